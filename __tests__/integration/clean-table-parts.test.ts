@@ -233,11 +233,13 @@ describe("clean with schemas: a trigger the backup holds in another schema, on a
 })
 
 describe('clean-drop-dependents: the parts of tables that stay which the drops take are created again as the target had them (trial u39 F1)', () => {
-  it('a trigger (enabled state, comment), an expression index, a policy, a column default and a foreign key of tables in other schemas come back; one the restored rows break stays dropped and is named', async () => {
-    const db = await server.createDatabase()
-    await server.query(
-      db,
-      `CREATE SCHEMA auth; CREATE SCHEMA reporting;
+  it.each([true, false])(
+    'a trigger (enabled state, comment), an expression index, a policy, a column default and a foreign key of tables in other schemas come back; one the restored rows break stays dropped and is named (single-transaction: %s; re-attack a66 F1)',
+    async singleTransaction => {
+      const db = await server.createDatabase()
+      await server.query(
+        db,
+        `CREATE SCHEMA auth; CREATE SCHEMA reporting;
        CREATE TABLE auth.users (id int PRIMARY KEY, email text);
        CREATE TABLE public.profiles (id int PRIMARY KEY);
        CREATE TABLE public.orders (id int PRIMARY KEY);
@@ -260,21 +262,21 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
        INSERT INTO public.orders VALUES (1), (2);
        INSERT INTO auth.users VALUES (1, 'A@x');
        INSERT INTO reporting.visits (order_id) VALUES (1);`
-    )
-    const own = path.join(harness.work, 'parts-that-stay.dump')
-    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
-      env: server.env(db)
-    })
-    // after the backup: an order and its refund the restore's rows do not hold
-    await server.query(
-      db,
-      'INSERT INTO public.orders VALUES (3); INSERT INTO reporting.refunds VALUES (3);'
-    )
-    const describeParts = async () =>
-      (
-        await server.query<{ part: string }>(
-          db,
-          `SELECT 'trigger ' || tgname || ' ' || tgenabled::text || ' ' || COALESCE(obj_description(oid, 'pg_trigger'), '-') AS part
+      )
+      const own = path.join(harness.work, 'parts-that-stay.dump')
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+        env: server.env(db)
+      })
+      // after the backup: an order and its refund the restore's rows do not hold
+      await server.query(
+        db,
+        'INSERT INTO public.orders VALUES (3); INSERT INTO reporting.refunds VALUES (3);'
+      )
+      const describeParts = async () =>
+        (
+          await server.query<{ part: string }>(
+            db,
+            `SELECT 'trigger ' || tgname || ' ' || tgenabled::text || ' ' || COALESCE(obj_description(oid, 'pg_trigger'), '-') AS part
              FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal
            UNION ALL SELECT 'index ' || indexdef FROM pg_indexes WHERE schemaname = 'auth' AND indexname = 'users_email_norm'
            UNION ALL SELECT 'policy ' || policyname || ' ' || permissive || ' ' || cmd || ' ' || qual FROM pg_policies WHERE schemaname = 'auth'
@@ -282,47 +284,49 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
            UNION ALL SELECT 'constraint ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
             WHERE connamespace = 'reporting'::regnamespace
            ORDER BY 1`
-        )
-      ).map(r => r.part)
-    const before = await describeParts()
-    expect(before).toHaveLength(7)
-    const restored = await logOf(() =>
-      harness.restore(
-        testRestoreInputs(
-          server.url(db),
-          { kind: 'file', path: own },
-          { clean: true, schemas: ['public'], cleanDropDependents: true }
+          )
+        ).map(r => r.part)
+      const before = await describeParts()
+      expect(before).toHaveLength(7)
+      const restored = await logOf(() =>
+        harness.restore(
+          testRestoreInputs(
+            server.url(db),
+            { kind: 'file', path: own },
+            { clean: true, schemas: ['public'], cleanDropDependents: true, singleTransaction }
+          )
         )
       )
-    )
-    // every part back as it was, but the foreign key the restored orders break (no order 3)
-    expect(await describeParts()).toEqual(before.filter(p => !/refunds_order_fk/.test(p)))
-    expect(restored.lines).toMatch(
-      /clean-drop-dependents: 6 parts of tables that stay were created again as the target had them/
-    )
-    expect(restored.lines).toMatch(
-      /::warning::clean-drop-dependents: 1 part of tables that stay, dropped with what clean replaced, could not be created again after the load[^\n]*ALTER TABLE ONLY reporting\.refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY \(order_id\) REFERENCES public\.orders\(id\);/
-    )
-    // nothing of the target's rows lost; the restored function fires from the recreated trigger
-    const [rows] = await server.query<{ refunds: number; orders: string; visits: number }>(
-      db,
-      `SELECT (SELECT count(*) FROM reporting.refunds)::int AS refunds,
+      // every part back as it was, but the foreign key the restored orders break (no order 3)
+      expect(await describeParts()).toEqual(before.filter(p => !/refunds_order_fk/.test(p)))
+      expect(restored.lines).toMatch(
+        /clean-drop-dependents: 6 parts of tables that stay were created again as the target had them/
+      )
+      expect(restored.lines).toMatch(
+        /::warning::clean-drop-dependents: 1 part of tables that stay, dropped with what clean replaced, could not be created again after the load[^\n]*ALTER TABLE ONLY reporting\.refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY \(order_id\) REFERENCES public\.orders\(id\);/
+      )
+      // nothing of the target's rows lost; the restored function fires from the recreated trigger
+      const [rows] = await server.query<{ refunds: number; orders: string; visits: number }>(
+        db,
+        `SELECT (SELECT count(*) FROM reporting.refunds)::int AS refunds,
               (SELECT string_agg(id::text, ',' ORDER BY id) FROM public.orders) AS orders,
               (SELECT count(*) FROM reporting.visits)::int AS visits`
-    )
-    expect(rows).toEqual({ refunds: 1, orders: '1,2', visits: 1 })
-    await server.query(
-      db,
-      "INSERT INTO auth.users VALUES (5, 'e'); INSERT INTO reporting.visits (order_id) VALUES (2);"
-    )
-    const [after] = await server.query<{ profile: number; ids: string }>(
-      db,
-      `SELECT (SELECT count(*) FROM public.profiles WHERE id = 5)::int AS profile,
+      )
+      expect(rows).toEqual({ refunds: 1, orders: '1,2', visits: 1 })
+      await server.query(
+        db,
+        "INSERT INTO auth.users VALUES (5, 'e'); INSERT INTO reporting.visits (order_id) VALUES (2);"
+      )
+      const [after] = await server.query<{ profile: number; ids: string }>(
+        db,
+        `SELECT (SELECT count(*) FROM public.profiles WHERE id = 5)::int AS profile,
               (SELECT string_agg(id::text, ',' ORDER BY id) FROM reporting.visits) AS ids`
-    )
-    expect(after).toEqual({ profile: 1, ids: '1,2' })
-    await server.dropDatabase(db)
-  }, 90_000)
+      )
+      expect(after).toEqual({ profile: 1, ids: '1,2' })
+      await server.dropDatabase(db)
+    },
+    90_000
+  )
 })
 
 describe('tables naming a partitioned table without its partitions (trial u25 F1)', () => {

@@ -311,7 +311,7 @@ describe('sessions that start with standard_conforming_strings off or client_enc
       expect(existsSync(mark)).toBe(false)
       const error = out.result as Error & { kind?: string; option?: string }
       expect(error.message).toMatch(
-        /the target's sessions start with standard_conforming_strings (on|off) and client_encoding (UTF8|SJIS), and the script does not set them[^]*database-url's options/
+        /the session reads with standard_conforming_strings (on|off) and client_encoding (UTF8|SJIS), which the script did not set with a SET statement[^]*Most likely the target's sessions start so: database-url's options/
       )
       expect(error.message).not.toMatch(/The script changed/)
       expect({ kind: error.kind, option: error.option }).toEqual({

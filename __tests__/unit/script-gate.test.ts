@@ -265,7 +265,8 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
     const current = await gate(script, { psqlMajor: 17 })
     expect(current.error).toBeUndefined()
     // psql 17+: passed, after the check that the settings are still those it was read with
-    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8')}\n${script}\nCOMMIT;\n`)
+    // (the script set neither setting: the check's error then names the session's start)
+    expect(current.out).toBe(`BEGIN;\n${settingsCheck(true, 'UTF8', false)}\n${script}\nCOMMIT;\n`)
   })
 
   it('refuses COPY to or from a file on the server, and an empty statement (COMMIT;; after COPY data made psql stop reading)', async () => {
@@ -773,9 +774,11 @@ describe('ScriptGate: a last line without a line end keeps its line number', () 
 describe('ScriptGate checks the settings before text whose reading depends on them', () => {
   const on = settingsCheck(true, 'UTF8')
   const off = settingsCheck(false, 'UTF8')
+  // before the script SETs either: the check's error says the session reads so (attacker a65 F2)
+  const onUnset = settingsCheck(true, 'UTF8', false)
 
   it('the check is ASCII without a backslash, so psql and the server read it alike in any setting', () => {
-    for (const check of [on, off, settingsCheck(true, 'LATIN1')]) {
+    for (const check of [on, off, onUnset, settingsCheck(true, 'LATIN1')]) {
       expect(/^[\x20-\x7e]*$/.test(check)).toBe(true)
       expect(check).not.toContain('\\')
       expect(check.trimStart()).toMatch(/^SELECT .*;$/)
@@ -802,7 +805,7 @@ describe('ScriptGate checks the settings before text whose reading depends on th
         [
           'BEGIN;',
           "CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$SELECT E'\\\\d'$$;",
-          `SELECT public.f();\n${on}\n COMMENT ON TABLE t IS 'café';`,
+          `SELECT public.f();\n${onUnset}\n COMMENT ON TABLE t IS 'café';`,
           // on a line of its own, and the text it checks begins a new line: psql lexes a line
           // with the settings it had when the line began (re-attack a42 F1)
           `SET standard_conforming_strings = off;\n${off}\n`,
@@ -820,7 +823,7 @@ describe('ScriptGate checks the settings before text whose reading depends on th
 
   it('a byte-order mark stays first; non-ASCII comments at the end are checked before COMMIT', async () => {
     const r = await gate('\ufeffSELECT 1;\n-- fin été\n')
-    expect(r.out).toBe(`\ufeffBEGIN;\nSELECT 1;\n${on}\n\n-- fin été\n\nCOMMIT;\n`)
+    expect(r.out).toBe(`\ufeffBEGIN;\nSELECT 1;\n${onUnset}\n\n-- fin été\n\nCOMMIT;\n`)
     expect(r.gate.settingChecks).toBe(1)
   })
 })

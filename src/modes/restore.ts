@@ -1839,7 +1839,7 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (${again.length === 1 ? 'a part' : 'parts'} of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, in the restore's transaction (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (${again.length === 1 ? 'a part' : 'parts'} of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   const notAgain =
     gone.length > 0

@@ -268,6 +268,22 @@ export interface LoadPlan {
 }
 
 /**
+ * clean-drop-dependents' recreated parts (plan.recreate), at the end of the script in a single
+ * transaction or not (re-attack a66 F1: without one they were left out, and said to have failed),
+ * under the action's own search_path (a script's may put a schema of its own before pg_catalog,
+ * whose look-alikes of the system's functions the definitions' unqualified names would bind to).
+ */
+function recreateStatements(plan: LoadPlan): () => string[] {
+  return () =>
+    (plan.recreate ?? []).length === 0
+      ? []
+      : [
+          `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
+          ...plan.recreate!
+        ]
+}
+
+/**
  * What runs last before the gate's COMMIT: data-only's deferred keys checked and set back, the
  * default privileges reinstated, then the net's check.
  */
@@ -276,7 +292,6 @@ function lastStatements(plan: LoadPlan): () => string[] {
     const last = [
       ...(plan.sequenceSets?.values() ?? []),
       ...(plan.deferrals?.after ?? []),
-      ...(plan.recreate ?? []),
       ...(plan.defaultPrivileges?.reinstate ?? []),
       ...(plan.unchanged ?? [])
     ]
@@ -452,7 +467,8 @@ async function load(
       `the SQL script ${fileName(dump)}`,
       {
         onCommit: markCommitSent,
-        after: lastStatements(plan)
+        after: lastStatements(plan),
+        last: recreateStatements(plan)
       }
     )
     // the target's keys between tables the script fills: their rows in the keys' order
@@ -869,7 +885,7 @@ function scriptGate(
   hooks: LoadHooks,
   drops: string[],
   source: string,
-  more: Pick<ScriptGateOptions, 'onCommit' | 'after'> = {}
+  more: Pick<ScriptGateOptions, 'onCommit' | 'after' | 'last'> = {}
 ): ScriptGate {
   return new ScriptGate({ ...gateOptions(plan, target, options, hooks, drops, source), ...more })
 }
@@ -998,7 +1014,7 @@ async function restoreArchiveThroughPsql(
       ...(plan.deferrals?.before ?? [])
     ],
     source,
-    { onCommit: markCommitSent, after: lastStatements(plan) }
+    { onCommit: markCommitSent, after: lastStatements(plan), last: recreateStatements(plan) }
   )
   const script =
     passes && workDir
@@ -2482,9 +2498,9 @@ function explainChildFailure(error: ChildProcessError): LoadError {
 const SETTINGS_CHANGED =
   /the script changed standard_conforming_strings or client_encoding at run time \(now (on|off), ([A-Za-z0-9_]+)\)/
 
-/** The gate's settings check failed before the script set either: the session began so. */
+/** The gate's settings check failed before the script set either with a SET: most likely the session began so. */
 const SETTINGS_AT_START =
-  /the session reads with standard_conforming_strings (on|off) and client_encoding ([A-Za-z0-9_]+), and the script has set neither/
+  /the session reads with standard_conforming_strings (on|off) and client_encoding ([A-Za-z0-9_]+), which the script did not set with a SET statement/
 
 /** The loader's failure as one message, with the fix where the error is a known one. */
 export function explainLoadFailure(
@@ -2518,7 +2534,8 @@ export function explainLoadFailure(
   if (atStart) {
     // not the script's doing: the connection's (attacker a65 F2)
     return new LoadError(
-      `The restore stopped before the script's first statement that reads otherwise in this session, and nothing was kept: the target's sessions start with standard_conforming_strings ${atStart[1]} and client_encoding ${atStart[2]}, and the script does not set them (pg_dump's scripts begin with SET client_encoding and SET standard_conforming_strings; this one does not). psql by hand would read its string literals in that encoding and mode, where a backslash or quote byte inside a character can end a literal early and turn the rest into a psql meta-command or another statement, so the restore reads the script only as UTF8 with standard_conforming_strings on. The setting comes from the connection: database-url's options (-c client_encoding=…, -c standard_conforming_strings=…) or client_encoding parameter, PGOPTIONS or PGCLIENTENCODING in the environment, or the role's or database's own (ALTER ROLE … SET / ALTER DATABASE … SET; see SELECT * FROM pg_db_role_setting). Remove it there (e.g. ALTER ROLE <role> RESET client_encoding;), or put SET client_encoding = 'UTF8'; and SET standard_conforming_strings = on; at the top of the script (if its text is UTF8), then restore again.`,
+      `The restore stopped before the script's first statement that reads otherwise in this session, and nothing was kept: the session reads with standard_conforming_strings ${atStart[1]} and client_encoding ${atStart[2]}, which the script did not set with a SET statement (pg_dump's scripts begin with SET client_encoding and SET standard_conforming_strings; this one does not). psql by hand would read its string literals so, where a backslash or quote byte inside a character can end a literal early and turn the rest into a psql meta-command or another statement; the restore reads the script only as UTF8 with standard_conforming_strings on. Most likely the target's sessions start so: database-url's options (-c client_encoding=…, -c standard_conforming_strings=…) or its client_encoding parameter, or the role's or database's own setting (ALTER ROLE … SET / ALTER DATABASE … SET; see SELECT * FROM pg_db_role_setting) — remove it there (e.g. ALTER ROLE <role> RESET client_encoding;), or put SET client_encoding = 'UTF8'; and SET standard_conforming_strings = on; at the top of the script (if its text is UTF8), then restore again. (Else something the script ran changed it: set_config or EXECUTE in a function of the backup, a trigger.)`,
+
       stderr,
       false,
       { program, code, signal },

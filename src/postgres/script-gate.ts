@@ -127,6 +127,12 @@ export interface ScriptGateOptions {
    * of the input, once every statement was decided (what the policy chose to run last).
    */
   after?: string[] | (() => string[])
+  /**
+   * Statements written at the end of the input, after the script's last statement (ended with a
+   * ";" where it lacks one) and before `after`, in a transaction or not (clean-drop-dependents'
+   * recreated parts, load.ts). Called once, at the end of the input.
+   */
+  last?: () => string[]
   /** The restore policy (see StatementPolicy). */
   policy?: StatementPolicy
   /**
@@ -325,17 +331,19 @@ export class ScriptGate extends Transform {
       this.begin()
       this.pushDecided()
       // a last statement without ";" (psql sends it at the end of input) is ended first
+      const last = this.options.last?.() ?? []
+      if ((this.options.transaction || last.length > 0) && this.openStatement) {
+        // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
+        // reports the statement's error: that line stands for the script's last line (psql
+        // reading the file counts no line after its final line end)
+        const line = this.scriptLine(this.outLine - (this.lastByte === 10 ? 1 : 0))
+        if (line !== undefined) {
+          this.pushOut(Buffer.from('\n'), line)
+          this.pushOut(Buffer.from(';'), line)
+        } else this.pushOut(Buffer.from('\n;'))
+      }
+      if (last.length > 0) this.pushOut(Buffer.from(`\n${last.join('\n')}\n`))
       if (this.options.transaction) {
-        if (this.openStatement) {
-          // its ";" (on a line of its own: the last line may end in a -- comment) is where psql
-          // reports the statement's error: that line stands for the script's last line (psql
-          // reading the file counts no line after its final line end)
-          const last = this.scriptLine(this.outLine - (this.lastByte === 10 ? 1 : 0))
-          if (last !== undefined) {
-            this.pushOut(Buffer.from('\n'), last)
-            this.pushOut(Buffer.from(';'), last)
-          } else this.pushOut(Buffer.from('\n;'))
-        }
         const after =
           typeof this.options.after === 'function'
             ? this.options.after()
@@ -1057,7 +1065,7 @@ export function settingsCheck(std: boolean, encoding: string, scriptSets = true)
   // ALTER ROLE … SET client_encoding, database-url's options, blamed on the script)
   const message = scriptSets
     ? `pg_catalog.concat('the restore stopped: the script changed standard_conforming_strings or client_encoding at run time (now ', ${now('standard_conforming_strings')}, ', ', ${now('client_encoding')}, '), not in a statement the check could follow; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
-    : `pg_catalog.concat('the restore stopped: the session reads with standard_conforming_strings ', ${now('standard_conforming_strings')}, ' and client_encoding ', ${now('client_encoding')}, ', and the script has set neither; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
+    : `pg_catalog.concat('the restore stopped: the session reads with standard_conforming_strings ', ${now('standard_conforming_strings')}, ' and client_encoding ', ${now('client_encoding')}, ', which the script did not set with a SET statement; psql and the server would read the next statement otherwise than the check did (with ${scs}, ${encoding})')`
   return ` SELECT CASE WHEN pg_catalog.texteq(${now('standard_conforming_strings')}, '${scs}') AND NOT (${characterWise}) THEN 0 ELSE pg_catalog.int4in(pg_catalog.textout(${message})) END;`
 }
 
