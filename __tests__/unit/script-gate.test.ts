@@ -531,7 +531,20 @@ CREATE TABLE t (a int);
         'CREATE RULE r AS ON INSERT TO public.t DO ALSO DELETE FROM pg_catalog.pg_db_role_setting;',
         /system catalog pg_catalog\.pg_db_role_setting/
       ],
-      ['COPY pg_catalog.pg_authid FROM stdin;\n\\.', /system catalog pg_catalog\.pg_authid/]
+      ['COPY pg_catalog.pg_authid FROM stdin;\n\\.', /system catalog pg_catalog\.pg_authid/],
+      // re-attack a66 F3: a database's name before the schema's, a Unicode-escaped name
+      [
+        "UPDATE shop.pg_catalog.pg_authid SET rolsuper = true WHERE rolname = 'app';",
+        /system catalog pg_catalog\.pg_authid/
+      ],
+      [
+        'UPDATE U&"\\0070g_catalog".pg_authid AS a SET rolsuper = true WHERE a.rolname = \'app\';',
+        /system catalog pg_catalog\.pg_authid/
+      ],
+      [
+        'delete from u&"!0070g_catalog" UESCAPE \'!\' . pg_auth_members;',
+        /system catalog pg_catalog\.pg_auth_members/
+      ]
     ] as const) {
       const r = await gate(`CREATE TABLE t (a int);\n${statement}\nSELECT 1;\n`)
       expect({ statement, error: r.error?.message }).toEqual({
@@ -540,7 +553,12 @@ CREATE TABLE t (a int);
       })
       expect(r.out).not.toContain('COMMIT')
     }
-    // what pg_dump writes of the same words is not refused
+    // what pg_dump writes of the same words is not refused: columns and arguments named update
+    // or truncate (unreserved: pg_dump leaves them unquoted; re-attack a66 F2)
+    const columns = await gate(
+      'CREATE TABLE public.t2 (id int PRIMARY KEY, update pg_lsn, truncate pg_snapshot);\nCREATE FUNCTION public.f(update pg_lsn) RETURNS int LANGUAGE sql AS $$SELECT 1$$;\nCREATE TABLE public.t3 (update pg_catalog.pg_lsn, delete int);\n'
+    )
+    expect(columns.error).toBeUndefined()
     const other = await gate(
       "CREATE TABLE public.pg_notes (a int) TABLESPACE pg_default;\nCOPY public.pg_notes (a) FROM stdin;\n1\n\\.\nUPDATE public.t SET a = 1;\nGRANT UPDATE ON TABLE public.t TO app;\nCREATE TABLE public.u (a int REFERENCES public.t ON UPDATE CASCADE);\nCOMMENT ON TABLE public.t IS 'on role';\nSET default_tablespace = '';\n"
     )

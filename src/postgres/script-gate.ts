@@ -1104,49 +1104,111 @@ function isWordToken(t: { type: string; text: string } | undefined, word: string
 }
 
 /**
- * The system catalog a statement writes rows of (INSERT INTO, UPDATE, DELETE FROM, MERGE INTO,
- * TRUNCATE, COPY … FROM; in a WITH or a rule's action too, at any depth, not in a literal or a
- * function's body): a relation of pg_catalog or pg_toast, or an unqualified name beginning with
- * pg_ (pg_catalog is searched first, whatever the search_path says, unless it is named in it
- * later); undefined for any other. Names quoted or not, as the server reads them.
+ * The system catalog a statement writes rows of: INSERT INTO, UPDATE … SET, DELETE FROM or MERGE
+ * INTO anywhere in it (a WITH, a rule's action), TRUNCATE or COPY at its start; not in a literal
+ * or a function's body. A relation of pg_catalog or pg_toast (database.schema.relation too; U&"…"
+ * names decoded), or an unqualified name beginning with pg_ (pg_catalog is searched first unless
+ * a search_path names it later: such a user table of a script is refused too, which pg_dump never
+ * writes unqualified); undefined for any other. Names quoted or not, as the server reads them; a
+ * column or argument named update or truncate (pg_dump leaves them unquoted) is no statement.
  */
 export function catalogWritten(text: string): string | undefined {
   // most statements never name one: read only those that could
-  if (!/pg_/i.test(text) || !/\b(?:UPDATE|INSERT|DELETE|MERGE|TRUNCATE|COPY)\b/i.test(text))
+  if (!/pg_|u&/i.test(text) || !/\b(?:UPDATE|INSERT|DELETE|MERGE|TRUNCATE|COPY)\b/i.test(text))
     return undefined
   const t = sqlTokens(text, false)
   const word = (i: number, w: string): boolean =>
     t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w
-  const name = (i: number): string | undefined => (t[i]?.kind === 'ident' ? t[i].value : undefined)
-  for (let i = 0; i < t.length; i++) {
-    let at = -1
-    if (word(i, 'update')) at = i + 1
-    else if ((word(i, 'insert') || word(i, 'merge')) && word(i + 1, 'into')) at = i + 2
-    else if (word(i, 'delete') && word(i + 1, 'from')) at = i + 2
-    else if (word(i, 'truncate')) at = word(i + 1, 'table') ? i + 2 : i + 1
-    else if (i === 0 && word(i, 'copy')) at = 1
-    if (at < 0) continue
-    // TRUNCATE a, b: each of the list
+  const punct = (i: number, p: string): boolean => t[i]?.kind === 'punct' && t[i].value === p
+  /** One name at `i` (U&"…" decoded as the server decodes it), and where it ends. */
+  const oneName = (i: number): { name: string; next: number } | undefined => {
+    if (word(i, 'u') && punct(i + 1, '&') && t[i + 2]?.kind === 'ident' && t[i + 2].quoted) {
+      let escape = '\\'
+      let next = i + 3
+      if (word(next, 'uescape') && t[next + 1]?.kind === 'string') {
+        escape = t[next + 1].value.charAt(0) || escape
+        next += 2
+      }
+      return { name: decodeUnicodeEscapes(t[i + 2].value, escape), next }
+    }
+    return t[i]?.kind === 'ident' ? { name: t[i].value, next: i + 1 } : undefined
+  }
+  /** A relation's name at `i` (one, two or three parts), and where it ends. */
+  const relationAt = (i: number): { schema?: string; name: string; next: number } | undefined => {
+    const parts: string[] = []
+    let at = i
     for (;;) {
-      if (word(at, 'only')) at++
-      const first = name(at)
-      if (first === undefined) break
-      const qualified = t[at + 1]?.kind === 'punct' && t[at + 1].value === '.'
-      const relation = qualified ? name(at + 2) : first
-      const schema = qualified ? first : undefined
-      if (
-        relation !== undefined &&
-        (schema === 'pg_catalog' ||
-          schema === 'pg_toast' ||
-          (schema === undefined && relation.startsWith('pg_')))
-      )
-        return `${schema ? `${schema}.` : ''}${relation}`
-      at += qualified ? 3 : 1
-      if (!word(i, 'truncate') || t[at]?.kind !== 'punct' || t[at].value !== ',') break
+      const n = oneName(at)
+      if (!n) return undefined
+      parts.push(n.name)
+      at = n.next
+      if (parts.length === 3 || !punct(at, '.')) break
       at++
+    }
+    // database.schema.relation: the schema is the second
+    return {
+      ...(parts.length > 1 ? { schema: parts[parts.length - 2] } : {}),
+      name: parts[parts.length - 1],
+      next: at
+    }
+  }
+  const isCatalog = (r: { schema?: string; name: string }): boolean =>
+    r.schema === 'pg_catalog' ||
+    r.schema === 'pg_toast' ||
+    (r.schema === undefined && r.name.startsWith('pg_'))
+  const shown = (r: { schema?: string; name: string }): string =>
+    `${r.schema ? `${r.schema}.` : ''}${r.name}`
+  for (let i = 0; i < t.length; i++) {
+    const only = (at: number): number => (word(at, 'only') ? at + 1 : at)
+    if (word(i, 'update')) {
+      // UPDATE [ONLY] relation [[AS] alias] SET: not a column or argument named update
+      const r = relationAt(only(i + 1))
+      if (!r) continue
+      let at = r.next
+      if (word(at, 'as')) at++
+      if (!word(at, 'set') && t[at]?.kind === 'ident') at++
+      if (word(at, 'set') && isCatalog(r)) return shown(r)
+    } else if (
+      ((word(i, 'insert') || word(i, 'merge')) && word(i + 1, 'into')) ||
+      (word(i, 'delete') && word(i + 1, 'from'))
+    ) {
+      const r = relationAt(only(i + 2))
+      if (r && isCatalog(r)) return shown(r)
+    } else if (i === 0 && (word(i, 'truncate') || word(i, 'copy'))) {
+      // TRUNCATE [TABLE] a, b …; COPY relation: only at the statement's start
+      let at = word(i, 'truncate') && word(i + 1, 'table') ? i + 2 : i + 1
+      for (;;) {
+        const r = relationAt(only(at))
+        if (!r) break
+        if (isCatalog(r)) return shown(r)
+        if (!word(i, 'truncate') || !punct(r.next, ',')) break
+        at = r.next + 1
+      }
     }
   }
   return undefined
+}
+
+/** A U&"…" identifier's text with its escapes (\XXXX, \+XXXXXX, the escape doubled) decoded. */
+function decodeUnicodeEscapes(raw: string, escape: string): string {
+  let out = ''
+  for (let i = 0; i < raw.length; i++) {
+    if (raw[i] !== escape) {
+      out += raw[i]
+      continue
+    }
+    if (raw[i + 1] === escape) {
+      out += escape
+      i++
+    } else if (raw[i + 1] === '+' && /^[0-9a-fA-F]{6}$/.test(raw.slice(i + 2, i + 8))) {
+      out += String.fromCodePoint(parseInt(raw.slice(i + 2, i + 8), 16))
+      i += 7
+    } else if (/^[0-9a-fA-F]{4}$/.test(raw.slice(i + 1, i + 5))) {
+      out += String.fromCodePoint(parseInt(raw.slice(i + 1, i + 5), 16))
+      i += 4
+    } else out += raw[i]
+  }
+  return out
 }
 
 /** A name for messages: "quoted" as SQL quotes it when it needs to. */
