@@ -329,6 +329,66 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
   )
 })
 
+describe('clean-drop-dependents on a partitioned table that stays (re-attack a66 F4)', () => {
+  it("its foreign key, trigger and index come back on it and its partitions; the net checks the partitions' rows only", async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.items (id int PRIMARY KEY, name text);
+       INSERT INTO public.items VALUES (1, 'a'), (2, 'b');
+       CREATE FUNCTION public.handle() RETURNS trigger LANGUAGE plpgsql AS
+         $$BEGIN NEW.note := coalesce(NEW.note, '') || '+trg'; RETURN NEW; END$$;
+       CREATE FUNCTION public.imm(text) RETURNS text LANGUAGE sql IMMUTABLE AS 'select upper($1)';`
+    )
+    const own = path.join(harness.work, 'partitioned-stays.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    await server.query(
+      db,
+      `CREATE SCHEMA keep;
+       CREATE TABLE keep.pt (id int, item int REFERENCES public.items (id), note text) PARTITION BY RANGE (id);
+       CREATE TABLE keep.pt1 PARTITION OF keep.pt FOR VALUES FROM (0) TO (100);
+       CREATE TABLE keep.pt2 PARTITION OF keep.pt FOR VALUES FROM (100) TO (200);
+       INSERT INTO keep.pt VALUES (1, 1, 'x'), (150, 2, 'y');
+       CREATE TRIGGER tr BEFORE INSERT ON keep.pt FOR EACH ROW EXECUTE FUNCTION public.handle();
+       CREATE INDEX pix ON keep.pt (public.imm(note));`
+    )
+    const parts = async () =>
+      (
+        await server.query<{ part: string }>(
+          db,
+          `SELECT c.relname || ' ' || string_agg(x.what, ', ' ORDER BY x.what) AS part
+             FROM pg_class c
+             JOIN LATERAL (SELECT 'trigger ' || tgname AS what FROM pg_trigger WHERE tgrelid = c.oid AND NOT tgisinternal
+                           UNION ALL SELECT 'key ' || conname FROM pg_constraint WHERE conrelid = c.oid AND contype = 'f'
+                           UNION ALL SELECT 'index ' || i.relname FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid WHERE x.indrelid = c.oid) x ON true
+            WHERE c.relnamespace = 'keep'::regnamespace
+            GROUP BY c.relname ORDER BY 1`
+        )
+      ).map(r => r.part)
+    const before = await parts()
+    expect(before).toHaveLength(3)
+    await harness.restore(
+      testRestoreInputs(
+        server.url(db),
+        { kind: 'file', path: own },
+        { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+      )
+    )
+    expect(await parts()).toEqual(before)
+    const rows = await server.query<{ id: number; note: string }>(
+      db,
+      'SELECT id, note FROM keep.pt ORDER BY id'
+    )
+    expect(rows).toEqual([
+      { id: 1, note: 'x' },
+      { id: 150, note: 'y' }
+    ])
+    await server.dropDatabase(db)
+  }, 90_000)
+})
+
 describe('tables naming a partitioned table without its partitions (trial u25 F1)', () => {
   it('data-only: its rows are not restored, and the warning names the partitions to add', async () => {
     const target = await copyOfSource()

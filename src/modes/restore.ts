@@ -1856,7 +1856,12 @@ async function checkClean(
   log.warning(
     `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${notAgain}`
   )
-  const dependents = [...check.dependents.map(d => d.description), ...check.lost]
+  const dependents = [
+    ...check.dependents.map(d => d.description),
+    ...check.lost,
+    // their copies of the parent's parts go and come back with it (the net checks their rows)
+    ...(check.changing ?? []).map(name => `partition ${name} (its copies of its parent's parts)`)
+  ]
   const recreate = again.map(d => d.recreate!)
   return check.order.map((d, i) => ({
     drop: blocked.has(d) ? withCascade(d) : d,

@@ -1328,6 +1328,13 @@ export interface DropCheck {
    * foreign keys of a table restored by name, which pg_restore -L brings back by hand).
    */
   lostDefinitions?: string[]
+  /**
+   * The partitions (and inheritance children) of the tables that stay whose parts the drops
+   * take: a partitioned table's keys, triggers and indexes have copies on each, which go and come
+   * back with the parent's (re-attack a66 F4: the net then found the partitions changed), as
+   * `schema.name`; the net checks only their rows.
+   */
+  changing?: string[]
 }
 
 /**
@@ -1355,6 +1362,7 @@ export async function checkDrops(
   const found: Dependent[] = []
   const lost: string[] = []
   const lostDefinitions: string[] = []
+  const changing: string[] = []
   const order: string[] = []
   const blocked: string[] = []
   const ownKeys = new Set((owned ?? []).map(ownedKey))
@@ -1467,6 +1475,12 @@ export async function checkDrops(
     // they were before the drops, to create them again after the load
     const kept = taken.filter(p => RECREATED_PARTS.has(p.kind) && staying.has(p.table))
     await client.query('ROLLBACK TO SAVEPOINT clean_drops')
+    changing.push(
+      ...(await descendantsOf(
+        client,
+        taken.filter(p => staying.has(p.table)).map(p => p.table)
+      ))
+    )
     if (kept.length > 0 && (await hasPlpgsql(client))) {
       const definitions = await partDefinitions(client, kept)
       for (const p of kept) {
@@ -1488,7 +1502,7 @@ export async function checkDrops(
       `clean: the archive's drop statements would drop ${foreign.slice(0, 10).join(', ')}${foreign.length > 10 ? ` and ${foreign.length - 10} more` : ''} of the target, which the backup does not hold (none of its entries has that name and those argument types). pg_dump drops only the objects it recreates; nothing was dropped or restored. Restore without clean (into an empty database), or from a backup pg_dump made.`
     )
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
-  return { dependents, order, blocked, lost, lostDefinitions }
+  return { dependents, order, blocked, lost, lostDefinitions, changing }
 }
 
 /**
@@ -1749,6 +1763,22 @@ async function relationsStaying(
   return new Set(rows.map(r => r.name))
 }
 
+/** The partitions and inheritance children, at any depth, of `tables` (qualified, quoted), as `schema.name`. */
+async function descendantsOf(client: pg.Client, tables: readonly string[]): Promise<string[]> {
+  if (tables.length === 0) return []
+  const { rows } = await client.query<{ name: string }>(
+    `WITH RECURSIVE tree(oid) AS (
+       SELECT i.inhrelid FROM pg_catalog.pg_inherits i
+        WHERE i.inhparent = ANY (SELECT pg_catalog.to_regclass(t)::oid FROM unnest($1::text[]) AS t)
+       UNION SELECT i.inhrelid FROM pg_catalog.pg_inherits i JOIN tree ON i.inhparent = tree.oid)
+     SELECT n.nspname || '.' || c.relname AS name
+       FROM tree JOIN pg_catalog.pg_class c ON c.oid = tree.oid
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`,
+    [[...new Set(tables)]]
+  )
+  return rows.map(r => r.name)
+}
+
 /** PL/pgSQL is there: the recreation runs each definition in a DO block of its own. */
 async function hasPlpgsql(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ there: boolean }>(
@@ -1797,9 +1827,15 @@ async function partDefinitions(
             || ${comment(`'RULE ' || pg_catalog.quote_ident(r.rulename) || ' ON ' || r.ev_class::pg_catalog.regclass::text`, 'pg_rewrite', 'r.oid')}
        FROM pg_catalog.pg_rewrite r WHERE r.oid = ANY($3::oid[])
      UNION ALL
-     SELECT i.oid::text, ARRAY[pg_catalog.pg_get_indexdef(i.oid) || ';']
+     SELECT i.oid::text,
+            -- a partitioned table's index is printed ON ONLY (pg_dump attaches its partitions'
+            -- after): created again on them too, as CREATE INDEX on the table does
+            ARRAY[pg_catalog.replace(pg_catalog.pg_get_indexdef(i.oid),
+                    ' ON ONLY ' || x.indrelid::pg_catalog.regclass::text || ' USING ',
+                    ' ON ' || x.indrelid::pg_catalog.regclass::text || ' USING ') || ';']
             || ${comment(`'INDEX ' || i.oid::pg_catalog.regclass::text`, 'pg_class', 'i.oid')}
-       FROM pg_catalog.pg_class i WHERE i.oid = ANY($4::oid[])
+       FROM pg_catalog.pg_class i JOIN pg_catalog.pg_index x ON x.indexrelid = i.oid
+      WHERE i.oid = ANY($4::oid[])
      UNION ALL
      SELECT s.oid::text, ARRAY[pg_catalog.pg_get_statisticsobjdef(s.oid) || ';']
             || ${comment(`'STATISTICS ' || pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(s.stxname)`, 'pg_statistic_ext', 's.oid')}
