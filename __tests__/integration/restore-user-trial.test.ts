@@ -521,3 +521,30 @@ describe('a backup with no table in public into a database whose only table is i
     }
   }, 120_000)
 })
+
+describe('a supabase db dump script (CREATE SEQUENCE IF NOT EXISTS) restored with clean (trial u41 F1)', () => {
+  it("its sequence, which clean drops and the script creates, counts as the backup's: restored, not refused as a change of the target's", async () => {
+    const file = path.join(harness.work, 'seq-if-not-exists.sql')
+    writeFileSync(
+      file,
+      `CREATE SEQUENCE IF NOT EXISTS "public"."invoice_number_seq" START WITH 1000 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+CREATE TABLE IF NOT EXISTS "public"."t" ("id" integer DEFAULT nextval('public.invoice_number_seq'));
+INSERT INTO "public"."t" VALUES (1);
+`
+    )
+    const target = await server.createDatabase()
+    await psql(
+      target,
+      `CREATE SEQUENCE public.invoice_number_seq START WITH 5; CREATE TABLE public.t (id integer, extra text);
+       INSERT INTO public.t VALUES (7, 'x');`
+    )
+    await restore(target, file, { clean: true })
+    const [row] = await server.query<{ ids: string; next: string; columns: number }>(
+      target,
+      `SELECT (SELECT string_agg(id::text, ',') FROM public.t) AS ids,
+              nextval('public.invoice_number_seq')::text AS next,
+              (SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attnum > 0 AND NOT attisdropped)::int AS columns`
+    )
+    expect(row).toEqual({ ids: '1', next: '1000', columns: 1 })
+  }, 60_000)
+})

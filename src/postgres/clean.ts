@@ -1981,7 +1981,7 @@ function cleanDropAdvice(code: string | undefined): string {
 }
 
 /**
- * What clean's drops remove of the target's tables: the tables, views and materialized views
+ * What clean's drops remove of the target's relations: the tables, views, materialized views and sequences
  * they name, and every relation of the schemas they drop (CASCADE), as `schema\0name` keys and
  * schema names.
  */
@@ -1996,7 +1996,7 @@ export function droppedRelations(drops: readonly string[]): {
   const unqualified = new Set<string>()
   for (const drop of drops) {
     const m =
-      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
+      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
         drop
       )
     if (!m) continue
