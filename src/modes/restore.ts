@@ -155,7 +155,7 @@ import {
   unchangedCheck
 } from '../postgres/unchanged.js'
 import { quoteSql, redactSql } from '../postgres/sql-redact.js'
-import { parseCopyStatement } from '../postgres/plain-sql.js'
+import { RELATION_KINDS, parseCopyStatement } from '../postgres/plain-sql.js'
 import {
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
@@ -2010,6 +2010,11 @@ async function recordProtected(
       for (const r of found.relations) {
         const [schema, name] = r.split('\0')
         replaced.push({ schema, name })
+      }
+      // a sequence the script creates IF NOT EXISTS after clean's drop (supabase db dump)
+      for (const r of found.sequences) {
+        const [schema, name] = r.split('\0')
+        replaced.push({ schema, name, kinds: RELATION_KINDS.SEQUENCE })
       }
       // an unqualified drop reaches that name in every schema of the search_path it may be in
       for (const name of found.unqualified)

@@ -1981,17 +1981,20 @@ function cleanDropAdvice(code: string | undefined): string {
 }
 
 /**
- * What clean's drops remove of the target's relations: the tables, views, materialized views and sequences
- * they name, and every relation of the schemas they drop (CASCADE), as `schema\0name` keys and
+ * What clean's drops remove of the target's relations: the tables, views and materialized views
+ * they name (and apart, the sequences), and every relation of the schemas they drop (CASCADE), as `schema\0name` keys and
  * schema names.
  */
 export function droppedRelations(drops: readonly string[]): {
   relations: Set<string>
+  /** The sequences they drop (`schema\0name`): relations of that kind only. */
+  sequences: Set<string>
   schemas: Set<string>
   /** Relations named without their schema (a hand-written script's): search_path decides. */
   unqualified: Set<string>
 } {
   const relations = new Set<string>()
+  const sequences = new Set<string>()
   const schemas = new Set<string>()
   const unqualified = new Set<string>()
   for (const drop of drops) {
@@ -2004,10 +2007,12 @@ export function droppedRelations(drops: readonly string[]): {
     if (!name) continue
     if (m[1] === 'SCHEMA') {
       if (name.length === 1) schemas.add(name[0])
+    } else if (m[1] === 'SEQUENCE') {
+      if (name.length === 2) sequences.add(`${name[0]}\0${name[1]}`)
     } else if (name.length === 2) relations.add(`${name[0]}\0${name[1]}`)
     else if (name.length === 1) unqualified.add(name[0])
   }
-  return { relations, schemas, unqualified }
+  return { relations, sequences, schemas, unqualified }
 }
 
 /** `schema.name` with pg_dump's quoting ("My Table", "a""b") as its parts; undefined if not one. */
