@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals'
 import {
   ScriptDrops,
   cleanListFromToc,
+  CleanDropError,
   cleanListing,
   droppedRelations,
   dropsFromToc,
@@ -628,5 +629,25 @@ describe("recreateBlock: the target's own definitions of parts clean-drop-depend
     )
     // a lock not granted, a deadlock, a cancel: not caught (the restore fails, keeping nothing)
     expect(block).not.toMatch(/\bOTHERS\b|lock_not_available|object_not_in_prerequisite_state/)
+  })
+})
+
+describe("CleanDropError's advice", () => {
+  it("an object of no schema (a provider's event trigger): the backup's schemas, not exclude-schemas, which leaves it in (trial u41 F2)", () => {
+    const error = new CleanDropError(
+      'DROP EVENT TRIGGER IF EXISTS pgrst_drop_watch;',
+      'must be owner of event trigger pgrst_drop_watch',
+      { code: '42501' }
+    )
+    expect(error.message).toMatch(
+      /It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only \(the backup's schemas input, e.g\. schemas: public/
+    )
+    expect(error.message).not.toMatch(/e\.g\. exclude-schemas: auth,storage/)
+    // an object in a schema: exclude-schemas does leave it out
+    expect(
+      new CleanDropError('DROP TABLE IF EXISTS auth.users;', 'must be owner of table users', {
+        code: '42501'
+      }).message
+    ).toMatch(/e\.g\. exclude-schemas: auth,storage/)
   })
 })

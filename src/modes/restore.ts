@@ -1786,7 +1786,7 @@ export async function ownerInTarget(
   )
   return owner
     ? scriptDrop
-      ? `In the target, ${what} belongs to ${who}, and the backup's script drops it before creating it (pg_dump --clean writes a DROP before each CREATE): make the dump without --clean (clean: true of the restore drops what the backup recreates, and only where the restoring role may), or without the provider's schemas (pg_dump --schema=public, or --exclude-schema for each of theirs), or restore only your own schemas (schemas: public).`
+      ? `In the target, ${what} belongs to ${who}, and the backup's script drops it before creating it (pg_dump --clean writes a DROP before each CREATE): make the dump without --clean (clean: true of the restore drops what the backup recreates, and only where the restoring role may), or without the provider's schemas (pg_dump --schema=public: --exclude-schema leaves in what belongs to no schema, such as event triggers), or restore only your own schemas (schemas: public — from an archive backup, pg_dump -Fc: a plain script is restored whole).`
       : `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
     : `In the target, the schema ${rows[0].name} belongs to ${who}: create the backup's objects in it as that role, or leave them out of the backup (exclude-schemas: ${rows[0].name}).`
 }

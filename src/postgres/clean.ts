@@ -1964,19 +1964,28 @@ export class CleanDropError extends CheckError {
     const e = (cause ?? {}) as { code?: string; hint?: string }
     const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : ''
     super(
-      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code)}`,
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement)}`,
       { cause }
     )
   }
 }
 
 /** What to do about a drop of clean's that the target refuses, by PostgreSQL's SQLSTATE. */
-function cleanDropAdvice(code: string | undefined): string {
+function cleanDropAdvice(code: string | undefined, statement = ''): string {
   // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
   if (code === '53200')
     return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting)."
+  // an object of no schema (Supabase's event triggers pgrst_drop_watch & co.): exclude-schemas
+  // does not leave it out of a dump, pg_dump --schema does (trial u41 F2: the advice went round)
+  if (
+    (code === '42501' || code === undefined) &&
+    /^DROP (?:EVENT TRIGGER|PUBLICATION|SERVER|FOREIGN DATA WRAPPER|CAST|(?:PROCEDURAL )?LANGUAGE|ACCESS METHOD|USER MAPPING)\b/i.test(
+      statement
+    )
+  )
+    return "On a managed service the object may belong to the provider (the database owner cannot drop it). It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only (the backup's schemas input, e.g. schemas: public — pg_dump --schema leaves out what belongs to no schema), or restore only your own schemas from an archive backup (the restore's schemas: public), or restore into an empty database without clean."
   if (code === '42501' || code === undefined)
-    return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public), drop it as its owner, or restore into an empty database without clean.'
+    return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public, from an archive backup), drop it as its owner, or restore into an empty database without clean.'
   return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.'
 }
 
