@@ -303,7 +303,7 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
         /clean-drop-dependents: 6 parts of tables that stay were created again as the target had them/
       )
       expect(restored.lines).toMatch(
-        /::warning::clean-drop-dependents: 1 part of tables that stay, dropped with what clean replaced, could not be created again after the load[^\n]*ALTER TABLE ONLY reporting\.refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY \(order_id\) REFERENCES public\.orders\(id\);/
+        /::warning::clean-drop-dependents: 1 part of tables that stay, dropped with what clean replaced, could not be created again after the load[^\n]*ALTER TABLE ONLY reporting\.refunds ADD CONSTRAINT refunds_order_fk FOREIGN KEY \(order_id\) REFERENCES public\.orders\(id\); \(PostgreSQL: insert or update on table "refunds" violates foreign key constraint "refunds_order_fk"/
       )
       // nothing of the target's rows lost; the restored function fires from the recreated trigger
       const [rows] = await server.query<{ refunds: number; orders: string; visits: number }>(

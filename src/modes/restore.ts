@@ -1895,12 +1895,36 @@ async function recreatedWarning(
       `clean-drop-dependents: ${plural(back, 'part')} of tables that stay ${back === 1 ? 'was' : 'were'} created again as the target had ${back === 1 ? 'it' : 'them'}.`
     )
   if (failed.length === 0) return undefined
-  return `clean-drop-dependents: ${plural(failed.length, 'part')} of tables that stay, dropped with what clean replaced, could not be created again after the load (PostgreSQL refused ${failed.length === 1 ? 'its definition' : 'their definitions'} in the restore's transaction: a foreign key the restored rows break, a function or column the backup no longer has, a privilege the restoring role lacks) and ${failed.length === 1 ? 'is' : 'are'} gone: ${failed
-    .slice(0, 10)
-    .map(r => quoteSql(r.statements.join(' '), 400))
-    .join(
-      ' '
-    )}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (PostgreSQL's error then says what it is).`
+  // PostgreSQL's own reason for each, from its definition run again and rolled back (trial u41
+  // F4: "a foreign key the restored rows break" where the key it needs was not restored)
+  const shown: string[] = []
+  for (const r of failed.slice(0, 10)) {
+    const why = await whyRefused(client, r.statements)
+    shown.push(`${quoteSql(r.statements.join(' '), 400)}${why ? ` (PostgreSQL: ${why})` : ''}`)
+  }
+  return `clean-drop-dependents: ${plural(failed.length, 'part')} of tables that stay, dropped with what clean replaced, could not be created again after the load and ${failed.length === 1 ? 'is' : 'are'} gone: ${shown.join(
+    ' '
+  )}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (a foreign key needs the referenced table's key and rows, a trigger or index its function).`
+}
+
+/**
+ * PostgreSQL's error for `statements` run now in a transaction rolled back (lock_timeout 5 s),
+ * one line; undefined when they pass.
+ */
+async function whyRefused(
+  client: pg.Client,
+  statements: readonly string[]
+): Promise<string | undefined> {
+  try {
+    await client.query('BEGIN')
+    await client.query("SET LOCAL search_path = pg_catalog, pg_temp; SET LOCAL lock_timeout = '5s'")
+    for (const statement of statements) await client.query(statement)
+    return undefined
+  } catch (error) {
+    return quoteSql((error as Error).message, 300)
+  } finally {
+    await client.query('ROLLBACK').catch(() => undefined)
+  }
 }
 
 /**
