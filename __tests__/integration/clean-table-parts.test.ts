@@ -212,7 +212,7 @@ describe("clean with schemas: a trigger the backup holds in another schema, on a
       )
     )
     expect(refused.result?.message).toMatch(
-      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them/
+      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them/
     )
     // its table is not dropped: never said to go with it
     expect(refused.lines).not.toMatch(/goes with table auth\.users/)
@@ -327,6 +327,59 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
     },
     90_000
   )
+})
+
+describe('clean-drop-dependents: views of other schemas over what clean replaces come back as the target had them (trial u41 F4)', () => {
+  it('with their options, owner, grants and comments, a view over such a view too', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.orders (id int PRIMARY KEY, total numeric);
+       INSERT INTO public.orders VALUES (1, 10), (2, 20);`
+    )
+    const own = path.join(harness.work, 'views-stay.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    await server.query(
+      db,
+      `CREATE SCHEMA reporting;
+       CREATE VIEW reporting.revenue WITH (security_barrier) AS SELECT sum(total) AS total FROM public.orders;
+       COMMENT ON VIEW reporting.revenue IS 'all orders';
+       COMMENT ON COLUMN reporting.revenue.total IS 'in euros';
+       GRANT SELECT ON reporting.revenue TO PUBLIC;
+       CREATE VIEW reporting.doubled AS SELECT total * 2 AS twice FROM reporting.revenue;`
+    )
+    const views = async () =>
+      server.query<Record<string, unknown>>(
+        db,
+        `SELECT c.relname, c.reloptions::text AS options, obj_description(c.oid, 'pg_class') AS comment,
+                col_description(c.oid, 1) AS column_comment, c.relacl::text AS acl,
+                pg_get_viewdef(c.oid) AS def
+           FROM pg_class c WHERE c.relnamespace = 'reporting'::regnamespace ORDER BY 1`
+      )
+    const before = await views()
+    expect(before).toHaveLength(2)
+    const restored = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(db),
+          { kind: 'file', path: own },
+          { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+        )
+      )
+    )
+    expect(await views()).toEqual(before)
+    expect(restored.lines).toMatch(
+      /clean-drop-dependents: 2 views were created again as the target had them/
+    )
+    const [row] = await server.query<{ twice: string }>(
+      db,
+      'SELECT twice::text FROM reporting.doubled'
+    )
+    expect(row.twice).toBe('60')
+    await server.dropDatabase(db)
+  }, 90_000)
 })
 
 describe('clean-drop-dependents on a partitioned table that stays (re-attack a66 F4)', () => {

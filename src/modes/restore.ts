@@ -642,7 +642,7 @@ export async function restore(
                   deferrals: server.deferrals,
                   defaultPrivileges,
                   sequenceSets,
-                  recreate: recreated.map(r => recreateBlock(r.statements))
+                  recreate: recreateOrder(recreated).map(r => recreateBlock(r.statements))
                 },
                 { env, database: connection.database, serverMajor: server.major },
                 {
@@ -1839,7 +1839,7 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (${again.length === 1 ? 'a part' : 'parts'} of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   const notAgain =
     gone.length > 0
@@ -1872,6 +1872,16 @@ async function checkClean(
 }
 
 /**
+ * The order the load creates clean-drop-dependents' dependents again in: the views first, twice
+ * (a view over another of them then finds it the second time; one there already is a misfit the
+ * block catches), then the parts of tables (a view's trigger after its view).
+ */
+function recreateOrder<T extends { key: string }>(recreated: readonly T[]): T[] {
+  const views = recreated.filter(r => r.key.startsWith('VIEW\0'))
+  return [...views, ...views, ...recreated.filter(r => !r.key.startsWith('VIEW\0'))]
+}
+
+/**
  * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
  * (recreateBlock) are not there — their definition failed in the restore's transaction (a
  * foreign key the restored rows break, a function the backup no longer has, a privilege
@@ -1889,10 +1899,18 @@ async function recreatedWarning(
     )
   )
   const failed = recreated.filter(r => missing.has(r.key))
-  const back = recreated.length - failed.length
-  if (back > 0)
+  const words = (list: ReadonlyArray<{ key: string }>): string => {
+    const views = list.filter(r => r.key.startsWith('VIEW\0')).length
+    const parts = list.length - views
+    return [
+      ...(parts > 0 ? [`${plural(parts, 'part')} of tables that stay`] : []),
+      ...(views > 0 ? [plural(views, 'view')] : [])
+    ].join(' and ')
+  }
+  const back = recreated.filter(r => !missing.has(r.key))
+  if (back.length > 0)
     log.info(
-      `clean-drop-dependents: ${plural(back, 'part')} of tables that stay ${back === 1 ? 'was' : 'were'} created again as the target had ${back === 1 ? 'it' : 'them'}.`
+      `clean-drop-dependents: ${words(back)} ${back.length === 1 ? 'was' : 'were'} created again as the target had ${back.length === 1 ? 'it' : 'them'}.`
     )
   if (failed.length === 0) return undefined
   // PostgreSQL's own reason for each, from its definition run again and rolled back (trial u41
@@ -1902,7 +1920,7 @@ async function recreatedWarning(
     const why = await whyRefused(client, r.statements)
     shown.push(`${quoteSql(r.statements.join(' '), 400)}${why ? ` (PostgreSQL: ${why})` : ''}`)
   }
-  return `clean-drop-dependents: ${plural(failed.length, 'part')} of tables that stay, dropped with what clean replaced, could not be created again after the load and ${failed.length === 1 ? 'is' : 'are'} gone: ${shown.join(
+  return `clean-drop-dependents: ${words(failed)}, dropped with what clean replaced, could not be created again after the load and ${failed.length === 1 ? 'is' : 'are'} gone: ${shown.join(
     ' '
   )}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (a foreign key needs the referenced table's key and rows, a trigger or index its function).`
 }

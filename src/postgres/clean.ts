@@ -1276,7 +1276,7 @@ export class DependentsError extends CheckError {
   ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
         dependents.filter(d => !d.recreate),
         selection
       )}`
@@ -1377,6 +1377,7 @@ export async function checkDrops(
     // PostgreSQL names objects in its messages relative to search_path: qualify every name
     await client.query('SET LOCAL search_path = pg_catalog')
     const partsBefore = await tablePartsNow(client)
+    const viewsBefore = await viewsNow(client)
     const routinesBefore = owned ? await routinesNow(client) : []
     // the definitions of the parts the drops take are read back here, before them
     await client.query('SAVEPOINT clean_drops')
@@ -1473,7 +1474,18 @@ export async function checkDrops(
     // the parts of tables that stay which the drops took (a trigger calling a function clean
     // replaces, a foreign key onto a table it replaces): the target's own definitions, read as
     // they were before the drops, to create them again after the load
-    const kept = taken.filter(p => RECREATED_PARTS.has(p.kind) && staying.has(p.table))
+    // the target's views the drops took with them (CASCADE) that PostgreSQL named as dependents:
+    // created again after the load as the target has them (trial u41 F4: a reporting schema's
+    // view over public's tables); not the backup's own, which its drops name
+    const viewsAfter = new Set((await viewsNow(client)).map(v => v.oid))
+    const said = found.map(d => d.description)
+    const viewsTaken = viewsBefore.filter(
+      v => !viewsAfter.has(v.oid) && said.some(d => viewNamed(d, v))
+    )
+    const viewsAgain = new Set(viewsTaken.map(v => v.qname))
+    const kept = taken.filter(
+      p => RECREATED_PARTS.has(p.kind) && (staying.has(p.table) || viewsAgain.has(p.table))
+    )
     await client.query('ROLLBACK TO SAVEPOINT clean_drops')
     changing.push(
       ...(await descendantsOf(
@@ -1481,7 +1493,16 @@ export async function checkDrops(
         taken.filter(p => staying.has(p.table)).map(p => p.table)
       ))
     )
-    if (kept.length > 0 && (await hasPlpgsql(client))) {
+    const plpgsql = (kept.length > 0 || viewsTaken.length > 0) && (await hasPlpgsql(client))
+    if (plpgsql && viewsTaken.length > 0) {
+      const definitions = await viewDefinitions(client, viewsTaken)
+      for (const v of viewsTaken) {
+        const statements = definitions.get(v.oid)
+        const d = found.find(f => viewNamed(f.description, v))
+        if (statements && d) d.recreate = { key: viewKey(v), statements }
+      }
+    }
+    if (plpgsql && kept.length > 0) {
       const definitions = await partDefinitions(client, kept)
       for (const p of kept) {
         const statements = definitions.get(p.oid)
@@ -1779,6 +1800,76 @@ async function descendantsOf(client: pg.Client, tables: readonly string[]): Prom
   return rows.map(r => r.name)
 }
 
+/** A view of the target (relkind v), not the system's nor an extension's. */
+interface ViewNow {
+  oid: string
+  schema: string
+  name: string
+  /** Qualified and quoted (as regclass prints it with search_path pg_catalog). */
+  qname: string
+}
+
+async function viewsNow(client: pg.Client): Promise<ViewNow[]> {
+  const { rows } = await client.query<ViewNow>(
+    `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
+            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qname
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND n.nspname !~ '^pg_(toast|temp_)'
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                         WHERE d.classid = 'pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
+      ORDER BY c.oid`
+  )
+  return rows
+}
+
+/** PostgreSQL's dependent line names the view ("view s.v depends on table public.t"). */
+function viewNamed(description: string, v: ViewNow): boolean {
+  return (
+    description.startsWith(`view ${v.qname} depends on `) ||
+    description.startsWith(`view ${v.schema}.${v.name} depends on `)
+  )
+}
+
+/** The key of a recreated view (Dependent.recreate), apart from the table parts'. */
+function viewKey(v: { schema: string; name: string }): string {
+  return `VIEW\0${v.schema}\0${v.name}`
+}
+
+/**
+ * The statements that create `views` again as the target has them now, all of a view's in one
+ * block (none without its owner: a view runs with its owner's privileges): CREATE VIEW with its
+ * options (security_invoker, security_barrier, check_option), its owner, the privileges others
+ * have on it, its and its columns' comments; by oid.
+ */
+async function viewDefinitions(
+  client: pg.Client,
+  views: readonly ViewNow[]
+): Promise<Map<string, string[]>> {
+  const { rows } = await client.query<{ oid: string; statements: string[] }>(
+    `SELECT c.oid::text AS oid,
+            ARRAY['CREATE VIEW ' || c.oid::pg_catalog.regclass::text
+                  || COALESCE(' WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '')
+                  || ' AS ' || pg_catalog.pg_get_viewdef(c.oid),
+                  'ALTER VIEW ' || c.oid::pg_catalog.regclass::text || ' OWNER TO '
+                  || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) || ';']
+            || COALESCE((SELECT pg_catalog.array_agg('GRANT ' || a.privilege_type || ' ON TABLE '
+                          || c.oid::pg_catalog.regclass::text || ' TO '
+                          || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+                          || CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END || ';')
+                           FROM pg_catalog.aclexplode(c.relacl) AS a WHERE a.grantee <> c.relowner), '{}')
+            || COALESCE((SELECT pg_catalog.array_agg(CASE WHEN d.objsubid = 0
+                            THEN 'COMMENT ON VIEW ' || c.oid::pg_catalog.regclass::text
+                            ELSE 'COMMENT ON COLUMN ' || c.oid::pg_catalog.regclass::text || '.'
+                                 || pg_catalog.quote_ident((SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = c.oid AND attnum = d.objsubid)) END
+                          || ' IS ' || pg_catalog.quote_literal(d.description) || ';' ORDER BY d.objsubid)
+                           FROM pg_catalog.pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::pg_catalog.regclass), '{}') AS statements
+       FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
+    [views.map(v => v.oid)]
+  )
+  return new Map(rows.map(r => [r.oid, r.statements]))
+}
+
 /** PL/pgSQL is there: the recreation runs each definition in a DO block of its own. */
 async function hasPlpgsql(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ there: boolean }>(
@@ -1906,7 +1997,10 @@ const RECREATE_MISFITS = [
 /** Of the table parts `keys` ({@link tablePartKey}), those the target does not have. */
 export async function partsMissing(client: pg.Client, keys: readonly string[]): Promise<string[]> {
   if (keys.length === 0) return []
-  const there = new Set((await tablePartsNow(client)).map(p => p.key))
+  const there = new Set([
+    ...(await tablePartsNow(client)).map(p => p.key),
+    ...(await viewsNow(client)).map(viewKey)
+  ])
   return keys.filter(k => !there.has(k))
 }
 
