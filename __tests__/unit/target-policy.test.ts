@@ -381,6 +381,12 @@ describe('statementPolicy: policies, event triggers, publications, SET', () => {
     const message = (decision as { refuse: string }).refuse
     expect(message).toMatch(/^CREATE POLICY "Users can insert their own profile\."/)
     expect(message).toMatch(/CREATE ROLE "authenticated" NOLOGIN;/)
+    // a name with a double quote: the statement given runs (re-attack a66 F5)
+    const weird = one(
+      SELF_HOSTED,
+      'CREATE POLICY p ON public.t FOR SELECT TO "Weird ""Role" USING (true);'
+    ) as { refuse: string }
+    expect(weird.refuse).toContain('CREATE ROLE "Weird ""Role" NOLOGIN;')
     expect(
       one(SUPABASE, 'CREATE POLICY p ON public.t FOR SELECT TO authenticated USING (true);')
     ).toEqual({ keep: true })

@@ -1445,7 +1445,7 @@ export function lackingRolesWarning(
   const names = [...roles.keys()]
   const one = names.length === 1
   const total = [...roles.values()].reduce((a, b) => a + b, 0)
-  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
+  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
 }
 
 /**
@@ -1952,7 +1952,12 @@ async function whyRefused(
 function lostAgain(definitions: readonly string[]): string {
   if (definitions.length === 0) return ''
   const shown = definitions.slice(0, 20).map(d => quoteSql(d.trim(), 400))
-  return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}`
+  // what the log cannot show as it is (a literal, a control character, a long text) is said
+  // to be shortened, with where to read it whole (re-attack a66 F6)
+  const altered = definitions
+    .slice(0, 20)
+    .some((d, i) => shown[i] !== d.trim().replace(/\s+/g, ' '))
+  return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}${altered ? " (shortened here: string literals show as '…', control characters as spaces; pg_restore --schema-only -f - of the backup prints them whole)" : ''}`
 }
 
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */

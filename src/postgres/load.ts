@@ -2550,7 +2550,7 @@ export function explainLoadFailure(
       ' The archive has a newer format than this pg_restore reads (pg_restore reads an archive by its format version, not by the pg_dump that wrote it): use a newer client (inputs postgres-version or pg-bin-dir).'
   } else if (/role "[^"]+" does not exist/.test(errors)) {
     const role = /role "([^"]+)" does not exist/.exec(errors)![1]
-    hint = ` The backup names the role "${role}", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true' (it creates the backup's roles first), or create the role in the target (CREATE ROLE "${role}" NOLOGIN;), then restore again.`
+    hint = ` The backup names the role "${role}", which the target lacks: restore with 'create-roles: true' from a backup made with 'globals: true' (it creates the backup's roles first), or create the role in the target (CREATE ROLE "${role.replace(/"/g, `""`)}" NOLOGIN;), then restore again.`
   } else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
     hint =
       ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.'

@@ -501,7 +501,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (absent.length === 0) return KEEP
     const list = absent.map(r => `"${r}"`).join(', ')
     return {
-      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r}" NOLOGIN;`).join(' ')}), then restore again; or restore with create-roles: true a backup made with globals: true, which creates the backup's roles first (a verify into a new server, e.g. a service container, needs that for a Supabase backup's policies TO authenticated).`
+      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}), then restore again; or restore with create-roles: true a backup made with globals: true, which creates the backup's roles first (a verify into a new server, e.g. a service container, needs that for a Supabase backup's policies TO authenticated).`
     }
   }
 
