@@ -323,12 +323,18 @@ export async function main(argv: string[]): Promise<number> {
   // secrets are redacted from everything printed here; there is no runner to mask them
   setSecretMasker(() => undefined)
   const terminal = terminalLog({ verbose: Boolean(args.verbose), redact })
+  // the warnings of a run that succeeds are counted in its last line (trial u41 F3: a table
+  // restored open to anon, said only in the middle of the log, then "✔ Restored")
+  let warned = 0
   useLog(
     phaseLog({
       ...terminal,
       // info too: the installer's and the engine's progress lines name inputs as a workflow sets them
       info: message => terminal.info(forCli(message)),
-      warning: message => terminal.warning(forCli(message)),
+      warning: message => {
+        warned++
+        terminal.warning(forCli(message))
+      },
       notice: message => terminal.notice(forCli(message))
     })
   )
@@ -429,7 +435,7 @@ export async function main(argv: string[]): Promise<number> {
                 ` Nothing was compared: the backup has no manifest, and it was not compared exactly (${unproved}).`
               ]
     say(
-      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}.${caveat}`
+      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}.${caveat}${warnedLine(warned)}`
     )
     return EXIT_CODES.ok
   } catch (caught) {
@@ -464,6 +470,13 @@ export function negationHint(argv: string[]): string {
     return [`--${name} false (not ${arg.replace(/=.*$/, '')})`]
   })
   return hints.length > 0 ? ` Give ${hints.join(', ')}.` : ''
+}
+
+/** The last line's word on the warnings above it, when there were any. */
+export function warnedLine(warned: number): string {
+  return warned === 0
+    ? ''
+    : ` With ${plural(warned, 'warning')} above (what was left out or needs doing): read ${warned === 1 ? 'it' : 'them'} before relying on the result.`
 }
 
 /**

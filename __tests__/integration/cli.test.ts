@@ -84,6 +84,13 @@ describe('command line', () => {
     })
     expect(restored.code).toBe(0)
     expect(restored.stdout).toMatch(/✔ Restored file .*: \d+ tables, \d+ rows/)
+    // the warnings of a run that succeeds are counted in its last line (trial u41 F3): a
+    // superuser's restore of a backup no signing-key authenticates is warned of
+    const warnings = restored.stdout.match(/^warning: /gm)?.length ?? 0
+    expect(warnings).toBeGreaterThan(0)
+    expect(restored.stdout).toMatch(
+      new RegExp(`✔ Restored file [^\\n]* With ${warnings} warnings? above`)
+    )
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))
 
     const scratch = await server.createDatabase()

@@ -565,7 +565,7 @@ export async function restore(
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
-            checkClean(inputs, session, target!, plan.clean!)
+            checkClean(inputs, session, target!, plan.clean!, warnings)
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d.drop)
@@ -1801,8 +1801,14 @@ async function checkClean(
   inputs: RestoreOptions,
   session: OwnSession,
   client: pg.Client,
-  list: CleanList
+  list: CleanList,
+  /** The run's warnings (the summary's): what clean takes is among them (trial u41 F3). */
+  warnings: string[]
 ): Promise<CleanDrop[]> {
+  const warn = (message: string): void => {
+    log.warning(message)
+    warnings.push(message)
+  }
   const check = await session.watched('clean (its check of what it drops)', () =>
     checkDrops(
       client,
@@ -1817,7 +1823,7 @@ async function checkClean(
   // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
   // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
   if (check.lost.length > 0)
-    log.warning(
+    warn(
       `clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain(check.lostDefinitions ?? [])}.`
     )
   if (check.dependents.length === 0) {
@@ -1853,7 +1859,7 @@ async function checkClean(
             : ''
         }`
       : ''
-  log.warning(
+  warn(
     `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${notAgain}`
   )
   const dependents = [
