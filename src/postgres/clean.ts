@@ -1640,6 +1640,8 @@ interface TablePartNow {
   /** Its catalog row's oid (TABLE ATTACH: the partition's). */
   oid: string
   name: string
+  /** Its name unquoted, as PostgreSQL's dependents' lines give a trigger's, policy's, rule's. */
+  rawName?: string
   /** Qualified and quoted. */
   table: string
   relkind: string
@@ -1652,7 +1654,9 @@ interface TablePartNow {
  */
 function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean {
   const escape = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-  const said = new RegExp(`^\\w+ ${escape(p.name)} on (?:\\w+ )*${escape(p.table)} depends on `)
+  // "trigger t on table s.x depends on …": the part's own name unquoted, its table's quoted
+  const names = [...new Set([p.name, p.rawName ?? p.name])].map(escape).join('|')
+  const said = new RegExp(`^\\w+ (?:${names}) on (?:\\w+ )*${escape(p.table)} depends on `)
   // "default value for column id of table s.t depends on …", "index s.i depends on …"
   const schema = p.table.slice(0, p.table.lastIndexOf('.'))
   const other =
@@ -1750,6 +1754,7 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
     kind: r.kind,
     oid: r.oid,
     name: r.qname,
+    rawName: r.name,
     table: r.qtable,
     relkind: r.relkind
   }))
