@@ -10,6 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { TestServer } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
@@ -383,6 +384,46 @@ describe('clean-drop-dependents: views of other schemas over what clean replaces
       'SELECT twice::text FROM reporting.doubled'
     )
     expect(row.twice).toBe('60')
+    await server.dropDatabase(db)
+  }, 90_000)
+})
+
+describe('clean-drop-dependents: what is created again reads as it was printed, whatever settings the script leaves (re-attack a67 F1)', () => {
+  it('a policy and a view with backslashes in literals, after a plain script that ends with standard_conforming_strings off', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1);`
+    )
+    const plain = execFileSync(path.join(server.binDir, 'pg_dump'), [db], {
+      env: server.env(db)
+    }).toString('utf8')
+    const own = path.join(harness.work, 'scs-off.sql')
+    writeFileSync(own, `${plain}\nSET standard_conforming_strings = off;\n`)
+    await server.query(
+      db,
+      String.raw`CREATE SCHEMA rep;
+       CREATE TABLE rep.docs (item int, owner text);
+       ALTER TABLE rep.docs ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY readers ON rep.docs USING (item IN (SELECT id FROM public.items) AND owner !~ 'secret\d');
+       CREATE VIEW rep.paths AS SELECT 'C:\new\dir'::text AS path, (SELECT count(*) FROM public.items) AS n;`
+    )
+    const definitions = async () =>
+      server.query<Record<string, unknown>>(
+        db,
+        `SELECT (SELECT qual FROM pg_policies WHERE policyname = 'readers') AS qual,
+                (SELECT path FROM rep.paths) AS path`
+      )
+    const before = await definitions()
+    expect(before[0].path).toBe(String.raw`C:\new\dir`)
+    await harness.restore(
+      testRestoreInputs(
+        server.url(db),
+        { kind: 'file', path: own },
+        { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+      )
+    )
+    expect(await definitions()).toEqual(before)
     await server.dropDatabase(db)
   }, 90_000)
 })

@@ -271,13 +271,19 @@ export interface LoadPlan {
  * clean-drop-dependents' recreated parts (plan.recreate), at the end of the script in a single
  * transaction or not (re-attack a66 F1: without one they were left out, and said to have failed),
  * under the action's own search_path (a script's may put a schema of its own before pg_catalog,
- * whose look-alikes of the system's functions the definitions' unqualified names would bind to).
+ * whose look-alikes of the system's functions the definitions' unqualified names would bind to),
+ * client_encoding and standard_conforming_strings (the definitions' text as it was printed).
  */
 function recreateStatements(plan: LoadPlan): () => string[] {
   return () =>
     (plan.recreate ?? []).length === 0
       ? []
       : [
+          // read as they were printed (re-attack a67 F1: a script that ends with
+          // standard_conforming_strings off turned 'secret\\d' in a policy into 'secretd'); ASCII
+          // without a backslash, so psql reads these lines alike in any setting
+          "SET client_encoding = 'UTF8';",
+          'SET standard_conforming_strings = on;',
           `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
           ...plan.recreate!
         ]
