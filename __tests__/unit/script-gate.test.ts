@@ -544,6 +544,27 @@ CREATE TABLE t (a int);
       [
         'delete from u&"!0070g_catalog" UESCAPE \'!\' . pg_auth_members;',
         /system catalog pg_catalog\.pg_auth_members/
+      ],
+      // re-attack a67 F3: relation_expr's other shapes, and a view over a catalog
+      [
+        "UPDATE pg_catalog.pg_authid * SET rolsuper = true WHERE rolname = 'app';",
+        /system catalog pg_catalog\.pg_authid/
+      ],
+      [
+        "UPDATE ONLY (pg_catalog.pg_authid) SET rolsuper = true WHERE rolname = 'app';",
+        /system catalog pg_catalog\.pg_authid/
+      ],
+      [
+        'DELETE FROM ONLY (pg_catalog.pg_auth_members);',
+        /system catalog pg_catalog\.pg_auth_members/
+      ],
+      [
+        "CREATE VIEW public.va AS SELECT oid, rolname, rolsuper FROM pg_catalog.pg_authid;\nUPDATE public.va SET rolsuper = true WHERE rolname = 'app';",
+        /writes rows through the view public\.va, which the script creates over a system catalog/
+      ],
+      [
+        'CREATE OR REPLACE TEMP VIEW va AS SELECT * FROM pg_catalog.pg_database;\nDELETE FROM va;',
+        /writes rows through the view va, which the script creates over a system catalog/
       ]
     ] as const) {
       const r = await gate(`CREATE TABLE t (a int);\n${statement}\nSELECT 1;\n`)
@@ -559,6 +580,11 @@ CREATE TABLE t (a int);
       'CREATE TABLE public.t2 (id int PRIMARY KEY, update pg_lsn, truncate pg_snapshot);\nCREATE FUNCTION public.f(update pg_lsn) RETURNS int LANGUAGE sql AS $$SELECT 1$$;\nCREATE TABLE public.t3 (update pg_catalog.pg_lsn, delete int);\n'
     )
     expect(columns.error).toBeUndefined()
+    // a view of the script's, and rows into a table (not through it)
+    const besideView = await gate(
+      'CREATE VIEW reporting.t AS SELECT 1 AS a;\nCREATE TABLE public.u (a int);\nINSERT INTO public.u VALUES (1);\nCOPY public.u (a) FROM stdin;\n2\n\\.\n'
+    )
+    expect(besideView.error).toBeUndefined()
     const other = await gate(
       "CREATE TABLE public.pg_notes (a int) TABLESPACE pg_default;\nCOPY public.pg_notes (a) FROM stdin;\n1\n\\.\nUPDATE public.t SET a = 1;\nGRANT UPDATE ON TABLE public.t TO app;\nCREATE TABLE public.u (a int REFERENCES public.t ON UPDATE CASCADE);\nCOMMENT ON TABLE public.t IS 'on role';\nSET default_tablespace = '';\n"
     )

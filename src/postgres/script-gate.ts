@@ -280,6 +280,8 @@ export class ScriptGate extends Transform {
    * kept statement's, with its modelled SET applied).
    */
   private expected = { std: true, encoding: 'UTF8' }
+  /** The views the script creates over a system catalog, by name: rows written into one are refused. */
+  private createdViews: Array<{ schema?: string; name: string }> = []
   /** A statement of the script set standard_conforming_strings or client_encoding (SET …). */
   private scriptSets = false
   /** The checks of the settings the gate wrote (see `guard`). */
@@ -683,6 +685,26 @@ export class ScriptGate extends Transform {
       throw new CheckError(
         `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" changes what belongs to the whole server, not to the target database (a tablespace, a role, the server's configuration, or what a role owns in every database): pg_dump never writes such a statement (pg_dumpall writes those of tablespaces and roles), and a restore writes only into the target database (the one its connection names). Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
       )
+    // a view the script creates, written into: the rows go into the relations under it (a
+    // view over pg_authid reaches the server's roles: re-attack a67 F3); pg_dump never writes one
+    if (w0 === 'CREATE' && cls.keywords.includes('VIEW') && /pg_/i.test(e.text)) {
+      const view = viewCreated(e.text)
+      if (view?.overCatalog) this.createdViews.push(view)
+    }
+    if (this.createdViews.length > 0) {
+      const into = writtenRelations(e.text).find(r =>
+        this.createdViews.some(
+          v =>
+            v.name === r.name &&
+            ((v.schema ?? 'public') === (r.schema ?? 'public') ||
+              (v.schema === undefined && r.schema === undefined))
+        )
+      )
+      if (into)
+        throw new CheckError(
+          `${this.where()}, line ${e.line}: "${shortText(e.text, 80)}" writes rows through the view ${into.schema ? `${into.schema}.` : ''}${into.name}, which the script creates over a system catalog: they go into the catalog under it (the server's own bookkeeping), and pg_dump never writes rows into a view. Nothing was restored. Remove the statement from the script, or run it by hand with psql if you mean it.`
+        )
+    }
     const catalog = catalogWritten(e.text)
     if (catalog)
       throw new CheckError(
@@ -1114,8 +1136,24 @@ function isWordToken(t: { type: string; text: string } | undefined, word: string
  */
 export function catalogWritten(text: string): string | undefined {
   // most statements never name one: read only those that could
-  if (!/pg_|u&/i.test(text) || !/\b(?:UPDATE|INSERT|DELETE|MERGE|TRUNCATE|COPY)\b/i.test(text))
-    return undefined
+  if (!/pg_|u&/i.test(text)) return undefined
+  const r = writtenRelations(text).find(
+    r =>
+      r.schema === 'pg_catalog' ||
+      r.schema === 'pg_toast' ||
+      (r.schema === undefined && r.name.startsWith('pg_'))
+  )
+  return r && `${r.schema ? `${r.schema}.` : ''}${r.name}`
+}
+
+/**
+ * The relations a statement writes rows of, as catalogWritten reads them (INSERT INTO, UPDATE …
+ * SET, DELETE FROM, MERGE INTO anywhere; TRUNCATE and COPY at its start; ONLY, ( … ) and * read as
+ * the server reads them); empty for most statements, which write none.
+ */
+export function writtenRelations(text: string): Array<{ schema?: string; name: string }> {
+  if (!/\b(?:UPDATE|INSERT|DELETE|MERGE|TRUNCATE|COPY)\b/i.test(text)) return []
+  const written: Array<{ schema?: string; name: string }> = []
   const t = sqlTokens(text, false)
   const word = (i: number, w: string): boolean =>
     t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w
@@ -1152,41 +1190,81 @@ export function catalogWritten(text: string): string | undefined {
       next: at
     }
   }
-  const isCatalog = (r: { schema?: string; name: string }): boolean =>
-    r.schema === 'pg_catalog' ||
-    r.schema === 'pg_toast' ||
-    (r.schema === undefined && r.name.startsWith('pg_'))
-  const shown = (r: { schema?: string; name: string }): string =>
-    `${r.schema ? `${r.schema}.` : ''}${r.name}`
+  /** relation_expr: [ONLY] name [*], ONLY ( name ) (re-attack a67 F3). */
+  const relationExpr = (i: number): { schema?: string; name: string; next: number } | undefined => {
+    let at = word(i, 'only') ? i + 1 : i
+    const paren = punct(at, '(')
+    if (paren) at++
+    const r = relationAt(at)
+    if (!r) return undefined
+    let next = r.next
+    if (paren) {
+      if (!punct(next, ')')) return undefined
+      next++
+    }
+    if (punct(next, '*')) next++
+    return { ...r, next }
+  }
+  const add = (r: { schema?: string; name: string }): void =>
+    void written.push(
+      r.schema === undefined ? { name: r.name } : { schema: r.schema, name: r.name }
+    )
   for (let i = 0; i < t.length; i++) {
-    const only = (at: number): number => (word(at, 'only') ? at + 1 : at)
     if (word(i, 'update')) {
-      // UPDATE [ONLY] relation [[AS] alias] SET: not a column or argument named update
-      const r = relationAt(only(i + 1))
+      // UPDATE [ONLY] relation [*] [[AS] alias] SET: not a column or argument named update
+      const r = relationExpr(i + 1)
       if (!r) continue
       let at = r.next
       if (word(at, 'as')) at++
       if (!word(at, 'set') && t[at]?.kind === 'ident') at++
-      if (word(at, 'set') && isCatalog(r)) return shown(r)
+      if (word(at, 'set')) add(r)
     } else if (
       ((word(i, 'insert') || word(i, 'merge')) && word(i + 1, 'into')) ||
       (word(i, 'delete') && word(i + 1, 'from'))
     ) {
-      const r = relationAt(only(i + 2))
-      if (r && isCatalog(r)) return shown(r)
+      const r = relationExpr(i + 2)
+      if (r) add(r)
     } else if (i === 0 && (word(i, 'truncate') || word(i, 'copy'))) {
       // TRUNCATE [TABLE] a, b …; COPY relation: only at the statement's start
       let at = word(i, 'truncate') && word(i + 1, 'table') ? i + 2 : i + 1
       for (;;) {
-        const r = relationAt(only(at))
+        const r = relationExpr(at)
         if (!r) break
-        if (isCatalog(r)) return shown(r)
+        add(r)
         if (!word(i, 'truncate') || !punct(r.next, ',')) break
         at = r.next + 1
       }
     }
   }
-  return undefined
+  return written
+}
+
+/**
+ * The view a CREATE [OR REPLACE] [TEMP] [RECURSIVE] VIEW statement creates, and whether its query
+ * names a relation of pg_catalog (qualified, or an unqualified pg_ name); undefined for another.
+ */
+export function viewCreated(
+  text: string
+): { schema?: string; name: string; overCatalog: boolean } | undefined {
+  const all = sqlTokens(text, false)
+  const overCatalog = all.some(
+    (x, i) =>
+      x.kind === 'ident' &&
+      ((x.value === 'pg_catalog' && all[i + 1]?.kind === 'punct' && all[i + 1].value === '.') ||
+        (x.value.startsWith('pg_') &&
+          !(all[i + 1]?.kind === 'punct' && all[i + 1].value === '(') &&
+          !(all[i - 1]?.kind === 'punct' && all[i - 1].value === '.')))
+  )
+  const t = all.slice(0, 12)
+  const word = (i: number, w: string): boolean =>
+    t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w
+  if (!word(0, 'create')) return undefined
+  let i = 1
+  while (['or', 'replace', 'temp', 'temporary', 'recursive'].some(w => word(i, w))) i++
+  if (!word(i, 'view') || t[i + 1]?.kind !== 'ident') return undefined
+  const first = t[i + 1].value
+  const dot = t[i + 2]?.kind === 'punct' && t[i + 2].value === '.' && t[i + 3]?.kind === 'ident'
+  return dot ? { schema: first, name: t[i + 3].value, overCatalog } : { name: first, overCatalog }
 }
 
 /** A U&"…" identifier's text with its escapes (\XXXX, \+XXXXXX, the escape doubled) decoded. */
