@@ -305,6 +305,13 @@ describe('clean-drop-dependents: the parts of tables that stay which the drops t
       expect(restored.lines).toMatch(
         /clean-drop-dependents: 7 parts of tables that stay were created again as the target had them/
       )
+      // without one transaction, a stop before the end would leave them dropped: their
+      // definitions are in the log before the load (re-attack a67 F2)
+      if (!singleTransaction)
+        expect(restored.lines).toMatch(
+          /Without a single transaction a restore stopped before its end leaves them dropped; as the target has them: [^\n]*CREATE TRIGGER on_user_created/
+        )
+      else expect(restored.lines).not.toMatch(/Without a single transaction/)
       // each named once, a quoted name too (re-attack a66: listed as created again and not)
       expect(restored.lines).not.toMatch(/Not created again/)
       expect(restored.lines).not.toMatch(/depends on what clean drops/)
@@ -425,6 +432,51 @@ describe('clean-drop-dependents: what is created again reads as it was printed, 
     )
     expect(await definitions()).toEqual(before)
     await server.dropDatabase(db)
+  }, 90_000)
+})
+
+describe('clean-drop-dependents as a role that may not create a dependent again (re-attack a67 F4)', () => {
+  it('said before the load, with its definition; tried, and named with PostgreSQL’s error after', async () => {
+    const db = await server.createDatabase()
+    const owner = `rep_owner_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `ALTER DATABASE ${db} OWNER TO ${server.appUser}`)
+    await server.query(
+      db,
+      `ALTER SCHEMA public OWNER TO ${server.appUser};
+       SET ROLE ${server.appUser};
+       CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1);
+       RESET ROLE;`
+    )
+    const own = path.join(harness.work, 'not-mine.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    await server.query(
+      db,
+      `CREATE ROLE ${owner} NOLOGIN;
+       CREATE SCHEMA rep; GRANT USAGE ON SCHEMA rep TO ${server.appUser};
+       GRANT CREATE ON SCHEMA rep TO ${owner}; GRANT SELECT ON public.items TO ${owner};
+       CREATE VIEW rep.v AS SELECT id FROM public.items; ALTER VIEW rep.v OWNER TO ${owner};`
+    )
+    const restored = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(db, { user: server.appUser, password: server.appPassword }),
+          { kind: 'file', path: own },
+          { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+        )
+      )
+    )
+    expect(restored.lines).toMatch(
+      new RegExp(
+        `1 of them may be refused \\(the restoring role may not create in schema rep, and it is not a member of the view's owner "${owner}"\\)[^\\n]*CREATE VIEW rep\\.v AS`
+      )
+    )
+    expect(restored.lines).toMatch(
+      /could not be created again after the load[^\n]*permission denied/
+    )
+    await server.dropDatabase(db)
+    await server.query('postgres', `DROP ROLE ${owner}`)
   }, 90_000)
 })
 

@@ -1847,6 +1847,23 @@ async function checkClean(
     again.length > 0
       ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
+  // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
+  // before the end leaves them dropped: F2), is given with its definition now
+  const definitions = (list: ReadonlyArray<{ recreate?: { statements: string[] } }>): string =>
+    `${list
+      .slice(0, 10)
+      .map(d => quoteSql(d.recreate!.statements.join(' '), 400))
+      .join(' ')}${list.length > 10 ? ` (and ${list.length - 10} more)` : ''}`
+  const doubtful = again.filter(d => d.recreate!.doubt)
+  const doubtWords =
+    doubtful.length > 0
+      ? ` ${plural(doubtful.length, 'of them', 'of them')} may be refused (${[...new Set(doubtful.map(d => d.recreate!.doubt!))].slice(0, 5).join('; ')}): tried all the same, ${doubtful.length === 1 ? 'it stays' : 'they stay'} dropped if PostgreSQL refuses; as the target has ${doubtful.length === 1 ? 'it' : 'them'}: ${definitions(doubtful)}.`
+      : ''
+  const sure = again.filter(d => !d.recreate!.doubt)
+  const unsafeWords =
+    !inputs.singleTransaction && sure.length > 0
+      ? ` Without a single transaction a restore stopped before its end leaves ${sure.length === 1 ? 'it' : 'them'} dropped; as the target has ${sure.length === 1 ? 'it' : 'them'}: ${definitions(sure)}.`
+      : ''
   const notAgain =
     gone.length > 0
       ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}${
@@ -1860,7 +1877,7 @@ async function checkClean(
         }`
       : ''
   warn(
-    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${notAgain}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`
   )
   const dependents = [
     ...check.dependents.map(d => d.description),

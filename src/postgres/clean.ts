@@ -1248,7 +1248,16 @@ export interface Dependent {
    * on_auth_user_created on auth.users went with public.handle_new_user() and stayed gone).
    * `key`: its {@link tablePartKey}, to tell after the COMMIT whether it is there again.
    */
-  recreate?: { key: string; statements: string[] }
+  recreate?: {
+    key: string
+    statements: string[]
+    /**
+     * Why the restoring role may be refused it (not the owner of the part's table; no CREATE on
+     * the view's schema, or not a member of its owner): tried all the same, and said before
+     * the load with its definition (re-attack a67 F4: promised, then gone).
+     */
+    doubt?: string
+  }
   /** The {@link tablePartKey} of the part it is, when the check found it among the table parts. */
   part?: string
 }
@@ -1494,12 +1503,20 @@ export async function checkDrops(
       ))
     )
     const plpgsql = (kept.length > 0 || viewsTaken.length > 0) && (await hasPlpgsql(client))
+    const rights = plpgsql
+      ? await recreateRights(client, kept, viewsTaken)
+      : new Map<string, string>()
     if (plpgsql && viewsTaken.length > 0) {
       const definitions = await viewDefinitions(client, viewsTaken)
       for (const v of viewsTaken) {
         const statements = definitions.get(v.oid)
         const d = found.find(f => viewNamed(f.description, v))
-        if (statements && d) d.recreate = { key: viewKey(v), statements }
+        if (statements && d)
+          d.recreate = {
+            key: viewKey(v),
+            statements,
+            ...(rights.get(viewKey(v)) ? { doubt: rights.get(viewKey(v)) } : {})
+          }
       }
     }
     if (plpgsql && kept.length > 0) {
@@ -1512,7 +1529,11 @@ export async function checkDrops(
           d = { description: partDescription(p, true), part: p.key }
           found.push(d)
         }
-        d.recreate = { key: p.key, statements }
+        d.recreate = {
+          key: p.key,
+          statements,
+          ...(rights.get(p.key) ? { doubt: rights.get(p.key) } : {})
+        }
       }
     }
   } finally {
@@ -1873,6 +1894,51 @@ async function viewDefinitions(
     [views.map(v => v.oid)]
   )
   return new Map(rows.map(r => [r.oid, r.statements]))
+}
+
+/**
+ * For the parts and views to create again, why the restoring role may be refused (by key; none
+ * where it owns the part's table, or may create in the view's schema and act as its owner).
+ */
+async function recreateRights(
+  client: pg.Client,
+  parts: readonly TablePartNow[],
+  views: readonly ViewNow[]
+): Promise<Map<string, string>> {
+  const doubts = new Map<string, string>()
+  const { rows: tables } = await client.query<{ t: string; owner: string; owns: boolean }>(
+    `SELECT t, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+            pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE') AS owns
+       FROM unnest($1::text[]) AS t JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)`,
+    [[...new Set(parts.map(p => p.table))]]
+  )
+  const owned = new Map(tables.map(r => [r.t, r]))
+  for (const p of parts) {
+    const t = owned.get(p.table)
+    if (t && !t.owns)
+      doubts.set(p.key, `the restoring role is not the owner of ${p.table} ("${t.owner}")`)
+  }
+  const { rows: viewRights } = await client.query<{
+    oid: string
+    owner: string
+    creates: boolean
+    acts: boolean
+  }>(
+    `SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+            pg_catalog.has_schema_privilege(current_user, c.relnamespace, 'CREATE') AS creates,
+            pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts
+       FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
+    [views.map(v => v.oid)]
+  )
+  for (const r of viewRights) {
+    const v = views.find(x => x.oid === r.oid)!
+    const why = [
+      ...(r.creates ? [] : [`the restoring role may not create in schema ${v.schema}`]),
+      ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`])
+    ].join(', and ')
+    if (why) doubts.set(viewKey(v), why)
+  }
+  return doubts
 }
 
 /** PL/pgSQL is there: the recreation runs each definition in a DO block of its own. */
