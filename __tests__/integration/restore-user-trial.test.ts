@@ -548,3 +548,34 @@ INSERT INTO "public"."t" VALUES (1);
     expect(row).toEqual({ ids: '1', next: '1000', columns: 1 })
   }, 60_000)
 })
+
+describe("an archive's policies are checked before the load, read at once (trial u40 F2)", () => {
+  it('the second of several policies TO a role the target lacks is named by its entry', async () => {
+    const role = `ghost_${Math.random().toString(16).slice(2, 8)}`
+    const source = await server.createDatabase()
+    await server.query('postgres', `CREATE ROLE ${role} NOLOGIN`)
+    await psql(
+      source,
+      `CREATE TABLE public.t1 (id int); CREATE TABLE public.t2 (id int);
+       ALTER TABLE public.t1 ENABLE ROW LEVEL SECURITY; ALTER TABLE public.t2 ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY p1 ON public.t1 FOR SELECT TO PUBLIC USING (id > 0);
+       CREATE POLICY p2 ON public.t2 FOR SELECT TO ${role} USING (true);
+       INSERT INTO public.t1 SELECT generate_series(1, 1000);`
+    )
+    const file = await pgDump(source, 'policies.dump', ['-Fc'])
+    await server.dropDatabase(source)
+    await server.query('postgres', `DROP ROLE ${role}`)
+    const target = await server.createDatabase()
+    const error = await failure(restore(target, file))
+    expect(error?.message).toMatch(
+      new RegExp(
+        `^the archive's entry POLICY public\\.t2 p2, checked before the load: CREATE POLICY p2 ON public\\.t2 [^]*role "${role}", which the target lacks[^]*Nothing was restored\\.$`
+      )
+    )
+    const [row] = await server.query<{ n: number }>(
+      target,
+      "SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'"
+    )
+    expect(row.n).toBe(0)
+  }, 60_000)
+})

@@ -1039,28 +1039,42 @@ async function policiesBeforeLoad(
   const entries = plan.tocRead?.toc.entries
   if (!entries || inputs.dataOnly) return
   const selected = selectedEntries(entries, inputs)
-  for (const e of entries) {
-    if (e.desc !== 'POLICY' || !e.defn || (selected && !selected.has(e.dumpId))) continue
-    const source = `the archive's entry POLICY ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
-    const gate = new ScriptGate({
-      psqlMajor: plan.client.major,
-      transaction: false,
-      policy,
-      source
+  const policies = entries.filter(
+    e => e.desc === 'POLICY' && e.defn && (!selected || selected.has(e.dumpId))
+  )
+  if (policies.length === 0) return
+  // one read of them all (a schema of many policies), each entry's first line kept for its name
+  const starts: number[] = []
+  let line = 1
+  const text = policies
+    .map(e => {
+      starts.push(line)
+      const defn = e.defn!.endsWith('\n') ? e.defn! : `${e.defn!}\n`
+      line += defn.split('\n').length - 1
+      return defn
     })
-    try {
-      await pipeline(
-        Readable.from([Buffer.from(e.defn)]),
-        gate,
-        new Writable({ write: (_chunk, _encoding, done) => done() })
-      )
-    } catch (error) {
-      if (!(error instanceof CheckError)) throw error
-      const what = error.message.replace(/^[^]*?, line \d+: /, '')
-      throw new RestoreError(
-        `${source}, checked before the load: ${sentence(what)} Nothing was restored.`
-      )
-    }
+    .join('')
+  const gate = new ScriptGate({
+    psqlMajor: plan.client.major,
+    transaction: false,
+    policy,
+    source: "the archive's policies"
+  })
+  try {
+    await pipeline(
+      Readable.from([Buffer.from(text)]),
+      gate,
+      new Writable({ write: (_chunk, _encoding, done) => done() })
+    )
+  } catch (error) {
+    if (!(error instanceof CheckError)) throw error
+    const at = /^[^]*?, line (\d+): /.exec(error.message)
+    const index = at ? starts.findLastIndex(start => start <= Number(at[1])) : -1
+    const e = policies[Math.max(0, index)]
+    const what = at ? error.message.slice(at[0].length) : error.message
+    throw new RestoreError(
+      `the archive's entry POLICY ${e.namespace ? `${e.namespace}.` : ''}${e.tag}, checked before the load: ${sentence(what)} Nothing was restored.`
+    )
   }
 }
 
