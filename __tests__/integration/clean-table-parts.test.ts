@@ -480,6 +480,63 @@ describe('clean-drop-dependents as a role that may not create a dependent again 
   }, 90_000)
 })
 
+describe('clean-drop-dependents with tables: a view of another schema over the table and one that stays, granted to a reader (re-trial u42 F1)', () => {
+  it('comes back as it was, and the net does not take it for a backup’s view granted to others', async () => {
+    const db = await server.createDatabase()
+    const reader = `reader_${Math.random().toString(16).slice(2, 8)}`
+    await server.query(
+      db,
+      `CREATE ROLE ${reader} NOLOGIN;
+       CREATE TABLE public.accounts (id int PRIMARY KEY, name text);
+       CREATE TABLE public.projects (id serial PRIMARY KEY, account_id int REFERENCES public.accounts (id));
+       INSERT INTO public.accounts VALUES (1, 'a'), (2, 'b');
+       INSERT INTO public.projects (account_id) SELECT 1 + g % 2 FROM generate_series(1, 20) g;
+       CREATE SCHEMA analytics;
+       CREATE VIEW analytics.account_stats AS
+         SELECT a.id, a.name, count(p.id) AS projects FROM public.accounts a LEFT JOIN public.projects p ON p.account_id = a.id GROUP BY a.id, a.name;
+       GRANT USAGE ON SCHEMA analytics TO ${reader};
+       GRANT SELECT ON analytics.account_stats TO ${reader};
+       ALTER TABLE public.projects ENABLE ROW LEVEL SECURITY;
+       CREATE POLICY everyone ON public.projects USING (true);`
+    )
+    const own = path.join(harness.work, 'granted-view.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    await server.query(db, 'DELETE FROM public.projects WHERE id > 10')
+    const view = async () =>
+      server.query<Record<string, unknown>>(
+        db,
+        `SELECT c.relacl::text AS acl, pg_get_viewdef(c.oid) AS def,
+                (SELECT sum(projects)::int FROM analytics.account_stats) AS projects
+           FROM pg_class c WHERE c.oid = 'analytics.account_stats'::regclass`
+      )
+    const [before] = await view()
+    const restored = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(db),
+          { kind: 'file', path: own },
+          {
+            clean: true,
+            cleanDropDependents: true,
+            tables: ['projects', 'projects_id_seq'],
+            schemas: ['public']
+          }
+        )
+      )
+    )
+    // the backup's own definitions to run after: row-level security's ENABLE among them (u42 F2)
+    expect(restored.lines).toMatch(
+      /run the backup's own definitions of them after the restore[^\n]*ALTER TABLE public\.projects ENABLE ROW LEVEL SECURITY;/
+    )
+    const [after] = await view()
+    expect(after).toEqual({ ...before, projects: 20 })
+    await server.dropDatabase(db)
+    await server.query('postgres', `DROP OWNED BY ${reader}; DROP ROLE ${reader}`)
+  }, 90_000)
+})
+
 describe('clean-drop-dependents on a partitioned table that stays (re-attack a66 F4)', () => {
   it("its foreign key, trigger and index come back on it and its partitions; the net checks the partitions' rows only", async () => {
     const db = await server.createDatabase()

@@ -1838,7 +1838,7 @@ async function checkClean(
   // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
   if (check.lost.length > 0)
     warn(
-      `clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain(check.lostDefinitions ?? [])}.`
+      `clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${plural(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain([...(list.rowSecurity ?? []), ...(check.lostDefinitions ?? [])])}.`
     )
   if (check.dependents.length === 0) {
     log.info(
@@ -2062,7 +2062,7 @@ interface CleanDrop {
   drop: string
   dependents?: string[]
   /** (on the first) The parts of tables that stay the drops take, created again after the load. */
-  recreate?: Array<{ key: string; statements: string[] }>
+  recreate?: Array<{ key: string; statements: string[]; fingerprint?: string }>
 }
 
 /**
@@ -2128,6 +2128,10 @@ async function recordProtected(
         .map(Number)
     ],
     dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
+    // the target's views clean-drop-dependents creates again as they were (re-trial u42 F1)
+    recreatedViews: (drops ?? [])
+      .flatMap(d => d.recreate ?? [])
+      .flatMap(r => (r.fingerprint ? [r.fingerprint] : [])),
     providers: facts.providerSchemas,
     loads: rowTables(plan),
     clean: inputs.clean,

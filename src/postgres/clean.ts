@@ -149,6 +149,12 @@ export interface CleanList {
    * own (the target's other defaults are not compared: pg_dump writes most inline).
    */
   archiveParts?: { all: Set<string>; defaults: Set<string>; definitions?: Map<string, string> }
+  /**
+   * A subset (tables): the ENABLE ROW LEVEL SECURITY statements (ROW SECURITY entries) of the
+   * tables it restores, which pg_restore --table leaves out: given with the parts' definitions
+   * to run after (re-trial u42 F2: the policies came back, row-level security stayed off).
+   */
+  rowSecurity?: string[]
 }
 
 /**
@@ -433,7 +439,24 @@ export function cleanListFromToc(
     // a33b A1: an entry without a drop made everything in its schema replaceable)
     if (e.desc === 'SCHEMA' && e.tag !== 'public' && hasDrop(e)) replaced.schemas.push(e.tag)
   }
+  const restoredTables = new Set(
+    entries
+      .filter(e => (!selected || selected.has(e.dumpId)) && e.desc === 'TABLE')
+      .map(e => JSON.stringify([e.namespace ?? '', e.tag]))
+  )
+  const rowSecurity = selected
+    ? entries
+        .filter(
+          e =>
+            e.desc === 'ROW SECURITY' &&
+            !selected.has(e.dumpId) &&
+            e.defn &&
+            restoredTables.has(JSON.stringify([e.namespace ?? '', e.tag]))
+        )
+        .map(e => e.defn!)
+    : []
   return {
+    ...(rowSecurity.length > 0 ? { rowSecurity } : {}),
     drops: dropsFromToc(entries, selected),
     tableParts,
     extensions,
@@ -1251,6 +1274,8 @@ export interface Dependent {
   recreate?: {
     key: string
     statements: string[]
+    /** A view's fingerprint ({@link VIEW_FINGERPRINT}) as the target had it. */
+    fingerprint?: string
     /**
      * Why the restoring role may be refused it (not the owner of the part's table; no CREATE on
      * the view's schema, or not a member of its owner): tried all the same, and said before
@@ -1509,12 +1534,13 @@ export async function checkDrops(
     if (plpgsql && viewsTaken.length > 0) {
       const definitions = await viewDefinitions(client, viewsTaken)
       for (const v of viewsTaken) {
-        const statements = definitions.get(v.oid)
+        const definition = definitions.get(v.oid)
         const d = found.find(f => viewNamed(f.description, v))
-        if (statements && d)
+        if (definition && d)
           d.recreate = {
             key: viewKey(v),
-            statements,
+            statements: definition.statements,
+            fingerprint: definition.fingerprint,
             ...(rights.get(viewKey(v)) ? { doubt: rights.get(viewKey(v)) } : {})
           }
       }
@@ -1826,6 +1852,15 @@ async function descendantsOf(client: pg.Client, tables: readonly string[]): Prom
   return rows.map(r => r.name)
 }
 
+/**
+ * A view's fingerprint (its pg_class row as `alias`): md5 of its definition, owner, grants
+ * (grantee, privilege, grant option; not the grantor) and options, as the check before COMMIT
+ * compares a view created again by clean-drop-dependents with the one it took (re-trial u42 F1:
+ * the target's own view, granted to a reader, was refused as a backup's granted view).
+ */
+export const VIEW_FINGERPRINT = (alias: string): string =>
+  `pg_catalog.md5(pg_catalog.concat_ws(':', pg_catalog.pg_get_viewdef(${alias}.oid), pg_catalog.pg_get_userbyid(${alias}.relowner), (SELECT pg_catalog.string_agg(a.grantee::pg_catalog.text OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.privilege_type OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.is_grantable::pg_catalog.text, ',' ORDER BY a.grantee, a.privilege_type) FROM pg_catalog.aclexplode(${alias}.relacl) a), pg_catalog.array_to_string(${alias}.reloptions, ',')))`
+
 /** A view of the target (relkind v), not the system's nor an extension's. */
 interface ViewNow {
   oid: string
@@ -1871,9 +1906,9 @@ function viewKey(v: { schema: string; name: string }): string {
 async function viewDefinitions(
   client: pg.Client,
   views: readonly ViewNow[]
-): Promise<Map<string, string[]>> {
-  const { rows } = await client.query<{ oid: string; statements: string[] }>(
-    `SELECT c.oid::text AS oid,
+): Promise<Map<string, { statements: string[]; fingerprint: string }>> {
+  const { rows } = await client.query<{ oid: string; statements: string[]; fingerprint: string }>(
+    `SELECT c.oid::text AS oid, ${VIEW_FINGERPRINT('c')} AS fingerprint,
             ARRAY['CREATE VIEW ' || c.oid::pg_catalog.regclass::text
                   || COALESCE(' WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '')
                   || ' AS ' || pg_catalog.pg_get_viewdef(c.oid),
@@ -1893,7 +1928,7 @@ async function viewDefinitions(
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
     [views.map(v => v.oid)]
   )
-  return new Map(rows.map(r => [r.oid, r.statements]))
+  return new Map(rows.map(r => [r.oid, { statements: r.statements, fingerprint: r.fingerprint }]))
 }
 
 /**

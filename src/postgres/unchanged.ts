@@ -32,7 +32,13 @@ import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { type ProviderSchema, isProviderBookkeeping } from './target-policy.js'
 import { plural } from '../log.js'
-import { FUNCTION_SIGNATURE, OPERATOR_SIGNATURE, type OwnedObject, signatureKey } from './clean.js'
+import {
+  FUNCTION_SIGNATURE,
+  OPERATOR_SIGNATURE,
+  type OwnedObject,
+  VIEW_FINGERPRINT,
+  signatureKey
+} from './clean.js'
 import { quoteIdent } from '../sql-names.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
@@ -277,6 +283,11 @@ export interface ProtectedSet {
    * EXTENSION would drop them with it, and pg_dump would leave an extension's member out.
    */
   extensionDependencies?: string
+  /**
+   * clean-drop-dependents: fingerprints ({@link VIEW_FINGERPRINT}) of the target's views it
+   * creates again as they were: not a backup's view over the target's tables granted to others.
+   */
+  recreatedViews?: string[]
 }
 
 /** What the plan fills or replaces: left out of the protected set. */
@@ -290,6 +301,8 @@ export interface NotProtected {
   replacedLargeObjects: readonly number[]
   /** clean-drop-dependents: objects outside the backup it drops, as PostgreSQL names them. */
   dependents: readonly string[]
+  /** clean-drop-dependents: fingerprints of the views it creates again (ProtectedSet.recreatedViews). */
+  recreatedViews?: readonly string[]
   /** The provider's schemas: only their tables with rows are protected, and only their rows. */
   providers: readonly ProviderSchema[]
   /**
@@ -510,6 +523,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     owners,
     defaultPrivileges: defaults.rows[0]?.fp ?? '',
     deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
+    ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
     extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
     relations,
     largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
@@ -981,6 +995,7 @@ DECLARE
   defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
   extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
+  recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
   checked_ pg_catalog.oid[];
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
@@ -1127,7 +1142,8 @@ BEGIN
     JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
     AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
-    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
+    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_);
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
