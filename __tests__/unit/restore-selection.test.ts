@@ -81,6 +81,9 @@ describe('checkSelection', () => {
     expect(refusal([], ['nosuch'])).toMatch(/'nosuch' is no schema with objects in this backup/)
     // SCHEMA entries have no namespace: "Mixed" holds nothing here, "mixed" is a hint only
     expect(refusal([], ['mixed'])).toMatch(/'mixed' is no schema with objects in this backup/)
+    // a typo: the near schema of the backup (re-trial u42 F4)
+    expect(refusal([], ['publc'])).toMatch(/Did you mean 'public'\?/)
+    expect(refusal([], ['nosuch'])).not.toMatch(/Did you mean/)
   })
 })
 

@@ -680,7 +680,10 @@ export function checkSelection(
     if (!toc.entries.some(e => (e.namespace ?? '') === schema))
       throw new SettingError(
         'schemas',
-        `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}). Nothing was restored.`
+        `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}).${nearNames(
+          schema,
+          toc.entries.flatMap(e => (e.namespace ? [e.namespace] : []))
+        )} Nothing was restored.`
       )
   }
   for (const table of tables) {
