@@ -523,7 +523,19 @@ function cleanListFromToc(entries, selected) {
         if (e.desc === 'SCHEMA' && e.tag !== 'public' && hasDrop(e))
             replaced.schemas.push(e.tag);
     }
+    const restoredTables = new Set(entries
+        .filter(e => (!selected || selected.has(e.dumpId)) && e.desc === 'TABLE')
+        .map(e => JSON.stringify([e.namespace ?? '', e.tag])));
+    const rowSecurity = selected
+        ? entries
+            .filter(e => e.desc === 'ROW SECURITY' &&
+            !selected.has(e.dumpId) &&
+            e.defn &&
+            restoredTables.has(JSON.stringify([e.namespace ?? '', e.tag])))
+            .map(e => e.defn)
+        : [];
     return {
+        ...(rowSecurity.length > 0 ? { rowSecurity } : {}),
         drops: dropsFromToc(entries, selected),
         tableParts,
         extensions,
@@ -1512,12 +1524,13 @@ archiveParts) {
         if (plpgsql && viewsTaken.length > 0) {
             const definitions = await viewDefinitions(client, viewsTaken);
             for (const v of viewsTaken) {
-                const statements = definitions.get(v.oid);
+                const definition = definitions.get(v.oid);
                 const d = found.find(f => viewNamed(f.description, v));
-                if (statements && d)
+                if (definition && d)
                     d.recreate = {
                         key: viewKey(v),
-                        statements,
+                        statements: definition.statements,
+                        fingerprint: definition.fingerprint,
                         ...(rights.get(viewKey(v)) ? { doubt: rights.get(viewKey(v)) } : {})
                     };
             }
@@ -1754,6 +1767,13 @@ async function descendantsOf(client, tables) {
        JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace`, [[...new Set(tables)]]);
     return rows.map(r => r.name);
 }
+/**
+ * A view's fingerprint (its pg_class row as `alias`): md5 of its definition, owner, grants
+ * (grantee, privilege, grant option; not the grantor) and options, as the check before COMMIT
+ * compares a view created again by clean-drop-dependents with the one it took (re-trial u42 F1:
+ * the target's own view, granted to a reader, was refused as a backup's granted view).
+ */
+const VIEW_FINGERPRINT = (alias) => `pg_catalog.md5(pg_catalog.concat_ws(':', pg_catalog.pg_get_viewdef(${alias}.oid), pg_catalog.pg_get_userbyid(${alias}.relowner), (SELECT pg_catalog.string_agg(a.grantee::pg_catalog.text OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.privilege_type OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.is_grantable::pg_catalog.text, ',' ORDER BY a.grantee, a.privilege_type) FROM pg_catalog.aclexplode(${alias}.relacl) a), pg_catalog.array_to_string(${alias}.reloptions, ',')))`;
 async function viewsNow(client) {
     const { rows } = await client.query(`SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
             pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qname
@@ -1781,7 +1801,7 @@ function viewKey(v) {
  * have on it, its and its columns' comments; by oid.
  */
 async function viewDefinitions(client, views) {
-    const { rows } = await client.query(`SELECT c.oid::text AS oid,
+    const { rows } = await client.query(`SELECT c.oid::text AS oid, ${VIEW_FINGERPRINT('c')} AS fingerprint,
             ARRAY['CREATE VIEW ' || c.oid::pg_catalog.regclass::text
                   || COALESCE(' WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '')
                   || ' AS ' || pg_catalog.pg_get_viewdef(c.oid),
@@ -1799,7 +1819,7 @@ async function viewDefinitions(client, views) {
                           || ' IS ' || pg_catalog.quote_literal(d.description) || ';' ORDER BY d.objsubid)
                            FROM pg_catalog.pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::pg_catalog.regclass), '{}') AS statements
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`, [views.map(v => v.oid)]);
-    return new Map(rows.map(r => [r.oid, r.statements]));
+    return new Map(rows.map(r => [r.oid, { statements: r.statements, fingerprint: r.fingerprint }]));
 }
 /**
  * For the parts and views to create again, why the restoring role may be refused (by key; none
@@ -7516,7 +7536,7 @@ function checkSelection(selection, toc) {
     const inSchemas = (e) => schemas.length === 0 || schemas.includes(e.namespace ?? '');
     for (const schema of schemas) {
         if (!toc.entries.some(e => (e.namespace ?? '') === schema))
-            throw new errors/* SettingError */.L_('schemas', `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}). Nothing was restored.`);
+            throw new errors/* SettingError */.L_('schemas', `'${schema}' is no schema with objects in this backup (names are exact, as pg_restore --schema takes them${schemaHint(schema, toc)}).${nearNames(schema, toc.entries.flatMap(e => (e.namespace ? [e.namespace] : [])))} Nothing was restored.`);
     }
     for (const table of tables) {
         if (toc.entries.some(e => TABLE_LIKE.has(e.desc) && e.tag === table && inSchemas(e)))
@@ -8220,6 +8240,7 @@ async function readProtectedAs(client, not) {
         owners,
         defaultPrivileges: defaults.rows[0]?.fp ?? '',
         deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
+        ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
         extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
         relations,
         largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
@@ -8587,6 +8608,7 @@ DECLARE
   defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
   extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
+  recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
   checked_ pg_catalog.oid[];
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
@@ -8733,7 +8755,8 @@ BEGIN
     JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
     AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
-    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner);
+    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_);
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
@@ -9810,25 +9833,37 @@ async function policiesBeforeLoad(inputs, plan, policy) {
     if (!entries || inputs.dataOnly)
         return;
     const selected = selectedEntries(entries, inputs);
-    for (const e of entries) {
-        if (e.desc !== 'POLICY' || !e.defn || (selected && !selected.has(e.dumpId)))
-            continue;
-        const source = `the archive's entry POLICY ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
-        const gate = new script_gate/* ScriptGate */.Rg({
-            psqlMajor: plan.client.major,
-            transaction: false,
-            policy,
-            source
-        });
-        try {
-            await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.from(e.defn)]), gate, new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
-        }
-        catch (error) {
-            if (!(error instanceof errors/* CheckError */.tl))
-                throw error;
-            const what = error.message.replace(/^[^]*?, line \d+: /, '');
-            throw new RestoreError(`${source}, checked before the load: ${(0,errors/* sentence */.em)(what)} Nothing was restored.`);
-        }
+    const policies = entries.filter(e => e.desc === 'POLICY' && e.defn && (!selected || selected.has(e.dumpId)));
+    if (policies.length === 0)
+        return;
+    // one read of them all (a schema of many policies), each entry's first line kept for its name
+    const starts = [];
+    let line = 1;
+    const text = policies
+        .map(e => {
+        starts.push(line);
+        const defn = e.defn.endsWith('\n') ? e.defn : `${e.defn}\n`;
+        line += defn.split('\n').length - 1;
+        return defn;
+    })
+        .join('');
+    const gate = new script_gate/* ScriptGate */.Rg({
+        psqlMajor: plan.client.major,
+        transaction: false,
+        policy,
+        source: "the archive's policies"
+    });
+    try {
+        await (0,external_node_stream_promises_.pipeline)(external_node_stream_.Readable.from([Buffer.from(text)]), gate, new external_node_stream_.Writable({ write: (_chunk, _encoding, done) => done() }));
+    }
+    catch (error) {
+        if (!(error instanceof errors/* CheckError */.tl))
+            throw error;
+        const at = /^[^]*?, line (\d+): /.exec(error.message);
+        const index = at ? starts.findLastIndex(start => start <= Number(at[1])) : -1;
+        const e = policies[Math.max(0, index)];
+        const what = at ? error.message.slice(at[0].length) : error.message;
+        throw new RestoreError(`the archive's entry POLICY ${e.namespace ? `${e.namespace}.` : ''}${e.tag}, checked before the load: ${(0,errors/* sentence */.em)(what)} Nothing was restored.`);
     }
 }
 /**
@@ -10437,7 +10472,7 @@ warnings) {
     // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
     // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
     if (check.lost.length > 0)
-        warn(`clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${(0,log/* plural */.LS)(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain(check.lostDefinitions ?? [])}.`);
+        warn(`clean with this selection${selectionWords(inputs) ? ` (${selectionWords(inputs)})` : ''}: ${(0,log/* plural */.LS)(check.lost.length, 'part')} of the backup's tables ${check.lost.length === 1 ? 'goes' : 'go'} with the tables clean drops and ${check.lost.length === 1 ? 'is' : 'are'} not brought back, as with pg_restore --clean --table: ${check.lost.slice(0, 30).join('; ')}${check.lost.length > 30 ? `; and ${check.lost.length - 30} more` : ''}. A table restored by name brings back its columns, column constraints and rows, not its keys, foreign keys, separate defaults, indexes, triggers or partitions: restore its schema whole (schemas, without tables) or the whole backup to have them back${lostAgain([...(list.rowSecurity ?? []), ...(check.lostDefinitions ?? [])])}.`);
     if (check.dependents.length === 0) {
         log/* log */.Rm.info(`clean drops ${(0,log/* plural */.LS)(check.order.length, 'object')}; nothing outside the backup depends on them.`);
         // blocked only by the backup's own extensions (in a schema it drops): CASCADE, recreated
@@ -10682,6 +10717,10 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
                 .map(Number)
         ],
         dependents: (drops ?? []).flatMap(d => d.dependents ?? []),
+        // the target's views clean-drop-dependents creates again as they were (re-trial u42 F1)
+        recreatedViews: (drops ?? [])
+            .flatMap(d => d.recreate ?? [])
+            .flatMap(r => (r.fingerprint ? [r.fingerprint] : [])),
         providers: facts.providerSchemas,
         loads: rowTables(plan),
         clean: inputs.clean,
