@@ -77,8 +77,8 @@ var external_node_zlib_default = /*#__PURE__*/__webpack_require__.n(external_nod
  * The backup's zip, written as it streams: entries stored (the dump is compressed already), the
  * dump's entry streamed (its CRC-32 and sizes in a data descriptor after it), the small files
  * after it whole. Byte for byte the zip archiver 7 (zip-stream, compress-commons) writes for the
- * same entries and date — the layout every backup so far has, which the restore reads (yauzl,
- * a stored entry read in place) — with ZIP64 records where archiver puts them (an entry or an
+ * same entries and date \u2014 the layout every backup so far has, which the restore reads (yauzl,
+ * a stored entry read in place) \u2014 with ZIP64 records where archiver puts them (an entry or an
  * offset beyond 4 GiB). What it saves: archiver's chain of stream hops (readable-stream, in
  * JavaScript) and its JavaScript CRC-32; this one is node:zlib's, and every byte of the dump
  * takes one hop, from the entry's writable to the zip's readable.
@@ -348,8 +348,8 @@ class ZipWriter {
 
 ;// CONCATENATED MODULE: ./src/storage/artifact-zip.ts
 /**
- * The backup artifact is a zip the action writes itself (ZipWriter) — the dump, then
- * manifest.json, both stored (the dump is compressed already) — and the artifact client uploads as it is, one file
+ * The backup artifact is a zip the action writes itself (ZipWriter) \u2014 the dump, then
+ * manifest.json, both stored (the dump is compressed already) \u2014 and the artifact client uploads as it is, one file
  * (`skipArchive`): so the artifact is named `<artifact-name>.zip` and downloads as that zip.
  *
  * Uploaded live, the client reads the zip from this process's own stream while the dump is
@@ -596,7 +596,7 @@ const READER_BUFFER = 256 * 1024;
  * The artifact client pipes the zip into a stream of its own (@actions/artifact 6.2.1,
  * WaterMarkedUploadStream) whose buffers hold 8 MiB on each side: when the upload is slower than
  * the dump, 16 MiB more of the zip in memory, on top of the 8 MiB it gathers for a block and the
- * blocks in flight (measured: the backup's Buffers 41 → 57 MB from the 300 MB to the 1.5 GB
+ * blocks in flight (measured: the backup's Buffers 41 \u2192 57 MB from the 300 MB to the 1.5 GB
  * bench database). Its blocks stay 8 MiB; only what waits in front of them is lowered to `bytes`,
  * as `stream` is piped into it (once; other destinations are left as they are).
  */
@@ -624,7 +624,7 @@ function lowerBufferOfReader(stream, bytes) {
  * dump's stream to the client's blocks in this process, where they went through a named pipe
  * before (a write and a read of every byte, its reads allocating 1 MiB each, and the chunks
  * joined into 1 MiB writes): measured on the 300 MB bench database (92 MB zip), the action's
- * Node 2.1–2.3 → 1.3–1.5 CPU s, its Buffers' peak 77–91 → 57–58 MB. `taken()` says whether
+ * Node 2.1\u20132.3 \u2192 1.3\u20131.5 CPU s, its Buffers' peak 77\u201391 \u2192 57\u201358 MB. `taken()` says whether
  * the client read it. (Upstream: an upload of a stream would make this unnecessary.)
  */
 function handOverOnRead(file, stream, onTaken = () => undefined) {
@@ -653,8 +653,8 @@ function handOverOnRead(file, stream, onTaken = () => undefined) {
 }
 /**
  * A live upload is stalled when the client takes none of the bytes waiting for it in the pipe
- * for `stallMs` (the connection to the artifact storage hangs), or has not finished `3 ×
- * stallMs` after the last byte went in (its last blocks, at most three) — never because the
+ * for `stallMs` (the connection to the artifact storage hangs), or has not finished `3 \u00d7
+ * stallMs` after the last byte went in (its last blocks, at most three) \u2014 never because the
  * dump has nothing to give it. `stalled` rejects then; the caller fails the backup with it.
  */
 function watchLiveUpload(taken, waiting, written, stallMs) {
@@ -679,7 +679,7 @@ function watchLiveUpload(taken, waiting, written, stallMs) {
             const waited = endedAt !== undefined ? now - endedAt : now - lastChange;
             const limit = endedAt !== undefined ? 3 * stallMs : stallMs;
             if (waited > limit) {
-                reject(new backup_stream/* BackupError */.h(`Upload progress stalled: the artifact storage took none of the backup's bytes for ${Math.round(waited / 1000)} s (ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: ${stallMs} ms) — the connection to GitHub's artifact storage hangs. Nothing usable was uploaded; run the backup again.`));
+                reject(new backup_stream/* BackupError */.h(`Upload progress stalled: the artifact storage took none of the backup's bytes for ${Math.round(waited / 1000)} s (ACTIONS_ARTIFACT_UPLOAD_TIMEOUT_MS: ${stallMs} ms) \u2014 the connection to GitHub's artifact storage hangs. Nothing usable was uploaded; run the backup again.`));
             }
         }, Math.max(50, Math.min(stallMs / 4, 5000)));
         timer.unref();
@@ -806,7 +806,7 @@ async function openDestinations(options) {
         }
     };
 }
-/** What an extra file's name adds to the dump's (`<dump>.globals.sql` → `.globals.sql`). */
+/** What an extra file's name adds to the dump's (`<dump>.globals.sql` \u2192 `.globals.sql`). */
 function extraSuffix(extraName, dumpFileName) {
     if (!extraName.startsWith(dumpFileName)) {
         throw new Error(`${extraName} is not named after the dump ${dumpFileName}`);
@@ -858,7 +858,7 @@ function repositoryVisibility() {
         return 'private';
     return 'unknown';
 }
-/** The page users download an artifact from: Actions → run → Artifacts. */
+/** The page users download an artifact from: Actions \u2192 run \u2192 Artifacts. */
 function artifactUrl(id) {
     const env = process.env;
     if (!env.GITHUB_SERVER_URL || !env.GITHUB_REPOSITORY || !env.GITHUB_RUN_ID)
@@ -1225,7 +1225,7 @@ async function backup(inputs, connection, deps = {}) {
     }
 }
 /**
- * globals: true — pg_dumpall --globals-only --no-role-passwords with the pg_dumpall beside the
+ * globals: true \u2014 pg_dumpall --globals-only --no-role-passwords with the pg_dumpall beside the
  * chosen pg_dump, encrypted like the dump. A server that does not let the role read the roles
  * (or a pg-bin-dir without pg_dumpall) warns: the database's backup is whole without them.
  */
@@ -1233,7 +1233,7 @@ async function dumpRoles(pgDumpall, env, database, dumpFileName, encryption) {
     log/* log */.Rm.info(`${pgDumpall} --globals-only --no-role-passwords --no-password --database=${database}`);
     const dumped = await (0,globals/* dumpGlobals */.fB)(pgDumpall, env, database);
     if (!dumped.ok) {
-        log/* log */.Rm.warning(`globals: true — the roles were not backed up: ${dumped.reason}. The database's backup is complete without them; a restore with create-roles: true has no roles to create. Give pg_dumpall (beside pg_dump, input pg-bin-dir) and a role that may read pg_roles.`);
+        log/* log */.Rm.warning(`globals: true \u2014 the roles were not backed up: ${dumped.reason}. The database's backup is complete without them; a restore with create-roles: true has no roles to create. Give pg_dumpall (beside pg_dump, input pg-bin-dir) and a role that may read pg_roles.`);
         return { missing: dumped.reason };
     }
     let roles = [];
@@ -1242,7 +1242,7 @@ async function dumpRoles(pgDumpall, env, database, dumpFileName, encryption) {
     }
     catch (error) {
         // stored as pg_dumpall wrote it; a restore with create-roles will refuse it, so say so now
-        log/* log */.Rm.warning(`globals: true — pg_dumpall's output holds what a restore with create-roles refuses (${error.message}); it is stored, but create-roles cannot use it. Please report this with your pg_dumpall version.`);
+        log/* log */.Rm.warning(`globals: true \u2014 pg_dumpall's output holds what a restore with create-roles refuses (${error.message}); it is stored, but create-roles cannot use it. Please report this with your pg_dumpall version.`);
     }
     const data = encryption
         ? await (0,consumers_.buffer)(external_node_stream_.Readable.from([dumped.sql]).pipe((0,encrypt/* createEncryptor */.Dm)(encryption)))
@@ -1286,7 +1286,7 @@ function filteredByRowSecurity(rowSecurity, dataTables) {
     if (tables.length === 0)
         return undefined;
     const names = tables.map(t => `${t.schema}.${t.name}`);
-    log/* log */.Rm.warning(`pg_dump ran with --enable-row-security as role ${rowSecurity.role}, to which row-level security policies apply on ${(0,log/* plural */.LS)(tables.length, 'table')} in the backup: ${names.slice(0, 50).join(', ')}${names.length > 50 ? `, … and ${names.length - 50} more` : ''}. Their rows in the backup, and their row counts, are only those ${rowSecurity.role} can see; a restore gets no others. For whole tables back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.`);
+    log/* log */.Rm.warning(`pg_dump ran with --enable-row-security as role ${rowSecurity.role}, to which row-level security policies apply on ${(0,log/* plural */.LS)(tables.length, 'table')} in the backup: ${names.slice(0, 50).join(', ')}${names.length > 50 ? `, \u2026 and ${names.length - 50} more` : ''}. Their rows in the backup, and their row counts, are only those ${rowSecurity.role} can see; a restore gets no others. For whole tables back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.`);
     return { role: rowSecurity.role, tables };
 }
 function hasExcludes(inputs) {
@@ -1468,7 +1468,7 @@ async function readArtifactManifest(found, token, apiUrl = process.env.GITHUB_AP
     return (await readArtifactManifestFile(found, token, { apiUrl })).manifest;
 }
 /**
- * manifest.json — and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) — out of
+ * manifest.json \u2014 and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) \u2014 out of
  * the artifact's zip by range requests; never the dump.
  */
 async function readArtifactManifestFile(found, token, options = {}) {
@@ -1675,7 +1675,7 @@ async function lookUpPrevious(client, options, currentRunId) {
     catch (error) {
         const message = error.message.split('\n')[0];
         // the first backup of this name: nothing to compare with, as expected (not the restore's
-        // "Check artifact-name …", which read as a misconfiguration on the first night: trial u30 F6)
+        // "Check artifact-name \u2026", which read as a misconfiguration on the first night: trial u30 F6)
         if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ)
             return {
                 none: `No comparison with the previous backup: this is the first backup named '${options.name}' in ${options.repository} (no earlier one was found). If earlier backups were uploaded under another artifact-name, set this one to theirs to compare with them.`
@@ -1687,12 +1687,12 @@ async function lookUpPrevious(client, options, currentRunId) {
 function previousUnreadable(message) {
     const forbidden = /\b403\b|forbidden|not accessible by integration|resource not accessible/i.test(message);
     return forbidden
-        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: — with 'permissions:' set, every permission not listed is none`
+        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: \u2014 with 'permissions:' set, every permission not listed is none`
         : `the previous backup could not be read (${message}), so this backup was not compared with it (no row-loss warning). If the token lacks it, add 'actions: read' to the workflow's (or the job's) permissions:`;
 }
 /**
  * Adds up the live artifacts of `name` in the repository through the REST API
- * (GET /repos/{owner}/{repo}/actions/artifacts?name=…), at most 1,000 of them; undefined when
+ * (GET /repos/{owner}/{repo}/actions/artifacts?name=\u2026), at most 1,000 of them; undefined when
  * the API cannot be asked (no token, no actions: read), never an error.
  */
 async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {

@@ -41,7 +41,7 @@ var postgres_session = __webpack_require__(92515);
 
 const EXACT_COUNT_LIMIT = 50;
 /**
- * FROM … WHERE of the ordinary and partitioned tables of user schemas (the schemas $1, or all
+ * FROM \u2026 WHERE of the ordinary and partitioned tables of user schemas (the schemas $1, or all
  * when it is NULL), extension members left out; `c` is the table, `n` its schema.
  */
 const USER_TABLES = `  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -193,7 +193,7 @@ var sql_redact = __webpack_require__(68273);
  *
  * The drop list comes from the backup itself: for archives from the table of contents (toc.ts:
  * pg_dump's own DROP statement of every entry, of every kind it writes), for plain scripts from
- * the statements psql will run (psql-lexer.ts: CREATE … of every kind, large objects, foreign
+ * the statements psql will run (psql-lexer.ts: CREATE \u2026 of every kind, large objects, foreign
  * keys added by ALTER TABLE). Statements drop in reverse order of creation, with IF EXISTS and
  * without CASCADE, so that PostgreSQL itself refuses to drop anything the list does not name.
  * Extensions are not dropped (pg_dump recreates them with CREATE EXTENSION IF NOT EXISTS, and a
@@ -204,7 +204,7 @@ var sql_redact = __webpack_require__(68273);
  *
  * Before anything is dropped, {@link checkDependents} runs the list in a transaction it rolls
  * back: objects outside the backup that depend on what it drops (views, foreign keys of other
- * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
+ * tables, functions, \u2026) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
  * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
  */
 
@@ -373,7 +373,7 @@ const SCRIPT_DROP_KINDS = {
 };
 /**
  * The catalog objects a plain script creates, from clean's drops of them (ScriptDrops: `DROP
- * FUNCTION IF EXISTS public.f(a integer);`): kind, schema ('' outside schemas) and name — a
+ * FUNCTION IF EXISTS public.f(a integer);`): kind, schema ('' outside schemas) and name \u2014 a
  * function's and an operator's by name alone ({@link OwnedObject.byName}); a schema-less
  * name's schema is '' (the script's search_path decides: the net then matches it nowhere).
  */
@@ -456,7 +456,7 @@ function tablePartKey(kind, schema, table, name) {
 }
 /**
  * Whether a SEQUENCE entry is an identity column's (`ALTER TABLE s.t ALTER COLUMN c ADD
- * GENERATED … AS IDENTITY`) of a table clean drops (`dropped`: JSON [schema, table]).
+ * GENERATED \u2026 AS IDENTITY`) of a table clean drops (`dropped`: JSON [schema, table]).
  */
 function identityOf(e, dropped) {
     if (e.desc !== 'SEQUENCE')
@@ -495,7 +495,7 @@ function cleanListFromToc(entries, selected) {
     for (const e of entries) {
         const part = TABLE_PART_KINDS.has(e.desc)
             ? `${e.desc}\0${e.namespace ?? ''}\0${e.tag}`
-            : // a partition created by CREATE TABLE … PARTITION OF (pg_dump before 12: no TABLE ATTACH)
+            : // a partition created by CREATE TABLE \u2026 PARTITION OF (pg_dump before 12: no TABLE ATTACH)
                 e.desc === 'TABLE' && /\bPARTITION OF\b/i.test(e.defn ?? '')
                     ? tablePartKey('TABLE ATTACH', e.namespace ?? '', e.tag, '')
                     : undefined;
@@ -554,7 +554,7 @@ function dropLargeObject(oid) {
  */
 function dropsFromToc(entries, selected) {
     const chosen = entries.filter(e => !selected || selected.has(e.dumpId));
-    // relations whose DROP takes their parts with them: a view's too — its triggers, its rules,
+    // relations whose DROP takes their parts with them: a view's too \u2014 its triggers, its rules,
     // and the _RETURN rule pg_dump writes apart when the view depends on a post-data object (a
     // GROUP BY on a primary key), whose drop statement is no DROP but a CREATE OR REPLACE VIEW
     // to a dummy body (trial u32 F1: clean refused every backup with such a view)
@@ -612,7 +612,7 @@ const DROPS_ITS_PARTS = new Set(['TABLE', 'MATERIALIZED VIEW', 'VIEW', 'FOREIGN 
 const ON_TABLE = new Set(['TRIGGER', 'POLICY', 'RULE']);
 /** Entries whose tag is "table name" and whose drop is an ALTER TABLE of that table. */
 const OF_TABLE = new Set(['CONSTRAINT', 'CHECK CONSTRAINT', 'FK CONSTRAINT', 'DEFAULT']);
-/** Entries whose drop is `DROP <desc> [schema.]<the tag's leading name>…`. */
+/** Entries whose drop is `DROP <desc> [schema.]<the tag's leading name>\u2026`. */
 const NAMED_DROP = new Set([
     'TABLE',
     'VIEW',
@@ -646,7 +646,7 @@ const NAMED_DROP = new Set([
  * Why an archive entry's drop statement is not one pg_dump writes for the entry's own object
  * (undefined when it is): clean runs these statements (with IF EXISTS) in the restore's
  * transaction, and in a hostile archive one could drop or change anything (`DROP TABLE
- * private.secrets` for public.mine; `DELETE …; COMMIT; DROP …`). One statement, DROP or ALTER, no
+ * private.secrets` for public.mine; `DELETE \u2026; COMMIT; DROP \u2026`). One statement, DROP or ALTER, no
  * CASCADE; every qualified name in the entry's schema; and, for the kinds whose drop names the
  * object plainly, that name the entry's tag (a trigger, policy or rule: on the tag's table; a
  * constraint or default: an ALTER TABLE of it).
@@ -659,7 +659,7 @@ function foreignDrop(entry, drop) {
     const word = (i, w) => tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w;
     if (tokens.some((_t, i) => word(i, 'cascade')))
         return 'drops with CASCADE';
-    // DROP … a, b: one object only (a routine's or operator's argument types are in parentheses)
+    // DROP \u2026 a, b: one object only (a routine's or operator's argument types are in parentheses)
     let depth = 0;
     for (const t of tokens) {
         if (t.kind !== 'punct')
@@ -748,7 +748,7 @@ function foreignDrop(entry, drop) {
         return undefined;
     }
     if (!NAMED_DROP.has(kind)) {
-        // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, …: the kind, and its schema when named
+        // CAST, TRANSFORM, USER MAPPING, OPERATOR, LANGUAGE, \u2026: the kind, and its schema when named
         if (schema !== '' && tokens[at + 1]?.value === '.' && tokens[at]?.value !== schema)
             return `names an object in schema ${tokens[at]?.value}, not in the entry's schema ${schema}`;
         const squeeze = (t) => t.replace(/\s+/g, '');
@@ -809,7 +809,7 @@ function routineName(tag) {
 const ROUTINES = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
 /**
  * pg_dump's DROP statement with IF EXISTS (as pg_restore --if-exists inserts it, in
- * pg_backup_archiver.c); `ALTER TABLE ONLY … DROP CONSTRAINT` without ONLY, so that a foreign
+ * pg_backup_archiver.c); `ALTER TABLE ONLY \u2026 DROP CONSTRAINT` without ONLY, so that a foreign
  * key of a partitioned table goes from its partitions too. undefined when there is no place for
  * IF EXISTS (the statement is then left out: the object goes with its parent).
  */
@@ -820,7 +820,7 @@ function ifExists(drop, desc) {
         head = 'ALTER TABLE IF EXISTS ';
         rest = rest.slice('ALTER TABLE '.length).replace(/^ONLY /, '');
     }
-    // ALTER TABLE … ALTER COLUMN … DROP DEFAULT has no IF EXISTS (the sequence it uses drops next)
+    // ALTER TABLE \u2026 ALTER COLUMN \u2026 DROP DEFAULT has no IF EXISTS (the sequence it uses drops next)
     if (desc === 'DEFAULT')
         return head === '' ? undefined : head + rest;
     const keyword = /CONSTRAINT$/.test(desc) ? 'DROP CONSTRAINT' : `DROP ${desc}`;
@@ -896,7 +896,7 @@ class ScriptDrops {
     scriptDrops = new Set();
     /** Reads one statement event (psql-lexer.ts). */
     see(event) {
-        // pg_dump --clean's own drops: DROP …, ALTER TABLE ONLY … DROP CONSTRAINT / ALTER COLUMN …
+        // pg_dump --clean's own drops: DROP \u2026, ALTER TABLE ONLY \u2026 DROP CONSTRAINT / ALTER COLUMN \u2026
         // DROP DEFAULT (without --if-exists: they fail on what is gone)
         const k = event.parts[0]?.keywords;
         if (event.parts.length === 1 &&
@@ -940,7 +940,7 @@ class ScriptDrops {
     }
 }
 /**
- * A DROP statement's text (or ALTER TABLE … DROP …) compared with another's: white space
+ * A DROP statement's text (or ALTER TABLE \u2026 DROP \u2026) compared with another's: white space
  * folded, IF EXISTS, ALTER TABLE's ONLY, a trailing CASCADE and the final ";" left out.
  */
 function dropKey(drop) {
@@ -984,7 +984,7 @@ class ScriptDropsScanner extends external_node_stream_.Transform {
 }
 /**
  * A statement that sets search_path (SET [SESSION|LOCAL] search_path, pg_dump's
- * set_config('search_path', …)): the schema unqualified CREATEs go to from then on, quoted ('' an
+ * set_config('search_path', \u2026)): the schema unqualified CREATEs go to from then on, quoted ('' an
  * empty path; null when the text does not tell: "$user" first, RESET, a computed value);
  * undefined for any other statement.
  */
@@ -1051,7 +1051,7 @@ function dropForPart(sqlText, part, schema) {
         return m ? dropLargeObject(m[1]) : undefined;
     }
     if (word(0) === 'ALTER' && word(1) === 'TABLE') {
-        // ALTER TABLE [ONLY] t ADD CONSTRAINT c FOREIGN KEY …: the key goes first (other keys go with their table)
+        // ALTER TABLE [ONLY] t ADD CONSTRAINT c FOREIGN KEY \u2026: the key goes first (other keys go with their table)
         let i = 2;
         if (word(i) === 'ONLY')
             i++;
@@ -1062,7 +1062,7 @@ function dropForPart(sqlText, part, schema) {
         if (table === null || table === undefined)
             return table;
         i = name.next;
-        // … ALTER COLUMN c SET DEFAULT nextval(…): the default goes before the sequence it uses
+        // \u2026 ALTER COLUMN c SET DEFAULT nextval(\u2026): the default goes before the sequence it uses
         if (word(i) === 'ALTER' &&
             word(i + 1) === 'COLUMN' &&
             word(i + 3) === 'SET' &&
@@ -1081,7 +1081,7 @@ function dropForPart(sqlText, part, schema) {
     if (word(i) === 'EXTENSION')
         return undefined;
     if (word(i) === 'CAST') {
-        // CREATE CAST (source AS target) …
+        // CREATE CAST (source AS target) \u2026
         const inner = tokens[i + 1]?.text === '(' ? parenthesized(sqlText, tokens[i + 1].end) : undefined;
         return inner === undefined ? undefined : `DROP CAST IF EXISTS (${inner.trim()});`;
     }
@@ -1110,7 +1110,7 @@ function dropForPart(sqlText, part, schema) {
                 return named;
             return `DROP OPERATOR ${word(i + 1)} IF EXISTS ${named} USING ${text(tokens[using + 1])};`;
         }
-        // CREATE OPERATOR schema.=== ( FUNCTION = …, LEFTARG = integer, RIGHTARG = integer );
+        // CREATE OPERATOR schema.=== ( FUNCTION = \u2026, LEFTARG = integer, RIGHTARG = integer );
         const name = operatorName(tokens, i + 1);
         const open = tokens[name?.next ?? -1];
         const body = open?.text === '(' ? parenthesized(sqlText, open.end) : undefined;
@@ -1187,7 +1187,7 @@ function tablePartOf(part) {
             return undefined;
         return tablePartKey('PUBLICATION TABLE', identifierValue(tokens[at]), identifierValue(tokens[at + 2]), identifierValue(tokens[2]));
     }
-    // CREATE STATISTICS [IF NOT EXISTS] s.name …
+    // CREATE STATISTICS [IF NOT EXISTS] s.name \u2026
     if (word(0) === 'CREATE' && word(1) === 'STATISTICS') {
         const at = word(2) === 'IF' ? 5 : 2;
         if (!isName(at) || tokens[at + 1]?.text !== '.' || !isName(at + 2))
@@ -1335,7 +1335,7 @@ function dependentCount(dependents) {
 }
 /**
  * How the objects a restore does not recreate are called: not in the backup, or with a subset
- * (tables, schemas: `selection`, e.g. "tables: invoices") not in what it restores — they may be
+ * (tables, schemas: `selection`, e.g. "tables: invoices") not in what it restores \u2014 they may be
  * in the backup (trial u21 F4: the backup's own view was called "not in the backup").
  */
 function notRestored(selection) {
@@ -1347,7 +1347,7 @@ class DependentsError extends errors/* CheckError */.tl {
     name = 'DependentsError';
     constructor(dependents, selection) {
         const n = dependentCount(dependents);
-        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(dependents.filter(d => !d.recreate), selection)}`);
+        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP \u2026 CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them \u2014 triggers, policies, rules, indexes, keys, defaults \u2014 are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(dependents.filter(d => !d.recreate), selection)}`);
         this.dependents = dependents;
     }
 }
@@ -1627,7 +1627,7 @@ function ownedDependent(description, ownKeys) {
     const kind = m[1] === 'type' ? 'type' : m[1] === 'operator' ? 'operator' : 'function';
     const open = kind === 'type' || !m[2].endsWith(')') ? -1 : routineName(m[2]).length;
     const qualified = open < 0 ? m[2] : m[2].slice(0, open);
-    // an operator's name may hold dots: schema.op — the schema is the part up to the first dot
+    // an operator's name may hold dots: schema.op \u2014 the schema is the part up to the first dot
     const dot = kind === 'operator' ? qualified.indexOf('.') : -1;
     const parts = kind === 'operator'
         ? dot < 0
@@ -1646,10 +1646,10 @@ function ownedDependent(description, ownKeys) {
  */
 function namedByPostgres(found, p) {
     const escape = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    // "trigger t on table s.x depends on …": the part's own name unquoted, its table's quoted
+    // "trigger t on table s.x depends on \u2026": the part's own name unquoted, its table's quoted
     const names = [...new Set([p.name, p.rawName ?? p.name])].map(escape).join('|');
     const said = new RegExp(`^\\w+ (?:${names}) on (?:\\w+ )*${escape(p.table)} depends on `);
-    // "default value for column id of table s.t depends on …", "index s.i depends on …"
+    // "default value for column id of table s.t depends on \u2026", "index s.i depends on \u2026"
     const schema = p.table.slice(0, p.table.lastIndexOf('.'));
     const other = p.kind === 'DEFAULT'
         ? new RegExp(`^default value for column ${escape(p.name)} of table ${escape(p.table)} depends on `)
@@ -1929,7 +1929,7 @@ async function partDefinitions(client, parts) {
  * The statements that create a dependent again (Dependent.recreate) as one DO block: each
  * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a foreign key
  * the restored rows break, a trigger function the backup no longer has, a privilege the restoring
- * role lacks) caught there, so that only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
+ * role lacks) caught there, so that only that part stays dropped \u2014 as clean-drop-dependents dropped it \u2014 and the restore goes on;
  * {@link partsMissing} tells afterwards which did not come back.
  */
 function recreateBlock(statements) {
@@ -2031,12 +2031,12 @@ class CleanDropError extends errors/* CheckError */.tl {
 function cleanDropAdvice(code, statement = '') {
     // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
     if (code === '53200')
-        return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting).";
+        return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction \u00d7 max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting).";
     // an object of no schema (Supabase's event triggers pgrst_drop_watch & co.): exclude-schemas
     // does not leave it out of a dump, pg_dump --schema does (trial u41 F2: the advice went round)
     if ((code === '42501' || code === undefined) &&
         /^DROP (?:EVENT TRIGGER|PUBLICATION|SERVER|FOREIGN DATA WRAPPER|CAST|(?:PROCEDURAL )?LANGUAGE|ACCESS METHOD|USER MAPPING)\b/i.test(statement))
-        return "On a managed service the object may belong to the provider (the database owner cannot drop it). It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only (the backup's schemas input, e.g. schemas: public — pg_dump --schema leaves out what belongs to no schema), or restore only your own schemas from an archive backup (the restore's schemas: public), or restore into an empty database without clean.";
+        return "On a managed service the object may belong to the provider (the database owner cannot drop it). It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only (the backup's schemas input, e.g. schemas: public \u2014 pg_dump --schema leaves out what belongs to no schema), or restore only your own schemas from an archive backup (the restore's schemas: public), or restore into an empty database without clean.";
     if (code === '42501' || code === undefined)
         return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public, from an archive backup), drop it as its owner, or restore into an empty database without clean.';
     return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.';
@@ -2123,15 +2123,15 @@ searchPath = [],
 /** A subset restore's selection ("tables: invoices"), see notRestored. */
 selection) {
     if (!drops)
-        return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
+        return `clean: true \u2014 the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
     const dropped = cleanReplaced(existing, drops, searchPath);
     const kept = existing.length - dropped.length;
     const stay = kept === 0
         ? ''
         : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target in the schemas the backup reaches ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
     return dropped.length === 0
-        ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
-        : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
+        ? `clean: true \u2014 none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
+        : `clean: true \u2014 the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
 }
 /** The target's tables clean's drops remove (and the load creates again). */
 function cleanReplaced(existing, drops, searchPath = []) {
@@ -2524,7 +2524,7 @@ var postgres_toc = __webpack_require__(60521);
  * server ignores what follows a "\." line in them. The restore's gated path loads the script
  * `pg_restore -f -` writes into psql, which ends the rows at the first line "\." and runs the
  * lines after it as SQL: a block that holds such a line before its end made psql run statements
- * pg_restore -d never would (a DO block's COPY … TO PROGRAM as a superuser, a CREATE TABLE in a
+ * pg_restore -d never would (a DO block's COPY \u2026 TO PROGRAM as a superuser, a CREATE TABLE in a
  * data-only restore, rows for another table). pg_dump writes "\." only as the block's last line
  * ("\.\n\n\n": a backslash in a value is written "\\"), so the check is exact: each data block of
  * an entry with a COPY statement holds one "\." line, followed only by line breaks to the
@@ -2895,7 +2895,7 @@ async function checkTarRows(file, toc) {
 }
 /**
  * A tar header's member size as pg_restore reads it (read_tar_number, src/port/tar.c: base-256
- * when the field's first byte is exactly 0x80, else the octal digits it starts with) — and
+ * when the field's first byte is exactly 0x80, else the octal digits it starts with) \u2014 and
  * undefined where tar would read another: anything but octal digits from the field's start,
  * then spaces or NULs (attacker a60 F3: "\t<octal>" was N bytes to tar and the checks, 0 to
  * pg_restore, which then read the member's bytes as the next header), or a first byte with
@@ -2950,7 +2950,7 @@ var clients = __webpack_require__(18139);
  * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups; a table's data
  * entry as pg_dump writes it by `pg_restore -d` itself: load.ts directDataEntries), then the
  * post-data section (the tables' indexes and keys
- * `jobs` tables at a time, then the rest) — each through the gate into psql, so that it skips
+ * `jobs` tables at a time, then the rest) \u2014 each through the gate into psql, so that it skips
  * and refuses exactly what a restore with jobs: 1 skips and refuses.
  */
 
@@ -3020,7 +3020,7 @@ function dataDependencies(toc, listed, order) {
     const next = new Map();
     for (const { entry, after } of edges)
         next.set(entry, [...(next.get(entry) ?? []), after]);
-    /** Whether `to` follows from `from` by edges (from's entry after …, after … to). */
+    /** Whether `to` follows from `from` by edges (from's entry after \u2026, after \u2026 to). */
     const reaches = (from, to) => {
         const seen = new Set([from]);
         const stack = [from];
@@ -3088,7 +3088,7 @@ function dataPasses(toc, listed, after) {
  * tables, one group per table (in archive order within it: an ADD CONSTRAINT waits for no
  * CREATE INDEX of its own table), the groups beside each other, as pg_restore --jobs builds
  * them; then the rest in archive order (foreign keys, which need the keys of the first wave,
- * triggers, INDEX ATTACH, materialized views' data and indexes, …).
+ * triggers, INDEX ATTACH, materialized views' data and indexes, \u2026).
  */
 function postDataWaves(toc, listed) {
     const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
@@ -3219,7 +3219,7 @@ function mergeSkipped(lists) {
  * before any of its statements runs. The gate reads `pg_restore -f -` as psql would, statement by
  * statement, following a SET inside the entry. The two readings agree only when no statement of
  * an entry changes a setting the lexer goes by with statements after it, and no string literal
- * ends elsewhere under the other standard_conforming_strings ('…\'…': a change the lexer cannot
+ * ends elsewhere under the other standard_conforming_strings ('\u2026\'\u2026': a change the lexer cannot
  * see, set_config() in a function called, would make them disagree). Such an archive is loaded by
  * the gated psql path, which sends statement by statement as the gate read them.
  */
@@ -3247,11 +3247,11 @@ function lexEntryText(sql, psqlMajor, entry) {
  * Whether text of an entry may run code when the server executes it (and so change
  * standard_conforming_strings or client_encoding at run time where no text shows it:
  * `UPDATE pg_settings`, set_config() with a built name, a trigger during COPY, a CHECK validated,
- * an index expression, an event trigger on later DDL, REFRESH …). Decided by an ALLOW-list of
+ * an index expression, an event trigger on later DDL, REFRESH \u2026). Decided by an ALLOW-list of
  * statement shapes that only define or name things (what pg_dump's entries mostly are: CREATE of
- * a schema, type, function, view, table; COMMENT, GRANT, REVOKE, ALTER … OWNER TO, a column's
+ * a schema, type, function, view, table; COMMENT, GRANT, REVOKE, ALTER \u2026 OWNER TO, a column's
  * DEFAULT, pg_dump's own search_path and setval calls, SET of a plain setting): anything else, and
- * text that cannot be lexed, may run code — CREATE EXTENSION too (its script may reach the
+ * text that cannot be lexed, may run code \u2014 CREATE EXTENSION too (its script may reach the
  * archive's functions through the search_path), and LANGUAGE/TRANSFORM (their handlers).
  */
 function mayRunCode(sql, psqlMajor = 18, entry) {
@@ -3267,7 +3267,7 @@ function mayRunCode(sql, psqlMajor = 18, entry) {
     }
     return statements.some(s => s.parts.some(part => !inertPart(part, s.sql.subarray(part.start, part.end).toString())));
 }
-/** CREATE … of these runs nothing: it defines (a routine's body runs only when called). */
+/** CREATE \u2026 of these runs nothing: it defines (a routine's body runs only when called). */
 const INERT_CREATE = new Set([
     'SCHEMA',
     'TYPE',
@@ -3372,8 +3372,8 @@ function inertPart(part, text) {
     }
 }
 /**
- * ASCII, without a backslash in a plain '…' literal: the server parses it the same under either
- * standard_conforming_strings and in every client encoding (a backslash in a comment, an E'…'
+ * ASCII, without a backslash in a plain '\u2026' literal: the server parses it the same under either
+ * standard_conforming_strings and in every client encoding (a backslash in a comment, an E'\u2026'
  * literal or a dollar-quoted body reads the same).
  */
 function isNeutralText(sql, psqlMajor) {
@@ -3439,7 +3439,7 @@ function entriesHazard(entries, options) {
     return undefined;
 }
 function textHazard(sql, psqlMajor = 18, entry) {
-    // the setting changes only how a backslash inside a plain '…' literal reads: a text without
+    // the setting changes only how a backslash inside a plain '\u2026' literal reads: a text without
     // a backslash lexes the same under both (the second pass could find nothing the first did not)
     const settings = sql.includes('\\') ? [true, false] : [true];
     for (const standardConformingStrings of settings) {
@@ -3453,17 +3453,17 @@ function textHazard(sql, psqlMajor = 18, entry) {
             return 'its text cannot be read as psql would';
         }
         const statements = events.filter(e => e.kind === 'statement');
-        // pg_dump's COPY … FROM stdin is a data entry's COPY statement alone, never SQL of its own
+        // pg_dump's COPY \u2026 FROM stdin is a data entry's COPY statement alone, never SQL of its own
         if (statements.some(e => e.serverCopyIn > 0 || e.copyIn > 0))
-            return 'a COPY … FROM STDIN inside SQL that pg_restore -d sends as one message';
-        // a meta-command, COPY data, an encoding psql lexes otherwise (nothing after it lexed), …:
+            return 'a COPY \u2026 FROM STDIN inside SQL that pg_restore -d sends as one message';
+        // a meta-command, COPY data, an encoding psql lexes otherwise (nothing after it lexed), \u2026:
         // psql would not send the text as the server reads it
         const other = events.find(e => e.kind !== 'statement');
         if (other)
             return `text psql reads otherwise than as SQL statements (${other.kind === 'unsupported' ? other.message : other.kind})`;
         for (const [i, e] of statements.entries()) {
             if (e.ambiguousLiterals > 0)
-                return "a string literal that ends elsewhere under the other standard_conforming_strings ('…\\'…'); the server parses the entry whole, under the setting at its start";
+                return "a string literal that ends elsewhere under the other standard_conforming_strings ('\u2026\\'\u2026'); the server parses the entry whole, under the setting at its start";
             if (e.effects && i < statements.length - 1)
                 return 'a statement that changes (or may change) standard_conforming_strings or client_encoding, with statements after it that the server parses before it runs';
         }
@@ -3474,7 +3474,7 @@ function textHazard(sql, psqlMajor = 18, entry) {
  * pg_restore -d sends each entry as the session's settings are at that moment, and code of the
  * archive can change them at run time where no text shows it (set_config() with a built name,
  * EXECUTE, in a trigger during the data, an event trigger on later DDL, a CHECK): the server
- * would then parse a later entry otherwise than the gate read it ('…\'…' or a multi-byte
+ * would then parse a later entry otherwise than the gate read it ('\u2026\'\u2026' or a multi-byte
  * character that swallows a quote: a hidden statement, a COMMIT). An entry whose text is not
  * neutral (a byte above 127, a backslash in a plain literal) after text that may run such code is loaded by the
  * guarded psql path instead (the script gate checks both settings before such text), and so is
@@ -3515,7 +3515,7 @@ var fifo = __webpack_require__(63727);
 /**
  * The direct load of a zstd-compressed custom archive stored in a zip (an artifact, or a zip the
  * user gives) with the decoded bytes kept out of this process: `zstd -d` writes straight into
- * `pg_restore -d`'s stdin (an OS pipe, as `zstd -dc file | pg_restore -d …` by hand), and only the
+ * `pg_restore -d`'s stdin (an OS pipe, as `zstd -dc file | pg_restore -d \u2026` by hand), and only the
  * compressed bytes pass through here, on their way from the zip to zstd. At the 4 GB bench size
  * that is 1.3 GB through this process instead of 1.3 GB in and 4 GB twice out and in again.
  *
@@ -3670,7 +3670,7 @@ class PipedFeed extends external_node_stream_.Transform {
                 return callback(this.changed('the archive ends before it'));
             const crc32 = typeof this.crc32 === 'function' ? this.crc32() : this.crc32;
             if (this.crc >>> 0 !== crc32 >>> 0) {
-                return callback(new PipedInputError(`the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} ≠ ${(crc32 >>> 0).toString(16)})`, 'crc'));
+                return callback(new PipedInputError(`the backup's bytes changed since they were checked (CRC-32 ${(this.crc >>> 0).toString(16)} \u2260 ${(crc32 >>> 0).toString(16)})`, 'crc'));
             }
             // zstd may write the archive's end, and pg_restore commit, once it has these bytes
             this.onRelease?.();
@@ -3874,7 +3874,7 @@ var target_policy = __webpack_require__(73249);
  *
  * The direct load: an archive (custom format with jobs: 1, or a directory archive) whose script
  * the gate passes whole with nothing to leave out is loaded by `pg_restore -d
- * --single-transaction --exit-on-error -L <list>` itself — the same statements, its rows as COPY
+ * --single-transaction --exit-on-error -L <list>` itself \u2014 the same statements, its rows as COPY
  * data never through this process's gate (planDirectLoad checks first, loadDirect loads; the
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
@@ -4032,13 +4032,13 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
             ? `${(0,pipeline_decode/* fileName */.Md)(dump)} is cut short (truncated): pg_restore reached its end in the middle of the archive. `
             : '';
         // pg_restore stopped reading its input (cut short) or a statement failed: it never reached
-        // its COMMIT, or the server refused it — rolled back, though the input's end was released
+        // its COMMIT, or the server refused it \u2014 rolled back, though the input's end was released
         // or it never had a session (no connection left for it: trial u26 F1, "may have committed" of
         // a target that held nothing): its transaction never began
         if (cut || endedOnStatementError(error) || neverConnected(error) || failedBeforeCommit(error))
             (0,commit/* markRolledBack */.du)();
         // the loader killed after its input's end was released: its server session may still run a
-        // statement before its COMMIT (an index of the post-data section) — ended here, and its
+        // statement before its COMMIT (an index of the post-data section) \u2014 ended here, and its
         // transaction's status asked, as a cancel does (attacker a37 F2: "may have committed" of a
         // target that held nothing, the session left running after the action exited)
         if (options.singleTransaction && (0,commit/* commitOutcome */.kD)() === 'unknown')
@@ -4133,7 +4133,7 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         ? await checkArchiveToc(parallel, plan.format === 'tar' ? plan.checkedToc : undefined)
         : undefined;
     const seconds = (0,log/* stopwatch */.sX)();
-    // jobs: 1 — the target's keys between tables the load fills may need their rows in another
+    // jobs: 1 \u2014 the target's keys between tables the load fills may need their rows in another
     // order than the archive's: pg_restore then runs once per pass (parallel: the data groups)
     const passes = parallel ? undefined : await loadPasses(plan, options, archive);
     const direct = passes
@@ -4257,9 +4257,9 @@ function inArchiveEntries(error, gate) {
 }
 /**
  * A plain script whose COPY blocks the target's foreign keys need in another order
- * (plan.dataOrder, plan.copyBlocks): its parts, in the order they load — everything up to the
+ * (plan.dataOrder, plan.copyBlocks): its parts, in the order they load \u2014 everything up to the
  * end of its last COPY block but the blocks that must wait, then those (one read per rank), then
- * the rest — the names of the tables moved, and how a line of the reordered script maps back to
+ * the rest \u2014 the names of the tables moved, and how a line of the reordered script maps back to
  * the script's own. Undefined when the script's order serves.
  */
 function plainPasses(plan) {
@@ -4284,7 +4284,7 @@ function plainPasses(plan) {
     const late = blocks.filter((_b, i) => (rank.get(i + 1) ?? 0) > 0);
     const last = blocks.reduce((a, b) => (b.end > a.end ? b : a));
     // a block moves only past other COPY blocks, with its schema named: a statement between its
-    // place and its new one (SET search_path, client_encoding, DateStyle, …) would make its rows
+    // place and its new one (SET search_path, client_encoding, DateStyle, \u2026) would make its rows
     // go elsewhere or read otherwise than where the script has them (attacker a24 A1, A2)
     const unqualified = late.find(b => !b.qualified);
     const between = late.find(b => b.statementsBefore !== last.statementsBefore);
@@ -4429,7 +4429,7 @@ function gateOptions(plan, target, options, hooks, drops, source) {
 /** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate) {
     if (gate.settingChecks > 0)
-        log/* log */.Rm.info(`The gate checked standard_conforming_strings and client_encoding on the server ${(0,log/* plural */.LS)(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '…' literal): the script could have switched them at run time.`);
+        log/* log */.Rm.info(`The gate checked standard_conforming_strings and client_encoding on the server ${(0,log/* plural */.LS)(gate.settingChecks, 'time')}, before text whose reading depends on them (non-ASCII, or a backslash in a '\u2026' literal): the script could have switched them at run time.`);
     return { skipped: gate.skipped };
 }
 /**
@@ -4551,7 +4551,7 @@ async function checkDirect(plan, target, options, hooks, archive, workDir, opene
     if ((plan.defaultPrivileges?.setAside ?? []).length > 0)
         return no("the restoring role has default privileges (ALTER DEFAULT PRIVILEGES) that would reach the backup's objects: they are set aside after the restore's BEGIN and reinstated before its COMMIT, which pg_restore -d --single-transaction does not leave room for");
     if (options.jobs > 1)
-        return no(`jobs: ${options.jobs} — pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
+        return no(`jobs: ${options.jobs} \u2014 pg_restore -d --jobs runs statements of its own that the gate cannot read (a TRUNCATE before each table's data, the archive's search_path setting in every worker's session)`);
     if (plan.format === 'tar')
         return no('a tar-format archive (pg_dump -Ft): the direct load reads the table of contents of a custom or directory archive only');
     // jobs > 1: clean's drops and the roles run first, in a transaction of their own (runFirst)
@@ -4719,7 +4719,7 @@ function openDirectInput(archive) {
 /**
  * A tar-format archive whose members pg_restore reads as GNU tar reads them: pg_restore takes a
  * member's name from its header's name field alone, GNU tar (which the checks use) from a pax
- * or GNU long-name header before it or the ustar prefix too — a tar holding those could show
+ * or GNU long-name header before it or the ustar prefix too \u2014 a tar holding those could show
  * the checks one toc.dat and pg_restore another. pg_dump -Ft writes none of them: only regular
  * files (toc.dat, restore.sql, NNNN.dat, blobs.toc, blob_N.dat), each once, named in the name
  * field. Anything else is refused before pg_restore starts.
@@ -4846,7 +4846,7 @@ function listFile(ids) {
     return ids.map(id => `${id};\n`).join('');
 }
 function shortName(name) {
-    return name.length > 120 ? `${name.slice(0, 119)}…` : name;
+    return name.length > 120 ? `${name.slice(0, 119)}\u2026` : name;
 }
 /**
  * The entry whose data block ends a custom archive: the one with the highest offset, or (offsets
@@ -4869,7 +4869,7 @@ function lastDataBlock(toc) {
  * only in the environment (as psql's). A custom archive reaches pg_restore's stdin through
  * {@link DirectFeed}: it must start with the very header and TOC the check read, and its last
  * bytes are held back until the whole input was read, decoded and checked (the decompressor and
- * decryptor ended without error, verify's tap passed it) — pg_restore commits only once it read
+ * decryptor ended without error, verify's tap passed it) \u2014 pg_restore commits only once it read
  * its last data block, so any failure before kills it inside the transaction (nothing is kept).
  * A directory archive's toc.dat is compared with the checked one just before pg_restore starts.
  */
@@ -5022,14 +5022,14 @@ function pgRestoreFailure(error, toc) {
     return explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, toc));
 }
 /**
- * The database name as a libpq connection string (`dbname='…'`): pg_restore -d takes a name
+ * The database name as a libpq connection string (`dbname='\u2026'`): pg_restore -d takes a name
  * holding "=" or a URI prefix as a connection string of its own; everything else (host, user,
  * password, options) comes from the environment.
  */
 function conninfoDatabase(database) {
     return `dbname='${database.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
-/** The entry pg_restore -d names in "from TOC entry 12; …", as "TABLE DATA public.t". */
+/** The entry pg_restore -d names in "from TOC entry 12; \u2026", as "TABLE DATA public.t". */
 function tocEntryNamed(stderr, toc) {
     const m = /from TOC entry (\d+);/.exec(stderr);
     // a COPY that failed names only its table: "COPY failed for table "t""
@@ -5065,7 +5065,7 @@ function tocChanged() {
 /**
  * The decoded archive on its way to `pg_restore -d`: its first bytes must be exactly the header
  * and TOC the check pass read (compared before any is passed on), and its last
- * {@link DIRECT_HOLD_BACK} bytes are passed only once its input ended without error — the
+ * {@link DIRECT_HOLD_BACK} bytes are passed only once its input ended without error \u2014 the
  * stages before it (decryption, decompression, verify's tap) finished and checked it whole.
  */
 class DirectFeed extends external_node_stream_.Transform {
@@ -5117,7 +5117,7 @@ class DirectFeed extends external_node_stream_.Transform {
  * drop partitioned tables with keys in an order PostgreSQL accepts), then the pre-data section,
  * the data entries `jobs` at a time (largest first, each `pg_restore -f - -L <entry>` in a psql
  * session of its own, or a table's rows by `pg_restore -d` itself: directDataEntries) and the
- * post-data section — every script through the same gate and policy
+ * post-data section \u2014 every script through the same gate and policy
  * as a restore with jobs: 1, so a parallel restore skips and refuses what that one does
  * (pg_restore -d would run the statements the target cannot take, and pg_restore 17+ sends
  * `SET transaction_timeout`, which servers before 17 reject). Only atomicity is given up.
@@ -5389,9 +5389,9 @@ async function scriptThrough(script, ...stages) {
         throw passed.reason;
 }
 /**
- * A parallel restore's archive, before its scripts are written: no entry may hold COPY … PROGRAM
+ * A parallel restore's archive, before its scripts are written: no entry may hold COPY \u2026 PROGRAM
  * (a program run on the database server) or a call of a server-side file function (lo_export,
- * pg_read_file, …), nor text psql would read as a meta-command (pg_dump
+ * pg_read_file, \u2026), nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
 async function checkArchiveToc(archivePath, 
@@ -5521,7 +5521,7 @@ folder) {
 }
 /**
  * Before pg_restore reads a directory archive: every file it would open is a plain name in the
- * folder — the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
+ * folder \u2014 the data files its toc.dat names (toc.ts refuses any other name as it parses) and the
  * large objects' files each blobs TOC lists ("<oid> blob_<oid>.dat" lines, which pg_restore joins
  * to the folder as they are): a crafted name ("../../.git/config") would load a file of the
  * runner into the target. Every blobs TOC in the folder is read, whatever toc.dat names: pg_restore
@@ -5580,9 +5580,9 @@ function failedStatement(stderr) {
     // cut before the first string, dollar quote or number: where a row's values begin
     const value = text.search(/['$]|(?<![\w."])[-+]?\.?\d/);
     if (value >= 0)
-        text = `${text.slice(0, value).trimEnd()} …`;
+        text = `${text.slice(0, value).trimEnd()} \u2026`;
     if (text.length > 160)
-        text = `${text.slice(0, 160)}…`;
+        text = `${text.slice(0, 160)}\u2026`;
     return text.length > 0 ? text : undefined;
 }
 /** psql loading a (gated) script from a stream. */
@@ -5591,7 +5591,7 @@ async function runPsql(psqlPath, env, script) {
 }
 /**
  * pg_restore printing an archive as an SQL script on its stdout (no database connection), for
- * restores that go through psql: `clean` runs the action's own DROP … CASCADE statements first,
+ * restores that go through psql: `clean` runs the action's own DROP \u2026 CASCADE statements first,
  * which pg_restore --clean cannot order right for partitioned tables. The script ends only once
  * pg_restore exited 0 (else it fails), so psql never takes a part of it for the whole.
  */
@@ -5733,7 +5733,7 @@ entry) {
     const atStart = SETTINGS_AT_START.exec(stderr);
     if (atStart) {
         // not the script's doing: the connection's (attacker a65 F2)
-        return new LoadError(`The restore stopped before the script's first statement that reads otherwise in this session, and nothing was kept: the session reads with standard_conforming_strings ${atStart[1]} and client_encoding ${atStart[2]}, which the script did not set with a SET statement (pg_dump's scripts begin with SET client_encoding and SET standard_conforming_strings; this one does not). psql by hand would read its string literals so, where a backslash or quote byte inside a character can end a literal early and turn the rest into a psql meta-command or another statement; the restore reads the script only as UTF8 with standard_conforming_strings on. Most likely the target's sessions start so: database-url's options (-c client_encoding=…, -c standard_conforming_strings=…) or its client_encoding parameter, or the role's or database's own setting (ALTER ROLE … SET / ALTER DATABASE … SET; see SELECT * FROM pg_db_role_setting) — remove it there (e.g. ALTER ROLE <role> RESET client_encoding;), or put SET client_encoding = 'UTF8'; and SET standard_conforming_strings = on; at the top of the script (if its text is UTF8), then restore again. (Else something the script ran changed it: set_config or EXECUTE in a function of the backup, a trigger.)`, stderr, false, { program, code, signal }, 'setting', 'databaseUrl');
+        return new LoadError(`The restore stopped before the script's first statement that reads otherwise in this session, and nothing was kept: the session reads with standard_conforming_strings ${atStart[1]} and client_encoding ${atStart[2]}, which the script did not set with a SET statement (pg_dump's scripts begin with SET client_encoding and SET standard_conforming_strings; this one does not). psql by hand would read its string literals so, where a backslash or quote byte inside a character can end a literal early and turn the rest into a psql meta-command or another statement; the restore reads the script only as UTF8 with standard_conforming_strings on. Most likely the target's sessions start so: database-url's options (-c client_encoding=\u2026, -c standard_conforming_strings=\u2026) or its client_encoding parameter, or the role's or database's own setting (ALTER ROLE \u2026 SET / ALTER DATABASE \u2026 SET; see SELECT * FROM pg_db_role_setting) \u2014 remove it there (e.g. ALTER ROLE <role> RESET client_encoding;), or put SET client_encoding = 'UTF8'; and SET standard_conforming_strings = on; at the top of the script (if its text is UTF8), then restore again. (Else something the script ran changed it: set_config or EXECUTE in a function of the backup, a trigger.)`, stderr, false, { program, code, signal }, 'setting', 'databaseUrl');
     }
     if (switched) {
         hint = ` The script changed standard_conforming_strings or client_encoding while it ran (now ${switched[1]}, ${switched[2]}) where no statement of it shows the change (set_config() or EXECUTE in a function of the backup, a trigger, ROLLBACK TO undoing a SET): psql and the server would have read the next statement otherwise than the script gate read it (a string literal can turn into a psql meta-command or a hidden statement), so the restore stopped before it. Psql by hand would run what the switch made of the script: restore the backup only after removing what switches the setting (or set it with a plain SET statement, which the gate follows).`;
@@ -5748,7 +5748,7 @@ entry) {
     }
     else if (/unrecognized configuration parameter "transaction_timeout"/.test(errors)) {
         hint =
-            ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server’s own major.';
+            ' pg_restore 17 and newer send it to every server, and servers before 17 reject it; the action drops it from every script psql loads: dump with the server\u2019s own major.';
     }
     else if (/invalid command \\(un)?restrict/.test(errors)) {
         hint =
@@ -5771,7 +5771,7 @@ entry) {
     }
     else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
         hint =
-            ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.';
+            ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION \u2026 SET search_path), then back up again.';
     }
     else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
         const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)[1];
@@ -5824,7 +5824,7 @@ function rowSecurityHint(errors, entry) {
     const table = (entry && /^TABLE DATA (.+)$/.exec(entry)?.[1]) ??
         /row-level security policy for table "([^"]+)"/.exec(errors)?.[1] ??
         'the table';
-    return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. If the restoring role owns ${table}, lift FORCE for the restore (ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY, as its owner; FORCE ROW LEVEL SECURITY after it, as the server's HINT says) and restore again; else restore as a role with BYPASSRLS (ALTER ROLE … BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`;
+    return ` The table ${table} has row-level security that applies to the restoring role (it is not the table's owner, or the table has FORCE ROW LEVEL SECURITY), and the role lacks BYPASSRLS: a restore loads with row_security off, as pg_restore does, and the server refuses any COPY into such a table then, even of no rows. If the restoring role owns ${table}, lift FORCE for the restore (ALTER TABLE ${table} NO FORCE ROW LEVEL SECURITY, as its owner; FORCE ROW LEVEL SECURITY after it, as the server's HINT says) and restore again; else restore as a role with BYPASSRLS (ALTER ROLE \u2026 BYPASSRLS as a superuser; on a managed service, its own admin role), or leave the table out: back up without its schema (exclude-schemas on the backup step, e.g. a provider's storage) or restore only your own schemas ('schemas').`;
 }
 /**
  * The fix for a privilege the restoring role lacks, by the kind of error (the owner of the object
@@ -5834,7 +5834,7 @@ function privilegeHint(errors, reported = errors) {
     const extension = /permission denied to create extension "([^"]+)"/.exec(errors);
     if (extension) {
         const who = /Must have CREATE privilege on current database/.test(reported)
-            ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE … as its owner)`
+            ? `The restoring role may create the trusted extension "${extension[1]}" only with CREATE on the database (GRANT CREATE ON DATABASE \u2026 as its owner)`
             : `Only a superuser may create the extension "${extension[1]}" in the target`;
         return ` ${who}: enable ${extension[1]} there first (${(0,target_policy/* enableExtension */.vy)(extension[1])}), then restore again.`;
     }
@@ -5843,7 +5843,7 @@ function privilegeHint(errors, reported = errors) {
         return ` Only the owner of the ${owner.kind} ${owner.name} (or a superuser) may do this, and the restoring role cannot act as it.`;
     const database = /permission denied for database (.+?)\s*$/m.exec(errors);
     if (database)
-        return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA … AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
+        return ` The restoring role may not create schemas (nor publications) in the database ${database[1]}: it lacks CREATE on it. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database[1])} TO <role>; as the database's owner), restore as the database's owner, or create the backup's schemas first (CREATE SCHEMA \u2026 AUTHORIZATION <role>) and restore with allow-non-empty: true.`;
     const schema = /permission denied for schema (.+?)\s*$/m.exec(errors);
     if (schema)
         return ` The restoring role may not create objects in the schema ${schema[1]} of the target (it lacks CREATE on it).`;
@@ -5852,10 +5852,10 @@ function privilegeHint(errors, reported = errors) {
     const wrapper = /permission denied for foreign-data wrapper (.+?)\s*$/m.exec(errors);
     if (wrapper)
         return ` The restoring role lacks USAGE on the foreign-data wrapper ${wrapper[1]} of the target, which the backup's foreign server needs: have its owner grant it (GRANT USAGE ON FOREIGN DATA WRAPPER ${(0,sql_names/* quoteIdent */.v4)(wrapper[1])} TO <the restoring role>; on a managed service, as its admin role), or restore as a role that has it, then restore again. No input of a restore leaves out a foreign server or its user mappings (they belong to no schema), and a backup cannot leave them out either (exclude-tables of a foreign table keeps its server).`;
-    // pg_dump --data-only --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL reaches the
+    // pg_dump --data-only --disable-triggers: its ALTER TABLE \u2026 DISABLE TRIGGER ALL reaches the
     // foreign keys' own triggers, which only a superuser may switch off (trial u27 F3)
     if (/permission denied: "[^"]*" is a system trigger/.test(errors))
-        return " The backup was made with pg_dump --disable-triggers: its ALTER TABLE … DISABLE TRIGGER ALL also reaches the foreign keys' own (system) triggers, which only a superuser may switch off. Dump again without --disable-triggers (the restore switches off the target's own triggers on the tables it fills while their rows load, where the restoring role owns them), or restore as a superuser. psql by hand fails the same way.";
+        return " The backup was made with pg_dump --disable-triggers: its ALTER TABLE \u2026 DISABLE TRIGGER ALL also reaches the foreign keys' own (system) triggers, which only a superuser may switch off. Dump again without --disable-triggers (the restore switches off the target's own triggers on the tables it fills while their rows load, where the restoring role owns them), or restore as a superuser. psql by hand fails the same way.";
     if (/permission denied|must be superuser|must be member of role/.test(errors))
         return " The restoring role lacks a privilege this statement needs: restore as a role that has it, or have the object's owner grant it (on a managed service, its admin role); or restore without the object: an archive's restore loads only the schemas or tables given in 'schemas' or 'tables' (exclude-schemas and exclude-tables apply to a backup only).";
     return '';
@@ -5863,7 +5863,7 @@ function privilegeHint(errors, reported = errors) {
 /**
  * "permission denied for sequence S": the backup's setval of a sequence the restoring role may
  * not update (one of the target's own, as in a schema a DBA made: trial u31 F3), with the GRANT
- * that lets it — the sequence as the one echoed statement wrote it (a backup's own message
+ * that lets it \u2014 the sequence as the one echoed statement wrote it (a backup's own message
  * cannot add a second), else as the server named it.
  */
 function sequenceHint(errors, stderr) {
@@ -5878,16 +5878,16 @@ function sequenceHint(errors, stderr) {
 /** Roles API requests run as (Supabase's anon and authenticated, PostgREST's usual web_anon). */
 const API_ROLES = new Set(['anon', 'authenticated', 'web_anon']);
 /**
- * "permission denied for schema S" of an `ALTER … OWNER TO r` statement (psql --echo-errors'
- * STATEMENT, pg_restore's "Command was"): the new owner r lacks CREATE on S (ALTER … OWNER TO
+ * "permission denied for schema S" of an `ALTER \u2026 OWNER TO r` statement (psql --echo-errors'
+ * STATEMENT, pg_restore's "Command was"): the new owner r lacks CREATE on S (ALTER \u2026 OWNER TO
  * requires it of the new owner, not of the role that runs it: trial u29 F1). The schema as the
  * server printed it, the role as the statement wrote it; undefined otherwise.
  */
 function ownerChangeDenied(stderr) {
     const schema = /permission denied for schema (.+?)\s*$/m.exec(stderr);
     // the failed statement as psql or pg_restore echoed it: the one such line of the output, or
-    // none — an error message of the backup's own (RAISE) can hold a line that looks like one
-    // (re-attack a45 F1: a forged "Command was: ALTER … OWNER TO PUBLIC" drew advice to GRANT
+    // none \u2014 an error message of the backup's own (RAISE) can hold a line that looks like one
+    // (re-attack a45 F1: a forged "Command was: ALTER \u2026 OWNER TO PUBLIC" drew advice to GRANT
     // CREATE ON SCHEMA public TO PUBLIC); with the real one after it, there are two
     const statements = [...stderr.matchAll(/(?:\bSTATEMENT: {2}|^Command was: )(.*)$/gm)];
     if (!schema || statements.length !== 1)
@@ -5942,7 +5942,7 @@ function subsetHint(stderr, options) {
     // "add its schema to 'schemas'" for public.citext with schemas: public)
     const usedSchema = used && /^([^.]+)\./.exec(used[1])?.[1];
     if (used && usedSchema && given === 'schemas' && options.schemas.includes(usedSchema))
-        return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION …), or restore the whole backup.`;
+        return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION \u2026), or restore the whole backup.`;
     if (used)
         return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`;
     if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
@@ -5970,7 +5970,7 @@ function endedOnStatementError(error) {
  * pg_restore -d stopped on a command before its COMMIT, its connection lost there (a server
  * restart, pg_terminate_backend): with --single-transaction and --exit-on-error it sends COMMIT
  * last and exits at the first failure, so a failure that names another command ("Command was:
- * ALTER TABLE …", a COPY's PQputCopyData) never let it send one — the server rolled the
+ * ALTER TABLE \u2026", a COPY's PQputCopyData) never let it send one \u2014 the server rolled the
  * transaction back (attacker a58 F2: "may have committed" of a target left as it was). A
  * failure at the COMMIT itself ("could not commit", "Command was: COMMIT") stays unknown.
  */
@@ -5986,10 +5986,10 @@ function failedBeforeCommit(error) {
 }
 /**
  * The loader never had a session on the server, before any statement of it ran: libpq's
- * "connection to server at … failed: FATAL: …" (no client slot: max_connections, CONNECTION
+ * "connection to server at \u2026 failed: FATAL: \u2026" (no client slot: max_connections, CONNECTION
  * LIMIT, a pooler's max_client_conn), or a pooler's refusal of its first query (PgBouncer
  * authenticates the client itself, then queues its first query for a server connection:
- * "query failed: FATAL:  query_wait_timeout" on pg_restore's SET of search_path — in session mode
+ * "query failed: FATAL:  query_wait_timeout" on pg_restore's SET of search_path \u2014 in session mode
  * a client that once had a server connection keeps it). No transaction began, nothing of the
  * restore reached the target, whatever of its input had been released (trial u26 F1).
  */
@@ -6033,8 +6033,8 @@ const PREFIX = new RegExp(`^(?:${PROGRAM})?`);
 const STARTS = new RegExp(`^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \\d+): {1,2}|Command was: )`);
 /**
  * The lines of the loader's stderr that say what failed: the errors, each with its DETAIL, HINT
- * and CONTEXT (they name the key and the function at fault) — cut before any value of a row
- * (`Key (id)=(…)`, `COPY t, line 1`, strings and dollar quotes), as the failed statement is.
+ * and CONTEXT (they name the key and the function at fault) \u2014 cut before any value of a row
+ * (`Key (id)=(\u2026)`, `COPY t, line 1`, strings and dollar quotes), as the failed statement is.
  * Lines continuing a message (a value with a line break) are left out.
  */
 function reportedLines(stderr) {
@@ -6060,7 +6060,7 @@ function reportedLines(stderr) {
         const m = /^(ERROR|FATAL|DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LINE \d+|Command was|[A-Z]+): {1,2}(.*)$/.exec(line);
         within = m?.[1];
         if (!m) {
-            // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input …"
+            // pg_restore -d: "pg_restore: error: COPY failed for table "t": ERROR:  invalid input \u2026"
             if (/error:|could not/i.test(raw)) {
                 message = 'ERROR';
                 explained = [];
@@ -6083,10 +6083,10 @@ function reportedLines(stderr) {
         // stays (the target's trigger saying why it refused the restore)
         if (kind === 'CONTEXT' && / at RAISE\b/.test(text)) {
             for (const i of explained)
-                out[i] = out[i].replace(RAISED_SECRET, '…');
+                out[i] = out[i].replace(RAISED_SECRET, '\u2026');
             explained = [];
             if (errorAt >= 0)
-                out[errorAt] = out[errorAt].replace(RAISED_SECRET, '…');
+                out[errorAt] = out[errorAt].replace(RAISED_SECRET, '\u2026');
             errorAt = -1;
         }
         // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
@@ -6115,24 +6115,24 @@ function lastLines(stderr) {
 }
 /**
  * An ERROR line without the value PostgreSQL quotes in it: `invalid input syntax for type
- * integer: "…"`, `value "…" is out of range for type integer` (the value is a row's, or what a
+ * integer: "\u2026"`, `value "\u2026" is out of range for type integer` (the value is a row's, or what a
  * statement of the backup read from the target). Names ("relation "t" does not exist") stay.
  */
 function cutErrorValue(line) {
     const valueAtEnd = /^(.*?(?:invalid input syntax for (?:type )?[^:]+|invalid input value for enum [^:]+|malformed [^:]* literal|date\/time field value out of range|invalid byte sequence for encoding "[^"]+"|character with byte sequence [^:]*)): .*$/.exec(line);
     if (valueAtEnd)
-        return `${valueAtEnd[1]}: …`;
-    return line.replace(/\bvalue "(?:[^"]|"")*" is out of range/g, 'value "…" is out of range');
+        return `${valueAtEnd[1]}: \u2026`;
+    return line.replace(/\bvalue "(?:[^"]|"")*" is out of range/g, 'value "\u2026" is out of range');
 }
-/** A DETAIL without the row's values: "Key (id)=(…) already exists.", "Failing row contains (…)." */
+/** A DETAIL without the row's values: "Key (id)=(\u2026) already exists.", "Failing row contains (\u2026)." */
 function cutDetail(text) {
     const key = /^(Key \(.*?\))=\(/.exec(text);
     if (key) {
         const tail = / (already exists|is duplicated|is not present in table "[^"]*"|is still referenced from table "[^"]*")\.$/.exec(text);
-        return `${key[1]}=(…)${tail ? ` ${tail[1]}.` : ' …'}`;
+        return `${key[1]}=(\u2026)${tail ? ` ${tail[1]}.` : ' \u2026'}`;
     }
     if (text.startsWith('Failing row contains ('))
-        return 'Failing row contains (…).';
+        return 'Failing row contains (\u2026).';
     return cutValues(text);
 }
 /** A CONTEXT without the row: "COPY t, line 1" (its text after the colon is the row). */
@@ -6140,15 +6140,15 @@ function cutContext(text) {
     const copy = /^(COPY [^,]+, line \d+(?:, column [^:]+)?)(?::|$)/.exec(text);
     if (copy)
         return copy[1];
-    // the JSON value being parsed: "JSON data, line 1: {"api_key": …"
+    // the JSON value being parsed: "JSON data, line 1: {"api_key": \u2026"
     const json = /^(JSON data, line \d+)(?::|$)/.exec(text);
     if (json)
-        return `${json[1]}: …`;
+        return `${json[1]}: \u2026`;
     return cutValues(text);
 }
 /**
  * A DETAIL's, HINT's or CONTEXT's text cut before its first quote of any kind: what PostgreSQL
- * quotes there is a value (`Token "…" is invalid.`, a statement's text, `SQL statement "…"`),
+ * quotes there is a value (`Token "\u2026" is invalid.`, a statement's text, `SQL statement "\u2026"`),
  * never needed to tell what failed, and it may be a row's (a secret the backup holds).
  */
 function cutValues(text) {
@@ -6156,18 +6156,18 @@ function cutValues(text) {
     for (let i = 0; i < text.length; i++) {
         const c = text[i];
         if (c === "'" || c === '$')
-            return `${text.slice(0, i).trimEnd()} …`;
+            return `${text.slice(0, i).trimEnd()} \u2026`;
         if (c !== '"')
             continue;
         // an object's name PostgreSQL quotes after its kind (function "f", column "t.c") stays
         const end = text.indexOf('"', i + 1);
         if (end < 0 || !NAMED_BY_KIND.test(text.slice(0, i)))
-            return `${text.slice(0, i).trimEnd()} …`;
+            return `${text.slice(0, i).trimEnd()} \u2026`;
         i = end;
     }
     return text;
 }
-/** The kind of object before a name PostgreSQL quotes in its messages ("function", "column"…). */
+/** The kind of object before a name PostgreSQL quotes in its messages ("function", "column"\u2026). */
 const NAMED_BY_KIND = /\b(?:function|relation|table|column|constraint|type|schema|index|sequence|role|trigger|view|database|extension|operator|domain|policy|publication|collation|procedure|routine|rule|aggregate|language|server)\s$/i;
 /**
  * What looks like a secret in a RAISE's text: tokens of known shapes (GitHub, Stripe, AWS, Slack,
@@ -6178,7 +6178,7 @@ const RAISED_SECRET = /\b(?:gh[pousr]_[A-Za-z0-9]{16,}|github_pat_\w{16,}|[sr]k_
 function cutQuoted(text) {
     text = (0,sql_redact/* redactSql */.Mj)(text);
     const quote = text.search(/['$]/);
-    return quote >= 0 ? `${text.slice(0, quote).trimEnd()} …` : text;
+    return quote >= 0 ? `${text.slice(0, quote).trimEnd()} \u2026` : text;
 }
 /** Whether a psql of this version understands \restrict (13.22, 14.19, 15.14, 16.10, 17.6, 18+). */
 function psqlSupportsRestrict(version) {
@@ -6530,7 +6530,7 @@ async function fillLoadOrder(client, fills) {
  * its partitions' triggers), in every state: the enabled ones ('O', 'A': {@link firesOnLoad})
  * fire as a data-only load's rows arrive (a trigger that inserts into another table the backup
  * loads makes that table's COPY fail on a duplicate key); the others are set back after the load
- * too (a script's ALTER TABLE … ENABLE TRIGGER ALL, as pg_dump --disable-triggers writes it,
+ * too (a script's ALTER TABLE \u2026 ENABLE TRIGGER ALL, as pg_dump --disable-triggers writes it,
  * turns them on). Each is its own table's: from PostgreSQL 15 a partition's clone of its
  * parent's trigger is listed on the partition with the partition's own state (before 15 the
  * clones are internal: not listed, reached through the parent's).
@@ -6564,12 +6564,12 @@ function firesOnLoad(trigger) {
 /**
  * The statements that load a data-only backup's rows as they were, whatever the order of the
  * archive's tables: before the data, each of `keys` made DEFERRABLE INITIALLY DEFERRED, each of
- * `triggers` that fire disabled (ALTER TABLE … ALTER CONSTRAINT / ALTER TABLE ONLY … DISABLE TRIGGER,
+ * `triggers` that fire disabled (ALTER TABLE \u2026 ALTER CONSTRAINT / ALTER TABLE ONLY \u2026 DISABLE TRIGGER,
  * each on its own table, so that a partitioned table's does not reach a partition's clone: the table's owner may,
  * where pg_restore --disable-triggers needs a superuser); after it, every deferred check run
  * (SET CONSTRAINTS ALL IMMEDIATE: a row that references a missing one fails here, naming the
  * constraint), and each key and trigger (every one of `triggers`, whatever its state) set back as
- * it was — all in the load's transaction.
+ * it was \u2014 all in the load's transaction.
  */
 function deferredForeignKeys(keys, triggers = [], 
 /** ALTER TABLE ONLY for the triggers (the server lists partitions' clones apart: 15 and up). */
@@ -6707,8 +6707,8 @@ async function openArtifactZip(found, { zipPath, sha256 }, workDir) {
 const HEAD_MARGIN = 16 * 1024 * 1024;
 const FOLLOW_MS = 10;
 /**
- * The artifact downloaded as today, or — when its zip's first entry is stored and its start
- * decodes (zstd) to a custom archive's header and TOC before the download ended — followed:
+ * The artifact downloaded as today, or \u2014 when its zip's first entry is stored and its start
+ * decodes (zstd) to a custom archive's header and TOC before the download ended \u2014 followed:
  * the restore checks that head and begins the load while the rest arrives.
  */
 async function fetchArtifactLive(source, options) {
@@ -6977,9 +6977,9 @@ function detectFormat(start) {
     const replacement = (text.match(/\uFFFD/g) ?? []).length;
     if (replacement <= 3)
         return 'plain';
-    // or text in another encoding psql reads (LATIN1, WIN1252, EUC_JP, SJIS…: pg_dump of such a
+    // or text in another encoding psql reads (LATIN1, WIN1252, EUC_JP, SJIS\u2026: pg_dump of such a
     // database writes SET client_encoding = 'LATIN1'; and its rows as they are, trial u27 F1):
-    // hardly a control character, and pg_dump's header, a client_encoding line or mostly ASCII —
+    // hardly a control character, and pg_dump's header, a client_encoding line or mostly ASCII \u2014
     // what is not (random or compressed bytes) is no script
     let controls = 0;
     let ascii = 0;
@@ -6998,10 +6998,10 @@ function detectFormat(start) {
 }
 /** Tab, line feed, vertical tab, form feed, carriage return, escape: found in SQL text. */
 const TEXT_CONTROLS = new Set([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1b]);
-/** A script's own client encoding: SET client_encoding = '…'; or psql's \encoding. */
+/** A script's own client encoding: SET client_encoding = '\u2026'; or psql's \encoding. */
 const ENCODING_LINE = /^\s*(SET\s+client_encoding\b|\\encoding\s)/im;
 /**
- * UTF-16 text (an SQL script Windows PowerShell 5 wrote for pg_dump … > file, or an editor saved
+ * UTF-16 text (an SQL script Windows PowerShell 5 wrote for pg_dump \u2026 > file, or an editor saved
  * as "Unicode"): by its byte-order mark, or ASCII with a NUL after (LE) or before (BE) each
  * character. psql reads no UTF-16 (it is no client encoding).
  */
@@ -7039,14 +7039,14 @@ async function detectBackup(file, keys) {
     if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
         // text, so it would pass for an SQL script: say what it is instead
         const name = shellWord((0,pipeline_decode/* fileName */.Md)(file));
-        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1… -o ${shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o ….age), and restore that.`);
+        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1\u2026 -o ${shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o \u2026.age), and restore that.`);
     }
     const encrypted = (0,encrypt/* isAgeEncrypted */.OI)(magic);
     let head = magic;
     let decryption;
     if (encrypted) {
         if (!keys || keys.identities.length + keys.passphrases.length === 0) {
-            throw new encrypt/* DecryptionError */.OL('the backup is encrypted with age; give its key in decryption-identity (AGE-SECRET-KEY-1…, from a secret) or its passphrase in encryption-passphrase.');
+            throw new encrypt/* DecryptionError */.OL('the backup is encrypted with age; give its key in decryption-identity (AGE-SECRET-KEY-1\u2026, from a secret) or its passphrase in encryption-passphrase.');
         }
         decryption = keys;
         head = await decodedStart(file, { compression: 'none', decryption }, 16);
@@ -7079,7 +7079,7 @@ async function detectBackup(file, keys) {
             ];
             const iconv = `iconv -f UTF-16${utf16.bom ? '' : utf16.order} -t UTF-8${decode.length === 0 ? ` ${name}` : ''}`;
             const base = shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /(\.sql)?(\.(gz|zst))?(\.age)?$/i) + '.utf8.sql');
-            throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is text in UTF-16 (${utf16.order === 'LE' ? 'little' : 'big'}-endian${utf16.bom ? ', with a byte-order mark' : ''}), which neither psql nor the action reads (psql by hand fails at its first byte: "invalid byte sequence"): an SQL script saved as UTF-16, as Windows PowerShell 5 writes pg_dump … > file. Convert it to UTF-8: ${[...decode, iconv].join(' | ')} > ${base}, and restore that; or dump again with pg_dump -f FILE, which writes the file itself.`);
+            throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is text in UTF-16 (${utf16.order === 'LE' ? 'little' : 'big'}-endian${utf16.bom ? ', with a byte-order mark' : ''}), which neither psql nor the action reads (psql by hand fails at its first byte: "invalid byte sequence"): an SQL script saved as UTF-16, as Windows PowerShell 5 writes pg_dump \u2026 > file. Convert it to UTF-8: ${[...decode, iconv].join(' | ')} > ${base}, and restore that; or dump again with pg_dump -f FILE, which writes the file itself.`);
         }
         throw new FormatError('the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?');
     }
@@ -7110,7 +7110,7 @@ function describeText(start) {
             ? 'JSON or other text'
             : 'text';
     const firstLine = (0,sql_redact/* redactSql */.Mj)(text.trimStart().split(/\r?\n/, 1)[0] ?? '');
-    const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}…` : firstLine;
+    const shown = firstLine.length > 60 ? `${firstLine.slice(0, 60)}\u2026` : firstLine;
     return `${kind} starting ${JSON.stringify(shown)}`;
 }
 /** `name` without the suffix `re` matches (the name itself when it would be empty). */
@@ -7128,7 +7128,7 @@ function shellWord(name) {
  * Inspecting a fetched backup before anything touches the target: its sha256 and size against
  * the manifest, its format, compression and encryption by content (against the manifest too),
  * the client that can read it (a pg_restore at least as new as the pg_dump that wrote it; a psql
- * preferably so), and a read to its end — the script scanned for what it creates and whether it
+ * preferably so), and a read to its end \u2014 the script scanned for what it creates and whether it
  * is complete, the archive's table of contents listed. The result is the plan the load follows.
  */
 
@@ -7242,10 +7242,10 @@ head = false) {
     };
     log/* log */.Rm.info(`Recognised by content: ${detected.format === 'directory-tar' ? 'a tar (which archive it holds: below)' : detected.format}, compression ${detected.compression}${detected.encrypted ? ', age-encrypted (decrypts with the key given)' : ''}.`);
     if (detected.format === 'plain' && inputs.dataOnly === true) {
-        throw new errors/* SettingError */.L_('dataOnly', "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY … FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored.");
+        throw new errors/* SettingError */.L_('dataOnly', "loads the rows of an archive backup (format custom or directory: pg_restore --data-only picks them out of it); this backup is an SQL script, whose rows come with its CREATE statements. Restore it into an empty database, or load only its rows by hand: run its COPY blocks (each from 'COPY \u2026 FROM stdin;' to its '\\.' line) with psql into the target's empty tables. A script made with pg_dump --data-only (e.g. supabase db dump --data-only) needs no data-only: restore it with 'allow-non-empty: true', which loads it into the target's empty tables. Nothing was restored.");
     }
     if (detected.format === 'plain' && (inputs.tables.length > 0 || inputs.schemas.length > 0)) {
-        throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script, which restores whole. To get some tables back, restore it whole into a scratch database, then copy them from there (pg_dump -t schema.table of the scratch database, restored into the target; or INSERT … SELECT of the rows you need). Nothing was restored.');
+        throw new errors/* SettingError */.L_(inputs.tables.length > 0 ? 'tables' : 'schemas', 'a subset restore needs an archive backup (format custom or directory); this backup is an SQL script, which restores whole. To get some tables back, restore it whole into a scratch database, then copy them from there (pg_dump -t schema.table of the scratch database, restored into the target; or INSERT \u2026 SELECT of the rows you need). Nothing was restored.');
     }
     // a tar: which archive it holds (pg_dump -Ft, or a -Fd folder at its top or under one folder),
     // and its toc.dat, whose header names the pg_dump that wrote it
@@ -7374,7 +7374,7 @@ function memberName(name) {
 /**
  * What a tar holds: a tar-format archive (pg_dump -Ft: toc.dat, its data files and restore.sql,
  * at the top), or one directory-format archive (pg_dump -Fd's folder: toc.dat at the top, or
- * every member under one folder holding toc.dat — tar czf x.tar.gz dumpdir); its toc.dat.
+ * every member under one folder holding toc.dat \u2014 tar czf x.tar.gz dumpdir); its toc.dat.
  * The action's own directory backups (a manifest) hold the folder's files at the top.
  *
  * @throws RestoreError for any other tar (several archives, files beside the folder, none).
@@ -7456,7 +7456,7 @@ async function fromToc(inputs, readToc) {
         warn(`data-only: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
             .slice(0, 3)
             .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(e.tag)};`)
-            .join(' ')}${names.length > 3 ? ' …' : ''}).`);
+            .join(' ')}${names.length > 3 ? ' \u2026' : ''}).`);
     }
     const leftOut = tablesLeaveOut(inputs, toc);
     // the sequences of the named tables (an identity column's, a serial's) that tables does not
@@ -7468,12 +7468,12 @@ async function fromToc(inputs, readToc) {
             .slice(0, 20)
             .map(e => `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
         const one = sequences.length === 1;
-        // an identity's sequence entry holds the ALTER TABLE … ADD GENERATED … AS IDENTITY itself; a
+        // an identity's sequence entry holds the ALTER TABLE \u2026 ADD GENERATED \u2026 AS IDENTITY itself; a
         // serial's default (nextval) is a DEFAULT entry of the table's, among those listed above
         const identity = (u) => toc.entries.some(e => e.desc === 'SEQUENCE' && e.tag === u.sequence && /\bAS IDENTITY\b/.test(e.defn ?? ''));
         const describe = (u) => `${u.sequence} (${identity(u) ? `the identity of ${u.table}` : `of ${u.table}`})`;
         const sequenceAdvice = sequences.length > 0
-            ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in 'tables', so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(…) is an entry of its own, which only pg_restore -L brings" : ''}.`
+            ? ` ${one ? 'Its sequence' : 'Their sequences'} ${sequences.map(describe).join(', ')} ${one ? 'is' : 'are'} not named in 'tables', so ${one ? 'it is' : 'they are'} not restored either: ${sequences.every(identity) ? 'an identity column comes back as a plain one' : sequences.some(identity) ? 'an identity column comes back as a plain one, a serial column without its sequence' : "a serial column's sequence is missing"}, and the app's next insert without an id fails. Add ${one ? 'it' : 'them'} (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...sequences.map(u => u.sequence)])})${sequences.some(u => !identity(u)) ? "; a serial column's DEFAULT nextval(\u2026) is an entry of its own, which only pg_restore -L brings" : ''}.`
             : '';
         warn(leftOut.length > 0
             ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} For the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
@@ -7551,7 +7551,7 @@ function checkSelection(selection, toc) {
     }
 }
 /**
- * " Did you mean 'orders'?" — the backup's names within two edits of `name`, or equal to it
+ * " Did you mean 'orders'?" \u2014 the backup's names within two edits of `name`, or equal to it
  * but for case (trial u33 F4: 'order' for orders); empty when none is.
  */
 function nearNames(name, names) {
@@ -7574,9 +7574,9 @@ function editDistance(a, b, most) {
     return previous[b.length];
 }
 /**
- * data-only with `tables`: the sequences that belong to a table named (ALTER SEQUENCE … OWNED BY,
+ * data-only with `tables`: the sequences that belong to a table named (ALTER SEQUENCE \u2026 OWNED BY,
  * an identity column's SEQUENCE NAME) whose value the archive holds (SEQUENCE SET) but that are
- * not named themselves — pg_restore --table selects a sequence only by its own name (trial u14 F3).
+ * not named themselves \u2014 pg_restore --table selects a sequence only by its own name (trial u14 F3).
  */
 function unnamedOwnedSequences(selection, toc) {
     const { tables, schemas } = selection;
@@ -7611,7 +7611,7 @@ function unnamedOwnedSequences(selection, toc) {
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
 /**
  * With tables (and not data-only): the archive's entries built on a named table that pg_restore
- * --table leaves out — its keys, indexes, defaults, triggers, policies, rules, owned-by links
+ * --table leaves out \u2014 its keys, indexes, defaults, triggers, policies, rules, owned-by links
  * (trial u17 F1: a dropped table restored without its primary key, default or trigger, and a
  * green tick). Each entry once, in archive order.
  */
@@ -7630,7 +7630,7 @@ function tablesLeaveOut(selection, toc) {
  * The partitions (to the leaves: a partition may be partitioned itself) of the partitioned tables
  * `tables` names whose own TABLE entries it does not name, found by the archive's TABLE ATTACH
  * entries (each depends on its parent's and its partition's TABLE entries) and, of a pg_dump before
- * 12, by a TABLE entry's CREATE TABLE … PARTITION OF.
+ * 12, by a TABLE entry's CREATE TABLE \u2026 PARTITION OF.
  */
 function partitionsNotNamed(selection, toc) {
     if (selection.tables.length === 0)
@@ -7638,7 +7638,7 @@ function partitionsNotNamed(selection, toc) {
     const named = selectedEntries(toc.entries, { ...selection, dataOnly: false }) ?? new Set();
     const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
     const qualified = (e) => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`;
-    /** TABLE dumpId → the TABLE dumpIds of its partitions. */
+    /** TABLE dumpId \u2192 the TABLE dumpIds of its partitions. */
     const partitionsOf = new Map();
     const add = (parent, child) => {
         if (parent === child)
@@ -7742,7 +7742,7 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
         for (const t of copy.tables)
             filled.push(t.schema === '' ? { schema: e.namespace ?? '', name: t.name } : t);
     }
-    // statements of the selected entries' own SQL that write rows (a crafted entry's INSERT …)
+    // statements of the selected entries' own SQL that write rows (a crafted entry's INSERT \u2026)
     if (kind === 'TABLE')
         for (const e of entries) {
             if (!e.defn || e.desc === 'BLOB METADATA')
@@ -7765,7 +7765,7 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
     });
 }
 /**
- * A script's tables it writes rows into (COPY … FROM, INSERT, UPDATE, DELETE, TRUNCATE, MERGE,
+ * A script's tables it writes rows into (COPY \u2026 FROM, INSERT, UPDATE, DELETE, TRUNCATE, MERGE,
  * read from its lexed statements: writtenTables) without creating them, whoever wrote it (a
  * header proves nothing); schema '' for an unqualified name (any schema of the target's).
  *
@@ -7879,7 +7879,7 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
     }
     const read = raw.taken();
     if (manifest && (read.sha256 !== manifest.file.sha256 || read.size !== manifest.file.sizeBytes)) {
-        throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(dump)} changed while it was being checked: it matched its manifest (sha256 ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes), then read as ${read.size} bytes (sha256 ${read.sha256}) — something wrote it in place. Nothing was restored. Restore from a copy nobody writes to while the restore runs.`);
+        throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(dump)} changed while it was being checked: it matched its manifest (sha256 ${manifest.file.sha256}, ${manifest.file.sizeBytes} bytes), then read as ${read.size} bytes (sha256 ${read.sha256}) \u2014 something wrote it in place. Nothing was restored. Restore from a copy nobody writes to while the restore runs.`);
     }
     if (!objects.complete) {
         if (manifest !== undefined || objects.madeByPgDump) {
@@ -7909,7 +7909,7 @@ function manifestTables(manifest) {
 }
 /**
  * A pg_restore that reads the archive's format (pg_restore rejects archives of a newer format:
- * "unsupported version … in file header"), preferably as new as the pg_dump that wrote it; a
+ * "unsupported version \u2026 in file header"), preferably as new as the pg_dump that wrote it; a
  * psql preferably so
  * (an older one runs the script as by hand, with a warning); installed when allowed.
  */
@@ -7956,7 +7956,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 
 
 
-/** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
+/** The start of the net's error, as psql prints it ("ERROR:  <marker>\u2026"). */
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
 /**
@@ -7993,7 +7993,7 @@ WHERE %WHERE%`;
 const PHRASES = {
     name: ['renamed or moved to another schema'],
     storage: [
-        'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE … TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
+        'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE \u2026 TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
     ],
     kind: ['changed its kind (a table turned into a view)'],
     table: [
@@ -8001,7 +8001,7 @@ const PHRASES = {
     ],
     owner: ['gets another owner'],
     acl: ['its privileges changed (GRANT or REVOKE)'],
-    options: ['its storage options changed (ALTER TABLE … SET)'],
+    options: ['its storage options changed (ALTER TABLE \u2026 SET)'],
     security: ['its row-level security was switched'],
     columns: [
         'its columns changed (added, dropped, renamed, retyped, privileges, collation, storage, statistics target, options)'
@@ -8046,12 +8046,12 @@ const PHRASES = {
     ],
     sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
     foreign: [
-        'its foreign-table options or server changed (ALTER FOREIGN TABLE … OPTIONS): its queries would read and write elsewhere'
+        'its foreign-table options or server changed (ALTER FOREIGN TABLE \u2026 OPTIONS): its queries would read and write elsewhere'
     ],
     aggregate: [
-        'its aggregate definition changed (CREATE OR REPLACE AGGREGATE: its state function, initial value…)'
+        'its aggregate definition changed (CREATE OR REPLACE AGGREGATE: its state function, initial value\u2026)'
     ],
-    ownedBy: ['its owning column changed (ALTER SEQUENCE … OWNED BY)'],
+    ownedBy: ['its owning column changed (ALTER SEQUENCE \u2026 OWNED BY)'],
     comment: ['its comment or a column comment changed'],
     definition: [
         'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
@@ -8065,20 +8065,20 @@ const PHRASES = {
     public: ['gets privileges granted to PUBLIC'],
     row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
     pubdef: [
-        'its options or owner changed (ALTER PUBLICATION … SET (publish = …), OWNER TO): its subscribers would get other changes'
+        'its options or owner changed (ALTER PUBLICATION \u2026 SET (publish = \u2026), OWNER TO): its subscribers would get other changes'
     ],
     tables: [
-        'its tables changed (ALTER PUBLICATION … ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
+        'its tables changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
     ],
-    schemas: ['its schemas changed (ALTER PUBLICATION … ADD, SET or DROP TABLES IN SCHEMA)'],
+    schemas: ['its schemas changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLES IN SCHEMA)'],
     extdef: [
-        'its schema, version, owner or configuration tables changed (ALTER EXTENSION … SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
+        'its schema, version, owner or configuration tables changed (ALTER EXTENSION \u2026 SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
     ],
-    members: ['its members changed (ALTER EXTENSION … ADD or DROP, UPDATE)'],
+    members: ['its members changed (ALTER EXTENSION \u2026 ADD or DROP, UPDATE)'],
     mappings: [
-        'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION … ADD, ALTER or DROP MAPPING)'
+        'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION \u2026 ADD, ALTER or DROP MAPPING)'
     ],
-    opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY … ADD or DROP)'],
+    opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY \u2026 ADD or DROP)'],
     usermappings: ['its user mappings changed (CREATE, ALTER or DROP USER MAPPING)']
 };
 /** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
@@ -8197,7 +8197,7 @@ async function readProtectedAs(client, not) {
         for (const r of insertOnly)
             r.filenode = byOid.get(r.oid) ?? null;
     }
-    // 'unset' (is_called false: RESTART, setval(…, false)) hides where it stands: read from the
+    // 'unset' (is_called false: RESTART, setval(\u2026, false)) hides where it stands: read from the
     // sequence itself, where the role may (a failed load that moved it back is set forward again)
     const unset = relations.filter(r => r.kind === 'S' && r.lastValue === 'unset');
     if (unset.length > 0) {
@@ -8263,12 +8263,12 @@ const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string
     .map(c => `'pg_catalog.${c}'::pg_catalog.regclass`)
     .join(', ')}]::pg_catalog.oid[])
     AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
-/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER … DEFERRABLE). */
+/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE). */
 const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
 /**
  * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
  * expression): each row by its key (role, schema by name, object type) and its aclitems in
- * sorted order, not by its OID nor the order of its array — a restore sets the restoring role's
+ * sorted order, not by its OID nor the order of its array \u2014 a restore sets the restoring role's
  * rows aside and grants them again (default-privileges.ts): the same privileges, in a new row;
  * and clean drops a schema of the backup's and makes it again, its default privileges with it
  * (the backup's DEFAULT ACL entries): the same, in a schema of another OID (a second verify
@@ -8277,7 +8277,7 @@ const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHE
 const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, n.nspname, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, n.nspname COLLATE pg_catalog."C", a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) a.defaclnamespace WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
 /**
  * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
- * tablespace) and of the settings (ALTER DATABASE … SET, ALTER ROLE … SET) that apply to it, of
+ * tablespace) and of the settings (ALTER DATABASE \u2026 SET, ALTER ROLE \u2026 SET) that apply to it, of
  * the roles `%ROLES%` (an oid[] expression): every later session of the database would start with them.
  */
 const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
@@ -8348,9 +8348,9 @@ const unqualified = (alias, name, row = 'row') => ({
 /**
  * The other catalog objects the backup's statements could alter: each by its whole catalog row
  * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
- * off it — a publication's tables (their row filters and column lists) and schemas, those of the
+ * off it \u2014 a publication's tables (their row filters and column lists) and schemas, those of the
  * target's the check compares (the backup's own tables may join a publication of the target's,
- * as pg_dump's ALTER PUBLICATION … ADD TABLE after a CREATE PUBLICATION the target already has,
+ * as pg_dump's ALTER PUBLICATION \u2026 ADD TABLE after a CREATE PUBLICATION the target already has,
  * supabase_realtime's, does), an extension's members, a text search configuration's token
  * mappings, an operator family's operators and support functions, a server's user mappings.
  */
@@ -8465,7 +8465,7 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
     // internally and is not read apart (it goes with it); its array type is left out of the read
     // the backup's objects (a function and an operator with its argument types; a plain
     // script's by name alone), of every kind the net reads (attacker a33 A1: under clean, every
-    // cast, collation, publication … of the target was replaceable)
+    // cast, collation, publication \u2026 of the target was replaceable)
     const cleanNamed = new Set((not.cleanObjects ?? [])
         .filter(o => o.byName !== true)
         .map(o => JSON.stringify([o.kind, o.schema, o.name])));
@@ -8488,7 +8488,7 @@ async function readObjects(client, not, replacedSchemas, checkedRelations, versi
                 cleanNamed.has(JSON.stringify(['schema', '', o.schema])))
                 continue;
             // clean drops the backup's own functions, types and operators by name: the target's of
-            // the same name go with them (a plain script's DROP … IF EXISTS likewise)
+            // the same name go with them (a plain script's DROP \u2026 IF EXISTS likewise)
             // a33c A3: a plain script's function or operator, claimed by name, likewise
             const claimed = not.clean === true &&
                 (cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
@@ -8738,7 +8738,7 @@ BEGIN
   SELECT pg_catalog.array_agg(pg_catalog.format('%I on %s', t.tgname, t.tgrelid::pg_catalog.regclass) ORDER BY t.oid) INTO found_
     FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal AND NOT t.oid OPERATOR(pg_catalog.=) ANY (deferrable_);
   IF found_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER … DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
   END IF;
   -- a foreign key of the backup's onto the target's table whose action writes: the target's
   -- later DELETE or UPDATE would write the backup's table (and run its triggers)
@@ -8766,7 +8766,7 @@ BEGIN
     SELECT pg_catalog.array_agg(pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid) INTO checked_objects_ FROM pg_catalog.jsonb_each(want_objects) w
       WHERE NOT w.value ? 'replaceable';
     IF (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, "COALESCE(checked_, '{}')").replace(/%OBJECTS%/g, "COALESCE(checked_objects_, '{}')")}) OPERATOR(pg_catalog.<>) extension_deps_ THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION … ADD or DROP, ALTER … DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION \u2026 ADD or DROP, ALTER \u2026 DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
     END IF;
   END IF;
   IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
@@ -8775,7 +8775,7 @@ BEGIN
   IF database_ OPERATOR(pg_catalog.<>) '' THEN
     ${DATABASE_FINGERPRINT.replace('%ROLES%', 'roles_')} INTO db_;
     IF db_ IS DISTINCT FROM database_ THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE … SET or ALTER ROLE … SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE \u2026 SET or ALTER ROLE \u2026 SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
     END IF;
   END IF;
   IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
@@ -8814,11 +8814,11 @@ function changedObjectsMessage(stderr) {
         .slice(at + NET_MARKER.length)
         .split('\n')[0]
         .trim();
-    return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
+    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`;
 }
 /**
  * After a load that did not commit (failed, refused, or cancelled): the target's protected
- * sequences the restore's statements moved back — `setval` is not rolled back by PostgreSQL, so
+ * sequences the restore's statements moved back \u2014 `setval` is not rolled back by PostgreSQL, so
  * a failed restore can leave a sequence of the target handing out values it handed out before.
  * An ascending one whose next value is now below what it was before the restore (its recorded
  * value; or, owned by a column, above that column's highest value, where the role may read it:
@@ -8988,13 +8988,13 @@ function setAsideStatements(own) {
  * The statements that give the role's rows their privileges back (the same aclitems, grant
  * options included), run after the backup's objects were created, before the restore's COMMIT.
  * They change only what setAsideStatements() changed: an `IN SCHEMA` row's privileges are
- * granted again (a backup's own ALTER DEFAULT PRIVILEGES … GRANT adds to them, as it would have
+ * granted again (a backup's own ALTER DEFAULT PRIVILEGES \u2026 GRANT adds to them, as it would have
  * without the set-aside).
  */
 function reinstateStatements(own) {
     return own.rows.flatMap(row => changeStatements(own.role, row, row.hardWired, row.privileges));
 }
-/** "tables in schema public (anon, authenticated: ALL…)" for the log: one phrase per row. */
+/** "tables in schema public (anon, authenticated: ALL\u2026)" for the log: one phrase per row. */
 function describeDefaultPrivileges(own) {
     return own.rows
         .map(r => {
@@ -9052,7 +9052,7 @@ const DEFAULT_GRANT = /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|R
 /**
  * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give a
  * role (one the backup knows: it grants it something, or PUBLIC) more than the backup's own
- * default privileges of that role give it — privilege by privilege (trial u39 F3: a Supabase
+ * default privileges of that role give it \u2014 privilege by privilege (trial u39 F3: a Supabase
  * project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the source had revoked;
  * attacker a64 F2: anon's INSERT on tables, where the source left it SELECT). pg_dump writes a
  * schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup.
@@ -9060,7 +9060,7 @@ const DEFAULT_GRANT = /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|R
  * source that revoked them all), for the schemas in `schemas`.
  */
 function defaultPrivilegesBeyondBackup(own, backup, schemas, 
-/** The backup's other ACL statements (GRANT … TO …): the roles it knows. */
+/** The backup's other ACL statements (GRANT \u2026 TO \u2026): the roles it knows. */
 acls = [], 
 /** The owners of the backup's objects. */
 owners = new Set()) {
@@ -9158,8 +9158,8 @@ function granteeNames(list) {
 
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
 /**
- * Restore, orchestrated: fetch the backup (storage/fetch.ts: artifact, S3 or file) → check it
- * and plan the load (restore-plan.ts) → guard the target → load (postgres/load.ts) → compare
+ * Restore, orchestrated: fetch the backup (storage/fetch.ts: artifact, S3 or file) \u2192 check it
+ * and plan the load (restore-plan.ts) \u2192 guard the target \u2192 load (postgres/load.ts) \u2192 compare
  * the restored row counts with the manifest. Nothing touches the target before every check
  * passed; by default it runs in one transaction.
  */
@@ -9211,14 +9211,14 @@ function newerMajorNote(backup, target, scratch = false) {
     if (!backup || backup.major <= target.major)
         return undefined;
     const version = target.version.replace(/\s*\(.*$/, '');
-    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
+    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}\u2013${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL \u2026 NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
     return scratch
         ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
         : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`;
 }
 /**
  * A load error no difference of majors causes: a missing role, a privilege, a key or constraint
- * the rows break, an object already there, a lost connection — the newer-major note would send
+ * the rows break, an object already there, a lost connection \u2014 the newer-major note would send
  * the user to upgrade for nothing (trial u36 F4: a policy TO a role the target lacked).
  */
 function versionless(message) {
@@ -9275,7 +9275,7 @@ async function restore(inputs, connection, deps = {}) {
         if (!live && !inputs.signingKey)
             unverifiedSignature(fetched);
         // a small backup: the target's sessions open, and what it can take is read, while the
-        // backup is checked — that reads the target and changes nothing in it (no statement of the
+        // backup is checked \u2014 that reads the target and changes nothing in it (no statement of the
         // backup's runs before every check passed); a backup the checks refuse is refused first, as
         // before. A larger one's check takes long enough for an idle session to be dropped (an idle
         // timeout of the server, a pooler, a load balancer): it connects after the check, as before
@@ -9378,7 +9378,7 @@ async function restore(inputs, connection, deps = {}) {
         const statistics = plan.statisticsEntries ?? 0;
         const noStatistics = statistics > 0 && server.major < 18 && plan.client.major >= 18;
         if (statistics > 0 && server.major < 18)
-            log/* log */.Rm.notice(`Left out: ${(0,log/* plural */.LS)(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' — pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`);
+            log/* log */.Rm.notice(`Left out: ${(0,log/* plural */.LS)(statistics, 'STATISTICS DATA entry', 'STATISTICS DATA entries')} of the backup (pg_dump 18 --statistics): the planner's statistics, not data, which PostgreSQL ${server.major} cannot load (pg_restore_relation_stats() is 18+)${noStatistics ? ' \u2014 pg_restore --no-statistics' : ''}. Run ANALYZE in the target after the restore to rebuild them.`);
         const schemas = schemaCreationRefusal(inputs, plan, facts, server.database);
         if (schemas)
             throw new RestoreError(schemas);
@@ -9541,7 +9541,7 @@ async function restore(inputs, connection, deps = {}) {
                 if (error instanceof Error &&
                     (server.firing?.length ?? 0) > 0 &&
                     /duplicate key value violates unique constraint|changed objects of the target that the backup does not own/.test(error.message))
-                    error.message += ` Note: the target's ${(0,log/* plural */.LS)(server.firing.length, 'trigger')} ${server.firing.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing.length === 1 ? 'it' : 'them'}); one that writes rows (a profile for each new user) makes them duplicates in a table the backup loads, and changes the target's own tables where it does not — the target's doing, not the backup's. Drop ${server.firing.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing.length === 1 ? 'it' : 'them'} again.`;
+                    error.message += ` Note: the target's ${(0,log/* plural */.LS)(server.firing.length, 'trigger')} ${server.firing.join(', ')} fired as the rows loaded (the restoring role does not own ${server.firing.length === 1 ? 'its table' : 'their tables'}, so the restore could not disable ${server.firing.length === 1 ? 'it' : 'them'}); one that writes rows (a profile for each new user) makes them duplicates in a table the backup loads, and changes the target's own tables where it does not \u2014 the target's doing, not the backup's. Drop ${server.firing.length === 1 ? 'it' : 'them'} before the restore, as ${server.firing.length === 1 ? 'its' : 'their'} table's owner (on a managed service: its SQL editor), restore again, then create ${server.firing.length === 1 ? 'it' : 'them'} again.`;
                 throw error;
             }
             finally {
@@ -9580,7 +9580,7 @@ async function restore(inputs, connection, deps = {}) {
             warnings.push(warning);
         }
         // grants to roles the target lacks: the restored objects are out of those roles' reach
-        // (a read-only role on moving day: trial u19 F5) — a warning, with what to do
+        // (a read-only role on moving day: trial u19 F5) \u2014 a warning, with what to do
         const lacking = lackingRolesWarning(skipped, fetched.manifest?.globals !== undefined);
         if (lacking) {
             log/* log */.Rm.warning(lacking);
@@ -9620,8 +9620,8 @@ async function restore(inputs, connection, deps = {}) {
         const notRestored = acl ? [...objects, acl] : objects;
         if (notRestored.length > 0) {
             const warning = objects.length > 0
-                ? `Not restored — ${(0,log/* plural */.LS)(objects.length, 'object')} of the backup, each with why and what to do (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on, or leaves ${objects.length === 1 ? 'it' : 'them'} out): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
-                : `Not restored — ${acl}.`;
+                ? `Not restored \u2014 ${(0,log/* plural */.LS)(objects.length, 'object')} of the backup, each with why and what to do (pg_restore by hand fails on ${objects.length === 1 ? 'it' : 'them'} and carries on, or leaves ${objects.length === 1 ? 'it' : 'them'} out): ${objects.join('; ')}.${acl ? ` Not restored either: ${acl}.` : ''}`
+                : `Not restored \u2014 ${acl}.`;
             log/* log */.Rm.warning(warning);
             warnings.push(warning);
         }
@@ -9751,7 +9751,7 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
     const dropped = missing.filter(name => facts.schemas.some(s => s.name === name));
     const names = missing.slice(0, 5).map(name => (0,sql_names/* quoteIdent */.v4)(name));
     const role = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
-    return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`;
+    return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', \u2026' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; \u2026) and restore with allow-non-empty: true.`;
 }
 /**
  * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
@@ -9869,7 +9869,7 @@ async function policiesBeforeLoad(inputs, plan, policy) {
 /**
  * The load may read the artifact's dump while it downloads (fetch.ts fetchArtifactLive): one
  * transaction (nothing commits before the whole download was checked), jobs: 1, and none of
- * what needs the whole backup before the load — a signature, the roles file. Verify's digest
+ * what needs the whole backup before the load \u2014 a signature, the roles file. Verify's digest
  * reads a second zstd fed the very bytes the load's zstd gets, held-back end included
  * (direct-pipe.ts SideCopy after PipedFeed), and counts only once the load committed.
  */
@@ -9882,8 +9882,8 @@ function canLoadWhileDownloading(inputs) {
 }
 /**
  * After a failure while the artifact was downloading: the error a download-first restore
- * would have given — the download's, or the whole backup's check (its manifest), when they fail
- * — else `error`. Waits for the download to end (the client cannot be stopped).
+ * would have given \u2014 the download's, or the whole backup's check (its manifest), when they fail
+ * \u2014 else `error`. Waits for the download to end (the client cannot be stopped).
  */
 async function downloadVerdict(inputs, live, requires, installer, error) {
     const failed = await live.settled();
@@ -9904,7 +9904,7 @@ async function downloadVerdict(inputs, live, requires, installer, error) {
 /**
  * The load reading the dump while it downloads: once the download ended, the whole backup is
  * checked as a download-first restore checks it (the client's digest, the zip, the manifest and
- * the dump's sha256 — of the bytes the load read — and the same TOC as the one checked at its
+ * the dump's sha256 \u2014 of the bytes the load read \u2014 and the same TOC as the one checked at its
  * start); only then is the input's end released, and pg_restore may commit. A failed check stops
  * the load first (nothing committed). A load that did not take the download's bytes (another
  * path than zstd -d | pg_restore -d) runs again on the whole file.
@@ -10020,7 +10020,7 @@ async function planTargetRoles(client, facts, globals, jobs) {
         throw new errors/* SettingError */.L_('createRoles', `the target lacks ${(0,log/* plural */.LS)(plan.created.length, 'role')} of the backup (${plan.created.slice(0, 10).join(', ')}), and ${facts.currentUser} may not create roles (it has neither CREATEROLE nor SUPERUSER). Nothing was restored. Restore as a role with CREATEROLE, create the roles by hand, or restore without create-roles.`);
     }
     log/* log */.Rm.info(plan.created.length > 0
-        ? `Creating ${(0,log/* plural */.LS)(plan.created.length, 'role')}${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE … PASSWORD where they log in).`
+        ? `Creating ${(0,log/* plural */.LS)(plan.created.length, 'role')}${jobs > 1 ? ' first, in a transaction of their own (they stay if the restore fails later)' : " in the restore's transaction"}: ${listed(plan.created)} (no passwords: set them with ALTER ROLE \u2026 PASSWORD where they log in).`
         : 'Every role of the backup exists in the target; none is created.');
     if (plan.existing.length > 0) {
         log/* log */.Rm.info(`Existing roles, left as they are: ${listed(plan.existing)}.`);
@@ -10048,13 +10048,13 @@ function rolesStayMessage(created) {
 /**
  * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
  * function or DO block) is out of reach of any text check, and as a superuser it can run
- * programs on the database server (COPY … PROGRAM), write its files and create roles. A restore
+ * programs on the database server (COPY \u2026 PROGRAM), write its files and create roles. A restore
  * by hand would run it too, so this is a warning, not a refusal; the fix is named.
  */
 function superuserRisk(facts, signingKey) {
     if (!facts.superuser || signingKey)
         return undefined;
-    return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
+    return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY \u2026 PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
 }
 /** The facts the statement policy decides by, read once before the load (one query): logged. */
 function reportFacts(facts) {
@@ -10088,13 +10088,13 @@ const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^gra
 function leftOutNote(leftOut, error) {
     const reasons = [...leftOut];
     const root = reasons.find(r => {
-        const name = /^EXTENSION (\S+) — /.exec(r)?.[1];
+        const name = /^EXTENSION (\S+) \u2014 /.exec(r)?.[1];
         return (name !== undefined &&
             new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(error.message));
     });
     if (root) {
-        const name = /^EXTENSION (\S+) — /.exec(root)[1];
-        return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`;
+        const name = /^EXTENSION (\S+) \u2014 /.exec(root)[1];
+        return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} \u2014 `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`;
     }
     return ` Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`;
 }
@@ -10111,7 +10111,7 @@ function restore_reportSkipped(inputs, skipped) {
         const lines = [
             `- ${g.reason}: ${g.count}`,
             ...g.samples.map(s => `    line ${s.line}: ${s.text}`),
-            ...(g.count > g.samples.length ? [`    … and ${g.count - g.samples.length} more`] : [])
+            ...(g.count > g.samples.length ? [`    \u2026 and ${g.count - g.samples.length} more`] : [])
         ].join('\n');
         const asked = (inputs.noOwner === false && OWNER_REASON.test(g.reason)) ||
             (inputs.noPrivileges === false && PRIVILEGE_REASON.test(g.reason));
@@ -10124,7 +10124,7 @@ function restore_reportSkipped(inputs, skipped) {
 }
 /**
  * clean: the target's tables it replaces that hold more rows now than the backup has for them
- * (its manifest's counts): rows added since the backup was made, gone with them — said before
+ * (its manifest's counts): rows added since the backup was made, gone with them \u2014 said before
  * the load (pg_restore --clean by hand says nothing of it; trial u19 F4). Undefined when none.
  */
 function newerRows(replaced, manifest) {
@@ -10189,10 +10189,10 @@ function actAsWarning(groups, facts) {
     const names = [...roles];
     const one = names.length === 1;
     const me = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
-    return `${facts.currentUser} may not act as the role${one ? '' : 's'} ${names.map(n => (0,sql_names/* quoteIdent */.v4)(n)).join(', ')} (it is not ${one ? 'a member' : 'their member'}): ${(0,log/* plural */.LS)(total, 'owner')} of the backup's objects (ALTER … OWNER TO) ${total === 1 ? 'was' : 'were'} not set, so those objects belong to ${facts.currentUser} here. Where ${facts.currentUser} made ${one ? 'the role' : 'them'} (CREATEROLE: on PostgreSQL 16 and later that makes it ${one ? "the role's" : 'their'} admin, not ${one ? 'its' : 'their'} member), run ${names.map(n => `GRANT ${(0,sql_names/* quoteIdent */.v4)(n)} TO ${me};`).join(' ')} (${one ? 'the role needs' : 'they need'} CREATE on the schemas of ${one ? 'its' : 'their'} objects too: from PostgreSQL 15 on, public gives it to no one) and restore again with clean: true; else ask a role that may (a superuser, or one with ADMIN OPTION on ${one ? 'it' : 'them'}), or restore with no-owner: true to own everything on purpose.`;
+    return `${facts.currentUser} may not act as the role${one ? '' : 's'} ${names.map(n => (0,sql_names/* quoteIdent */.v4)(n)).join(', ')} (it is not ${one ? 'a member' : 'their member'}): ${(0,log/* plural */.LS)(total, 'owner')} of the backup's objects (ALTER \u2026 OWNER TO) ${total === 1 ? 'was' : 'were'} not set, so those objects belong to ${facts.currentUser} here. Where ${facts.currentUser} made ${one ? 'the role' : 'them'} (CREATEROLE: on PostgreSQL 16 and later that makes it ${one ? "the role's" : 'their'} admin, not ${one ? 'its' : 'their'} member), run ${names.map(n => `GRANT ${(0,sql_names/* quoteIdent */.v4)(n)} TO ${me};`).join(' ')} (${one ? 'the role needs' : 'they need'} CREATE on the schemas of ${one ? 'its' : 'their'} objects too: from PostgreSQL 15 on, public gives it to no one) and restore again with clean: true; else ask a role that may (a superuser, or one with ADMIN OPTION on ${one ? 'it' : 'them'}), or restore with no-owner: true to own everything on purpose.`;
 }
 /**
- * The backup's default privileges of a role (ALTER DEFAULT PRIVILEGES FOR ROLE x …) left out
+ * The backup's default privileges of a role (ALTER DEFAULT PRIVILEGES FOR ROLE x \u2026) left out
  * because x is missing here or the restoring role may not act as it, a role that is not a
  * superuser (a platform's defaults, Neon's cloud_admin, are left to the skip list): one warning
  * naming what they gave to whom, and the same statements for the restoring role, which owns the
@@ -10249,7 +10249,7 @@ function forRoleDefaultsWarning(groups, facts) {
     const statements = again.length > 0
         ? `: ${again.join(' ')}${again.length < total ? ' (and the rest of the list above alike)' : ''}`
         : ` (the statements of the list above, with FOR ROLE ${me})`;
-    return `${(0,log/* plural */.LS)(Math.max(total, shown), 'default privilege statement')} of the backup (ALTER DEFAULT PRIVILEGES FOR ROLE ${names.join(', ')}) ${total === 1 ? 'was' : 'were'} not restored (${why}), so what ${one ? 'that role creates' : 'those roles create'} from now on gets none of ${total === 1 ? 'its grants' : 'their grants'}; the restored objects keep their own. Where ${facts.currentUser} owns the restored objects and creates the new ones, give it the same defaults${statements} — or restore where ${facts.currentUser} may act as ${one ? 'that role' : 'those roles'} (GRANT ${names[0]} TO ${me};).`;
+    return `${(0,log/* plural */.LS)(Math.max(total, shown), 'default privilege statement')} of the backup (ALTER DEFAULT PRIVILEGES FOR ROLE ${names.join(', ')}) ${total === 1 ? 'was' : 'were'} not restored (${why}), so what ${one ? 'that role creates' : 'those roles create'} from now on gets none of ${total === 1 ? 'its grants' : 'their grants'}; the restored objects keep their own. Where ${facts.currentUser} owns the restored objects and creates the new ones, give it the same defaults${statements} \u2014 or restore where ${facts.currentUser} may act as ${one ? 'that role' : 'those roles'} (GRANT ${names[0]} TO ${me};).`;
 }
 /**
  * The provider's tables whose COPY the load left out (the gate names them), with the target's
@@ -10302,7 +10302,7 @@ monitor, lockTimeoutMs) {
 const LOADER_NAME = 'postgres-backup-action restore';
 /**
  * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
- * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
+ * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 \u2014 the
  * load may read the artifact while it downloads, so its session can wait for bytes inside its
  * one transaction where pg_restore or psql by hand from a local file would not, and a role's
  * short timeout (managed services set one on pooled roles) must not end the restore for that
@@ -10372,12 +10372,12 @@ monitor, error, blockers, cancelled) {
             .join('\n')
         : '';
     if (error instanceof LoadError && inputs.clean && alreadyExists(errors)) {
-        // "relation "x" already exists" (not a row's key: "Key (id)=(…) already exists." is the
+        // "relation "x" already exists" (not a row's key: "Key (id)=(\u2026) already exists." is the
         // backup's own data, which clean does not explain)
         const what = /ERROR:\s+(.*already exists)/.exec(errors)?.[1] ?? 'an object already exists';
-        return new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops — an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
+        return new LoadError(`${what}, although clean: true dropped the backup's objects first: this object is not among what clean drops \u2014 an extension's member or an object of a kind clean keeps (extensions, the schema public), or an object the backup creates twice. ${afterLoadFailure(inputs)} Drop that object by hand, or restore into an empty database.`, error.stderr);
     }
-    // the new owner of an ALTER … OWNER TO lacks CREATE on the schema: the load's own hint says
+    // the new owner of an ALTER \u2026 OWNER TO lacks CREATE on the schema: the load's own hint says
     // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
     if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
         const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1];
@@ -10385,7 +10385,7 @@ monitor, error, blockers, cancelled) {
             ? await ownerInTarget(monitor, errors, failed).catch(() => undefined)
             : undefined;
         if (owner) {
-            // before what the restore left of the target ("Nothing was kept: …"), which ends the message
+            // before what the restore left of the target ("Nothing was kept: \u2026"), which ends the message
             const at = error.message.search(/ (?:Nothing was kept|The restore ran without a single transaction)/);
             error.message =
                 at < 0
@@ -10407,7 +10407,7 @@ function withSequences(message, sequences) {
 }
 /**
  * "must be owner of table objects", "permission denied for schema rdsadmin_util": who owns it in
- * the target, and what to do — one sentence, or undefined (not such an error, or not found).
+ * the target, and what to do \u2014 one sentence, or undefined (not such an error, or not found).
  */
 async function ownerInTarget(client, errors, 
 /** The statement that failed, as the load's error names it (a script's own DROP: see below). */
@@ -10450,7 +10450,7 @@ failedStatement) {
     const scriptDrop = /^\s*(?:DROP\b|ALTER TABLE (?:IF EXISTS )?(?:ONLY )?\S+ DROP\b)/i.test(failedStatement ?? '');
     return owner
         ? scriptDrop
-            ? `In the target, ${what} belongs to ${who}, and the backup's script drops it before creating it (pg_dump --clean writes a DROP before each CREATE): make the dump without --clean (clean: true of the restore drops what the backup recreates, and only where the restoring role may), or without the provider's schemas (pg_dump --schema=public: --exclude-schema leaves in what belongs to no schema, such as event triggers), or restore only your own schemas (schemas: public — from an archive backup, pg_dump -Fc: a plain script is restored whole).`
+            ? `In the target, ${what} belongs to ${who}, and the backup's script drops it before creating it (pg_dump --clean writes a DROP before each CREATE): make the dump without --clean (clean: true of the restore drops what the backup recreates, and only where the restoring role may), or without the provider's schemas (pg_dump --schema=public: --exclude-schema leaves in what belongs to no schema, such as event triggers), or restore only your own schemas (schemas: public \u2014 from an archive backup, pg_dump -Fc: a plain script is restored whole).`
             : `In the target, ${what} belongs to ${who}: run the backup's statement on it as ${owners.length === 1 ? 'that role' : 'its owner'} (on a managed service: the provider's dashboard or SQL editor), or leave it out of the backup.`
         : `In the target, the schema ${rows[0].name} belongs to ${who}: create the backup's objects in it as that role, or leave them out of the backup (exclude-schemas: ${rows[0].name}).`;
 }
@@ -10489,7 +10489,7 @@ warnings) {
     const again = inputs.jobs === 1 ? check.dependents.filter(d => d.recreate) : [];
     const gone = check.dependents.filter(d => !again.includes(d));
     const recreatedWords = again.length > 0
-        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then \u2014 a foreign key the restored rows break, a function the backup no longer has \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
         : '';
     // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
     // before the end leaves them dropped: F2), is given with its definition now
@@ -10514,7 +10514,7 @@ warnings) {
                 .join(' ')})`
             : ''}`
         : '';
-    warn(`clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`);
+    warn(`clean-drop-dependents: true \u2014 these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`);
     const dependents = [
         ...check.dependents.map(d => d.description),
         ...check.lost,
@@ -10540,7 +10540,7 @@ function recreateOrder(recreated) {
 }
 /**
  * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
- * (recreateBlock) are not there — their definition failed in the restore's transaction (a
+ * (recreateBlock) are not there \u2014 their definition failed in the restore's transaction (a
  * foreign key the restored rows break, a function the backup no longer has, a privilege
  * missing): a warning with the statements to run once that is mended; undefined when all are.
  */
@@ -10569,7 +10569,7 @@ async function recreatedWarning(client, recreated) {
         const why = await whyRefused(client, r.statements);
         shown.push(`${(0,sql_redact/* quoteSql */.Xd)(r.statements.join(' '), 400)}${why ? ` (PostgreSQL: ${why})` : ''}`);
     }
-    return `clean-drop-dependents: ${words(failed)}, dropped with what clean replaced, could not be created again after the load and ${failed.length === 1 ? 'is' : 'are'} gone: ${shown.join(' ')}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} — run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (a foreign key needs the referenced table's key and rows, a trigger or index its function).`;
+    return `clean-drop-dependents: ${words(failed)}, dropped with what clean replaced, could not be created again after the load and ${failed.length === 1 ? 'is' : 'are'} gone: ${shown.join(' ')}${failed.length > 10 ? ` (and ${failed.length - 10} more)` : ''} \u2014 run ${failed.length === 1 ? 'it' : 'them'} once the cause is mended (a foreign key needs the referenced table's key and rows, a trigger or index its function).`;
 }
 /**
  * PostgreSQL's error for `statements` run now in a transaction rolled back (lock_timeout 5 s),
@@ -10603,12 +10603,12 @@ function lostAgain(definitions) {
     const altered = definitions
         .slice(0, 20)
         .some((d, i) => shown[i] !== d.trim().replace(/\s+/g, ' '));
-    return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}${altered ? " (shortened here: string literals show as '…', control characters as spaces; pg_restore --schema-only -f - of the backup prints them whole)" : ''}`;
+    return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}${altered ? " (shortened here: string literals show as '\u2026', control characters as spaces; pg_restore --schema-only -f - of the backup prints them whole)" : ''}`;
 }
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
 /**
  * With privileges restored, the restoring role's default privileges (pg_default_acl: a new
- * Supabase project's `… FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, …`)
+ * Supabase project's `\u2026 FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon, \u2026`)
  * would be added to every object the backup creates, on top of the source's ACL as pg_dump
  * writes it (relative to the hard-wired default): a table the source closed to anon would be
  * open to it. In one transaction they are set aside after BEGIN and reinstated before COMMIT
@@ -10787,7 +10787,7 @@ function protectedCount(relations, objects, largeObjects) {
     const parts = [
         counted('relation', relations),
         ...kinds.map(kind => counted(kind, objects.filter(o => o.kind === kind))),
-        // publications, extensions, casts, text search objects…
+        // publications, extensions, casts, text search objects\u2026
         counted('other catalog object', objects
             .filter(o => !kinds.includes(o.kind))
             .map(o => ({ name: `${o.kind} ${o.name}` }))),
@@ -10800,7 +10800,7 @@ function protectedCount(relations, objects, largeObjects) {
 }
 /**
  * The tables of the target whose foreign keys refer to one of `tables`, or to such a table (the
- * chain an ON DELETE CASCADE or a TRUNCATE … CASCADE follows), by nameKey; `tables` not
+ * chain an ON DELETE CASCADE or a TRUNCATE \u2026 CASCADE follows), by nameKey; `tables` not
  * included unless one refers to another.
  */
 async function referringTables(client, tables) {
@@ -10941,7 +10941,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         const setBack = triggers.filter(t => t.alterable);
         if (deferred.length > 0 || setBack.length > 0)
             // every trigger of theirs set back as it was after the load (one the script turned on: its
-            // ALTER TABLE … ENABLE TRIGGER ALL, attacker a34 A3); before 15 partitions' clones are
+            // ALTER TABLE \u2026 ENABLE TRIGGER ALL, attacker a34 A3); before 15 partitions' clones are
             // internal, reached only through their parent's (ALTER TABLE without ONLY)
             server.deferrals = deferredForeignKeys(deferred, setBack, server.major >= 15);
         if (deferred.length > 0 || disabled.length > 0) {
@@ -10953,7 +10953,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
                     : []),
                 ...(disabled.length > 0
                     ? [
-                        `${(0,log/* plural */.LS)(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers${plainFills.length > 0 ? ' and the ALTER TABLE … DISABLE TRIGGER of pg_dump --data-only --disable-triggers' : ''} do${plainFills.length > 0 ? '' : 'es'}): ${disabled.map(named).join(', ')}`
+                        `${(0,log/* plural */.LS)(disabled.length, 'trigger')} of the target on them ${disabled.length === 1 ? 'is' : 'are'} disabled while the rows load, then enabled again (the rows are loaded as they were, as pg_restore --disable-triggers${plainFills.length > 0 ? ' and the ALTER TABLE \u2026 DISABLE TRIGGER of pg_dump --data-only --disable-triggers' : ''} do${plainFills.length > 0 ? '' : 'es'}): ${disabled.map(named).join(', ')}`
                     ]
                     : [])
             ].join('; ')}.`);
@@ -10973,7 +10973,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         refuseWithheldReferences(plan, facts, manifest, inputs);
         refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty');
     }
-    // (said after those refusals: one may name a table of theirs — trial u31)
+    // (said after those refusals: one may name a table of theirs \u2014 trial u31)
     const providerTables = all.filter(t => providers.has(t.schema));
     if (providerTables.length > 0)
         log/* log */.Rm.info(`The provider's own tables in the target are not counted: ${describeTables(providerTables)}.`);
@@ -10990,8 +10990,8 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             : [])
     ].join('; ');
     const counted = existing.length > 0
-        ? `${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes — ${listing}`
-        : `it holds objects the backup's statements change — ${objects.join(', ')}`;
+        ? `${(0,log/* plural */.LS)(existing.length, 'table')} where the backup goes \u2014 ${listing}`
+        : `it holds objects the backup's statements change \u2014 ${objects.join(', ')}`;
     // verify drops and replaces only what a verify restored: a database that holds objects and
     // no verify's mark is never cleaned, whatever its identity says (attacker a56: a GRANT on the
     // database, a rename or a drop-and-create got production past the identity checks)
@@ -11013,9 +11013,9 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         const loads = plan.tableData && new Set(plan.tableData.map(nameKey));
         const into = existing.filter(t => !loads || loads.has(nameKey(t)));
         const others = existing.filter(t => loads && !loads.has(nameKey(t)));
-        log/* log */.Rm.info(`data-only: true — loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${objects.join(', ')}` : ''}`);
+        log/* log */.Rm.info(`data-only: true \u2014 loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${objects.join(', ')}` : ''}`);
         // a table left out that is empty here and holds rows in the backup: its rows went with the
-        // selected ones (ON DELETE CASCADE, a TRUNCATE … CASCADE) — said, not only listed (trial u35
+        // selected ones (ON DELETE CASCADE, a TRUNCATE \u2026 CASCADE) \u2014 said, not only listed (trial u35
         // F2: orders came back, order_items stayed empty, the run was green)
         // only a table whose foreign key refers to one the restore loads (or to such a table: a
         // cascade's chain), in the target: another empty table is a subset restore's own business
@@ -11039,16 +11039,16 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             ? []
             : others.filter(t => t.rows === 0 && !t.estimated && referring.has(nameKey(t)) && dataEntries.has(nameKey(t)));
         if (uncounted.length > 0)
-            log/* log */.Rm.warning(`data-only with tables: ${listNames(uncounted, 10)} ${uncounted.length === 1 ? 'is' : 'are'} empty here, ${uncounted.length === 1 ? 'refers' : 'refer'} to a table restored, and the backup has data for ${uncounted.length === 1 ? 'it' : 'them'} (this file has no manifest of the action's to tell how many rows) — not restored (not in tables). Were ${uncounted.length === 1 ? 'its' : 'their'} rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE … CASCADE)? Add ${uncounted.length === 1 ? 'it' : 'them'} to tables and restore again (with data-only: ${uncounted.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`);
+            log/* log */.Rm.warning(`data-only with tables: ${listNames(uncounted, 10)} ${uncounted.length === 1 ? 'is' : 'are'} empty here, ${uncounted.length === 1 ? 'refers' : 'refer'} to a table restored, and the backup has data for ${uncounted.length === 1 ? 'it' : 'them'} (this file has no manifest of the action's to tell how many rows) \u2014 not restored (not in tables). Were ${uncounted.length === 1 ? 'its' : 'their'} rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE \u2026 CASCADE)? Add ${uncounted.length === 1 ? 'it' : 'them'} to tables and restore again (with data-only: ${uncounted.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`);
         if (emptied.length > 0)
             log/* log */.Rm.warning(`data-only with tables: ${emptied
                 .slice(0, 10)
                 .map(x => `${qualified(x.t)} is empty here and holds ${(0,log/* plural */.LS)(x.rows, 'row')} in the backup`)
-                .join('; ')}${emptied.length > 10 ? `; and ${emptied.length - 10} more` : ''} — not restored (not in tables). Were its rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE … CASCADE)? Add ${emptied.length === 1 ? 'it' : 'them'} to tables and restore again (with data-only: ${emptied.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`);
+                .join('; ')}${emptied.length > 10 ? `; and ${emptied.length - 10} more` : ''} \u2014 not restored (not in tables). Were its rows deleted with the tables restored (ON DELETE CASCADE, TRUNCATE \u2026 CASCADE)? Add ${emptied.length === 1 ? 'it' : 'them'} to tables and restore again (with data-only: ${emptied.length === 1 ? 'it is' : 'they are'} empty, so nothing is overwritten).`);
         return server;
     }
     if (inputs.allowNonEmpty) {
-        log/* log */.Rm.warning(`allow-non-empty: true — restoring next to what is there: ${listing}`);
+        log/* log */.Rm.warning(`allow-non-empty: true \u2014 restoring next to what is there: ${listing}`);
         return server;
     }
     if (inputs.mode === 'verify') {
@@ -11084,7 +11084,7 @@ function whySchemasCount(plan, existing) {
     return ` The backup holds no table in public; it counts because every restore reaches it: pg_dump's statements may create objects there (an extension WITH SCHEMA public, a function) and a script's unqualified names land there, so a table of the same name would be changed; if none of the backup's objects goes there, allow-non-empty: true restores beside ${existing.length === 1 ? 'it' : 'them'} (what the target holds is proven unchanged before the COMMIT).`;
 }
 /**
- * " Every table whose rows the backup holds is here, empty …: set 'data-only: true'" when an
+ * " Every table whose rows the backup holds is here, empty \u2026: set 'data-only: true'" when an
  * archive's tables (the provider's aside) all exist in the target without rows (a schema the app's migrations made:
  * trial u23 F1, where the advice was clean, which would drop that schema); else ''.
  */
@@ -11155,7 +11155,7 @@ async function superuserNote(client, facts, existing) {
     if (theirs.length === 0)
         return '';
     const owners = [...new Set(theirs.map(s => s.owner))].join(', ');
-    return ` Note: ${facts.currentUser} is a superuser, and for a superuser no schema counts as the provider — ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners} (a superuser) and hold${theirs.length === 1 ? 's' : ''} tables of other roles. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`;
+    return ` Note: ${facts.currentUser} is a superuser, and for a superuser no schema counts as the provider \u2014 ${theirs.map(s => s.name).join(', ')} belong${theirs.length === 1 ? 's' : ''} to ${owners} (a superuser) and hold${theirs.length === 1 ? 's' : ''} tables of other roles. If that is your managed service's platform (Supabase's supabase_admin), restore as the project's own role (postgres): its schemas are then the provider's, kept as they are; clean here would drop them.`;
 }
 /**
  * allow-non-empty without clean, into a target that holds rows (or tables it cannot count): a
@@ -11177,7 +11177,7 @@ async function refuseHazards(client, server, plan) {
         .slice(0, 3)
         .map(h => `"${h.statement}" (${h.why})`)
         .join('; ');
-    throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
+    throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; \u2026' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
 }
 /**
  * The script's writes into a relation of the target that is not a table (a view, whose rows go
@@ -11224,7 +11224,7 @@ function appendedProviderTables(facts, plan) {
 /**
  * The rows the load wrote: those of the counted tables, less the rows of the tables whose
  * target rows it kept (a platform's migration bookkeeping) and the rows a table the backup's
- * were added to held before (trial u31 F6: "✔ Restored … N rows" counted the kept ones).
+ * were added to held before (trial u31 F6: "\u2714 Restored \u2026 N rows" counted the kept ones).
  */
 function rowsRestored(tables, kept, alongside) {
     const keptNames = new Set(kept.map(t => JSON.stringify([t.schema, t.name])));
@@ -11252,12 +11252,12 @@ function backupHoldsNoRows(manifest, table) {
  * may not write fails the load (pg_restore by hand fails on its COPY). Refused before anything
  * runs, naming each and what to do. Before, such a schema counted as a platform's: the restore
  * said the target held nothing where the backup goes, kept the target's rows, left the
- * backup's out and exited 0 — an app schema a DBA made, too (attacker a46 F1, a47 F1). Not
+ * backup's out and exited 0 \u2014 an app schema a DBA made, too (attacker a46 F1, a47 F1). Not
  * refused: a platform's migration bookkeeping (isProviderBookkeeping: the target's rows are
  * kept on purpose), an extension's configuration table holding the extension's own rows (the
  * backup's are added to them, as pg_restore adds them: a47 F3), a table the manifest proves
  * empty in the backup, and a table of a platform's own schema (platformSchema: one a
- * supabase_*admin role owns) the role may not write — Supabase's vault.secrets, whose secrets
+ * supabase_*admin role owns) the role may not write \u2014 Supabase's vault.secrets, whose secrets
  * are encrypted with the old project's key: it is left out with a warning and listed as kept.
  */
 function refuseHeldProviderTables(server, facts, loaded, manifest, 
@@ -11560,7 +11560,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT \u2026 SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
@@ -11596,7 +11596,7 @@ function acceptDataOnly(inputs, server, plan, check) {
         throw new RestoreError(`the backup sets the value of ${(0,log/* plural */.LS)(check.sequences, 'sequence')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${kept.length} of them that ${kept.length === 1 ? 'belongs' : 'belong'} to a table the backup does not fill: ${kept.map(s => `${qualified(s)} (${s.why})`).join(', ')}. ${input}: true sets only the sequences of the empty tables it fills (and those of no table, never moved back), so nothing was changed. Load the backup by hand with ${byHand(plan)} if setting ${kept.length === 1 ? 'it' : 'them'} is what you want, or restore into a database without ${kept.length === 1 ? 'it' : 'them'}.`);
     }
     if (check.fills.length > 0)
-        log/* log */.Rm.info(`${input}: true — ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
+        log/* log */.Rm.info(`${input}: true \u2014 ${inputs.dataOnly === true ? 'only the rows of the backup load' : 'the backup is data-only'}; it fills ${(0,log/* plural */.LS)(check.fills.length, 'existing empty table')} of the target: ${listNames(check.fills, 100)}${check.sets.length > 0 ? `, and sets ${(0,log/* plural */.LS)(check.sets.length, 'sequence')} of ${check.sets.length === 1 ? 'it' : 'theirs'}: ${listNames(check.sets, 100)}` : ''}.`);
 }
 /**
  * After a data-only load: the sequences whose value it did not set, as the target's was ahead of
@@ -11620,14 +11620,14 @@ function setvalArguments(text) {
     const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('(?:[^']|'')+', (-?\d+), (true|false)\)/.exec(text);
     return m ? { value: m[1], isCalled: m[2] === 'true' } : undefined;
 }
-/** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', …)`, else undefined. */
+/** The sequence of pg_dump's own `SELECT pg_catalog.setval('s.q', \u2026)`, else undefined. */
 function setvalSequence(text) {
     // the statement's text may begin with the entry's comment lines
     const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('((?:[^']|'')+)', /.exec(text);
     return m ? (0,plain_sql/* parseCopyStatement */.sU)(`COPY ${m[1].replace(/''/g, "'")}`) : undefined;
 }
 /**
- * What a load that failed on a foreign key ("Key (…)=(…) is not present in table "t"") may not
+ * What a load that failed on a foreign key ("Key (\u2026)=(\u2026) is not present in table "t"") may not
  * say: the provider's table of that name whose rows the target held (the backup's were withheld);
  * with data-only, that the rows go into the target's tables and keys as they are.
  */
@@ -11638,7 +11638,7 @@ function foreignKeyNote(message, inputs, facts) {
     const kept = facts.providerSchemas.flatMap(p => p.tables.filter(t => t.name === m[2] && t.rows > 0).map(t => ({ schema: p.name, ...t })));
     const notes = kept.map(t => ` Note: the backup's rows of ${t.schema}.${t.name} were not loaded because the target's ${t.schema}.${t.name} holds ${(0,log/* plural */.LS)(t.rows, 'row')} (the provider's table: its rows are kept), so rows that refer to the backup's are refused by ${m[1]}: restore into a project nobody has used yet, or delete the target's rows (DELETE FROM ${t.schema}.${t.name};) and restore again.`);
     if (inputs.dataOnly === true && kept.length === 0)
-        notes.push(` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one of "${m[2]}" that is in neither the backup nor the target — or that comes later in the archive (it loads its tables by name; the keys wait for the end of the load only in one transaction, on tables the restoring role owns). Load that table's rows too (do not leave it out with 'tables' or 'schemas'), restore with single-transaction: true as the table's owner, or fill it in the target first.`);
+        notes.push(` Note: data-only loads the backup's rows into the target's tables under the target's own foreign keys (${m[1]}): a row refers to one of "${m[2]}" that is in neither the backup nor the target \u2014 or that comes later in the archive (it loads its tables by name; the keys wait for the end of the load only in one transaction, on tables the restoring role owns). Load that table's rows too (do not leave it out with 'tables' or 'schemas'), restore with single-transaction: true as the table's owner, or fill it in the target first.`);
     return notes.join('');
 }
 /**
@@ -11689,7 +11689,7 @@ async function refuseDataOnlyShape(client, server, plan) {
             ]
             : []),
         ...(problems.length > 0
-            ? [`the columns differ from the backup's — ${problems.slice(0, 20).join('; ')}`]
+            ? [`the columns differ from the backup's \u2014 ${problems.slice(0, 20).join('; ')}`]
             : [])
     ];
     throw new RestoreError(`data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed. Create the schema first (your migrations, e.g. supabase db push, at the version the backup was made with), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`);
@@ -11697,8 +11697,8 @@ async function refuseDataOnlyShape(client, server, plan) {
 /**
  * The provider's tables whose rows the load withholds (a platform's bookkeeping table that holds
  * rows in the target keeps them: the backup's are not loaded) while a foreign key of the backup's, from a
- * table whose rows load, refers to them: the load would fail on that key ("Key … is not present
- * in table …") without saying why. Refused before anything runs, naming the rows withheld, the
+ * table whose rows load, refers to them: the load would fail on that key ("Key \u2026 is not present
+ * in table \u2026") without saying why. Refused before anything runs, naming the rows withheld, the
  * key, and what to do. A table the manifest counts empty in the backup does not count.
  */
 function refuseWithheldReferences(plan, facts, manifest, inputs) {
@@ -11762,7 +11762,7 @@ function refuseWithheldReferences(plan, facts, manifest, inputs) {
     // it came from): the app's own schemas alone then restore (trial u15 F2)
     const providers = new Set(facts.providerSchemas.map(p => p.name));
     const own = [...new Set(referring.map(t => t.schema))].filter(n => !providers.has(n)).sort();
-    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key … is not present in table …") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only (schemas: ${own.join(',')}). Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} — ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
+    throw new RestoreError(`${withheldText}; and ${found.slice(0, 10).join(', ')}${found.length > 10 ? `, and ${found.length - 10} more` : ''}: ${found.length === 1 ? 'its rows would fail that key' : 'their rows would fail those keys'} in the load ("Key \u2026 is not present in table \u2026") unless the target's rows of ${names} are the very ones they refer to, so nothing was changed. ${own.length > 0 ? `If they are (the project the backup came from, with the same users), restore your own schemas only (schemas: ${own.join(',')}). Otherwise restore` : 'Restore'} into a project nobody has used yet (no sign-ups), or delete the target's rows of ${names} first (e.g. in its SQL editor: ${[...tables.values()].map(t => `DELETE FROM ${qualified(t)};`).join(' ')} \u2014 ${inputs.dataOnly === true ? 'the tables data-only loads are empty, so nothing of yours refers to them' : 'once nothing of yours refers to them'}) and restore again.`);
 }
 function sentenceCase(text) {
     return text.charAt(0).toUpperCase() + text.slice(1);
@@ -11771,7 +11771,7 @@ function sentenceCase(text) {
 const TAKEN_SHOWN = 5;
 /**
  * allow-non-empty without clean: a backup whose CREATE TABLE (no IF NOT EXISTS) names a relation
- * the target has would fail there — pg_restore and psql by hand fail at that statement too — and
+ * the target has would fail there \u2014 pg_restore and psql by hand fail at that statement too \u2014 and
  * roll back a load that may have run for hours first. Refused before anything is sent, naming
  * them. Only what must fail: CREATE TABLE IF NOT EXISTS, a schema that exists, rows loaded into
  * existing tables (refuseDataOnly decides those) and a name the backup drops or renames first are
@@ -11823,9 +11823,9 @@ const RELKIND_WORDS = {
 };
 /**
  * allow-non-empty without clean: a plain script
- * that creates again an object the target has — a view, table, sequence, function, type,
- * publication… of that name, after its own DROP as pg_dump --clean writes it (without one its
- * CREATE fails) — would replace the target's own object with the backup's, as psql -f would.
+ * that creates again an object the target has \u2014 a view, table, sequence, function, type,
+ * publication\u2026 of that name, after its own DROP as pg_dump --clean writes it (without one its
+ * CREATE fails) \u2014 would replace the target's own object with the backup's, as psql -f would.
  * allow-non-empty restores next to the target's objects, not over them: refused before anything
  * is sent, naming them (clean: true is how a restore replaces them). The net marks them
  * (replaceable) from the script's own CREATEs when clean is off.
@@ -11847,13 +11847,13 @@ function refuseReplacedObjects(set, plan) {
         return;
     const shown = named.slice(0, 10).join(', ');
     const more = named.length > 10 ? `, and ${named.length - 10} more` : '';
-    throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} — after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
+    throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
 }
 /**
  * allow-non-empty without clean: a plain script that drops a table of the target holding rows
  * before creating its own of that name (pg_dump --clean writes DROP TABLE IF EXISTS before each
  * CREATE TABLE; refuseTakenNames has refused the CREATEs with no DROP before them) would delete
- * those rows — psql -f by hand would. allow-non-empty restores next to the target's objects, not
+ * those rows \u2014 psql -f by hand would. allow-non-empty restores next to the target's objects, not
  * over them: refused before anything is sent, naming the tables and their rows (clean: true is
  * how a restore replaces them). Tables without rows are left to the script.
  */
@@ -11870,7 +11870,7 @@ function refuseReplacedTables(server, plan, existing) {
 /**
  * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
  * whose name is a role's (pg_roles) shadows the target's objects for that role, whose default
- * search_path is "$user", public — after the restore the application's unqualified queries as
+ * search_path is "$user", public \u2014 after the restore the application's unqualified queries as
  * app would read the backup's app.users instead of the target's public.users. Refused before
  * anything is sent, naming the schemas and what to do; a schema the target already has is used
  * as it is (nothing a name finds changes), and an empty target has nothing to shadow.
@@ -11886,12 +11886,12 @@ function refuseRoleNamedSchemas(server, plan, facts) {
         return;
     const list = named.map(s => `"${s}"`).join(', ');
     const one = named.length === 1;
-    throw new RestoreError(`with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public — ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`);
+    throw new RestoreError(`with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public \u2014 ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`);
 }
 /**
  * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump
- * writes them, data-only too) whose OIDs the target has fails there on the duplicate OID — as
- * pg_restore or psql by hand do — after loading what came before. Refused before anything is
+ * writes them, data-only too) whose OIDs the target has fails there on the duplicate OID \u2014 as
+ * pg_restore or psql by hand do \u2014 after loading what came before. Refused before anything is
  * sent, naming them, as the tables that hold rows are.
  */
 async function refuseTakenLargeObjects(client, server, plan) {
@@ -11905,7 +11905,7 @@ async function refuseTakenLargeObjects(client, server, plan) {
         return;
     const oids = rows.map(r => r.oid);
     const shown = oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '');
-    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', …' : ''})) and restore again; or restore into a database without them.`);
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', \u2026' : ''})) and restore again; or restore into a database without them.`);
 }
 /**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
@@ -11943,7 +11943,7 @@ alongside = new Map()) {
         tables = [...created, ...filled.filter(t => !seen.has(JSON.stringify([t.schema, t.name])))];
     }
     // the archive's data entries (their exact names, from its table of contents) the manifest does
-    // not list — a backup made when a name pg_restore --list prints otherwise (a line break) was
+    // not list \u2014 a backup made when a name pg_restore --list prints otherwise (a line break) was
     // left out of it, or an edited manifest: counted too, and said, never passed over in silence
     let unlisted = [];
     if (manifest && plan.dataTables && plan.tableData) {
@@ -12076,7 +12076,7 @@ alongside = new Map()) {
         ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${(0,log/* plural */.LS)(keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')}): not compared.`
         : '';
     log/* log */.Rm.info(expected.size > 0
-        ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
+        ? `${compared === 0 ? 'No table compared with the manifest\u2019s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
             ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
             : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);

@@ -587,7 +587,7 @@ async function installOrFail(need, major, exact, found, options) {
     const pkg = clientPackage(major);
     /**
      * install-client could not give the client: an installed one that can do the job is used
-     * (restores only: psql of any major — as by hand — or a pg_restore that reads the archive).
+     * (restores only: psql of any major \u2014 as by hand \u2014 or a pg_restore that reads the archive).
      */
     const fallBack = (why) => {
         if (program !== 'psql' && program !== 'pg_restore')
@@ -612,10 +612,10 @@ async function installOrFail(need, major, exact, found, options) {
         major <= INSTALLABLE_MAJORS.newest;
     if (!installable && !exact && major !== need.serverMajor) {
         // the major may come from a backup's manifest or archive header: never let it choose what apt installs
-        const instead = fallBack(`it installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}`);
+        const instead = fallBack(`it installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}\u2013${INSTALLABLE_MAJORS.newest}`);
         if (instead)
             return instead;
-        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}–${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`, 'setting');
+        throw new ClientVersionError(`${problem} install-client installs only the clients of PostgreSQL ${INSTALLABLE_MAJORS.oldest}\u2013${INSTALLABLE_MAJORS.newest}, which this action supports, not ${pkg}; nothing was installed. ${fix}`, 'setting');
     }
     // a cancelled run installs nothing (its programs are refused: no client was found for that)
     (0,src_process/* stopIfCancelled */.FE)();
@@ -656,7 +656,7 @@ async function installOrFail(need, major, exact, found, options) {
 }
 /**
  * No client that can do the job: none installed and install-client off, or a major
- * install-client does not install — a setting (install-client, postgres-version, pg-bin-dir:
+ * install-client does not install \u2014 a setting (install-client, postgres-version, pg-bin-dir:
  * exit 2, as pg-bin-dir or postgres-version naming too old a client); an installation that
  * failed (ClientInstallError) is a failure.
  */
@@ -686,7 +686,7 @@ function describeSteps(steps) {
             : s.exitCode === null
                 ? 'could not be run'
                 : `exit code ${s.exitCode}`;
-        return `  ${n + 1}. ${s.description}: '${s.command}' → ${outcome} (${s.seconds} s)`;
+        return `  ${n + 1}. ${s.description}: '${s.command}' \u2192 ${outcome} (${s.seconds} s)`;
     })
         .join('\n');
 }
@@ -728,8 +728,8 @@ minMajor = major) {
  * --no-role-passwords`, run with the pg_dump the backup chose (the pg_dumpall beside it), its
  * password only in the environment; the file is stored beside the dump. Restore: the file is
  * read as psql would read it (psql-lexer.ts) against a strict grammar of what pg_dumpall writes
- * for roles — anything else (a meta-command, a statement of another kind, a password) refuses
- * the file — and the roles the target lacks are created by statements the action writes itself
+ * for roles \u2014 anything else (a meta-command, a statement of another kind, a password) refuses
+ * the file \u2014 and the roles the target lacks are created by statements the action writes itself
  * from the parsed names and attributes (quoted again): nothing of the file's text reaches the
  * server. Existing roles are never altered, passwords never set; attributes the restoring role
  * cannot grant (SUPERUSER, REPLICATION, BYPASSRLS for a non-superuser) are left out and listed.
@@ -779,7 +779,7 @@ async function dumpGlobals(pgDumpallPath, env, database) {
     }
     return { ok: true, sql: Buffer.concat(chunks) };
 }
-/** Role attributes as pg_dumpall writes them (ALTER ROLE … WITH …). */
+/** Role attributes as pg_dumpall writes them (ALTER ROLE \u2026 WITH \u2026). */
 const FLAGS = [
     'SUPERUSER',
     'INHERIT',
@@ -791,7 +791,7 @@ const FLAGS = [
 ];
 /**
  * What pg_dumpall writes after VALID UNTIL (rolvaliduntil in DateStyle ISO): infinity,
- * -infinity or a timestamp with its zone offset (e.g. '2030-01-01 00:00:00+00', '… BC').
+ * -infinity or a timestamp with its zone offset (e.g. '2030-01-01 00:00:00+00', '\u2026 BC').
  */
 const VALID_UNTIL = /^(?:-?infinity|\d{4,}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?[+-]\d{2}(?::\d{2}){0,2}(?: BC)?)$/;
 /** What only a superuser can give a role. */
@@ -840,7 +840,7 @@ function statement(event, parsed, byName) {
     const w0 = word(0);
     const w1 = word(1);
     if (w0 === 'SET' || (w0 === 'SELECT' && /pg_catalog\.set_config/i.test(event.text))) {
-        // the header's session settings (SET client_encoding …): the action's own session decides
+        // the header's session settings (SET client_encoding \u2026): the action's own session decides
         if (w0 === 'SELECT')
             refuse('a function call');
         return ignore('session setting of the file');
@@ -863,14 +863,14 @@ function statement(event, parsed, byName) {
         if (word(3) === 'WITH') {
             // only the role this file created just before: an existing role is never altered
             if (!role)
-                return refuse(`ALTER ROLE "${name}" WITH … of a role the file does not create`);
+                return refuse(`ALTER ROLE "${name}" WITH \u2026 of a role the file does not create`);
             if (role.attributes.length > 0)
-                refuse(`a second ALTER ROLE "${name}" WITH …`);
+                refuse(`a second ALTER ROLE "${name}" WITH \u2026`);
             role.attributes = attributes(tokens.slice(4), refuse);
             return;
         }
         if (word(3) === 'SET' || word(3) === 'IN' || word(3) === 'RESET') {
-            return ignore('role setting (ALTER ROLE … SET): not restored');
+            return ignore('role setting (ALTER ROLE \u2026 SET): not restored');
         }
         refuse('ALTER ROLE other than WITH attributes or SET');
     }
@@ -893,7 +893,7 @@ function statement(event, parsed, byName) {
     }
     refuse('a statement other than CREATE ROLE, ALTER ROLE, GRANT, COMMENT or a tablespace');
 }
-/** `GRANT role TO member [WITH ADMIN OPTION | WITH opt TRUE|FALSE, …] [GRANTED BY role]` */
+/** `GRANT role TO member [WITH ADMIN OPTION | WITH opt TRUE|FALSE, \u2026] [GRANTED BY role]` */
 function grant(tokens, refuse) {
     const role = ident(tokens[1]) ?? refuse('GRANT without a role name');
     if (tokens[2]?.kind !== 'word' || tokens[2].text.toUpperCase() !== 'TO') {
@@ -981,7 +981,7 @@ function attributes(tokens, refuse) {
     }
     return out;
 }
-/** Words, "quoted identifiers", '…' literals (E'' and $$ refused), numbers and , only. */
+/** Words, "quoted identifiers", '\u2026' literals (E'' and $$ refused), numbers and , only. */
 function tokenize(sql, refuse) {
     const tokens = [];
     let i = 0;
@@ -1073,7 +1073,7 @@ function oneLine(text) {
 }
 /**
  * The statements that create the file's roles the target lacks. Never a statement about an
- * existing role: a membership is made only between two roles this restore creates — one that
+ * existing role: a membership is made only between two roles this restore creates \u2014 one that
  * makes an existing role a member, or a created role a member of an existing role, is left out
  * (listed: grant it by hand). Left out and listed too: attributes only a superuser can give
  * when the restoring role is not one, CREATEROLE before PostgreSQL 16 (there it can grant
@@ -1089,7 +1089,7 @@ function planRoles(globals, target) {
             continue;
         }
         if (/^pg_/i.test(role.name)) {
-            plan.skipped.push(`${role.name}: a reserved name (pg_…), not created`);
+            plan.skipped.push(`${role.name}: a reserved name (pg_\u2026), not created`);
             continue;
         }
         const kept = [];
@@ -1101,7 +1101,7 @@ function planRoles(globals, target) {
             }
             else if (attribute === 'CREATEROLE' && target.serverMajor < 16) {
                 // before 16 a CREATEROLE role may grant itself any role but a superuser
-                // (pg_execute_server_program…): as good as a superuser
+                // (pg_execute_server_program\u2026): as good as a superuser
                 plan.skipped.push(`${role.name}: CREATEROLE not given (before PostgreSQL 16 it lets a role grant itself any non-superuser role, pg_execute_server_program included; grant it by hand if it must have it)`);
             }
             else if (!target.superuser && SUPERUSER_ONLY.has(attribute))
@@ -1116,7 +1116,7 @@ function planRoles(globals, target) {
         plan.created.push(role.name);
         creating.add(role.name);
     }
-    // role settings (ALTER ROLE … SET) are not restored: listed like the rest left out
+    // role settings (ALTER ROLE \u2026 SET) are not restored: listed like the rest left out
     for (const i of globals.ignored)
         if (i.reason.startsWith('role setting'))
             plan.skipped.push(`${i.text} (line ${i.line}): role settings are not restored; set it by hand`);

@@ -20,7 +20,7 @@ export const modules = {
 /* harmony import */ var _progress_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(62171);
 /* harmony import */ var _memory_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(58547);
 /**
- * The backup's stream: source → count (→ inspect) → compress → encrypt → sha256 → gate → sinks.
+ * The backup's stream: source \u2192 count (\u2192 inspect) \u2192 compress \u2192 encrypt \u2192 sha256 \u2192 gate \u2192 sinks.
  * Written once and teed to every sink (a local file, the artifact's zip, an S3 upload), paced by
  * the slowest; the gate holds the end back until the dump is known to be whole, so no sink
  * completes (no upload finishes, no file is final) for a dump that is not.
@@ -85,12 +85,12 @@ async function streamBackup(source, raw, sinks, options) {
 }
 /**
  * How often the tee collects the young generation: less often than memory.ts's 4 MiB, because
- * the sinks keep chunks longer than that — the artifact client gathers 8 MiB of them for a block
+ * the sinks keep chunks longer than that \u2014 the artifact client gathers 8 MiB of them for a block
  * before it copies them (and S3's upload its parts). A chunk that lives through two collections
  * is moved to the old generation, where it is freed only by a full collection: with a collection
  * every 4 MiB, half the chunks were, and the Buffers grew with the backup's size. Measured on a
- * 300 MB live upload (loopback backend, 40 MB/s): every 4 MiB, Buffers' peak 68–77 MB and the
- * process 1.9 CPU s; every 12 MiB, 45–46 MB and 1.1–1.2 CPU s; every 16 MiB, 43–45 MB.
+ * 300 MB live upload (loopback backend, 40 MB/s): every 4 MiB, Buffers' peak 68\u201377 MB and the
+ * process 1.9 CPU s; every 12 MiB, 45\u201346 MB and 1.1\u20131.2 CPU s; every 16 MiB, 43\u201345 MB.
  */
 const BACKUP_SCAVENGE_BYTES = 12 * 1024 * 1024;
 /** Writes every chunk to every sink, waiting for the slowest; fails when one of them fails. */
@@ -305,7 +305,7 @@ async function diagnoseConnection(connection, resolve = node_dns_promises__WEBPA
     if ((0,_connection_js__WEBPACK_IMPORTED_MODULE_2__/* .isUnixSocket */ .Y_)(connection))
         return { warnings, addresses: [] };
     if (/pooler\.supabase\.com$/.test(host) && connection.port === 6543) {
-        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase → Connect → Session pooler).");
+        throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "points at Supabase's transaction pooler (port 6543), which breaks pg_dump (it needs one session for the whole dump). Use the session pooler: the same host with port 5432 (Supabase \u2192 Connect \u2192 Session pooler).");
     }
     if (/-pooler\./.test(host) && /neon\.tech$/.test(host)) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_1__/* .SettingError */ .L_('databaseUrl', "points at Neon's pooled endpoint (a '-pooler' host, PgBouncer in transaction mode), which breaks pg_dump. Use the direct endpoint: the same host without '-pooler'.");
@@ -325,7 +325,7 @@ async function diagnoseConnection(connection, resolve = node_dns_promises__WEBPA
             return { warnings, addresses }; // the connection attempt explains DNS failures
         }
         if (addresses.length > 0 && addresses.every(a => a.family === 6)) {
-            warnings.push(`${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase → Connect → Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`);
+            warnings.push(`${connection.host} resolves only to IPv6 (${addresses[0].address}), and GitHub-hosted runners have no IPv6: the connection will likely fail. ${/supabase\.co$/.test(host) ? "Supabase's direct host is IPv6-only: use the session pooler URL (Supabase \u2192 Connect \u2192 Session pooler, port 5432), which has IPv4." : "Use an IPv4 address or the provider's IPv4 endpoint or pooler in session mode."}`);
         }
     }
     return { warnings, addresses };
@@ -333,8 +333,8 @@ async function diagnoseConnection(connection, resolve = node_dns_promises__WEBPA
 /**
  * The server or a pooler in front of it had no connection left for another session, found in
  * `text` (an error message or a client's stderr): the server's SQLSTATE 53300 ("sorry, too many
- * clients already" — max_connections, "remaining connection slots are reserved for …", "too many
- * connections for role|database …" — CONNECTION LIMIT), PgBouncer's "no more connections allowed
+ * clients already" \u2014 max_connections, "remaining connection slots are reserved for \u2026", "too many
+ * connections for role|database \u2026" \u2014 CONNECTION LIMIT), PgBouncer's "no more connections allowed
  * (max_client_conn)", "query_wait_timeout" (the login waited in the pool's queue for a server
  * connection: default_pool_size, max_db_connections, max_user_connections), "server login has
  * been failing", Supavisor's "max clients reached". Undefined for any other failure.
@@ -345,7 +345,7 @@ function connectionLimit(text) {
     if (owned) {
         return {
             which: `the ${owned[1]} "${owned[2]}" may open no more sessions (its CONNECTION LIMIT)`,
-            raise: `ALTER ${owned[1].toUpperCase()} … CONNECTION LIMIT`,
+            raise: `ALTER ${owned[1].toUpperCase()} \u2026 CONNECTION LIMIT`,
             pool: false,
             said: said(/too many connections for/)
         };
@@ -368,7 +368,7 @@ function connectionLimit(text) {
     }
     if (/query_wait_timeout/.test(text)) {
         return {
-            which: "the pool had no server connection free for it: the login waited in the pooler's queue until query_wait_timeout (PgBouncer: every connection of the pool — default_pool_size, max_db_connections, max_user_connections — was held by other sessions)",
+            which: "the pool had no server connection free for it: the login waited in the pooler's queue until query_wait_timeout (PgBouncer: every connection of the pool \u2014 default_pool_size, max_db_connections, max_user_connections \u2014 was held by other sessions)",
             raise: "the pool's size (default_pool_size, max_db_connections; a provider's pool size)",
             pool: true,
             said: said(/query_wait_timeout/)
@@ -417,7 +417,7 @@ function connectionSlotsAdvice(text, own) {
 /**
  * A client (pg_dump, pg_restore, psql) that failed because no session could be opened for it,
  * its cause first: "pg_restore could not open its session: the connection pooler admits no more
- * clients … (FATAL: no more connections allowed (max_client_conn)). The action had 2 sessions …".
+ * clients \u2026 (FATAL: no more connections allowed (max_client_conn)). The action had 2 sessions \u2026".
  * Undefined when `stderr` shows no connection limit.
  */
 function connectionLimitFailure(program, stderr, own) {
@@ -462,7 +462,7 @@ function connectionLimitFailure(program, stderr, own) {
 /* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(20942);
 /* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(17370);
 /**
- * pg_dump: its arguments, the running process, and the dump itself — pg_dump's output streamed
+ * pg_dump: its arguments, the running process, and the dump itself \u2014 pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
  * blocks and trailer, a custom archive's table of contents (pg_restore --list as a tee), a
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
@@ -579,7 +579,7 @@ function explainDumpFailure(code, signal, stderr) {
     const said = tail && advice && !/[.!?]$/.test(tail) ? `${tail}.` : tail;
     return new DumpError(`pg_dump ${how}${said ? `: ${said}` : ''}${advice}`, stderr);
 }
-/** The last part of `schema.name` as pg_dump quotes it, unquoted ("we""ird" → we"ird). */
+/** The last part of `schema.name` as pg_dump quotes it, unquoted ("we""ird" \u2192 we"ird). */
 function unquotedLast(qualified) {
     const last = new RegExp(String.raw `${QUERY_IDENT}$`).exec(qualified)?.[0] ?? qualified;
     return last.startsWith('"') ? last.slice(1, -1).replaceAll('""', '"') : last;
@@ -588,9 +588,9 @@ function unquotedLast(qualified) {
 const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
 /**
  * "permission denied for table|sequence|view|schema x" (the connected role may not read what
- * pg_dump dumps; by hand it fails the same): how to leave it out — the exclude-tables /
- * exclude-schemas inputs — or let the role read it. The qualified name from the failed query
- * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
+ * pg_dump dumps; by hand it fails the same): how to leave it out \u2014 the exclude-tables /
+ * exclude-schemas inputs \u2014 or let the role read it. The qualified name from the failed query
+ * ("Query was: LOCK TABLE vault.secrets \u2026"), else the bare name the error gives.
  */
 function permissionAdvice(stderr) {
     // the name as the server printed it, to the line's end (unquoted: it may hold spaces)
@@ -745,7 +745,7 @@ async function directZstd(run) {
     return version && (version[0] > 1 || version[1] >= 4) ? cli : undefined;
 }
 let zstdVersion;
-/** zstd's last line at -vv: `(524288000 B => 141557112 B, …)` (1.5), `(… => … bytes, …)` (1.4). */
+/** zstd's last line at -vv: `(524288000 B => 141557112 B, \u2026)` (1.5), `(\u2026 => \u2026 bytes, \u2026)` (1.4). */
 const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/;
 /**
  * `zstd -c -<level> -T0` reading its stdin ('pipe': another child writes into it) as the
@@ -878,7 +878,7 @@ function bytesRead(pid) {
 }
 /**
  * archiveListTee on a zstd-compressed stream: its head is decompressed (by Node's zstd, in the
- * thread pool) into pg_restore --list only until pg_restore has read the table of contents —
+ * thread pool) into pg_restore --list only until pg_restore has read the table of contents \u2014
  * the first blocks of the stream; the rest passes undecoded. Counts the bytes that passed.
  */
 function compressedArchiveListTee(pgRestorePath) {
@@ -956,7 +956,7 @@ function assertWholeDump(format, raw) {
 }
 /**
  * A pg_dump name pattern (`schema.table`, `*`, `?`, double quotes) as the anchored POSIX
- * regular expressions pg_dump matches against the catalog — PostgreSQL's patternToSQLRegex
+ * regular expressions pg_dump matches against the catalog \u2014 PostgreSQL's patternToSQLRegex
  * (src/fe_utils/string_utils.c): outside quotes letters are folded to lower case, `*` is `.*`,
  * `?` is `.`, `.` separates the parts and other regex characters pass through (except `[]`);
  * inside quotes everything is literal and `""` is one `"`; `$` is always literal. With three
@@ -1008,7 +1008,7 @@ function patternRegexes(pattern) {
 }
 /**
  * A list of qualified names as pg_dump prints them in its queries (`public.a, "My, Schema"."T"`,
- * e.g. in `LOCK TABLE … IN ACCESS SHARE MODE`) as schemas and names; unqualified ones are left out.
+ * e.g. in `LOCK TABLE \u2026 IN ACCESS SHARE MODE`) as schemas and names; unqualified ones are left out.
  */
 function qualifiedNames(list) {
     const names = [];
@@ -1038,7 +1038,7 @@ function qualifiedNames(list) {
         names.push({ schema: parts[0], name: parts[1] });
     return names;
 }
-/** A line of pg_dump's stderr for the log, named once ("pg_dump: detail: …" as it writes it). */
+/** A line of pg_dump's stderr for the log, named once ("pg_dump: detail: \u2026" as it writes it). */
 function pgDumpLine(line) {
     return line.startsWith('pg_dump: ') ? line : `pg_dump: ${line}`;
 }
@@ -1094,7 +1094,7 @@ function formatWait(ms) {
 function isoSeconds(date) {
     return date.toISOString().replace(/\.\d+Z$/, 'Z');
 }
-/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02Z), …". */
+/** "pid 123 (application_name 'psql', user app, idle in transaction since 2026-12-01T07:51:02Z), \u2026". */
 function describeBlockers(blockers) {
     if (blockers.length === 0)
         return 'no blocking session was seen (it may have ended)';
@@ -1123,7 +1123,7 @@ class LockTimeoutError extends _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckE
     blockers;
     name = 'LockTimeoutError';
     constructor(what, blockers, lockTimeoutMs) {
-        super(`${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock ${blockers.length > 0 ? `held by ${describeBlockers(blockers)}` : "another session held (which one was not seen: it may have ended, or no session of the action's own could watch the wait — a pool or CONNECTION LIMIT with room for one session; pg_stat_activity and pg_locks name it while it waits)"}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
+        super(`${what} waited ${formatWait(lockTimeoutMs)} (lock-timeout) for a lock ${blockers.length > 0 ? `held by ${describeBlockers(blockers)}` : "another session held (which one was not seen: it may have ended, or no session of the action's own could watch the wait \u2014 a pool or CONNECTION LIMIT with room for one session; pg_stat_activity and pg_locks name it while it waits)"}. Nothing was changed. Run it when the application does not hold that lock (or stop that session), or raise lock-timeout (0 waits forever).`);
         this.blockers = blockers;
     }
 }
@@ -1179,7 +1179,7 @@ async function watchLockWaits(monitor, waiter, work, options = {}) {
             blockers = now;
             waitingSince ??= seen;
             if (!logged) {
-                _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Waiting for a lock held by ${describeBlockers(now)} …`);
+                _log_js__WEBPACK_IMPORTED_MODULE_1__/* .log */ .Rm.info(`Waiting for a lock held by ${describeBlockers(now)} \u2026`);
                 logged = true;
             }
             if (cancelAfter > 0 && !stopped && Date.now() - waitingSince >= cancelAfter) {
@@ -1465,7 +1465,7 @@ const sessionSearchPaths = new WeakMap();
  * URL and role), for the few reads that resolve a name as the user or a script wrote it without
  * its schema (`tables: orders`, a plain script's `DROP TABLE items`): run should name nothing but
  * pg_catalog-qualified functions, types (casts: `$1::pg_catalog.text`) and operators, since the
- * role's schemas are visible meanwhile, maybe before pg_catalog (ALTER DATABASE … SET
+ * role's schemas are visible meanwhile, maybe before pg_catalog (ALTER DATABASE \u2026 SET
  * search_path = public, pg_catalog: a domain public.text ran as the action's role, attacker a40 1).
  * OWN_SEARCH_PATH again afterwards (an error setting it back is thrown: the session must not go
  * on with the role's schemas visible).
@@ -1582,7 +1582,7 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
                 throw refuse(why);
             const password = connection.password ?? (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .passwordFromFile */ .GF)(connection, attempt.name, attempt.port);
             if (password === undefined) {
-                throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). ${connection.keywordValue ? "Add password='…' to the connection string" : 'Put it in the URL: postgresql://user:password@host/dbname'}.`);
+                throw refuse(`the server asks for a password (${asked}) and the URL has none (nor a matching line of the password file). ${connection.keywordValue ? "Add password='\u2026' to the connection string" : 'Put it in the URL: postgresql://user:password@host/dbname'}.`);
             }
             return password;
         }
@@ -1667,7 +1667,7 @@ function ownSessionsOf(connection, connectTimeoutSeconds) {
 }
 /**
  * How many sessions of the run's own (the engine's, by backend PID: not the programs') are open
- * now — to `server` (host and port) only, when given: said when a client finds no connection
+ * now \u2014 to `server` (host and port) only, when given: said when a client finds no connection
  * left (a pool of one or two server connections), with the limit the run needs.
  */
 function ownSessionCount(server) {
@@ -1718,9 +1718,9 @@ function afterOwnSessionsEnd(connection, connectTimeoutSeconds, hook) {
 /**
  * After a cancel (the programs stopped, the engine's connections cut): a killed client's server
  * session runs on until its statement next reads from the client (a COPY's rows, an index build,
- * a lock wait) and only then rolls back. From a new session on each database, the run's own —
+ * a lock wait) and only then rolls back. From a new session on each database, the run's own \u2014
  * the engine's by backend PID (and application_name), the programs' by their application_name
- * — are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
+ * \u2014 are terminated (pg_terminate_backend: a role may end its own sessions), and their end is
  * waited for, at most `waitMs`. With `programsOnly`, only the programs' sessions (a loader that
  * died while its server session ran on: the engine's own sessions are still in use).
  */
@@ -1816,7 +1816,7 @@ async function findOwnSessions(client, own, programsOnly) {
 const notedPrograms = new Map();
 /**
  * At a cancel, while the programs are frozen (process.ts cancelChildren: they send nothing more,
- * no COMMIT), their server sessions — each with its transaction's ID and state — are read from a
+ * no COMMIT), their server sessions \u2014 each with its transaction's ID and state \u2014 are read from a
  * new session on each database, for endOwnSessions to ask the server what those transactions
  * came to even when a session ends by itself the moment its client is killed (a psql killed while
  * its session waited for the next rows or statement: CI run of 8edcc14 said "may hold the
@@ -1867,7 +1867,7 @@ async function programsOutcome(client, found) {
     const programs = found.filter(f => f.program);
     if (programs.length === 0)
         return undefined;
-    // a session outside a transaction: the loader's one transaction had ended — committed, or
+    // a session outside a transaction: the loader's one transaction had ended \u2014 committed, or
     // ended otherwise; no transaction ID is left to ask about (attacker a37 F2 reading)
     if (programs.some(f => f.state === 'idle'))
         return undefined;
@@ -1938,7 +1938,7 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
                 ? 'The password came from PGPASSWORD: check it and the user name.'
                 : connection.keywordValue
                     ? "Check the user name and password in the secret (in the keyword/value form, quote a password with spaces or quotes: password='it''s' is wrong, password='it\\'s' is right; double quotes are part of the value)."
-                    : 'Check the user name and password in the secret (percent-encode special characters: @ → %40, : → %3A, / → %2F).'}`;
+                    : 'Check the user name and password in the secret (percent-encode special characters: @ \u2192 %40, : \u2192 %3A, / \u2192 %2F).'}`;
             break;
         case '28000':
             detail = `the server refused the connection: ${message}. Check the user, the database, and that the server allows connections from GitHub's runners (sslmode, pg_hba, IP allow-list).`;
@@ -2011,7 +2011,7 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
 const roomless = new WeakMap();
 /**
  * What refused a session, where `error`, thrown by {@link connect}, says there was no room for
- * one more ("query_wait_timeout", "too many connections for role …"; else undefined): a
+ * one more ("query_wait_timeout", "too many connections for role \u2026"; else undefined): a
  * connection limit (SQLSTATE 53300: max_connections, a role's or database's CONNECTION LIMIT), a
  * pooler's refusal (PgBouncer's max_client_conn, its query_wait_timeout, Supavisor's "max clients
  * reached"), or no answer in time while a session of the run's own to that server was open (a
@@ -2055,7 +2055,7 @@ async function readServerInfo(client) {
     const row = settings.rows[0];
     const tables = await client.query(
     // sizes from the catalog's page counts, not pg_table_size(): that opens each table and
-    // waits behind any session holding an ACCESS EXCLUSIVE lock on it — with no bound, where
+    // waits behind any session holding an ACCESS EXCLUSIVE lock on it \u2014 with no bound, where
     // pg_dump would give up after its --lock-wait-timeout. Catalog reads take no table lock.
     `SELECT n.nspname AS schema, c.relname AS name, c.reltuples::bigint::text AS estimate,
             ((c.relpages::bigint + coalesce(t.relpages, 0))

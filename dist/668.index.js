@@ -21,8 +21,8 @@ export const modules = {
 /* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(78150);
 /**
  * Check: is there a recent, whole-looking backup? Finds the newest backup (an artifact through
- * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only — by HTTP
- * range requests for an artifact, never the dump — then fails when it is older than max-age or
+ * GitHub's API, or the newest manifest under an S3 prefix) and reads its manifest only \u2014 by HTTP
+ * range requests for an artifact, never the dump \u2014 then fails when it is older than max-age or
  * its sizes do not add up. Cheap enough to run hours after each scheduled backup, so a backup
  * that silently stopped is noticed while the last good one still exists.
  */
@@ -66,7 +66,7 @@ async function check(options, now = () => new Date()) {
         throw new _errors_js__WEBPACK_IMPORTED_MODULE_0__/* .CheckError */ .tl(`the manifest of ${found.checked} has no valid createdAt ('${manifest.createdAt}').`);
     }
     // a date the backup cannot have been made at: later than now, or than GitHub stored its
-    // artifact (beyond a few minutes of clock skew) — a wrong clock where it was made, or an edited
+    // artifact (beyond a few minutes of clock skew) \u2014 a wrong clock where it was made, or an edited
     // manifest; either way its age cannot be told, and a backup from 2099 is never "fresh" (attacker
     // a41 F1: a negative backup-age-seconds)
     const stored = found.artifact?.createdAt;
@@ -113,7 +113,7 @@ async function findNewest(source, signed) {
         const { manifestKeyFor } = await Promise.resolve(/* import() */).then(__webpack_require__.bind(__webpack_require__, 78150));
         const s3 = createS3Client(source.settings);
         // no backup there (none under the prefix, none readable, or the one named missing): a
-        // failed check, as a stale one (exit 3) — the same as for an artifact
+        // failed check, as a stale one (exit 3) \u2014 the same as for an artifact
         const none = (error) => {
             if (error instanceof S3StorageError && ['NoBackup', 'NoSuchKey'].includes(error.code ?? ''))
                 throw new StaleBackupError(error.message, { cause: error });
@@ -136,7 +136,7 @@ async function findNewest(source, signed) {
         }
         const checked = (0,_s3_uri_js__WEBPACK_IMPORTED_MODULE_8__/* .formatS3Uri */ .EO)(source.bucket, found.dumpKey);
         // the stored objects, not only the manifest's word: the dump (and its globals file) must
-        // exist and be the size the manifest records — a HEAD each, no download
+        // exist and be the size the manifest records \u2014 a HEAD each, no download
         const storedObjects = async (manifest) => {
             const problems = [];
             const expect = async (key, bytes, what) => {
@@ -268,7 +268,7 @@ async function readArtifactManifest(found, token, apiUrl = process.env.GITHUB_AP
     return (await readArtifactManifestFile(found, token, { apiUrl })).manifest;
 }
 /**
- * manifest.json — and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) — out of
+ * manifest.json \u2014 and with `signature`, manifest.json.sig (at most MAX_SIGNATURE_BYTES) \u2014 out of
  * the artifact's zip by range requests; never the dump.
  */
 async function readArtifactManifestFile(found, token, options = {}) {
@@ -475,7 +475,7 @@ async function lookUpPrevious(client, options, currentRunId) {
     catch (error) {
         const message = error.message.split('\n')[0];
         // the first backup of this name: nothing to compare with, as expected (not the restore's
-        // "Check artifact-name …", which read as a misconfiguration on the first night: trial u30 F6)
+        // "Check artifact-name \u2026", which read as a misconfiguration on the first night: trial u30 F6)
         if (error instanceof _artifact_js__WEBPACK_IMPORTED_MODULE_4__/* .NoBackupArtifactError */ .EZ)
             return {
                 none: `No comparison with the previous backup: this is the first backup named '${options.name}' in ${options.repository} (no earlier one was found). If earlier backups were uploaded under another artifact-name, set this one to theirs to compare with them.`
@@ -487,12 +487,12 @@ async function lookUpPrevious(client, options, currentRunId) {
 function previousUnreadable(message) {
     const forbidden = /\b403\b|forbidden|not accessible by integration|resource not accessible/i.test(message);
     return forbidden
-        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: — with 'permissions:' set, every permission not listed is none`
+        ? `the token may not read this repository's artifacts (HTTP 403), so this backup was not compared with the previous one (no row-loss warning). Add 'actions: read' to the workflow's (or the job's) permissions: \u2014 with 'permissions:' set, every permission not listed is none`
         : `the previous backup could not be read (${message}), so this backup was not compared with it (no row-loss warning). If the token lacks it, add 'actions: read' to the workflow's (or the job's) permissions:`;
 }
 /**
  * Adds up the live artifacts of `name` in the repository through the REST API
- * (GET /repos/{owner}/{repo}/actions/artifacts?name=…), at most 1,000 of them; undefined when
+ * (GET /repos/{owner}/{repo}/actions/artifacts?name=\u2026), at most 1,000 of them; undefined when
  * the API cannot be asked (no token, no actions: read), never an error.
  */
 async function artifactStorage(options, apiUrl = process.env.GITHUB_API_URL || 'https://api.github.com') {

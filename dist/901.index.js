@@ -235,7 +235,7 @@ const TOC_KINDS = {
 /**
  * The objects the scratch database had before the restore and still has (the same oid: not
  * dropped and made again), that the backup does not have by that name (its archive's entries;
- * an index also as a constraint's) — the database's own, which the manifest does not count.
+ * an index also as a constraint's) \u2014 the database's own, which the manifest does not count.
  * Without the backup's table of contents (a plain script): none is known not to be the backup's.
  */
 function heldBefore(before, after, backup) {
@@ -428,7 +428,7 @@ async function verify(inputs, scratch, deps = {}) {
         const unrecorded = restored.manifest !== undefined &&
             restored.manifest.database.session === undefined &&
             unexplained.some(d => d.object.startsWith('TABLE DATA ') || / definition: /.test(` ${d.what}`))
-            ? `. This backup records none of the session settings its pg_dump ran with (it was made before the action recorded them): if the backed-up database runs in another TimeZone or bytea_output than the scratch database, its equal rows and definitions read otherwise there — set the scratch database's (ALTER DATABASE … SET timezone = '…') and verify again, or verify a newer backup`
+            ? `. This backup records none of the session settings its pg_dump ran with (it was made before the action recorded them): if the backed-up database runs in another TimeZone or bytea_output than the scratch database, its equal rows and definitions read otherwise there \u2014 set the scratch database's (ALTER DATABASE \u2026 SET timezone = '\u2026') and verify again, or verify a newer backup`
             : '';
         problems.push(`the restored database differs from the backup: ${shown.join('; ')}${unexplained.length > shown.length ? `; and ${unexplained.length - shown.length} more (see the log)` : ''}${unrecorded}`);
     }
@@ -513,7 +513,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
             // message repeated itself, nested in parentheses)
             const found = /found (pg_dump [^;]*?\))/.exec(error.message)?.[1];
             const pin = source !== undefined && source < server.major
-                ? `; no pg_dump ${server.major} or newer is installed to dump it with${found ? ` (found ${found})` : ''}. Install one — pg-bin-dir: /usr/lib/postgresql/${server.major}/bin after apt-get install postgresql-client-${server.major}, or install-client: true — to compare exactly on this major, or pin the scratch server to your production major, PostgreSQL ${source} (services: postgres: image: postgres:${source})`
+                ? `; no pg_dump ${server.major} or newer is installed to dump it with${found ? ` (found ${found})` : ''}. Install one \u2014 pg-bin-dir: /usr/lib/postgresql/${server.major}/bin after apt-get install postgresql-client-${server.major}, or install-client: true \u2014 to compare exactly on this major, or pin the scratch server to your production major, PostgreSQL ${source} (services: postgres: image: postgres:${source})`
                 : '';
             return notCompared(`the backup was made by pg_dump ${backupMajor}, which cannot dump the scratch server (PostgreSQL ${server.version}): counts only${pin}`);
         }
@@ -648,15 +648,15 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
 /**
  * Before the load: the object entries of the scratch database, by the pg_dump the comparison
  * will use (the backup's major; custom format, uncompressed, without table data or large
- * objects: definitions, owners, ACLs, comments, settings — what the comparison looks at, at a
+ * objects: definitions, owners, ACLs, comments, settings \u2014 what the comparison looks at, at a
  * fraction of its cost). The comparison then tells what the database had before the restore,
  * unchanged, from what the restore made. Undefined where no exact comparison will be made, or
  * the dump failed (said: such objects then count as the restore's).
  */
 /**
  * The database holds anything besides what CREATE DATABASE gives (an extension but plpgsql, a
- * schema but public, a public schema given another owner, comment or privileges — an app
- * owner's scratch database, as Neon's and RDS's guides make it —, a relation, function or type
+ * schema but public, a public schema given another owner, comment or privileges \u2014 an app
+ * owner's scratch database, as Neon's and RDS's guides make it \u2014, a relation, function or type
  * in public, default privileges, a large object, a publication): what verify must record
  * before the restore to tell it apart. (A change it cannot see costs a difference said, never
  * a pass: the record only explains.)
@@ -820,16 +820,16 @@ function expectations(inputs, loaded) {
     const expect = { skippedStatements: loaded.skippedStatements };
     // a managed platform's own migration bookkeeping whose rows the restore kept (the scratch
     // project's, not the backup's): their data differs as a restore into this project would make
-    // it. Only those: a table the restore kept for another reason — one of a schema a superuser
+    // it. Only those: a table the restore kept for another reason \u2014 one of a schema a superuser
     // made for the app, one the role may not write (re-attack a46 F1: verify passed with a user
-    // table's backup rows never loaded) — still fails the comparison
+    // table's backup rows never loaded) \u2014 still fails the comparison
     const bookkeeping = loaded.kept.filter(compare/* providerBookkeeping */._u);
     if (bookkeeping.length > 0)
         expect.keptTables = bookkeeping;
     if (inputs.noOwner === true)
         expect.ownersNotRestored = 'no-owner: true (owners not restored)';
     else if (loaded.skipped.some(g => restore/* OWNER_REASON */.ls.test(g.reason))) {
-        expect.ownersNotRestored = 'the restore left out ALTER … OWNER statements (see its skip list)';
+        expect.ownersNotRestored = 'the restore left out ALTER \u2026 OWNER statements (see its skip list)';
     }
     // a GRANT or REVOKE the restore left out explains only the privileges of its own object (its
     // statement is in that entry: skippedStatements), never another object's: a table whose

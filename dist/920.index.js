@@ -52,15 +52,15 @@ var external_node_crypto_ = __webpack_require__(77598);
  * The artifact's blocks, uploaded from buffers of this module's own. The artifact client
  * (@actions/artifact 6.2.1, blob-upload.js) uploads with BlockBlobClient.uploadStream
  * (@azure/storage-blob 12): its BufferScheduler gathers the stream's chunks until 8 MiB are
- * there, then copies them into a block buffer — so every chunk of the zip stays referenced until
+ * there, then copies them into a block buffer \u2014 so every chunk of the zip stays referenced until
  * its block is full, and lives through collections (the tee's scavenges, V8's own) into the old
  * generation, where only a full collection frees it; and the last, partial block gets a new 8 MiB
  * buffer of its own. Over a long backup that garbage, and the malloc heap it fragments, set the
  * peak RSS: it grew with the dump's size.
  *
  * Here each chunk is copied into the block being filled as it arrives (the same one copy the
- * scheduler makes) and is garbage at once; the blocks — 4 MiB (SMALL_BLOCK), at most
- * `maxConcurrency` uploading and one filling — are reused, the last one too. Blocks are staged and committed as the client
+ * scheduler makes) and is garbage at once; the blocks \u2014 4 MiB (SMALL_BLOCK), at most
+ * `maxConcurrency` uploading and one filling \u2014 are reused, the last one too. Blocks are staged and committed as the client
  * does (stageBlock, commitBlockList with the client's options: its progress callback and abort
  * signal), with block IDs of the same form. Installed only while an upload runs (uploadOnce).
  */
@@ -71,13 +71,13 @@ const DEFAULT_BLOCK = 8 * 1024 * 1024;
 /**
  * The blocks this module fills, whatever the client asks: 4 MiB. With 3 uploading and one
  * filling that is 16 MiB of the action's memory instead of 32 (measured on the 500 MB bench
- * database: the backup's peak RSS 133–134 → 120–121 MB, its time unchanged); 4 MiB blocks still
+ * database: the backup's peak RSS 133\u2013134 \u2192 120\u2013121 MB, its time unchanged); 4 MiB blocks still
  * keep 12 MiB in flight, more than a runner's link to Azure carries in a round trip.
  */
 const SMALL_BLOCK = 4 * 1024 * 1024;
 /**
  * Blocks of SMALL_BLOCK for the first SMALL_BLOCKS of a blob, then of the client's size: a block
- * blob holds at most 50,000 blocks, so a backup past ~98 GiB (25,000 × 4 MiB) goes on in the
+ * blob holds at most 50,000 blocks, so a backup past ~98 GiB (25,000 \u00d7 4 MiB) goes on in the
  * client's larger blocks (up to ~293 GiB with 8 MiB).
  */
 const SMALL_BLOCKS = 25_000;
@@ -87,7 +87,7 @@ function blockSize(index, requested) {
 }
 /**
  * A block ID as the storage client makes them (generateBlockID): a prefix and the block's index
- * padded to 48 characters, base64 — every ID of a blob of the same length, as the service asks.
+ * padded to 48 characters, base64 \u2014 every ID of a blob of the same length, as the service asks.
  */
 function blockId(prefix, index) {
     const head = prefix.slice(0, 42);
@@ -306,7 +306,7 @@ function replacementName(name) {
  * it); the artifact is named after the file. `zipPath` may be a named pipe still being written.
  *
  * Replacing an artifact of this run (a file, never a pipe): GitHub keeps one artifact per name
- * and run, so the zip is uploaded twice — first as `<name>.replacing.zip`; only once that is
+ * and run, so the zip is uploaded twice \u2014 first as `<name>.replacing.zip`; only once that is
  * finalized is the old artifact deleted, the zip uploaded under its own name, and the temporary
  * one deleted. When an upload fails the run keeps a whole backup: the old one (first upload),
  * or the temporary one (second upload; the error names it).
@@ -352,7 +352,7 @@ async function uploadBackup(client, options) {
         uploaded = await uploadOnce(client, options);
     }
     catch (error) {
-        throw explainClientError(`upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) — restore it with artifact-id: ${held.id}`, error);
+        throw explainClientError(`upload the artifact '${name}' after the old one was deleted; the new backup is kept as artifact '${temporary}' (id ${held.id}) \u2014 restore it with artifact-id: ${held.id}`, error);
     }
     if (!(await deleteArtifactQuietly(client, temporary))) {
         log/* log */.Rm.warning(`Could not delete the temporary artifact '${temporary}' (id ${held.id}), a copy of '${name}'; delete it in the run's Artifacts.`);
@@ -439,7 +439,7 @@ async function deleteArtifactQuietly(client, name) {
         return false;
     }
 }
-/** The page users download from: Actions → run → Artifacts. */
+/** The page users download from: Actions \u2192 run \u2192 Artifacts. */
 function artifactUrl(id, env = process.env) {
     const server = env.GITHUB_SERVER_URL;
     const repository = env.GITHUB_REPOSITORY;
@@ -463,7 +463,7 @@ function describeOrigin(origin) {
  * Where an artifact chosen explicitly (artifact-id, a run-id, or artifact-from: any) came from:
  * its run's event, branch, workflow and head repository, said in the log and the summary as for
  * the default choice; a run of another repository's code (a fork's pull request, which can
- * upload any file under any name) is warned of — the choice stands, it was asked for (attacker
+ * upload any file under any name) is warned of \u2014 the choice stands, it was asked for (attacker
  * a41 F2: a run id handed to an operator). GitHub not answering about the run is said, not fatal.
  */
 async function explicitOrigin(octokit, repository, a) {
@@ -521,7 +521,7 @@ function explainApiError(error, what, repository) {
         return new errors/* SettingError */.L_('githubToken', `may not read the artifacts of ${repository} (403) while looking up ${what}. Add 'permissions: { actions: read, contents: read }' to the workflow, or for another repository pass a token with actions: read on it.`);
     }
     if (status === 404) {
-        return new ArtifactStorageError(`${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 — add 'permissions: { actions: read }' to the workflow.`);
+        return new ArtifactStorageError(`${what} was not found in ${repository} (404). Check the repository, run-id or artifact-id; a token without 'actions: read' also sees 404 \u2014 add 'permissions: { actions: read }' to the workflow.`);
     }
     return new ArtifactStorageError(`cannot look up ${what}: ${error?.message ?? error}`);
 }
@@ -652,7 +652,7 @@ function describeArtifact(a) {
  * Among artifacts (newest first), the newest live one a run of this repository's own code made
  * (workflow_run.head_repository_id is the repository's id: a pull request from a fork has its
  * fork's) on the default branch unless `from` is 'any-branch', started by push, schedule or
- * workflow_dispatch (GET …/actions/runs/{id}). On the default branch means its head_branch is the
+ * workflow_dispatch (GET \u2026/actions/runs/{id}). On the default branch means its head_branch is the
  * branch's name AND its commit is in the branch's history (onDefaultBranch): a run on a tag
  * named like the branch reports the tag's name as head_branch. Every newer artifact passed over
  * is logged with why. Undefined when none is live at all; an ArtifactStorageError when only
@@ -703,7 +703,7 @@ async function newestTrusted(octokit, source, newestFirst, names) {
             return `ran on branch '${a.workflow_run.head_branch ?? '?'}', not the default branch '${repository.default_branch}'`;
         return undefined;
     };
-    /** …and by its run's own record. */
+    /** \u2026and by its run's own record. */
     const runReason = (run) => {
         if (!any && run.head_repository && run.head_repository.id !== repository.id)
             return `its run ran code from ${run.head_repository.full_name}`;
@@ -827,9 +827,9 @@ async function onDefaultBranch(octokit, repository, branch, run) {
     catch (error) {
         const code = error?.status;
         const because = code === 403
-            ? "403: the token may not read the repository's contents — add 'contents: read' to the workflow's permissions"
+            ? "403: the token may not read the repository's contents \u2014 add 'contents: read' to the workflow's permissions"
             : code === 404
-                ? "404: the commit is unknown to GitHub, or the token may not read the repository's contents — add 'contents: read' to the workflow's permissions"
+                ? "404: the commit is unknown to GitHub, or the token may not read the repository's contents \u2014 add 'contents: read' to the workflow's permissions"
                 : `${code ?? 'no answer'}: ${error?.message ?? error}`;
         throw new errors/* SettingError */.L_('artifactFrom', `cannot check that run ${run.runId} (commit ${run.sha.slice(0, 12)}) ran on the default branch '${branch}' of ${repository}: GitHub's compare API answered ${because}. A tag named '${branch}' reports that name as its branch, so its artifact is not taken unchecked; nothing was restored. Choose the artifact explicitly with run-id or artifact-id, or fix the token.`, { cause: error });
     }
@@ -891,7 +891,7 @@ watch = {}) {
     const zipPath = external_node_path_default().join(directory, files[0]);
     if (digestMismatch) {
         const sha256 = await (0,digest/* sha256Of */.Bj)({ path: zipPath });
-        throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} ≠ ${found.digest}); it is corrupted. Nothing was restored.`);
+        throw new ArtifactStorageError(`the downloaded artifact ${found.id} does not match the digest GitHub recorded at upload (sha256 ${sha256} \u2260 ${found.digest}); it is corrupted. Nothing was restored.`);
     }
     const sha256 = found.digest ?? (await (0,digest/* sha256Of */.Bj)({ path: zipPath }));
     // what was seen is what the file holds (every byte of it), or it is read again
@@ -988,7 +988,7 @@ function checkPrivacy(encrypted, allowUnencryptedPublic) {
         return;
     if (repositoryVisibility() !== 'public')
         return;
-    throw new errors/* SettingError */.L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase — or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
+    throw new errors/* SettingError */.L_('encryptionRecipients', "is empty, and this repository is public: anyone signed in to GitHub can download its artifacts, so an unencrypted backup would publish the database. Set encryption-recipients (age public keys; recommended) or encryption-passphrase \u2014 or, only if the data is public anyway, 'allow-unencrypted-public: true'.");
 }
 
 

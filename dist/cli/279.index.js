@@ -36,12 +36,12 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(83916);
 /* harmony import */ var _s3_uri_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(78150);
 /**
- * Long-term copies in S3-compatible object storage (AWS S3, MinIO, Ceph, R2, B2, …) with the AWS
- * SDK v3. Credentials come only from the SDK's default provider chain (AWS_ACCESS_KEY_ID/…, or
+ * Long-term copies in S3-compatible object storage (AWS S3, MinIO, Ceph, R2, B2, \u2026) with the AWS
+ * SDK v3. Credentials come only from the SDK's default provider chain (AWS_ACCESS_KEY_ID/\u2026, or
  * OIDC web identity set up by aws-actions/configure-aws-credentials), never from inputs.
  *
  * Uploads stream as multipart (lib-storage) with SHA-256 checksums on every part; memory stays
- * near partSize × (queueSize + 1). Fails closed: on any failure (the source stream fails, the
+ * near partSize \u00d7 (queueSize + 1). Fails closed: on any failure (the source stream fails, the
  * caller aborts, the service refuses) the multipart upload is aborted once the parts in flight
  * have settled, so no parts are left behind and nothing appears under the key. Tags are sent with
  * the object (x-amz-tagging), so an object never exists untagged.
@@ -220,7 +220,7 @@ function writeParams(options, tags = {}, metadata = {}) {
     }
     for (const [name, value] of entries) {
         if (name.length < 1 || name.length > 128 || value.length > 256) {
-            throw new RangeError(`tag '${name}' is invalid: keys have 1–128 characters, values at most 256`);
+            throw new RangeError(`tag '${name}' is invalid: keys have 1\u2013128 characters, values at most 256`);
         }
     }
     const asMetadata = options.tagsAsMetadata ?? false;
@@ -470,7 +470,7 @@ function networkCode(error) {
         return inner;
     if (err?.cause && err.cause !== error)
         return networkCode(err.cause);
-    // the SDK wraps what is not an Error of its realm: "AWS SDK error wrapper for Error: connect …"
+    // the SDK wraps what is not an Error of its realm: "AWS SDK error wrapper for Error: connect \u2026"
     const named = /\b(E[A-Z_]{4,})\b/.exec(error?.message ?? '')?.[1];
     return named && NETWORK_CODES.has(named) ? named : undefined;
 }

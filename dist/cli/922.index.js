@@ -700,7 +700,7 @@ function utils_randomBytes(bytesLength = 32) {
     const cr = typeof globalThis === 'object' ? globalThis.crypto : null;
     if (typeof cr?.getRandomValues !== 'function')
         throw new Error('crypto.getRandomValues must be defined');
-    // Web Cryptography API Level 2 §10.1.1:
+    // Web Cryptography API Level 2 \u00a710.1.1:
     // if `byteLength > 65536`, throw `QuotaExceededError`.
     // Keep the guard explicit so callers can see the quota in code
     // instead of discovering it by reading the spec or host errors.
@@ -735,7 +735,7 @@ const utils_oidNist = (suffix) => ({
 
 /**
  * Internal class for HMAC.
- * Accepts any byte key, although RFC 2104 §3 recommends keys at least
+ * Accepts any byte key, although RFC 2104 \u00a73 recommends keys at least
  * `HashLen` bytes long.
  */
 class _HMAC {
@@ -867,7 +867,7 @@ const EMPTY_BUFFER = /* @__PURE__ */ Uint8Array.of();
  *   (usually, the output from the extract step)
  * @param info - optional context and application specific information (can be a zero-length string)
  * @param length - length of output keying material in bytes.
- *   RFC 5869 §2.3 allows `0..255*HashLen`, so `0` returns an empty OKM.
+ *   RFC 5869 \u00a72.3 allows `0..255*HashLen`, so `0` returns an empty OKM.
  * @param _recycled - Internal destroyed extract hashes owned by the combined `hkdf()` call.
  * @returns Output keying material with the requested length.
  * @throws If the requested output length exceeds the HKDF limit
@@ -885,10 +885,10 @@ function expand(hash, prk, info, length = 32, _recycled) {
     utils_anumber(length, 'length');
     utils_abytes(prk, undefined, 'prk');
     const olen = hash.outputLen;
-    // RFC 5869 §2.3: PRK is "a pseudorandom key of at least HashLen octets".
+    // RFC 5869 \u00a72.3: PRK is "a pseudorandom key of at least HashLen octets".
     if (prk.length < olen)
         throw new Error('"prk" must be at least HashLen octets');
-    // RFC 5869 §2.3 only bounds `L` by `<= 255*HashLen`; `L=0` is valid and yields empty OKM.
+    // RFC 5869 \u00a72.3 only bounds `L` by `<= 255*HashLen`; `L=0` is valid and yields empty OKM.
     if (length > 255 * olen)
         throw new Error('Length must be <= 255*HashLen');
     const blocks = Math.ceil(length / olen);
@@ -950,7 +950,7 @@ function expand(hash, prk, info, length = 32, _recycled) {
  * @param salt - optional salt value (a non-secret random value)
  * @param info - optional context and application specific information bytes
  * @param length - length of output keying material in bytes.
- *   RFC 5869 §2.3 allows `0..255*HashLen`, so `0` returns an empty OKM.
+ *   RFC 5869 \u00a72.3 allows `0..255*HashLen`, so `0` returns an empty OKM.
  * @returns Output keying material derived from the input key.
  * @throws If the requested output length exceeds the HKDF limit
  *   for the selected hash. {@link Error}
@@ -1238,18 +1238,18 @@ class HashMD {
  * Initial SHA-2 state: fractional parts of square roots of first 16 primes 2..53.
  * Check out `test/misc/sha2-gen-iv.js` for recomputation guide.
  */
-/** Initial SHA256 state from RFC 6234 §6.1: the first 32 bits of the fractional parts of the
+/** Initial SHA256 state from RFC 6234 \u00a76.1: the first 32 bits of the fractional parts of the
  * square roots of the first eight prime numbers. Exported as a shared table; callers must treat
  * it as read-only because constructors copy words from it by index. */
 const SHA256_IV = /* @__PURE__ */ Uint32Array.from([
     0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19,
 ]);
-/** Initial SHA224 state `H(0)` from RFC 6234 §6.1. Exported as a shared table; callers must
+/** Initial SHA224 state `H(0)` from RFC 6234 \u00a76.1. Exported as a shared table; callers must
  * treat it as read-only because constructors copy words from it by index. */
 const SHA224_IV = /* @__PURE__ */ Uint32Array.from([
     0xc1059ed8, 0x367cd507, 0x3070dd17, 0xf70e5939, 0xffc00b31, 0x68581511, 0x64f98fa7, 0xbefa4fa4,
 ]);
-/** Initial SHA384 state from RFC 6234 §6.3: eight RFC 64-bit `H(0)` words stored as sixteen
+/** Initial SHA384 state from RFC 6234 \u00a76.3: eight RFC 64-bit `H(0)` words stored as sixteen
  * big-endian 32-bit halves. Derived from the fractional parts of the square roots of the ninth
  * through sixteenth prime numbers. Exported as a shared table; callers must treat it as read-only
  * because constructors copy halves from it by index. */
@@ -1257,7 +1257,7 @@ const SHA384_IV = /* @__PURE__ */ Uint32Array.from([
     0xcbbb9d5d, 0xc1059ed8, 0x629a292a, 0x367cd507, 0x9159015a, 0x3070dd17, 0x152fecd8, 0xf70e5939,
     0x67332667, 0xffc00b31, 0x8eb44a87, 0x68581511, 0xdb0c2e0d, 0x64f98fa7, 0x47b5481d, 0xbefa4fa4,
 ]);
-/** Initial SHA512 state from RFC 6234 §6.3: eight RFC 64-bit `H(0)` words stored as sixteen
+/** Initial SHA512 state from RFC 6234 \u00a76.3: eight RFC 64-bit `H(0)` words stored as sixteen
  * big-endian 32-bit halves. Derived from the fractional parts of the square roots of the first
  * eight prime numbers. Exported as a shared table; callers must treat it as read-only because
  * constructors copy halves from it by index. */
@@ -1278,7 +1278,7 @@ const SHA512_IV = /* @__PURE__ */ Uint32Array.from([
 
 
 /**
- * SHA-224 / SHA-256 round constants from RFC 6234 §5.1: the first 32 bits
+ * SHA-224 / SHA-256 round constants from RFC 6234 \u00a75.1: the first 32 bits
  * of the cube roots of the first 64 primes (2..311).
  */
 // prettier-ignore
@@ -1292,9 +1292,9 @@ const SHA256_K = /* @__PURE__ */ Uint32Array.from([
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2
 ]);
-/** Reusable SHA-224 / SHA-256 message schedule buffer `W_t` from RFC 6234 §6.2 step 1. */
+/** Reusable SHA-224 / SHA-256 message schedule buffer `W_t` from RFC 6234 \u00a76.2 step 1. */
 const SHA256_W = /* @__PURE__ */ new Uint32Array(64);
-/** Internal SHA-224 / SHA-256 compression engine from RFC 6234 §6.2. */
+/** Internal SHA-224 / SHA-256 compression engine from RFC 6234 \u00a76.2. */
 class SHA2_32B extends HashMD {
     // We cannot use array here since array allows indexing by variable
     // which means optimizer/compiler cannot use registers.
@@ -1387,20 +1387,20 @@ class SHA2_32B extends HashMD {
         utils_clean(this.buffer);
     }
 }
-/** Internal SHA-256 hash class grounded in RFC 6234 §6.2. */
+/** Internal SHA-256 hash class grounded in RFC 6234 \u00a76.2. */
 class _SHA256 extends SHA2_32B {
     constructor() {
         super(32, SHA256_IV);
     }
 }
-/** Internal SHA-224 hash class grounded in RFC 6234 §6.2 and §8.5. */
+/** Internal SHA-224 hash class grounded in RFC 6234 \u00a76.2 and \u00a78.5. */
 class _SHA224 extends SHA2_32B {
     constructor() {
         super(28, SHA224_IV);
     }
 }
 // SHA2-512 is slower than sha256 in js because u64 operations are slow.
-// SHA-384 / SHA-512 round constants from RFC 6234 §5.2:
+// SHA-384 / SHA-512 round constants from RFC 6234 \u00a75.2:
 // 80 full 64-bit words split into high/low halves.
 // prettier-ignore
 const K512 = /* @__PURE__ */ (() => split([
@@ -1427,11 +1427,11 @@ const K512 = /* @__PURE__ */ (() => split([
 ].map(n => BigInt(n))))();
 const SHA512_Kh = /* @__PURE__ */ (() => K512[0])();
 const SHA512_Kl = /* @__PURE__ */ (() => K512[1])();
-// Reusable high-half schedule buffer for the RFC 6234 §6.4 64-bit `W_t` words.
+// Reusable high-half schedule buffer for the RFC 6234 \u00a76.4 64-bit `W_t` words.
 const SHA512_W_H = /* @__PURE__ */ new Uint32Array(80);
-// Reusable low-half schedule buffer for the RFC 6234 §6.4 64-bit `W_t` words.
+// Reusable low-half schedule buffer for the RFC 6234 \u00a76.4 64-bit `W_t` words.
 const SHA512_W_L = /* @__PURE__ */ new Uint32Array(80);
-/** Internal SHA-384 / SHA-512 compression engine from RFC 6234 §6.4. */
+/** Internal SHA-384 / SHA-512 compression engine from RFC 6234 \u00a76.4. */
 class SHA2_64B extends HashMD {
     // We cannot use array here since array allows indexing by variable
     // which means optimizer/compiler cannot use registers.
@@ -1582,13 +1582,13 @@ class SHA2_64B extends HashMD {
         this.set(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     }
 }
-/** Internal SHA-512 hash class grounded in RFC 6234 §6.3 and §6.4. */
+/** Internal SHA-512 hash class grounded in RFC 6234 \u00a76.3 and \u00a76.4. */
 class _SHA512 extends SHA2_64B {
     constructor() {
         super(64, SHA512_IV);
     }
 }
-/** Internal SHA-384 hash class grounded in RFC 6234 §6.3 and §6.4. */
+/** Internal SHA-384 hash class grounded in RFC 6234 \u00a76.3 and \u00a76.4. */
 class _SHA384 extends SHA2_64B {
     constructor() {
         super(48, SHA384_IV);
@@ -1615,14 +1615,14 @@ const T256_IV = /* @__PURE__ */ Uint32Array.from([
     0x96283ee2, 0xa88effe3, 0xbe5e1e25, 0x53863992, 0x2b0199fc, 0x2c85b8aa, 0x0eb72ddc, 0x81c52ca2,
 ]);
 /** Internal SHA-512/224 hash class using the derived `T224_IV` and the shared
- * RFC 6234 §6.4 compression engine. */
+ * RFC 6234 \u00a76.4 compression engine. */
 class _SHA512_224 extends SHA2_64B {
     constructor() {
         super(28, T224_IV);
     }
 }
 /** Internal SHA-512/256 hash class using the derived `T256_IV` and the shared
- * RFC 6234 §6.4 compression engine. */
+ * RFC 6234 \u00a76.4 compression engine. */
 class _SHA512_256 extends SHA2_64B {
     constructor() {
         super(32, T256_IV);
@@ -1734,10 +1734,10 @@ function pbkdf2Init(hash, _password, _salt, _opts) {
     utils_anumber(asyncTick, 'asyncTick');
     if (c < 1)
         throw new Error('"c" (iterations) must be >= 1');
-    // RFC 8018 §5.2 defines `dkLen` as "a positive integer".
+    // RFC 8018 \u00a75.2 defines `dkLen` as "a positive integer".
     if (dkLen < 1)
         throw new Error('"dkLen" must be >= 1');
-    // RFC 8018 §5.2 step 1 requires rejecting oversize `dkLen`
+    // RFC 8018 \u00a75.2 step 1 requires rejecting oversize `dkLen`
     // before allocating the destination buffer.
     if (dkLen > (2 ** 32 - 1) * hash.outputLen)
         throw new Error('derived key too long');
@@ -1812,7 +1812,7 @@ function pbkdf2Engine(iHash, oHash, salt, u) {
  *   JS string inputs are UTF-8 encoded first
  * @param salt - cryptographic salt; JS string inputs are UTF-8 encoded first
  * @param opts - PBKDF2 work factor and output settings. `dkLen`, if provided,
- *   must be `>= 1` per RFC 8018 §5.2. See {@link Pbkdf2Opt}.
+ *   must be `>= 1` per RFC 8018 \u00a75.2. See {@link Pbkdf2Opt}.
  * @returns Derived key bytes.
  * @throws If the PBKDF2 iteration count or derived-key settings are invalid. {@link Error}
  * @example
@@ -1825,16 +1825,16 @@ function pbkdf2Engine(iHash, oHash, salt, u) {
  */
 function pbkdf2(hash, password, salt, opts) {
     const { c, dkLen, DK, outputLen, eng } = pbkdf2Init(hash, password, salt, opts);
-    // DK = T1 + T2 + ⋯ + Tdklen/hlen
+    // DK = T1 + T2 + \u22ef + Tdklen/hlen
     for (let ti = 1, pos = 0; pos < dkLen; ti++, pos += outputLen) {
         // Ti = F(Password, Salt, c, i)
         // The last Ti view can be shorter than hLen, which applies
-        // RFC 8018 §5.2 step 4's T_l<0..r-1> truncation without extra copies.
+        // RFC 8018 \u00a75.2 step 4's T_l<0..r-1> truncation without extra copies.
         const Ti = DK.subarray(pos, pos + outputLen);
-        // F(Password, Salt, c, i) = U1 ^ U2 ^ ⋯ ^ Uc
+        // F(Password, Salt, c, i) = U1 ^ U2 ^ \u22ef ^ Uc
         // U1 = PRF(Password, Salt + INT_32_BE(i))
         eng.u1(ti, Ti);
-        // Uc = PRF(Password, Uc−1); Ti ^= Uc
+        // Uc = PRF(Password, Uc\u22121); Ti ^= Uc
         eng.rounds(c, Ti);
     }
     return eng.output(DK);
@@ -1846,7 +1846,7 @@ function pbkdf2(hash, password, salt, opts) {
  *   JS string inputs are UTF-8 encoded first
  * @param salt - cryptographic salt; JS string inputs are UTF-8 encoded first
  * @param opts - PBKDF2 work factor and output settings. `dkLen`, if provided,
- *   must be `>= 1` per RFC 8018 §5.2. `asyncTick` is only a local
+ *   must be `>= 1` per RFC 8018 \u00a75.2. `asyncTick` is only a local
  *   scheduler-yield knob for this JS wrapper, not part of RFC 8018.
  *   See {@link Pbkdf2Opt}.
  * @returns Promise resolving to derived key bytes.
@@ -1877,17 +1877,17 @@ async function pbkdf2Async(hash, password, salt, opts) {
         eng.output(DK);
         clean(DK);
     };
-    // DK = T1 + T2 + ⋯ + Tdklen/hlen
+    // DK = T1 + T2 + \u22ef + Tdklen/hlen
     for (let ti = 1, pos = 0; pos < dkLen; ti++, pos += outputLen) {
         // Ti = F(Password, Salt, c, i)
         // The last Ti view can be shorter than hLen, which applies
-        // RFC 8018 §5.2 step 4's T_l<0..r-1> truncation without extra copies.
+        // RFC 8018 \u00a75.2 step 4's T_l<0..r-1> truncation without extra copies.
         const Ti = DK.subarray(pos, pos + outputLen);
-        // F(Password, Salt, c, i) = U1 ^ U2 ^ ⋯ ^ Uc
+        // F(Password, Salt, c, i) = U1 ^ U2 ^ \u22ef ^ Uc
         // U1 = PRF(Password, Salt + INT_32_BE(i))
         eng.u1(ti, Ti);
         await asyncLoop(c - 1, asyncTick, () => {
-            // Uc = PRF(Password, Uc−1)
+            // Uc = PRF(Password, Uc\u22121)
             eng.rounds(2, Ti); // c=2 runs exactly one PRF iteration per callback.
         }, abort);
     }
@@ -1905,7 +1905,7 @@ async function pbkdf2Async(hash, password, salt, opts) {
 
 // The main Scrypt loop: uses Salsa extensively.
 // Six versions of the function were tried, this is the fastest one.
-// RFC 7914 §3 / §4 step 2 applies Salsa20/8 to one 16-word (64-byte) block
+// RFC 7914 \u00a73 / \u00a74 step 2 applies Salsa20/8 to one 16-word (64-byte) block
 // after xor'ing two such blocks.
 // The local `y*` snapshot keeps the xor input stable even when `out` aliases `prev` or `input`.
 // prettier-ignore
@@ -1980,9 +1980,9 @@ function BlockMix(input, ii, out, oi, r) {
     let head = oi + 0;
     let tail = oi + 16 * r;
     for (let i = 0; i < 16; i++)
-        out[tail + i] = input[ii + (2 * r - 1) * 16 + i]; // X ← B[2r−1]
+        out[tail + i] = input[ii + (2 * r - 1) * 16 + i]; // X \u2190 B[2r\u22121]
     for (let i = 0; i < r; i++, head += 16, ii += 16) {
-        // RFC 7914 §4 step 3 outputs `Y[0], Y[2], ...` first, then `Y[1], Y[3], ...`;
+        // RFC 7914 \u00a74 step 3 outputs `Y[0], Y[2], ...` first, then `Y[1], Y[3], ...`;
         // `head` and `tail` lay out those even/odd halves in place.
         XorAndSalsa(out, tail, input, ii, out, head); // head[i] = Salsa(blockIn[2*i] ^ tail[i-1])
         if (i > 0)
@@ -2025,7 +2025,7 @@ function scryptInit(password, salt, _opts) {
         throw new Error('"N" expected a power of 2, and 2^1 <= N <= 2^32');
     if (p < 1 || p > ((pow32 - 1) * 32) / blockSize)
         throw new Error('"p" expected integer 1..((2^32 - 1) * 32) / (128 * r)');
-    // RFC 7914 §2 defines `dkLen` as a positive integer.
+    // RFC 7914 \u00a72 defines `dkLen` as a positive integer.
     if (dkLen < 1 || dkLen > (pow32 - 1) * 32)
         throw new Error('"dkLen" expected integer 1..(2^32 - 1) * 32');
     // Include the shared `tmp` scratch block so `maxmem` matches noble's actual temporary allocation.
@@ -2033,7 +2033,7 @@ function scryptInit(password, salt, _opts) {
     const memUsed = blockSize * (N + p + 1);
     if (memUsed > maxmem)
         throw new Error('"maxmem" limit was hit: memUsed(128*r*(N+p+1))=' + memUsed + ', maxmem=' + maxmem);
-    // [B0...Bp−1] ← PBKDF2HMAC-SHA256(Passphrase, Salt, 1, blockSize*ParallelizationFactor)
+    // [B0...Bp\u22121] \u2190 PBKDF2HMAC-SHA256(Passphrase, Salt, 1, blockSize*ParallelizationFactor)
     // Since it has only one iteration there is no reason to use async variant
     const B = pbkdf2(sha2_sha256, password, salt, { c: 1, dkLen: blockSize * p });
     const B32 = u32(B);
@@ -2077,7 +2077,7 @@ function scryptOutput(password, dkLen, B, V, tmp) {
  *   JS string inputs are UTF-8 encoded first
  * @param salt - unique salt bytes or string; JS string inputs are UTF-8 encoded first
  * @param opts - Scrypt cost and memory parameters. `dkLen`, if provided,
- *   must be `>= 1` per RFC 7914 §2. See {@link ScryptOpts}.
+ *   must be `>= 1` per RFC 7914 \u00a72. See {@link ScryptOpts}.
  * @returns Derived key bytes.
  * @throws If the Scrypt cost, memory, or callback options are invalid. {@link Error}
  * @example
@@ -2139,7 +2139,7 @@ function scrypt(password, salt, opts) {
  *   JS string inputs are UTF-8 encoded first
  * @param salt - unique salt bytes or string; JS string inputs are UTF-8 encoded first
  * @param opts - Scrypt cost and memory parameters. `dkLen`, if provided,
- *   must be `>= 1` per RFC 7914 §2. `asyncTick` is only a local
+ *   must be `>= 1` per RFC 7914 \u00a72. `asyncTick` is only a local
  *   scheduler-yield control for this JS wrapper, not part of RFC 7914.
  *   See {@link ScryptOpts}.
  * @returns Promise resolving to derived key bytes.
@@ -2933,7 +2933,7 @@ function getOutput(expectedLength, out, onlyAligned = true) {
 /**
  * Encodes data and AAD lengths into a 16-byte buffer.
  * @param dataLength - Data length. Units are caller-defined: GCM passes bit
- * lengths, ChaCha20-Poly1305 passes byte lengths — the helper writes the raw values.
+ * lengths, ChaCha20-Poly1305 passes byte lengths \u2014 the helper writes the raw values.
  * @param aadLength - AAD length, same unit convention as `dataLength`.
  * The serialized block is still `aadLength || dataLength`, matching GCM/Poly1305
  * conventions even though the helper parameter order is `(dataLength, aadLength)`.
@@ -3012,7 +3012,7 @@ function ciphers_utils_randomBytes(bytesLength = 32) {
     const cr = typeof globalThis === 'object' ? globalThis.crypto : null;
     if (typeof cr?.getRandomValues !== 'function')
         throw new Error('crypto.getRandomValues must be defined');
-    // Web Cryptography API Level 2 §10.1.1:
+    // Web Cryptography API Level 2 \u00a710.1.1:
     // if `byteLength > 65536`, throw `QuotaExceededError`.
     // Keep the guard explicit so callers can see the quota in code
     // instead of discovering it by reading the spec or host errors.
@@ -3145,10 +3145,10 @@ See {@link https://datatracker.ietf.org/doc/html/draft-irtf-cfrg-xchacha#appendi
 const encodeStr = (str) => Uint8Array.from(str.split(''), (c) => c.charCodeAt(0));
 // Raw `createCipher(...)` exports consume these native-endian `u32(...)` views directly.
 // Public `wrapCipher(...)` APIs reject non-little-endian platforms before reaching this path.
-// RFC 8439 §2.3 / RFC 7539 §2.3 only define the 256-bit-key constants; this 16-byte sigma is
+// RFC 8439 \u00a72.3 / RFC 7539 \u00a72.3 only define the 256-bit-key constants; this 16-byte sigma is
 // kept for legacy allowShortKeys Salsa/ChaCha variants.
 const sigma16_32 = /* @__PURE__ */ (() => ciphers_utils_swap32IfBE(utils_u32(encodeStr('expand 16-byte k'))))();
-// RFC 8439 §2.3 / RFC 7539 §2.3 define words 0-3 as
+// RFC 8439 \u00a72.3 / RFC 7539 \u00a72.3 define words 0-3 as
 // `0x61707865 0x3320646e 0x79622d32 0x6b206574`, i.e. `expand 32-byte k`.
 const sigma32_32 = /* @__PURE__ */ (() => ciphers_utils_swap32IfBE(utils_u32(encodeStr('expand 32-byte k'))))();
 /**
@@ -3167,7 +3167,7 @@ function _arx_rotl(a, b) {
 }
 // Salsa and Chacha block length is always 512-bit
 const BLOCK_LEN = 64;
-// RFC 8439 §2.2 / RFC 7539 §2.2: the ChaCha state has 16 32-bit words.
+// RFC 8439 \u00a72.2 / RFC 7539 \u00a72.2: the ChaCha state has 16 32-bit words.
 const BLOCK_LEN32 = 16;
 // Counter policy for the shared public `counter` argument:
 // - RFC/IETF ChaCha20 uses a 32-bit counter.
@@ -3192,12 +3192,12 @@ function runCipher(core, sigma, key, nonce, data, output, counter, rounds) {
     const isAligned = utils_isLE && isAligned32(data) && isAligned32(output);
     const d32 = isAligned ? utils_u32(data) : U32_EMPTY;
     const o32 = isAligned ? utils_u32(output) : U32_EMPTY;
-    // RFC 8439 §2.4.1 / RFC 7539 §2.4.1 allow XORing one keystream block at a time and
+    // RFC 8439 \u00a72.4.1 / RFC 7539 \u00a72.4.1 allow XORing one keystream block at a time and
     // truncating the final partial block instead of materializing the whole keystream.
     if (!utils_isLE) {
         for (let pos = 0; pos < len; counter++) {
             core(sigma, key, nonce, b32, counter, rounds);
-            // RFC 8439 §2.4 / RFC 7539 §2.4 serialize keystream words in little-endian order.
+            // RFC 8439 \u00a72.4 / RFC 7539 \u00a72.4 serialize keystream words in little-endian order.
             ciphers_utils_swap32IfBE(b32);
             if (counter >= MAX_COUNTER)
                 throw new Error('arx: counter overflow');
@@ -3544,7 +3544,7 @@ class Poly1305 {
         const t5 = u8to16(key, 10);
         const t6 = u8to16(key, 12);
         const t7 = u8to16(key, 14);
-        // RFC 8439 §2.5.1 / RFC 7539 §2.5.1 clamp r before multiplication.
+        // RFC 8439 \u00a72.5.1 / RFC 7539 \u00a72.5.1 clamp r before multiplication.
         // These masks unpack that clamped value into 13-bit limbs, while pad
         // keeps the raw s half for finalize().
         // {@link https://github.com/floodyberry/poly1305-donna/blob/e6ad6e091d30d7f4ec2d4f978be1fcfcbce72781/poly1305-donna-16.h#L47 | poly1305-donna reference}
@@ -3562,7 +3562,7 @@ class Poly1305 {
             this.pad[i] = u8to16(key, 16 + 2 * i);
     }
     process(data, offset, isLast = false) {
-        // RFC 8439 §2.5 / §2.5.1 and RFC 7539 §2.5 / §2.5.1 add an extra high
+        // RFC 8439 \u00a72.5 / \u00a72.5.1 and RFC 7539 \u00a72.5 / \u00a72.5.1 add an extra high
         // bit to every full 16-byte block. The final partial block gets its
         // explicit `1` byte during digestInto(), so `hibit` stays zero there.
         const hibit = isLast ? 0 : 1 << 11;
@@ -3689,7 +3689,7 @@ class Poly1305 {
         c = h[1] >>> 13;
         h[1] &= 0x1fff;
         h[2] += c;
-        // RFC 8439 §2.5 / RFC 7539 §2.5 reduce modulo 2^130-5 before repacking
+        // RFC 8439 \u00a72.5 / RFC 7539 \u00a72.5 reduce modulo 2^130-5 before repacking
         // to 16-bit words and adding the raw s half.
         g[0] = h[0] + 5;
         c = g[0] >>> 13;
@@ -3758,7 +3758,7 @@ class Poly1305 {
         const { buffer, h } = this;
         let { pos } = this;
         if (pos) {
-            // RFC 8439 §2.5 / RFC 7539 §2.5: the final short block appends a
+            // RFC 8439 \u00a72.5 / RFC 7539 \u00a72.5: the final short block appends a
             // single `0x01` byte and zero-fills the remaining bytes before the
             // last multiplication step.
             buffer[pos++] = 1;
@@ -3828,7 +3828,7 @@ const poly1305 = /* @__PURE__ */ wrapMacConstructor(32, (key) => new Poly1305(ke
  * `test/arx.test.ts` keeps the two aligned.
  * The specific implementation is selected in `createCipher` below.
  */
-/** RFC 8439 §2.3 block core for `state = constants | key | counter | nonce`. */
+/** RFC 8439 \u00a72.3 block core for `state = constants | key | counter | nonce`. */
 // prettier-ignore
 function chachaCore(s, k, n, out, cnt, rounds = 20) {
     let y00 = s[0], y01 = s[1], y02 = s[2], y03 = s[3], // "expa"   "nd 3"  "2-by"  "te k"
@@ -3903,7 +3903,7 @@ function chachaCore(s, k, n, out, cnt, rounds = 20) {
         x09 = (x09 + x14) | 0;
         x04 = _arx_rotl(x04 ^ x09, 7);
     }
-    // RFC 8439 §2.3 / §2.3.1: add the original state words back in state order.
+    // RFC 8439 \u00a72.3 / \u00a72.3.1: add the original state words back in state order.
     let oi = 0;
     out[oi++] = (y00 + x00) | 0;
     out[oi++] = (y01 + x01) | 0;
@@ -4100,22 +4100,22 @@ const chacha12 = /* @__PURE__ */ createCipher(chachaCore, {
 // Test-only hook: exposes the unrolled production core so tests can compare it
 // with the simple/reference core from `test/misc/micro-ciphers.ts`.
 const __TESTS = /* @__PURE__ */ Object.freeze({ chachaCore });
-// RFC 8439 §2.8.1 pad16(x): shared zero block for AAD/ciphertext padding.
+// RFC 8439 \u00a72.8.1 pad16(x): shared zero block for AAD/ciphertext padding.
 const ZEROS16 = /* @__PURE__ */ new Uint8Array(16);
-// RFC 8439 §2.8 / §2.8.1: aligned inputs add nothing, otherwise append 16-(len%16) zero bytes.
+// RFC 8439 \u00a72.8 / \u00a72.8.1: aligned inputs add nothing, otherwise append 16-(len%16) zero bytes.
 const updatePadded = (h, msg) => {
     h.update(msg);
     const leftover = msg.length % 16;
     if (leftover)
         h.update(ZEROS16.subarray(leftover));
 };
-// RFC 8439 §2.6.1 poly1305_key_gen returns `block[0..31]`, so AEAD key
+// RFC 8439 \u00a72.6.1 poly1305_key_gen returns `block[0..31]`, so AEAD key
 // generation only needs 32 zero bytes.
 const ZEROS32 = /* @__PURE__ */ new Uint8Array(32);
 function computeTag(fn, key, nonce, ciphertext, AAD) {
     if (AAD !== undefined)
         ciphers_utils_abytes(AAD, undefined, 'AAD');
-    // RFC 8439 §2.6 / §2.8: derive the Poly1305 one-time key from counter 0,
+    // RFC 8439 \u00a72.6 / \u00a72.8: derive the Poly1305 one-time key from counter 0,
     // then MAC AAD || pad16(AAD) || ciphertext || pad16(ciphertext) || len(AAD) || len(ciphertext).
     const authKey = fn(key, nonce, ZEROS32);
     const lengths = u64Lengths(ciphertext.length, AAD ? AAD.length : 0, true);
@@ -4148,7 +4148,7 @@ const _poly1305_aead = (xorStream) => (key, nonce, AAD) => {
             output = getOutput(plength + tagLength, output, false);
             output.set(plaintext);
             const oPlain = output.subarray(0, -tagLength);
-            // RFC 8439 §2.8: payload encryption starts at counter 1 because counter 0 produced the OTK.
+            // RFC 8439 \u00a72.8: payload encryption starts at counter 1 because counter 0 produced the OTK.
             xorStream(key, nonce, oPlain, oPlain, 1);
             const tag = computeTag(xorStream, key, nonce, oPlain, AAD);
             output.set(tag, plength); // append tag
@@ -4160,7 +4160,7 @@ const _poly1305_aead = (xorStream) => (key, nonce, AAD) => {
             const data = ciphertext.subarray(0, -tagLength);
             const passedTag = ciphertext.subarray(-tagLength);
             const tag = computeTag(xorStream, key, nonce, data, AAD);
-            // RFC 8439 §2.8 / §4: authenticate ciphertext before decrypting it, and compare tags with
+            // RFC 8439 \u00a72.8 / \u00a74: authenticate ciphertext before decrypting it, and compare tags with
             // the constant-time equalBytes() helper rather than decrypting speculative plaintext first.
             if (!equalBytes(passedTag, tag)) {
                 ciphers_utils_clean(tag);
@@ -5528,7 +5528,7 @@ function tonelliShanks(P) {
             if (Fp.is0(t))
                 return Fp.ZERO; // if t=0 return R=0
             let i = 1;
-            // Find the smallest i >= 1 such that t^(2^i) ≡ 1 (mod P)
+            // Find the smallest i >= 1 such that t^(2^i) \u2261 1 (mod P)
             let t_tmp = Fp.sqr(t); // t^(2^1)
             while (!Fp.eql(t_tmp, Fp.ONE)) {
                 i++;
@@ -5551,22 +5551,22 @@ function tonelliShanks(P) {
 /**
  * Square root for a finite field. Will try optimized versions first:
  *
- * 1. P ≡ 3 (mod 4)
- * 2. P ≡ 5 (mod 8)
- * 3. P ≡ 9 (mod 16)
+ * 1. P \u2261 3 (mod 4)
+ * 2. P \u2261 5 (mod 8)
+ * 3. P \u2261 9 (mod 16)
  * 4. Tonelli-Shanks algorithm
  *
  * Different algorithms can give different roots, it is up to user to decide which one they want.
  * For example there is FpSqrtOdd/FpSqrtEven to choice root based on oddness (used for hash-to-curve).
  */
 function FpSqrt(P) {
-    // P ≡ 3 (mod 4) => √n = n^((P+1)/4)
+    // P \u2261 3 (mod 4) => \u221an = n^((P+1)/4)
     if (P % _4n === _3n)
         return sqrt3mod4;
-    // P ≡ 5 (mod 8) => Atkin algorithm, page 10 of https://eprint.iacr.org/2012/685.pdf
+    // P \u2261 5 (mod 8) => Atkin algorithm, page 10 of https://eprint.iacr.org/2012/685.pdf
     if (P % _8n === _5n)
         return sqrt5mod8;
-    // P ≡ 9 (mod 16) => Kong algorithm, page 11 of https://eprint.iacr.org/2012/685.pdf (algorithm 4)
+    // P \u2261 9 (mod 16) => Kong algorithm, page 11 of https://eprint.iacr.org/2012/685.pdf (algorithm 4)
     if (P % _16n === _9n)
         return sqrt9mod16(P);
     // Tonelli-Shanks algorithm
@@ -5652,9 +5652,9 @@ function FpDiv(Fp, lhs, rhs) {
  * Legendre constant is used to calculate Legendre symbol (a | p)
  * which denotes the value of a^((p-1)/2) (mod p).
  *
- * * (a | p) ≡ 1    if a is a square (mod p), quadratic residue
- * * (a | p) ≡ -1   if a is not a square (mod p), quadratic non residue
- * * (a | p) ≡ 0    if a ≡ 0 (mod p)
+ * * (a | p) \u2261 1    if a is a square (mod p), quadratic residue
+ * * (a | p) \u2261 -1   if a is not a square (mod p), quadratic non residue
+ * * (a | p) \u2261 0    if a \u2261 0 (mod p)
  */
 function FpLegendre(Fp, n) {
     // We can use 3rd argument as optional cache of this value
@@ -6017,7 +6017,7 @@ function assert0(n) {
  * - private scalar is split by fixed size windows of W bits
  * - every window point is collected from window's table & added to accumulator
  * - since windows are different, same point inside tables won't be accessed more than once per calc
- * - each multiplication is 'Math.ceil(CURVE_ORDER / 𝑊) + 1' point additions (fixed for any scalar)
+ * - each multiplication is 'Math.ceil(CURVE_ORDER / \ud835\udc4a) + 1' point additions (fixed for any scalar)
  * - +1 window is neccessary for wNAF
  * - wNAF reduces table size: 2x less memory + 2x faster generation, but 10% slower multiplication
  *
@@ -6051,9 +6051,9 @@ class wNAF {
      * Creates a wNAF precomputation window. Used for caching.
      * Default window size is set by `utils.precompute()` and is equal to 8.
      * Number of precomputed points depends on the curve size:
-     * 2^(𝑊−1) * (Math.ceil(𝑛 / 𝑊) + 1), where:
-     * - 𝑊 is the window size
-     * - 𝑛 is the bitlength of the curve order.
+     * 2^(\ud835\udc4a\u22121) * (Math.ceil(\ud835\udc5b / \ud835\udc4a) + 1), where:
+     * - \ud835\udc4a is the window size
+     * - \ud835\udc5b is the bitlength of the curve order.
      * For a 256-bit curve and window size 8, the number of precomputed points is 128 * 33 = 4224.
      * @param point Point instance
      * @param W window size
@@ -6266,7 +6266,7 @@ function precomputeMSMUnsafe(c, points, windowSize) {
      *
      * Base Case (256-bit scalar, 8-bit window):
      * - Standard precomputation requires:
-     *   - 31 additions per scalar × 256 scalars = 7,936 ops
+     *   - 31 additions per scalar \u00d7 256 scalars = 7,936 ops
      *   - Plus 255 summary additions = 8,191 total ops
      *   Note: Summary additions can be optimized via accumulator
      *
@@ -6274,7 +6274,7 @@ function precomputeMSMUnsafe(c, points, windowSize) {
      * - Using 32 chunks requires:
      *   - 255 additions per chunk
      *   - 256 doublings
-     *   - Total: (255 × 32) + 256 = 8,416 ops
+     *   - Total: (255 \u00d7 32) + 256 = 8,416 ops
      *
      * Memory Usage Comparison:
      * Window Size | Standard Points | Chunked Points
@@ -6287,7 +6287,7 @@ function precomputeMSMUnsafe(c, points, windowSize) {
      * Key Advantages:
      * 1. Enables larger window sizes due to reduced memory overhead
      * 2. More efficient for smaller scalar counts:
-     *    - 16 chunks: (16 × 255) + 256 = 4,336 ops
+     *    - 16 chunks: (16 \u00d7 255) + 256 = 4,336 ops
      *    - ~2x faster than standard 8,191 ops
      *
      * Limitations:
@@ -6376,7 +6376,7 @@ function createKeygen(randomSecretKey, getPublicKey) {
 //# sourceMappingURL=curve.js.map
 ;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/edwards.js
 /**
- * Twisted Edwards curve. The formula is: ax² + y² = 1 + dx²y².
+ * Twisted Edwards curve. The formula is: ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2.
  * For design rationale of types / exports, see weierstrass module documentation.
  * Untwisted Edwards curves exist, but they aren't used in real-world protocols.
  * @module
@@ -6418,7 +6418,7 @@ function edwards(params, extraOpts = {}) {
             }
         });
     // Validate whether the passed curve params are valid.
-    // equation ax² + y² = 1 + dx²y² should work for generator point.
+    // equation ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2 should work for generator point.
     if (!isEdValidXY(Fp, CURVE, CURVE.Gx, CURVE.Gy))
         throw new Error('bad curve params: generator point');
     /**
@@ -6454,16 +6454,16 @@ function edwards(params, extraOpts = {}) {
         const { a, d } = CURVE;
         if (p.is0())
             throw new Error('bad point: ZERO'); // TODO: optimize, with vars below?
-        // Equation in affine coordinates: ax² + y² = 1 + dx²y²
-        // Equation in projective coordinates (X/Z, Y/Z, Z):  (aX² + Y²)Z² = Z⁴ + dX²Y²
+        // Equation in affine coordinates: ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2
+        // Equation in projective coordinates (X/Z, Y/Z, Z):  (aX\u00b2 + Y\u00b2)Z\u00b2 = Z\u2074 + dX\u00b2Y\u00b2
         const { X, Y, Z, T } = p;
-        const X2 = modP(X * X); // X²
-        const Y2 = modP(Y * Y); // Y²
-        const Z2 = modP(Z * Z); // Z²
-        const Z4 = modP(Z2 * Z2); // Z⁴
-        const aX2 = modP(X2 * a); // aX²
-        const left = modP(Z2 * modP(aX2 + Y2)); // (aX² + Y²)Z²
-        const right = modP(Z4 + modP(d * modP(X2 * Y2))); // Z⁴ + dX²Y²
+        const X2 = modP(X * X); // X\u00b2
+        const Y2 = modP(Y * Y); // Y\u00b2
+        const Z2 = modP(Z * Z); // Z\u00b2
+        const Z4 = modP(Z2 * Z2); // Z\u2074
+        const aX2 = modP(X2 * a); // aX\u00b2
+        const left = modP(Z2 * modP(aX2 + Y2)); // (aX\u00b2 + Y\u00b2)Z\u00b2
+        const right = modP(Z4 + modP(d * modP(X2 * Y2))); // Z\u2074 + dX\u00b2Y\u00b2
         if (left !== right)
             throw new Error('bad point: equation left != right (1)');
         // In Extended coordinates we also have T, which is x*y=T/Z: check X*Y == Z*T
@@ -6473,7 +6473,7 @@ function edwards(params, extraOpts = {}) {
             throw new Error('bad point: equation left != right (2)');
         return true;
     });
-    // Extended Point works in extended coordinates: (X, Y, Z, T) ∋ (x=X/Z, y=Y/Z, T=xy).
+    // Extended Point works in extended coordinates: (X, Y, Z, T) \u220b (x=X/Z, y=Y/Z, T=xy).
     // https://en.wikipedia.org/wiki/Twisted_Edwards_curve#Extended_coordinates
     class Point {
         // base / generator point
@@ -6522,12 +6522,12 @@ function edwards(params, extraOpts = {}) {
             // zip215=false: 0 <= y < P (2^255-19 for ed25519)
             const max = zip215 ? MASK : Fp.ORDER;
             aInRange('point.y', y, edwards_0n, max);
-            // Ed25519: x² = (y²-1)/(dy²+1) mod p. Ed448: x² = (y²-1)/(dy²-1) mod p. Generic case:
-            // ax²+y²=1+dx²y² => y²-1=dx²y²-ax² => y²-1=x²(dy²-a) => x²=(y²-1)/(dy²-a)
+            // Ed25519: x\u00b2 = (y\u00b2-1)/(dy\u00b2+1) mod p. Ed448: x\u00b2 = (y\u00b2-1)/(dy\u00b2-1) mod p. Generic case:
+            // ax\u00b2+y\u00b2=1+dx\u00b2y\u00b2 => y\u00b2-1=dx\u00b2y\u00b2-ax\u00b2 => y\u00b2-1=x\u00b2(dy\u00b2-a) => x\u00b2=(y\u00b2-1)/(dy\u00b2-a)
             const y2 = modP(y * y); // denominator is always non-0 mod p.
-            const u = modP(y2 - edwards_1n); // u = y² - 1
-            const v = modP(d * y2 - a); // v = d y² + 1.
-            let { isValid, value: x } = uvRatio(u, v); // √(u/v)
+            const u = modP(y2 - edwards_1n); // u = y\u00b2 - 1
+            const v = modP(d * y2 - a); // v = d y\u00b2 + 1.
+            let { isValid, value: x } = uvRatio(u, v); // \u221a(u/v)
             if (!isValid)
                 throw new Error('bad point: invalid y coordinate');
             const isXOdd = (x & edwards_1n) === edwards_1n; // There are 2 square roots. Use x_0 bit to select proper
@@ -7360,23 +7360,23 @@ function adjustScalarBytes(bytes) {
     bytes[31] |= 64; // 0b0100_0000
     return bytes;
 }
-// √(-1) aka √(a) aka 2^((p-1)/4)
+// \u221a(-1) aka \u221a(a) aka 2^((p-1)/4)
 // Fp.sqrt(Fp.neg(1))
 const ED25519_SQRT_M1 = /* @__PURE__ */ BigInt('19681161376707505956807079304988542015446066515923890162744021073123829784752');
 // sqrt(u/v)
 function uvRatio(u, v) {
     const P = ed25519_CURVE_p;
-    const v3 = modular_mod(v * v * v, P); // v³
-    const v7 = modular_mod(v3 * v3 * v, P); // v⁷
+    const v3 = modular_mod(v * v * v, P); // v\u00b3
+    const v7 = modular_mod(v3 * v3 * v, P); // v\u2077
     // (p+3)/8 and (p-5)/8
     const pow = ed25519_pow_2_252_3(u * v7).pow_p_5_8;
-    let x = modular_mod(u * v3 * pow, P); // (uv³)(uv⁷)^(p-5)/8
-    const vx2 = modular_mod(v * x * x, P); // vx²
+    let x = modular_mod(u * v3 * pow, P); // (uv\u00b3)(uv\u2077)^(p-5)/8
+    const vx2 = modular_mod(v * x * x, P); // vx\u00b2
     const root1 = x; // First root candidate
     const root2 = modular_mod(x * ED25519_SQRT_M1, P); // Second root candidate
-    const useRoot1 = vx2 === u; // If vx² = u (mod p), x is a square root
-    const useRoot2 = vx2 === modular_mod(-u, P); // If vx² = -u, set x <-- x * 2^((p-1)/4)
-    const noRoot = vx2 === modular_mod(-u * ED25519_SQRT_M1, P); // There is no valid root, vx² = -u√(-1)
+    const useRoot1 = vx2 === u; // If vx\u00b2 = u (mod p), x is a square root
+    const useRoot2 = vx2 === modular_mod(-u, P); // If vx\u00b2 = -u, set x <-- x * 2^((p-1)/4)
+    const noRoot = vx2 === modular_mod(-u * ED25519_SQRT_M1, P); // There is no valid root, vx\u00b2 = -u\u221a(-1)
     if (useRoot1)
         x = root1;
     if (useRoot2 || noRoot)
@@ -7520,17 +7520,17 @@ const ed25519_hasher = /* @__PURE__ */ (/* unused pure expression or super */ nu
     expand: 'xmd',
     hash: sha512,
 }))()));
-// √(-1) aka √(a) aka 2^((p-1)/4)
+// \u221a(-1) aka \u221a(a) aka 2^((p-1)/4)
 const SQRT_M1 = ED25519_SQRT_M1;
-// √(ad - 1)
+// \u221a(ad - 1)
 const SQRT_AD_MINUS_ONE = /* @__PURE__ */ BigInt('25063068953384623474111414158702152701244531502492656460079210482610430750235');
-// 1 / √(a-d)
+// 1 / \u221a(a-d)
 const INVSQRT_A_MINUS_D = /* @__PURE__ */ BigInt('54469307008909316920995813868745141605393597292927456921205312896311721017578');
-// 1-d²
+// 1-d\u00b2
 const ONE_MINUS_D_SQ = /* @__PURE__ */ BigInt('1159843021668779879193775521855586647937357759715417654439879720876111806838');
-// (d-1)²
+// (d-1)\u00b2
 const D_MINUS_ONE_SQ = /* @__PURE__ */ BigInt('40440834346308536858101042469323190826248399146238708352240133220865137265952');
-// Calculates 1/√(number)
+// Calculates 1/\u221a(number)
 const invertSqrt = (number) => uvRatio(ed25519_1n, number);
 const MAX_255B = /* @__PURE__ */ BigInt('0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff');
 const bytes255ToNumberLE = (bytes) => Fp.create(bytesToNumberLE(bytes) & MAX_255B);
@@ -7745,7 +7745,7 @@ const ristretto255_oprf = /* @__PURE__ */ (/* unused pure expression or super */
  * Weird / bogus points, useful for debugging.
  * All 8 ed25519 points of 8-torsion subgroup can be generated from the point
  * T = `26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05`.
- * ⟨T⟩ = { O, T, 2T, 3T, 4T, 5T, 6T, 7T }
+ * \u27e8T\u27e9 = { O, T, 2T, 3T, 4T, 5T, 6T, 7T }
  */
 const ED25519_TORSION_SUBGROUP = (/* unused pure expression or super */ null && ([
     '0100000000000000000000000000000000000000000000000000000000000000',
@@ -7851,7 +7851,7 @@ hashes_hmac_hmac.create = (hash, key) => new hmac_HMAC(hash, key);
 //# sourceMappingURL=hmac.js.map
 ;// CONCATENATED MODULE: ./node_modules/@noble/post-quantum/node_modules/@noble/curves/abstract/weierstrass.js
 /**
- * Short Weierstrass curve methods. The formula is: y² = x³ + ax + b.
+ * Short Weierstrass curve methods. The formula is: y\u00b2 = x\u00b3 + ax + b.
  *
  * ### Design rationale for types
  *
@@ -8117,10 +8117,10 @@ function weierstrass_weierstrass(params, extraOpts = {}) {
             const x = Fp.fromBytes(tail);
             if (!Fp.isValid(x))
                 throw new Error('bad point: is not on curve, wrong x');
-            const y2 = weierstrassEquation(x); // y² = x³ + ax + b
+            const y2 = weierstrassEquation(x); // y\u00b2 = x\u00b3 + ax + b
             let y;
             try {
-                y = Fp.sqrt(y2); // y = y² ^ (p+1)/4
+                y = Fp.sqrt(y2); // y = y\u00b2 ^ (p+1)/4
             }
             catch (sqrtError) {
                 const err = sqrtError instanceof Error ? ': ' + sqrtError.message : '';
@@ -8150,21 +8150,21 @@ function weierstrass_weierstrass(params, extraOpts = {}) {
     const decodePoint = extraOpts.fromBytes || pointFromBytes;
     function weierstrassEquation(x) {
         const x2 = Fp.sqr(x); // x * x
-        const x3 = Fp.mul(x2, x); // x² * x
-        return Fp.add(Fp.add(x3, Fp.mul(x, CURVE.a)), CURVE.b); // x³ + a * x + b
+        const x3 = Fp.mul(x2, x); // x\u00b2 * x
+        return Fp.add(Fp.add(x3, Fp.mul(x, CURVE.a)), CURVE.b); // x\u00b3 + a * x + b
     }
     // TODO: move top-level
-    /** Checks whether equation holds for given x, y: y² == x³ + ax + b */
+    /** Checks whether equation holds for given x, y: y\u00b2 == x\u00b3 + ax + b */
     function isValidXY(x, y) {
-        const left = Fp.sqr(y); // y²
-        const right = weierstrassEquation(x); // x³ + ax + b
+        const left = Fp.sqr(y); // y\u00b2
+        const right = weierstrassEquation(x); // x\u00b3 + ax + b
         return Fp.eql(left, right);
     }
     // Validate whether the passed curve params are valid.
-    // Test 1: equation y² = x³ + ax + b should work for generator point.
+    // Test 1: equation y\u00b2 = x\u00b3 + ax + b should work for generator point.
     if (!isValidXY(CURVE.Gx, CURVE.Gy))
         throw new Error('bad curve params: generator point');
-    // Test 2: discriminant Δ part should be non-zero: 4a³ + 27b² != 0.
+    // Test 2: discriminant \u0394 part should be non-zero: 4a\u00b3 + 27b\u00b2 != 0.
     // Guarantees curve is genus-1, smooth (non-singular).
     const _4a3 = Fp.mul(Fp.pow(CURVE.a, weierstrass_3n), weierstrass_4n);
     const _27b2 = Fp.mul(Fp.sqr(CURVE.b), BigInt(27));
@@ -8188,7 +8188,7 @@ function weierstrass_weierstrass(params, extraOpts = {}) {
     // Memoized toAffine / validity check. They are heavy. Points are immutable.
     // Converts Projective point to affine (x, y) coordinates.
     // Can accept precomputed Z^-1 - for example, from invertBatch.
-    // (X, Y, Z) ∋ (x=X/Z, y=Y/Z)
+    // (X, Y, Z) \u220b (x=X/Z, y=Y/Z)
     const toAffineMemo = memoized((p, iz) => {
         const { X, Y, Z } = p;
         // Fast-path for normalized points
@@ -8236,7 +8236,7 @@ function weierstrass_weierstrass(params, extraOpts = {}) {
         return k1p.add(k2p);
     }
     /**
-     * Projective Point works in 3d / projective (homogeneous) coordinates:(X, Y, Z) ∋ (x=X/Z, y=Y/Z).
+     * Projective Point works in 3d / projective (homogeneous) coordinates:(X, Y, Z) \u220b (x=X/Z, y=Y/Z).
      * Default Point works in 2d / affine coordinates: (x, y).
      * We're doing calculations in projective, because its operations don't require costly inversion.
      */
@@ -8473,7 +8473,7 @@ function weierstrass_weierstrass(params, extraOpts = {}) {
             if (wnaf.hasCache(this))
                 return this.multiply(sc); // precomputes
             // We don't have method for double scalar multiplication (aP + bQ):
-            // Even with using Strauss-Shamir trick, it's 35% slower than naïve mul+add.
+            // Even with using Strauss-Shamir trick, it's 35% slower than na\u00efve mul+add.
             if (endo) {
                 const { k1neg, k1, k2neg, k2 } = splitEndoScalarN(sc);
                 const { p1, p2 } = mulEndoUnsafe(Point, p, k1, k2); // 30% faster vs wnaf.unsafe
@@ -8963,10 +8963,10 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
         const m = h1int; // no need to call bits2int second time here, it is inside truncateHash!
         // Converts signature params into point w r/s, checks result for validity.
         // To transform k => Signature:
-        // q = k⋅G
+        // q = k\u22c5G
         // r = q.x mod n
         // s = k^-1(m + rd) mod n
-        // Can use scalar blinding b^-1(bm + bdr) where b ∈ [1,q−1] according to
+        // Can use scalar blinding b^-1(bm + bdr) where b \u2208 [1,q\u22121] according to
         // https://tches.iacr.org/index.php/TCHES/article/view/7337/6509. We've decided against it:
         // a) dependency on CSPRNG b) 15% slowdown c) doesn't really help since bigints are not CT
         function k2sig(kBytes) {
@@ -8976,7 +8976,7 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
             if (!Fn.isValidNot0(k))
                 return; // Valid scalars (including k) must be in 1..N-1
             const ik = Fn.inv(k); // k^-1 mod n
-            const q = Point.BASE.multiply(k).toAffine(); // q = k⋅G
+            const q = Point.BASE.multiply(k).toAffine(); // q = k\u22c5G
             const r = Fn.create(q.x); // r = q.x mod n
             if (r === weierstrass_0n)
                 return;
@@ -8999,7 +8999,7 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
      * ```
      * sign(m, d) where
      *   k = rfc6979_hmac_drbg(m, d)
-     *   (x, y) = G × k
+     *   (x, y) = G \u00d7 k
      *   r = x mod n
      *   s = (m + dr) / k mod n
      * ```
@@ -9019,7 +9019,7 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
      * verify(r, s, h, P) where
      *   u1 = hs^-1 mod n
      *   u2 = rs^-1 mod n
-     *   R = u1⋅G + u2⋅P
+     *   R = u1\u22c5G + u2\u22c5P
      *   mod(R.x, n) == r
      * ```
      */
@@ -9042,7 +9042,7 @@ function weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
             const is = Fn.inv(s); // s^-1 mod n
             const u1 = Fn.create(h * is); // u1 = hs^-1 mod n
             const u2 = Fn.create(r * is); // u2 = rs^-1 mod n
-            const R = Point.BASE.multiplyUnsafe(u1).add(P.multiplyUnsafe(u2)); // u1⋅G + u2⋅P
+            const R = Point.BASE.multiplyUnsafe(u1).add(P.multiplyUnsafe(u2)); // u1\u22c5G + u2\u22c5P
             if (R.is0())
                 return false;
             const v = Fn.create(R.x); // v = r.x mod n
@@ -9357,7 +9357,7 @@ function keccakP(s, rounds = 24) {
     const B = new Uint32Array(5 * 2);
     // NOTE: all indices are x2 since we store state as u32 instead of u64 (bigints to slow in js)
     for (let round = 24 - rounds; round < 24; round++) {
-        // Theta θ
+        // Theta \u03b8
         for (let x = 0; x < 10; x++)
             B[x] = s[x] ^ s[x + 10] ^ s[x + 20] ^ s[x + 30] ^ s[x + 40];
         for (let x = 0; x < 10; x += 2) {
@@ -9372,7 +9372,7 @@ function keccakP(s, rounds = 24) {
                 s[x + y + 1] ^= Tl;
             }
         }
-        // Rho (ρ) and Pi (π)
+        // Rho (\u03c1) and Pi (\u03c0)
         let curH = s[2];
         let curL = s[3];
         for (let t = 0; t < 24; t++) {
@@ -9385,14 +9385,14 @@ function keccakP(s, rounds = 24) {
             s[PI] = Th;
             s[PI + 1] = Tl;
         }
-        // Chi (χ)
+        // Chi (\u03c7)
         for (let y = 0; y < 50; y += 10) {
             for (let x = 0; x < 10; x++)
                 B[x] = s[y + x];
             for (let x = 0; x < 10; x++)
                 s[y + x] ^= ~B[(x + 2) % 10] & B[(x + 4) % 10];
         }
-        // Iota (ι)
+        // Iota (\u03b9)
         s[0] ^= SHA3_IOTA_H[round];
         s[1] ^= SHA3_IOTA_L[round];
     }
@@ -9694,7 +9694,7 @@ function rootsOfUnity(field, generator) {
  * Constructs different flavors of FFT. radix2 implementation of low level mutating API. Flavors:
  *
  * - DIT (Decimation-in-Time): Bottom-Up (leaves -> root), Cool-Turkey
- * - DIF (Decimation-in-Frequency): Top-Down (root -> leaves), Gentleman–Sande
+ * - DIF (Decimation-in-Frequency): Top-Down (root -> leaves), Gentleman\u2013Sande
  *
  * DIT takes brp input, returns natural output.
  * DIF takes natural input, returns brp output.
@@ -9790,7 +9790,7 @@ function FFT(roots, opts) {
                 res[i] = opts.mul(res[i], ivm);
             // Allows to re-use non-inverted roots, but is VERY fragile
             // return [res[0]].concat(res.slice(1).reverse());
-            // inverse calculated as pow(-1), which transforms into ω^{-kn} (-> reverses indices)
+            // inverse calculated as pow(-1), which transforms into \u03c9^{-kn} (-> reverses indices)
             return res;
         },
     };
@@ -9940,16 +9940,16 @@ function poly(field, roots, create, fft, length) {
         lagrange: {
             basis: (x, n, brp = false, weights) => {
                 const bits = log2(n);
-                const cache = weights || brp ? roots.brp(bits) : roots.roots(bits); // [ω⁰, ω¹, ..., ωⁿ⁻¹]
+                const cache = weights || brp ? roots.brp(bits) : roots.roots(bits); // [\u03c9\u2070, \u03c9\u00b9, ..., \u03c9\u207f\u207b\u00b9]
                 const out = _create(n);
-                // Fast Kronecker-δ shortcut
+                // Fast Kronecker-\u03b4 shortcut
                 const idx = findOmegaIndex(x, n, brp);
                 if (idx !== -1) {
                     out[idx] = F.ONE;
                     return out;
                 }
                 const tm = F.pow(x, BigInt(n));
-                const c = F.mul(F.sub(tm, F.ONE), F.inv(BigInt(n))); // c = (xⁿ - 1)/n
+                const c = F.mul(F.sub(tm, F.ONE), F.inv(BigInt(n))); // c = (x\u207f - 1)/n
                 const denom = _create(n);
                 for (let i = 0; i < n; i++)
                     denom[i] = F.sub(x, cache[i]);
@@ -9963,7 +9963,7 @@ function poly(field, roots, create, fft, length) {
                 const idx = findOmegaIndex(x, a.length, brp);
                 if (idx !== -1)
                     return a[idx]; // fast path
-                const L = this.basis(x, a.length, brp); // Lᵢ(x)
+                const L = this.basis(x, a.length, brp); // L\u1d62(x)
                 let acc = F.ZERO;
                 for (let i = 0; i < a.length; i++)
                     if (!F.is0(a[i]))
@@ -10286,8 +10286,8 @@ const XOF256 = /* @__PURE__ */ (/* unused pure expression or super */ null && (c
 /** Key encapsulation mechanism interface */
 const N = 256; // Kyber (not FIPS-203) supports different lengths, but all std modes were using 256
 const Q = 3329; // 13*(2**8)+1, modulo prime
-const F = 3303; // 3303 ≡ 128**(−1) mod q (FIPS-203)
-const ROOT_OF_UNITY = 17; // ζ = 17 ∈ Zq is a primitive 256-th root of unity modulo Q. ζ**128 ≡−1
+const F = 3303; // 3303 \u2261 128**(\u22121) mod q (FIPS-203)
+const ROOT_OF_UNITY = 17; // \u03b6 = 17 \u2208 Zq is a primitive 256-th root of unity modulo Q. \u03b6**128 \u2261\u22121
 const { mod: ml_kem_mod, nttZetas, NTT, bitsCoder } = genCrystals({
     N,
     Q,
@@ -10433,7 +10433,7 @@ const genKPKE = (opts) => {
                     const aji = SampleNTT(x.get(j, i)); // A[j][i], inplace
                     polyAdd(e, MultiplyNTTs(aji, sHat[j]));
                 }
-                tHat.push(e); // t ← A ◦ s + e
+                tHat.push(e); // t \u2190 A \u25e6 s + e
             }
             x.clean();
             const res = {
@@ -10473,7 +10473,7 @@ const genKPKE = (opts) => {
         },
         decrypt: (cipherText, privateKey) => {
             const [u, v] = cipherCoder.decode(cipherText);
-            const sk = secretCoder.decode(privateKey); // s  ← ByteDecode_12(dkPKE)
+            const sk = secretCoder.decode(privateKey); // s  \u2190 ByteDecode_12(dkPKE)
             const tmp = new Uint16Array(N);
             for (let i = 0; i < K; i++)
                 polyAdd(tmp, MultiplyNTTs(sk[i], NTT.encode(u[i]))); // tmp += sk[i] * u[i]
@@ -10518,8 +10518,8 @@ function createKyber(opts) {
             // FIPS-203 includes additional verification check for modulus
             const eke = publicKey.subarray(0, 384 * opts.K);
             const ek = KPKESecretCoder.encode(KPKESecretCoder.decode(post_quantum_utils_copyBytes(eke))); // Copy because of inplace encoding
-            // (Modulus check.) Perform the computation ek ← ByteEncode12(ByteDecode12(eke)).
-            // If ek = ̸ eke, the input is invalid. (See Section 4.2.1.)
+            // (Modulus check.) Perform the computation ek \u2190 ByteEncode12(ByteDecode12(eke)).
+            // If ek = \u0338 eke, the input is invalid. (See Section 4.2.1.)
             if (!post_quantum_utils_equalBytes(ek, eke)) {
                 cleanBytes(ek);
                 throw new Error('ML-KEM.encapsulate: wrong publicKey modulus');
@@ -10533,11 +10533,11 @@ function createKyber(opts) {
         decapsulate: (cipherText, secretKey) => {
             hashes_utils_abytes(secretKey, secretCoder.bytesLen, 'secretKey'); // 768*k + 96
             hashes_utils_abytes(cipherText, lengths.cipherText, 'cipherText'); // 32(du*k + dv)
-            // test ← H(dk[384𝑘 ∶ 768𝑘 + 32])) .
+            // test \u2190 H(dk[384\ud835\udc58 \u2236 768\ud835\udc58 + 32])) .
             const k768 = secretCoder.bytesLen - 96;
             const start = k768 + 32;
             const test = HASH256(secretKey.subarray(k768 / 2, start));
-            // If test ≠ dk[768𝑘 + 32 ∶ 768𝑘 + 64], then input checking has failed.
+            // If test \u2260 dk[768\ud835\udc58 + 32 \u2236 768\ud835\udc58 + 64], then input checking has failed.
             if (!post_quantum_utils_equalBytes(test, secretKey.subarray(start, start + 32)))
                 throw new Error('invalid secretKey: hash check failed');
             const [sk, publicKey, publicKeyHash, z] = secretCoder.decode(secretKey);
@@ -10545,7 +10545,7 @@ function createKyber(opts) {
             const kr = HASH512.create().update(msg).update(publicKeyHash).digest(); // derive randomness, Khat, rHat = G(mHat || h)
             const Khat = kr.subarray(0, 32);
             const cipherText2 = KPKE.encrypt(publicKey, msg, kr.subarray(32, 64)); // re-encrypt using the derived randomness
-            const isValid = post_quantum_utils_equalBytes(cipherText, cipherText2); // if ciphertexts do not match, “implicitly reject”
+            const isValid = post_quantum_utils_equalBytes(cipherText, cipherText2); // if ciphertexts do not match, \u201cimplicitly reject\u201d
             const Kbar = KDF.create({ dkLen: 32 }).update(z).update(cipherText).digest();
             cleanBytes(msg, cipherText2, !isValid ? Khat : Kbar);
             return isValid ? Khat : Kbar;
@@ -10603,52 +10603,52 @@ const ml_kem_ml_kem1024 = /* @__PURE__ */ createKyber({
  *    - Avoid embedding SSH- or GPG-specific formats in the core API.
  *
  * 3. Edge Cases
- *    • Variable-length signatures:
+ *    \u2022 Variable-length signatures:
  *      - DER-encoded (Weierstrass curves).
  *      - Falcon (unpadded).
  *      - Concatenation works only if length is fixed; otherwise a length
  *        prefix is required (but that breaks compatibility).
  *
- *    • getSharedSecret:
+ *    \u2022 getSharedSecret:
  *      - Default: non-KEM (authenticated ECDH).
  *      - KEM conversion: generate a random SK to remove implicit auth.
  *
  * 4. Common Pitfalls
  *    - Seed expansion:
- *      • Expanding a small seed into multiple keys reduces entropy.
- *      • API should allow identity mapping (no expansion).
+ *      \u2022 Expanding a small seed into multiple keys reduces entropy.
+ *      \u2022 API should allow identity mapping (no expansion).
  *
  *    - Skipping full point encoding:
- *      • Some omit the compression byte (parity) for WebCrypto compatibility.
- *      • Better: hash the raw secret; coordinate output is already non-uniform.
- *      • Some curves (e.g., X448) produce secrets that must be re-hashed to match
+ *      \u2022 Some omit the compression byte (parity) for WebCrypto compatibility.
+ *      \u2022 Better: hash the raw secret; coordinate output is already non-uniform.
+ *      \u2022 Some curves (e.g., X448) produce secrets that must be re-hashed to match
  *        symmetric-key lengths.
  *
  *    - Combiner inconsistencies:
- *      • Different domain separations and encodings across libraries.
- *      • Should live at the application layer, since key lengths vary.
+ *      \u2022 Different domain separations and encodings across libraries.
+ *      \u2022 Should live at the application layer, since key lengths vary.
  *
  * 5. Protocol Examples
  *    - SSH:
- *      • Concatenate keys.
- *      • Combiner: SHA-512.
+ *      \u2022 Concatenate keys.
+ *      \u2022 Combiner: SHA-512.
  *
  *    - GPG:
- *      • Concatenate keys.
- *      • Combiner: SHA3-256(kemShare || ecdhShare || ciphertext || pubKey || algId || domSep || len(domSep))
+ *      \u2022 Concatenate keys.
+ *      \u2022 Combiner: SHA3-256(kemShare || ecdhShare || ciphertext || pubKey || algId || domSep || len(domSep))
  *
  *    - TLS:
- *      • Transcript-based derivation (HKDF).
+ *      \u2022 Transcript-based derivation (HKDF).
  *
  * 6. Relevant Specs & Implementations
  *    - IETF Hybrid KEM drafts:
- *      • draft-irtf-cfrg-hybrid-kems
- *      • draft-connolly-cfrg-xwing-kem
- *      • draft-westerbaan-tls-xyber768d00
+ *      \u2022 draft-irtf-cfrg-hybrid-kems
+ *      \u2022 draft-connolly-cfrg-xwing-kem
+ *      \u2022 draft-westerbaan-tls-xyber768d00
  *
  *    - PQC Libraries:
- *      • superdilithium (cyph/pqcrypto.js) – low adoption.
- *      • hybrid-pqc (DogeProtocol, quantumcoinproject) – complex encodings.
+ *      \u2022 superdilithium (cyph/pqcrypto.js) \u2013 low adoption.
+ *      \u2022 hybrid-pqc (DogeProtocol, quantumcoinproject) \u2013 complex encodings.
  *
  * 7. Signatures
  *    - Ed25519: fixed-size, easy to support.
@@ -11719,7 +11719,7 @@ function modular_pow(num, power, modulo) {
     let d = num % modulo;
     if (d < abstract_modular_0n)
         d += modulo;
-    // Control flow in both branches below depends only on the exponent, never on `num` — invertCt()
+    // Control flow in both branches below depends only on the exponent, never on `num` \u2014 invertCt()
     // relies on that for its (public-exponent) secret-independence guarantee.
     if (power < POW_WINDOWED_MIN) {
         // Square-and-multiply: cheaper than the windowed path for short exponents.
@@ -11810,7 +11810,7 @@ function modular_invert(number, modulo) {
     // (Fermat) alternative over a prime modulus, see {@link invertCt} (~4x slower).
     let a = abstract_modular_mod(number, modulo);
     let b = modulo;
-    // Only the Bézout coefficient of `number` (x/u chain) is tracked; the coefficient of `modulo`
+    // Only the B\u00e9zout coefficient of `number` (x/u chain) is tracked; the coefficient of `modulo`
     // never affects the output, so it is not computed.
     // prettier-ignore
     let x = abstract_modular_0n, u = abstract_modular_1n;
@@ -11827,13 +11827,13 @@ function modular_invert(number, modulo) {
     return abstract_modular_mod(x, modulo);
 }
 /**
- * Inverses number over modulo using Fermat's little theorem: `a^(p-2) ≡ a⁻¹ (mod p)`.
+ * Inverses number over modulo using Fermat's little theorem: `a^(p-2) \u2261 a\u207b\u00b9 (mod p)`.
  *
  * Unlike {@link invert} (extended Euclidean), the exponent `p-2` is a public constant, so the
  * underlying square-and-multiply has the same control flow for every secret `a`: there is no
  * data-dependent branching or loop count that could leak `a` through timing (e.g. Minerva-style
- * ECDSA nonce-inversion attacks). This is only "algorithmically" constant-time — JS bigint
- * multiplication/reduction is still value-dependent — and it is roughly 4x slower than
+ * ECDSA nonce-inversion attacks). This is only "algorithmically" constant-time \u2014 JS bigint
+ * multiplication/reduction is still value-dependent \u2014 and it is roughly 4x slower than
  * {@link invert}.
  *
  * REQUIRES a prime modulus; Fermat's theorem does not hold otherwise. The result is verified to be
@@ -11848,7 +11848,7 @@ function modular_invert(number, modulo) {
  * Compute one modular inverse without secret-dependent branching.
  *
  * ```ts
- * invertCt(3n, 11n); // 4n, since 3 * 4 = 12 ≡ 1 (mod 11)
+ * invertCt(3n, 11n); // 4n, since 3 * 4 = 12 \u2261 1 (mod 11)
  * ```
  */
 function invertCt(a, prime) {
@@ -11870,7 +11870,7 @@ function modular_assertIsSquare(Fp, root, n) {
         throw new Error('Cannot find square root');
 }
 // The Legendre symbol and every sqrt variant here are only defined over an odd (prime) modulus.
-// An even ORDER makes their integer divisions — (p-1)/2, (p+1)/4, (p-5)/8, (p+7)/16 — truncate and
+// An even ORDER makes their integer divisions \u2014 (p-1)/2, (p+1)/4, (p-5)/8, (p+7)/16 \u2014 truncate and
 // silently return a wrong result, so reject it explicitly at the entry points instead. This is a
 // cheap necessary-condition check, not a primality test (composite odd moduli are caught later by
 // the Legendre-result / assertIsSquare checks).
@@ -11994,7 +11994,7 @@ function modular_tonelliShanks(P) {
             if (F.is0(t))
                 throw new Error('Cannot find square root: probably non-prime P');
             let i = 1;
-            // Find the smallest i >= 1 such that t^(2^i) ≡ 1 (mod P)
+            // Find the smallest i >= 1 such that t^(2^i) \u2261 1 (mod P)
             let t_tmp = F.sqr(t); // t^(2^1)
             while (!F.eql(t_tmp, F.ONE)) {
                 i++;
@@ -12017,9 +12017,9 @@ function modular_tonelliShanks(P) {
 /**
  * Square root for a finite field. Will try optimized versions first:
  *
- * 1. P ≡ 3 (mod 4)
- * 2. P ≡ 5 (mod 8)
- * 3. P ≡ 9 (mod 16)
+ * 1. P \u2261 3 (mod 4)
+ * 2. P \u2261 5 (mod 8)
+ * 3. P \u2261 9 (mod 16)
  * 4. Tonelli-Shanks algorithm
  *
  * Different algorithms can give different roots, it is up to user to decide which one they want.
@@ -12040,13 +12040,13 @@ function modular_tonelliShanks(P) {
  */
 function modular_FpSqrt(P) {
     aoddModulus(P, 'Fp.sqrt');
-    // P ≡ 3 (mod 4) => √n = n^((P+1)/4)
+    // P \u2261 3 (mod 4) => \u221an = n^((P+1)/4)
     if (P % modular_4n === modular_3n)
         return modular_sqrt3mod4;
-    // P ≡ 5 (mod 8) => Atkin algorithm, page 10 of https://eprint.iacr.org/2012/685.pdf
+    // P \u2261 5 (mod 8) => Atkin algorithm, page 10 of https://eprint.iacr.org/2012/685.pdf
     if (P % modular_8n === modular_5n)
         return modular_sqrt5mod8;
-    // P ≡ 9 (mod 16) => Kong algorithm, page 11 of https://eprint.iacr.org/2012/685.pdf (algorithm 4)
+    // P \u2261 9 (mod 16) => Kong algorithm, page 11 of https://eprint.iacr.org/2012/685.pdf (algorithm 4)
     if (P % modular_16n === modular_9n)
         return modular_sqrt9mod16(P);
     // Tonelli-Shanks algorithm
@@ -12150,7 +12150,7 @@ function modular_FpPow(Fp, num, power) {
         }
         return p;
     }
-    // Fixed 4-bit windows, MSB-first — same shape as pow() above, over generic field ops.
+    // Fixed 4-bit windows, MSB-first \u2014 same shape as pow() above, over generic field ops.
     // Speeds up dense long exponents (extension-field sqrt / Legendre, e.g. Fp2 decompression).
     const digits = [];
     while (power > abstract_modular_0n) {
@@ -12221,9 +12221,9 @@ function modular_FpDiv(Fp, lhs, rhs) {
  * Legendre constant is used to calculate Legendre symbol (a | p)
  * which denotes the value of a^((p-1)/2) (mod p).
  *
- * * (a | p) ≡ 1    if a is a square (mod p), quadratic residue
- * * (a | p) ≡ -1   if a is not a square (mod p), quadratic non residue
- * * (a | p) ≡ 0    if a ≡ 0 (mod p)
+ * * (a | p) \u2261 1    if a is a square (mod p), quadratic residue
+ * * (a | p) \u2261 -1   if a is not a square (mod p), quadratic non residue
+ * * (a | p) \u2261 0    if a \u2261 0 (mod p)
  * @param Fp - Field implementation.
  * @param n - Value to inspect.
  * @returns Legendre symbol.
@@ -12719,15 +12719,15 @@ function validateTableBytes(numPoints, fpBytes) {
             ' MiB');
 }
 /**
- * Probes an RNG once, at construction time: returns `undefined` when it is unavailable —
- * throws or returns malformed bytes — so callers can downgrade to their unblinded /
+ * Probes an RNG once, at construction time: returns `undefined` when it is unavailable \u2014
+ * throws or returns malformed bytes \u2014 so callers can downgrade to their unblinded /
  * deterministic constant-time fallback. Blinding is defense-in-depth (DPA/template
  * hardening), not a correctness or key-secrecy requirement, so availability-based
  * downgrade is acceptable.
  *
  * The downgrade decision is deliberately static. After a successful probe the RNG becomes
  * part of the trusted contract: later misbehavior must fail closed in per-call validation
- * (throw), never downgrade — a dynamic fallback would let a tampered RNG silently strip
+ * (throw), never downgrade \u2014 a dynamic fallback would let a tampered RNG silently strip
  * blinding on demand. A probe can only ever classify broken environments, not adversarial
  * RNGs: a stateful RNG can always behave while probed and misbehave later.
  * @param randomBytes - RNG to probe, or `undefined` when the environment provides none.
@@ -12779,7 +12779,7 @@ function getWindowSize(P) {
     // `1` is the uncached sentinel: use the non-precomputed (wNAF / fixed-window) path.
     return curve_pointWindowSizes.get(P) || 1;
 }
-/** Table of odd multiples [1P, 3P, ..., (2⋅size−1)P]; width-W wNAF uses size = 2^(W−2). */
+/** Table of odd multiples [1P, 3P, ..., (2\u22c5size\u22121)P]; width-W wNAF uses size = 2^(W\u22122). */
 function oddMultiples(p, size) {
     const dbl = p.double();
     const t = [p];
@@ -12789,7 +12789,7 @@ function oddMultiples(p, size) {
 }
 /**
  * Width-W wNAF signed-digit recoding (W >= 2), LSB-first: digits are 0 or odd with
- * |digit| < 2^(W−1); nonzero density ~1/(W+1) (a nonzero digit is followed by W−1 zeros).
+ * |digit| < 2^(W\u22121); nonzero density ~1/(W+1) (a nonzero digit is followed by W\u22121 zeros).
  */
 function wnafDigits(n, W) {
     const size = 2 ** W;
@@ -12802,7 +12802,7 @@ function wnafDigits(n, W) {
             w = Number(n & mask); // n mod 2^W, odd
             if (w >= half)
                 w -= size; // signed residue
-            n -= BigInt(w); // n - w ≡ 0 mod 2^W: next W−1 digits are zero
+            n -= BigInt(w); // n - w \u2261 0 mod 2^W: next W\u22121 digits are zero
         }
         d.push(w);
         n >>= abstract_curve_1n;
@@ -12810,8 +12810,8 @@ function wnafDigits(n, W) {
     return d;
 }
 /**
- * Fixed-position signed-window recoding for precomputed wNAF: `n = Σ digits[w]⋅2^(w⋅W)` with
- * digits in `[−2^(W−1)+1, 2^(W−1)]`. Digit count is fixed by `windows` (callers reserve one
+ * Fixed-position signed-window recoding for precomputed wNAF: `n = \u03a3 digits[w]\u22c52^(w\u22c5W)` with
+ * digits in `[\u22122^(W\u22121)+1, 2^(W\u22121)]`. Digit count is fixed by `windows` (callers reserve one
  * extra window for the final carry), so recoding length does not depend on the scalar.
  */
 function signedWindowDigits(n, W, windows) {
@@ -12866,11 +12866,11 @@ function wnafWalk(zero, tables, digits) {
  * (or eagerly via `precompute(W, false)`). By default, `BASE` point is precomputed.
  *
  * Cached algorithm is signed fixed-window wNAF:
- * - table stores, for every window w, the multiples `[1..2^(W−1)]⋅2^(w⋅W)⋅P` — all doublings
+ * - table stores, for every window w, the multiples `[1..2^(W\u22121)]\u22c52^(w\u22c5W)\u22c5P` \u2014 all doublings
  *   are baked in, so a multiplication is exactly one table addition per window
  * - window count is fixed (`ceil(bits/W) + 1`), so the point-operation count is scalar-independent
  *   (basis of the constant-time path)
- * - for a 256-bit curve and W=6: 44⋅32 = 1408 table points, 44 additions per multiply
+ * - for a 256-bit curve and W=6: 44\u22c532 = 1408 table points, 44 additions per multiply
  * - secret scalars are additionally blinded (see {@link ScalarMultiplier.mulCTBlinded}), which
  *   widens tables by 128 bits
  * @param Point - Point constructor.
@@ -12907,10 +12907,10 @@ class ScalarMultiplier {
     }
     /**
      * Creates a signed fixed-window wNAF precomputation table: for every window w, the
-     * multiples `[1..2^(W−1)]⋅2^(w⋅W)⋅P`, flattened. All doublings are baked into the table,
+     * multiples `[1..2^(W\u22121)]\u22c52^(w\u22c5W)\u22c5P`, flattened. All doublings are baked into the table,
      * so cached multiplication is additions-only. `windows = ceil(bits/W) + 1`: the extra
      * window absorbs the final carry of signed-digit recoding.
-     * For a 256-bit curve and W=6, the table is 44⋅32 = 1408 points.
+     * For a 256-bit curve and W=6, the table is 44\u22c532 = 1408 points.
      * @param point - Point instance
      * @param W - window size
      * @param bits - scalar bitlength the table must cover
@@ -12929,14 +12929,14 @@ class ScalarMultiplier {
                 comp.push(acc);
                 acc = acc.add(base);
             }
-            base = comp[comp.length - 1].double(); // 2⋅(2^(W−1)⋅base) = next window's base
+            base = comp[comp.length - 1].double(); // 2\u22c5(2^(W\u22121)\u22c5base) = next window's base
         }
         return { W, bits, windows, comp };
     }
     /**
      * Implements ec multiplication using precomputed signed fixed-window wNAF tables.
-     * Constant-time: fixed window count with one table addition per window — zero digits feed
-     * the fake accumulator — and no doublings; the lookup scans the whole window slice.
+     * Constant-time: fixed window count with one table addition per window \u2014 zero digits feed
+     * the fake accumulator \u2014 and no doublings; the lookup scans the whole window slice.
      * Scalar bounds are validated by the public entry points ({@link ScalarMultiplier.mulCT},
      * {@link ScalarMultiplier.mulCTBlinded}, {@link ScalarMultiplier.mulUnsafe});
      * signedWindowDigits throws if `n` exceeds the table.
@@ -13040,7 +13040,7 @@ class ScalarMultiplier {
      * A cached wNAF table only pays off when reused; a flat 2^FW_WINDOW table (`size-1` adds) is
      * far cheaper to build for a single use. The point-operation sequence is independent of `n`:
      * build the table, then per window exactly FW_WINDOW doublings, a data-oblivious scan over
-     * every table entry, and one addition (adds the identity when the window digit is 0 — never
+     * every table entry, and one addition (adds the identity when the window digit is 0 \u2014 never
      * skipped).
      *
      * `n` must be `< 2^bits`. Assumes complete addition (adding the identity costs the same as any
@@ -13048,7 +13048,7 @@ class ScalarMultiplier {
      * projective form (no normalizeZ): normalizing this small a table costs more than the
      * mixed-add savings it would buy for a single multiply.
      * @returns real point `p`; `f` duplicates it only to match {@link wnafCachedCT}'s return shape
-     * (this path needs no fake accumulator — its op-count is already scalar-independent).
+     * (this path needs no fake accumulator \u2014 its op-count is already scalar-independent).
      */
     fixedWindowCT(point, n, bits) {
         const W = FW_WINDOW;
@@ -13099,7 +13099,7 @@ class ScalarMultiplier {
         if (!utils_isPosBig(scalar))
             throw new Error('invalid scalar');
         const W = getWindowSize(point);
-        // W === 1 (un-precomputed): one-shot width-4 wNAF via {@link mulAddUnsafe} with L=1 —
+        // W === 1 (un-precomputed): one-shot width-4 wNAF via {@link mulAddUnsafe} with L=1 \u2014
         // a cached table would be thrown away after one use. `allowOversized` swaps the
         // `s < Fn.ORDER` check for mulAddUnsafe's `Fn.ORDER^4` DoS cap.
         //
@@ -13133,12 +13133,12 @@ class ScalarMultiplier {
     }
 }
 /**
- * Combined multi-scalar multiplication `Σ scalars[i]⋅points[i]` via interleaved width-4 wNAF
- * (Strauss–Shamir). Every input gets its own table of odd multiples `[1P, 3P, 5P, 7P]` and
+ * Combined multi-scalar multiplication `\u03a3 scalars[i]\u22c5points[i]` via interleaved width-4 wNAF
+ * (Strauss\u2013Shamir). Every input gets its own table of odd multiples `[1P, 3P, 5P, 7P]` and
  * signed-digit recoding, but all walks share one doubling chain, so total cost is
- * `~bits` doublings + `L⋅bits/5` additions instead of `L⋅bits` doublings for separate
+ * `~bits` doublings + `L\u22c5bits/5` additions instead of `L\u22c5bits` doublings for separate
  * multiplications. Intended for the 2-4 point shapes of signature verification
- * (`R = u1⋅G + u2⋅P`); use {@link pippenger} for larger batches.
+ * (`R = u1\u22c5G + u2\u22c5P`); use {@link pippenger} for larger batches.
  *
  * Not constant-time: only for public inputs. Scalars must satisfy `0 <= s < Fn.ORDER`;
  * fold negative signs into the points before calling.
@@ -13147,17 +13147,17 @@ class ScalarMultiplier {
  * @param scalars - Array of non-negative scalars, same length as points.
  * @param allowOversized - Replace the `s < Fn.ORDER` scalar check with a `Fn.ORDER^4` DoS cap.
  *   Off by default. For scalars that must NOT be reduced mod ORDER: torsion checks
- *   (`Fn.ORDER⋅P ≟ O`) and cofactor-clearing multiples. Walk length grows with `bitLen(s)`.
+ *   (`Fn.ORDER\u22c5P \u225f O`) and cofactor-clearing multiples. Walk length grows with `bitLen(s)`.
  * @returns Combined multiplication result; identity for empty input.
  * @throws If the point set or scalar set is invalid. {@link Error}
  * @example
- * Combined multi-scalar multiplication via Strauss–Shamir.
+ * Combined multi-scalar multiplication via Strauss\u2013Shamir.
  *
  * ```ts
  * import { mulAddUnsafe } from '@noble/curves/abstract/curve.js';
  * import { p256 } from '@noble/curves/nist.js';
  * const G = p256.Point.BASE;
- * const R = mulAddUnsafe(p256.Point, [G, G.double()], [2n, 3n]); // 2⋅G + 3⋅(2⋅G)
+ * const R = mulAddUnsafe(p256.Point, [G, G.double()], [2n, 3n]); // 2\u22c5G + 3\u22c5(2\u22c5G)
  * ```
  */
 function mulAddUnsafe(c, points, scalars, allowOversized = false) {
@@ -13177,7 +13177,7 @@ function mulAddUnsafe(c, points, scalars, allowOversized = false) {
  * 30x faster vs naive addition on L=4096, 10x faster than precomputes.
  * For N=254bit, L=1, it does: 1024 ADD + 254 DBL. For L=5: 1536 ADD + 254 DBL.
  * Point-operation count is scalar-independent (for same L), even when 1 point + scalar, or when
- * scalar = 0 — but bucket indices are scalar windows, so the memory-access pattern is
+ * scalar = 0 \u2014 but bucket indices are scalar windows, so the memory-access pattern is
  * scalar-dependent: do not rely on this for secret scalars.
  *
  * A repaired LFG bucket-set variant from ePrint 2024/750 was benchmarked on BLS12-381 G1
@@ -13246,12 +13246,12 @@ function curve_pippenger(c, points, scalars) {
 /**
  * Interleaved wNAF multi-scalar multiplication (MSM, Pa + Qb + Rc + ...) over a FIXED set
  * of points: each point gets a one-time table of odd multiples
- * `[1P, 3P, ..., (2^(W−1)−1)P]`, and the returned closure evaluates MSMs against those
- * tables. All scalars share one doubling chain (Straus 1964) — one doubling per scalar bit
- * plus one signed table addition per nonzero width-W wNAF digit (density ~1/(W+1)) — the
- * "interleaving" method of Möller, "Algorithms for multi-exponentiation" (SAC 2001).
+ * `[1P, 3P, ..., (2^(W\u22121)\u22121)P]`, and the returned closure evaluates MSMs against those
+ * tables. All scalars share one doubling chain (Straus 1964) \u2014 one doubling per scalar bit
+ * plus one signed table addition per nonzero width-W wNAF digit (density ~1/(W+1)) \u2014 the
+ * "interleaving" method of M\u00f6ller, "Algorithms for multi-exponentiation" (SAC 2001).
  *
- * Table memory is `L⋅2^(W−2)` points, capped at ~2 GiB. Prefer this over {@link pippenger}
+ * Table memory is `L\u22c52^(W\u22122)` points, capped at ~2 GiB. Prefer this over {@link pippenger}
  * when the same points are reused across many MSMs (fixed-base commitments etc.) and up to a
  * few hundred points; prefer pippenger for one-shot MSMs or thousands of points, where
  * bucketing beats per-point tables.
@@ -13549,7 +13549,7 @@ const der_DER = /* @__PURE__ */ (() => {
 
 ;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/weierstrass.js
 /**
- * Short Weierstrass curve methods. The formula is: y² = x³ + ax + b.
+ * Short Weierstrass curve methods. The formula is: y\u00b2 = x\u00b3 + ax + b.
  *
  * ### Design rationale for types
  *
@@ -13593,7 +13593,7 @@ function weierstrass_splitEndoScalar(k, basis, n) {
     // Split scalar into two such that part is ~half bits: `abs(part) < sqrt(N)`
     // Since part can be negative, we need to do this on point.
     // Callers must provide a reduced GLV basis whose vectors satisfy
-    // `a + b * lambda ≡ 0 (mod n)`; this helper only sees the basis and `n`.
+    // `a + b * lambda \u2261 0 (mod n)`; this helper only sees the basis and `n`.
     // Reject unreduced scalars instead of silently treating them mod n.
     utils_aInRange('scalar', k, abstract_weierstrass_0n, n);
     // TODO: verifyScalar function which consumes lambda
@@ -13711,7 +13711,7 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
         if (point.is0()) {
             if (!allowInfinityPoint)
                 throw new Error('bad point: ZERO');
-            return Uint8Array.of(0); // SEC 1 v2.0 §2.3.3
+            return Uint8Array.of(0); // SEC 1 v2.0 \u00a72.3.3
         }
         const { x, y } = point.toAffine();
         const bx = Fp.toBytes(x);
@@ -13731,7 +13731,7 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
         const length = bytes.length;
         const head = bytes[0];
         const tail = bytes.subarray(1);
-        // SEC 1 v2.0 §2.3.4 decodes 0x00 as infinity, but §3.2.2 rejects infinity as a public key.
+        // SEC 1 v2.0 \u00a72.3.4 decodes 0x00 as infinity, but \u00a73.2.2 rejects infinity as a public key.
         // Leaving 0x00 undecodable by default makes that rejection structural rather than a check:
         // callers reuse this parser as the strict key boundary, and infinity is simply not
         // expressible. Curves where infinity is a real wire value opt into the codec instead.
@@ -13743,10 +13743,10 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
             const x = Fp.fromBytes(tail);
             if (!Fp.isValid(x))
                 throw new Error('bad point: is not on curve, wrong x');
-            const y2 = weierstrassEquation(x); // y² = x³ + ax + b
+            const y2 = weierstrassEquation(x); // y\u00b2 = x\u00b3 + ax + b
             let y;
             try {
-                y = Fp.sqrt(y2); // y = y² ^ (p+1)/4
+                y = Fp.sqrt(y2); // y = y\u00b2 ^ (p+1)/4
             }
             catch (sqrtError) {
                 const err = sqrtError instanceof Error ? ': ' + sqrtError.message : '';
@@ -13782,21 +13782,21 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
     function weierstrassEquation(x) {
         const x2 = Fp.sqr(x);
         const x3 = Fp.mul(x2, x);
-        return Fp.add(Fp.add(x3, Fp.mul(x, CURVE.a)), CURVE.b); // x³ + a * x + b
+        return Fp.add(Fp.add(x3, Fp.mul(x, CURVE.a)), CURVE.b); // x\u00b3 + a * x + b
     }
     // TODO: move top-level
-    /** Checks whether equation holds for given x, y: y² == x³ + ax + b */
+    /** Checks whether equation holds for given x, y: y\u00b2 == x\u00b3 + ax + b */
     function isValidXY(x, y) {
         const left = Fp.sqr(y);
-        const right = weierstrassEquation(x); // x³ + ax + b
+        const right = weierstrassEquation(x); // x\u00b3 + ax + b
         return Fp.eql(left, right);
     }
     // Keep constructor-time generator validation cheap: callers are responsible for supplying the
     // correct prime-order base point, while eager subgroup checks here would slow heavy module imports.
-    // Test 1: equation y² = x³ + ax + b should work for generator point.
+    // Test 1: equation y\u00b2 = x\u00b3 + ax + b should work for generator point.
     if (!isValidXY(CURVE.Gx, CURVE.Gy))
         throw new Error('bad curve params: generator point');
-    // Test 2: discriminant Δ part should be non-zero: 4a³ + 27b² != 0.
+    // Test 2: discriminant \u0394 part should be non-zero: 4a\u00b3 + 27b\u00b2 != 0.
     // Guarantees curve is genus-1, smooth (non-singular).
     const _4a3 = Fp.mul(Fp.pow(CURVE.a, abstract_weierstrass_3n), abstract_weierstrass_4n);
     const _27b2 = Fp.mul(Fp.sqr(CURVE.b), BigInt(27));
@@ -13823,7 +13823,7 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
     /**
      * Appends a (point, scalar) pair to the inputs of a vartime wNAF walk
      * ({@link mulAddUnsafe}). With GLV endomorphism the scalar is split into two half-width
-     * pairs against P and ψ(P) = (β⋅x, y), halving the walk's shared doubling chain;
+     * pairs against P and \u03c8(P) = (\u03b2\u22c5x, y), halving the walk's shared doubling chain;
      * split signs fold into the points.
      */
     function pushWnafPair(points, scalars, p, k) {
@@ -13841,13 +13841,13 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
         }
     }
     // Successful assertValidity() results are cached: Point instances are frozen at construction,
-    // so on-curve + subgroup facts cannot change afterwards. Only success is cached — invalid
+    // so on-curve + subgroup facts cannot change afterwards. Only success is cached \u2014 invalid
     // points re-throw on every call. This matters most for pairing curves, where subgroup checks
     // cost a scalar multiplication and the same instance is re-validated across layers
     // (signature fromBytes, pairingBatch) or across repeated verifies with a cached public key.
     const validityCache = new WeakSet();
     /**
-     * Projective Point works in 3d / projective (homogeneous) coordinates:(X, Y, Z) ∋ (x=X/Z, y=Y/Z).
+     * Projective Point works in 3d / projective (homogeneous) coordinates:(X, Y, Z) \u220b (x=X/Z, y=Y/Z).
      * Default Point works in 2d / affine coordinates: (x, y).
      * We're doing calculations in projective, because its operations don't require costly inversion.
      */
@@ -14092,10 +14092,10 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
             return mulAddUnsafe(Point, points, scalars);
         }
         /**
-         * Non-constant-time double-scalar multiplication `a⋅this + b⋅other` (Strauss–Shamir).
+         * Non-constant-time double-scalar multiplication `a\u22c5this + b\u22c5other` (Strauss\u2013Shamir).
          * Both walks share one doubling chain via {@link mulAddUnsafe}, and GLV endomorphism
          * (when available) halves the chain again by splitting each scalar into two half-width
-         * parts. Used by ECDSA verification and public-key recovery for `R = u1⋅G + u2⋅P`.
+         * parts. Used by ECDSA verification and public-key recovery for `R = u1\u22c5G + u2\u22c5P`.
          * Only for public scalars.
          */
         mulAddUnsafe(a, other, b) {
@@ -14108,7 +14108,7 @@ function abstract_weierstrass_weierstrass(params, extraOpts = {}) {
         }
         /**
          * Converts Projective point to affine (x, y) coordinates.
-         * (X, Y, Z) ∋ (x=X/Z, y=Y/Z).
+         * (X, Y, Z) \u220b (x=X/Z, y=Y/Z).
          * @param invertedZ - Z^-1 (inverted zero) - optional, precomputation is useful for invertBatch
          */
         toAffine(invertedZ) {
@@ -14244,7 +14244,7 @@ function weierstrass_ecdh(Point, ecdhOpts = {}) {
                 return false;
             if (isCompressed === false && l !== publicKeyUncompressed)
                 return false;
-            // SEC 1 §3.2.2: the identity is never a valid public key, even on curves whose codec
+            // SEC 1 \u00a73.2.2: the identity is never a valid public key, even on curves whose codec
             // can decode it.
             return !Point.fromBytes(publicKey).is0();
         }
@@ -14575,13 +14575,13 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
         const m = h1int; // no need to call bits2int second time here, it is inside truncateHash!
         // Converts signature params into point w r/s, checks result for validity.
         // To transform k => Signature:
-        // q = k⋅G
+        // q = k\u22c5G
         // r = q.x mod n
         // s = k^-1(m + rd) mod n
-        // The nonce inversion is blinded: with random b ∈ [1,n−1], s = (bk)^-1(bm + bdr) per
+        // The nonce inversion is blinded: with random b \u2208 [1,n\u22121], s = (bk)^-1(bm + bdr) per
         // https://tches.iacr.org/index.php/TCHES/article/view/7337/6509. Fn.inv()'s extended-Euclidean
-        // loop count depends on its input (cf. Minerva), but here it only ever sees b·k — uniformly
-        // random, independent of k — so its timing reveals nothing about the nonce; b also masks d in
+        // loop count depends on its input (cf. Minerva), but here it only ever sees b\u00b7k \u2014 uniformly
+        // random, independent of k \u2014 so its timing reveals nothing about the nonce; b also masks d in
         // the products. Without a CSPRNG (probed in ecdsa()) we fall back to Fermat inversion
         // (invertCt), whose control flow is data-independent, at ~4x the inversion cost.
         function k2sig(kBytes) {
@@ -14590,7 +14590,7 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
             const k = bits2int(kBytes); // Cannot use fields methods, since it is group element
             if (!Fn.isValidNot0(k))
                 return; // Valid scalars (including k) must be in 1..N-1
-            const q = Point.BASE.multiply(k).toAffine(); // q = k⋅G
+            const q = Point.BASE.multiply(k).toAffine(); // q = k\u22c5G
             const r = Fn.create(q.x); // r = q.x mod n
             if (r === abstract_weierstrass_0n)
                 return;
@@ -14627,7 +14627,7 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
      * ```
      * sign(m, d) where
      *   k = rfc6979_hmac_drbg(m, d)
-     *   (x, y) = G × k
+     *   (x, y) = G \u00d7 k
      *   r = x mod n
      *   s = (m + dr) / k mod n
      * ```
@@ -14647,7 +14647,7 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
      * verify(r, s, h, P) where
      *   u1 = hs^-1 mod n
      *   u2 = rs^-1 mod n
-     *   R = u1⋅G + u2⋅P
+     *   R = u1\u22c5G + u2\u22c5P
      *   mod(R.x, n) == r
      * ```
      */
@@ -14674,7 +14674,7 @@ function abstract_weierstrass_ecdsa(Point, hash, ecdsaOpts = {}) {
             const is = Fn.inv(s); // s^-1 mod n
             const u1 = Fn.create(h * is); // u1 = hs^-1 mod n
             const u2 = Fn.create(r * is); // u2 = rs^-1 mod n
-            const R = Point.BASE.mulAddUnsafe(u1, P, u2); // u1⋅G + u2⋅P, joint Strauss–Shamir
+            const R = Point.BASE.mulAddUnsafe(u1, P, u2); // u1\u22c5G + u2\u22c5P, joint Strauss\u2013Shamir
             if (R.is0())
                 return false;
             const q = R.toAffine();
@@ -14988,7 +14988,7 @@ const nist_p521_oprf = /* @__PURE__ */ (/* unused pure expression or super */ nu
 
 ;// CONCATENATED MODULE: ./node_modules/@noble/curves/abstract/edwards.js
 /**
- * Twisted Edwards curve. The formula is: ax² + y² = 1 + dx²y².
+ * Twisted Edwards curve. The formula is: ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2.
  * For design rationale of types / exports, see weierstrass module documentation.
  * Untwisted Edwards curves exist, but they aren't used in real-world protocols.
  * @module
@@ -15037,9 +15037,9 @@ function edwards_edwards(params, extraOpts = {}) {
     const { Fp, Fn } = validated;
     let CURVE = validated.CURVE;
     const { h: cofactor } = CURVE;
-    // The unified add-2008-hwcd formulas (see EdwardsPoint.add/double) are complete —
-    // exception-free for every input pair — only when a is a square and d a non-square in Fp
-    // (Bernstein–Birkner–Joye–Lange–Peters, "Twisted Edwards curves", thm 3.3). The constant-time
+    // The unified add-2008-hwcd formulas (see EdwardsPoint.add/double) are complete \u2014
+    // exception-free for every input pair \u2014 only when a is a square and d a non-square in Fp
+    // (Bernstein\u2013Birkner\u2013Joye\u2013Lange\u2013Peters, "Twisted Edwards curves", thm 3.3). The constant-time
     // kernels in curve.ts assume completeness, so an incomplete curve could silently produce
     // wrong results on exceptional inputs. Fail construction instead.
     if (modular_FpLegendre(Fp, CURVE.a) !== 1)
@@ -15067,7 +15067,7 @@ function edwards_edwards(params, extraOpts = {}) {
         }
         : opts.uvRatio;
     // Validate whether the passed curve params are valid.
-    // equation ax² + y² = 1 + dx²y² should work for generator point.
+    // equation ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2 should work for generator point.
     if (!edwards_isEdValidXY(Fp, CURVE, CURVE.Gx, CURVE.Gy))
         throw new Error('bad curve params: generator point');
     // Multiplication by param `a` sits on the double() / add() hot paths. For the common twists
@@ -15089,7 +15089,7 @@ function edwards_edwards(params, extraOpts = {}) {
         if (!(other instanceof Point))
             throw new Error('EdwardsPoint expected');
     }
-    // Extended Point works in extended coordinates: (X, Y, Z, T) ∋ (x=X/Z, y=Y/Z, T=xy).
+    // Extended Point works in extended coordinates: (X, Y, Z, T) \u220b (x=X/Z, y=Y/Z, T=xy).
     // https://en.wikipedia.org/wiki/Twisted_Edwards_curve#Extended_coordinates
     class Point {
         static BASE = new Point(CURVE.Gx, CURVE.Gy, Fp.ONE, Fp.mul(CURVE.Gx, CURVE.Gy));
@@ -15139,12 +15139,12 @@ function edwards_edwards(params, extraOpts = {}) {
             // zip215=false: 0 <= y < P (2^255-19 for ed25519)
             const max = zip215 ? MASK : Fp.ORDER;
             utils_aInRange('point.y', y, abstract_edwards_0n, max);
-            // Ed25519: x² = (y²-1)/(dy²+1) mod p. Ed448: x² = (y²-1)/(dy²-1) mod p. Generic case:
-            // ax²+y²=1+dx²y² => y²-1=dx²y²-ax² => y²-1=x²(dy²-a) => x²=(y²-1)/(dy²-a)
+            // Ed25519: x\u00b2 = (y\u00b2-1)/(dy\u00b2+1) mod p. Ed448: x\u00b2 = (y\u00b2-1)/(dy\u00b2-1) mod p. Generic case:
+            // ax\u00b2+y\u00b2=1+dx\u00b2y\u00b2 => y\u00b2-1=dx\u00b2y\u00b2-ax\u00b2 => y\u00b2-1=x\u00b2(dy\u00b2-a) => x\u00b2=(y\u00b2-1)/(dy\u00b2-a)
             const y2 = Fp.sqr(y); // denominator is always non-0 mod p.
-            const u = Fp.sub(y2, Fp.ONE); // u = y² - 1
-            const v = Fp.sub(Fp.mulN(d, y2), a); // v = d y² - a.
-            let { isValid, value: x } = uvRatio(u, v); // √(u/v)
+            const u = Fp.sub(y2, Fp.ONE); // u = y\u00b2 - 1
+            const v = Fp.sub(Fp.mulN(d, y2), a); // v = d y\u00b2 - a.
+            let { isValid, value: x } = uvRatio(u, v); // \u221a(u/v)
             if (!isValid)
                 throw new Error('bad point: invalid y coordinate');
             const isXOdd = isOdd(x); // There are 2 square roots. Use x_0 bit to select proper
@@ -15181,16 +15181,16 @@ function edwards_edwards(params, extraOpts = {}) {
             // silently treating that degenerate state as an ordinary public point.
             if (p.is0())
                 throw new Error('bad point: ZERO'); // TODO: optimize, with vars below?
-            // Equation in affine coordinates: ax² + y² = 1 + dx²y²
-            // Equation in projective coordinates (X/Z, Y/Z, Z):  (aX² + Y²)Z² = Z⁴ + dX²Y²
+            // Equation in affine coordinates: ax\u00b2 + y\u00b2 = 1 + dx\u00b2y\u00b2
+            // Equation in projective coordinates (X/Z, Y/Z, Z):  (aX\u00b2 + Y\u00b2)Z\u00b2 = Z\u2074 + dX\u00b2Y\u00b2
             const { X, Y, Z, T } = p;
-            const X2 = Fp.sqr(X); // X²
-            const Y2 = Fp.sqr(Y); // Y²
-            const Z2 = Fp.sqr(Z); // Z²
-            const Z4 = Fp.sqr(Z2); // Z⁴
-            const aX2 = Fp.mul(X2, a); // aX²
-            const left = Fp.mul(Fp.add(aX2, Y2), Z2); // (aX² + Y²)Z²
-            const right = Fp.add(Z4, Fp.mul(d, Fp.mul(X2, Y2))); // Z⁴ + dX²Y²
+            const X2 = Fp.sqr(X); // X\u00b2
+            const Y2 = Fp.sqr(Y); // Y\u00b2
+            const Z2 = Fp.sqr(Z); // Z\u00b2
+            const Z4 = Fp.sqr(Z2); // Z\u2074
+            const aX2 = Fp.mul(X2, a); // aX\u00b2
+            const left = Fp.mul(Fp.add(aX2, Y2), Z2); // (aX\u00b2 + Y\u00b2)Z\u00b2
+            const right = Fp.add(Z4, Fp.mul(d, Fp.mul(X2, Y2))); // Z\u2074 + dX\u00b2Y\u00b2
             if (!Fp.eql(left, right))
                 throw new Error('bad point: equation left != right (1)');
             // In Extended coordinates we also have T, which is x*y=T/Z: check X*Y == Z*T
@@ -15599,7 +15599,7 @@ function edwards_eddsa(Point, cHash, eddsaOpts = {}) {
         zip215: opts.zip215,
     };
     /**
-     * Verifies EdDSA signature against message and public key. RFC 8032 §§5.1.7 and 5.2.7.
+     * Verifies EdDSA signature against message and public key. RFC 8032 \u00a7\u00a75.1.7 and 5.2.7.
      * A cofactored verification equation is checked.
      */
     function verify(sig, msg, publicKey, options = verifyOpts) {
@@ -15632,7 +15632,7 @@ function edwards_eddsa(Point, cHash, eddsaOpts = {}) {
         catch (error) {
             return false;
         }
-        // RFC 8032 §§5.1.7/5.2.7 and FIPS 186-5 §§7.7.2/7.8.2 only decode A' and check the cofactored
+        // RFC 8032 \u00a7\u00a75.1.7/5.2.7 and FIPS 186-5 \u00a7\u00a77.7.2/7.8.2 only decode A' and check the cofactored
         // verification equation; they do not add a separate low-order-public-key rejection here.
         // Strict mode still rejects small-order A' intentionally for SBS-style non-repudiation and to
         // avoid ambiguous verification outcomes where unusual low-order keys can make distinct
@@ -15738,7 +15738,7 @@ function hash_to_curve_normDST(DST) {
     if (!curves_utils_isBytes(DST) && typeof DST !== 'string')
         throw new Error('DST must be Uint8Array or ascii string');
     const dst = typeof DST === 'string' ? curves_utils_asciiToBytes(DST) : DST;
-    // RFC 9380 §3.1 requirement 2: tags "MUST have nonzero length".
+    // RFC 9380 \u00a73.1 requirement 2: tags "MUST have nonzero length".
     if (dst.length === 0)
         throw new Error('DST must be non-empty');
     return dst;
@@ -15837,7 +15837,7 @@ function hash_to_curve_expand_message_xof(msg, DST, lenInBytes, k, H) {
     if (lenInBytes < 0 || lenInBytes > 65535)
         throw new Error('expand_message_xof: invalid lenInBytes');
     // https://www.rfc-editor.org/rfc/rfc9380#section-5.3.3
-    // RFC 9380 §5.3.3: DST = H("H2C-OVERSIZE-DST-" || a_very_long_DST, ceil(2 * k / 8)).
+    // RFC 9380 \u00a75.3.3: DST = H("H2C-OVERSIZE-DST-" || a_very_long_DST, ceil(2 * k / 8)).
     if (DST.length > 255) {
         const dkLen = Math.ceil((2 * k) / 8);
         DST = H.create({ dkLen }).update(asciiToBytes('H2C-OVERSIZE-DST-')).update(DST).digest();
@@ -15891,7 +15891,7 @@ function hash_to_curve_hash_to_field(msg, count, options) {
     asafenumber(count);
     asafenumber(m, 'm');
     asafenumber(k, 'k');
-    // RFC 9380 §5.2 defines hash_to_field over a list of one or more field elements and an integer
+    // RFC 9380 \u00a75.2 defines hash_to_field over a list of one or more field elements and an integer
     // extension degree `m >= 1`; rejecting here avoids degenerate `[]` / `[[]]` helper outputs.
     // The RFC also treats `p` as a finite-field characteristic; bad values degenerate log2/mod.
     if (p <= BigInt(1))
@@ -15966,14 +15966,14 @@ function hash_to_curve_isogenyMap(field, map) {
         const [xd_inv, yd_inv] = FpInvertBatch(field, [xd, yd], true);
         x = field.mul(xn, xd_inv); // xNum / xDen
         y = field.mul(y, field.mul(yn, yd_inv)); // y * (yNum / yDev)
-        // RFC 9380 §6.6.3: if the denominator of either isogeny rational function is
+        // RFC 9380 \u00a76.6.3: if the denominator of either isogeny rational function is
         // zero, the exceptional case must return the identity point on E.
         return isZero ? { x: field.ZERO, y: field.ZERO } : { x, y };
     };
 }
 // Keep the shared DST removable when the selected bundle never hashes to scalar.
 // Callers that need protocol-specific scalar domain separation must override this generic default.
-// RFC 9497 §§4.1-4.5 use this ASCII prefix before appending the ciphersuite context string.
+// RFC 9497 \u00a7\u00a74.1-4.5 use this ASCII prefix before appending the ciphersuite context string.
 // Export a string instead of mutable bytes so callers cannot poison default hash-to-scalar behavior
 // by mutating a shared Uint8Array in place.
 const hash_to_curve_DST_scalar = 'HashToScalar-';
@@ -16025,7 +16025,7 @@ function abstract_hash_to_curve_createHasher(Point, mapToCurve, defaults) {
     const safeDefaults = snapshot(defaults);
     // Per-call options are H2CDSTOpts: only DST may be overridden. Copying just that key keeps
     // off-type option objects from silently replacing suite parameters (p/m/k/hash/expand) at
-    // runtime — same pinning hashToScalar always did for p/m.
+    // runtime \u2014 same pinning hashToScalar always did for p/m.
     const dstOverride = (options) => options && options.DST !== undefined ? { DST: options.DST } : undefined;
     function map(num) {
         return Point.fromAffine(mapToCurve(num));
@@ -16214,7 +16214,7 @@ function hash_to_curve_mapToCurveSimpleSWU(Fp, opts) {
     const { A, B, Z } = opts;
     if (!F.isValidNot0(A) || !F.isValidNot0(B) || !F.isValid(Z))
         throw new Error('mapToCurveSimpleSWU: invalid opts');
-    // RFC 9380 §6.6.2 and Appendix H.2 require:
+    // RFC 9380 \u00a76.6.2 and Appendix H.2 require:
     // 1. Z is non-square in F
     // 2. Z != -1 in F
     // 3. g(x) - Z is irreducible over F
@@ -16326,7 +16326,7 @@ function cmask(P, swap) {
  * contain genuine zero coordinates; this construction does not mask those value-shape effects.
  * Computing `x_3'` independently as `((6P + x_2 - x_3) * mask + x_3) % P` is more symmetric.
  * On the tested Node/V8 build, it reduced the timing difference between keeping `(0, v)` and
- * swapping `(v, 0)`—both return `(0, v)`—from about 10%/13% for X25519/X448 to about 3%.
+ * swapping `(v, 0)`\u2014both return `(0, v)`\u2014from about 10%/13% for X25519/X448 to about 3%.
  * Successful calls cannot reach that zero-in-the-first-output case. For the case they can reach,
  * swapping `(0, v)` and keeping `(v, 0)` both return `(v, 0)`; the difference instead grew from
  * about 0.7%/1.1% to 2.7%/2.8%. The extra multiply/remainder also made public
@@ -16496,7 +16496,7 @@ function montgomery_montgomery(curveDef) {
     }
     // Computes public key from private. By doing scalar multiplication of base point.
     // With a curve-provided fixed-base hook (Edwards tables), the ladder is skipped, but the
-    // contract — scalar validation, low-order rejection, encoding — stays identical.
+    // contract \u2014 scalar validation, low-order rejection, encoding \u2014 stays identical.
     function scalarMultBase(scalar) {
         if (mulBaseHook === undefined)
             return scalarMult(scalar, GuBytes);
@@ -16650,24 +16650,24 @@ function ed25519_adjustScalarBytes(bytes) {
     bytes[31] |= 64; // 0b0100_0000
     return bytes;
 }
-// √(-1) aka √(a) aka 2^((p-1)/4)
+// \u221a(-1) aka \u221a(a) aka 2^((p-1)/4)
 // Fp.sqrt(Fp.neg(1))
 const ed25519_ED25519_SQRT_M1 = /* @__PURE__ */ BigInt('19681161376707505956807079304988542015446066515923890162744021073123829784752');
 // sqrt(u/v). Returns `{ isValid, value }`; on non-squares `value` is still a
 // dummy root-shaped field element so callers can stay constant-time.
 function ed25519_uvRatio(u, v) {
     const P = ed25519_ed25519_CURVE_p;
-    const v3 = abstract_modular_mod(v * v * v, P); // v³
-    const v7 = abstract_modular_mod(v3 * v3 * v, P); // v⁷
+    const v3 = abstract_modular_mod(v * v * v, P); // v\u00b3
+    const v7 = abstract_modular_mod(v3 * v3 * v, P); // v\u2077
     // (p+3)/8 and (p-5)/8
     const pow = ed25519_ed25519_pow_2_252_3(u * v7).pow_p_5_8;
-    let x = abstract_modular_mod(u * v3 * pow, P); // (uv³)(uv⁷)^(p-5)/8
-    const vx2 = abstract_modular_mod(v * x * x, P); // vx²
+    let x = abstract_modular_mod(u * v3 * pow, P); // (uv\u00b3)(uv\u2077)^(p-5)/8
+    const vx2 = abstract_modular_mod(v * x * x, P); // vx\u00b2
     const root1 = x; // First root candidate
     const root2 = abstract_modular_mod(x * ed25519_ED25519_SQRT_M1, P); // Second root candidate
-    const useRoot1 = vx2 === u; // If vx² = u (mod p), x is a square root
-    const useRoot2 = vx2 === abstract_modular_mod(-u, P); // If vx² = -u, set x <-- x * 2^((p-1)/4)
-    const noRoot = vx2 === abstract_modular_mod(-u * ed25519_ED25519_SQRT_M1, P); // There is no valid root, vx² = -u√(-1)
+    const useRoot1 = vx2 === u; // If vx\u00b2 = u (mod p), x is a square root
+    const useRoot2 = vx2 === abstract_modular_mod(-u, P); // If vx\u00b2 = -u, set x <-- x * 2^((p-1)/4)
+    const noRoot = vx2 === abstract_modular_mod(-u * ed25519_ED25519_SQRT_M1, P); // There is no valid root, vx\u00b2 = -u\u221a(-1)
     if (useRoot1)
         x = root1;
     if (useRoot2 || noRoot)
@@ -16811,9 +16811,9 @@ const ed25519_x25519 = /* @__PURE__ */ (() => {
         // base tables, mapped back via u = (1+y)/(1-y) = (Z+Y)/(Z-Y) with one Fermat inversion.
         // Same construction as libsodium's crypto_scalarmult_curve25519_base.
         scalarMultBase: (k) => {
-            // Clamped k (≈2^254) exceeds n, but B has prime order n, so [k]B == [k mod n]B.
+            // Clamped k (\u22482^254) exceeds n, but B has prime order n, so [k]B == [k mod n]B.
             const kn = abstract_modular_mod(k, ed25519_ed25519_Point.Fn.ORDER);
-            // k ≡ 0 (mod n): [k]B is the point at infinity, whose u is 0 in the x-only ladder;
+            // k \u2261 0 (mod n): [k]B is the point at infinity, whose u is 0 in the x-only ladder;
             // returning 0 makes montgomery() reject it exactly like the ladder path.
             if (kn === curves_ed25519_0n)
                 return curves_ed25519_0n;
@@ -16925,26 +16925,26 @@ const ed25519_ed25519_hasher = /* @__PURE__ */ (/* unused pure expression or sup
     expand: 'xmd',
     hash: sha512,
 }))()));
-// √(-1) aka √(a) aka 2^((p-1)/4)
+// \u221a(-1) aka \u221a(a) aka 2^((p-1)/4)
 const ed25519_SQRT_M1 = ed25519_ED25519_SQRT_M1;
-// √(ad - 1)
+// \u221a(ad - 1)
 const ed25519_SQRT_AD_MINUS_ONE = /* @__PURE__ */ BigInt('25063068953384623474111414158702152701244531502492656460079210482610430750235');
-// 1 / √(a-d)
+// 1 / \u221a(a-d)
 const ed25519_INVSQRT_A_MINUS_D = /* @__PURE__ */ BigInt('54469307008909316920995813868745141605393597292927456921205312896311721017578');
-// 1-d²
+// 1-d\u00b2
 const ed25519_ONE_MINUS_D_SQ = /* @__PURE__ */ BigInt('1159843021668779879193775521855586647937357759715417654439879720876111806838');
-// (d-1)²
+// (d-1)\u00b2
 const ed25519_D_MINUS_ONE_SQ = /* @__PURE__ */ BigInt('40440834346308536858101042469323190826248399146238708352240133220865137265952');
 // `SQRT_RATIO_M1(1, number)` specialization. Returns `{ isValid, value }`,
 // where non-squares get the nonnegative `sqrt(SQRT_M1 / number)` branch.
 const ed25519_invertSqrt = (number) => ed25519_uvRatio(curves_ed25519_1n, number);
 const ed25519_MAX_255B = /* @__PURE__ */ BigInt('0x7fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff');
-// RFC 9496 §4.3.4 MAP parser: masks bit 255 and reduces modulo p for element
+// RFC 9496 \u00a74.3.4 MAP parser: masks bit 255 and reduces modulo p for element
 // derivation. The decode path has the opposite contract and rejects that bit.
 const ed25519_bytes255ToNumberLE = (bytes) => ed25519_Fp.create(utils_bytesToNumberLE(bytes) & ed25519_MAX_255B);
 /**
  * Computes Elligator map for Ristretto255.
- * Primary formula source is RFC 9496 §4.3.4 MAP; RFC 9380 Appendix B builds
+ * Primary formula source is RFC 9496 \u00a74.3.4 MAP; RFC 9380 Appendix B builds
  * `hash_to_ristretto255` on top of this helper.
  * Returns an internal Edwards representative, not a public `_RistrettoPoint`.
  */
@@ -17107,7 +17107,7 @@ const ed25519_ristretto255 = /* @__PURE__ */ (/* unused pure expression or super
 /**
  * Hashing to ristretto255 points / field. RFC 9380 methods.
  * `hashToCurve()` is RFC 9380 Appendix B, `deriveToCurve()` is the RFC 9496
- * §4.3.4 element-derivation building block, and `hashToScalar()` is a
+ * \u00a74.3.4 element-derivation building block, and `hashToScalar()` is a
  * library-specific helper for OPRF-style use.
  * @example
  * Hash one message onto ristretto255.
