@@ -248,6 +248,56 @@ GRANT app TO evil WITH ADMIN OPTION;
     expect(on16.skipped.join('\n')).not.toMatch(/CREATEROLE/)
   })
 
+  it("a managed service's own admin roles are not created on another server (a powerless lookalike); the application's roles are", () => {
+    // pg_dumpall --globals-only of a Neon project, restored into RDS; and of Supabase, into a
+    // plain server (anon/authenticated are the application's: created)
+    const neon = parseGlobals(
+      Buffer.from(
+        [
+          'CREATE ROLE neon_superuser;',
+          'ALTER ROLE neon_superuser WITH NOSUPERUSER INHERIT CREATEROLE CREATEDB NOLOGIN REPLICATION BYPASSRLS;',
+          'CREATE ROLE cloud_admin;',
+          'ALTER ROLE cloud_admin WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;',
+          'CREATE ROLE neondb_owner;',
+          'ALTER ROLE neondb_owner WITH NOSUPERUSER INHERIT CREATEROLE CREATEDB LOGIN NOREPLICATION BYPASSRLS;',
+          'CREATE ROLE supabase_admin;',
+          'ALTER ROLE supabase_admin WITH SUPERUSER INHERIT CREATEROLE CREATEDB LOGIN REPLICATION BYPASSRLS;',
+          'CREATE ROLE authenticated;',
+          'ALTER ROLE authenticated WITH NOSUPERUSER NOINHERIT NOCREATEROLE NOCREATEDB NOLOGIN NOREPLICATION NOBYPASSRLS;',
+          'GRANT neon_superuser TO neondb_owner WITH ADMIN OPTION GRANTED BY cloud_admin;',
+          'GRANT authenticated TO neondb_owner GRANTED BY supabase_admin;'
+        ].join('\n')
+      )
+    )
+    const plan = planRoles(neon, {
+      roles: new Set(['postgres', 'rds_superuser', 'rdsadmin']),
+      superuser: false,
+      canCreateRoles: true,
+      serverMajor: 16
+    })
+    expect(plan.created).toEqual(['neondb_owner', 'authenticated'])
+    expect(plan.statements.join('\n')).not.toMatch(/neon_superuser|cloud_admin|supabase_admin/)
+    expect(plan.statements).toContain('GRANT "authenticated" TO "neondb_owner";')
+    expect(plan.skipped).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^neon_superuser: Neon's own administrative role, not created .*this server's own admin role/
+        ),
+        expect.stringMatching(/^cloud_admin: Neon's own administrative role, not created/),
+        expect.stringMatching(/^supabase_admin: Supabase's own administrative role, not created/),
+        'GRANT neon_superuser TO neondb_owner: "neon_superuser" does not exist'
+      ])
+    )
+    // on the same platform the role exists: left alone, as any existing role
+    const onNeon = planRoles(neon, {
+      roles: new Set(['neon_superuser', 'cloud_admin']),
+      superuser: false,
+      canCreateRoles: true,
+      serverMajor: 16
+    })
+    expect(onNeon.existing).toEqual(['neon_superuser', 'cloud_admin'])
+  })
+
   it('names are quoted again: a role named with a quote and a semicolon stays one name', () => {
     const hostile = parseGlobals(Buffer.from('CREATE ROLE "a"";DROP ROLE postgres;--";'))
     const plan = planRoles(hostile, {
