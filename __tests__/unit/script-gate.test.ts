@@ -589,6 +589,13 @@ CREATE TABLE t (a int);
       "CREATE TABLE public.pg_notes (a int) TABLESPACE pg_default;\nCOPY public.pg_notes (a) FROM stdin;\n1\n\\.\nUPDATE public.t SET a = 1;\nGRANT UPDATE ON TABLE public.t TO app;\nCREATE TABLE public.u (a int REFERENCES public.t ON UPDATE CASCADE);\nCOMMENT ON TABLE public.t IS 'on role';\nSET default_tablespace = '';\n"
     )
     expect(other.error).toBeUndefined()
+    // an escape beyond Unicode (U+FFFFFF) is no name the server reads: the gate reads on (the
+    // server refuses it: "invalid Unicode escape value"), it does not fail on it itself
+    const beyond = await gate(
+      'CREATE TABLE public.t4 (a int);\nUPDATE U&"\\+FFFFFFx".t4 SET a = 1;\nSELECT 1;\n'
+    )
+    expect(beyond.error).toBeUndefined()
+    expect(beyond.out).toContain('UPDATE U&"\\+FFFFFFx".t4 SET a = 1;')
   })
 
   it('a COPY whose data never ends (truncated)', async () => {

@@ -683,7 +683,7 @@ function callTokens(text: string, std: boolean): CallToken[] {
 }
 
 /** U&"…"'s escapes (\XXXX, \+XXXXXX, \\) decoded with `escape`; unreadable ones kept as written. */
-function decodeUnicodeName(raw: string, escape: string): string {
+export function decodeUnicodeName(raw: string, escape: string): string {
   if (escape.length !== 1) return raw
   let v = ''
   for (let j = 0; j < raw.length; j++) {

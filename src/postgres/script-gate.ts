@@ -42,6 +42,7 @@ import {
 } from './psql-lexer.js'
 import {
   classifyStatement,
+  decodeUnicodeName,
   metaCommandKind,
   refusal,
   type StatementClass
@@ -1167,7 +1168,7 @@ export function writtenRelations(text: string): Array<{ schema?: string; name: s
         escape = t[next + 1].value.charAt(0) || escape
         next += 2
       }
-      return { name: decodeUnicodeEscapes(t[i + 2].value, escape), next }
+      return { name: decodeUnicodeName(t[i + 2].value, escape), next }
     }
     return t[i]?.kind === 'ident' ? { name: t[i].value, next: i + 1 } : undefined
   }
@@ -1265,28 +1266,6 @@ export function viewCreated(
   const first = t[i + 1].value
   const dot = t[i + 2]?.kind === 'punct' && t[i + 2].value === '.' && t[i + 3]?.kind === 'ident'
   return dot ? { schema: first, name: t[i + 3].value, overCatalog } : { name: first, overCatalog }
-}
-
-/** A U&"…" identifier's text with its escapes (\XXXX, \+XXXXXX, the escape doubled) decoded. */
-function decodeUnicodeEscapes(raw: string, escape: string): string {
-  let out = ''
-  for (let i = 0; i < raw.length; i++) {
-    if (raw[i] !== escape) {
-      out += raw[i]
-      continue
-    }
-    if (raw[i + 1] === escape) {
-      out += escape
-      i++
-    } else if (raw[i + 1] === '+' && /^[0-9a-fA-F]{6}$/.test(raw.slice(i + 2, i + 8))) {
-      out += String.fromCodePoint(parseInt(raw.slice(i + 2, i + 8), 16))
-      i += 7
-    } else if (/^[0-9a-fA-F]{4}$/.test(raw.slice(i + 1, i + 5))) {
-      out += String.fromCodePoint(parseInt(raw.slice(i + 1, i + 5), 16))
-      i += 4
-    } else out += raw[i]
-  }
-  return out
 }
 
 /** A name for messages: "quoted" as SQL quotes it when it needs to. */
