@@ -86,6 +86,60 @@ describe('row counts after a restore into a shared, non-empty target', () => {
   )
 })
 
+describe('row counts of a name the backup made a view after loading its rows', () => {
+  // attacker a68 F1: the count after COMMIT selected from the view, running the backup's
+  // function as the restoring role outside the restore's transaction, past the net: it emptied
+  // the target's own table. psql by hand never selects from it.
+  it.each<['a view in its place'] | ['an ON SELECT rule (PostgreSQL 15 and older)']>([
+    ['a view in its place'],
+    ['an ON SELECT rule (PostgreSQL 15 and older)']
+  ])(
+    '%s: not read; the restore says what the name is now; the target keeps its own rows',
+    async how => {
+      const server = harness.server
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `CREATE SCHEMA keep;
+         CREATE TABLE keep.ledger (id int); INSERT INTO keep.ledger VALUES (42);
+         CREATE TABLE public.users (id int); INSERT INTO public.users VALUES (1), (2), (3);`
+      )
+      const replace =
+        how === 'a view in its place'
+          ? 'DROP TABLE public.bk;\nCREATE VIEW public.bk AS SELECT public.evil() AS a;\n'
+          : 'CREATE RULE "_RETURN" AS ON SELECT TO public.bk DO INSTEAD SELECT public.evil() AS a;\n'
+      const file = path.join(harness.work, `count-view-${how.length}.sql`)
+      writeFileSync(
+        file,
+        `CREATE TABLE public.bk (a integer);\nCREATE FUNCTION public.evil() RETURNS integer LANGUAGE plpgsql AS $$ BEGIN DELETE FROM public.users; UPDATE keep.ledger SET id = -1; RETURN 1; END $$;\nCOPY public.bk (a) FROM stdin;\n\\.\n${replace}`
+      )
+      const failed = await harness
+        .restore(
+          testRestoreInputs(
+            server.url(target),
+            { kind: 'file', path: file },
+            { allowNonEmpty: true }
+          )
+        )
+        .then(
+          () => undefined,
+          (error: Error) => error
+        )
+      expect(failed?.message).toMatch(
+        /public\.bk, where the backup's rows went, is no table now but a view: .*Not read/
+      )
+      expect(
+        await server.query(
+          target,
+          'SELECT (SELECT count(*) FROM public.users)::int AS users, (SELECT id FROM keep.ledger) AS ledger'
+        )
+      ).toEqual([{ users: 3, ledger: 42 }])
+      await server.dropDatabase(target)
+    },
+    60_000
+  )
+})
+
 describe('row counts of tables whose row-level security applies to the restoring role', () => {
   // trial u25 F2: the restoring role owns the restored tables, and FORCE ROW LEVEL SECURITY puts
   // it under their policies: its count said "0 rows, the manifest says 300" and failed a restore

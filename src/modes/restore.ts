@@ -3657,6 +3657,18 @@ async function refuseTakenLargeObjects(
   )
 }
 
+/** pg_class.relkind of what is no table, in words. */
+const KIND_WORDS: Record<string, string> = {
+  v: 'a view',
+  m: 'a materialized view',
+  f: 'a foreign table',
+  S: 'a sequence',
+  c: 'a composite type',
+  i: 'an index',
+  I: 'a partitioned index',
+  t: 'a TOAST table'
+}
+
 /**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
@@ -3782,6 +3794,13 @@ async function compareRowCounts(
     if (c.rowSecurity) {
       log.info(
         `${c.schema}.${c.name}: not counted: row-level security applies to the restoring role (it does not own the table, or the table has FORCE ROW LEVEL SECURITY, and the role lacks BYPASSRLS), so a count would be only the rows its policies show${want !== undefined && want !== null ? ` (the manifest says ${plural(want, 'row')})` : ''}; a superuser or a role with BYPASSRLS sees them all.`
+      )
+      continue
+    }
+    if (c.kind !== undefined) {
+      // not read: a view's query is code, and the restore is committed (attacker a68 F1)
+      problems.push(
+        `${c.schema}.${c.name}, where the backup's rows went, is no table now but ${KIND_WORDS[c.kind] ?? `a relation of kind '${c.kind}'`}: the backup's own statements replaced it after loading its rows (pg_dump never writes that). Not read — selecting from it would run what it was made of, as the restoring role, outside the restore's transaction; look at what the backup made of it before anyone queries it`
       )
       continue
     }

@@ -91,6 +91,14 @@ export interface CountedTable extends TableRows {
    * policies show (trial u25 F2: "0 rows" of a table the restore had filled), so none (-1).
    */
   rowSecurity?: true
+  /**
+   * The name is no table now but a relation of this kind (pg_class.relkind: 'v' a view, 'm' a
+   * materialized view, 'f' a foreign table…): not read, -1. Selecting from a view runs its query
+   * — a function of the backup's, as the restoring role and outside any transaction of the
+   * restore's, after the check of the target's own objects (attacker a68 F1: a backup that loaded
+   * a table's rows, then made its name a view over a function that emptied the target's tables).
+   */
+  kind?: string
 }
 
 /**
@@ -112,16 +120,26 @@ export async function countRows(
     )
     const exists = await client.query<{
       ok: boolean
+      kind: string | null
       readable: boolean | null
       rls: boolean | null
     }>(
-      `SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable,
-              pg_catalog.row_security_active(to_regclass(q)) AS rls
-         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i`,
+      `SELECT r IS NOT NULL AS ok, c.relkind::text AS kind,
+              pg_catalog.has_table_privilege(r, 'SELECT') AS readable,
+              pg_catalog.row_security_active(r) AS rls
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i)
+         CROSS JOIN LATERAL pg_catalog.to_regclass(u.q) AS r
+         LEFT JOIN pg_catalog.pg_class c ON c.oid = r
+        ORDER BY u.i`,
       [qualified]
     )
+    // only a table is read: a view's (or a foreign table's) SELECT runs what it was made of
+    const table = (i: number): boolean => exists.rows[i].kind === 'r' || exists.rows[i].kind === 'p'
     const present = qualified.flatMap((_q, i) =>
-      exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls !== true
+      exists.rows[i].ok &&
+      table(i) &&
+      exists.rows[i].readable === true &&
+      exists.rows[i].rls !== true
         ? [i]
         : []
     )
@@ -129,7 +147,7 @@ export async function countRows(
     if (present.length > 0) {
       const result = await client.query<{ i: number; n: string }>(
         present
-          .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
+          .map(i => `SELECT ${i} AS i, pg_catalog.count(*)::text AS n FROM ONLY ${qualified[i]}`)
           .join(' UNION ALL ')
       )
       for (const r of result.rows) rows.set(Number(r.i), Number(r.n))
@@ -139,8 +157,14 @@ export async function countRows(
         schema: t.schema,
         name: t.name,
         rows: rows.get(i) ?? -1,
-        ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true as const } : {}),
-        ...(exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls === true
+        ...(exists.rows[i].ok && !table(i) ? { kind: exists.rows[i].kind ?? '?' } : {}),
+        ...(exists.rows[i].ok && table(i) && exists.rows[i].readable !== true
+          ? { denied: true as const }
+          : {}),
+        ...(exists.rows[i].ok &&
+        table(i) &&
+        exists.rows[i].readable === true &&
+        exists.rows[i].rls === true
           ? { rowSecurity: true as const }
           : {})
       })
