@@ -155,6 +155,13 @@ import {
   unchangedCheck
 } from '../postgres/unchanged.js'
 import { quoteSql, redactSql } from '../postgres/sql-redact.js'
+import {
+  clusterChangedAfterCommit,
+  clusterChangedMessage,
+  clusterChanges,
+  clusterCheck,
+  readClusterState
+} from '../postgres/cluster-state.js'
 import { RELATION_KINDS, parseCopyStatement } from '../postgres/plain-sql.js'
 import {
   type OwnDefaultPrivileges,
@@ -594,6 +601,11 @@ export async function restore(
     const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
+    // what belongs to the whole server (other databases, roles, their settings): a function of
+    // the backup's the load calls may change it (attacker a68 F2); checked before the COMMIT
+    // where the load is the gate's in one transaction, and after the load in any case
+    const createdRoles = roles?.created ?? []
+    const clusterBefore = await readClusterState(target, createdRoles)
     await deps.beforeLoad?.(plan, target)
     const env = restoreEnvironment(connection, inputs)
     // the loader's sessions, by their application_name of their own: ended after a cancel
@@ -639,6 +651,9 @@ export async function restore(
                   dataOrder: server.dataOrder,
                   copyBlocks: plan.plain?.copyBlocks,
                   unchanged: recorded?.check,
+                  ...(inputs.singleTransaction
+                    ? { cluster: clusterCheck(clusterBefore, createdRoles) }
+                    : {}),
                   deferrals: server.deferrals,
                   defaultPrivileges,
                   sequenceSets,
@@ -718,6 +733,12 @@ export async function restore(
     })
     // committed: nothing of the target's to set forward after a later cancel
     repairOnCancel?.()
+    // pg_restore -d committed by itself (or no single transaction): said, with what changed
+    const clusterChanged = clusterChanges(
+      clusterBefore,
+      await readClusterState(target, createdRoles)
+    )
+    if (clusterChanged.length > 0) throw new RestoreError(clusterChangedAfterCommit(clusterChanged))
     const backupDigest = await tap?.result()
     const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
     const skipped = reportSkipped(inputs, loaded.skipped)
@@ -1701,6 +1722,8 @@ async function explainedFailure(
   }
   const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
   if (changed !== undefined) return new RestoreError(changed)
+  const cluster = error instanceof LoadError ? clusterChangedMessage(error.stderr) : undefined
+  if (cluster !== undefined) return new RestoreError(cluster)
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
     return new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }

@@ -241,6 +241,12 @@ export interface LoadPlan {
    */
   unchanged?: string[]
   /**
+   * The check that what belongs to the whole server is unchanged (cluster-state.ts), run last
+   * before the COMMIT where the gate's load runs in one transaction. Unlike `unchanged`, it does
+   * not keep the load from pg_restore -d: there it is compared after the load instead.
+   */
+  cluster?: string
+  /**
    * data-only: the statements that defer the target's foreign keys between the tables it fills
    * (before the data), and check them and set them back (after it, before `unchanged`): the
    * rows arrive in the archive's order (data-only.ts, deferredForeignKeys).
@@ -299,7 +305,8 @@ function lastStatements(plan: LoadPlan): () => string[] {
       ...(plan.sequenceSets?.values() ?? []),
       ...(plan.deferrals?.after ?? []),
       ...(plan.defaultPrivileges?.reinstate ?? []),
-      ...(plan.unchanged ?? [])
+      ...(plan.unchanged ?? []),
+      ...(plan.cluster ? [plan.cluster] : [])
     ]
     // the action's own statements resolve only the system's operators and functions (a script
     // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a

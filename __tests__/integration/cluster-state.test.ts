@@ -1,0 +1,130 @@
+/**
+ * What belongs to the whole server stays as it was (attacker a68 F2): a function of the backup's
+ * that the load calls (here a CHECK constraint, evaluated for each row COPY loads) runs static
+ * ALTER DATABASE / ALTER ROLE statements as the restoring role. The text checks refuse those
+ * only as statements of the script; the restore compares the databases the role owns, the roles,
+ * their settings and memberships before and after: in the gate's transaction before its COMMIT
+ * (rolled back), or after pg_restore committed (said, with what changed).
+ */
+import { describe, expect, it } from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { useHarness } from '../support/harness.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { currentRunArtifact } from '../support/sources.js'
+
+const harness = useHarness({ name: 'cluster-state' })
+
+const ROLE = 'cluster_restorer'
+const PASSWORD = 'cluster-pw-68'
+
+/** The function body: another database of the role's, and the role's own settings everywhere. */
+const BODY = (other: string): string =>
+  `ALTER DATABASE ${other} CONNECTION LIMIT 0; ALTER ROLE ${ROLE} SET work_mem = '64kB'; COMMENT ON DATABASE ${other} IS 'owned'; SELECT 1`
+
+async function setUp(): Promise<{ target: string; other: string }> {
+  const server = harness.server
+  await server.query(
+    'postgres',
+    `DO $$BEGIN CREATE ROLE ${ROLE} LOGIN CREATEDB PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+     ALTER ROLE ${ROLE} RESET ALL;`
+  )
+  const target = await server.createDatabase()
+  const other = await server.createDatabase()
+  for (const db of [target, other]) {
+    await server.query('postgres', `ALTER DATABASE ${db} OWNER TO ${ROLE}`)
+    await server.query(db, `ALTER SCHEMA public OWNER TO ${ROLE}`)
+  }
+  return { target, other }
+}
+
+async function clusterOf(other: string): Promise<unknown> {
+  return harness.server.query(
+    'postgres',
+    `SELECT d.datconnlimit AS limit, pg_catalog.shobj_description(d.oid, 'pg_database') AS comment,
+            (SELECT count(*)::int FROM pg_db_role_setting s JOIN pg_roles r ON r.oid = s.setrole WHERE r.rolname = '${ROLE}') AS settings
+       FROM pg_database d WHERE d.datname = '${other}'`
+  )
+}
+
+describe("the whole server's objects, changed by a backup's function as it loads", () => {
+  it('a plain script (the gate, one transaction): rolled back before its COMMIT, naming what changed', async () => {
+    const server = harness.server
+    const { target, other } = await setUp()
+    const before = await clusterOf(other)
+    expect(before).toEqual([{ limit: -1, comment: null, settings: 0 }])
+    const file = path.join(harness.work, 'cluster-plain.sql')
+    writeFileSync(
+      file,
+      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other)} $$;\nCREATE TABLE public.t (a integer CHECK (a + public.h() > 0));\nCOPY public.t (a) FROM stdin;\n1\n\\.\n`
+    )
+    const failed = await harness
+      .restore(
+        testRestoreInputs(server.url(target, { user: ROLE, password: PASSWORD }), {
+          kind: 'file',
+          path: file
+        })
+      )
+      .then(
+        () => undefined,
+        (error: Error) => error
+      )
+    expect(failed?.message).toMatch(
+      new RegExp(
+        `the load changed what belongs to the whole server.*database "${other}": comment none → owned, connection limit -1 → 0.*rolled back, nothing was restored`
+      )
+    )
+    expect(failed?.message).toMatch(/setting of role cluster_restorer in every database: new/)
+    expect(await clusterOf(other)).toEqual(before)
+    expect(await server.query(target, "SELECT to_regclass('public.t') IS NULL AS gone")).toEqual([
+      { gone: true }
+    ])
+    await server.dropDatabase(target)
+    await server.dropDatabase(other)
+  }, 60_000)
+
+  it('a custom archive loaded by pg_restore -d (it commits itself): the run fails after it, naming what changed', async () => {
+    const server = harness.server
+    const { target, other } = await setUp()
+    // the source: the same table, its function harmless there (the body is set after the data)
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+       CREATE TABLE public.t (a integer CHECK (a + public.h() > 0));
+       INSERT INTO public.t VALUES (1), (2);
+       CREATE OR REPLACE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other)} $$;`
+    )
+    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    await server.query('postgres', `ALTER DATABASE ${other} CONNECTION LIMIT -1`)
+    await server.query('postgres', `COMMENT ON DATABASE ${other} IS NULL`)
+    const before = await clusterOf(other)
+    const name = 'cluster-custom'
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: name,
+        pgDumpArgs: ['--no-owner', '--no-privileges']
+      })
+    )
+    const failed = await harness
+      .restore(
+        testRestoreInputs(
+          server.url(target, { user: ROLE, password: PASSWORD }),
+          currentRunArtifact(harness.backend, name),
+          { noOwner: true }
+        )
+      )
+      .then(
+        () => undefined,
+        (error: Error) => error
+      )
+    expect(failed?.message).toMatch(
+      new RegExp(
+        `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment none → owned, connection limit -1 → 0`
+      )
+    )
+    expect(await clusterOf(other)).not.toEqual(before)
+    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    for (const db of [target, other, source]) await server.dropDatabase(db)
+  }, 90_000)
+})
