@@ -24,6 +24,7 @@ import type { StatementClass } from './psql-script-rules.js'
 import { sqlTokens } from './plain-sql.js'
 import { NOT_RESTORED } from './script-gate.js'
 import { quoteSql } from './sql-redact.js'
+import { quoteIdent } from '../sql-names.js'
 
 /**
  * The gate's hook (src/postgres/script-gate.ts): what to do with one statement. `provider`: a
@@ -64,7 +65,17 @@ export interface TargetFacts {
   availableExtensions?: string[]
   extensions: { name: string; owner: string; schema: string }[]
   /** Schemas (not pg_*, not information_schema); relations: tables, views, sequences … not of extensions. */
-  schemas: { name: string; owner: string; relations: number }[]
+  schemas: {
+    name: string
+    owner: string
+    relations: number
+    /**
+     * Of the roles current_user may act as, those with CREATE on the schema (a non-superuser
+     * may give an object of the schema only to one: ALTER … OWNER TO checks that the new owner
+     * may create there); undefined for a superuser, whom PostgreSQL does not check.
+     */
+    creators?: string[]
+  }[]
   publications: { name: string; owner: string }[]
   /** Names of the server's parameters (pg_settings), lower-case. */
   settings: string[]
@@ -125,7 +136,12 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     superusers: row.superusers ?? [],
     ...(await readCreatableExtensions(client, row.version_num)),
     extensions: row.extensions ?? [],
-    schemas: (row.schemas ?? []).map(s => ({ ...s, relations: Number(s.relations) })),
+    schemas: (row.schemas ?? []).map(({ creators, ...s }) => ({
+      ...s,
+      relations: Number(s.relations),
+      // null (a superuser's): not read
+      ...(creators ? { creators } : {})
+    })),
     publications: row.publications ?? [],
     settings: (row.settings ?? []).map(s => s.toLowerCase()),
     providerSchemas: await readProviderSchemas(client),
@@ -172,6 +188,10 @@ SELECT current_user::text AS current_user,
        (SELECT json_agg(json_build_object(
                  'name', n.nspname::text,
                  'owner', pg_catalog.pg_get_userbyid(n.nspowner)::text,
+                 'creators', CASE WHEN NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+                   COALESCE((SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
+                     WHERE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
+                       AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')), '[]'::json) END,
                  'relations', (SELECT count(*) FROM pg_catalog.pg_class c
                                 WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
@@ -331,6 +351,16 @@ export function extensionRefused(facts: TargetFacts, name: string): string | und
     : 'the server does not have it'
 }
 
+/**
+ * The schema of the object an ALTER … OWNER TO names (the first name followed by a dot before
+ * OWNER, at `ownerAt`); undefined for one without (a schema, a database, an event trigger).
+ */
+function objectSchema(t: SqlToken[], ownerAt: number): string | undefined {
+  for (let i = 2; i + 1 < ownerAt; i++)
+    if (t[i + 1]?.type === 'punct' && t[i + 1].text === '.') return nameOf(t[i])
+  return undefined
+}
+
 export function statementPolicy(facts: TargetFacts, options: PolicyOptions): StatementPolicy {
   const roles = new Set(facts.roles)
   const settable = new Set(facts.settableRoles)
@@ -347,6 +377,8 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   let otherAuthorization: string | undefined
   /** Roles the backup's statements make owners of its objects (ALTER … OWNER TO), so far. */
   const backupOwners = new Set<string>()
+  /** Schemas the backup's statements create (CREATE SCHEMA kept), so far, and their owner then. */
+  const createdSchemas = new Map<string, string>()
   const objectOwners = new Set(facts.objectOwners ?? [])
 
   const canActAs = (role: string): boolean =>
@@ -430,7 +462,31 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       )
     if (newOwner === undefined) return KEEP
     const problem = roleProblem([newOwner], true)
-    return problem ? skip(`owner not set: ${problem}`) : KEEP
+    if (problem) return skip(`owner not set: ${problem}`)
+    // an object of an existing schema goes only to a role that may create in it (PostgreSQL
+    // checks it for a non-superuser: "permission denied for schema"); pg_restore by hand fails
+    // on that one statement and restores the rest (trial u43 F1: the whole restore was refused)
+    if (cls.detail === 'SCHEMA') {
+      const name = simpleName(t, 2)
+      if (name !== undefined && createdSchemas.has(name)) createdSchemas.set(name, newOwner)
+      return KEEP
+    }
+    const inSchema = objectSchema(t, at)
+    if (facts.superuser || inSchema === undefined || ROLE_KEYWORDS.has(newOwner)) return KEEP
+    const created = createdSchemas.get(inSchema)
+    // the backup's schema, still the restoring role's (its owner was not restored): only that
+    // role may create there until the backup's GRANTs, which come after the owners
+    const existing =
+      created === undefined ? (schemas.get(inSchema)?.creators ?? undefined) : undefined
+    const lacks =
+      created !== undefined
+        ? created === facts.currentUser && newOwner !== facts.currentUser
+        : existing !== undefined && !existing.includes(newOwner)
+    if (lacks)
+      return skip(
+        `owner not set: "${newOwner}" lacks CREATE on the schema "${inSchema}" in the target, and PostgreSQL gives an object only to a role that may create it there (it stays ${facts.currentUser}'s; to have it, GRANT CREATE ON SCHEMA ${quoteIdent(inSchema)} TO ${quoteIdent(newOwner)}; as the schema's owner, then restore again)`
+      )
+    return KEEP
   }
 
   function privilegesDecision(t: SqlToken[], grant: boolean): StatementDecision {
@@ -548,6 +604,8 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       case 'schema': {
         const at = isWord(t[2], 'IF') ? 5 : 2
         const schema = schemas.get(nameOf(t[at]) ?? '')
+        if (k[0] === 'CREATE' && nameOf(t[at]) !== undefined)
+          createdSchemas.set(nameOf(t[at])!, facts.currentUser)
         if (!schema || !survives(schema.owner, schema.name)) return KEEP
         // still there when the CREATE runs: empty, another role's, or next to what is there
         // (allow-non-empty; clean, which dropped the backup's objects in it)
