@@ -3,11 +3,13 @@
  * folder only where the folder names that one backup (an output-dir of daily backups does not).
  */
 import { afterAll, describe, expect, it } from '@jest/globals'
+import { createHash } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Manifest } from '../../src/manifest.js'
 import { openLocalBackup } from '../../src/storage/local.js'
+import { logOf } from '../support/log-capture.js'
 
 /** Typed fixture: the manifest of the dump `name`. */
 function manifestOf(name: string): Manifest {
@@ -79,5 +81,36 @@ describe('a backup-file that is a stream, not a file (attacker a41 F5)', () => {
       `'${fifo}' is a named pipe (FIFO, e.g. a shell's <(…)), not a file: the restore reads its backup more than once`
     )
     expect((error as Error).message).toContain('Save it to a file first')
+  })
+})
+
+describe('a manifest beside a renamed backup (trial u43 F13)', () => {
+  it('describing the same bytes: used (its checks apply); describing another backup: not used, and said in a warning', async () => {
+    const dir = path.join(root, 'renamed')
+    mkdirSync(dir)
+    const bytes = 'the dump bytes'
+    writeFileSync(path.join(dir, 'prod.dump.zst'), bytes)
+    const same = {
+      ...manifestOf('shop-20261130T021700Z.dump.zst'),
+      file: {
+        name: 'shop-20261130T021700Z.dump.zst',
+        sizeBytes: bytes.length,
+        sha256: createHash('sha256').update(bytes).digest('hex')
+      }
+    }
+    writeFileSync(path.join(dir, 'prod.dump.zst.manifest.json'), JSON.stringify(same))
+    const { lines, result } = await logOf(() =>
+      openLocalBackup(path.join(dir, 'prod.dump.zst'), root)
+    )
+    expect(result.manifest?.file.sha256).toBe(same.file.sha256)
+    expect(lines).toMatch(/describes 'shop-20261130T021700Z\.dump\.zst': the same bytes/)
+    // another backup's manifest under this file's name: the same size, other bytes
+    const other = { ...same, file: { ...same.file, sha256: 'b'.repeat(64) } }
+    writeFileSync(path.join(dir, 'prod.dump.zst.manifest.json'), JSON.stringify(other))
+    const stale = await logOf(() => openLocalBackup(path.join(dir, 'prod.dump.zst'), root))
+    expect(stale.result.manifest).toBeUndefined()
+    expect(stale.lines).toMatch(
+      /::warning::.*prod\.dump\.zst\.manifest\.json describes another backup, 'shop-20261130T021700Z\.dump\.zst' \(its sha256 differs from this file\): it is not used, and 'prod\.dump\.zst' is restored without a manifest's checks/
+    )
   })
 })

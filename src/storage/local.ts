@@ -36,6 +36,7 @@ import {
 import { MAX_SIGNATURE_BYTES, SIGNATURE_FILE } from './signing.js'
 import type { Sink } from '../pipeline/backup-stream.js'
 import { type BackupFile, readStart } from '../pipeline/decode.js'
+import { sha256Of } from '../pipeline/digest.js'
 import {
   type OpenZip,
   type ZipEntry,
@@ -303,11 +304,31 @@ export async function openLocalBackup(file: string, workDir: string): Promise<Lo
         `${beside}, beside '${path.basename(file)}', is not a valid manifest (${(error as Error).message}). Nothing was restored. Fix the manifest, or move it away to restore the file without its checks.`
       )
     }
-    if (read.manifest.file.name === path.basename(file)) {
+    const described = read.manifest.file
+    // <file>.manifest.json of a renamed backup (people rename them): used when it describes
+    // these very bytes; otherwise said — a checked backup never quietly becomes unchecked (trial
+    // u43 F13: a renamed backup restored without its sha256 and row-count checks, not a word)
+    const renamed =
+      described.name !== path.basename(file) &&
+      beside === `${file}.manifest.json` &&
+      described.sizeBytes === info.size &&
+      (await sha256Of({ path: file })) === described.sha256
+    if (described.name === path.basename(file) || renamed) {
+      if (renamed)
+        log.info(
+          `${path.basename(beside)} describes '${described.name}': the same bytes (its size and sha256 match), so it is this backup's manifest under another name; its checks apply.`
+        )
       const signature = await readSignatureFile(`${beside}.sig`)
       const globals = await readGlobalsBeside(path.dirname(file), read.manifest)
       return { dump: { path: file }, ...read, signature, globals }
     }
+    const why =
+      described.sizeBytes !== info.size
+        ? `${formatBytes(described.sizeBytes)}, this file ${formatBytes(info.size)}`
+        : 'its sha256 differs from this file'
+    const note = `${beside} describes another backup, '${described.name}' (${why}): it is not used, and '${path.basename(file)}' is restored without a manifest's checks (sha256, row counts). If it is this backup's own, give the file it names; else move the manifest away.`
+    if (beside === `${file}.manifest.json`) log.warning(note)
+    else log.info(note)
   }
   return { dump: { path: file } }
 }
