@@ -492,8 +492,21 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
   function privilegesDecision(t: SqlToken[], grant: boolean): StatementDecision {
     if (options.noPrivileges === true)
       return skip('privileges are not restored (no-privileges: true)')
-    if (otherAuthorization !== undefined)
-      return skip(`granted by "${otherAuthorization}": SET SESSION AUTHORIZATION needs a superuser`)
+    // a grant made through a grant option: pg_dump writes it as its grantor's session (SET SESSION
+    // AUTHORIZATION "bob"), which only a superuser may take. psql by hand runs it as the
+    // restoring role then, which may make it where the object is the backup's (it created it, and
+    // owns it or acts as its owner): into an empty target, or with no-owner: true — the grantor
+    // recorded is the restoring role (trial u43 F2: the grants to reporting were lost under a ✔).
+    // A superuser's grants (a platform's, supabase_admin on its own objects) stay left out.
+    if (otherAuthorization !== undefined) {
+      const asItself =
+        !(facts.superusers ?? []).includes(otherAuthorization) &&
+        (options.noOwner === true || (!options.allowNonEmpty && !options.clean))
+      if (!asItself)
+        return skip(
+          `granted by "${otherAuthorization}": SET SESSION AUTHORIZATION needs a superuser`
+        )
+    }
     const at = indexOfWord(t, grant ? 'TO' : 'FROM', 1)
     if (at < 0) return KEEP
     const grantees = roleList(t, at + 1, ['WITH', 'GRANTED', 'CASCADE', 'RESTRICT'])
