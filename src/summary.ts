@@ -189,7 +189,7 @@ export function keptMarkdown(kept: RestoreResult['kept']): string {
   md += kept
     .map(
       t =>
-        `- kept the target's ${plural(t.targetRows, 'row')} of \`${t.schema}.${t.name}\`; the backup's ${plural(t.backupRows, 'row')} were not loaded (${escapeCell(t.reason)})`
+        `- kept the target's ${plural(t.targetRows, 'row')} of \`${t.schema}.${t.name}\`; the backup's ${plural(t.backupRows, 'row')} ${t.backupRows === 1 ? 'was' : 'were'} not loaded (${escapeCell(t.reason)})`
     )
     .join('\n')
   return md + '\n'

@@ -1603,7 +1603,7 @@ function reportKept(skipped: ReadonlyArray<SkippedStatement>, facts: TargetFacts
     const reason =
       targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it'
     kept.push({ schema, name, targetRows, backupRows, reason })
-    const message = `kept the target's ${plural(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${plural(backupRows, 'row')} were not loaded`
+    const message = `kept the target's ${plural(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${plural(backupRows, 'row')} ${backupRows === 1 ? 'was' : 'were'} not loaded`
     if (backupRows > 0 && targetRows === 0) log.warning(message)
     else log.info(message)
   }
