@@ -728,7 +728,29 @@ describe('RDS: an instance restored into a new RDS instance', () => {
 
   // issue 15 item 2: where a role is genuinely needed, the restore refuses naming the
   // statement, the role and the fix, and keeps nothing
-  it('the action: a row-level security policy TO a role the new instance lacks is refused with the fix; target unchanged', async () => {
+  it('the action: a permissive row-level security policy TO a role the new instance lacks is left out, with the warning for missing roles; every row restored (trial u43 F4)', async () => {
+    const name = `notes_${++names}`
+    const backup = await actionBackup(
+      await databaseWithPolicyToSourceRole(source, name, 'permissive')
+    )
+    const target = await rdsLikeTarget(rdsInstance)
+    const result = await actionRestore(target, backup)
+    expect(result.warnings).toContainEqual(
+      expect.stringMatching(
+        /^The target lacks the role "app_readonly": 1 grant of the backup to it \(GRANT, default privileges, row-level security policies\) was not restored/
+      )
+    )
+    expect(
+      await target.instance.userQuery(
+        target.database,
+        `SELECT (SELECT count(*)::int FROM public.notes) AS n,
+                (SELECT count(*)::int FROM pg_policies WHERE tablename = 'notes') AS policies,
+                (SELECT relrowsecurity FROM pg_class WHERE oid = 'public.notes'::regclass) AS rls`
+      )
+    ).toEqual([{ n: 2, policies: 0, rls: true }])
+  })
+
+  it('the action: a restrictive row-level security policy TO a role the new instance lacks and PUBLIC is refused with the fix; target unchanged', async () => {
     const name = `notes_${++names}`
     const backup = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
@@ -738,7 +760,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
       (e: Error) => e
     )
     expect(error?.message).toMatch(
-      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO app_readonly .*role "app_readonly", which the target lacks.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
+      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO app_readonly, PUBLIC .*role "app_readonly", which the target lacks, and to roles it has.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
     )
     expect(await managedChecksums(target)).toEqual(before)
   })

@@ -550,7 +550,7 @@ INSERT INTO "public"."t" VALUES (1);
 })
 
 describe("an archive's policies are checked before the load, read at once (trial u40 F2)", () => {
-  it('the second of several policies TO a role the target lacks is named by its entry', async () => {
+  it('the second of several policies TO a role the target lacks (a restrictive one, that applies to PUBLIC too) is named by its entry', async () => {
     const role = `ghost_${Math.random().toString(16).slice(2, 8)}`
     const source = await server.createDatabase()
     await server.query('postgres', `CREATE ROLE ${role} NOLOGIN`)
@@ -559,7 +559,7 @@ describe("an archive's policies are checked before the load, read at once (trial
       `CREATE TABLE public.t1 (id int); CREATE TABLE public.t2 (id int);
        ALTER TABLE public.t1 ENABLE ROW LEVEL SECURITY; ALTER TABLE public.t2 ENABLE ROW LEVEL SECURITY;
        CREATE POLICY p1 ON public.t1 FOR SELECT TO PUBLIC USING (id > 0);
-       CREATE POLICY p2 ON public.t2 FOR SELECT TO ${role} USING (true);
+       CREATE POLICY p2 ON public.t2 AS RESTRICTIVE FOR SELECT TO ${role}, PUBLIC USING (true);
        INSERT INTO public.t1 SELECT generate_series(1, 1000);`
     )
     const file = await pgDump(source, 'policies.dump', ['-Fc'])

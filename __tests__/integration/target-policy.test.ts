@@ -236,16 +236,17 @@ describe('statementPolicy over real dumps', () => {
     }
   })
 
-  it('Supabase (schemas: public) into Neon: the policies TO authenticated are refused, naming the role and the fix', async () => {
+  it('Supabase (schemas: public) into Neon: the permissive policies TO authenticated are left out, listed (fewer rows, never more: trial u43 F4)', async () => {
     const source = await supabaseLikeSource(supabase)
     const file = path.join(work, `public-${++dumps}.sql`)
     await dumpByHand(source, file, { format: 'plain', args: ['--schema=public'] })
     const target = await neonLikeTarget(neon)
     const outcome = run(await factsOf(target.url), await readFile(file, 'utf8'))
-    expect(outcome.refused.length).toBeGreaterThan(0)
-    expect(outcome.refused[0]).toMatch(
-      /^CREATE POLICY .* TO authenticated .*role "authenticated", which the target lacks.*CREATE ROLE "authenticated" NOLOGIN;/
-    )
+    expect(outcome.refused).toEqual([])
+    const policies = outcome.skipped.filter(s => /^CREATE POLICY /.test(s.text))
+    expect(policies.length).toBeGreaterThan(0)
+    for (const p of policies)
+      expect(p.reason).toBe('policy not restored: role "authenticated" does not exist in the target')
     expect(outcome.skipped.map(s => s.text)).toContain('CREATE SCHEMA public;')
   })
 

@@ -78,7 +78,7 @@ describe('lackingRolesWarning (trial u19 F5)', () => {
       { reason: 'owner not set: role "app" does not exist in the target', count: 3, samples: [] }
     ])
     expect(warning).toBe(
-      'The target lacks the role "readonly": 11 grants of the backup to it (GRANT, default privileges) were not restored, so that role has no access to the restored objects here. Create it (CREATE ROLE "readonly" NOLOGIN;) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.'
+      'The target lacks the role "readonly": 11 grants of the backup to it (GRANT, default privileges, row-level security policies) were not restored, so that role has no access to the restored objects here. Create it (CREATE ROLE "readonly" NOLOGIN;) and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.'
     )
     expect(
       lackingRolesWarning([

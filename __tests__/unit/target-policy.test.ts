@@ -395,19 +395,49 @@ ALTER DEFAULT PRIVILEGES FOR ROLE admin GRANT SELECT ON TABLES TO app_readonly;`
 })
 
 describe('statementPolicy: policies, event triggers, publications, SET', () => {
-  it('refuses a row-level security policy TO a missing role, naming the statement, the role and the fix', () => {
+  it('a permissive policy TO a missing role is left out (fewer rows, never more: trial u43 F4); a restrictive one that also applies to roles there is refused, naming the statement, the role and the fix', () => {
+    // permissive (the default): left out and listed, the warning for missing roles picks it up
+    expect(
+      reasonOf(
+        one(
+          SELF_HOSTED,
+          `CREATE POLICY "Users can insert their own profile." ON public.profiles FOR INSERT TO authenticated WITH CHECK ((( SELECT auth.uid() AS uid) = id));`
+        )
+      )
+    ).toBe('policy not restored: role "authenticated" does not exist in the target')
+    expect(
+      reasonOf(
+        one(
+          SELF_HOSTED,
+          'CREATE POLICY p ON public.t AS PERMISSIVE FOR SELECT TO anon, app_rw USING (true);'
+        )
+      )
+    ).toBe('policy not restored: role "anon" does not exist in the target')
+    // restrictive, applying to no role that exists: restricts nobody
+    expect(
+      reasonOf(
+        one(
+          SELF_HOSTED,
+          'CREATE POLICY p ON public.t AS RESTRICTIVE FOR SELECT TO authenticated USING (false);'
+        )
+      )
+    ).toBe('policy not restored: role "authenticated" does not exist in the target')
+    // restrictive, applying to PUBLIC too: without it every role would see more
     const decision = one(
       SELF_HOSTED,
-      `CREATE POLICY "Users can insert their own profile." ON public.profiles FOR INSERT TO authenticated WITH CHECK ((( SELECT auth.uid() AS uid) = id));`
+      'CREATE POLICY "tenant only" ON public.profiles AS RESTRICTIVE FOR SELECT TO authenticated, PUBLIC USING (false);'
     )
     expect(decision).toEqual({ refuse: expect.stringContaining('role "authenticated"') })
     const message = (decision as { refuse: string }).refuse
-    expect(message).toMatch(/^CREATE POLICY "Users can insert their own profile\."/)
+    expect(message).toMatch(/^CREATE POLICY "tenant only"/)
+    expect(message).toMatch(
+      /the restrictive row-level security policy applies to role "authenticated", which the target lacks, and to roles it has/
+    )
     expect(message).toMatch(/CREATE ROLE "authenticated" NOLOGIN;/)
     // a name with a double quote: the statement given runs (re-attack a66 F5)
     const weird = one(
       SELF_HOSTED,
-      'CREATE POLICY p ON public.t FOR SELECT TO "Weird ""Role" USING (true);'
+      'CREATE POLICY p ON public.t AS RESTRICTIVE FOR SELECT TO "Weird ""Role", app_rw USING (true);'
     ) as { refuse: string }
     expect(weird.refuse).toContain('CREATE ROLE "Weird ""Role" NOLOGIN;')
     expect(

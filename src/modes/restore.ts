@@ -1471,7 +1471,7 @@ export function lackingRolesWarning(
   const roles = new Map<string, number>()
   for (const g of groups) {
     const m =
-      /^(?:GRANT|default privileges) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(
+      /^(?:GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(
         g.reason
       )
     if (m) roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count)
@@ -1480,7 +1480,7 @@ export function lackingRolesWarning(
   const names = [...roles.keys()]
   const one = names.length === 1
   const total = [...roles.values()].reduce((a, b) => a + b, 0)
-  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
+  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
 }
 
 /**

@@ -566,11 +566,24 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     const on = indexOfWord(t, 'ON')
     const to = on < 0 ? -1 : indexOfWord(t, 'TO', on)
     if (to < 0) return KEEP
-    const absent = missing(roleList(t, to + 1, ['USING', 'WITH']))
+    const roles = roleList(t, to + 1, ['USING', 'WITH'])
+    const absent = missing(roles)
     if (absent.length === 0) return KEEP
     const list = absent.map(r => `"${r}"`).join(', ')
+    // a permissive policy only ever lets rows be seen or written: left out, the table shows fewer
+    // rows, never more (to roles that exist; those it names that do not exist see nothing
+    // anyway) — left out and listed, with the warning for grants to missing roles, as pg_restore
+    // by hand fails on it alone (trial u43 F4: a Supabase backup's policies TO authenticated
+    // refused a whole restore, or verify, into a server without that role). A restrictive one
+    // that applies to a role that exists would widen what that role sees: refused; one that
+    // applies to none that exists restricts nobody.
+    const restrictive = t.some((w, i) => isWord(w, 'AS') && isWord(t[i + 1], 'RESTRICTIVE'))
+    if (!restrictive || absent.length === roles.length)
+      return skip(
+        `policy not restored: ${absent.length === 1 ? 'role' : 'roles'} ${list} ${absent.length === 1 ? 'does' : 'do'} not exist in the target`
+      )
     return {
-      refuse: `${shown(e)} — the row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks; restoring the table without it would change who may read its rows. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}), then restore again; or restore with create-roles: true a backup made with globals: true, which creates the backup's roles first (a verify into a new server, e.g. a service container, needs that for a Supabase backup's policies TO authenticated).`
+      refuse: `${shown(e)} — the restrictive row-level security policy applies to ${absent.length === 1 ? 'role' : 'roles'} ${list}, which the target lacks, and to roles it has: restoring the table without it would let those see or change rows it keeps from them. Create ${absent.length === 1 ? 'the role' : 'the roles'} in the target first (e.g. ${absent.map(r => `CREATE ROLE "${r.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}), then restore again; or restore with create-roles: true a backup made with globals: true, which creates the backup's roles first (a verify into a new server, e.g. a service container, needs that for a Supabase backup's policies TO authenticated).`
     }
   }
 
