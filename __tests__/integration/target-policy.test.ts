@@ -246,7 +246,9 @@ describe('statementPolicy over real dumps', () => {
     const policies = outcome.skipped.filter(s => /^CREATE POLICY /.test(s.text))
     expect(policies.length).toBeGreaterThan(0)
     for (const p of policies)
-      expect(p.reason).toBe('policy not restored: role "authenticated" does not exist in the target')
+      expect(p.reason).toBe(
+        'policy not restored: role "authenticated" does not exist in the target'
+      )
     expect(outcome.skipped.map(s => s.text)).toContain('CREATE SCHEMA public;')
   })
 
