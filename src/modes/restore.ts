@@ -1708,6 +1708,46 @@ async function loadWatched<T>(
   throw failure
 }
 
+/**
+ * The target's enabled event triggers whose function names a table the net found changed (its
+ * message `changed`): a DDL audit log the restore's own statements fill (trial u43 F3: every
+ * restore into a database with a DBA's audit trigger was rolled back, the backup blamed).
+ */
+async function eventTriggersWriting(
+  client: pg.Client,
+  changed: string
+): Promise<Array<{ name: string; fn: string; tables: string[] }>> {
+  const { rows } = await client.query<{ name: string; fn: string; src: string }>(
+    `SELECT e.evtname::text AS name, e.evtfoid::pg_catalog.regprocedure::text AS fn, p.prosrc AS src
+       FROM pg_catalog.pg_event_trigger e JOIN pg_catalog.pg_proc p ON p.oid = e.evtfoid
+      WHERE e.evtenabled <> 'D' ORDER BY 1`
+  )
+  // the changed tables, as the net names them ("audit.ddl_log: 29 rows inserted …")
+  const tables = [
+    ...changed.matchAll(/(?:^|[—;,] )((?:"(?:[^"]|"")+"|[\w$]+)\.(?:"(?:[^"]|"")+"|[\w$]+)): /g)
+  ].map(m => m[1])
+  return rows.flatMap(r => {
+    const named = tables.filter(t => {
+      const name = t.split('.').pop()!.replace(/^"|"$/g, '').toLowerCase()
+      return r.src.toLowerCase().includes(name)
+    })
+    return named.length > 0 ? [{ name: r.name, fn: r.fn, tables: named }] : []
+  })
+}
+
+/** The net's failure where the target's own event triggers wrote the changed tables. */
+function eventTriggerMessage(
+  changed: string,
+  firing: ReadonlyArray<{ name: string; fn: string; tables: string[] }>
+): string {
+  const what = changed.replace(
+    / The backup holds statements that act on the target's own objects.*$/,
+    ''
+  )
+  const names = firing.map(f => f.name)
+  return `${what} The target's own event trigger${names.length === 1 ? '' : 's'} ${firing.map(f => `${quoteIdent(f.name)} (${f.fn}, which writes ${f.tables.join(', ')})`).join(', ')} fire${names.length === 1 ? 's' : ''} on every DDL statement of the restore (CREATE TABLE, ALTER TABLE…), so the rows come from the target, not the backup. pg_restore by hand keeps them; the restore proves the target's own objects unchanged, which such a trigger makes impossible. Disable it for the restore and enable it again after (as a superuser or its owner: ${names.map(n => `ALTER EVENT TRIGGER ${quoteIdent(n)} DISABLE;`).join(' ')} … ${names.map(n => `ALTER EVENT TRIGGER ${quoteIdent(n)} ENABLE;`).join(' ')}).`
+}
+
 /** The load's failure as the restore reports it (what the watcher saw, who owns what). */
 async function explainedFailure(
   inputs: RestoreOptions,
@@ -1721,7 +1761,10 @@ async function explainedFailure(
     return new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
   const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
-  if (changed !== undefined) return new RestoreError(changed)
+  if (changed !== undefined) {
+    const firing = monitor ? await eventTriggersWriting(monitor, changed).catch(() => []) : []
+    return new RestoreError(firing.length > 0 ? eventTriggerMessage(changed, firing) : changed)
+  }
   const cluster = error instanceof LoadError ? clusterChangedMessage(error.stderr) : undefined
   if (cluster !== undefined) return new RestoreError(cluster)
   if (error instanceof LoadError && isLockTimeout({ message: error.stderr })) {
