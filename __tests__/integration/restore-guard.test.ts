@@ -450,7 +450,11 @@ describe('allow-non-empty: a CREATE TABLE of a name the target has is refused be
         ),
         { allowNonEmpty: true }
       )
-    ).rejects.toThrow(/public\.accounts: 1 row inserted by the restore's own transaction/)
+    ).rejects.toThrow(
+      // refused before anything is sent: the table stays the target's, and it holds rows
+      // (attacker a68 F4: with clean too), no longer left to the net
+      /the backup holds rows for 1 table it does not create [^]*public\.accounts \(2 rows\)[^]*nothing was changed/
+    )
     expect(await server.query(target, 'SELECT id FROM public.accounts ORDER BY id')).toEqual([
       { id: 1 },
       { id: 2 }

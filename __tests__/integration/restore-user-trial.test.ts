@@ -522,30 +522,113 @@ describe('a backup with no table in public into a database whose only table is i
   }, 120_000)
 })
 
-describe('a supabase db dump script (CREATE SEQUENCE IF NOT EXISTS) restored with clean (trial u41 F1)', () => {
-  it("its sequence, which clean drops and the script creates, counts as the backup's: restored, not refused as a change of the target's", async () => {
-    const file = path.join(harness.work, 'seq-if-not-exists.sql')
-    writeFileSync(
-      file,
-      `CREATE SEQUENCE IF NOT EXISTS "public"."invoice_number_seq" START WITH 1000 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
+/** Runs `file` as psql by hand would: one transaction, stop at the first error; its error. */
+async function byHand(database: string, file: string): Promise<Error | undefined> {
+  return failure(
+    runTool(
+      path.join(server.binDir, 'psql'),
+      [
+        '-X',
+        '-q',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        file,
+        '-d',
+        server.url(database)
+      ],
+      server.env(database)
+    )
+  )
+}
+
+// trial u41 F1, then attacker a68 F4: clean used to drop what the script creates only IF NOT
+// EXISTS, and load the backup into its own new object; psql by hand keeps the target's, and so
+// does clean now: an IF NOT EXISTS creation is not the backup's
+describe('a supabase db dump script (CREATE SEQUENCE/TABLE IF NOT EXISTS) restored with clean (trial u41 F1, a68 F4)', () => {
+  const SCRIPT = `CREATE SEQUENCE IF NOT EXISTS "public"."invoice_number_seq" START WITH 1000 INCREMENT BY 1 NO MINVALUE NO MAXVALUE CACHE 1;
 CREATE TABLE IF NOT EXISTS "public"."t" ("id" integer DEFAULT nextval('public.invoice_number_seq'));
 INSERT INTO "public"."t" VALUES (1);
 `
-    )
-    const target = await server.createDatabase()
-    await psql(
-      target,
-      `CREATE SEQUENCE public.invoice_number_seq START WITH 5; CREATE TABLE public.t (id integer, extra text);
-       INSERT INTO public.t VALUES (7, 'x');`
-    )
-    await restore(target, file, { clean: true })
-    const [row] = await server.query<{ ids: string; next: string; columns: number }>(
-      target,
-      `SELECT (SELECT string_agg(id::text, ',') FROM public.t) AS ids,
-              nextval('public.invoice_number_seq')::text AS next,
+  const TARGET = `CREATE SEQUENCE public.invoice_number_seq START WITH 5; SELECT nextval('public.invoice_number_seq');
+CREATE TABLE public.t (id integer, extra text);`
+  const state = (db: string) =>
+    server.query<{ ids: string | null; seq: string; columns: number }>(
+      db,
+      `SELECT (SELECT string_agg(id::text || '/' || coalesce(extra, '-'), ',' ORDER BY id) FROM public.t) AS ids,
+              (SELECT last_value::text FROM public.invoice_number_seq) AS seq,
               (SELECT count(*) FROM pg_attribute WHERE attrelid = 'public.t'::regclass AND attnum > 0 AND NOT attisdropped)::int AS columns`
     )
-    expect(row).toEqual({ ids: '1', next: '1000', columns: 1 })
+
+  it('into a target that has them (empty table): its sequence and table kept, the rows loaded into them — as psql by hand does', async () => {
+    const file = path.join(harness.work, 'seq-if-not-exists.sql')
+    writeFileSync(file, SCRIPT)
+    const target = await server.createDatabase()
+    const twin = await server.createDatabase()
+    await psql(target, TARGET)
+    await psql(twin, TARGET)
+    await restore(target, file, { clean: true })
+    expect(await byHand(twin, file)).toBeUndefined()
+    const [row] = await state(target)
+    expect(row).toEqual({ ids: '1/-', seq: '5', columns: 2 })
+    expect(await state(twin)).toEqual([row])
+    await server.dropDatabase(target)
+    await server.dropDatabase(twin)
+  }, 60_000)
+
+  it('into a target whose table holds rows: refused before anything runs, its rows, columns and sequence as they were', async () => {
+    const file = path.join(harness.work, 'seq-if-not-exists-rows.sql')
+    writeFileSync(file, SCRIPT)
+    const target = await server.createDatabase()
+    await psql(target, `${TARGET} INSERT INTO public.t VALUES (7, 'x');`)
+    const error = await failure(restore(target, file, { clean: true }))
+    expect(error?.message).toMatch(/public\.t \(1 row\)[^]*nothing was changed/)
+    expect(await state(target)).toEqual([{ ids: '7/x', seq: '5', columns: 2 }])
+    await server.dropDatabase(target)
+  }, 60_000)
+
+  it("the reporter's scripts: the target's keep.ledger, public.users and keep.s are left as they were; the backup's own table created", async () => {
+    const file = path.join(harness.work, 'ine-other.sql')
+    writeFileSync(
+      file,
+      `CREATE SCHEMA IF NOT EXISTS keep;
+CREATE TABLE IF NOT EXISTS keep.ledger (id integer);
+CREATE TABLE IF NOT EXISTS public.users (id integer);
+CREATE SEQUENCE IF NOT EXISTS keep.s;
+CREATE UNLOGGED TABLE IF NOT EXISTS public.cache (k text);
+CREATE TABLE public.bk (a integer);
+COPY public.bk (a) FROM stdin;
+1
+\\.
+`
+    )
+    const setup = `CREATE TABLE public.users (id int PRIMARY KEY, name text);
+INSERT INTO public.users VALUES (1, 'alice'), (2, 'bob'), (3, 'carol');
+CREATE SCHEMA keep; CREATE TABLE keep.ledger (id int); INSERT INTO keep.ledger VALUES (42);
+CREATE SEQUENCE keep.s; SELECT setval('keep.s', 1000);
+CREATE TABLE public.cache (k text, v text); INSERT INTO public.cache VALUES ('a', 'b');`
+    const target = await server.createDatabase()
+    const twin = await server.createDatabase()
+    await psql(target, setup)
+    await psql(twin, setup)
+    const facts = (db: string) =>
+      server.query(
+        db,
+        `SELECT (SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM public.users) AS users,
+                (SELECT string_agg(id::text, ',') FROM keep.ledger) AS ledger,
+                (SELECT last_value || '/' || is_called FROM keep.s) AS s,
+                (SELECT string_agg(k || v, ',') FROM public.cache) AS cache,
+                (SELECT string_agg(a::text, ',') FROM public.bk) AS bk`
+      )
+    await restore(target, file, { clean: true })
+    expect(await byHand(twin, file)).toBeUndefined()
+    expect(await facts(target)).toEqual([
+      { users: '1:alice,2:bob,3:carol', ledger: '42', s: '1000/true', cache: 'ab', bk: '1' }
+    ])
+    expect(await facts(twin)).toEqual(await facts(target))
+    await server.dropDatabase(target)
+    await server.dropDatabase(twin)
   }, 60_000)
 })
 

@@ -529,6 +529,28 @@ CREATE TYPE t2 AS (x integer);
     expect(found.unresolved).toEqual(['CREATE TABLE mine (id integer);', 'CREATE SEQUENCE s1;'])
   })
 
+  // attacker a68 F4: clean dropped what the script creates only IF NOT EXISTS (the target's
+  // keep.ledger with its rows, its sequence keep.s set back to 1); psql by hand keeps them
+  it("leaves out what the script creates only IF NOT EXISTS: the target's object of that name stays", () => {
+    const found = new ScriptDrops()
+    const script = `CREATE TABLE IF NOT EXISTS keep.ledger (id integer);
+CREATE TABLE IF NOT EXISTS public.users (id integer);
+create unlogged table if not exists public.cache (k text);
+CREATE SEQUENCE IF NOT EXISTS keep.s;
+CREATE MATERIALIZED VIEW IF NOT EXISTS public.mv AS SELECT 1;
+CREATE SCHEMA IF NOT EXISTS keep;
+CREATE SCHEMA IF NOT EXISTS AUTHORIZATION app;
+CREATE FOREIGN TABLE IF NOT EXISTS public.ft (a int) SERVER s;
+CREATE COLLATION IF NOT EXISTS public.c (locale = 'C');
+CREATE STATISTICS IF NOT EXISTS public.st ON a, b FROM public.bk;
+CREATE SERVER IF NOT EXISTS s2 FOREIGN DATA WRAPPER w;
+CREATE TABLE public.bk (a integer, b integer);
+`
+    for (const e of lexPsqlScript(script)) if (e.kind === 'statement') found.see(e)
+    expect(found.drops).toEqual(['DROP TABLE IF EXISTS public.bk;'])
+    expect(found.unresolved).toEqual([])
+  })
+
   it('reads CRLF scripts the same', () => {
     expect(
       dropsOf('CREATE TABLE public.t (id integer);\r\nCREATE VIEW public.v AS SELECT 1;\r\n')

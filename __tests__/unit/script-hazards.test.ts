@@ -325,6 +325,26 @@ describe('PlainDumpObjects: quoted names that hold a line break (read whole, not
   })
 })
 
+// attacker a68 F4: what a script creates only IF NOT EXISTS was in the drop list
+describe('PlainDumpObjects: nothing created only IF NOT EXISTS is dropped', () => {
+  it('tables, sequences, materialized views and schemas IF NOT EXISTS are left out', () => {
+    const objects = seen(
+      [
+        'CREATE SCHEMA IF NOT EXISTS keep;',
+        'CREATE TABLE IF NOT EXISTS keep.ledger (id int);',
+        'CREATE UNLOGGED TABLE IF NOT EXISTS public.cache (k text);',
+        'CREATE SEQUENCE IF NOT EXISTS keep.s;',
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS public.mv AS SELECT 1;',
+        'CREATE TABLE public.bk (a int);'
+      ].join('\n')
+    )
+    expect(objects.drops).toEqual(['DROP TABLE IF EXISTS public.bk CASCADE;'])
+    expect(objects.plainlyCreated({ schema: 'keep', name: 'ledger' })).toBe(false)
+    expect(objects.plainlyCreated({ schema: 'keep', name: 's' })).toBe(false)
+    expect(objects.plainlyCreated({ schema: 'public', name: 'bk' })).toBe(true)
+  })
+})
+
 describe("clean's DROP FUNCTION: the signature read as the server reads it (re-attack a45)", () => {
   it.each([
     // a ')' or ',' inside a dollar quote, a string, a comment or a quoted name ends nothing

@@ -961,7 +961,9 @@ function scriptDataOnlyTables(
     throw new RestoreError(
       `the script writes rows into a table whose name the restore cannot read, so it cannot check that table is empty: ${plain.unreadableWrites.slice(0, 3).join(' | ')}. Nothing was restored. Load the script by hand with psql, or write the table's name plainly (schema.table, "quoted" if need be).`
     )
-  const created = new Set(plain.createdTables.map(tableKey))
+  // a table created only IF NOT EXISTS is the target's where it has one (attacker a68 F4: clean
+  // no longer drops it): its rows load as into any table of the target's, where it holds none
+  const created = new Set(plain.createdTables.filter(t => plain.plainlyCreated(t)).map(tableKey))
   const seen = new Set<string>()
   const result: QualifiedName[] = []
   for (const t of plain.writtenTables) {
@@ -980,7 +982,7 @@ function scriptDataOnlyTables(
  * SEQUENCE SET without its SEQUENCE (whoever wrote the script: setval changes the target's own).
  */
 function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
-  const created = new Set(plain.createdSequences.map(tableKey))
+  const created = new Set(plain.createdSequences.filter(s => plain.plainlyCreated(s)).map(tableKey))
   const seen = new Set<string>()
   return plain.setvalSequences.filter(s => {
     const key = tableKey(s)

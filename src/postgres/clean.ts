@@ -1055,8 +1055,11 @@ export function dropForPart(
   }
   for (const kind of NAMED_KINDS) {
     if (!kind.every((k, n) => word(i + n) === k)) continue
-    let at = i + kind.length
-    if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS') at += 3
+    const at = i + kind.length
+    // CREATE … IF NOT EXISTS keeps the target's object of that name, as psql by hand does: not
+    // the backup's, clean leaves it (attacker a68 F4: keep.ledger dropped with its rows, a
+    // sequence set back to 1)
+    if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS') return undefined
     const name = qualifiedName(tokens, at)
     if (!name) return undefined
     const base = kind.filter(

@@ -174,6 +174,20 @@ export class PlainDumpObjects {
   readonly replacingObjects: Array<QualifiedName & { kind: ObjectKind }> = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
+  /**
+   * Tables and sequences of createdTables and createdSequences that a CREATE … IF NOT EXISTS
+   * creates (JSON [schema, name] as parseCopyStatement reads them): where the target has one, it
+   * stays the target's (psql by hand keeps it), and the rows or value the script writes go into
+   * it — see plainlyCreated.
+   */
+  readonly ifNotExists = new Set<string>()
+  /** Tables and sequences a plain CREATE (no IF NOT EXISTS) creates, same keys as ifNotExists. */
+  private readonly plainCreated = new Set<string>()
+  /** The script creates this table or sequence by a CREATE without IF NOT EXISTS (or an identity). */
+  plainlyCreated(name: QualifiedName): boolean {
+    const key = JSON.stringify([name.schema, name.name])
+    return this.plainCreated.has(key) || !this.ifNotExists.has(key)
+  }
   /** The names (without schema) of the domains the script creates: ADD COLUMN of one runs its DEFAULT/CHECK. */
   private readonly createdDomains = new Set<string>()
   /** Sequences whose value it sets (pg_dump's SELECT pg_catalog.setval('…', …)). */
@@ -456,7 +470,9 @@ export class PlainDumpObjects {
         ? schema[1].slice(1, -1).replace(/""/g, '"')
         : schema[1]
       this.schemas.push(name)
-      if (name !== 'public') this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`)
+      // an IF NOT EXISTS creation is not the backup's schema (the target's, if any, stays)
+      if (name !== 'public' && !/^CREATE SCHEMA IF NOT EXISTS /.test(text))
+        this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`)
       return
     }
     const object =
@@ -473,6 +489,12 @@ export class PlainDumpObjects {
         const relation = parseCopyStatement(`COPY ${object[2]}`)
         const kinds = /^CREATE FOREIGN /.test(text) ? 'f' : RELATION_KINDS[object[1]]
         if (relation) this.replacingRelations.push({ ...relation, kinds })
+      }
+      const ine = /^CREATE (?:UNLOGGED |FOREIGN )?[A-Z ]+? IF NOT EXISTS /.test(text)
+      if (object[1] === 'TABLE' || object[1] === 'SEQUENCE') {
+        const made = parseCopyStatement(`COPY ${object[2]}`)
+        if (made)
+          (ine ? this.ifNotExists : this.plainCreated).add(JSON.stringify([made.schema, made.name]))
       }
       if (object[1] === 'TABLE') {
         const table = parseCopyStatement(`COPY ${object[2]}`)
@@ -492,7 +514,9 @@ export class PlainDumpObjects {
       }
       const kind =
         object[1] === 'TABLE' && /^CREATE FOREIGN/.test(text) ? 'FOREIGN TABLE' : object[1]
-      this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
+      // CREATE … IF NOT EXISTS keeps the target's object of that name, as psql by hand does: it is
+      // not the backup's to drop (attacker a68 F4: clean dropped keep.ledger with its rows)
+      if (!ine) this.drops.push(`DROP ${kind} IF EXISTS ${object[2]} CASCADE;`)
       return
     }
     const other =
