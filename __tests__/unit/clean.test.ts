@@ -551,6 +551,32 @@ CREATE TABLE public.bk (a integer, b integer);
     expect(found.unresolved).toEqual([])
   })
 
+  // attacker a68 F5: CREATE SCHEMA AUTHORIZATION r was dropped as a schema named AUTHORIZATION
+  it('CREATE SCHEMA AUTHORIZATION role: the schema named after the role, in every form', () => {
+    const found = new ScriptDrops()
+    const script = `CREATE SCHEMA AUTHORIZATION app;
+CREATE SCHEMA AUTHORIZATION "Odd Role" CREATE TABLE t (id integer);
+create schema authorization Keep;
+CREATE SCHEMA named AUTHORIZATION app;
+CREATE SCHEMA "AUTHORIZATION";
+CREATE SCHEMA AUTHORIZATION CURRENT_USER;
+CREATE SCHEMA AUTHORIZATION session_user;
+`
+    for (const e of lexPsqlScript(script)) if (e.kind === 'statement') found.see(e)
+    expect(found.drops).toEqual([
+      'DROP SCHEMA IF EXISTS "AUTHORIZATION";',
+      'DROP SCHEMA IF EXISTS named;',
+      'DROP SCHEMA IF EXISTS Keep;',
+      'DROP SCHEMA IF EXISTS "Odd Role";',
+      'DROP SCHEMA IF EXISTS app;'
+    ])
+    // the restoring role's name: not in the text, not dropped (said: unresolved)
+    expect(found.unresolved).toEqual([
+      'CREATE SCHEMA AUTHORIZATION CURRENT_USER;',
+      'CREATE SCHEMA AUTHORIZATION session_user;'
+    ])
+  })
+
   it('reads CRLF scripts the same', () => {
     expect(
       dropsOf('CREATE TABLE public.t (id integer);\r\nCREATE VIEW public.v AS SELECT 1;\r\n')

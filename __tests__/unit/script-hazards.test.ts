@@ -325,6 +325,58 @@ describe('PlainDumpObjects: quoted names that hold a line break (read whole, not
   })
 })
 
+// attacker a68 F3/F5: CREATE SCHEMA AUTHORIZATION app (no name: the role's) and ALTER SCHEMA …
+// RENAME TO app created a role's schema the role-named-schema refusal did not see; clean read
+// AUTHORIZATION as the schema's name. F4: IF NOT EXISTS creations were in the drop list.
+describe('PlainDumpObjects: every way a script names a schema it creates', () => {
+  it.each([
+    ['CREATE SCHEMA app;', ['app'], false],
+    ['create schema APP;', ['app'], false],
+    ['CREATE  SCHEMA\n"App";', ['App'], false],
+    ['CREATE SCHEMA IF NOT EXISTS app;', ['app'], false],
+    ['CREATE SCHEMA AUTHORIZATION app;', ['app'], false],
+    ['create schema authorization App;', ['app'], false],
+    ['CREATE SCHEMA AUTHORIZATION "Web Role";', ['Web Role'], false],
+    ['CREATE SCHEMA IF NOT EXISTS AUTHORIZATION app;', ['app'], false],
+    ['CREATE SCHEMA AUTHORIZATION app CREATE TABLE users (id int);', ['app'], false],
+    ['CREATE SCHEMA /* a comment */ AUTHORIZATION app;', ['app'], false],
+    ['CREATE SCHEMA reporting AUTHORIZATION app;', ['reporting'], false],
+    ['CREATE SCHEMA "AUTHORIZATION";', ['AUTHORIZATION'], false],
+    ['CREATE SCHEMA AUTHORIZATION CURRENT_USER;', [], true],
+    ['CREATE SCHEMA IF NOT EXISTS AUTHORIZATION current_role;', [], true],
+    ['CREATE SCHEMA AUTHORIZATION SESSION_USER;', [], true],
+    ['CREATE SCHEMA s1;\nALTER SCHEMA s1 RENAME TO app;', ['s1', 'app'], false],
+    ['alter schema s1 rename to "App";', ['App'], false],
+    ['ALTER SCHEMA s1 OWNER TO app;', [], false]
+  ])('%s', (script, schemas, current) => {
+    const objects = seen(script)
+    expect(objects.schemas).toEqual(schemas)
+    expect(objects.currentRoleSchema).toBe(current)
+    for (const s of schemas) expect(objects.referencedSchemas.has(s)).toBe(true)
+  })
+
+  it('drops the schema by its name, never AUTHORIZATION; nothing created only IF NOT EXISTS', () => {
+    const objects = seen(
+      [
+        'CREATE SCHEMA AUTHORIZATION app;',
+        'CREATE SCHEMA IF NOT EXISTS keep;',
+        'CREATE SCHEMA IF NOT EXISTS AUTHORIZATION other;',
+        'CREATE SCHEMA "Mixed" AUTHORIZATION app;',
+        'CREATE TABLE IF NOT EXISTS keep.ledger (id int);',
+        'CREATE UNLOGGED TABLE IF NOT EXISTS public.cache (k text);',
+        'CREATE SEQUENCE IF NOT EXISTS keep.s;',
+        'CREATE MATERIALIZED VIEW IF NOT EXISTS public.mv AS SELECT 1;',
+        'CREATE TABLE public.bk (a int);'
+      ].join('\n')
+    )
+    expect(objects.drops).toEqual([
+      'DROP SCHEMA IF EXISTS app CASCADE;',
+      'DROP SCHEMA IF EXISTS "Mixed" CASCADE;',
+      'DROP TABLE IF EXISTS public.bk CASCADE;'
+    ])
+  })
+})
+
 // attacker a68 F4: what a script creates only IF NOT EXISTS was in the drop list
 describe('PlainDumpObjects: nothing created only IF NOT EXISTS is dropped', () => {
   it('tables, sequences, materialized views and schemas IF NOT EXISTS are left out', () => {

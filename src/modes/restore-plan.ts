@@ -322,7 +322,7 @@ export async function planRestore(
       )
     if (drops && drops.found.unresolved.length > 0)
       log.warning(
-        `clean: ${plural(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by an unqualified name after a search_path the text does not tell (e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`
+        `clean: ${plural(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by a name the text does not tell (an unqualified name after a search_path it does not show, or CREATE SCHEMA AUTHORIZATION CURRENT_USER; e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`
       )
     return {
       format: 'plain',

@@ -792,6 +792,9 @@ const UNSCHEMED = new Set([
   'LANGUAGE'
 ])
 
+/** Role specifications naming the session's role (CREATE SCHEMA AUTHORIZATION CURRENT_USER). */
+const CURRENT_ROLES = new Set(['CURRENT_USER', 'CURRENT_ROLE', 'SESSION_USER'])
+
 /** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
 const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE'])
 
@@ -1060,6 +1063,14 @@ export function dropForPart(
     // the backup's, clean leaves it (attacker a68 F4: keep.ledger dropped with its rows, a
     // sequence set back to 1)
     if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS') return undefined
+    if (kind[0] === 'SCHEMA' && word(at) === 'AUTHORIZATION') {
+      // CREATE SCHEMA AUTHORIZATION role: the schema is named after the role (a68 F5: it was
+      // read as a schema named AUTHORIZATION); CURRENT_USER & co.: a name the text does not tell
+      const role = tokens[at + 1]
+      if (role?.type !== 'ident' && role?.type !== 'qident') return undefined
+      if (role.type === 'ident' && CURRENT_ROLES.has(role.text.toUpperCase())) return null
+      return `DROP SCHEMA IF EXISTS ${role.text};`
+    }
     const name = qualifiedName(tokens, at)
     if (!name) return undefined
     const base = kind.filter(

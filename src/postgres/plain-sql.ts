@@ -10,6 +10,7 @@ import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 import type { ObjectKind } from './unchanged.js'
 import { blockCommentEnd, quoteSql } from './sql-redact.js'
+import { quoteIdent } from '../sql-names.js'
 
 /**
  * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
@@ -138,6 +139,11 @@ export interface PlainCopyBlock extends QualifiedName {
 /** What a plain dump creates and fills, read from the statements the restore's gate passes. */
 export class PlainDumpObjects {
   readonly schemas: string[] = []
+  /**
+   * The script creates a schema named after the restoring role (CREATE SCHEMA AUTHORIZATION
+   * CURRENT_USER, CURRENT_ROLE or SESSION_USER): not in `schemas`, whose names the text tells.
+   */
+  currentRoleSchema = false
   /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
   readonly drops: string[] = []
   /** The tables the script's COPY … FROM stdin blocks fill, each once, in the script's order. */
@@ -463,18 +469,24 @@ export class PlainDumpObjects {
       }
       return
     }
-    if (cls.keywords[0] !== 'CREATE') return
-    const schema = /^CREATE SCHEMA (?:IF NOT EXISTS )?("(?:[^"]|"")+"|[^\s;]+)/.exec(text)
-    if (schema) {
-      const name = schema[1].startsWith('"')
-        ? schema[1].slice(1, -1).replace(/""/g, '"')
-        : schema[1]
-      this.schemas.push(name)
-      // an IF NOT EXISTS creation is not the backup's schema (the target's, if any, stays)
-      if (name !== 'public' && !/^CREATE SCHEMA IF NOT EXISTS /.test(text))
-        this.drops.push(`DROP SCHEMA IF EXISTS ${schema[1]} CASCADE;`)
+    // every way a statement names a schema it creates: CREATE SCHEMA [IF NOT EXISTS] name,
+    // CREATE SCHEMA … AUTHORIZATION role (its name the role's), ALTER SCHEMA … RENAME TO name
+    // (attacker a68 F3: AUTHORIZATION app and RENAME TO app created a role's schema unseen)
+    const createdSchema = /^\s*(?:create|alter)\s+schema\b/i.test(text)
+      ? schemaCreated(sqlTokens(text, false))
+      : undefined
+    if (createdSchema) {
+      if (createdSchema.role === 'current') this.currentRoleSchema = true
+      else {
+        this.schemas.push(createdSchema.name)
+        this.schema(createdSchema.name)
+        // an IF NOT EXISTS creation is not the backup's schema (the target's, if any, stays)
+        if (createdSchema.name !== 'public' && !createdSchema.ifNotExists && !createdSchema.renamed)
+          this.drops.push(`DROP SCHEMA IF EXISTS ${quoteIdent(createdSchema.name)} CASCADE;`)
+      }
       return
     }
+    if (cls.keywords[0] !== 'CREATE') return
     const object =
       /^CREATE (?:UNLOGGED |FOREIGN )?(TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|TYPE|DOMAIN) (?:IF NOT EXISTS )?((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
         text
@@ -1519,6 +1531,47 @@ export function literalStatement(
   return end()
 }
 
+/**
+ * The schema a statement creates or gives its name: CREATE SCHEMA [IF NOT EXISTS] name
+ * [AUTHORIZATION role], CREATE SCHEMA [IF NOT EXISTS] AUTHORIZATION role (the schema is named after
+ * the role; `role: 'current'` for CURRENT_USER, CURRENT_ROLE or SESSION_USER, the restoring role),
+ * ALTER SCHEMA old RENAME TO name (`renamed`); undefined for any other statement. Names folded
+ * as the server folds them.
+ */
+export function schemaCreated(
+  tokens: readonly SqlToken[]
+):
+  | { name: string; ifNotExists: boolean; renamed?: true; role?: undefined }
+  | { name?: undefined; ifNotExists: boolean; renamed?: undefined; role: 'current' }
+  | undefined {
+  if (word(tokens, 0, 'alter') && word(tokens, 1, 'schema')) {
+    // ALTER SCHEMA name RENAME TO new_name
+    if (
+      tokens[2]?.kind === 'ident' &&
+      word(tokens, 3, 'rename') &&
+      word(tokens, 4, 'to') &&
+      tokens[5]?.kind === 'ident'
+    )
+      return { name: tokens[5].value, ifNotExists: false, renamed: true }
+    return undefined
+  }
+  if (!word(tokens, 0, 'create') || !word(tokens, 1, 'schema')) return undefined
+  let k = 2
+  const ifNotExists =
+    word(tokens, k, 'if') && word(tokens, k + 1, 'not') && word(tokens, k + 2, 'exists')
+  if (ifNotExists) k += 3
+  if (word(tokens, k, 'authorization')) {
+    // no schema name: the role's (a quoted "authorization" is a schema's name)
+    const role = tokens[k + 1]
+    if (role?.kind !== 'ident') return undefined
+    if (!role.quoted && ['current_user', 'current_role', 'session_user'].includes(role.value))
+      return { ifNotExists, role: 'current' }
+    return { name: role.value, ifNotExists }
+  }
+  if (tokens[k]?.kind !== 'ident') return undefined
+  return { name: tokens[k].value, ifNotExists }
+}
+
 /** Schemas of the system, never the backup's. */
 const RESERVED_SCHEMA = /^(?:pg_catalog|information_schema|pg_toast.*|pg_temp.*)$/
 
@@ -1676,7 +1729,7 @@ function dollarTagEnd(text: string, i: number): number {
 }
 
 /** The schemas of a search_path value ('a, "B", $user'), folded. */
-function searchPathList(value: string): string[] {
+export function searchPathList(value: string): string[] {
   return sqlTokens(value, false)
     .filter(t => t.kind === 'ident')
     .map(t => t.value)
