@@ -13,6 +13,7 @@ import path from 'node:path'
 import { runTool } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
 import { failure, useNonEmptyTargets } from '../support/non-empty.js'
 
 const harness = useHarness({ name: 'allow-non-empty-hazards' })
@@ -462,4 +463,129 @@ INSERT INTO app.users VALUES (1, 'from the backup');
     ])
     await server.dropDatabase(db)
   })
+
+  // attacker a68 F3: the schema's name left implicit (AUTHORIZATION role, CURRENT_USER: the
+  // restoring role's), or given by a rename, and an unqualified CREATE TABLE landing in it
+  it.each([
+    [
+      'CREATE SCHEMA AUTHORIZATION app, then an unqualified CREATE TABLE',
+      (app: string) => `CREATE SCHEMA AUTHORIZATION ${app};
+CREATE TABLE users (id integer, name text);
+INSERT INTO users VALUES (99, 'mallory');
+`,
+      (app: string) => app
+    ],
+    [
+      'create schema if not exists authorization app (lower case)',
+      (app: string) => `create schema if not exists authorization ${app};
+create table ${app}.users (id integer, name text);
+`,
+      (app: string) => app
+    ],
+    [
+      'ALTER SCHEMA s1 RENAME TO app',
+      (app: string) => `CREATE SCHEMA s1;
+CREATE TABLE s1.users (id integer, name text);
+INSERT INTO s1.users VALUES (99, 'mallory');
+ALTER SCHEMA s1 RENAME TO ${app};
+`,
+      (app: string) => app
+    ],
+    [
+      'CREATE SCHEMA AUTHORIZATION CURRENT_USER (the restoring role)',
+      (_app: string) => `CREATE SCHEMA AUTHORIZATION CURRENT_USER;
+CREATE TABLE users (id integer, name text);
+`,
+      (app: string) => app
+    ]
+  ])(
+    "%s, restored as that role: refused naming the schema; the role still reads the target's users",
+    async (_name, script, schema) => {
+      // the target's own: app's database and table, app restoring (the reporter's setup: the
+      // unqualified CREATE TABLE lands in app's new schema, the session's "$user")
+      const db = await target()
+      await server.query(
+        db,
+        `ALTER DATABASE "${db}" OWNER TO ${server.appUser}; ALTER TABLE public.users OWNER TO ${server.appUser}`
+      )
+      const before = await state(db)
+      const error = await failure(
+        harness.restore(
+          testRestoreInputs(
+            server.url(db, { user: server.appUser, password: server.appPassword }),
+            { kind: 'file', path: write(script(server.appUser)) },
+            { allowNonEmpty: true }
+          )
+        )
+      )
+      expect(error?.message).toMatch(
+        new RegExp(
+          `the backup creates schema "${schema(server.appUser)}", which is the name of a role of the target's server[^]*Nothing was changed\\. Restore into an empty database; create the schema in the target first`
+        )
+      )
+      expect(await state(db)).toEqual(before)
+      expect(
+        await server.query(
+          db,
+          `SELECT to_regnamespace('"${schema(server.appUser)}"') IS NULL AS absent`
+        )
+      ).toEqual([{ absent: true }])
+      expect(await usersAsApp(db)).toEqual(['alice', 'bob'])
+      await server.dropDatabase(db)
+    }
+  )
+
+  // attacker a68 F3: a role's configured search_path (ALTER ROLE … SET search_path), not only
+  // the default "$user", public; the database's own setting too
+  it.each([
+    ['a plain script', 'sql'],
+    ['a custom archive', 'dump']
+  ])(
+    "%s creating a schema on a role's or the database's search_path setting: refused, naming the schema and the setting",
+    async (_name, format) => {
+      const role = `a68web_${Math.random().toString(16).slice(2, 8)}`
+      const src = await server.createDatabase()
+      await server.query(
+        src,
+        `CREATE SCHEMA reporting; CREATE TABLE reporting.users (id integer, name text);
+         INSERT INTO reporting.users VALUES (99, 'mallory');
+         CREATE SCHEMA "Shared"; CREATE TABLE "Shared".accounts (id integer);`
+      )
+      const dumped = file('search-path', format)
+      await pgDump(src, [...(format === 'dump' ? ['-Fc'] : []), '-f', dumped])
+      await server.dropDatabase(src)
+      const db = await target()
+      await server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'pw-${role}'`)
+      try {
+        await server.query(
+          db,
+          `ALTER ROLE ${role} SET search_path = reporting, public;
+           ALTER DATABASE "${db}" SET search_path = "$user", public, "Shared";
+           GRANT SELECT ON public.users TO ${role}`
+        )
+        const before = await state(db)
+        const error = await failure(runRestore(db, { kind: 'file', path: dumped }))
+        expect(error?.message).toMatch(
+          /the backup creates schemas "(?:reporting|Shared)", "(?:reporting|Shared)", which are on the search_path of roles of the target's server/
+        )
+        expect(error?.message).toContain(
+          `role ${role} in every database has search_path = reporting, public (ALTER ROLE ${role} SET search_path)`
+        )
+        expect(error?.message).toMatch(
+          /every role in database \S+ has search_path = "\$user", public, "Shared" \(ALTER DATABASE \S+ SET search_path\)/
+        )
+        expect(await state(db)).toEqual(before)
+        // what the role's unqualified users reads: still the target's
+        const out = await runTool(
+          path.join(server.binDir, 'psql'),
+          ['-X', '-At', '-c', 'SELECT name FROM users ORDER BY id'],
+          server.env(db, { user: role, password: `pw-${role}` })
+        )
+        expect(out.trim().split('\n')).toEqual(['alice', 'bob'])
+      } finally {
+        await server.dropDatabase(db)
+        await server.query('postgres', `DROP ROLE ${role}`)
+      }
+    }
+  )
 })

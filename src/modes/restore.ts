@@ -162,7 +162,7 @@ import {
   clusterCheck,
   readClusterState
 } from '../postgres/cluster-state.js'
-import { RELATION_KINDS, parseCopyStatement } from '../postgres/plain-sql.js'
+import { RELATION_KINDS, parseCopyStatement, searchPathList } from '../postgres/plain-sql.js'
 import {
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
@@ -3669,29 +3669,58 @@ function refuseReplacedTables(
 
 /**
  * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
- * whose name is a role's (pg_roles) shadows the target's objects for that role, whose default
- * search_path is "$user", public — after the restore the application's unqualified queries as
- * app would read the backup's app.users instead of the target's public.users. Refused before
- * anything is sent, naming the schemas and what to do; a schema the target already has is used
- * as it is (nothing a name finds changes), and an empty target has nothing to shadow.
+ * that a session's search_path would search — one whose name is a role's (pg_roles: the default
+ * search_path "$user", public puts it first for that role), or one named in a search_path setting
+ * of the target's roles or database (pg_db_role_setting: ALTER ROLE web SET search_path =
+ * reporting, public) — shadows the target's objects there: after the restore the application's
+ * unqualified queries as app would read the backup's app.users instead of the target's
+ * public.users. Every way the backup names a schema it creates counts (CREATE SCHEMA [IF NOT
+ * EXISTS] name, … AUTHORIZATION role with no name, CURRENT_USER & co. being the restoring role;
+ * ALTER SCHEMA … RENAME TO name; an archive's entries alike: attacker a68 F3). Refused before
+ * anything is sent, naming the schemas, who would find them and what to do; a schema the target
+ * already has is used as it is (nothing a name finds changes), and an empty target has nothing to
+ * shadow.
  */
-function refuseRoleNamedSchemas(
+export function refuseRoleNamedSchemas(
   server: Pick<ServerInfo, 'database'>,
   plan: Pick<RestorePlan, 'references'>,
-  facts: Pick<TargetFacts, 'roles' | 'schemas' | 'objectOwners'>
+  facts: Pick<TargetFacts, 'roles' | 'schemas' | 'objectOwners' | 'currentUser' | 'searchPaths'>
 ): void {
   const holds = (facts.objectOwners?.length ?? 0) > 0 || facts.schemas.some(s => s.relations > 0)
   if (!holds) return
   const roles = new Set(facts.roles)
   const existing = new Set(facts.schemas.map(s => s.name))
-  const named = [...new Set(plan.references?.schemas ?? [])].filter(
-    s => roles.has(s) && !existing.has(s)
-  )
-  if (named.length === 0) return
-  const list = named.map(s => `"${s}"`).join(', ')
-  const one = named.length === 1
+  const created = [
+    ...new Set([
+      ...(plan.references?.schemas ?? []),
+      ...(plan.references?.currentRoleSchema ? [facts.currentUser] : [])
+    ])
+  ].filter(s => !existing.has(s))
+  // the configured search_path settings that name a schema ("$user" is a role's name: below)
+  const settings = (facts.searchPaths ?? []).map(p => ({
+    ...p,
+    schemas: searchPathList(p.path)
+  }))
+  const found: Array<{ schema: string; by: string[] }> = []
+  for (const schema of created) {
+    const by: string[] = []
+    if (roles.has(schema))
+      by.push(
+        `it is the name of a role of the target's server: the default search_path "$user", public puts role ${quoteIdent(schema)}'s own schema first`
+      )
+    for (const p of settings)
+      if (p.schemas.includes(schema))
+        by.push(
+          `${p.role === undefined ? 'every role' : `role ${quoteIdent(p.role)}`}${p.database === undefined ? (p.role === undefined ? '' : ' in every database') : ` in database ${quoteIdent(p.database)}`} has search_path = ${p.path} (${p.role === undefined ? `ALTER DATABASE ${quoteIdent(p.database ?? '')}` : `ALTER ROLE ${quoteIdent(p.role)}${p.database === undefined ? '' : ` IN DATABASE ${quoteIdent(p.database)}`}`} SET search_path)`
+        )
+    if (by.length > 0) found.push({ schema, by })
+  }
+  if (found.length === 0) return
+  const one = found.length === 1
+  const list = found.map(f => `"${f.schema}"`).join(', ')
+  const roleNamed = found.filter(f => roles.has(f.schema))
   throw new RestoreError(
-    `with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public — ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`
+    `with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${roleNamed.length === found.length ? (one ? "which is the name of a role of the target's server" : "which are names of roles of the target's server") : `which ${one ? 'is' : 'are'} on the search_path of roles of the target's server`}, and the target database '${server.database}' holds objects: ${found.map(f => `"${f.schema}": ${f.by.join('; ')}`).join('. ')}. After the restore those roles' unqualified names (an application's queries) would find the backup's objects there before the target's in public — ${quoteIdent(found[0].schema)}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`
   )
 }
 

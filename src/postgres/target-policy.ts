@@ -86,6 +86,12 @@ export interface TargetFacts {
    * pg_* and information_schema, not of extensions), before the load; none: nothing there.
    */
   objectOwners?: string[]
+  /**
+   * The search_path settings sessions in the target start with (pg_db_role_setting: ALTER ROLE
+   * … SET, ALTER ROLE … IN DATABASE … SET, ALTER DATABASE … SET, of this database or all
+   * databases): role undefined for every role's, database undefined for every database's.
+   */
+  searchPaths?: Array<{ role?: string; database?: string; path: string }>
 }
 
 export interface PolicyOptions {
@@ -123,6 +129,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     settings: string[] | null
     object_owners: string[] | null
     superusers: string[] | null
+    search_paths: Array<{ role: string | null; database: string | null; path: string }> | null
   }>(TARGET_FACTS_SQL)
   const row = result.rows[0]
   return {
@@ -145,7 +152,12 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     publications: row.publications ?? [],
     settings: (row.settings ?? []).map(s => s.toLowerCase()),
     providerSchemas: await readProviderSchemas(client),
-    objectOwners: row.object_owners ?? []
+    objectOwners: row.object_owners ?? [],
+    searchPaths: (row.search_paths ?? []).map(p => ({
+      ...(p.role !== null ? { role: p.role } : {}),
+      ...(p.database !== null ? { database: p.database } : {}),
+      path: p.path
+    }))
   }
 }
 
@@ -227,7 +239,13 @@ SELECT current_user::text AS current_user,
              AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
                               WHERE dep.classid = 'pg_catalog.pg_type'::regclass
-                                AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners
+                                AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners,
+       (SELECT json_agg(json_build_object(
+                 'role', CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole)::text END,
+                 'database', CASE WHEN s.setdatabase = 0 THEN NULL ELSE d.datname::text END,
+                 'path', pg_catalog.substr(c.setting, 13)))
+          FROM pg_catalog.pg_db_role_setting s, pg_catalog.unnest(s.setconfig) AS c(setting)
+         WHERE s.setdatabase IN (0, d.oid) AND c.setting ILIKE 'search\\_path=%') AS search_paths
   FROM pg_catalog.pg_database d
  WHERE d.datname = current_database()`
 
