@@ -750,7 +750,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
     ).toEqual([{ n: 2, policies: 0, rls: true }])
   })
 
-  it('the action: a restrictive row-level security policy TO a role the new instance lacks and PUBLIC is refused with the fix; target unchanged', async () => {
+  it('the action: a restrictive row-level security policy TO a role the new instance lacks and one it has is refused with the fix; target unchanged', async () => {
     const name = `notes_${++names}`
     const backup = await actionBackup(await databaseWithPolicyToSourceRole(source, name))
     const target = await rdsLikeTarget(rdsInstance)
@@ -760,7 +760,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
       (e: Error) => e
     )
     expect(error?.message).toMatch(
-      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO app_readonly, PUBLIC .*role "app_readonly", which the target lacks, and to roles it has.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
+      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO app_readonly, postgres .*role "app_readonly", which the target lacks, and to roles it has.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
     )
     expect(await managedChecksums(target)).toEqual(before)
   })

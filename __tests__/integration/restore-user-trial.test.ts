@@ -633,7 +633,7 @@ CREATE TABLE public.cache (k text, v text); INSERT INTO public.cache VALUES ('a'
 })
 
 describe("an archive's policies are checked before the load, read at once (trial u40 F2)", () => {
-  it('the second of several policies TO a role the target lacks (a restrictive one, that applies to PUBLIC too) is named by its entry', async () => {
+  it('the second of several policies TO a role the target lacks (a restrictive one, that applies to postgres too) is named by its entry', async () => {
     const role = `ghost_${Math.random().toString(16).slice(2, 8)}`
     const source = await server.createDatabase()
     await server.query('postgres', `CREATE ROLE ${role} NOLOGIN`)
@@ -642,7 +642,7 @@ describe("an archive's policies are checked before the load, read at once (trial
       `CREATE TABLE public.t1 (id int); CREATE TABLE public.t2 (id int);
        ALTER TABLE public.t1 ENABLE ROW LEVEL SECURITY; ALTER TABLE public.t2 ENABLE ROW LEVEL SECURITY;
        CREATE POLICY p1 ON public.t1 FOR SELECT TO PUBLIC USING (id > 0);
-       CREATE POLICY p2 ON public.t2 AS RESTRICTIVE FOR SELECT TO ${role}, PUBLIC USING (true);
+       CREATE POLICY p2 ON public.t2 AS RESTRICTIVE FOR SELECT TO ${role}, postgres USING (true);
        INSERT INTO public.t1 SELECT generate_series(1, 1000);`
     )
     const file = await pgDump(source, 'policies.dump', ['-Fc'])

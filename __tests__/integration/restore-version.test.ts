@@ -223,7 +223,7 @@ describe('a backup of a newer major into an older server (u7 F1, F5)', () => {
       `DO $$ BEGIN CREATE ROLE only_on_18 NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$;
        CREATE TABLE public.notes (id int PRIMARY KEY);
        ALTER TABLE public.notes ENABLE ROW LEVEL SECURITY;
-       CREATE POLICY readers ON public.notes AS RESTRICTIVE FOR SELECT TO only_on_18, PUBLIC USING (true);`
+       CREATE POLICY readers ON public.notes AS RESTRICTIVE FOR SELECT TO only_on_18, postgres USING (true);`
     )
     const policyDump = await dumpWith(18, v18, source, 'policy18.dump')
     const target = await v17.createDatabase()

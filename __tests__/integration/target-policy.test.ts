@@ -132,8 +132,14 @@ describe('readTargetFacts', () => {
     )
     expect(facts.schemas).toEqual(
       expect.arrayContaining([
-        { name: 'auth', owner: 'supabase_admin', relations: expect.any(Number) },
-        { name: 'extensions', owner: 'postgres', relations: 0 }
+        {
+          name: 'auth',
+          owner: 'supabase_admin',
+          relations: expect.any(Number),
+          // who of the roles postgres may act as may create there (ALTER … OWNER TO: u43 F1)
+          creators: expect.arrayContaining(['postgres'])
+        },
+        { name: 'extensions', owner: 'postgres', relations: 0, creators: ['postgres'] }
       ])
     )
     expect(facts.schemas.find(s => s.name === 'auth')!.relations).toBeGreaterThanOrEqual(4)

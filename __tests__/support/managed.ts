@@ -940,7 +940,7 @@ export async function databaseWithPolicyToSourceRole(
   source: ManagedDatabase,
   name: string,
   /**
-   * restrictive (default): AS RESTRICTIVE TO app_readonly, PUBLIC — without it every role sees
+   * restrictive (default): AS RESTRICTIVE TO app_readonly, postgres — without it postgres sees
    * more: a restore refuses it; permissive: TO app_readonly only — left out (fewer rows, never more)
    */
   kind: 'restrictive' | 'permissive' = 'restrictive'
@@ -951,7 +951,7 @@ export async function databaseWithPolicyToSourceRole(
     `create table public.notes (id int primary key, body text);
      insert into public.notes values (1, 'one'), (2, 'two');
      alter table public.notes enable row level security;
-     ${kind === 'restrictive' ? 'create policy readers on public.notes as restrictive for select to app_readonly, public using (id > 1);' : 'create policy readers on public.notes for select to app_readonly using (true);'}`
+     ${kind === 'restrictive' ? 'create policy readers on public.notes as restrictive for select to app_readonly, postgres using (id > 1);' : 'create policy readers on public.notes for select to app_readonly using (true);'}`
   )
   return source.instance.userUrl(name)
 }
