@@ -603,6 +603,31 @@ async function fromToc(
         : `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows.${sequenceAdvice}`
     )
   }
+  // a bare name takes that table in every schema of the selection, as pg_restore -t does: said,
+  // with every match, before anything runs (trial u43 F5: 'users' took auth.users beside
+  // public.users, and clean replaced app.users too, never naming them)
+  if (inputs.tables.length > 0) {
+    const inSelection = (e: { namespace?: string | null }): boolean =>
+      inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? '')
+    for (const name of new Set(inputs.tables)) {
+      const schemas = [
+        ...new Set(
+          toc.entries
+            .filter(
+              e =>
+                (e.desc === 'TABLE' || e.desc === 'VIEW' || e.desc === 'SEQUENCE') &&
+                e.tag === name &&
+                inSelection(e)
+            )
+            .map(e => e.namespace ?? '')
+        )
+      ].sort()
+      if (schemas.length > 1)
+        warn(
+          `tables: '${name}' names ${schemas.length} tables of the backup, one in each of the schemas ${schemas.join(', ')} (${schemas.map(n => `${quoteIdent(n)}.${quoteIdent(name)}`).join(', ')}): the restore takes them all, as pg_restore --table does${inputs.clean ? ', and clean replaces each of them' : ''}. To take one, add schemas (e.g. schemas: ${schemas[0]}).`
+        )
+    }
+  }
   // a partitioned table holds no rows: its partitions do, and `tables` names entries by their own
   // names, as pg_restore -t does (trial u25 F1: "tables: orders" restored 0 rows, said nothing)
   const unnamedPartitions = partitionsNotNamed(inputs, toc)
