@@ -1437,6 +1437,45 @@ function reportSkipped(
 }
 
 /**
+ * clean: the columns of the target's tables it replaces that the backup's tables lack (its
+ * manifest lists each table's columns): a migration's column since the backup, gone with its
+ * values — said before the load, as newer rows are (trial u43 F6). Undefined when none, or
+ * without the manifest's columns (an older backup).
+ */
+async function newerColumns(
+  client: pg.Client,
+  replaced: ReadonlyArray<ExistingTable>,
+  manifest: Manifest | undefined
+): Promise<string | undefined> {
+  if (!manifest || replaced.length === 0) return undefined
+  const backup = new Map(
+    manifest.rowCounts.tables.flatMap(t =>
+      t.columns ? [[JSON.stringify([t.schema, t.name]), new Set(t.columns)] as const] : []
+    )
+  )
+  const tables = replaced.filter(t => backup.has(JSON.stringify([t.schema, t.name])))
+  if (tables.length === 0) return undefined
+  const { rows } = await client.query<{ schema: string; name: string; columns: string[] }>(
+    `SELECT n.nspname::text AS schema, c.relname::text AS name,
+            ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns
+       FROM unnest($1::text[], $2::text[]) AS u(s, t)
+       JOIN pg_catalog.pg_namespace n ON n.nspname = u.s
+       JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = u.t`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  const extra = rows.flatMap(r => {
+    const had = backup.get(JSON.stringify([r.schema, r.name]))!
+    const more = r.columns.filter(c => !had.has(c))
+    return more.length > 0
+      ? [`${quoteQualified(r)}: ${more.map(c => quoteIdent(c)).join(', ')}`]
+      : []
+  })
+  if (extra.length === 0) return undefined
+  return `clean replaces ${plural(extra.length, 'table')} of the target with columns the backup's ${extra.length === 1 ? 'table lacks' : 'tables lack'} (added since the backup was made, by a migration?): ${extra.slice(0, 10).join('; ')}${extra.length > 10 ? `; and ${extra.length - 10} more` : ''}. They and their values are gone after this restore (the restore puts the backup's tables back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them, and the app's migrations may expect them.`
+}
+
+/**
  * clean: the target's tables it replaces that hold more rows now than the backup has for them
  * (its manifest's counts): rows added since the backup was made, gone with them — said before
  * the load (pg_restore --clean by hand says nothing of it; trial u19 F4). Undefined when none.
@@ -2563,6 +2602,10 @@ async function guardTarget(
       ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
       : undefined
     if (newer) log.warning(newer)
+    const columns = plan.clean?.drops
+      ? await newerColumns(client, cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
+      : undefined
+    if (columns) log.warning(columns)
     return server
   }
   if (inputs.dataOnly === true) {
