@@ -760,7 +760,7 @@ describe('RDS: an instance restored into a new RDS instance', () => {
       (e: Error) => e
     )
     expect(error?.message).toMatch(
-      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO app_readonly, postgres .*role "app_readonly", which the target lacks, and to roles it has.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
+      /the archive's entry POLICY public\.notes readers, checked before the load: CREATE POLICY readers ON public\.notes .*TO postgres, app_readonly .*role "app_readonly", which the target lacks, and to roles it has.*CREATE ROLE "app_readonly" NOLOGIN;.* Nothing was restored\./
     )
     expect(await managedChecksums(target)).toEqual(before)
   })
