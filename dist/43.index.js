@@ -716,7 +716,7 @@ minMajor = major) {
 /* harmony export */   fB: () => (/* binding */ dumpGlobals),
 /* harmony export */   yL: () => (/* binding */ globalsFileName)
 /* harmony export */ });
-/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteLiteral */
+/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteLiteral, platformRole */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);
@@ -1072,6 +1072,30 @@ function oneLine(text) {
     return (0,_sql_redact_js__WEBPACK_IMPORTED_MODULE_5__/* .quoteSql */ .Xd)(text, 201);
 }
 /**
+ * A managed service's own administrative roles, by name: the platform creates them on its
+ * servers and gives them powers no CREATE ROLE can (Neon's neon_superuser, RDS's rds_superuser,
+ * Cloud SQL's cloudsqlsuperuser, Azure's azure_pg_admin, Supabase's supabase_admin). Created
+ * on another platform's server they would be a powerless role of the same name, and a grant
+ * of one to an application role a grant of nothing: left out, said (trial u40 F5). The
+ * service's name, or undefined. Application roles a platform gives (Supabase's anon,
+ * authenticated, service_role) are the application's: created like any other.
+ */
+function platformRole(name) {
+    if (/^(?:neon_superuser|cloud_admin|neon_service)$/.test(name))
+        return 'Neon';
+    if (/^(?:rdsadmin|rds_superuser|rds_replication|rds_password|rds_iam|rds_ad|rdstopmgr|rdsrepladmin|rds_reserved|rds_extension)$/.test(name))
+        return 'Amazon RDS';
+    if (/^(?:cloudsqlsuperuser|cloudsqladmin|cloudsqlagent|cloudsqlreplica|cloudsqlimportexport|cloudsqlobservabilityadmin)$/.test(name))
+        return 'Cloud SQL';
+    if (/^(?:alloydbsuperuser|alloydbadmin|alloydbreplica|alloydbagent)$/.test(name))
+        return 'AlloyDB';
+    if (/^(?:azure_pg_admin|azuresu|azure_superuser)$/.test(name))
+        return 'Azure Database for PostgreSQL';
+    if (/^(?:supabase_admin|supabase_replication_admin|supabase_etl_admin|supabase_superuser)$/.test(name))
+        return 'Supabase';
+    return undefined;
+}
+/**
  * The statements that create the file's roles the target lacks. Never a statement about an
  * existing role: a membership is made only between two roles this restore creates \u2014 one that
  * makes an existing role a member, or a created role a member of an existing role, is left out
@@ -1090,6 +1114,11 @@ function planRoles(globals, target) {
         }
         if (/^pg_/i.test(role.name)) {
             plan.skipped.push(`${role.name}: a reserved name (pg_\u2026), not created`);
+            continue;
+        }
+        const platform = platformRole(role.name);
+        if (platform) {
+            plan.skipped.push(`${role.name}: ${platform}'s own administrative role, not created (the platform makes it on its own servers with powers CREATE ROLE cannot give; here it would be a powerless role of that name \u2014 use this server's own admin role instead)`);
             continue;
         }
         const kept = [];

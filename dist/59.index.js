@@ -1,8 +1,8 @@
-export const id = 395;
-export const ids = [395];
+export const id = 59;
+export const ids = [59];
 export const modules = {
 
-/***/ 2395:
+/***/ 67059:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownerInTarget, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownerInTarget, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
@@ -98,16 +98,25 @@ async function countRows(client, tables) {
     for (let at = 0; at < tables.length; at += COUNT_BATCH) {
         const batch = tables.slice(at, at + COUNT_BATCH);
         const qualified = batch.map(t => `${client.escapeIdentifier(t.schema)}.${client.escapeIdentifier(t.name)}`);
-        const exists = await client.query(`SELECT to_regclass(q) IS NOT NULL AS ok, has_table_privilege(to_regclass(q), 'SELECT') AS readable,
-              pg_catalog.row_security_active(to_regclass(q)) AS rls
-         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i) ORDER BY i`, [qualified]);
-        const present = qualified.flatMap((_q, i) => exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls !== true
+        const exists = await client.query(`SELECT r IS NOT NULL AS ok, c.relkind::text AS kind,
+              pg_catalog.has_table_privilege(r, 'SELECT') AS readable,
+              pg_catalog.row_security_active(r) AS rls
+         FROM unnest($1::text[]) WITH ORDINALITY AS u(q, i)
+         CROSS JOIN LATERAL pg_catalog.to_regclass(u.q) AS r
+         LEFT JOIN pg_catalog.pg_class c ON c.oid = r
+        ORDER BY u.i`, [qualified]);
+        // only a table is read: a view's (or a foreign table's) SELECT runs what it was made of
+        const table = (i) => exists.rows[i].kind === 'r' || exists.rows[i].kind === 'p';
+        const present = qualified.flatMap((_q, i) => exists.rows[i].ok &&
+            table(i) &&
+            exists.rows[i].readable === true &&
+            exists.rows[i].rls !== true
             ? [i]
             : []);
         const rows = new Map();
         if (present.length > 0) {
             const result = await client.query(present
-                .map(i => `SELECT ${i} AS i, count(*)::text AS n FROM ONLY ${qualified[i]}`)
+                .map(i => `SELECT ${i} AS i, pg_catalog.count(*)::text AS n FROM ONLY ${qualified[i]}`)
                 .join(' UNION ALL '));
             for (const r of result.rows)
                 rows.set(Number(r.i), Number(r.n));
@@ -116,8 +125,14 @@ async function countRows(client, tables) {
             schema: t.schema,
             name: t.name,
             rows: rows.get(i) ?? -1,
-            ...(exists.rows[i].ok && exists.rows[i].readable !== true ? { denied: true } : {}),
-            ...(exists.rows[i].ok && exists.rows[i].readable === true && exists.rows[i].rls === true
+            ...(exists.rows[i].ok && !table(i) ? { kind: exists.rows[i].kind ?? '?' } : {}),
+            ...(exists.rows[i].ok && table(i) && exists.rows[i].readable !== true
+                ? { denied: true }
+                : {}),
+            ...(exists.rows[i].ok &&
+                table(i) &&
+                exists.rows[i].readable === true &&
+                exists.rows[i].rls === true
                 ? { rowSecurity: true }
                 : {})
         }));
@@ -874,6 +889,8 @@ const UNSCHEMED = new Set([
     'ACCESS METHOD',
     'LANGUAGE'
 ]);
+/** Role specifications naming the session's role (CREATE SCHEMA AUTHORIZATION CURRENT_USER). */
+const CURRENT_ROLES = new Set(['CURRENT_USER', 'CURRENT_ROLE', 'SESSION_USER']);
 /** Kinds dropped with their argument types: `DROP FUNCTION name(args)`. */
 const ROUTINE_KINDS = new Set(['FUNCTION', 'PROCEDURE', 'AGGREGATE']);
 /** Collects the DROP statements of what a plain script creates, statement by statement. */
@@ -1138,9 +1155,22 @@ function dropForPart(sqlText, part, schema) {
     for (const kind of NAMED_KINDS) {
         if (!kind.every((k, n) => word(i + n) === k))
             continue;
-        let at = i + kind.length;
+        const at = i + kind.length;
+        // CREATE \u2026 IF NOT EXISTS keeps the target's object of that name, as psql by hand does: not
+        // the backup's, clean leaves it (attacker a68 F4: keep.ledger dropped with its rows, a
+        // sequence set back to 1)
         if (word(at) === 'IF' && word(at + 1) === 'NOT' && word(at + 2) === 'EXISTS')
-            at += 3;
+            return undefined;
+        if (kind[0] === 'SCHEMA' && word(at) === 'AUTHORIZATION') {
+            // CREATE SCHEMA AUTHORIZATION role: the schema is named after the role (a68 F5: it was
+            // read as a schema named AUTHORIZATION); CURRENT_USER & co.: a name the text does not tell
+            const role = tokens[at + 1];
+            if (role?.type !== 'ident' && role?.type !== 'qident')
+                return undefined;
+            if (role.type === 'ident' && CURRENT_ROLES.has(role.text.toUpperCase()))
+                return null;
+            return `DROP SCHEMA IF EXISTS ${role.text};`;
+        }
         const name = qualifiedName(tokens, at);
         if (!name)
             return undefined;
@@ -3962,7 +3992,8 @@ function lastStatements(plan) {
             ...(plan.sequenceSets?.values() ?? []),
             ...(plan.deferrals?.after ?? []),
             ...(plan.defaultPrivileges?.reinstate ?? []),
-            ...(plan.unchanged ?? [])
+            ...(plan.unchanged ?? []),
+            ...(plan.cluster ? [plan.cluster] : [])
         ];
         // the action's own statements resolve only the system's operators and functions (a script
         // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
@@ -7268,7 +7299,7 @@ head = false) {
         if (drops)
             log/* log */.Rm.info(`clean: the script creates ${(0,log/* plural */.LS)(drops.found.drops.length, 'object')} to drop first.`);
         if (drops && drops.found.unresolved.length > 0)
-            log/* log */.Rm.warning(`clean: ${(0,log/* plural */.LS)(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by an unqualified name after a search_path the text does not tell (e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`);
+            log/* log */.Rm.warning(`clean: ${(0,log/* plural */.LS)(drops.found.unresolved.length, 'statement')} of the script create${drops.found.unresolved.length === 1 ? 's' : ''} an object by a name the text does not tell (an unqualified name after a search_path it does not show, or CREATE SCHEMA AUTHORIZATION CURRENT_USER; e.g. "${drops.found.unresolved[0]}"): clean does not drop what it cannot name (it could be another schema's object); if the object exists in the target, the restore fails on it and nothing is kept.`);
         return {
             format: 'plain',
             ...found,
@@ -7478,6 +7509,23 @@ async function fromToc(inputs, readToc) {
         warn(leftOut.length > 0
             ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${(0,log/* plural */.LS)(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} For the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
             : `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows.${sequenceAdvice}`);
+    }
+    // a bare name takes that table in every schema of the selection, as pg_restore -t does: said,
+    // with every match, before anything runs (trial u43 F5: 'users' took auth.users beside
+    // public.users, and clean replaced app.users too, never naming them)
+    if (inputs.tables.length > 0) {
+        const inSelection = (e) => inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? '');
+        for (const name of new Set(inputs.tables)) {
+            const schemas = [
+                ...new Set(toc.entries
+                    .filter(e => (e.desc === 'TABLE' || e.desc === 'VIEW' || e.desc === 'SEQUENCE') &&
+                    e.tag === name &&
+                    inSelection(e))
+                    .map(e => e.namespace ?? ''))
+            ].sort();
+            if (schemas.length > 1)
+                warn(`tables: '${name}' names ${schemas.length} tables of the backup, one in each of the schemas ${schemas.join(', ')} (${schemas.map(n => `${(0,sql_names/* quoteIdent */.v4)(n)}.${(0,sql_names/* quoteIdent */.v4)(name)}`).join(', ')}): the restore takes them all, as pg_restore --table does${inputs.clean ? ', and clean replaces each of them' : ''}. To take one, add schemas (e.g. schemas: ${schemas[0]}).`);
+        }
     }
     // a partitioned table holds no rows: its partitions do, and `tables` names entries by their own
     // names, as pg_restore -t does (trial u25 F1: "tables: orders" restored 0 rows, said nothing)
@@ -7775,7 +7823,9 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
 function scriptDataOnlyTables(plain, inputs) {
     if ((inputs.allowNonEmpty || inputs.clean) && plain.unreadableWrites.length > 0)
         throw new RestoreError(`the script writes rows into a table whose name the restore cannot read, so it cannot check that table is empty: ${plain.unreadableWrites.slice(0, 3).join(' | ')}. Nothing was restored. Load the script by hand with psql, or write the table's name plainly (schema.table, "quoted" if need be).`);
-    const created = new Set(plain.createdTables.map(tableKey));
+    // a table created only IF NOT EXISTS is the target's where it has one (attacker a68 F4: clean
+    // no longer drops it): its rows load as into any table of the target's, where it holds none
+    const created = new Set(plain.createdTables.filter(t => plain.plainlyCreated(t)).map(tableKey));
     const seen = new Set();
     const result = [];
     for (const t of plain.writtenTables) {
@@ -7795,7 +7845,7 @@ function scriptDataOnlyTables(plain, inputs) {
  * SEQUENCE SET without its SEQUENCE (whoever wrote the script: setval changes the target's own).
  */
 function scriptDataOnlySequences(plain) {
-    const created = new Set(plain.createdSequences.map(tableKey));
+    const created = new Set(plain.createdSequences.filter(s => plain.plainlyCreated(s)).map(tableKey));
     const seen = new Set();
     return plain.setvalSequences.filter(s => {
         const key = tableKey(s);
@@ -8930,6 +8980,144 @@ async function repairMovedSequences(client, set) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/postgres/cluster-state.ts
+/** The server-wide state as jsonb: {category: {key: {field: value}}}; `$1` the created roles. */
+const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
+ 'database', COALESCE((SELECT pg_catalog.jsonb_object_agg(d.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
+   'name', d.datname, 'owner', pg_catalog.pg_get_userbyid(d.datdba), 'allow connections', d.datallowconn,
+   'connection limit', d.datconnlimit, 'template', d.datistemplate, 'tablespace', d.dattablespace::pg_catalog.int8,
+   'privileges', d.datacl::pg_catalog.text,
+   'comment', CASE WHEN d.datname OPERATOR(pg_catalog.<>) pg_catalog.current_database() THEN pg_catalog.shobj_description(d.oid, 'pg_database') END))
+   FROM pg_catalog.pg_database d WHERE pg_catalog.pg_has_role(d.datdba, 'MEMBER')), '{}'::pg_catalog.jsonb),
+ 'setting', COALESCE((SELECT pg_catalog.jsonb_object_agg(
+   CASE WHEN s.setrole OPERATOR(pg_catalog.=) 0 THEN 'of every role' ELSE 'of role ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(s.setrole)) END
+   OPERATOR(pg_catalog.||) CASE WHEN s.setdatabase OPERATOR(pg_catalog.=) 0 THEN ' in every database' ELSE ' in database ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.quote_ident((SELECT d.datname FROM pg_catalog.pg_database d WHERE d.oid OPERATOR(pg_catalog.=) s.setdatabase)), s.setdatabase::pg_catalog.text) END,
+   pg_catalog.jsonb_build_object('settings', s.setconfig::pg_catalog.text))
+   FROM pg_catalog.pg_db_role_setting s), '{}'::pg_catalog.jsonb),
+ 'role', COALESCE((SELECT pg_catalog.jsonb_object_agg(r.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
+   'name', r.rolname, 'superuser', r.rolsuper, 'inherit', r.rolinherit, 'createrole', r.rolcreaterole,
+   'createdb', r.rolcreatedb, 'login', r.rolcanlogin, 'replication', r.rolreplication, 'bypassrls', r.rolbypassrls,
+   'connection limit', r.rolconnlimit, 'valid until', r.rolvaliduntil::pg_catalog.text,
+   'comment', pg_catalog.shobj_description(r.oid, 'pg_authid')))
+   FROM pg_catalog.pg_roles r WHERE NOT r.rolname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])), '{}'::pg_catalog.jsonb),
+ 'membership', COALESCE((SELECT pg_catalog.jsonb_object_agg(
+   pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.member)) OPERATOR(pg_catalog.||) ' in ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.roleid))
+   OPERATOR(pg_catalog.||) ' (granted by ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(m.grantor)) OPERATOR(pg_catalog.||) ')',
+   pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'oid' OPERATOR(pg_catalog.-) 'roleid' OPERATOR(pg_catalog.-) 'member' OPERATOR(pg_catalog.-) 'grantor')
+   FROM pg_catalog.pg_auth_members m
+  WHERE NOT (pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+         AND pg_catalog.pg_get_userbyid(m.roleid) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))), '{}'::pg_catalog.jsonb),
+ 'tablespace', COALESCE((SELECT pg_catalog.jsonb_object_agg(t.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
+   'name', t.spcname, 'owner', pg_catalog.pg_get_userbyid(t.spcowner), 'privileges', t.spcacl::pg_catalog.text,
+   'options', t.spcoptions::pg_catalog.text, 'comment', pg_catalog.shobj_description(t.oid, 'pg_tablespace')))
+   FROM pg_catalog.pg_tablespace t), '{}'::pg_catalog.jsonb)) AS state`;
+/** The marker the check raises; the changes follow it. */
+const CLUSTER_MARKER = 'restore net: the whole server changed: ';
+/** The server-wide state now, leaving out the roles `created` (the restore's own create-roles). */
+async function readClusterState(client, created) {
+    const { rows } = await client.query(CLUSTER_STATE, [[...created]]);
+    return rows[0].state;
+}
+/** One category's key in words: a database, role or tablespace by its name, the rest by its key. */
+function named(category, key, value) {
+    const name = value && typeof value.name === 'string' ? value.name : undefined;
+    return `${category} ${name !== undefined ? JSON.stringify(name) : key}`;
+}
+/**
+ * Categories whose rows no function can add or remove: CREATE/DROP DATABASE and TABLESPACE
+ * cannot run in a transaction block, so a new or vanished one is another session's (a busy
+ * shared server): only changes of those that were there count.
+ */
+const FIXED_ROWS = ['database', 'tablespace'];
+/** What differs between two states, one phrase each ("database "t2": connection limit -1 \u2192 0"). */
+function clusterChanges(before, after) {
+    const out = [];
+    const show = (v) => (v === null || v === undefined ? 'none' : String(v));
+    for (const category of new Set([...Object.keys(before), ...Object.keys(after)])) {
+        const was = before[category] ?? {};
+        const now = after[category] ?? {};
+        for (const [key, value] of Object.entries(was)) {
+            const then = now[key];
+            if (then === undefined) {
+                if (!FIXED_ROWS.includes(category))
+                    out.push(`${named(category, key, value)}: gone`);
+                continue;
+            }
+            const fields = [...new Set([...Object.keys(value), ...Object.keys(then)])].filter(f => JSON.stringify(value[f] ?? null) !== JSON.stringify(then[f] ?? null));
+            if (fields.length > 0)
+                out.push(`${named(category, key, value)}: ${fields.map(f => `${f} ${show(value[f])} \u2192 ${show(then[f])}`).join(', ')}`);
+        }
+        for (const [key, value] of Object.entries(now))
+            if (was[key] === undefined && !FIXED_ROWS.includes(category))
+                out.push(`${named(category, key, value)}: new${category === 'setting' ? ` (${show(value.settings)})` : ''}`);
+    }
+    return out;
+}
+function cluster_state_dollarQuote(text, base) {
+    let tag = `$${base}$`;
+    for (let n = 0; text.includes(tag); n++)
+        tag = `$${base}${n}$`;
+    return `${tag}${text}${tag}`;
+}
+/**
+ * The statement the gate's load runs before its COMMIT: CLUSTER_MARKER and what changed since
+ * `before` (as clusterChanges words it, the first 10) raised, which rolls the restore back.
+ */
+function clusterCheck(before, created) {
+    const roles = `{${created.map(r => `"${r.replace(/["\\]/g, m => `\\${m}`)}"`).join(',')}}`;
+    const state = CLUSTER_STATE.replace(/\$1::pg_catalog\.text\[\]/g, `${cluster_state_dollarQuote(roles, 'roles')}::pg_catalog.text[]`);
+    return `DO ${cluster_state_dollarQuote(`
+DECLARE
+  was_ pg_catalog.jsonb := ${cluster_state_dollarQuote(JSON.stringify(before), 'was')};
+  now_ pg_catalog.jsonb;
+  changes_ pg_catalog.text[] := '{}';
+  c_ pg_catalog.text;
+  k_ pg_catalog.text;
+  v_ pg_catalog.jsonb;
+  name_ pg_catalog.text;
+  fixed_ pg_catalog.text[] := '{${FIXED_ROWS.join(',')}}';
+BEGIN
+  now_ := (${state});
+  FOR c_ IN SELECT pg_catalog.jsonb_object_keys(was_) LOOP
+    FOR k_, v_ IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(was_ OPERATOR(pg_catalog.->) c_) e LOOP
+      name_ := c_ OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.to_jsonb(v_ OPERATOR(pg_catalog.->>) 'name')::pg_catalog.text, k_);
+      IF NOT (now_ OPERATOR(pg_catalog.->) c_) OPERATOR(pg_catalog.?) k_ THEN
+        IF NOT c_ OPERATOR(pg_catalog.=) ANY (fixed_) THEN
+          changes_ := changes_ OPERATOR(pg_catalog.||) (name_ OPERATOR(pg_catalog.||) ': gone');
+        END IF;
+      ELSIF now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ IS DISTINCT FROM v_ THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) (name_ OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) (
+          SELECT pg_catalog.string_agg(f.key OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(f.value OPERATOR(pg_catalog.#>>) '{}', 'none')
+            OPERATOR(pg_catalog.||) ' \u2192 ' OPERATOR(pg_catalog.||) COALESCE(now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ OPERATOR(pg_catalog.->>) f.key, 'none'), ', ' ORDER BY f.key)
+            FROM pg_catalog.jsonb_each(v_) f
+           WHERE f.value IS DISTINCT FROM (now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ OPERATOR(pg_catalog.->) f.key)));
+      END IF;
+    END LOOP;
+    FOR k_, v_ IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(now_ OPERATOR(pg_catalog.->) c_) e LOOP
+      IF NOT (was_ OPERATOR(pg_catalog.->) c_) OPERATOR(pg_catalog.?) k_ AND NOT c_ OPERATOR(pg_catalog.=) ANY (fixed_) THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.to_jsonb(v_ OPERATOR(pg_catalog.->>) 'name')::pg_catalog.text, k_) OPERATOR(pg_catalog.||) ': new');
+      END IF;
+    END LOOP;
+  END LOOP;
+  IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION '%', ${cluster_state_dollarQuote(CLUSTER_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:10], '; ');
+  END IF;
+END`, 'cluster')};`;
+}
+/** The restore's message for a load the check rolled back, from psql's stderr; undefined if none. */
+function clusterChangedMessage(stderr) {
+    const at = stderr.search(new RegExp(`ERROR:\\s+${CLUSTER_MARKER.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+    if (at < 0)
+        return undefined;
+    const from = stderr.indexOf(CLUSTER_MARKER, at) + CLUSTER_MARKER.length;
+    const what = stderr.slice(from).split('\n')[0].trim();
+    return `the load changed what belongs to the whole server, not to the target database \u2014 ${what}. A restore writes only into the target database, and pg_dump writes no such statement: the backup's own code did it as the rows loaded (a function that a CHECK constraint, a default, an index or a materialized view calls). Checked in the restore's own transaction before its COMMIT: it was rolled back, nothing was restored (if another session changed these at the same moment, restore again). Look at the backup's functions in a scratch database before restoring it anywhere.`;
+}
+/** The restore's message when a load that committed itself (pg_restore) changed them. */
+function clusterChangedAfterCommit(changes) {
+    return `the backup was restored (committed), and while it loaded, what belongs to the whole server changed \u2014 ${changes.slice(0, 10).join('; ')}${changes.length > 10 ? `; and ${changes.length - 10} more` : ''}. A restore writes only into the target database, and pg_dump writes no such statement: the backup's own code did it as the rows loaded (a function that a CHECK constraint, a default, an index or a materialized view calls), unless another session changed these at the same moment. pg_restore committed by itself, so it could not be rolled back: put each back by hand (ALTER DATABASE / ALTER ROLE as they were above), and look at the backup's functions before restoring it anywhere else.`;
+}
+
 ;// CONCATENATED MODULE: ./src/postgres/default-privileges.ts
 
 const KINDS = {
@@ -9163,6 +9351,7 @@ function granteeNames(list) {
  * the restored row counts with the manifest. Nothing touches the target before every check
  * passed; by default it runs in one transaction.
  */
+
 
 
 
@@ -9471,6 +9660,11 @@ async function restore(inputs, connection, deps = {}) {
         const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings);
         // without the list of the backup's tables: those there before the load are not its own
         const before = plan.dataTables ? undefined : await tableOids(target);
+        // what belongs to the whole server (other databases, roles, their settings): a function of
+        // the backup's the load calls may change it (attacker a68 F2); checked before the COMMIT
+        // where the load is the gate's in one transaction, and after the load in any case
+        const createdRoles = roles?.created ?? [];
+        const clusterBefore = await readClusterState(target, createdRoles);
         await deps.beforeLoad?.(plan, target);
         const env = restoreEnvironment(connection, inputs);
         // the loader's sessions, by their application_name of their own: ended after a cancel
@@ -9500,6 +9694,9 @@ async function restore(inputs, connection, deps = {}) {
                     dataOrder: server.dataOrder,
                     copyBlocks: plan.plain?.copyBlocks,
                     unchanged: recorded?.check,
+                    ...(inputs.singleTransaction
+                        ? { cluster: clusterCheck(clusterBefore, createdRoles) }
+                        : {}),
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets,
@@ -9568,6 +9765,10 @@ async function restore(inputs, connection, deps = {}) {
         });
         // committed: nothing of the target's to set forward after a later cancel
         repairOnCancel?.();
+        // pg_restore -d committed by itself (or no single transaction): said, with what changed
+        const clusterChanged = clusterChanges(clusterBefore, await readClusterState(target, createdRoles));
+        if (clusterChanged.length > 0)
+            throw new RestoreError(clusterChangedAfterCommit(clusterChanged));
         const backupDigest = await tap?.result();
         const backupDigestMissing = backupDigest ? undefined : tap?.whyNot();
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
@@ -10123,6 +10324,36 @@ function restore_reportSkipped(inputs, skipped) {
     return groups;
 }
 /**
+ * clean: the columns of the target's tables it replaces that the backup's tables lack (its
+ * manifest lists each table's columns): a migration's column since the backup, gone with its
+ * values \u2014 said before the load, as newer rows are (trial u43 F6). Undefined when none, or
+ * without the manifest's columns (an older backup).
+ */
+async function newerColumns(client, replaced, manifest) {
+    if (!manifest || replaced.length === 0)
+        return undefined;
+    const backup = new Map(manifest.rowCounts.tables.flatMap(t => t.columns ? [[JSON.stringify([t.schema, t.name]), new Set(t.columns)]] : []));
+    const tables = replaced.filter(t => backup.has(JSON.stringify([t.schema, t.name])));
+    if (tables.length === 0)
+        return undefined;
+    const { rows } = await client.query(`SELECT n.nspname::text AS schema, c.relname::text AS name,
+            ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns
+       FROM unnest($1::text[], $2::text[]) AS u(s, t)
+       JOIN pg_catalog.pg_namespace n ON n.nspname = u.s
+       JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = u.t`, [tables.map(t => t.schema), tables.map(t => t.name)]);
+    const extra = rows.flatMap(r => {
+        const had = backup.get(JSON.stringify([r.schema, r.name]));
+        const more = r.columns.filter(c => !had.has(c));
+        return more.length > 0
+            ? [`${(0,sql_names/* quoteQualified */.$s)(r)}: ${more.map(c => (0,sql_names/* quoteIdent */.v4)(c)).join(', ')}`]
+            : [];
+    });
+    if (extra.length === 0)
+        return undefined;
+    return `clean replaces ${(0,log/* plural */.LS)(extra.length, 'table')} of the target with columns the backup's ${extra.length === 1 ? 'table lacks' : 'tables lack'} (added since the backup was made, by a migration?): ${extra.slice(0, 10).join('; ')}${extra.length > 10 ? `; and ${extra.length - 10} more` : ''}. They and their values are gone after this restore (the restore puts the backup's tables back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them, and the app's migrations may expect them.`;
+}
+/**
  * clean: the target's tables it replaces that hold more rows now than the backup has for them
  * (its manifest's counts): rows added since the backup was made, gone with them \u2014 said before
  * the load (pg_restore --clean by hand says nothing of it; trial u19 F4). Undefined when none.
@@ -10150,7 +10381,7 @@ function lackingRolesWarning(groups,
 withGlobals = false) {
     const roles = new Map();
     for (const g of groups) {
-        const m = /^(?:GRANT|default privileges) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
+        const m = /^(?:GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
         if (m)
             roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count);
     }
@@ -10159,7 +10390,7 @@ withGlobals = false) {
     const names = [...roles.keys()];
     const one = names.length === 1;
     const total = [...roles.values()].reduce((a, b) => a + b, 0);
-    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`;
+    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`;
 }
 /**
  * Owners (and default privileges) left out because the restoring role may not act as their
@@ -10270,7 +10501,7 @@ function reportKept(skipped, facts) {
         const backupRows = s.rows ?? 0;
         const reason = targetRows > 0 ? 'the target held rows already' : 'the restoring role may not write it';
         kept.push({ schema, name, targetRows, backupRows, reason });
-        const message = `kept the target's ${(0,log/* plural */.LS)(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${(0,log/* plural */.LS)(backupRows, 'row')} were not loaded`;
+        const message = `kept the target's ${(0,log/* plural */.LS)(targetRows, 'row')} of ${schema}.${name} (the provider's table; ${reason}); the backup's ${(0,log/* plural */.LS)(backupRows, 'row')} ${backupRows === 1 ? 'was' : 'were'} not loaded`;
         if (backupRows > 0 && targetRows === 0)
             log/* log */.Rm.warning(message);
         else
@@ -10352,6 +10583,33 @@ unchanged) {
         failure.message = withSequences(failure.message, sequences);
     throw failure;
 }
+/**
+ * The target's enabled event triggers whose function names a table the net found changed (its
+ * message `changed`): a DDL audit log the restore's own statements fill (trial u43 F3: every
+ * restore into a database with a DBA's audit trigger was rolled back, the backup blamed).
+ */
+async function eventTriggersWriting(client, changed) {
+    const { rows } = await client.query(`SELECT e.evtname::text AS name, e.evtfoid::pg_catalog.regprocedure::text AS fn, p.prosrc AS src
+       FROM pg_catalog.pg_event_trigger e JOIN pg_catalog.pg_proc p ON p.oid = e.evtfoid
+      WHERE e.evtenabled <> 'D' ORDER BY 1`);
+    // the changed tables, as the net names them ("audit.ddl_log: 29 rows inserted \u2026")
+    const tables = [
+        ...changed.matchAll(/(?:^|[\u2014;,] )((?:"(?:[^"]|"")+"|[\w$]+)\.(?:"(?:[^"]|"")+"|[\w$]+)): /g)
+    ].map(m => m[1]);
+    return rows.flatMap(r => {
+        const named = tables.filter(t => {
+            const name = t.split('.').pop().replace(/^"|"$/g, '').toLowerCase();
+            return r.src.toLowerCase().includes(name);
+        });
+        return named.length > 0 ? [{ name: r.name, fn: r.fn, tables: named }] : [];
+    });
+}
+/** The net's failure where the target's own event triggers wrote the changed tables. */
+function eventTriggerMessage(changed, firing) {
+    const what = changed.replace(/ The backup holds statements that act on the target's own objects.*$/, '');
+    const names = firing.map(f => f.name);
+    return `${what} The target's own event trigger${names.length === 1 ? '' : 's'} ${firing.map(f => `${(0,sql_names/* quoteIdent */.v4)(f.name)} (${f.fn}, which writes ${f.tables.join(', ')})`).join(', ')} fire${names.length === 1 ? 's' : ''} on every DDL statement of the restore (CREATE TABLE, ALTER TABLE\u2026), so the rows come from the target, not the backup. pg_restore by hand keeps them; the restore proves the target's own objects unchanged, which such a trigger makes impossible. Disable it for the restore and enable it again after (as a superuser or its owner: ${names.map(n => `ALTER EVENT TRIGGER ${(0,sql_names/* quoteIdent */.v4)(n)} DISABLE;`).join(' ')} \u2026 ${names.map(n => `ALTER EVENT TRIGGER ${(0,sql_names/* quoteIdent */.v4)(n)} ENABLE;`).join(' ')}).`;
+}
 /** The load's failure as the restore reports it (what the watcher saw, who owns what). */
 async function explainedFailure(inputs, 
 /** A session on the target (none: the owners are not looked up). */
@@ -10360,8 +10618,13 @@ monitor, error, blockers, cancelled) {
         return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
     const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined;
-    if (changed !== undefined)
-        return new RestoreError(changed);
+    if (changed !== undefined) {
+        const firing = monitor ? await eventTriggersWriting(monitor, changed).catch(() => []) : [];
+        return new RestoreError(firing.length > 0 ? eventTriggerMessage(changed, firing) : changed);
+    }
+    const cluster = error instanceof LoadError ? clusterChangedMessage(error.stderr) : undefined;
+    if (cluster !== undefined)
+        return new RestoreError(cluster);
     if (error instanceof LoadError && (0,locks/* isLockTimeout */.Td)({ message: error.stderr })) {
         return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
@@ -11005,6 +11268,11 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             : undefined;
         if (newer)
             log/* log */.Rm.warning(newer);
+        const columns = plan.clean?.drops
+            ? await newerColumns(client, cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
+            : undefined;
+        if (columns)
+            log/* log */.Rm.warning(columns);
         return server;
     }
     if (inputs.dataOnly === true) {
@@ -11869,11 +12137,17 @@ function refuseReplacedTables(server, plan, existing) {
 }
 /**
  * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
- * whose name is a role's (pg_roles) shadows the target's objects for that role, whose default
- * search_path is "$user", public \u2014 after the restore the application's unqualified queries as
- * app would read the backup's app.users instead of the target's public.users. Refused before
- * anything is sent, naming the schemas and what to do; a schema the target already has is used
- * as it is (nothing a name finds changes), and an empty target has nothing to shadow.
+ * that a session's search_path would search \u2014 one whose name is a role's (pg_roles: the default
+ * search_path "$user", public puts it first for that role), or one named in a search_path setting
+ * of the target's roles or database (pg_db_role_setting: ALTER ROLE web SET search_path =
+ * reporting, public) \u2014 shadows the target's objects there: after the restore the application's
+ * unqualified queries as app would read the backup's app.users instead of the target's
+ * public.users. Every way the backup names a schema it creates counts (CREATE SCHEMA [IF NOT
+ * EXISTS] name, \u2026 AUTHORIZATION role with no name, CURRENT_USER & co. being the restoring role;
+ * ALTER SCHEMA \u2026 RENAME TO name; an archive's entries alike: attacker a68 F3). Refused before
+ * anything is sent, naming the schemas, who would find them and what to do; a schema the target
+ * already has is used as it is (nothing a name finds changes), and an empty target has nothing to
+ * shadow.
  */
 function refuseRoleNamedSchemas(server, plan, facts) {
     const holds = (facts.objectOwners?.length ?? 0) > 0 || facts.schemas.some(s => s.relations > 0);
@@ -11881,12 +12155,34 @@ function refuseRoleNamedSchemas(server, plan, facts) {
         return;
     const roles = new Set(facts.roles);
     const existing = new Set(facts.schemas.map(s => s.name));
-    const named = [...new Set(plan.references?.schemas ?? [])].filter(s => roles.has(s) && !existing.has(s));
-    if (named.length === 0)
+    const created = [
+        ...new Set([
+            ...(plan.references?.schemas ?? []),
+            ...(plan.references?.currentRoleSchema ? [facts.currentUser] : [])
+        ])
+    ].filter(s => !existing.has(s));
+    // the configured search_path settings that name a schema ("$user" is a role's name: below)
+    const settings = (facts.searchPaths ?? []).map(p => ({
+        ...p,
+        schemas: (0,plain_sql/* searchPathList */.YC)(p.path)
+    }));
+    const found = [];
+    for (const schema of created) {
+        const by = [];
+        if (roles.has(schema))
+            by.push(`it is the name of a role of the target's server: the default search_path "$user", public puts role ${(0,sql_names/* quoteIdent */.v4)(schema)}'s own schema first`);
+        for (const p of settings)
+            if (p.schemas.includes(schema))
+                by.push(`${p.role === undefined ? 'every role' : `role ${(0,sql_names/* quoteIdent */.v4)(p.role)}`}${p.database === undefined ? (p.role === undefined ? '' : ' in every database') : ` in database ${(0,sql_names/* quoteIdent */.v4)(p.database)}`} has search_path = ${p.path} (${p.role === undefined ? `ALTER DATABASE ${(0,sql_names/* quoteIdent */.v4)(p.database ?? '')}` : `ALTER ROLE ${(0,sql_names/* quoteIdent */.v4)(p.role)}${p.database === undefined ? '' : ` IN DATABASE ${(0,sql_names/* quoteIdent */.v4)(p.database)}`}`} SET search_path)`);
+        if (by.length > 0)
+            found.push({ schema, by });
+    }
+    if (found.length === 0)
         return;
-    const list = named.map(s => `"${s}"`).join(', ');
-    const one = named.length === 1;
-    throw new RestoreError(`with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${one ? 'which is the name of a role' : 'which are names of roles'} of the target's server, and the target database '${server.database}' holds objects: the default search_path "$user", public puts a role's own schema first, so after the restore the unqualified names of ${one ? 'that role' : 'those roles'} (an application's queries) would find the backup's objects there before the target's in public \u2014 ${named[0]}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`);
+    const one = found.length === 1;
+    const list = found.map(f => `"${f.schema}"`).join(', ');
+    const roleNamed = found.filter(f => roles.has(f.schema));
+    throw new RestoreError(`with allow-non-empty: true, the backup creates ${one ? 'schema' : 'schemas'} ${list}, ${roleNamed.length === found.length ? (one ? "which is the name of a role of the target's server" : "which are names of roles of the target's server") : `which ${one ? 'is' : 'are'} on the search_path of roles of the target's server`}, and the target database '${server.database}' holds objects: ${found.map(f => `"${f.schema}": ${f.by.join('; ')}`).join('. ')}. After the restore those roles' unqualified names (an application's queries) would find the backup's objects there before the target's in public \u2014 ${(0,sql_names/* quoteIdent */.v4)(found[0].schema)}.users instead of public.users, say. Nothing was changed. Restore into an empty database; create the ${one ? 'schema' : 'schemas'} in the target first if the backup's objects belong there (the restore then uses ${one ? 'it' : 'them'} as ${one ? 'it is' : 'they are'}); or leave ${one ? 'it' : 'them'} out (the restore's 'schemas', or exclude-schemas on the backup step).`);
 }
 /**
  * allow-non-empty without clean: a backup that creates large objects (lo_create, as pg_dump
@@ -11907,6 +12203,17 @@ async function refuseTakenLargeObjects(client, server, plan) {
     const shown = oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '');
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', \u2026' : ''})) and restore again; or restore into a database without them.`);
 }
+/** pg_class.relkind of what is no table, in words. */
+const KIND_WORDS = {
+    v: 'a view',
+    m: 'a materialized view',
+    f: 'a foreign table',
+    S: 'a sequence',
+    c: 'a composite type',
+    i: 'an index',
+    I: 'a partitioned index',
+    t: 'a TOAST table'
+};
 /**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
@@ -12018,6 +12325,11 @@ alongside = new Map()) {
         }
         if (c.rowSecurity) {
             log/* log */.Rm.info(`${c.schema}.${c.name}: not counted: row-level security applies to the restoring role (it does not own the table, or the table has FORCE ROW LEVEL SECURITY, and the role lacks BYPASSRLS), so a count would be only the rows its policies show${want !== undefined && want !== null ? ` (the manifest says ${(0,log/* plural */.LS)(want, 'row')})` : ''}; a superuser or a role with BYPASSRLS sees them all.`);
+            continue;
+        }
+        if (c.kind !== undefined) {
+            // not read: a view's query is code, and the restore is committed (attacker a68 F1)
+            problems.push(`${c.schema}.${c.name}, where the backup's rows went, is no table now but ${KIND_WORDS[c.kind] ?? `a relation of kind '${c.kind}'`}: the backup's own statements replaced it after loading its rows (pg_dump never writes that). Not read \u2014 selecting from it would run what it was made of, as the restoring role, outside the restore's transaction; look at what the backup made of it before anyone queries it`);
             continue;
         }
         if (c.rows < 0) {
