@@ -47,6 +47,22 @@ describe('clusterChanges', () => {
     expect(clusterChanges(before, after)).toEqual(['role "app": gone'])
   })
 
+  it("the restoring role's own membership revoked takes rights only from it: not counted; one given to it is", () => {
+    const was = structuredClone(before)
+    was.membership['app in reader (granted by postgres)'] = { 'restoring role': true }
+    was.membership['alice in reader (granted by postgres)'] = { 'restoring role': false }
+    const after = structuredClone(was)
+    delete after.membership['app in reader (granted by postgres)']
+    after.membership['app in pg_execute_server_program (granted by postgres)'] = {
+      'restoring role': true
+    }
+    delete after.membership['alice in reader (granted by postgres)']
+    expect(clusterChanges(was, after)).toEqual([
+      'membership alice in reader (granted by postgres): gone',
+      'membership app in pg_execute_server_program (granted by postgres): new'
+    ])
+  })
+
   it("the check's statement carries the state and the roles it leaves out, quoted", () => {
     const sql = clusterCheck(before, ['new "role"', 'b\\c'])
     expect(sql).toMatch(/^DO \$cluster\$/)
