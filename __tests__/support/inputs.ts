@@ -45,6 +45,12 @@ export function testRestoreInputs(
   source: BackupSource,
   overrides: Partial<RestoreOptions> = {}
 ): RestoreOptions {
+  // as the inputs' parser: jobs > 1 runs without one transaction, and cannot be asked for with it
+  const jobs = overrides.jobs ?? 1
+  if (jobs > 1 && overrides.singleTransaction === true)
+    throw new Error(
+      `testRestoreInputs: jobs: ${jobs} with singleTransaction: true is refused by the inputs`
+    )
   return {
     mode: 'restore',
     databaseUrl,
@@ -54,7 +60,7 @@ export function testRestoreInputs(
     allowNonEmpty: false,
     noOwner: 'auto',
     noPrivileges: 'auto',
-    singleTransaction: true,
+    singleTransaction: jobs === 1,
     jobs: 1,
     tables: [],
     schemas: [],
