@@ -82,6 +82,7 @@ import {
   readServerInfo,
   afterOwnSessionsEnd,
   noRoomFor,
+  roomForSessions,
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
@@ -407,13 +408,25 @@ export async function restore(
         return opened
       }
     )
-    // jobs > 1 loads with that many sessions at once: with room for one, refused before
+    // jobs > 1 loads with that many sessions at once: with room for fewer, refused before
     // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
-    if (alone !== undefined && inputs.jobs > 1)
-      throw new SettingError(
-        undefined,
-        `jobs: ${inputs.jobs} loads with ${inputs.jobs} sessions at once, and the server had room for only one of this role's (${alone}): nothing was restored. Restore with jobs: 1 (one session, as now), or give the role or the pool room for ${inputs.jobs} sessions (CONNECTION LIMIT, default_pool_size).`
-      )
+    if (alone !== undefined && inputs.jobs > 1) throw tooFewSessions(inputs.jobs, 1, alone)
+    // pg_restore -j by hand holds `jobs` sessions at once (its leader's ends while its workers
+    // load); the action one more of its own, which watches them. Room for `jobs` only (a pool
+    // of that many clients): the action's own ends during the load, as by hand (a busy machine
+    // saw the loaders refused, or not, by when they connected)
+    let ownEndsForLoad = alone !== undefined
+    if (alone === undefined && inputs.jobs > 1) {
+      const room = await roomForSessions(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1)
+      if (room.opened + 2 < inputs.jobs)
+        throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '')
+      if (room.refused !== undefined) {
+        ownEndsForLoad = true
+        log.info(
+          `Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`
+        )
+      }
+    }
     let session = await opening.session
     // after the load, the monitor opens again only when a statement of the restore's waits long
     // enough to be watched (there is no room for it where none was at the start)
@@ -432,7 +445,7 @@ export async function restore(
       const ending = monitor
       monitor = undefined
       await ending?.end().catch(() => undefined)
-      if (alone !== undefined && target) {
+      if (ownEndsForLoad && target) {
         const last = target
         target = undefined
         await last.end().catch(() => undefined)
@@ -809,7 +822,7 @@ export async function restore(
     const monitorNow = monitor
     monitor = undefined
     await monitorNow?.end().catch(() => undefined)
-    if (alone !== undefined) {
+    if (ownEndsForLoad) {
       const last = target
       target = undefined
       await last.end().catch(() => undefined)
@@ -975,6 +988,14 @@ async function defaultsBeyondWarning(
     .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
     .join('; ')
   return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
+}
+
+/** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
+function tooFewSessions(jobs: number, room: number, refused: string): SettingError {
+  return new SettingError(
+    undefined,
+    `jobs: ${jobs} loads with ${jobs} sessions at once, and the server had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or give the role or the pool room for ${jobs} sessions (CONNECTION LIMIT, default_pool_size, max_client_conn).`
+  )
 }
 
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */

@@ -1044,6 +1044,34 @@ export function noRoomFor(error: unknown): string | undefined {
 }
 
 /**
+ * Whether the server has room for `wanted` more sessions of this role beside the ones the run
+ * holds: opens them one after another (a session-mode pool queues logins made at once), stops at
+ * the first refused for want of room (noRoomFor), and ends them all. `opened`: how many opened;
+ * `refused`: what refused the next one. Any other connect error is thrown.
+ */
+export async function roomForSessions(
+  connection: Connection,
+  connectTimeoutSeconds: number,
+  wanted: number
+): Promise<{ opened: number; refused?: string }> {
+  const clients: pg.Client[] = []
+  try {
+    while (clients.length < wanted) {
+      try {
+        clients.push(await connect(connection, connectTimeoutSeconds))
+      } catch (error) {
+        const refused = noRoomFor(error)
+        if (refused === undefined) throw error
+        return { opened: clients.length, refused }
+      }
+    }
+    return { opened: clients.length }
+  } finally {
+    await Promise.all(clients.map(c => c.end().catch(() => undefined)))
+  }
+}
+
+/**
  * The names a server certificate is for, from a TLS error that carries it (Node's
  * checkServerIdentity: `cert`): its subjectAltName entries ("DNS:db.example.com", "IP
  * Address:10.0.0.5"), else its subject's CN, quoted; undefined when there is none.
