@@ -83,6 +83,71 @@ describe("the whole server's objects, changed by a backup's function as it loads
     await server.dropDatabase(other)
   }, 60_000)
 
+  it('a deferred trigger (it would run at COMMIT, after the check) and a last SET ROLE: rolled back all the same (attacker a69 F2, F6)', async () => {
+    const server = harness.server
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE cluster_alice NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       GRANT cluster_alice TO ${ROLE};`
+    )
+    const deferred = (other: string): string =>
+      `CREATE FUNCTION public.later() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN PERFORM public.h(); RETURN NULL; END$$;\nCREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other)} $$;\nCREATE TABLE public.t (a integer);\nCREATE CONSTRAINT TRIGGER z AFTER INSERT ON public.t DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.later();\nCOPY public.t (a) FROM stdin;\n1\n\\.\n`
+    // the CHECK's body runs as the restoring role; the script then sets another, which owns
+    // none of its databases: read as that role, the changed database would not be seen
+    const thenSetRole = (other: string): string =>
+      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other)} $$;\nCREATE TABLE public.t (a integer CHECK (a + public.h() > 0));\nCOPY public.t (a) FROM stdin;\n1\n\\.\nSET ROLE cluster_alice;\n`
+    for (const script of [deferred, thenSetRole]) {
+      const { target, other } = await setUp()
+      const before = await clusterOf(other)
+      const file = path.join(harness.work, 'cluster-deferred.sql')
+      writeFileSync(file, script(other))
+      const failed = await harness
+        .restore(
+          testRestoreInputs(server.url(target, { user: ROLE, password: PASSWORD }), {
+            kind: 'file',
+            path: file
+          })
+        )
+        .then(
+          () => undefined,
+          (error: Error) => error
+        )
+      expect(failed?.message).toMatch(
+        new RegExp(
+          `the load changed what belongs to the whole server.*database "${other}": comment none → owned, connection limit -1 → 0.*rolled back, nothing was restored`
+        )
+      )
+      expect(await clusterOf(other)).toEqual(before)
+      await server.dropDatabase(target)
+      await server.dropDatabase(other)
+    }
+  }, 60_000)
+
+  it('an honest script that sets a role it may act as: restored (the check reads as the role that connected)', async () => {
+    const server = harness.server
+    const { target, other } = await setUp()
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE cluster_alice NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       GRANT cluster_alice TO ${ROLE};`
+    )
+    await server.query(target, 'GRANT CREATE ON SCHEMA public TO cluster_alice')
+    const file = path.join(harness.work, 'cluster-set-role.sql')
+    writeFileSync(
+      file,
+      'SET ROLE cluster_alice;\nCREATE TABLE public.t (a integer);\nINSERT INTO public.t VALUES (1);\n'
+    )
+    await harness.restore(
+      testRestoreInputs(server.url(target, { user: ROLE, password: PASSWORD }), {
+        kind: 'file',
+        path: file
+      })
+    )
+    expect(await server.query(target, 'SELECT a FROM public.t')).toEqual([{ a: 1 }])
+    await server.dropDatabase(target)
+    await server.dropDatabase(other)
+  }, 60_000)
+
   it('a custom archive loaded by pg_restore -d (it commits itself): the run fails after it, naming what changed', async () => {
     const server = harness.server
     const { target, other } = await setUp()

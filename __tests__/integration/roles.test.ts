@@ -749,6 +749,72 @@ describe('PostgreSQL 17 (pg_dumpall 17 writes membership options)', () => {
   }, 240_000)
 })
 
+describe('PostgreSQL 17: create-roles as a CREATEROLE non-superuser (attacker a69 F3)', () => {
+  const servers: TestServer[] = []
+  afterAll(async () => {
+    await Promise.all(servers.map(s => s.stop()))
+  })
+
+  it("the membership PostgreSQL 16+ gives the creator in each role it creates is the restore's own, not a change to the whole server", async () => {
+    const [a, b, c] = await Promise.all([
+      startPostgres({ binDir: embeddedBinDir(17) }),
+      startPostgres({ binDir: embeddedBinDir(17) }),
+      startPostgres({ binDir: embeddedBinDir(17) })
+    ])
+    servers.push(a, b, c)
+    const source = await a.createDatabase('shop')
+    await a.query('postgres', `CREATE ROLE shop_app NOLOGIN; CREATE ROLE shop_ro NOLOGIN;`)
+    await a.query(
+      source,
+      `CREATE TABLE public.orders (id int PRIMARY KEY); INSERT INTO public.orders VALUES (1), (2);
+       ALTER TABLE public.orders OWNER TO shop_app; GRANT SELECT ON public.orders TO shop_ro;`
+    )
+    const pgBinDir = provisionedBinDir(17)
+    const backup = await runStep({
+      'database-url': a.url(source),
+      'artifact-name': 'creator-17',
+      'pg-bin-dir': pgBinDir,
+      globals: 'true'
+    })
+    expect(backup.error).toBeUndefined()
+    const { zip } = await storedBackup('creator-17')
+    // one transaction (checked before its COMMIT), and jobs: 2 (compared after the load)
+    for (const [target, extra] of [
+      [b, {}],
+      [c, { jobs: '2', 'single-transaction': 'false' }]
+    ] as const) {
+      await target.query('postgres', `CREATE ROLE mover LOGIN CREATEROLE PASSWORD 'mover-pass-2';`)
+      const db = await target.createDatabase('shop')
+      await target.query('postgres', `ALTER DATABASE shop OWNER TO mover`)
+      await target.query(db, `ALTER SCHEMA public OWNER TO mover`)
+      const step = await runStep(
+        {
+          mode: 'restore',
+          'database-url': target
+            .url(db, { user: 'mover', password: 'mover-pass-2' })
+            .replace(/\?.*$/, ''),
+          'backup-file': zip,
+          'pg-bin-dir': pgBinDir,
+          'create-roles': 'true',
+          ...extra
+        },
+        false
+      )
+      expect(step.error).toBeUndefined()
+      expect(await target.query(db, 'SELECT count(*)::int AS n FROM public.orders')).toEqual([
+        { n: 2 }
+      ])
+      // what made the check speak: the creator's membership in each role it created
+      const creator = await target.query<{ role: string }>(
+        'postgres',
+        `SELECT r.rolname AS role FROM pg_auth_members m JOIN pg_roles r ON r.oid = m.roleid
+          WHERE m.member = 'mover'::regrole ORDER BY 1`
+      )
+      expect(creator.map(r => r.role)).toEqual(expect.arrayContaining(['shop_app', 'shop_ro']))
+    }
+  }, 240_000)
+})
+
 describe("a backup's default privileges of a role the target lacks (trial u36 F1)", () => {
   const servers: TestServer[] = []
   afterAll(async () => {

@@ -10,7 +10,8 @@
  * the load; checked in the restore's transaction before its COMMIT where the load is the gate's
  * (clusterCheck: a change rolls it back), and after the load where pg_restore commits itself
  * (clusterChanges: said, the restore committed). The roles and memberships the restore itself
- * creates (create-roles) are left out, and so is the target database's comment (verify marks
+ * creates (create-roles) are left out — with the restoring role's own membership in them, which
+ * PostgreSQL 16+ grants a CREATEROLE creator (attacker a69 F3) — and so is the target database's comment (verify marks
  * its scratch database with one in the load's transaction). Role passwords are not visible to a non-superuser and not
  * compared.
  */
@@ -41,8 +42,9 @@ const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
    pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'oid' OPERATOR(pg_catalog.-) 'roleid' OPERATOR(pg_catalog.-) 'member' OPERATOR(pg_catalog.-) 'grantor'
      OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('restoring role', pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) CURRENT_USER))
    FROM pg_catalog.pg_auth_members m
-  WHERE NOT (pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
-         AND pg_catalog.pg_get_userbyid(m.roleid) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))), '{}'::pg_catalog.jsonb),
+  WHERE NOT (pg_catalog.pg_get_userbyid(m.roleid) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+         AND (pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+              OR pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) CURRENT_USER))), '{}'::pg_catalog.jsonb),
  'tablespace', COALESCE((SELECT pg_catalog.jsonb_object_agg(t.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
    'name', t.spcname, 'owner', pg_catalog.pg_get_userbyid(t.spcowner), 'privileges', t.spcacl::pg_catalog.text,
    'options', t.spcoptions::pg_catalog.text, 'comment', pg_catalog.shobj_description(t.oid, 'pg_tablespace')))

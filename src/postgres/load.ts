@@ -306,7 +306,18 @@ function lastStatements(plan: LoadPlan): () => string[] {
       ...(plan.deferrals?.after ?? []),
       ...(plan.defaultPrivileges?.reinstate ?? []),
       ...(plan.unchanged ?? []),
-      ...(plan.cluster ? [plan.cluster] : [])
+      ...(plan.cluster
+        ? [
+            // as before the net: what would run at COMMIT, after the check, runs now (a WITH
+            // HOLD cursor's query, deferred triggers), and the check reads as the role that
+            // connected, not one the script set (attacker a69 F2, F6)
+            'CLOSE ALL;',
+            'SET CONSTRAINTS ALL IMMEDIATE;',
+            'RESET SESSION AUTHORIZATION;',
+            'RESET ROLE;',
+            plan.cluster
+          ]
+        : [])
     ]
     // the action's own statements resolve only the system's operators and functions (a script
     // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
