@@ -434,6 +434,24 @@ describe('statementPolicy: policies, event triggers, publications, SET', () => {
       /the restrictive row-level security policy applies to role "authenticated", which the target lacks, and to roles it has/
     )
     expect(message).toMatch(/CREATE ROLE "authenticated" NOLOGIN;/)
+    // AS "restrictive" (a quoted word: PostgreSQL reads it as RESTRICTIVE), or any AS clause
+    // but a plain PERMISSIVE: refused as restrictive (attacker a69 F1); a cast's AS in USING
+    // is no AS clause
+    for (const as of ['AS "restrictive"', 'AS Restrictive', 'AS "RESTRICTIVE"'])
+      expect(
+        one(
+          SELF_HOSTED,
+          `CREATE POLICY p ON public.t ${as} FOR SELECT TO authenticated, app_rw USING (true);`
+        )
+      ).toEqual({ refuse: expect.stringContaining('the restrictive row-level security policy') })
+    expect(
+      reasonOf(
+        one(
+          SELF_HOSTED,
+          `CREATE POLICY p ON public.t FOR SELECT TO anon, app_rw USING ((CAST(1 AS text)) = '1');`
+        )
+      )
+    ).toBe('policy not restored: role "anon" does not exist in the target')
     // a name with a double quote: the statement given runs (re-attack a66 F5)
     const weird = one(
       SELF_HOSTED,

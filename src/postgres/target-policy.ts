@@ -595,7 +595,11 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     // refused a whole restore, or verify, into a server without that role). A restrictive one
     // that applies to a role that exists would widen what that role sees: refused; one that
     // applies to none that exists restricts nobody.
-    const restrictive = t.some((w, i) => isWord(w, 'AS') && isWord(t[i + 1], 'RESTRICTIVE'))
+    // its AS clause (between ON and TO) anything but a plain PERMISSIVE: PostgreSQL reads the
+    // word as an identifier, so AS "restrictive" is one too (attacker a69 F1)
+    const restrictive = t.some(
+      (w, i) => i > on && i < to && isWord(w, 'AS') && !isWord(t[i + 1], 'PERMISSIVE')
+    )
     if (!restrictive || absent.length === roles.length)
       return skip(
         `policy not restored: ${absent.length === 1 ? 'role' : 'roles'} ${list} ${absent.length === 1 ? 'does' : 'do'} not exist in the target`
