@@ -3993,7 +3993,18 @@ function lastStatements(plan) {
             ...(plan.deferrals?.after ?? []),
             ...(plan.defaultPrivileges?.reinstate ?? []),
             ...(plan.unchanged ?? []),
-            ...(plan.cluster ? [plan.cluster] : [])
+            ...(plan.cluster
+                ? [
+                    // as before the net: what would run at COMMIT, after the check, runs now (a WITH
+                    // HOLD cursor's query, deferred triggers), and the check reads as the role that
+                    // connected, not one the script set (attacker a69 F2, F6)
+                    'CLOSE ALL;',
+                    'SET CONSTRAINTS ALL IMMEDIATE;',
+                    'RESET SESSION AUTHORIZATION;',
+                    'RESET ROLE;',
+                    plan.cluster
+                ]
+                : [])
         ];
         // the action's own statements resolve only the system's operators and functions (a script
         // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
@@ -9006,8 +9017,9 @@ const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
    pg_catalog.to_jsonb(m) OPERATOR(pg_catalog.-) 'oid' OPERATOR(pg_catalog.-) 'roleid' OPERATOR(pg_catalog.-) 'member' OPERATOR(pg_catalog.-) 'grantor'
      OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_object('restoring role', pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) CURRENT_USER))
    FROM pg_catalog.pg_auth_members m
-  WHERE NOT (pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
-         AND pg_catalog.pg_get_userbyid(m.roleid) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[]))), '{}'::pg_catalog.jsonb),
+  WHERE NOT (pg_catalog.pg_get_userbyid(m.roleid) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+         AND (pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+              OR pg_catalog.pg_get_userbyid(m.member) OPERATOR(pg_catalog.=) CURRENT_USER))), '{}'::pg_catalog.jsonb),
  'tablespace', COALESCE((SELECT pg_catalog.jsonb_object_agg(t.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
    'name', t.spcname, 'owner', pg_catalog.pg_get_userbyid(t.spcowner), 'privileges', t.spcacl::pg_catalog.text,
    'options', t.spcoptions::pg_catalog.text, 'comment', pg_catalog.shobj_description(t.oid, 'pg_tablespace')))
@@ -9508,10 +9520,24 @@ async function restore(inputs, connection, deps = {}) {
                 log/* log */.Rm.info(`One session of the action's own: there was no room for a second (${opened[2]}). The restore goes on with one, which ends while the backup loads, for the loader's session (as pg_restore by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`);
             return opened;
         });
-        // jobs > 1 loads with that many sessions at once: with room for one, refused before
+        // jobs > 1 loads with that many sessions at once: with room for fewer, refused before
         // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
         if (alone !== undefined && inputs.jobs > 1)
-            throw new errors/* SettingError */.L_(undefined, `jobs: ${inputs.jobs} loads with ${inputs.jobs} sessions at once, and the server had room for only one of this role's (${alone}): nothing was restored. Restore with jobs: 1 (one session, as now), or give the role or the pool room for ${inputs.jobs} sessions (CONNECTION LIMIT, default_pool_size).`);
+            throw tooFewSessions(inputs.jobs, 1, alone);
+        // pg_restore -j by hand holds `jobs` sessions at once (its leader's ends while its workers
+        // load); the action one more of its own, which watches them. Room for `jobs` only (a pool
+        // of that many clients): the action's own ends during the load, as by hand (a busy machine
+        // saw the loaders refused, or not, by when they connected)
+        let ownEndsForLoad = alone !== undefined;
+        if (alone === undefined && inputs.jobs > 1) {
+            const room = await (0,postgres_session.roomForSessions)(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1);
+            if (room.opened + 2 < inputs.jobs)
+                throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '');
+            if (room.refused !== undefined) {
+                ownEndsForLoad = true;
+                log/* log */.Rm.info(`Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`);
+            }
+        }
         let session = await opening.session;
         // after the load, the monitor opens again only when a statement of the restore's waits long
         // enough to be watched (there is no room for it where none was at the start)
@@ -9526,7 +9552,7 @@ async function restore(inputs, connection, deps = {}) {
             const ending = monitor;
             monitor = undefined;
             await ending?.end().catch(() => undefined);
-            if (alone !== undefined && target) {
+            if (ownEndsForLoad && target) {
                 const last = target;
                 target = undefined;
                 await last.end().catch(() => undefined);
@@ -9845,7 +9871,7 @@ async function restore(inputs, connection, deps = {}) {
         const monitorNow = monitor;
         monitor = undefined;
         await monitorNow?.end().catch(() => undefined);
-        if (alone !== undefined) {
+        if (ownEndsForLoad) {
             const last = target;
             target = undefined;
             await last.end().catch(() => undefined);
@@ -9990,6 +10016,10 @@ async function defaultsBeyondWarning(inputs, client, plan) {
         .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
         .join('; ');
     return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
+}
+/** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
+function tooFewSessions(jobs, room, refused) {
+    return new errors/* SettingError */.L_(undefined, `jobs: ${jobs} loads with ${jobs} sessions at once, and the server had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or give the role or the pool room for ${jobs} sessions (CONNECTION LIMIT, default_pool_size, max_client_conn).`);
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;

@@ -1240,6 +1240,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   noteProgramSessions: () => (/* binding */ noteProgramSessions),
 /* harmony export */   ownSessionCount: () => (/* binding */ ownSessionCount),
 /* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
+/* harmony export */   roomForSessions: () => (/* binding */ roomForSessions),
 /* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
 /* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
 /* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
@@ -2020,6 +2021,32 @@ const roomless = new WeakMap();
  */
 function noRoomFor(error) {
     return typeof error === 'object' && error !== null ? roomless.get(error) : undefined;
+}
+/**
+ * Whether the server has room for `wanted` more sessions of this role beside the ones the run
+ * holds: opens them one after another (a session-mode pool queues logins made at once), stops at
+ * the first refused for want of room (noRoomFor), and ends them all. `opened`: how many opened;
+ * `refused`: what refused the next one. Any other connect error is thrown.
+ */
+async function roomForSessions(connection, connectTimeoutSeconds, wanted) {
+    const clients = [];
+    try {
+        while (clients.length < wanted) {
+            try {
+                clients.push(await connect(connection, connectTimeoutSeconds));
+            }
+            catch (error) {
+                const refused = noRoomFor(error);
+                if (refused === undefined)
+                    throw error;
+                return { opened: clients.length, refused };
+            }
+        }
+        return { opened: clients.length };
+    }
+    finally {
+        await Promise.all(clients.map(c => c.end().catch(() => undefined)));
+    }
 }
 /**
  * The names a server certificate is for, from a TLS error that carries it (Node's
