@@ -378,6 +378,16 @@ RESET SESSION AUTHORIZATION;`
         script
       ).map(([, d]) => reasonOf(d) ?? 'keep')
     ).toEqual(['keep', 'keep', 'keep', 'keep'])
+    // a REVOKE under another's authorization, a superuser's too: run as the restoring role, as
+    // psql by hand runs it (left out, the role would keep what the backup took from it:
+    // attacker a69 F4), whatever the options
+    const revoke = `SET SESSION AUTHORIZATION "supabase_admin";
+REVOKE SELECT ON TABLE public.payroll FROM anon;
+RESET SESSION AUTHORIZATION;`
+    for (const options of [AUTO, { ...AUTO, allowNonEmpty: true }, { ...AUTO, clean: true }])
+      expect(decide(supabase, revoke, options).map(([, d]) => reasonOf(d) ?? 'keep')[1]).toBe(
+        'keep'
+      )
   })
 
   it('no-privileges: true skips every GRANT, REVOKE and default privilege', () => {

@@ -515,8 +515,11 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     // restoring role then, which may make it where the object is the backup's (it created it, and
     // owns it or acts as its owner): into an empty target, or with no-owner: true — the grantor
     // recorded is the restoring role (trial u43 F2: the grants to reporting were lost under a ✔).
-    // A superuser's grants (a platform's, supabase_admin on its own objects) stay left out.
-    if (otherAuthorization !== undefined) {
+    // A superuser's grants (a platform's, supabase_admin on its own objects) stay left out. A
+    // REVOKE is never left out so: left out, it would leave a role more than the backup gives it
+    // (attacker a69 F4); run as the restoring role, as psql by hand runs it, it takes away what
+    // that role may take away (a superuser's REVOKE acts as the owner's) and no more.
+    if (otherAuthorization !== undefined && grant) {
       const asItself =
         !(facts.superusers ?? []).includes(otherAuthorization) &&
         (options.noOwner === true || (!options.allowNonEmpty && !options.clean))
