@@ -473,6 +473,24 @@ describe('Supabase: a project restored into a new Supabase project', () => {
   })
 })
 
+describe('Supabase: schemas: public of a whole project restored into a new project (trial u44 F2)', () => {
+  it('fails on the foreign key to auth.users, saying the selection left auth out and to add it; target unchanged; with auth added it restores', async () => {
+    const source = await supabaseLikeSource(supabase)
+    const backup = await actionBackup(source.url, {})
+    const target = await supabaseLikeTarget(supabase)
+    const before = await managedChecksums(target)
+    await expect(actionRestore(target, backup, { schemas: ['public'] })).rejects.toThrow(
+      /violates foreign key constraint "(profiles_id_fkey|todos_user_id_fkey|documents_owner_id_fkey)".* The schemas selection restores the named schemas only: most likely the foreign key \S+ references table "users", which the selection leaves out, .*\(Supabase's auth\.users: schemas: public,auth\)/
+    )
+    expect(await managedChecksums(target)).toEqual(before)
+    await actionRestore(target, backup, { schemas: ['public', 'auth'] })
+    const sums = await managedChecksums(source)
+    const after = await managedChecksums(target)
+    for (const t of ['public.profiles', 'public.todos', 'auth.users'])
+      expect(after[t]).toEqual(sums[t])
+  })
+})
+
 describe('Supabase into Neon (Neon\'s "Migrate from Supabase" guide: pg_dump --schema=public, pg_restore --no-owner --no-acl)', () => {
   let source: ManagedDatabase
   let sourceSums: Record<string, TableChecksum>

@@ -1052,6 +1052,17 @@ describe('subsetHint: a subset restore that failed on what it left out (trial u2
       subsetHint('ERROR:  function app.slug(text) does not exist', selection(['posts']))
     ).toMatch(/\(app\.slug: a type/)
   })
+  it('a row whose foreign key needs a table the selection leaves out: the key, the table, what to add (trial u44 F2)', () => {
+    const stderr =
+      'psql:<stdin>:912: ERROR:  insert or update on table "documents" violates foreign key constraint "documents_owner_id_fkey"\nDETAIL:  Key (owner_id)=(…) is not present in table "users".'
+    expect(subsetHint(stderr, selection([], ['public']))).toMatch(
+      /^ The schemas selection restores the named schemas only: most likely the foreign key documents_owner_id_fkey references table "users", which the selection leaves out, .*: add its schema to 'schemas' \(Supabase's auth\.users: schemas: public,auth\), or restore the whole backup\.$/
+    )
+    expect(
+      subsetHint(stderr.replace(/"users"/, '"accounts"'), selection(['public.documents']))
+    ).toMatch(/references table "accounts", .*: add it to 'tables', or restore the whole backup\.$/)
+    expect(subsetHint(stderr, selection([]))).toBe('')
+  })
   it("of a schema the selection restores already: an extension's, not a schema to add (trial u32 F3)", () => {
     const hint = subsetHint(
       'pg_restore: error: could not execute query: ERROR:  type "public.citext" does not exist',

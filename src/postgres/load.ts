@@ -2817,6 +2817,14 @@ export function subsetHint(
     return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION …), or restore the whole backup.`
   if (used)
     return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`
+  // a row whose foreign key names a table the selection leaves out, which the target holds
+  // empty (a new Supabase project's auth.users with schemas: public: trial u44 F2)
+  const key = /violates foreign key constraint "([^"]+)"/.exec(errors)
+  if (key) {
+    const table = /is not present in table "([^"]+)"/.exec(stderr)?.[1]
+    const add = given === 'schemas' ? `add its schema to 'schemas'` : `add it to 'tables'`
+    return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only: most likely the foreign key ${key[1]} references ${table ? `table "${table}"` : 'a table'}, which the selection leaves out, and the target's holds none of the rows it needs (pg_restore --${given === 'tables' ? 'table' : 'schema'} fails the same way): ${add}${table === 'users' && given === 'schemas' ? ` (Supabase's auth.users: schemas: ${[...options.schemas, 'auth'].join(',')})` : ''}, or restore the whole backup.`
+  }
   if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
     return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`
   return ''
