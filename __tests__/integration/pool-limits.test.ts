@@ -294,7 +294,7 @@ describeWithPgbouncer('a pooler that admits two clients (max_client_conn = 2)', 
       )
     )
     expect(error?.message).toMatch(
-      /^jobs: 3 loads with 3 sessions at once, and the server had room for only 2 of this role's \(.*no more connections allowed \(max_client_conn\).*\): nothing was restored\. Restore with jobs: 2,/
+      /^jobs: 3 loads with 3 sessions at once, and the connection pooler had room for only 2 of this role's \(.*no more connections allowed \(max_client_conn\).*\): nothing was restored\. Restore with jobs: 2, or make room for 3 sessions: raise the pooler's client limit \(max_client_conn; Supavisor: the pool size\), or close other clients of the pool\.$/
     )
     expect(await tablesIn(into3)).toBe(0)
   }, 120_000)

@@ -86,6 +86,7 @@ import {
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
+import { connectionLimit } from '../postgres/diagnostics.js'
 import {
   SCRATCH_MARK,
   backedUpHere,
@@ -992,9 +993,12 @@ async function defaultsBeyondWarning(
 
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
 function tooFewSessions(jobs: number, room: number, refused: string): SettingError {
+  // the limit the refusal names (a pooler's max_client_conn is not a role's CONNECTION LIMIT:
+  // trial u44 F5)
+  const limit = connectionLimit(refused)
   return new SettingError(
     undefined,
-    `jobs: ${jobs} loads with ${jobs} sessions at once, and the server had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or give the role or the pool room for ${jobs} sessions (CONNECTION LIMIT, default_pool_size, max_client_conn).`
+    `jobs: ${jobs} loads with ${jobs} sessions at once, and the ${limit?.pool ? 'connection pooler' : 'server'} had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or make room for ${jobs} sessions: ${limit ? `raise ${limit.raise}${limit.pool ? ', or close other clients of the pool' : ', or close idle sessions'}` : "raise the role's or the pool's limit (CONNECTION LIMIT, default_pool_size, max_client_conn)"}.`
   )
 }
 
