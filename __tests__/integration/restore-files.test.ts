@@ -429,6 +429,16 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     )
   })
 
+  it('a plain .sql of pg_dump cut between statements: the file named, what is missing, what to do (trial u44 F7)', async () => {
+    const text = readFileSync(f.newerPlain, 'utf8')
+    const cut = path.join(files, 'cut-statements.sql')
+    writeFileSync(cut, text.slice(0, text.indexOf('\n', text.indexOf('ALTER TABLE')) + 1))
+    await expectRefusedUnchanged(
+      cut,
+      /^cut-statements\.sql: the SQL script lacks the "dump complete" trailer that pg_dump writes last, after every statement: it is truncated \(its end is missing\)\. Nothing was restored\. Download or copy it again/
+    )
+  })
+
   it('an SQL error in the middle of a script: the good part before it is rolled back', async () => {
     const failing = path.join(files, 'failing.sql')
     const lines = HAND_WRITTEN.split('\n')

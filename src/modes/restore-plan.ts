@@ -1125,7 +1125,7 @@ async function scanScript(
   if (!objects.complete) {
     if (manifest !== undefined || objects.madeByPgDump) {
       throw new RestoreError(
-        'the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.'
+        `${fileName(dump)}: the SQL script lacks the "dump complete" trailer that pg_dump writes last, after every statement: it is truncated (its end is missing). Nothing was restored. Download or copy it again, whole, and compare its size and sha256 with the original's.`
       )
     }
     log.warning(
