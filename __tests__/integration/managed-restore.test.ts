@@ -274,6 +274,17 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     await supabaseJourney({})
   })
 
+  it("a pg_dump file without a manifest: the rows said restored are the ✔ line's, the kept tables' rows named apart (trial u44 F6)", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    const { lines, result } = await logOf(() =>
+      actionRestore(target, { kind: 'file', path: customFile })
+    )
+    const said = new RegExp(
+      `${result.tables.length} tables, ${result.rowsRestored} rows restored \\(no manifest counts to compare with\\)\\. [^\\n]*auth\\.schema_migrations[^\\n]* kept the target's rows \\(14 rows\\)`
+    )
+    expect(lines).toMatch(said)
+  })
+
   it('the action, format plain: brings back every table, like psql by hand', async () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })
