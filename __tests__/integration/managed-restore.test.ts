@@ -622,12 +622,32 @@ describe('Neon: a project restored into a new Neon project', () => {
         'default privileges not restored: role "app_readonly" does not exist in the target'
       ])
     )
-    // the read-only role is out of reach here: a warning, with what to do (trial u19 F5)
-    expect(result.warnings).toContainEqual(
-      expect.stringMatching(
-        /^The target lacks the role "app_readonly": \d+ grants of the backup to it .* not restored, so that role has no access to the restored objects here\. Create it \(CREATE ROLE "app_readonly" NOLOGIN;\) and restore again with clean: true/
-      )
+    // the read-only role is out of reach here: a warning, with what to do (trial u19 F5) — the
+    // backup's own GRANTs to it, to run once it exists (trial u44 F4)
+    const warning = result.warnings.find(w =>
+      w.startsWith('The target lacks the role "app_readonly"')
     )
+    expect(warning).toMatch(
+      /^The target lacks the role "app_readonly": \d+ grants of the backup to it .* not restored, so that role has no access to the restored objects here\. Create it \(CREATE ROLE "app_readonly" NOLOGIN;\), then run the backup's \d+ GRANTs? to it: .*; or create it and restore again with clean: true/
+    )
+    const run = /then run the backup's \d+ GRANTs? to it: (.*?) \(its default privileges/.exec(
+      warning!
+    )![1]
+    await target.instance.admin.query(target.database, 'CREATE ROLE app_readonly NOLOGIN')
+    try {
+      await target.instance.userQuery(target.database, run)
+      const readable = await target.instance.admin.query<{ n: string }>(
+        target.database,
+        `SELECT count(*)::text AS n FROM pg_tables WHERE schemaname = 'public'
+            AND has_table_privilege('app_readonly', format('%I.%I', schemaname, tablename), 'SELECT')`
+      )
+      expect(Number(readable[0].n)).toBeGreaterThan(0)
+    } finally {
+      await target.instance.admin.query(
+        target.database,
+        'DROP OWNED BY app_readonly; DROP ROLE app_readonly'
+      )
+    }
   })
 })
 

@@ -87,6 +87,37 @@ describe('lackingRolesWarning (trial u19 F5)', () => {
     ).toBeUndefined()
   })
 
+  it("gives the backup's own GRANTs to run once the role exists, where each was kept (trial u44 F4)", () => {
+    const grants = [
+      'GRANT SELECT ON TABLE public.orders TO app_readonly;',
+      'GRANT SELECT ON TABLE public.customers TO app_readonly;'
+    ]
+    const group = {
+      reason: 'GRANT not restored: role "app_readonly" does not exist in the target',
+      count: 2,
+      samples: grants.map((text, i) => ({ line: i + 1, text })),
+      statements: grants
+    }
+    expect(lackingRolesWarning([group])).toBe(
+      `The target lacks the role "app_readonly": 2 grants of the backup to it (GRANT, default privileges, row-level security policies) were not restored, so that role has no access to the restored objects here. Create it (CREATE ROLE "app_readonly" NOLOGIN;), then run the backup's 2 GRANTs to it: ${grants.join(' ')}; or create it and restore again with clean: true, or restore with create-roles: true from a backup made with globals: true.`
+    )
+    // with its policies too: those come back only with clean
+    expect(
+      lackingRolesWarning([
+        group,
+        {
+          reason: 'policy not restored: role "app_readonly" does not exist in the target',
+          count: 1,
+          samples: []
+        }
+      ])
+    ).toContain(
+      'GRANT SELECT ON TABLE public.customers TO app_readonly; (its default privileges and policies come back only with a restore again with clean: true); or create it'
+    )
+    // more than were kept: not given
+    expect(lackingRolesWarning([{ ...group, count: 7 }])).not.toContain('then run')
+  })
+
   it('of a backup made with globals: true, says that create-roles needs nothing more (trial u24 F4)', () => {
     const warning = lackingRolesWarning(
       [

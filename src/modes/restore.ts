@@ -1533,18 +1533,40 @@ export function lackingRolesWarning(
   withGlobals = false
 ): string | undefined {
   const roles = new Map<string, number>()
+  // the GRANTs left out, as written, where every one was kept (a role's first five)
+  const grants: string[] = []
+  let grantsWhole = true
+  let onlyGrants = true
   for (const g of groups) {
     const m =
-      /^(?:GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(
+      /^(GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(
         g.reason
       )
-    if (m) roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count)
+    if (!m) continue
+    roles.set(m[2], (roles.get(m[2]) ?? 0) + g.count)
+    if (m[1] !== 'GRANT') onlyGrants = false
+    // given again only as written, nothing in it hidden (a secret would show)
+    else if (
+      (g.statements ?? []).length === g.count &&
+      g.statements!.every(st => redactSql(st) === st)
+    )
+      grants.push(...g.statements!)
+    else grantsWhole = false
   }
   if (roles.size === 0) return undefined
   const names = [...roles.keys()]
   const one = names.length === 1
   const total = [...roles.values()].reduce((a, b) => a + b, 0)
-  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
+  const create = names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')
+  // the backup's own GRANTs, to run once the role exists: lighter than a clean restore of a
+  // database in use (trial u44 F4)
+  const statements =
+    grantsWhole && grants.length > 0 ? grants.map(g => quoteSql(g.trim(), 400)) : []
+  const run =
+    statements.length > 0
+      ? `, then run the backup's ${plural(statements.length, 'GRANT')} to ${one ? 'it' : 'them'}: ${statements.join(' ')}${onlyGrants ? '' : ` (its ${one ? '' : 'their '}default privileges and policies come back only with a restore again with clean: true)`}`
+      : ''
+  return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${plural(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${create})${run ? `${run}; or create ${one ? 'it' : 'them'}` : ''} and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`
 }
 
 /**

@@ -86,8 +86,9 @@ export interface SkippedStatement {
   /** A COPY left out: its data lines (rows) left out with it. */
   rows?: number
   /**
-   * An ALTER DEFAULT PRIVILEGES left out: its whole text as written (`text` is shortened for
-   * display), for the warning that gives it again for the restoring role.
+   * An ALTER DEFAULT PRIVILEGES or GRANT left out: its whole text as written (`text` is shortened
+   * for display), for the warnings that give it again (for the restoring role; once the missing
+   * role is created).
    */
   statement?: string
 }
@@ -523,7 +524,7 @@ export class ScriptGate extends Transform {
       text: shortText(e.text)
     }
     if ('table' in verdict && verdict.table !== undefined) entry.table = verdict.table
-    if (e.text.length <= 4096 && /^\s*ALTER\s+DEFAULT\s+PRIVILEGES\b/i.test(e.text))
+    if (e.text.length <= 4096 && /^\s*(?:ALTER\s+DEFAULT\s+PRIVILEGES|GRANT)\b/i.test(e.text))
       entry.statement = e.text
     this.skipped.push(entry)
     // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)

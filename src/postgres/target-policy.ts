@@ -1639,8 +1639,8 @@ export interface SkippedGroup {
   count: number
   samples: { line: number; text: string }[]
   /**
-   * The ALTER DEFAULT PRIVILEGES statements of the samples, as written (SkippedStatement's
-   * `statement`): for a warning that gives them again, never shown as they are.
+   * The ALTER DEFAULT PRIVILEGES and GRANT statements of the samples, as written
+   * (SkippedStatement's `statement`): for a warning that gives them again.
    */
   statements?: string[]
 }
