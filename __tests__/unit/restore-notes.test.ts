@@ -260,4 +260,34 @@ describe('forRoleDefaultsWarning (trial u36 F1)', () => {
       )
     ).toBeUndefined()
   })
+
+  it("a Neon backup into a plain server: cloud_admin's defaults are the platform's (not given again, no GRANT cloud_admin); one to a role the target lacks is not given, the role named (trial u44 F3)", () => {
+    const platform =
+      'ALTER DEFAULT PRIVILEGES FOR ROLE cloud_admin IN SCHEMA public GRANT ALL ON SEQUENCES TO neon_superuser WITH GRANT OPTION;'
+    const toReader =
+      'ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner IN SCHEMA public GRANT SELECT ON TABLES TO app_readonly;'
+    const toApp =
+      'ALTER DEFAULT PRIVILEGES FOR ROLE neondb_owner IN SCHEMA public GRANT SELECT ON TABLES TO app_rw;'
+    const facts = { currentUser: 'appowner', superusers: [], roles: ['appowner', 'app_rw'] }
+    const group = (role: string, statements: string[]) => ({
+      reason: `default privileges not restored: their role "${role}" does not exist in the target`,
+      count: statements.length,
+      samples: statements.map((text, i) => ({ line: i + 1, text })),
+      statements
+    })
+    expect(forRoleDefaultsWarning([group('cloud_admin', [platform])], facts)).toBeUndefined()
+    const warning = forRoleDefaultsWarning(
+      [group('cloud_admin', [platform]), group('neondb_owner', [toReader, toApp])],
+      facts
+    )!
+    expect(warning).toContain(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE appowner IN SCHEMA public GRANT SELECT ON TABLES TO app_rw;'
+    )
+    expect(warning).not.toContain('TO app_readonly;')
+    expect(warning).toContain(
+      'those to app_readonly, a role the target lacks, only once it exists (CREATE ROLE … NOLOGIN first)'
+    )
+    expect(warning).not.toMatch(/cloud_admin|neon_superuser/)
+    expect(warning).toContain('(GRANT neondb_owner TO appowner;)')
+  })
 })

@@ -131,7 +131,13 @@ import {
 } from '../storage/fetch.js'
 import { LiveEntryNotTaken } from '../storage/live-zip.js'
 import { CheckError, EngineError, SettingError, sentence } from '../errors.js'
-import { type ParsedGlobals, type RolePlan, parseGlobals, planRoles } from '../postgres/globals.js'
+import {
+  type ParsedGlobals,
+  type RolePlan,
+  parseGlobals,
+  planRoles,
+  platformRole
+} from '../postgres/globals.js'
 import { quoteIdent, quoteQualified, restoreNamesValue } from '../sql-names.js'
 import { createDecryptor } from '../pipeline/encrypt.js'
 import { createHash } from 'node:crypto'
@@ -1612,9 +1618,13 @@ export function actAsWarning(
  */
 export function forRoleDefaultsWarning(
   groups: ReadonlyArray<SkippedGroup>,
-  facts: { currentUser: string; superusers?: readonly string[] }
+  facts: { currentUser: string; superusers?: readonly string[]; roles?: readonly string[] }
 ): string | undefined {
   const NAME = String.raw`(?:"(?:[^"]|"")+"|[^\s,"]+)`
+  const GRANTEE = String.raw`(?:"(?:[^"]|"")+"|[^\s,";]+)`
+  const grantedTo = new RegExp(String.raw`\bTO\s+(${GRANTEE}(?:\s*,\s*${GRANTEE})*)`, 'i')
+  /** Grantees the target lacks: those statements are not given again (trial u44 F3). */
+  const lacking = new Set<string>()
   const forRoles = new RegExp(
     String.raw`^\s*(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`,
     'i'
@@ -1639,14 +1649,23 @@ export function forRoleDefaultsWarning(
       const m = forRoles.exec(statement)
       if (!m) continue
       const owners = [...m[2].matchAll(new RegExp(NAME, 'g'))].map(([n]) => unquoted(n))
-      if (owners.every(o => facts.superusers?.includes(o))) continue
+      // a superuser's or a platform's defaults (Neon's cloud_admin where it is no superuser):
+      // the platform's, not the application's to copy (trial u44 F3)
+      if (owners.every(o => facts.superusers?.includes(o) || platformRole(o) !== undefined))
+        continue
+      const to = grantedTo.exec(statement.slice(m[0].length))
+      const absentGrantees = (to ? [...to[1].matchAll(new RegExp(GRANTEE, 'g'))] : [])
+        .map(([n]) => unquoted(n))
+        .filter(r => r !== 'public' && facts.roles !== undefined && !facts.roles.includes(r))
       owners.forEach(o => roles.add(o))
       if (missing) absent = true
       else foreign = true
       counted = true
       shown++
-      // given again only as written, nothing in it hidden (a secret would show)
-      if (again.length < 5 && redactSql(statement) === statement)
+      absentGrantees.forEach(r => lacking.add(r))
+      // given again only as written, nothing in it hidden (a secret would show); not one to a
+      // role the target lacks (it would fail)
+      if (again.length < 5 && absentGrantees.length === 0 && redactSql(statement) === statement)
         again.push(
           `ALTER DEFAULT PRIVILEGES FOR ROLE ${me} ${statement.slice(m[0].length).trim()}`.replace(
             /;?$/,
@@ -1663,10 +1682,14 @@ export function forRoleDefaultsWarning(
     ...(absent ? [`${one ? 'that role does' : 'those roles do'} not exist here`] : []),
     ...(foreign ? [`${facts.currentUser} may not act as ${one ? 'it' : 'them'}`] : [])
   ].join(', or ')
+  const lackingNote =
+    lacking.size > 0
+      ? `; those to ${[...lacking].map(r => quoteIdent(r)).join(', ')}, ${lacking.size === 1 ? 'a role' : 'roles'} the target lacks, only once ${lacking.size === 1 ? 'it exists' : 'they exist'} (CREATE ROLE … NOLOGIN first)`
+      : ''
   const statements =
     again.length > 0
-      ? `: ${again.join(' ')}${again.length < total ? ' (and the rest of the list above alike)' : ''}`
-      : ` (the statements of the list above, with FOR ROLE ${me})`
+      ? `: ${again.join(' ')}${again.length < total ? ` (and the rest of the list above alike${lackingNote})` : lackingNote ? ` (${lackingNote.slice(2)})` : ''}`
+      : ` (the statements of the list above, with FOR ROLE ${me}${lackingNote})`
   return `${plural(Math.max(total, shown), 'default privilege statement')} of the backup (ALTER DEFAULT PRIVILEGES FOR ROLE ${names.join(', ')}) ${total === 1 ? 'was' : 'were'} not restored (${why}), so what ${one ? 'that role creates' : 'those roles create'} from now on gets none of ${total === 1 ? 'its grants' : 'their grants'}; the restored objects keep their own. Where ${facts.currentUser} owns the restored objects and creates the new ones, give it the same defaults${statements} — or restore where ${facts.currentUser} may act as ${one ? 'that role' : 'those roles'} (GRANT ${names[0]} TO ${me};).`
 }
 
