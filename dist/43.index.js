@@ -714,9 +714,10 @@ minMajor = major) {
 /* harmony export */   O0: () => (/* binding */ parseGlobals),
 /* harmony export */   b0: () => (/* binding */ planRoles),
 /* harmony export */   fB: () => (/* binding */ dumpGlobals),
+/* harmony export */   wy: () => (/* binding */ platformRole),
 /* harmony export */   yL: () => (/* binding */ globalsFileName)
 /* harmony export */ });
-/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteLiteral, platformRole */
+/* unused harmony exports SUPERUSER_ONLY, GlobalsError, quoteLiteral */
 /* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(83916);
 /* harmony import */ var _manifest_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(12880);
 /* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(34006);

@@ -5203,7 +5203,18 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     /** The entries `ids` as one script through the gate into psql. */
     const loadEntries = (ids, what, signal) => load([`--use-list=${files.get(ids)}`, ...ownership], what, signal);
     const skipped = [];
-    skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
+    // the target's default privileges set aside while the pre-data section creates the backup's
+    // objects: that section in a transaction of its own, so they are never left set aside
+    const aside = plan.defaultPrivileges;
+    skipped.push(aside
+        ? await gatedLoad(plan, target, options, hooks, ['--section=pre-data', ...selection, archivePath], 'the pre-data section of the archive', undefined, {
+            first: aside.setAside,
+            after: () => [
+                `SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`,
+                ...aside.reinstate
+            ]
+        })
+        : await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
     const directGroups = new Set(groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id))));
@@ -5380,9 +5391,13 @@ function explainedScript(child) {
  * (no transaction: a parallel restore has none); what the gate skipped. An aborted `signal`
  * (another script failed) stops psql and pg_restore.
  */
-async function gatedLoad(plan, target, options, hooks, args, source, signal) {
+async function gatedLoad(plan, target, options, hooks, args, source, signal, 
+/** The script in a transaction of its own: `first` after its BEGIN, `after` before its COMMIT. */
+transaction) {
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
-    const gate = scriptGate(plan, target, options, hooks, [], source);
+    const gate = transaction
+        ? scriptGate(plan, target, { ...options, singleTransaction: true }, hooks, transaction.first, source, { after: transaction.after })
+        : scriptGate(plan, target, options, hooks, [], source);
     const script = pgRestoreScript(pgRestore, args);
     const psql = (0,src_process/* startChild */.v0)((0,clients/* programPath */.kx)(plan.client, 'psql'), buildPsqlArgs(), {
         env: target.env,
@@ -5987,6 +6002,14 @@ function subsetHint(stderr, options) {
         return ` ${used[1]} is in schema ${usedSchema}, which the selection restores, and is not in the backup's entries for it: an extension's type or function, most likely (an extension is no schema's object: neither 'schemas' nor pg_restore --schema restores it). Create the extension in the target first (CREATE EXTENSION \u2026), or restore the whole backup.`;
     if (used)
         return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only, not what ${given === 'tables' ? 'they use' : 'their objects use'} elsewhere (${used[1]}: a type, domain, an extension's type or a function; pg_restore --${given === 'tables' ? 'table' : 'schema'} does the same): create it in the target first (its extension: CREATE EXTENSION), ${given === 'tables' ? "restore its schema with 'schemas', " : "add its schema to 'schemas', "}or restore the whole backup.`;
+    // a row whose foreign key names a table the selection leaves out, which the target holds
+    // empty (a new Supabase project's auth.users with schemas: public: trial u44 F2)
+    const key = /violates foreign key constraint "([^"]+)"/.exec(errors);
+    if (key) {
+        const table = /is not present in table "([^"]+)"/.exec(stderr)?.[1];
+        const add = given === 'schemas' ? `add its schema to 'schemas'` : `add it to 'tables'`;
+        return ` The ${given} selection restores ${given === 'tables' ? 'the named tables' : 'the named schemas'} only: most likely the foreign key ${key[1]} references ${table ? `table "${table}"` : 'a table'}, which the selection leaves out, and the target's holds none of the rows it needs (pg_restore --${given === 'tables' ? 'table' : 'schema'} fails the same way): ${add}${table === 'users' && given === 'schemas' ? ` (Supabase's auth.users: schemas: ${[...options.schemas, 'auth'].join(',')})` : ''}, or restore the whole backup.`;
+    }
     if (/relation "[^"]*" does not exist/.test(errors) && !/^CONTEXT: {2}COPY /m.test(stderr))
         return ` The ${given} selection leaves out a table that a restored object (a foreign key, view or index) refers to: add that table to 'tables' (its schema to 'schemas'), or restore the whole backup.`;
     return '';
@@ -7944,7 +7967,7 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
     }
     if (!objects.complete) {
         if (manifest !== undefined || objects.madeByPgDump) {
-            throw new RestoreError('the SQL script lacks the "dump complete" trailer that pg_dump writes last: it is truncated. Nothing was restored.');
+            throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(dump)}: the SQL script lacks the "dump complete" trailer that pg_dump writes last, after every statement: it is truncated (its end is missing). Nothing was restored. Download or copy it again, whole, and compare its size and sha256 with the original's.`);
         }
         log/* log */.Rm.warning('The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.');
     }
@@ -9415,6 +9438,7 @@ function granteeNames(list) {
 
 
 
+
 /**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
@@ -10019,7 +10043,10 @@ async function defaultsBeyondWarning(inputs, client, plan) {
 }
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
 function tooFewSessions(jobs, room, refused) {
-    return new errors/* SettingError */.L_(undefined, `jobs: ${jobs} loads with ${jobs} sessions at once, and the server had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or give the role or the pool room for ${jobs} sessions (CONNECTION LIMIT, default_pool_size, max_client_conn).`);
+    // the limit the refusal names (a pooler's max_client_conn is not a role's CONNECTION LIMIT:
+    // trial u44 F5)
+    const limit = (0,diagnostics/* connectionLimit */.Kw)(refused);
+    return new errors/* SettingError */.L_(undefined, `jobs: ${jobs} loads with ${jobs} sessions at once, and the ${limit?.pool ? 'connection pooler' : 'server'} had room for only ${room === 1 ? 'one' : room} of this role's (${refused}): nothing was restored. Restore with jobs: ${room}${room === 1 ? ' (one session, as now)' : ''}, or make room for ${jobs} sessions: ${limit ? `raise ${limit.raise}${limit.pool ? ', or close other clients of the pool' : ', or close idle sessions'}` : "raise the role's or the pool's limit (CONNECTION LIMIT, default_pool_size, max_client_conn)"}.`);
 }
 /** Below this size a backup's check takes a moment (its digest, its TOC or script read whole). */
 const QUICK_CHECK_BYTES = 64 * 1024 * 1024;
@@ -10421,17 +10448,37 @@ function lackingRolesWarning(groups,
 /** The backup holds its roles (made with globals: true): create-roles needs nothing more. */
 withGlobals = false) {
     const roles = new Map();
+    // the GRANTs left out, as written, where every one was kept (a role's first five)
+    const grants = [];
+    let grantsWhole = true;
+    let onlyGrants = true;
     for (const g of groups) {
-        const m = /^(?:GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
-        if (m)
-            roles.set(m[1], (roles.get(m[1]) ?? 0) + g.count);
+        const m = /^(GRANT|default privileges|policy) not restored: role "((?:[^"]|"")+)" does not exist in the target$/.exec(g.reason);
+        if (!m)
+            continue;
+        roles.set(m[2], (roles.get(m[2]) ?? 0) + g.count);
+        if (m[1] !== 'GRANT')
+            onlyGrants = false;
+        // given again only as written, nothing in it hidden (a secret would show)
+        else if ((g.statements ?? []).length === g.count &&
+            g.statements.every(st => (0,sql_redact/* redactSql */.Mj)(st) === st))
+            grants.push(...g.statements);
+        else
+            grantsWhole = false;
     }
     if (roles.size === 0)
         return undefined;
     const names = [...roles.keys()];
     const one = names.length === 1;
     const total = [...roles.values()].reduce((a, b) => a + b, 0);
-    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ')}) and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`;
+    const create = names.map(n => `CREATE ROLE "${n.replace(/"/g, `""`)}" NOLOGIN;`).join(' ');
+    // the backup's own GRANTs, to run once the role exists: lighter than a clean restore of a
+    // database in use (trial u44 F4)
+    const statements = grantsWhole && grants.length > 0 ? grants.map(g => (0,sql_redact/* quoteSql */.Xd)(g.trim(), 400)) : [];
+    const run = statements.length > 0
+        ? `, then run the backup's ${(0,log/* plural */.LS)(statements.length, 'GRANT')} to ${one ? 'it' : 'them'}: ${statements.join(' ')}${onlyGrants ? '' : ` (its ${one ? '' : 'their '}default privileges and policies come back only with a restore again with clean: true)`}`
+        : '';
+    return `The target lacks the role${one ? '' : 's'} ${names.map(n => `"${n}"`).join(', ')}: ${(0,log/* plural */.LS)(total, 'grant')} of the backup to ${one ? 'it' : 'them'} (GRANT, default privileges, row-level security policies) ${total === 1 ? 'was' : 'were'} not restored, so ${one ? 'that role has' : 'those roles have'} no access to the restored objects here. Create ${one ? 'it' : 'them'} (${create})${run ? `${run}; or create ${one ? 'it' : 'them'}` : ''} and restore again with clean: true, or restore with create-roles: true ${withGlobals ? '(this backup holds its roles: it was made with globals: true)' : 'from a backup made with globals: true'}.`;
 }
 /**
  * Owners (and default privileges) left out because the restoring role may not act as their
@@ -10473,6 +10520,10 @@ function actAsWarning(groups, facts) {
  */
 function forRoleDefaultsWarning(groups, facts) {
     const NAME = String.raw `(?:"(?:[^"]|"")+"|[^\s,"]+)`;
+    const GRANTEE = String.raw `(?:"(?:[^"]|"")+"|[^\s,";]+)`;
+    const grantedTo = new RegExp(String.raw `\bTO\s+(${GRANTEE}(?:\s*,\s*${GRANTEE})*)`, 'i');
+    /** Grantees the target lacks: those statements are not given again (trial u44 F3). */
+    const lacking = new Set();
     const forRoles = new RegExp(String.raw `^\s*(ALTER\s+DEFAULT\s+PRIVILEGES\s+FOR\s+(?:ROLE|USER)\s+)(${NAME}(?:\s*,\s*${NAME})*)`, 'i');
     const unquoted = (name) => name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name.toLowerCase();
     const me = (0,sql_names/* quoteIdent */.v4)(facts.currentUser);
@@ -10494,8 +10545,14 @@ function forRoleDefaultsWarning(groups, facts) {
             if (!m)
                 continue;
             const owners = [...m[2].matchAll(new RegExp(NAME, 'g'))].map(([n]) => unquoted(n));
-            if (owners.every(o => facts.superusers?.includes(o)))
+            // a superuser's or a platform's defaults (Neon's cloud_admin where it is no superuser):
+            // the platform's, not the application's to copy (trial u44 F3)
+            if (owners.every(o => facts.superusers?.includes(o) || (0,postgres_globals/* platformRole */.wy)(o) !== undefined))
                 continue;
+            const to = grantedTo.exec(statement.slice(m[0].length));
+            const absentGrantees = (to ? [...to[1].matchAll(new RegExp(GRANTEE, 'g'))] : [])
+                .map(([n]) => unquoted(n))
+                .filter(r => r !== 'public' && facts.roles !== undefined && !facts.roles.includes(r));
             owners.forEach(o => roles.add(o));
             if (missing)
                 absent = true;
@@ -10503,8 +10560,10 @@ function forRoleDefaultsWarning(groups, facts) {
                 foreign = true;
             counted = true;
             shown++;
-            // given again only as written, nothing in it hidden (a secret would show)
-            if (again.length < 5 && (0,sql_redact/* redactSql */.Mj)(statement) === statement)
+            absentGrantees.forEach(r => lacking.add(r));
+            // given again only as written, nothing in it hidden (a secret would show); not one to a
+            // role the target lacks (it would fail)
+            if (again.length < 5 && absentGrantees.length === 0 && (0,sql_redact/* redactSql */.Mj)(statement) === statement)
                 again.push(`ALTER DEFAULT PRIVILEGES FOR ROLE ${me} ${statement.slice(m[0].length).trim()}`.replace(/;?$/, ';'));
         }
         if (counted)
@@ -10518,9 +10577,12 @@ function forRoleDefaultsWarning(groups, facts) {
         ...(absent ? [`${one ? 'that role does' : 'those roles do'} not exist here`] : []),
         ...(foreign ? [`${facts.currentUser} may not act as ${one ? 'it' : 'them'}`] : [])
     ].join(', or ');
+    const lackingNote = lacking.size > 0
+        ? `; those to ${[...lacking].map(r => (0,sql_names/* quoteIdent */.v4)(r)).join(', ')}, ${lacking.size === 1 ? 'a role' : 'roles'} the target lacks, only once ${lacking.size === 1 ? 'it exists' : 'they exist'} (CREATE ROLE \u2026 NOLOGIN first)`
+        : '';
     const statements = again.length > 0
-        ? `: ${again.join(' ')}${again.length < total ? ' (and the rest of the list above alike)' : ''}`
-        : ` (the statements of the list above, with FOR ROLE ${me})`;
+        ? `: ${again.join(' ')}${again.length < total ? ` (and the rest of the list above alike${lackingNote})` : lackingNote ? ` (${lackingNote.slice(2)})` : ''}`
+        : ` (the statements of the list above, with FOR ROLE ${me}${lackingNote})`;
     return `${(0,log/* plural */.LS)(Math.max(total, shown), 'default privilege statement')} of the backup (ALTER DEFAULT PRIVILEGES FOR ROLE ${names.join(', ')}) ${total === 1 ? 'was' : 'were'} not restored (${why}), so what ${one ? 'that role creates' : 'those roles create'} from now on gets none of ${total === 1 ? 'its grants' : 'their grants'}; the restored objects keep their own. Where ${facts.currentUser} owns the restored objects and creates the new ones, give it the same defaults${statements} \u2014 or restore where ${facts.currentUser} may act as ${one ? 'that role' : 'those roles'} (GRANT ${names[0]} TO ${me};).`;
 }
 /**
@@ -10927,6 +10989,13 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
     if (own.rows.length === 0)
         return undefined;
     const described = describeDefaultPrivileges(own);
+    // a parallel restore of an archive creates the backup's objects in its pre-data section, run
+    // in a transaction of its own that sets them aside after its BEGIN and reinstates them before
+    // its COMMIT (trial u44 F1: jobs: 2 opened a table the source closed to anon again)
+    if (!inputs.singleTransaction && inputs.jobs > 1 && plan.format !== 'plain') {
+        log/* log */.Rm.info(`The target's default privileges of ${own.role} (${described}) are set aside while the pre-data section creates the backup's objects (jobs: ${inputs.jobs}: that section runs in a transaction of its own, all or nothing), so they get the backup's own privileges, and are restored before its COMMIT.`);
+        return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) };
+    }
     if (!inputs.singleTransaction) {
         const reached = backupObjectsReached(own, plan);
         const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
@@ -12432,7 +12501,11 @@ alongside = new Map()) {
         ? `${compared === 0 ? 'No table compared with the manifest\u2019s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
             ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
             : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
-        : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
+        : keptHere.length > 0
+            ? // the kept tables' rows are the target's, not restored (trial u44 F6: 38 rows here,
+                // 24 in the \u2714 line)
+                `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total - keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')} restored (no manifest counts to compare with).${keptNote}`
+            : `${(0,log/* plural */.LS)(result.length, 'table')}, ${(0,log/* plural */.LS)(total, 'row')} restored (no manifest counts to compare with).`);
     return result;
 }
 /** Of `tables`, those the target has as tables (partitioned or not): not a foreign table's data. */
