@@ -6,8 +6,7 @@
  * (`revoke all on table public.documents from anon`) readable and writable by anon again after
  * the restore. In one transaction the restore sets those default privileges aside after BEGIN
  * and reinstates them before COMMIT (default-privileges.ts): the restored ACLs are the source's,
- * the target's default privileges stay as they were. A parallel restore (jobs > 1) does so in its
- * pre-data section, run in a transaction of its own. Without one it warns and changes nothing.
+ * the target's default privileges stay as they were. Without one it warns and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
@@ -183,19 +182,6 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(warning).toMatch(
       /^The target's default privileges of postgres \(.*tables in schema public: \{[^}]*anon=arwdDxt\/postgres[^}]*\}.*\) apply to the objects the backup creates \(.*TABLE public\.documents.*\), on top of the backup's own privileges: .*Without a single transaction \(single-transaction: false\) the restore does not set them aside .*single-transaction: true .*REVOKE/
     )
-  })
-
-  it("jobs: 2: set aside while the pre-data section creates the backup's objects, in a transaction of its own: the source's ACLs; pg_default_acl unchanged (trial u44 F1)", async () => {
-    const target = await supabaseLikeTarget(supabase)
-    const defaultsBefore = await defaultAcls(target)
-    const { lines, result } = await logOf(() => actionRestore(target, backup, { jobs: 2 }))
-    expect(lines).toMatch(
-      /are set aside while the pre-data section creates the backup's objects \(jobs: 2: that section runs in a transaction of its own/
-    )
-    expect(await acls(target)).toEqual(sourceAcls)
-    expect(await documentsAcl(target)).not.toMatch(/anon=/)
-    expect(await defaultAcls(target)).toEqual(defaultsBefore)
-    expect(result.warnings.filter(w => w.startsWith("The target's default privileges"))).toEqual([])
   })
 
   it('verify into a new project: no ACL difference on public.documents', async () => {

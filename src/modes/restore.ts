@@ -2193,15 +2193,6 @@ async function setAsideDefaultPrivileges(
   const own = await readOwnDefaultPrivileges(client)
   if (own.rows.length === 0) return undefined
   const described = describeDefaultPrivileges(own)
-  // a parallel restore of an archive creates the backup's objects in its pre-data section, run
-  // in a transaction of its own that sets them aside after its BEGIN and reinstates them before
-  // its COMMIT (trial u44 F1: jobs: 2 opened a table the source closed to anon again)
-  if (!inputs.singleTransaction && inputs.jobs > 1 && plan.format !== 'plain') {
-    log.info(
-      `The target's default privileges of ${own.role} (${described}) are set aside while the pre-data section creates the backup's objects (jobs: ${inputs.jobs}: that section runs in a transaction of its own, all or nothing), so they get the backup's own privileges, and are restored before its COMMIT.`
-    )
-    return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) }
-  }
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
     const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`

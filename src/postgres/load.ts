@@ -1855,29 +1855,7 @@ async function parallelThroughPsql(
   ): Promise<SkippedStatement[]> =>
     load([`--use-list=${files.get(ids)!}`, ...ownership], what, signal)
   const skipped: SkippedStatement[][] = []
-  // the target's default privileges set aside while the pre-data section creates the backup's
-  // objects: that section in a transaction of its own, so they are never left set aside
-  const aside = plan.defaultPrivileges
-  skipped.push(
-    aside
-      ? await gatedLoad(
-          plan,
-          target,
-          options,
-          hooks,
-          ['--section=pre-data', ...selection, archivePath],
-          'the pre-data section of the archive',
-          undefined,
-          {
-            first: aside.setAside,
-            after: () => [
-              `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
-              ...aside.reinstate
-            ]
-          }
-        )
-      : await load(['--section=pre-data', ...selection], 'the pre-data section')
-  )
+  skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
   const dataSkipped = new Map<number, SkippedStatement[]>()
   const directGroups = new Set(
@@ -2116,22 +2094,10 @@ async function gatedLoad(
   hooks: LoadHooks,
   args: string[],
   source: string,
-  signal?: AbortSignal,
-  /** The script in a transaction of its own: `first` after its BEGIN, `after` before its COMMIT. */
-  transaction?: { first: string[]; after: () => string[] }
+  signal?: AbortSignal
 ): Promise<SkippedStatement[]> {
   const pgRestore = programPath(plan.client, 'pg_restore')
-  const gate = transaction
-    ? scriptGate(
-        plan,
-        target,
-        { ...options, singleTransaction: true },
-        hooks,
-        transaction.first,
-        source,
-        { after: transaction.after }
-      )
-    : scriptGate(plan, target, options, hooks, [], source)
+  const gate = scriptGate(plan, target, options, hooks, [], source)
   const script = pgRestoreScript(pgRestore, args)
   const psql = startChild(programPath(plan.client, 'psql'), buildPsqlArgs(), {
     env: target.env,
