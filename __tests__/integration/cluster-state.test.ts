@@ -123,7 +123,7 @@ describe("the whole server's objects, changed by a backup's function as it loads
     }
   }, 60_000)
 
-  it('an honest script that sets a role it may act as: restored (the check reads as the role that connected)', async () => {
+  it('an honest script that sets a role it may act as: restored (the check, and the default privileges reinstated, as the role that connected)', async () => {
     const server = harness.server
     const { target, other } = await setUp()
     await server.query(
@@ -132,6 +132,12 @@ describe("the whole server's objects, changed by a backup's function as it loads
        GRANT cluster_alice TO ${ROLE};`
     )
     await server.query(target, 'GRANT CREATE ON SCHEMA public TO cluster_alice')
+    // default privileges of the restoring role: set aside, and reinstated FOR ROLE it as the
+    // role that connected, not the one the script set last (attacker a70 F3)
+    await server.query(
+      target,
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${ROLE} IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC`
+    )
     const file = path.join(harness.work, 'cluster-set-role.sql')
     writeFileSync(
       file,
@@ -144,6 +150,9 @@ describe("the whole server's objects, changed by a backup's function as it loads
       })
     )
     expect(await server.query(target, 'SELECT a FROM public.t')).toEqual([{ a: 1 }])
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM pg_default_acl')).toEqual([
+      { n: 1 }
+    ])
     await server.dropDatabase(target)
     await server.dropDatabase(other)
   }, 60_000)

@@ -310,7 +310,7 @@ function lastStatements(plan: LoadPlan): () => string[] {
         ? [
             // as before the net: what would run at COMMIT, after the check, runs now (a WITH
             // HOLD cursor's query, deferred triggers), and the check reads as the role that
-            // connected, not one the script set (attacker a69 F2, F6)
+            // connected, not one the script set (attacker a69 F2, F6; a trigger may set one)
             'CLOSE ALL;',
             'SET CONSTRAINTS ALL IMMEDIATE;',
             'RESET SESSION AUTHORIZATION;',
@@ -322,9 +322,17 @@ function lastStatements(plan: LoadPlan): () => string[] {
     // the action's own statements resolve only the system's operators and functions (a script
     // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
     // target's user may have planted `public.=(oid, regclass)`: attacker a39 F1)
+    // … as the role that connected, not one the script set last (SET ROLE, pg_dump
+    // --use-set-session-authorization): the default privileges reinstated FOR ROLE it failed
+    // under another (attacker a70 F3)
     return last.length === 0
       ? last
-      : [`SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`, ...last]
+      : [
+          'RESET SESSION AUTHORIZATION;',
+          'RESET ROLE;',
+          `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
+          ...last
+        ]
   }
 }
 
