@@ -138,6 +138,26 @@ describe('restore, jobs above the limit', () => {
       'SELECT ((SELECT count(*) FROM public.a) + (SELECT count(*) FROM public.b) + (SELECT count(*) FROM public.c))::text AS n'
     )
     expect(rows).toEqual([{ n: '900000' }])
+
+    // a plain script loads in one psql session whatever jobs says: no room asked for jobs
+    // (attacker a70 F4: refused as "loads with 3 sessions at once")
+    await harness.backup(
+      testBackupInputs(server.url(big), { artifactName: 'slots-plain', format: 'plain' })
+    )
+    const plain = await ownedTarget()
+    await harness.restore(
+      testRestoreInputs(
+        as('slots', plain),
+        { ...source, name: 'slots-plain' },
+        { jobs: 3, singleTransaction: false }
+      )
+    )
+    expect(
+      await server.query<{ n: string }>(
+        plain,
+        'SELECT ((SELECT count(*) FROM public.a) + (SELECT count(*) FROM public.b) + (SELECT count(*) FROM public.c))::text AS n'
+      )
+    ).toEqual([{ n: '900000' }])
     await limit(-1)
-  }, 120_000)
+  }, 180_000)
 })

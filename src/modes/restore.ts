@@ -417,13 +417,15 @@ export async function restore(
     )
     // jobs > 1 loads with that many sessions at once: with room for fewer, refused before
     // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
-    if (alone !== undefined && inputs.jobs > 1) throw tooFewSessions(inputs.jobs, 1, alone)
+    // (a plain script loads in one psql session whatever jobs says: attacker a70 F4)
+    const parallel = inputs.jobs > 1 && plan.format !== 'plain'
+    if (alone !== undefined && parallel) throw tooFewSessions(inputs.jobs, 1, alone)
     // pg_restore -j by hand holds `jobs` sessions at once (its leader's ends while its workers
     // load); the action one more of its own, which watches them. Room for `jobs` only (a pool
     // of that many clients): the action's own ends during the load, as by hand (a busy machine
     // saw the loaders refused, or not, by when they connected)
     let ownEndsForLoad = alone !== undefined
-    if (alone === undefined && inputs.jobs > 1) {
+    if (alone === undefined && parallel) {
       const room = await roomForSessions(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1)
       if (room.opened + 2 < inputs.jobs)
         throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '')
