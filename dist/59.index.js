@@ -3997,7 +3997,7 @@ function lastStatements(plan) {
                 ? [
                     // as before the net: what would run at COMMIT, after the check, runs now (a WITH
                     // HOLD cursor's query, deferred triggers), and the check reads as the role that
-                    // connected, not one the script set (attacker a69 F2, F6)
+                    // connected, not one the script set (attacker a69 F2, F6; a trigger may set one)
                     'CLOSE ALL;',
                     'SET CONSTRAINTS ALL IMMEDIATE;',
                     'RESET SESSION AUTHORIZATION;',
@@ -4009,9 +4009,17 @@ function lastStatements(plan) {
         // the action's own statements resolve only the system's operators and functions (a script
         // without pg_dump's set_config('search_path', '', false) leaves the role's path, where a
         // target's user may have planted `public.=(oid, regclass)`: attacker a39 F1)
+        // \u2026 as the role that connected, not one the script set last (SET ROLE, pg_dump
+        // --use-set-session-authorization): the default privileges reinstated FOR ROLE it failed
+        // under another (attacker a70 F3)
         return last.length === 0
             ? last
-            : [`SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`, ...last];
+            : [
+                'RESET SESSION AUTHORIZATION;',
+                'RESET ROLE;',
+                `SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`,
+                ...last
+            ];
     };
 }
 /**
@@ -5203,18 +5211,7 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     /** The entries `ids` as one script through the gate into psql. */
     const loadEntries = (ids, what, signal) => load([`--use-list=${files.get(ids)}`, ...ownership], what, signal);
     const skipped = [];
-    // the target's default privileges set aside while the pre-data section creates the backup's
-    // objects: that section in a transaction of its own, so they are never left set aside
-    const aside = plan.defaultPrivileges;
-    skipped.push(aside
-        ? await gatedLoad(plan, target, options, hooks, ['--section=pre-data', ...selection, archivePath], 'the pre-data section of the archive', undefined, {
-            first: aside.setAside,
-            after: () => [
-                `SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`,
-                ...aside.reinstate
-            ]
-        })
-        : await load(['--section=pre-data', ...selection], 'the pre-data section'));
+    skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
     const directGroups = new Set(groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id))));
@@ -5391,13 +5388,9 @@ function explainedScript(child) {
  * (no transaction: a parallel restore has none); what the gate skipped. An aborted `signal`
  * (another script failed) stops psql and pg_restore.
  */
-async function gatedLoad(plan, target, options, hooks, args, source, signal, 
-/** The script in a transaction of its own: `first` after its BEGIN, `after` before its COMMIT. */
-transaction) {
+async function gatedLoad(plan, target, options, hooks, args, source, signal) {
     const pgRestore = (0,clients/* programPath */.kx)(plan.client, 'pg_restore');
-    const gate = transaction
-        ? scriptGate(plan, target, { ...options, singleTransaction: true }, hooks, transaction.first, source, { after: transaction.after })
-        : scriptGate(plan, target, options, hooks, [], source);
+    const gate = scriptGate(plan, target, options, hooks, [], source);
     const script = pgRestoreScript(pgRestore, args);
     const psql = (0,src_process/* startChild */.v0)((0,clients/* programPath */.kx)(plan.client, 'psql'), buildPsqlArgs(), {
         env: target.env,
@@ -9546,14 +9539,16 @@ async function restore(inputs, connection, deps = {}) {
         });
         // jobs > 1 loads with that many sessions at once: with room for fewer, refused before
         // anything changes (pg_restore -j by hand creates the tables, then fails: attacker a64 F4)
-        if (alone !== undefined && inputs.jobs > 1)
+        // (a plain script loads in one psql session whatever jobs says: attacker a70 F4)
+        const parallel = inputs.jobs > 1 && plan.format !== 'plain';
+        if (alone !== undefined && parallel)
             throw tooFewSessions(inputs.jobs, 1, alone);
         // pg_restore -j by hand holds `jobs` sessions at once (its leader's ends while its workers
         // load); the action one more of its own, which watches them. Room for `jobs` only (a pool
         // of that many clients): the action's own ends during the load, as by hand (a busy machine
         // saw the loaders refused, or not, by when they connected)
         let ownEndsForLoad = alone !== undefined;
-        if (alone === undefined && inputs.jobs > 1) {
+        if (alone === undefined && parallel) {
             const room = await (0,postgres_session.roomForSessions)(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1);
             if (room.opened + 2 < inputs.jobs)
                 throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '');
@@ -10989,13 +10984,6 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
     if (own.rows.length === 0)
         return undefined;
     const described = describeDefaultPrivileges(own);
-    // a parallel restore of an archive creates the backup's objects in its pre-data section, run
-    // in a transaction of its own that sets them aside after its BEGIN and reinstates them before
-    // its COMMIT (trial u44 F1: jobs: 2 opened a table the source closed to anon again)
-    if (!inputs.singleTransaction && inputs.jobs > 1 && plan.format !== 'plain') {
-        log/* log */.Rm.info(`The target's default privileges of ${own.role} (${described}) are set aside while the pre-data section creates the backup's objects (jobs: ${inputs.jobs}: that section runs in a transaction of its own, all or nothing), so they get the backup's own privileges, and are restored before its COMMIT.`);
-        return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) };
-    }
     if (!inputs.singleTransaction) {
         const reached = backupObjectsReached(own, plan);
         const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
