@@ -377,3 +377,92 @@ describe('an archive whose search_path entry holds more than pg_dump writes, job
     ).toEqual([{ t1: 1000, t2: 500 }])
   }, 120_000)
 })
+
+describe('many small tables, jobs: 2: loaded entry after entry in a few sessions (issue 19)', () => {
+  const TABLES = 40
+  /** 40 tables, each with a key, an index, a foreign key to the one before, a comment, 20 rows. */
+  async function manyTables(server: TestServer): Promise<string> {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `DO $$ BEGIN FOR i IN 1..${TABLES} LOOP
+         EXECUTE format('CREATE TABLE public.t%s (id integer PRIMARY KEY, ref integer, v text)', i);
+         EXECUTE format('CREATE INDEX t%s_v ON public.t%s (v)', i, i);
+         EXECUTE format('INSERT INTO public.t%s SELECT g, g, %L || g FROM generate_series(1, 20) g', i, 't' || i || ':');
+         IF i > 1 THEN
+           EXECUTE format('ALTER TABLE public.t%s ADD CONSTRAINT t%s_ref FOREIGN KEY (ref) REFERENCES public.t%s (id)', i, i, i - 1);
+         END IF;
+         EXECUTE format('COMMENT ON TABLE public.t%s IS %L', i, 'table ' || i);
+       END LOOP; END $$`
+    )
+    return db
+  }
+  const schemaOf = (server: TestServer, db: string): string =>
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-s', db], {
+      env: server.env(db),
+      encoding: 'utf8'
+    }).replace(/^\\(?:un)?restrict .*$/gm, '')
+
+  it('the same tables, rows, indexes and keys as pg_restore -j 2 by hand, in at most 8 program runs per section', async () => {
+    const server = harness.server
+    const db = await manyTables(server)
+    const file = path.join(harness.work, `many-${++names}.dump`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, db], {
+      env: server.env(db)
+    })
+    const byHand = await server.createDatabase()
+    execFileSync(path.join(server.binDir, 'pg_restore'), ['-j', '2', '-d', byHand, file], {
+      env: server.env(byHand)
+    })
+    const target = await server.createDatabase()
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), { kind: 'file', path: file }, PARALLEL))
+    )
+    expect(lines).toMatch(
+      new RegExp(
+        `${TABLES} data entries loaded by 2 pg_restore -d sessions at a time, 8 program runs`
+      )
+    )
+    expect(lines).toMatch(
+      new RegExp(
+        `the indexes and keys of ${TABLES} tables built by 2 psql sessions at a time \\(8 program runs\\)`
+      )
+    )
+    const sums = await tableChecksums(server, target)
+    expect(Object.keys(sums)).toHaveLength(TABLES)
+    expect(sums).toEqual(await tableChecksums(server, byHand))
+    expect(schemaOf(server, target)).toEqual(schemaOf(server, byHand))
+  }, 180_000)
+
+  it("a bad row in one table of a batch: the load stops there, that table's rows rolled back; the error names its entry", async () => {
+    const server = harness.server
+    const db = await manyTables(server)
+    const dir = path.join(harness.work, `many-bad-${++names}.dir`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir, db], {
+      env: server.env(db)
+    })
+    // public.t23's rows: the last one's id no integer
+    const t23 = readdirSync(dir)
+      .filter(f => /^\d+\.dat$/.test(f))
+      .find(f => readFileSync(path.join(dir, f), 'utf8').includes('\tt23:1\n'))
+    expect(t23).toBeDefined()
+    const text = readFileSync(path.join(dir, t23!), 'utf8')
+    writeFileSync(path.join(dir, t23!), text.replace(/^20\t/m, 'twenty\t'))
+    const target = await server.createDatabase()
+    const error = await harness
+      .restore(testRestoreInputs(server.url(target), { kind: 'file', path: dir }, PARALLEL))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(/invalid input syntax for type integer/)
+    expect(error?.message).toMatch(/public\.t23/)
+    const [row] = await server.query<{ rows: string; indexes: string }>(
+      target,
+      `SELECT (SELECT count(*) FROM public.t23)::text AS rows,
+              (SELECT count(*) FROM pg_indexes WHERE schemaname = 'public')::text AS indexes`
+    )
+    // no post-data ran: not one index, key or constraint was built
+    expect(row).toEqual({ rows: '0', indexes: '0' })
+  }, 180_000)
+})

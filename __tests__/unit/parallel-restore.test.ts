@@ -3,14 +3,16 @@ import {
   dataDependencies,
   dataGroups,
   dataPasses,
-  largestFirst,
-  largestGroupsFirst,
+  entriesName,
+  loadBatches,
+  mergeSkippedInArchiveOrder,
   listedEntries,
   mergeSkipped,
   postDataWaves,
   runPooled
 } from '../../src/postgres/parallel-restore.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
+import type { SkippedStatement } from '../../src/postgres/script-gate.js'
 
 describe('listedEntries', () => {
   it('the dumpIds of a pg_restore --list output, comments and blank lines left out', () => {
@@ -24,18 +26,6 @@ describe('listedEntries', () => {
       '3364; 0 0 SEQUENCE SET public s postgres'
     ].join('\n')
     expect(listedEntries(list)).toEqual([3352, 3364])
-  })
-})
-
-describe('largestFirst', () => {
-  it('largest data first; equal sizes and unknown ones in archive order', () => {
-    const sizes = new Map([
-      [1, 10],
-      [2, 500],
-      [3, 10],
-      [5, 70]
-    ])
-    expect(largestFirst([1, 2, 3, 4, 5], sizes)).toEqual([2, 5, 1, 3, 4])
   })
 })
 
@@ -68,14 +58,96 @@ describe('dataGroups', () => {
     expect(dataGroups(toc, [3626, 3618])).toEqual([[3626], [3618]])
   })
 
-  it('groups largest first by the sum of their entries; a BLOBS entry never before its metadata', () => {
+  it('groups as batches: largest first by the sum of their entries; a BLOBS entry never before its metadata', () => {
     const sizes = new Map([
       [3618, 100],
       [3620, 50],
       [3626, 90]
     ])
-    const groups = largestGroupsFirst(dataGroups(toc, [3618, 3620, 3625, 3626, 3628, 3629]), sizes)
-    expect(groups).toEqual([[3618], [3625, 3626], [3620], [3628, 3629]])
+    const listed = [3618, 3620, 3625, 3626, 3628, 3629]
+    const bytes = (ids: readonly number[]): number =>
+      ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0)
+    // four groups, jobs 1: room for four batches, each group one of its own
+    expect(loadBatches(dataGroups(toc, listed), 1, listed, bytes)).toEqual([
+      [3625, 3626],
+      [3628, 3629],
+      [3618],
+      [3620]
+    ])
+  })
+})
+
+describe('loadBatches', () => {
+  const listed = Array.from({ length: 300 }, (_, i) => i + 1)
+  const groups = listed.map(id => [id])
+
+  it('300 small tables, jobs 2: 8 program runs, each entry once, each run in archive order, even', () => {
+    const batches = loadBatches(groups, 2, listed, () => 1000)
+    expect(batches).toHaveLength(8)
+    expect(batches.flat().sort((a, b) => a - b)).toEqual(listed)
+    for (const batch of batches) expect([...batch].sort((a, b) => a - b)).toEqual(batch)
+    const lengths = batches.map(b => b.length)
+    expect(Math.max(...lengths) - Math.min(...lengths)).toBeLessThanOrEqual(1)
+  })
+
+  it('one large table beside many small ones: alone in the first batch, the rest spread', () => {
+    const bytes = (ids: readonly number[]): number => (ids.includes(150) ? 500_000_000 : 2000)
+    const batches = loadBatches(groups, 2, listed, bytes)
+    expect(batches[0]).toEqual([150])
+    expect(batches.slice(1).every(b => !b.includes(150) && b.length >= 40)).toBe(true)
+  })
+
+  it('a group is never split; no more batches than groups; jobs 4 gives up to 16', () => {
+    const pairs = Array.from({ length: 10 }, (_, i) => [2 * i + 2, 2 * i + 1])
+    const ids = pairs.flat().sort((a, b) => a - b)
+    const batches = loadBatches(pairs, 8, ids, () => 0)
+    expect(batches).toHaveLength(10)
+    expect(batches).toEqual(expect.arrayContaining(pairs))
+    expect(loadBatches(groups, 4, listed, () => 0)).toHaveLength(16)
+  })
+})
+
+describe('mergeSkippedInArchiveOrder', () => {
+  const toc = {
+    entries: [
+      { dumpId: 1, desc: 'TABLE DATA', namespace: 'public', tag: 'a', dependencies: [] },
+      { dumpId: 2, desc: 'TABLE DATA', namespace: 'public', tag: 'b', dependencies: [] },
+      { dumpId: 3, desc: 'TABLE DATA', namespace: 'auth', tag: 'c', dependencies: [] }
+    ] as unknown as TocEntry[]
+  }
+  const header = { line: 5, reason: 'not before 17', text: 'SET transaction_timeout = 0;' }
+  const copy = (table: string): SkippedStatement => ({
+    line: 20,
+    reason: 'the target held rows already',
+    text: `COPY ${table} …`,
+    table
+  })
+
+  it("batches' COPYs left out in archive order, each batch's other statements after its COPY, the header once", () => {
+    const c = copy('auth.c')
+    const a = copy('public.a')
+    const afterA = { line: 30, reason: 'r', text: 'SELECT pg_catalog.setval(…);' }
+    const b = copy('public.b')
+    expect(
+      mergeSkippedInArchiveOrder(
+        [
+          [{ ...header }, c],
+          [{ ...header }, a, afterA, b]
+        ],
+        toc,
+        [1, 2, 3]
+      )
+    ).toEqual([header, a, afterA, b, c])
+  })
+})
+
+describe('entriesName', () => {
+  it('names one, a few, or counts many', () => {
+    expect(entriesName([7], 'data entry', 'data entries')).toBe('the data entry 7')
+    expect(entriesName([7, 9], 'data entry', 'data entries')).toBe('the data entries 7, 9')
+    expect(entriesName([7, 9, 12, 310], 'data entry', 'data entries')).toBe(
+      '4 data entries (7, 9, … 310)'
+    )
   })
 })
 

@@ -79,9 +79,12 @@ import {
   dataRanks,
   dataSizes,
   dataGroups,
-  largestGroupsFirst,
+  entriesName,
+  inArchiveOrder,
+  loadBatches,
   listedEntries,
   mergeSkipped,
+  mergeSkippedInArchiveOrder,
   postDataWaves,
   runPooled
 } from './parallel-restore.js'
@@ -1816,10 +1819,8 @@ async function parallelThroughPsql(
   // the target's keys between tables it fills: a table's rows in the group of those it references,
   // after them
   const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : []
-  const groups = largestGroupsFirst(
-    dataGroups(toc, listed, after),
-    await dataSizes(toc, archivePath)
-  )
+  const sizes = await dataSizes(toc, archivePath)
+  const groups = dataGroups(toc, listed, after)
   const held = new Set(after.map(a => a.entry)).size
   if (held > 0)
     log.info(
@@ -1829,6 +1830,35 @@ async function parallelThroughPsql(
     await runChild(pgRestore, ['--list', '--section=post-data', ...selection, archivePath])
   )
   const post = postDataWaves(toc, postListed)
+  const bytes = (ids: readonly number[]): number =>
+    ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0)
+  // a table's indexes and keys weigh as its rows do
+  const tableBytes = new Map<number, number>()
+  for (const e of toc.entries)
+    if (e.desc === 'TABLE DATA')
+      for (const dep of e.dependencies)
+        tableBytes.set(dep, (tableBytes.get(dep) ?? 0) + (sizes.get(e.dumpId) ?? 0))
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const indexBytes = (ids: readonly number[]): number =>
+    Math.max(
+      0,
+      ...ids.flatMap(id => byId.get(id)?.dependencies.map(dep => tableBytes.get(dep) ?? 0) ?? [])
+    )
+  // a whole group of entries in one batch, data entries loaded one way in a batch
+  const direct = await directDataEntries(plan, target, options, hooks, toc, listed)
+  const isDirect = (ids: number[]): boolean =>
+    'ids' in direct && ids.every(id => direct.ids.has(id))
+  const directBatches = new Set(loadBatches(groups.filter(isDirect), options.jobs, listed, bytes))
+  const dataBatches = [
+    ...directBatches,
+    ...loadBatches(
+      groups.filter(ids => !isDirect(ids)),
+      options.jobs,
+      listed,
+      bytes
+    )
+  ].sort((a, b) => bytes(b) - bytes(a))
+  const postBatches = loadBatches(post.groups, options.jobs, postListed, indexBytes)
   const lists = path.join(workDir, 'lists')
   await mkdir(lists, { recursive: true })
   const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges')
@@ -1839,10 +1869,8 @@ async function parallelThroughPsql(
     return file
   }
   const files = new Map<number[], string>()
-  for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
+  for (const ids of [...dataBatches, ...postBatches, ...(post.rest.length > 0 ? [post.rest] : [])])
     files.set(ids, await listFile(ids))
-  // data entries that are their COPY statement alone go to pg_restore -d (directDataEntries)
-  const direct = await directDataEntries(plan, target, options, hooks, toc, listed)
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   await runFirst(plan, target, options, hooks)
   const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
@@ -1865,49 +1893,45 @@ async function parallelThroughPsql(
   const skipped: SkippedStatement[][] = []
   skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
-  const dataSkipped = new Map<number, SkippedStatement[]>()
-  const directGroups = new Set(
-    groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id)))
-  )
-  await runPooled(groups, options.jobs, async (ids, signal) => {
-    if (directGroups.has(ids)) {
+  const dataSkipped = new Map<number[], SkippedStatement[]>()
+  await runPooled(dataBatches, options.jobs, async (ids, signal) => {
+    if (directBatches.has(ids)) {
       await loadDataDirect(plan, target, archivePath, files.get(ids)!, ownership, toc, signal)
       return
     }
     dataSkipped.set(
-      ids[0],
-      await loadEntries(
-        ids,
-        ids.length === 1 ? `the data entry ${ids[0]}` : `the data entries ${ids.join(', ')}`,
-        signal
-      )
+      ids,
+      await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal)
     )
   })
-  const sessions = Math.min(options.jobs, groups.length)
-  const gated = groups.length - directGroups.size
+  const sessions = Math.min(options.jobs, dataBatches.length)
+  const directCount = groups.filter(isDirect).length
+  const gated = groups.length - directCount
   log.info(
-    `${listed.length} data entries loaded by ${sessions} ${directGroups.size === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time (${data().toFixed(1)} s)${
-      directGroups.size > 0
-        ? `: ${plural(directGroups.size, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
+    `${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${plural(dataBatches.length, 'program run')} (${data().toFixed(1)} s)${
+      directCount > 0
+        ? `: ${plural(directCount, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
         : ''
     }.`
   )
   if ('reason' in direct) log.info(`Data entries through the gate into psql: ${direct.reason}.`)
   // in archive order, as a restore with jobs: 1 lists them
-  const first = new Map(groups.map(ids => [ids[0], ids]))
-  skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []))
+  skipped.push(mergeSkippedInArchiveOrder([...dataSkipped.values()], toc, listed))
   const postTime = stopwatch()
-  const groupSkipped = new Map<number, SkippedStatement[]>()
-  await runPooled(post.groups, options.jobs, async (ids, signal) => {
-    groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal))
+  const groupSkipped = new Map<number[], SkippedStatement[]>()
+  await runPooled(postBatches, options.jobs, async (ids, signal) => {
+    groupSkipped.set(
+      ids,
+      await loadEntries(ids, entriesName(ids, 'index or key', 'indexes and keys'), signal)
+    )
   })
-  skipped.push(...post.groups.map(ids => groupSkipped.get(ids[0]) ?? []))
+  skipped.push(...inArchiveOrder(postBatches, postListed).map(ids => groupSkipped.get(ids) ?? []))
   if (post.rest.length > 0)
     skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'))
   log.info(
     post.groups.length + post.rest.length === 0
       ? 'Post-data: none in the backup (no indexes, keys, triggers or other entries to build).'
-      : `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${plural(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`
+      : `Post-data: the indexes and keys of ${plural(post.groups.length, 'table')} built by ${Math.min(options.jobs, postBatches.length)} psql sessions at a time (${plural(postBatches.length, 'program run')}), then ${plural(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`
   )
   return { skipped: mergeSkipped(skipped) }
 }
