@@ -203,6 +203,43 @@ describeWithPgbouncer('a pool of two server connections (query_wait_timeout)', (
       expect(await rowsOf(into)).toEqual(await rowsOf(db))
     }
   }, 120_000)
+
+  it("jobs 2 where the pool's queue holds the third login: goes through, the wait said; jobs 3 refused naming the pool (attacker a70 F6)", async () => {
+    const port = await startPool('p2q', {
+      default_pool_size: 2,
+      max_db_connections: 2,
+      query_wait_timeout: 30
+    })
+    const into = await target()
+    const lines = await capturedLog(() =>
+      harness.restore(
+        testRestoreInputs(url(port, into), source('pool-custom'), {
+          jobs: 2,
+          connectTimeoutSeconds: 2
+        })
+      )
+    )
+    expect(lines).toMatch(
+      /Room for 2 sessions of this role at once, not one more \(no answer within 2 s[^)]*\)[^\n]*Finding that out took [2-9]\.\d s \(the last login waited for an answer until connect-timeout\); a pool of 3 connections, or a lower connect-timeout, shortens it\./
+    )
+    expect(await rowsOf(into)).toEqual(await rowsOf(db))
+    const refused = await target()
+    const error = await harness
+      .restore(
+        testRestoreInputs(url(port, refused), source('pool-custom'), {
+          jobs: 3,
+          connectTimeoutSeconds: 2
+        })
+      )
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(
+      /jobs: 3 loads with 3 sessions at once, and the connection pooler had room for only 2 of this role's \(no answer within 2 s[^)]*\)[^]*Restore with jobs: 2, or make room for 3 sessions: raise the pool's size/
+    )
+    expect(await tablesIn(refused)).toBe(0)
+  }, 120_000)
 })
 
 describeWithPgbouncer('verify through a pool of two, and of one (attacker a63 F4)', () => {

@@ -71,6 +71,13 @@ describe('connectionLimit', () => {
       false,
       'CONNECTION LIMIT',
       'FATAL: too many connections for role "app"'
+    ],
+    // the action's own words for a login a pool's queue held (session.ts; attacker a70 F6)
+    [
+      "no answer within 10 s (connect-timeout), as when a pool's queue holds the login",
+      true,
+      'session-mode pool holds it in its queue',
+      ''
     ]
   ])('%s', (text, pool, which, said) => {
     const limit = connectionLimit(text)

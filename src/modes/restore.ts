@@ -426,13 +426,17 @@ export async function restore(
     // saw the loaders refused, or not, by when they connected)
     let ownEndsForLoad = alone !== undefined
     if (alone === undefined && parallel) {
+      const probing = stopwatch()
       const room = await roomForSessions(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1)
       if (room.opened + 2 < inputs.jobs)
         throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '')
       if (room.refused !== undefined) {
         ownEndsForLoad = true
+        // a pool's queue answers a login it cannot serve only at connect-timeout: said, with
+        // what shortens it (attacker a70 F6)
+        const waited = probing()
         log.info(
-          `Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`
+          `Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.${waited >= 2 ? ` Finding that out took ${waited.toFixed(1)} s (the last login waited for an answer until connect-timeout); a pool of ${inputs.jobs + 1} connections, or a lower connect-timeout, shortens it.` : ''}`
         )
       }
     }
