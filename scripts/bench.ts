@@ -22,7 +22,8 @@
  *       restore  `pg_restore --single-transaction` of the same archive from local disk (1.00)
  *                against the action's restore of its artifact (with its peak disk use);
  *       verify   the action's verify of the same artifact, against its restore (issue 17: 1.5×);
- *       schema   the same restore pair on 'bench_schema' (first size only);
+ *       schema   the same restore pair on 'bench_schema', and the pair with jobs 2 (`pg_restore
+ *                -j 2` against the action with jobs: 2; first size only);
  *       jobs     directory format with jobs 1, 2 and 4: `pg_dump -Fd -j N` + tar + zstd against
  *                the action's backup, `pg_restore -j N` against its restore (first size only);
  *       compression (not by default) `pg_dump -Fc`, `pg_dump -Fp | gzip -6`, and the action
@@ -785,7 +786,8 @@ type Jobs = (typeof JOBS)[number]
 type BackupVariant =
   'raw' | 'zstdCli' | 'zstdCli1' | 'zstd' | 'fc' | 'plainGzip' | 'zstd1' | 'gzip' | 'none'
 type RestoreVariant = 'pgRestore' | 'restoreAction' | 'verifyAction'
-type SchemaVariant = 'schemaBackup' | 'schemaPgRestore' | 'schemaRestore'
+type SchemaVariant =
+  'schemaBackup' | 'schemaPgRestore' | 'schemaRestore' | 'schemaPgRestore2' | 'schemaRestore2'
 type JobsVariant =
   `jobsDump${Jobs}` | `jobsBackup${Jobs}` | `jobsPgRestore${Jobs}` | `jobsRestore${Jobs}`
 type Variant = BackupVariant | RestoreVariant | SchemaVariant | JobsVariant
@@ -805,7 +807,9 @@ const LABELS: Record<BackupVariant | RestoreVariant | SchemaVariant, string> = {
   verifyAction: 'action verify (restore into a scratch database, dump it, compare)',
   schemaBackup: 'schema-heavy: action backup',
   schemaPgRestore: 'schema-heavy: `pg_restore --single-transaction` from local disk (reference)',
-  schemaRestore: 'schema-heavy: **action restore** of its artifact'
+  schemaRestore: 'schema-heavy: **action restore** of its artifact',
+  schemaPgRestore2: 'schema-heavy: `pg_restore -j 2` from local disk',
+  schemaRestore2: 'schema-heavy: action restore with jobs: 2 (single-transaction: false)'
 }
 const label = (v: Variant): string => (v in LABELS ? LABELS[v as keyof typeof LABELS] : v)
 
@@ -833,7 +837,8 @@ const PHASE_HEADERS: Partial<Record<Variant, string>> = {
   none: 'backup none',
   restoreAction: 'restore',
   verifyAction: 'verify',
-  schemaRestore: 'restore, schema-heavy'
+  schemaRestore: 'restore, schema-heavy',
+  schemaRestore2: 'restore, schema-heavy, jobs 2'
 }
 
 /** Runs `fn` and adds what it cost in CPU, per kind of process. */
@@ -1500,14 +1505,21 @@ async function schemaRepetition(r: Repetition): Promise<void> {
     progress('schemaBackup', backup)
     const dumpFile = path.join(dir, 'schema.dump')
     await backend.extract(ARTIFACT, dumpFile)
-    const variants: SchemaVariant[] = ['schemaPgRestore', 'schemaRestore']
+    // jobs 2: each small table's data and indexes its own unit of work (a per-object cost)
+    const variants: SchemaVariant[] = [
+      'schemaPgRestore',
+      'schemaRestore',
+      'schemaPgRestore2',
+      'schemaRestore2'
+    ]
     for (const variant of rep % 2 === 0 ? variants : [...variants].reverse()) {
       if (interrupted) throw new Error('interrupted')
       const database = await freshDatabase(server, `${variant.toLowerCase()}_${rep + 1}`, databases)
+      const jobs = variant.endsWith('2') ? 2 : undefined
       const sample = await measured(server, backend, () =>
-        variant === 'schemaPgRestore'
-          ? pgRestore(server, dumpFile, database)
-          : actionRestore(server, backend, path.join(dir, 'schema-restore'), database)
+        variant.startsWith('schemaPgRestore')
+          ? pgRestore(server, dumpFile, database, jobs)
+          : actionRestore(server, backend, path.join(dir, 'schema-restore'), database, { jobs })
       )
       r.record(variant, sample)
       progress(variant, sample)
@@ -1983,6 +1995,8 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
   // the schema-heavy database
   const spr = firstS.get('schemaPgRestore')
   const sr = firstS.get('schemaRestore')
+  const spr2 = firstS.get('schemaPgRestore2')
+  const sr2 = firstS.get('schemaRestore2')
   if (schema && spr && sr) {
     const sb = firstS.get('schemaBackup')
     tables.push({
@@ -1999,7 +2013,19 @@ function results(runs: SizeRun[], schema: SchemaInfo | undefined, only: Set<Sect
             range(sr),
             times(sr.seconds / spr.seconds),
             peakCell(sr)
-          ]
+          ],
+          ...(spr2 && sr2
+            ? [
+                [label('schemaPgRestore2'), secs(spr2.seconds), range(spr2), '1.00×', '—'],
+                [
+                  label('schemaRestore2'),
+                  secs(sr2.seconds),
+                  range(sr2),
+                  times(sr2.seconds / spr2.seconds),
+                  peakCell(sr2)
+                ]
+              ]
+            : [])
         ]
       }
     })
