@@ -2976,12 +2976,12 @@ var clients = __webpack_require__(18139);
  * time and stops on the first failure.
  *
  * A parallel restore runs the same gate as every other restore (load.ts): the pre-data section
- * as one script, then every data entry as a script of its own (`pg_restore -f - -L <one entry>`)
- * in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups; a table's data
- * entry as pg_dump writes it by `pg_restore -d` itself: load.ts directDataEntries), then the
- * post-data section (the tables' indexes and keys
- * `jobs` tables at a time, then the rest) \u2014 each through the gate into psql, so that it skips
- * and refuses exactly what a restore with jobs: 1 skips and refuses.
+ * as one script, then the data entries in batches (`pg_restore -f - -L <the batch's entries>`,
+ * loadBatches) in `jobs` psql sessions at once (an entry with the one it depends on, dataGroups;
+ * tables' data entries as pg_dump writes them by `pg_restore -d` itself: load.ts
+ * directDataEntries), then the post-data section (the tables' indexes and keys in batches, `jobs`
+ * at a time, then the rest) \u2014 each through the gate into psql, so that it skips and refuses
+ * exactly what a restore with jobs: 1 skips and refuses.
  */
 
 
@@ -3182,20 +3182,6 @@ after = []) {
     const first = (ids) => Math.min(...ids.map(id => position.get(id)));
     return [...groups.values()].sort((a, b) => first(a) - first(b));
 }
-/** Groups of entries (dataGroups), largest first by their entries' bytes; ties in archive order. */
-function largestGroupsFirst(groups, sizes) {
-    return groups
-        .map((ids, i) => ({ ids, i, size: ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0) }))
-        .sort((a, b) => b.size - a.size || a.i - b.i)
-        .map(g => g.ids);
-}
-/** The entries, largest first (the longest loads start first); ties in archive order. */
-function largestFirst(ids, sizes) {
-    return ids
-        .map((id, i) => ({ id, i, size: sizes.get(id) ?? 0 }))
-        .sort((a, b) => b.size - a.size || a.i - b.i)
-        .map(e => e.id);
-}
 /**
  * Runs `work` on every item, at most `limit` at a time. On the first failure no further item
  * starts and `signal` of the running ones is aborted (they stop their programs); once all have
@@ -3239,6 +3225,86 @@ function mergeSkipped(lists) {
             seen.add(key(s));
     }
     return merged;
+}
+/** What one more entry costs within a program run, counted as bytes of data (bytes per entry). */
+const ENTRY_WEIGHT = 32 * 1024;
+/** How many batches per job (loadBatches): enough for the pool to even out the sessions' ends. */
+const BATCHES_PER_JOB = 4;
+/**
+ * Groups of entries (dataGroups, postDataWaves) packed into at most `jobs` \u00d7 4 batches, each
+ * loaded by one program run (one pg_restore, one psql session): a run costs some 0.1 s (start,
+ * connect, read the archive's table of contents), which an archive of thousands of small tables
+ * paid once per table (a 300-table archive with jobs: 2 took 33 s where pg_restore -j 2 by hand
+ * takes 1 s, whose workers load entry after entry in one session each). The groups go largest
+ * first (`bytes`: a group's bytes; each entry adds ENTRY_WEIGHT) to the batch with the fewest
+ * bytes so far; each batch keeps its groups in archive order (`listed`: a forward read of an
+ * archive without data offsets), and the batches come largest first. With no more groups than
+ * batches, every group is a batch of its own.
+ */
+function loadBatches(groups, jobs, listed, bytes) {
+    const weighed = groups
+        .map((ids, i) => ({ ids, i, weight: bytes(ids) + ids.length * ENTRY_WEIGHT }))
+        .sort((a, b) => b.weight - a.weight || a.i - b.i);
+    const count = Math.min(groups.length, Math.max(1, jobs) * BATCHES_PER_JOB);
+    const batches = Array.from({ length: count }, (_, i) => ({
+        i,
+        weight: 0,
+        groups: []
+    }));
+    for (const group of weighed) {
+        const lightest = batches.reduce((a, b) => (b.weight < a.weight ? b : a));
+        lightest.groups.push(group.ids);
+        lightest.weight += group.weight;
+    }
+    return batches
+        .sort((a, b) => b.weight - a.weight || a.i - b.i)
+        .map(b => inArchiveOrder(b.groups, listed).flat());
+}
+/** Batches (loadBatches) in the order of their first entries in `listed` (archive order). */
+function inArchiveOrder(batches, listed) {
+    const position = new Map(listed.map((id, i) => [id, i]));
+    const first = (ids) => Math.min(...ids.map(id => position.get(id) ?? Number.MAX_SAFE_INTEGER));
+    return [...batches].sort((a, b) => first(a) - first(b));
+}
+/**
+ * How a load names the entries of a batch: `the data entry 7`, `the data entries 7, 9, 12`, or
+ * for more than three `40 data entries (7, 9, \u2026 310)`.
+ */
+function entriesName(ids, one, many) {
+    if (ids.length === 1)
+        return `the ${one} ${ids[0]}`;
+    if (ids.length <= 3)
+        return `the ${many} ${ids.join(', ')}`;
+    return `${ids.length} ${many} (${ids[0]}, ${ids[1]}, \u2026 ${ids[ids.length - 1]})`;
+}
+/**
+ * The skipped statements of a parallel load's scripts (one per batch: loadBatches, in any order)
+ * as a restore with jobs: 1 lists them: a COPY left out at its table's place among the data
+ * entries `listed` (archive order), every other statement of a script at the place of the COPY
+ * before it (before the first, at the start); pg_restore's header once (mergeSkipped).
+ */
+function mergeSkippedInArchiveOrder(lists, toc, listed) {
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const position = new Map();
+    for (const id of listed) {
+        const e = byId.get(id);
+        if (e?.desc === 'TABLE DATA') {
+            const name = `${e.namespace ?? ''}.${e.tag}`;
+            if (!position.has(name))
+                position.set(name, position.size);
+        }
+    }
+    const place = new Map();
+    for (const list of lists) {
+        let at = -1;
+        for (const s of list) {
+            if (s.table !== undefined)
+                at = position.get(s.table) ?? at;
+            place.set(s, at);
+        }
+    }
+    // a stable sort: within one place, in script order
+    return mergeSkipped(lists).sort((a, b) => place.get(a) - place.get(b));
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/direct-entries.ts
@@ -5185,12 +5251,31 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     // the target's keys between tables it fills: a table's rows in the group of those it references,
     // after them
     const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : [];
-    const groups = largestGroupsFirst(dataGroups(toc, listed, after), await dataSizes(toc, archivePath));
+    const sizes = await dataSizes(toc, archivePath);
+    const groups = dataGroups(toc, listed, after);
     const held = new Set(after.map(a => a.entry)).size;
     if (held > 0)
         log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${(0,log/* plural */.LS)(held, 'table')} load after those of the tables they reference, in one session with them.`);
     const postListed = listedEntries(await (0,src_process/* runChild */.w$)(pgRestore, ['--list', '--section=post-data', ...selection, archivePath]));
     const post = postDataWaves(toc, postListed);
+    const bytes = (ids) => ids.reduce((sum, id) => sum + (sizes.get(id) ?? 0), 0);
+    // a table's indexes and keys weigh as its rows do
+    const tableBytes = new Map();
+    for (const e of toc.entries)
+        if (e.desc === 'TABLE DATA')
+            for (const dep of e.dependencies)
+                tableBytes.set(dep, (tableBytes.get(dep) ?? 0) + (sizes.get(e.dumpId) ?? 0));
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const indexBytes = (ids) => Math.max(0, ...ids.flatMap(id => byId.get(id)?.dependencies.map(dep => tableBytes.get(dep) ?? 0) ?? []));
+    // a whole group of entries in one batch, data entries loaded one way in a batch
+    const direct = await directDataEntries(plan, target, options, hooks, toc, listed);
+    const isDirect = (ids) => 'ids' in direct && ids.every(id => direct.ids.has(id));
+    const directBatches = new Set(loadBatches(groups.filter(isDirect), options.jobs, listed, bytes));
+    const dataBatches = [
+        ...directBatches,
+        ...loadBatches(groups.filter(ids => !isDirect(ids)), options.jobs, listed, bytes)
+    ].sort((a, b) => bytes(b) - bytes(a));
+    const postBatches = loadBatches(post.groups, options.jobs, postListed, indexBytes);
     const lists = external_node_path_default().join(workDir, 'lists');
     await (0,promises_.mkdir)(lists, { recursive: true });
     const ownership = selection.filter(a => a === '--no-owner' || a === '--no-privileges');
@@ -5201,10 +5286,8 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
         return file;
     };
     const files = new Map();
-    for (const ids of [...groups, ...post.groups, ...(post.rest.length > 0 ? [post.rest] : [])])
+    for (const ids of [...dataBatches, ...postBatches, ...(post.rest.length > 0 ? [post.rest] : [])])
         files.set(ids, await listFile(ids));
-    // data entries that are their COPY statement alone go to pg_restore -d (directDataEntries)
-    const direct = await directDataEntries(plan, target, options, hooks, toc, listed);
     log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     await runFirst(plan, target, options, hooks);
     const load = (args, what, signal) => gatedLoad(plan, target, options, hooks, [...args, archivePath], `${what} of the archive`, signal);
@@ -5214,35 +5297,34 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
-    const directGroups = new Set(groups.filter(ids => 'ids' in direct && ids.every(id => direct.ids.has(id))));
-    await runPooled(groups, options.jobs, async (ids, signal) => {
-        if (directGroups.has(ids)) {
+    await runPooled(dataBatches, options.jobs, async (ids, signal) => {
+        if (directBatches.has(ids)) {
             await loadDataDirect(plan, target, archivePath, files.get(ids), ownership, toc, signal);
             return;
         }
-        dataSkipped.set(ids[0], await loadEntries(ids, ids.length === 1 ? `the data entry ${ids[0]}` : `the data entries ${ids.join(', ')}`, signal));
+        dataSkipped.set(ids, await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal));
     });
-    const sessions = Math.min(options.jobs, groups.length);
-    const gated = groups.length - directGroups.size;
-    log/* log */.Rm.info(`${listed.length} data entries loaded by ${sessions} ${directGroups.size === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time (${data().toFixed(1)} s)${directGroups.size > 0
-        ? `: ${(0,log/* plural */.LS)(directGroups.size, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
+    const sessions = Math.min(options.jobs, dataBatches.length);
+    const directCount = groups.filter(isDirect).length;
+    const gated = groups.length - directCount;
+    log/* log */.Rm.info(`${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${(0,log/* plural */.LS)(dataBatches.length, 'program run')} (${data().toFixed(1)} s)${directCount > 0
+        ? `: ${(0,log/* plural */.LS)(directCount, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
         : ''}.`);
     if ('reason' in direct)
         log/* log */.Rm.info(`Data entries through the gate into psql: ${direct.reason}.`);
     // in archive order, as a restore with jobs: 1 lists them
-    const first = new Map(groups.map(ids => [ids[0], ids]));
-    skipped.push(...listed.filter(id => first.has(id)).map(id => dataSkipped.get(id) ?? []));
+    skipped.push(mergeSkippedInArchiveOrder([...dataSkipped.values()], toc, listed));
     const postTime = (0,log/* stopwatch */.sX)();
     const groupSkipped = new Map();
-    await runPooled(post.groups, options.jobs, async (ids, signal) => {
-        groupSkipped.set(ids[0], await loadEntries(ids, `the indexes and keys of a table`, signal));
+    await runPooled(postBatches, options.jobs, async (ids, signal) => {
+        groupSkipped.set(ids, await loadEntries(ids, entriesName(ids, 'index or key', 'indexes and keys'), signal));
     });
-    skipped.push(...post.groups.map(ids => groupSkipped.get(ids[0]) ?? []));
+    skipped.push(...inArchiveOrder(postBatches, postListed).map(ids => groupSkipped.get(ids) ?? []));
     if (post.rest.length > 0)
         skipped.push(await loadEntries(post.rest, 'the rest of the post-data section'));
     log/* log */.Rm.info(post.groups.length + post.rest.length === 0
         ? 'Post-data: none in the backup (no indexes, keys, triggers or other entries to build).'
-        : `Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, post.groups.length)} psql sessions at a time, then ${(0,log/* plural */.LS)(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`);
+        : `Post-data: the indexes and keys of ${(0,log/* plural */.LS)(post.groups.length, 'table')} built by ${Math.min(options.jobs, postBatches.length)} psql sessions at a time (${(0,log/* plural */.LS)(postBatches.length, 'program run')}), then ${(0,log/* plural */.LS)(post.rest.length, 'other entry', 'other entries')} (${postTime().toFixed(1)} s).`);
     return { skipped: mergeSkipped(skipped) };
 }
 /** The search_path entry pg_dump writes (10.3 and later): what pg_restore runs in each session. */
@@ -9549,12 +9631,16 @@ async function restore(inputs, connection, deps = {}) {
         // saw the loaders refused, or not, by when they connected)
         let ownEndsForLoad = alone !== undefined;
         if (alone === undefined && parallel) {
+            const probing = (0,log/* stopwatch */.sX)();
             const room = await (0,postgres_session.roomForSessions)(connection, inputs.connectTimeoutSeconds, inputs.jobs - 1);
             if (room.opened + 2 < inputs.jobs)
                 throw tooFewSessions(inputs.jobs, room.opened + 2, room.refused ?? '');
             if (room.refused !== undefined) {
                 ownEndsForLoad = true;
-                log/* log */.Rm.info(`Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.`);
+                // a pool's queue answers a login it cannot serve only at connect-timeout: said, with
+                // what shortens it (attacker a70 F6)
+                const waited = probing();
+                log/* log */.Rm.info(`Room for ${inputs.jobs} sessions of this role at once, not one more (${room.refused}): the action's own session ends while the backup loads, for the ${inputs.jobs} loaders' (as pg_restore --jobs by hand, no more): the load's lock waits are not watched then, nor is its progress by table.${waited >= 2 ? ` Finding that out took ${waited.toFixed(1)} s (the last login waited for an answer until connect-timeout); a pool of ${inputs.jobs + 1} connections, or a lower connect-timeout, shortens it.` : ''}`);
             }
         }
         let session = await opening.session;

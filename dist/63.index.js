@@ -382,6 +382,17 @@ function connectionLimit(text) {
             said: said(/server login has been failing/)
         };
     }
+    // the action's own words (session.ts) for a login no answer came to while it held sessions of
+    // its own: a session-mode pool holds it in its queue, without an error, until a connection of
+    // the pool is free (attacker a70 F6: the refusal spoke of "the server")
+    if (/as when a pool's queue holds the login/.test(text)) {
+        return {
+            which: "the login had no answer within connect-timeout while the action held sessions of its own, as when a session-mode pool holds it in its queue until one of its server connections is free (PgBouncer's default_pool_size, max_db_connections; a provider's pool size)",
+            raise: "the pool's size (default_pool_size, max_db_connections; a provider's pool size), or connect-timeout where the server is only slow to answer",
+            pool: true,
+            said: ''
+        };
+    }
     return undefined;
 }
 /** The sessions a run holds at once on its database, for a session of the action's own that failed. */
