@@ -345,6 +345,41 @@ describe('an object the backup gives to a role that may not create in its schema
       { t: 'public.invoices', owner: 'postgres', n: 2 }
     ])
   })
+
+  it("a schema the backup gives to another role: an object's owner outside that role's privileges is left out, a member's is set (attacker a69 F5: the whole restore failed)", async () => {
+    const roles = `DO $$BEGIN
+         CREATE ROLE ops_a69 NOLOGIN; CREATE ROLE ops_member_a69 NOLOGIN; CREATE ROLE outsider_a69 NOLOGIN;
+       EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+       GRANT ops_a69 TO ops_member_a69;
+       GRANT ops_a69, ops_member_a69, outsider_a69 TO postgres;`
+    const source = await rdsLikeTarget(rdsSource)
+    await source.instance.admin.query(source.database, roles)
+    await source.instance.userQuery(
+      source.database,
+      `CREATE SCHEMA shared AUTHORIZATION ops_a69;
+       GRANT USAGE, CREATE ON SCHEMA shared TO outsider_a69;
+       CREATE TABLE shared.outside (id int); INSERT INTO shared.outside VALUES (1);
+       ALTER TABLE shared.outside OWNER TO outsider_a69;
+       CREATE TABLE shared.inside (id int); INSERT INTO shared.inside VALUES (2);
+       ALTER TABLE shared.inside OWNER TO ops_member_a69;`
+    )
+    const backup = await actionBackup(source.url)
+    const target = await rdsLikeTarget(rdsInstance)
+    await target.instance.admin.query(target.database, roles)
+    const { lines } = await logOf(() => actionRestore(target, backup))
+    expect(lines).toMatch(/owner not set: "outsider_a69" lacks CREATE on the schema "shared"/)
+    expect(
+      await target.instance.userQuery(
+        target.database,
+        `SELECT c.relname AS t, pg_get_userbyid(c.relowner) AS owner,
+                has_schema_privilege('outsider_a69', 'shared', 'CREATE') AS granted
+           FROM pg_class c WHERE c.relnamespace = 'shared'::regnamespace AND c.relkind = 'r' ORDER BY 1`
+      )
+    ).toEqual([
+      { t: 'inside', owner: 'ops_member_a69', granted: true },
+      { t: 'outside', owner: 'postgres', granted: true }
+    ])
+  })
 })
 
 describe('a failure names the entry of the failed statement, with its own DETAIL and HINT only', () => {

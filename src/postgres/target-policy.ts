@@ -57,6 +57,12 @@ export interface TargetFacts {
   /** Roles with SUPERUSER (roles create-roles makes never are). */
   superusers?: string[]
   /**
+   * Of the roles current_user is a member of (itself included), each one's others among them
+   * whose privileges it has (pg_has_role USAGE: membership with INHERIT); undefined for a
+   * superuser (PostgreSQL checks nothing of its ALTER … OWNER TO) or where not read.
+   */
+  privilegesOf?: Record<string, string[]>
+  /**
    * Extensions the server has (pg_available_extensions) that current_user may create: all for a
    * superuser, else the trusted ones when it may create in the database. Undefined: not read.
    */
@@ -129,6 +135,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     settings: string[] | null
     object_owners: string[] | null
     superusers: string[] | null
+    privileges_of: Record<string, string[]> | null
     search_paths: Array<{ role: string | null; database: string | null; path: string }> | null
   }>(TARGET_FACTS_SQL)
   const row = result.rows[0]
@@ -141,6 +148,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     roles: row.roles ?? [],
     settableRoles: row.settable ?? [],
     superusers: row.superusers ?? [],
+    ...(row.privileges_of ? { privilegesOf: row.privileges_of } : {}),
     ...(await readCreatableExtensions(client, row.version_num)),
     extensions: row.extensions ?? [],
     schemas: (row.schemas ?? []).map(({ creators, ...s }) => ({
@@ -217,6 +225,13 @@ SELECT current_user::text AS current_user,
           FROM pg_catalog.pg_publication p) AS publications,
        (SELECT json_agg(name::text) FROM pg_catalog.pg_settings) AS settings,
        (SELECT json_agg(rolname::text ORDER BY rolname) FROM pg_catalog.pg_roles WHERE rolsuper) AS superusers,
+       CASE WHEN NOT (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) THEN
+         (SELECT json_object_agg(s.rolname::text,
+                   (SELECT COALESCE(json_agg(r.rolname::text ORDER BY r.rolname), '[]'::json)
+                      FROM pg_catalog.pg_roles r
+                     WHERE r.oid <> s.oid AND pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
+                       AND pg_catalog.pg_has_role(s.oid, r.oid, 'USAGE')))
+            FROM pg_catalog.pg_roles s WHERE pg_catalog.pg_has_role(current_user, s.oid, 'MEMBER')) END AS privileges_of,
        (SELECT json_agg(DISTINCT o.owner) FROM (
           SELECT pg_catalog.pg_get_userbyid(c.relowner)::text AS owner
             FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -498,13 +513,26 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       created === undefined ? (schemas.get(inSchema)?.creators ?? undefined) : undefined
     const lacks =
       created !== undefined
-        ? created === facts.currentUser && newOwner !== facts.currentUser
+        ? !mayCreateInCreated(newOwner, created)
         : existing !== undefined && !existing.includes(newOwner)
     if (lacks)
       return skip(
         `owner not set: "${newOwner}" lacks CREATE on the schema "${inSchema}" in the target, and PostgreSQL gives an object only to a role that may create it there (it stays ${facts.currentUser}'s; to have it, GRANT CREATE ON SCHEMA ${quoteIdent(inSchema)} TO ${quoteIdent(newOwner)}; as the schema's owner, then restore again)`
       )
     return KEEP
+  }
+
+  /**
+   * Whether `role` may create in a schema the backup created, while `owner` owns it (its GRANTs
+   * come after the owners): its owner, a role with the owner's privileges (a member of it, with
+   * INHERIT), a superuser (attacker a69 F5: a table given to a role outside the schema's owner,
+   * after pg_dump's ALTER SCHEMA … OWNER TO, failed the whole restore). Memberships not read:
+   * only the restoring role's own schema is known to be closed to other roles.
+   */
+  function mayCreateInCreated(role: string, owner: string): boolean {
+    if (role === owner || (facts.superusers ?? []).includes(role)) return true
+    if (facts.privilegesOf === undefined) return owner !== facts.currentUser
+    return (facts.privilegesOf[role] ?? []).includes(owner)
   }
 
   function privilegesDecision(t: SqlToken[], grant: boolean): StatementDecision {
