@@ -1000,7 +1000,7 @@ async function defaultsBeyondWarning(
   const what = beyond
     .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
     .join('; ')
-  return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
+  return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too (see the warning on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
 }
 
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
