@@ -8,6 +8,7 @@ import {
   actAsWarning,
   forRoleDefaultsWarning,
   lackingRolesWarning,
+  newerMajorNote,
   newerRows
 } from '../../src/modes/restore.js'
 import type { ExistingTable } from '../../src/postgres/target.js'
@@ -289,5 +290,21 @@ describe('forRoleDefaultsWarning (trial u36 F1)', () => {
     )
     expect(warning).not.toMatch(/cloud_admin|neon_superuser/)
     expect(warning).toContain('(GRANT neondb_owner TO appowner;)')
+  })
+})
+
+describe('newerMajorNote', () => {
+  const backup = { version: '18.1', major: 18, from: 'archive header' } as Parameters<
+    typeof newerMajorNote
+  >[0]
+  const target = { version: '17.6 (Debian)', major: 17 }
+
+  it('in one transaction a failing object keeps nothing; without one what loaded stays (trial u43 F17)', () => {
+    expect(newerMajorNote(backup, target)).toContain('each stopping the load and keeping nothing')
+    const parallel = newerMajorNote(backup, target, false, false)
+    expect(parallel).toContain(
+      'each stopping the load where what loaded before it stays (no single transaction)'
+    )
+    expect(parallel).not.toContain('keeping nothing')
   })
 })

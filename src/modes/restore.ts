@@ -296,11 +296,13 @@ export interface RestoreDependencies {
 export function newerMajorNote(
   backup: BackupServer | undefined,
   target: { version: string; major: number },
-  scratch = false
+  scratch = false,
+  /** The load runs in one transaction: a failure keeps nothing (else what loaded stays). */
+  singleTransaction = true
 ): string | undefined {
   if (!backup || backup.major <= target.major) return undefined
   const version = target.version.replace(/\s*\(.*$/, '')
-  const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`
+  const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`
   return scratch
     ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
     : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`
@@ -500,7 +502,12 @@ export async function restore(
       )
     )
     // a backup of a newer major: said before the load, and again with a load that fails
-    const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch)
+    const newerMajor = newerMajorNote(
+      plan.backupServer,
+      server,
+      deps.scratch,
+      inputs.singleTransaction
+    )
     if (newerMajor) {
       const warning = `${newerMajor.charAt(0).toUpperCase()}${newerMajor.slice(1)}.`
       log.warning(warning)
@@ -2767,7 +2774,7 @@ async function guardTarget(
   // u20 F6: every table of the schema was listed as if the subset would write to it)
   const subset = subsetListing(inputs, plan, existing)
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${migratedSchemaHint(plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
   )
 }
 
@@ -2789,13 +2796,14 @@ function whySchemasCount(plan: RestorePlan, existing: readonly QualifiedName[]):
  * archive's tables (the provider's aside) all exist in the target without rows (a schema the app's migrations made:
  * trial u23 F1, where the advice was clean, which would drop that schema); else ''.
  */
-function migratedSchemaHint(
-  plan: Pick<RestorePlan, 'format' | 'tableData'>,
+async function migratedSchemaHint(
+  client: pg.Client,
+  plan: Pick<RestorePlan, 'format' | 'tableData' | 'tocRead'>,
   /** The target's tables where the backup goes, not the provider's. */
   tables: ReadonlyArray<ExistingTable>,
   /** The provider's schemas: data-only keeps the rows of their tables where the target has some. */
   providers: ReadonlySet<string>
-): string {
+): Promise<string> {
   const loads = (plan.tableData ?? []).filter(t => !providers.has(t.schema))
   if (plan.format === 'plain' || loads.length === 0) return ''
   const there = new Map(tables.map(t => [nameKey(t), t]))
@@ -2803,9 +2811,46 @@ function migratedSchemaHint(
     const found = there.get(nameKey(t))
     return found !== undefined && found.rows === 0 && !found.estimated
   })
-  return empty
-    ? ` Every table whose rows the backup holds is here and empty (${plural(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`
-    : ''
+  if (!empty) return ''
+  // what a restore without a single transaction left when it stopped before its post-data
+  // section: the backup's tables without the indexes and keys it gives them (trial u43 F17: a
+  // retry was sent to data-only, which would load rows into them and leave the keys missing)
+  const leftover = await withoutTheirIndexes(client, plan, loads).catch(() => undefined)
+  if (leftover)
+    return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${plural(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys, not a schema an app's migrations made. Restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore.`
+  return ` Every table whose rows the backup holds is here and empty (${plural(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`
+}
+
+/**
+ * Those of `tables` the backup gives an index or key (its INDEX and CONSTRAINT entries), when not
+ * one of them has any index in the target; undefined when one has, or the backup gives none.
+ */
+async function withoutTheirIndexes(
+  client: pg.Client,
+  plan: Pick<RestorePlan, 'tocRead'>,
+  tables: readonly QualifiedName[]
+): Promise<QualifiedName[] | undefined> {
+  const entries = plan.tocRead?.toc.entries ?? []
+  const byId = new Map(entries.map(e => [e.dumpId, e]))
+  const keyed = new Set<string>()
+  for (const e of entries)
+    if (e.desc === 'INDEX' || e.desc === 'CONSTRAINT')
+      for (const dep of e.dependencies) {
+        const table = byId.get(dep)
+        if (table?.desc === 'TABLE')
+          keyed.add(nameKey({ schema: table.namespace ?? '', name: table.tag }))
+      }
+  const wanted = tables.filter(t => keyed.has(nameKey(t)))
+  if (wanted.length === 0) return undefined
+  const { rows } = await client.query<{ indexed: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+                        ON w.schema = n.nspname AND w.name = c.relname) AS indexed`,
+    [wanted.map(t => t.schema), wanted.map(t => t.name)]
+  )
+  return rows[0]?.indexed === false ? wanted : undefined
 }
 
 /** A subset restore's selection as the inputs name it ("tables: a,b, schemas: s"); else undefined. */
@@ -3679,7 +3724,7 @@ const TAKEN_SHOWN = 5
 async function refuseTakenNames(
   client: pg.Client,
   server: ServerInfo,
-  plan: Pick<RestorePlan, 'references' | 'format' | 'tableData'>,
+  plan: Pick<RestorePlan, 'references' | 'format' | 'tableData' | 'tocRead'>,
   providers: ReadonlySet<string>,
   /** The target's tables where the backup goes (not the provider's). */
   existing: ReadonlyArray<ExistingTable>
@@ -3703,7 +3748,7 @@ async function refuseTakenNames(
     .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`)
   const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : ''
   throw new RestoreError(
-    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed.${migratedSchemaHint(plan, existing, providers)} Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`
+    `the backup creates ${plural(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed.${await migratedSchemaHint(client, plan, existing, providers)} Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`
   )
 }
 
