@@ -144,6 +144,24 @@ describe('command line', () => {
     expect(await tableChecksums(server, fromToc)).toEqual(await tableChecksums(server, source))
   })
 
+  it('restores a tar archive of a dozen tables with nothing on stderr (a stream per member: Node warned of a listener leak, attacker a71 F3)', async () => {
+    const many = await server.createDatabase()
+    await server.query(
+      many,
+      `DO $$ BEGIN FOR i IN 1..12 LOOP
+         EXECUTE format('CREATE TABLE t%s AS SELECT g AS id FROM generate_series(1, 3) g', i);
+       END LOOP; END $$`
+    )
+    const tar = path.join(work, 'dozen.tar')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Ft', '-f', tar, many], {
+      env: server.env(many)
+    })
+    const into = await server.createDatabase()
+    const run = await cli(['restore', '--backup-file', tar], { DATABASE_URL: server.url(into) })
+    expect({ code: run.code, stderr: run.stderr }).toEqual({ code: 0, stderr: '' })
+    expect(await tableChecksums(server, into)).toEqual(await tableChecksums(server, many))
+  })
+
   it('exits 3 when the backup fails a check, and 2 for bad input', async () => {
     const tampered = path.join(work, 'tampered.dump.zst')
     const bytes = readFileSync(backupFile)

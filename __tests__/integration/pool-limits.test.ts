@@ -184,6 +184,29 @@ const rowsOf = async (database: string): Promise<string[]> =>
     )
   ).map(r => r.t)
 
+describeWithPgbouncer(
+  'a PgBouncer that refuses the startup parameter "options" (its stock settings: trial u45 F2)',
+  () => {
+    it("restore: refused at the loader's login, named, nothing restored, whatever the mode", async () => {
+      const port = await startPool('stock', {
+        default_pool_size: 5,
+        ignore_startup_parameters: 'extra_float_digits'
+      })
+      for (const overrides of [{}, { jobs: 2 }]) {
+        const into = await target()
+        const error = await failure(
+          harness.restore(testRestoreInputs(url(port, into), source('pool-custom'), overrides))
+        )
+        expect(error?.message).toMatch(
+          /could not open its session: the connection pooler refuses the startup parameter "options" \(.*unsupported startup parameter.*\)[^]*Nothing was restored\. Use the database's direct URL/
+        )
+        expect(error?.message).not.toMatch(/stays/)
+        expect(await tablesIn(into)).toBe(0)
+      }
+    }, 120_000)
+  }
+)
+
 describeWithPgbouncer('a pool of two server connections (query_wait_timeout)', () => {
   it('restore: goes through, as pg_restore by hand does (one session of its own during the load)', async () => {
     const port = await startPool('p2', {

@@ -3,7 +3,9 @@ import {
   dataDependencies,
   dataGroups,
   dataPasses,
+  batchPasses,
   entriesName,
+  inLoadOrder,
   loadBatches,
   mergeSkippedInArchiveOrder,
   listedEntries,
@@ -98,12 +100,33 @@ describe('loadBatches', () => {
   })
 
   it('a group is never split; no more batches than groups; jobs 4 gives up to 16', () => {
-    const pairs = Array.from({ length: 10 }, (_, i) => [2 * i + 2, 2 * i + 1])
+    const pairs = Array.from({ length: 10 }, (_, i) => [2 * i + 1, 2 * i + 2])
     const ids = pairs.flat().sort((a, b) => a - b)
     const batches = loadBatches(pairs, 8, ids, () => 0)
     expect(batches).toHaveLength(10)
     expect(batches).toEqual(expect.arrayContaining(pairs))
     expect(loadBatches(groups, 4, listed, () => 0)).toHaveLength(16)
+  })
+})
+
+describe('inLoadOrder, batchPasses: a batch read forward (attacker a71 F1, F1b)', () => {
+  it("two groups' entries in archive order, not group after group", () => {
+    // the group [1, 3] (3's rows after 1's) and [2] share a batch: 1, 2, 3 (a tar archive)
+    const listed = Array.from({ length: 17 }, (_, i) => i + 1)
+    const groups = [[1, 3], ...listed.filter(id => id !== 1 && id !== 3).map(id => [id])]
+    const batches = loadBatches(groups, 2, listed, () => 0)
+    const shared = batches.find(b => b.includes(1))!
+    expect(shared.length).toBeGreaterThan(2)
+    expect(shared).toEqual([...shared].sort((a, b) => a - b))
+  })
+
+  it('a rank above 0 after the ranks below; one pass per rank, each in archive order', () => {
+    // 2 (a child) comes before 5 (its parent) in the archive: its rows after the parent's
+    const rank = new Map([[2, 1]])
+    const ordered = inLoadOrder([5, 2, 7, 1], [1, 2, 5, 7], rank)
+    expect(ordered).toEqual([1, 5, 7, 2])
+    expect(batchPasses(ordered, rank)).toEqual([[1, 5, 7], [2]])
+    expect(batchPasses([1, 5, 7], new Map())).toEqual([[1, 5, 7]])
   })
 })
 

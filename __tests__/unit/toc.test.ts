@@ -180,7 +180,7 @@ describe('parseArchiveToc on each archive format version', () => {
       owner: 'postgres',
       withOids: false,
       dependencies: [7, 12, 2147483647],
-      extra: { format: 'custom', dataState: 'no-data', dataOffset: 0 },
+      extra: { format: 'custom', dataState: 'no-data', dataOffset: 0, flagAt: expect.any(Number) },
       tocOffset: expect.any(Number)
     })
     expect(buf.readInt8(table.tocOffset)).toBe(0) // the sign byte of dumpId 215
@@ -195,7 +195,21 @@ describe('parseArchiveToc on each archive format version', () => {
       copyStmt: 'COPY "Audit Log"."Événements ✓" (id) FROM stdin;\n',
       extra: { format: 'custom', dataState: 'set', dataOffset: 2 ** 40 + 5 }
     })
-    expect(toc.entries[6].extra).toEqual({ format: 'custom', dataState: 'not-set', dataOffset: 0 })
+    expect(toc.entries[6].extra).toEqual({
+      format: 'custom',
+      dataState: 'not-set',
+      dataOffset: 0,
+      flagAt: expect.any(Number)
+    })
+    // where a restore writes an offset in (load.ts fillDataOffsets): the flag byte, then the
+    // offset, least significant byte first
+    for (const e of toc.entries) {
+      const extra = e.extra as { flagAt: number; dataState: string; dataOffset: number }
+      expect(buf[extra.flagAt]).toBe({ 'not-set': 1, set: 2, 'no-data': 3 }[extra.dataState])
+      let offset = 0
+      for (let i = 7; i >= 0; i--) offset = offset * 256 + buf[extra.flagAt + 1 + i]
+      expect(offset).toBe(extra.dataOffset)
+    }
     expect(toc.entries[8]).toMatchObject({
       section: 'none',
       withOids: true,
@@ -236,8 +250,12 @@ describe('parseArchiveToc on each archive format version', () => {
     expect(toc.entries[0].extra).toEqual({
       format: 'custom',
       dataState: 'set',
-      dataOffset: 0xfffffff0
+      dataOffset: 0xfffffff0,
+      flagAt: expect.any(Number)
     })
+    expect(buf.readUInt32LE((toc.entries[0].extra as { flagAt: number }).flagAt + 1)).toBe(
+      0xfffffff0
+    )
   })
 
   it('names compression algorithms of format 1.15+, and codes it does not know', () => {

@@ -209,6 +209,8 @@ function lz4Refusal(): ArchiveError {
 /** How many tables' rows were read, for the log. */
 export interface CopyEndsChecked {
   blocks: number
+  /** A walk of a custom archive's blocks: where each starts, by dump ID (the first of an ID). */
+  starts?: ReadonlyMap<number, number>
 }
 
 /**
@@ -253,7 +255,9 @@ export async function checkCustomArchiveRows(
    * reads in order, as this does, and the offsets do not count (an archive whose TOC was
    * rewritten keeps stale ones).
    */
-  seekable = false
+  seekable = false,
+  /** Only walk the blocks (their starts), the rows not scanned: customDataStarts. */
+  rowsToo = true
 ): Promise<CopyEndsChecked> {
   const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
   const algorithm = toc.header.compression.algorithm
@@ -290,7 +294,7 @@ export async function checkCustomArchiveRows(
     const type = await reader.byte()
     const id = await reader.int(intSize)
     if (!starts.has(id)) starts.set(id, at)
-    const entry = entries.get(id)
+    const entry = rowsToo ? entries.get(id) : undefined
     if (type === BLK_DATA && entry && compression === 'none') {
       // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
       blocks++
@@ -324,7 +328,21 @@ export async function checkCustomArchiveRows(
         `the archive's table of contents puts the data of its entry ${entryName(entry)} at byte ${entry.extra.dataOffset}, where ${starts.has(entry.dumpId) ? `its block does not start (it starts at byte ${starts.get(entry.dumpId)})` : 'the archive holds no block of it'}: pg_dump never writes that, and pg_restore would read other bytes than this check. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`
       )
   }
-  return { blocks }
+  // the starts for a walk of the blocks only (customDataStarts)
+  return rowsToo ? { blocks } : { blocks, starts }
+}
+
+/**
+ * Where each data block of a custom archive (a file) starts, by dump ID: its blocks walked, the
+ * rows not read (a chunk's length, then past it).
+ */
+export async function customDataStarts(file: string): Promise<ReadonlyMap<number, number>> {
+  const stream = createReadStream(file, { highWaterMark: 1024 * 1024 })
+  try {
+    return (await checkCustomArchiveRows(chunksOf(stream), false, false)).starts!
+  } finally {
+    stream.destroy()
+  }
 }
 
 /** A directory archive's data files (`dir`, its TOC read): each COPY entry's rows checked. */
@@ -361,6 +379,9 @@ export async function checkDirectoryRows(dir: string, toc: ArchiveToc): Promise<
   return { blocks }
 }
 
+/** The bytes of a tar member read at a time (checkTarRows). */
+const TAR_READ = 1024 * 1024
+
 /**
  * A tar-format archive's data members (`file`, checked by plainTarMembers: regular files named
  * in the name field), each COPY entry's rows checked.
@@ -389,15 +410,16 @@ export async function checkTarRows(file: string, toc: ArchiveToc): Promise<CopyE
       if (entry) {
         blocks++
         const from = at + 512
+        // read by the handle itself: a stream per member left a close listener on it each
+        // (Node's MaxListenersExceededWarning in the log past 10 tables: attacker a71 F3)
         await scanEntry(entry, 'none', async take => {
-          if (size === 0) return
-          const stream = handle.createReadStream({
-            start: from,
-            end: from + size - 1,
-            autoClose: false,
-            highWaterMark: 1024 * 1024
-          })
-          for await (const chunk of stream) await take(chunk as Buffer)
+          for (let done = 0; done < size;) {
+            const chunk = Buffer.allocUnsafe(Math.min(TAR_READ, size - done))
+            const { bytesRead } = await handle.read(chunk, 0, chunk.length, from + done)
+            if (bytesRead === 0) break
+            await take(chunk.subarray(0, bytesRead))
+            done += bytesRead
+          }
         })
       }
       at += 512 + Math.ceil(size / 512) * 512

@@ -66,6 +66,7 @@ import { ArchiveError, foreignEntries } from './archive.js'
 import {
   type CopyEndsChecked,
   checkCustomArchiveStream,
+  customDataStarts,
   checkDirectoryRows,
   checkTarRows,
   checkedRowsNote,
@@ -80,6 +81,7 @@ import {
   dataSizes,
   dataGroups,
   entriesName,
+  batchPasses,
   inArchiveOrder,
   loadBatches,
   listedEntries,
@@ -451,6 +453,9 @@ export async function loadBackup(
     // target that held nothing, the session left running after the action exited)
     if (options.singleTransaction && commitOutcome() === 'unknown')
       await endOwnSessions(5000, { programsOnly: true }).catch(() => undefined)
+    // a login the pooler refused for its "options" (explainLoadFailure): every loader's would
+    // be, the first included — nothing loaded, whatever the mode
+    if (/unsupported startup parameter/.test(error.stderr)) throw error
     // the mode of this restore decides what is left: only that case is said
     throw new LoadError(
       `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
@@ -568,7 +573,10 @@ async function load(
     archive = { path: file }
   } else if (options.jobs > 1) {
     // a parallel restore needs a seekable archive file
-    archive = { path: await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.dump')) }
+    const file = await decodeTo(dump, plan.decoding, path.join(workDir, 'backup.dump'))
+    // this process's own copy: where pg_dump could not write the data offsets (a pipe), written in
+    if (file !== dump.path) await fillDataOffsets(file)
+    archive = { path: file }
   } else {
     archive = { file: dump, decoding: plan.decoding }
   }
@@ -1821,6 +1829,7 @@ async function parallelThroughPsql(
   const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : []
   const sizes = await dataSizes(toc, archivePath)
   const groups = dataGroups(toc, listed, after)
+  const rank = dataRanks(listed, after)
   const held = new Set(after.map(a => a.entry)).size
   if (held > 0)
     log.info(
@@ -1848,16 +1857,21 @@ async function parallelThroughPsql(
   const direct = await directDataEntries(plan, target, options, hooks, toc, listed)
   const isDirect = (ids: number[]): boolean =>
     'ids' in direct && ids.every(id => direct.ids.has(id))
-  const directBatches = new Set(loadBatches(groups.filter(isDirect), options.jobs, listed, bytes))
+  const directBatches = new Set(
+    loadBatches(groups.filter(isDirect), options.jobs, listed, bytes, rank)
+  )
   const dataBatches = [
     ...directBatches,
     ...loadBatches(
       groups.filter(ids => !isDirect(ids)),
       options.jobs,
       listed,
-      bytes
+      bytes,
+      rank
     )
   ].sort((a, b) => bytes(b) - bytes(a))
+  // a batch's runs, one per rank (each reads the archive forward)
+  const passes = new Map(dataBatches.map(ids => [ids, batchPasses(ids, rank)]))
   const postBatches = loadBatches(post.groups, options.jobs, postListed, indexBytes)
   const lists = path.join(workDir, 'lists')
   await mkdir(lists, { recursive: true })
@@ -1869,7 +1883,11 @@ async function parallelThroughPsql(
     return file
   }
   const files = new Map<number[], string>()
-  for (const ids of [...dataBatches, ...postBatches, ...(post.rest.length > 0 ? [post.rest] : [])])
+  for (const ids of [
+    ...[...passes.values()].flat(),
+    ...postBatches,
+    ...(post.rest.length > 0 ? [post.rest] : [])
+  ])
     files.set(ids, await listFile(ids))
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   await runFirst(plan, target, options, hooks)
@@ -1894,21 +1912,22 @@ async function parallelThroughPsql(
   skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
   const dataSkipped = new Map<number[], SkippedStatement[]>()
-  await runPooled(dataBatches, options.jobs, async (ids, signal) => {
-    if (directBatches.has(ids)) {
-      await loadDataDirect(plan, target, archivePath, files.get(ids)!, ownership, toc, signal)
-      return
+  await runPooled(dataBatches, options.jobs, async (batch, signal) => {
+    for (const ids of passes.get(batch)!) {
+      if (directBatches.has(batch))
+        await loadDataDirect(plan, target, archivePath, files.get(ids)!, ownership, toc, signal)
+      else
+        dataSkipped.set(
+          ids,
+          await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal)
+        )
     }
-    dataSkipped.set(
-      ids,
-      await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal)
-    )
   })
   const sessions = Math.min(options.jobs, dataBatches.length)
   const directCount = groups.filter(isDirect).length
   const gated = groups.length - directCount
   log.info(
-    `${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${plural(dataBatches.length, 'program run')} (${data().toFixed(1)} s)${
+    `${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${plural([...passes.values()].flat().length, 'program run')} (${data().toFixed(1)} s)${
       directCount > 0
         ? `: ${plural(directCount, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
         : ''
@@ -2231,6 +2250,47 @@ function tocRefusal(sql: string): string | undefined {
         .replace(/; the script is refused before anything runs$/, '')
   }
   return undefined
+}
+
+/**
+ * The data offsets of a custom archive pg_dump wrote to a pipe (the action's own backups: pg_dump
+ * | zstd), which its table of contents lacks, written into `file` (this process's own copy):
+ * pg_restore -L of a few entries, and each worker of pg_restore -j, otherwise reads past every
+ * block before the entries it loads (uncompressed, a chunk per row: two million seeks), once per
+ * run — a parallel restore of 130 tables with jobs: 4 took 4× pg_restore -j 4 of a copy with
+ * offsets (trial u45 F1). Each where a walk of the blocks found it; pg_restore checks the block
+ * it finds there, and the row check compares them again (checkCustomArchiveRows, seekable).
+ * How many were written.
+ */
+async function fillDataOffsets(file: string): Promise<number> {
+  const { toc } = await readTocAt(file)
+  const missing = toc.entries.filter(
+    e => e.extra.format === 'custom' && e.extra.dataState === 'not-set'
+  )
+  if (missing.length === 0) return 0
+  const seconds = stopwatch()
+  const starts = await customDataStarts(file)
+  const handle = await open(file, 'r+')
+  let written = 0
+  try {
+    for (const entry of missing) {
+      const start = starts.get(entry.dumpId)
+      const flagAt = entry.extra.format === 'custom' ? entry.extra.flagAt : undefined
+      if (start === undefined || flagAt === undefined) continue
+      const field = Buffer.alloc(1 + toc.header.offSize)
+      field[0] = 2 // K_OFFSET_POS_SET
+      for (let i = 0, rest = start; i < toc.header.offSize; i++, rest = Math.floor(rest / 256))
+        field[1 + i] = rest % 256
+      await handle.write(field, 0, field.length, flagAt)
+      written++
+    }
+  } finally {
+    await handle.close()
+  }
+  log.info(
+    `The archive's data offsets, which pg_dump writing to a pipe leaves out, written into the restore's own copy (${plural(written, 'entry', 'entries')}, ${seconds().toFixed(1)} s): each session's pg_restore goes straight to its tables' rows.`
+  )
+  return written
 }
 
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
@@ -2572,6 +2632,18 @@ export function explainLoadFailure(
   // cause first, with the sessions the action held itself (trial u26 F1)
   const limited = connectionLimitFailure(name ?? program, stderr, { sessions: ownSessionCount() })
   if (limited) return new LoadError(limited, stderr, false, { program, code, signal })
+  // PgBouncer refuses the `options` startup parameter (its ignore_startup_parameters aside):
+  // the loader's lock_timeout and idle_in_transaction_session_timeout go there (PGOPTIONS:
+  // restore.ts restoreEnvironment), so its login fails where psql by hand gets in (trial u45 F2)
+  if (/unsupported startup parameter:?\s*"?options/i.test(stderr))
+    return new LoadError(
+      `${name ?? program} could not open its session: the connection pooler refuses the startup parameter "options" (${lastLines(stderr).join(' | ')}), in which the action gives the loader its lock_timeout (lock-timeout) and idle_in_transaction_session_timeout = 0 (a load may wait inside its transaction for the backup's next bytes). Nothing was restored. Use the database's direct URL (its own host and port, not the pooler's), or let the pooler pass it on (PgBouncer: ignore_startup_parameters = options; its server connections then keep the database's own settings for those two).`,
+      stderr,
+      false,
+      { program, code, signal },
+      'setting',
+      'databaseUrl'
+    )
   // pg_restore --jobs: the leader's line after a worker's error says nothing of it
   const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l))
   const statement = failedStatement(stderr)

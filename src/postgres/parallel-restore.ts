@@ -291,20 +291,22 @@ const BATCHES_PER_JOB = 4
 
 /**
  * Groups of entries (dataGroups, postDataWaves) packed into at most `jobs` × 4 batches, each
- * loaded by one program run (one pg_restore, one psql session): a run costs some 0.1 s (start,
- * connect, read the archive's table of contents), which an archive of thousands of small tables
- * paid once per table (a 300-table archive with jobs: 2 took 33 s where pg_restore -j 2 by hand
- * takes 1 s, whose workers load entry after entry in one session each). The groups go largest
- * first (`bytes`: a group's bytes; each entry adds ENTRY_WEIGHT) to the batch with the fewest
- * bytes so far; each batch keeps its groups in archive order (`listed`: a forward read of an
- * archive without data offsets), and the batches come largest first. With no more groups than
- * batches, every group is a batch of its own.
+ * loaded by one session (one pg_restore or psql run per pass: batchPasses): a run costs some
+ * 0.1 s (start, connect, read the archive's table of contents), which an archive of thousands of
+ * small tables paid once per table (a 300-table archive with jobs: 2 took 33 s where pg_restore
+ * -j 2 by hand takes 1 s, whose workers load entry after entry in one session each). The groups
+ * go largest first (`bytes`: a group's bytes; each entry adds ENTRY_WEIGHT) to the batch with the
+ * fewest bytes so far; a batch's entries are in load order (inLoadOrder: by `rank`, then archive
+ * order, which keeps each group's own order), and the batches come largest first. With no more
+ * groups than batches, every group is a batch of its own.
  */
 export function loadBatches(
   groups: readonly number[][],
   jobs: number,
   listed: readonly number[],
-  bytes: (group: readonly number[]) => number
+  bytes: (group: readonly number[]) => number,
+  /** Data entries' ranks (dataRanks): an entry of a rank above 0 loads after those below it. */
+  rank: ReadonlyMap<number, number> = new Map()
 ): number[][] {
   const weighed = groups
     .map((ids, i) => ({ ids, i, weight: bytes(ids) + ids.length * ENTRY_WEIGHT }))
@@ -322,7 +324,36 @@ export function loadBatches(
   }
   return batches
     .sort((a, b) => b.weight - a.weight || a.i - b.i)
-    .map(b => inArchiveOrder(b.groups, listed).flat())
+    .map(b => inLoadOrder(b.groups.flat(), listed, rank))
+}
+
+/**
+ * Entries by rank (dataRanks; none: 0), then in archive order (`listed`): within each rank a
+ * forward read of the archive, which a tar archive requires (pg_restore: "restoring data out of
+ * order is not supported in this archive format": attacker a71 F1, two groups interleaved).
+ */
+export function inLoadOrder(
+  ids: readonly number[],
+  listed: readonly number[],
+  rank: ReadonlyMap<number, number> = new Map()
+): number[] {
+  const position = new Map(listed.map((id, i) => [id, i]))
+  const at = (id: number): number => position.get(id) ?? Number.MAX_SAFE_INTEGER
+  return [...ids].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0) || at(a) - at(b))
+}
+
+/**
+ * A batch's entries (in load order: inLoadOrder) as the runs that load them one after the other:
+ * one per rank, each reading the archive forward (a child table before its parent in a tar
+ * archive: its rows after the parent's, in a run of their own; attacker a71 F1b).
+ */
+export function batchPasses(ids: readonly number[], rank: ReadonlyMap<number, number>): number[][] {
+  const passes = new Map<number, number[]>()
+  for (const id of ids) {
+    const r = rank.get(id) ?? 0
+    passes.set(r, [...(passes.get(r) ?? []), id])
+  }
+  return [...passes.entries()].sort((a, b) => a[0] - b[0]).map(([, pass]) => pass)
 }
 
 /** Batches (loadBatches) in the order of their first entries in `listed` (archive order). */

@@ -111,6 +111,8 @@ export interface CustomEntryExtra {
   dataState: DataState
   /** Byte offset of the entry's data block in the archive; 0 unless `dataState` is `set`. */
   dataOffset: number
+  /** Where in the archive the entry's data offset flag is (a flag byte, then offSize bytes). */
+  flagAt?: number
 }
 
 /** The directory (and tar) format's extra (pg_backup_directory.c _ReadExtraToc). */
@@ -654,6 +656,7 @@ class TocParser {
     }
     let extra: CustomEntryExtra | DirectoryEntryExtra
     if (format === 'custom') {
+      const flagAt = this.offset
       const state = this.byte('data offset flag')
       const dataState = DATA_STATES[state]
       if (!dataState) throw this.fail('invalid', `unexpected data offset flag ${state}`)
@@ -671,7 +674,7 @@ class TocParser {
       if (!Number.isSafeInteger(dataOffset)) {
         throw this.fail('invalid', `data offset ${dataOffset} is too large`, start)
       }
-      extra = { format: 'custom', dataState, dataOffset }
+      extra = { format: 'custom', dataState, dataOffset, flagAt }
     } else {
       const start = this.offset
       const filename = this.str('filename')
