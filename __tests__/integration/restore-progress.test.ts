@@ -69,8 +69,40 @@ it('logs the share of the backup read, the time left and the table loading, then
       /^progress: [\d.]+ [KMG]?i?B of [\d.]+ [KMG]?i?B of the backup read \(\d+%\) in [\dhms. ]+/
     )
   }
+  // a table the load created is named as such, never by its OID (trial u45 F7), and no share
+  // is above 100% (the load's own pass over the file, not the sum of every pass)
+  expect(progress.join('\n')).not.toMatch(/loading \d+ /)
+  const unit = { B: 1, KB: 2 ** 10, MB: 2 ** 20, GB: 2 ** 30 } as Record<string, number>
+  for (const line of progress) {
+    const [, read, readUnit, size, sizeUnit] =
+      /([\d.]+) (\w+) of ([\d.]+) (\w+) of the backup/.exec(line)!
+    expect(Number(read) * unit[readUnit]).toBeLessThanOrEqual(Number(size) * unit[sizeUnit])
+  }
   // read only during the load: the shares never go down
   const shares = progress.map(l => Number(/\((\d+)%\)/.exec(l)![1]))
   expect(shares).toEqual([...shares].sort((a, b) => a - b))
   expect(made.manifest.file.sizeBytes).toBeGreaterThan(0)
+}, 240_000)
+
+it('jobs 2: its sessions read the archive themselves: the sessions, elapsed and a table loading, no share read (attacker a71 F2: "0 B … (0%)" throughout)', async () => {
+  await harness.backup(
+    testBackupInputs(server.url(source), { artifactName: 'progress-custom', format: 'custom' })
+  )
+  const target = await server.createDatabase('progress_jobs')
+  lines.length = 0
+  const restored = await harness.restore(
+    testRestoreInputs(
+      server.url(target),
+      { kind: 'artifact', name: 'progress-custom', runId: 'current', repository: 'o/r', token: '' },
+      { jobs: 2, singleTransaction: false }
+    ),
+    { progressIntervalMs: 50 }
+  )
+  expect(restored.rowsRestored).toBe(300000)
+  const progress = lines.filter(l => l.startsWith('progress: '))
+  expect(progress.length).toBeGreaterThan(0)
+  for (const line of progress)
+    expect(line).toMatch(
+      /^progress: Loading with 2 sessions for [\dhms. ]+(; loading .*, among others)?$/
+    )
 }, 240_000)

@@ -121,7 +121,11 @@ import {
   statementPolicy
 } from '../postgres/target-policy.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
-import { restoreProgressLine, startProgress } from '../pipeline/progress.js'
+import {
+  parallelRestoreProgressLine,
+  restoreProgressLine,
+  startProgress
+} from '../pipeline/progress.js'
 import {
   type FetchedBackup,
   type LiveBackup,
@@ -656,7 +660,8 @@ export async function restore(
           dump,
           watcher,
           env.PGAPPNAME,
-          deps.progressIntervalMs
+          deps.progressIntervalMs,
+          parallel ? inputs.jobs : undefined
         )
         // jobs > 1: the roles are created in a transaction of their own, and stay when the
         // restore fails after it (they may own what loaded by then: they are not dropped)
@@ -4179,7 +4184,9 @@ async function startRestoreProgress(
   /** The session that asks what loads (none: the bytes only). */
   monitor: pg.Client | undefined,
   applicationName: string | undefined,
-  intervalMs = 10_000
+  intervalMs = 10_000,
+  /** jobs > 1 with an archive: its sessions read it themselves (no bytes to count here). */
+  parallelJobs?: number
 ): Promise<{ dump: BackupFile | { directory: string }; stop(): void }> {
   if (!('path' in dump)) return { dump, stop: () => undefined }
   const meter = { bytes: 0 }
@@ -4190,7 +4197,14 @@ async function startRestoreProgress(
       if (!monitor) return clearInterval(ask)
       monitor
         .query<{ rel: string; tuples: string }>(
-          `SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples
+          // a table the load's own transaction created is not visible here: regclass would
+          // print its OID ("loading 25336": trial u45 F7)
+          `SELECT COALESCE((SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+                              FROM pg_catalog.pg_class c
+                              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                             WHERE c.oid = p.relid),
+                           'a table the load created (not visible outside its transaction yet)') AS rel,
+                  p.tuples_processed::text AS tuples
            FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
           WHERE a.application_name = $1 LIMIT 1`,
           [applicationName ?? '']
@@ -4206,11 +4220,19 @@ async function startRestoreProgress(
     Math.min(5_000, intervalMs)
   )
   ask.unref()
-  const progress = startProgress(() => meter.bytes, {
-    estimateBytes: total,
-    intervalMs,
-    line: (bytes, seconds) => restoreProgressLine(bytes, total, seconds, loading)
-  })
+  const progress = startProgress(
+    () => meter.bytes,
+    parallelJobs !== undefined
+      ? {
+          intervalMs,
+          line: (_, seconds) => parallelRestoreProgressLine(parallelJobs, seconds, loading)
+        }
+      : {
+          estimateBytes: total,
+          intervalMs,
+          line: (bytes, seconds) => restoreProgressLine(bytes, total, seconds, loading)
+        }
+  )
   return {
     dump: { ...dump, meter },
     stop: () => {

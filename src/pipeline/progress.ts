@@ -75,6 +75,19 @@ export function restoreProgressLine(
 }
 
 /**
+ * A parallel restore's progress (jobs > 1: its sessions read the archive themselves, not through
+ * this process, so no share of it read can be told: attacker a71 F2, "0 B … (0%)" throughout):
+ * the sessions, elapsed, and a table being loaded (pg_stat_progress_copy, 14+).
+ */
+export function parallelRestoreProgressLine(
+  jobs: number,
+  elapsedSeconds: number,
+  loading?: string
+): string {
+  return `Loading with ${jobs} sessions for ${formatDuration(elapsedSeconds)}${loading ? `; loading ${loading}, among others` : ''}`
+}
+
+/**
  * Reports progress until stopped, in the log's style: a line every `intervalMs`, or a bar
  * redrawn four times a second on a terminal.
  */
