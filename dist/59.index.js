@@ -2765,7 +2765,9 @@ async function checkCustomArchiveRows(source,
  * reads in order, as this does, and the offsets do not count (an archive whose TOC was
  * rewritten keeps stale ones).
  */
-seekable = false) {
+seekable = false, 
+/** Only walk the blocks (their starts), the rows not scanned: customDataStarts. */
+rowsToo = true) {
     const { toc, rest } = await (0,postgres_toc/* readArchiveTocFromChunks */.lf)(() => source.next());
     const algorithm = toc.header.compression.algorithm;
     const compression = algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none';
@@ -2802,7 +2804,7 @@ seekable = false) {
         const id = await reader.int(intSize);
         if (!starts.has(id))
             starts.set(id, at);
-        const entry = entries.get(id);
+        const entry = rowsToo ? entries.get(id) : undefined;
         if (type === BLK_DATA && entry && compression === 'none') {
             // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
             blocks++;
@@ -2839,7 +2841,21 @@ seekable = false) {
         if (starts.get(entry.dumpId) !== entry.extra.dataOffset)
             throw new postgres_archive/* ArchiveError */.di(`the archive's table of contents puts the data of its entry ${entryName(entry)} at byte ${entry.extra.dataOffset}, where ${starts.has(entry.dumpId) ? `its block does not start (it starts at byte ${starts.get(entry.dumpId)})` : 'the archive holds no block of it'}: pg_dump never writes that, and pg_restore would read other bytes than this check. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
     }
-    return { blocks };
+    // the starts for a walk of the blocks only (customDataStarts)
+    return rowsToo ? { blocks } : { blocks, starts };
+}
+/**
+ * Where each data block of a custom archive (a file) starts, by dump ID: its blocks walked, the
+ * rows not read (a chunk's length, then past it).
+ */
+async function customDataStarts(file) {
+    const stream = (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1024 * 1024 });
+    try {
+        return (await checkCustomArchiveRows((0,compare/* chunksOf */.U_)(stream), false, false)).starts;
+    }
+    finally {
+        stream.destroy();
+    }
 }
 /** A directory archive's data files (`dir`, its TOC read): each COPY entry's rows checked. */
 async function checkDirectoryRows(dir, toc) {
@@ -2872,6 +2888,8 @@ async function checkDirectoryRows(dir, toc) {
     }
     return { blocks };
 }
+/** The bytes of a tar member read at a time (checkTarRows). */
+const TAR_READ = 1024 * 1024;
 /**
  * A tar-format archive's data members (`file`, checked by plainTarMembers: regular files named
  * in the name field), each COPY entry's rows checked.
@@ -2902,17 +2920,17 @@ async function checkTarRows(file, toc) {
             if (entry) {
                 blocks++;
                 const from = at + 512;
+                // read by the handle itself: a stream per member left a close listener on it each
+                // (Node's MaxListenersExceededWarning in the log past 10 tables: attacker a71 F3)
                 await scanEntry(entry, 'none', async (take) => {
-                    if (size === 0)
-                        return;
-                    const stream = handle.createReadStream({
-                        start: from,
-                        end: from + size - 1,
-                        autoClose: false,
-                        highWaterMark: 1024 * 1024
-                    });
-                    for await (const chunk of stream)
-                        await take(chunk);
+                    for (let done = 0; done < size;) {
+                        const chunk = Buffer.allocUnsafe(Math.min(TAR_READ, size - done));
+                        const { bytesRead } = await handle.read(chunk, 0, chunk.length, from + done);
+                        if (bytesRead === 0)
+                            break;
+                        await take(chunk.subarray(0, bytesRead));
+                        done += bytesRead;
+                    }
                 });
             }
             at += 512 + Math.ceil(size / 512) * 512;
@@ -3232,16 +3250,18 @@ const ENTRY_WEIGHT = 32 * 1024;
 const BATCHES_PER_JOB = 4;
 /**
  * Groups of entries (dataGroups, postDataWaves) packed into at most `jobs` \u00d7 4 batches, each
- * loaded by one program run (one pg_restore, one psql session): a run costs some 0.1 s (start,
- * connect, read the archive's table of contents), which an archive of thousands of small tables
- * paid once per table (a 300-table archive with jobs: 2 took 33 s where pg_restore -j 2 by hand
- * takes 1 s, whose workers load entry after entry in one session each). The groups go largest
- * first (`bytes`: a group's bytes; each entry adds ENTRY_WEIGHT) to the batch with the fewest
- * bytes so far; each batch keeps its groups in archive order (`listed`: a forward read of an
- * archive without data offsets), and the batches come largest first. With no more groups than
- * batches, every group is a batch of its own.
+ * loaded by one session (one pg_restore or psql run per pass: batchPasses): a run costs some
+ * 0.1 s (start, connect, read the archive's table of contents), which an archive of thousands of
+ * small tables paid once per table (a 300-table archive with jobs: 2 took 33 s where pg_restore
+ * -j 2 by hand takes 1 s, whose workers load entry after entry in one session each). The groups
+ * go largest first (`bytes`: a group's bytes; each entry adds ENTRY_WEIGHT) to the batch with the
+ * fewest bytes so far; a batch's entries are in load order (inLoadOrder: by `rank`, then archive
+ * order, which keeps each group's own order), and the batches come largest first. With no more
+ * groups than batches, every group is a batch of its own.
  */
-function loadBatches(groups, jobs, listed, bytes) {
+function loadBatches(groups, jobs, listed, bytes, 
+/** Data entries' ranks (dataRanks): an entry of a rank above 0 loads after those below it. */
+rank = new Map()) {
     const weighed = groups
         .map((ids, i) => ({ ids, i, weight: bytes(ids) + ids.length * ENTRY_WEIGHT }))
         .sort((a, b) => b.weight - a.weight || a.i - b.i);
@@ -3258,7 +3278,30 @@ function loadBatches(groups, jobs, listed, bytes) {
     }
     return batches
         .sort((a, b) => b.weight - a.weight || a.i - b.i)
-        .map(b => inArchiveOrder(b.groups, listed).flat());
+        .map(b => inLoadOrder(b.groups.flat(), listed, rank));
+}
+/**
+ * Entries by rank (dataRanks; none: 0), then in archive order (`listed`): within each rank a
+ * forward read of the archive, which a tar archive requires (pg_restore: "restoring data out of
+ * order is not supported in this archive format": attacker a71 F1, two groups interleaved).
+ */
+function inLoadOrder(ids, listed, rank = new Map()) {
+    const position = new Map(listed.map((id, i) => [id, i]));
+    const at = (id) => position.get(id) ?? Number.MAX_SAFE_INTEGER;
+    return [...ids].sort((a, b) => (rank.get(a) ?? 0) - (rank.get(b) ?? 0) || at(a) - at(b));
+}
+/**
+ * A batch's entries (in load order: inLoadOrder) as the runs that load them one after the other:
+ * one per rank, each reading the archive forward (a child table before its parent in a tar
+ * archive: its rows after the parent's, in a run of their own; attacker a71 F1b).
+ */
+function batchPasses(ids, rank) {
+    const passes = new Map();
+    for (const id of ids) {
+        const r = rank.get(id) ?? 0;
+        passes.set(r, [...(passes.get(r) ?? []), id]);
+    }
+    return [...passes.entries()].sort((a, b) => a[0] - b[0]).map(([, pass]) => pass);
 }
 /** Batches (loadBatches) in the order of their first entries in `listed` (archive order). */
 function inArchiveOrder(batches, listed) {
@@ -4159,6 +4202,10 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
         // target that held nothing, the session left running after the action exited)
         if (options.singleTransaction && (0,commit/* commitOutcome */.kD)() === 'unknown')
             await (0,postgres_session.endOwnSessions)(5000, { programsOnly: true }).catch(() => undefined);
+        // a login the pooler refused for its "options" (explainLoadFailure): every loader's would
+        // be, the first included \u2014 nothing loaded, whatever the mode
+        if (/unsupported startup parameter/.test(error.stderr))
+            throw error;
         // the mode of this restore decides what is left: only that case is said
         throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, (0,commit/* commitOutcome */.kD)())}`, error.stderr, error.inputFailed, error.exit, error.kind, error.option);
     }
@@ -4239,7 +4286,11 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     }
     else if (options.jobs > 1) {
         // a parallel restore needs a seekable archive file
-        archive = { path: await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.dump')) };
+        const file = await decodeTo(dump, plan.decoding, external_node_path_default().join(workDir, 'backup.dump'));
+        // this process's own copy: where pg_dump could not write the data offsets (a pipe), written in
+        if (file !== dump.path)
+            await fillDataOffsets(file);
+        archive = { path: file };
     }
     else {
         archive = { file: dump, decoding: plan.decoding };
@@ -5253,6 +5304,7 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     const after = plan.dataOrder ? dataDependencies(toc, listed, plan.dataOrder) : [];
     const sizes = await dataSizes(toc, archivePath);
     const groups = dataGroups(toc, listed, after);
+    const rank = dataRanks(listed, after);
     const held = new Set(after.map(a => a.entry)).size;
     if (held > 0)
         log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${(0,log/* plural */.LS)(held, 'table')} load after those of the tables they reference, in one session with them.`);
@@ -5270,11 +5322,13 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     // a whole group of entries in one batch, data entries loaded one way in a batch
     const direct = await directDataEntries(plan, target, options, hooks, toc, listed);
     const isDirect = (ids) => 'ids' in direct && ids.every(id => direct.ids.has(id));
-    const directBatches = new Set(loadBatches(groups.filter(isDirect), options.jobs, listed, bytes));
+    const directBatches = new Set(loadBatches(groups.filter(isDirect), options.jobs, listed, bytes, rank));
     const dataBatches = [
         ...directBatches,
-        ...loadBatches(groups.filter(ids => !isDirect(ids)), options.jobs, listed, bytes)
+        ...loadBatches(groups.filter(ids => !isDirect(ids)), options.jobs, listed, bytes, rank)
     ].sort((a, b) => bytes(b) - bytes(a));
+    // a batch's runs, one per rank (each reads the archive forward)
+    const passes = new Map(dataBatches.map(ids => [ids, batchPasses(ids, rank)]));
     const postBatches = loadBatches(post.groups, options.jobs, postListed, indexBytes);
     const lists = external_node_path_default().join(workDir, 'lists');
     await (0,promises_.mkdir)(lists, { recursive: true });
@@ -5286,7 +5340,11 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
         return file;
     };
     const files = new Map();
-    for (const ids of [...dataBatches, ...postBatches, ...(post.rest.length > 0 ? [post.rest] : [])])
+    for (const ids of [
+        ...[...passes.values()].flat(),
+        ...postBatches,
+        ...(post.rest.length > 0 ? [post.rest] : [])
+    ])
         files.set(ids, await listFile(ids));
     log/* log */.Rm.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`);
     await runFirst(plan, target, options, hooks);
@@ -5297,17 +5355,18 @@ async function parallelThroughPsql(plan, target, options, hooks, archivePath, to
     skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'));
     const data = (0,log/* stopwatch */.sX)();
     const dataSkipped = new Map();
-    await runPooled(dataBatches, options.jobs, async (ids, signal) => {
-        if (directBatches.has(ids)) {
-            await loadDataDirect(plan, target, archivePath, files.get(ids), ownership, toc, signal);
-            return;
+    await runPooled(dataBatches, options.jobs, async (batch, signal) => {
+        for (const ids of passes.get(batch)) {
+            if (directBatches.has(batch))
+                await loadDataDirect(plan, target, archivePath, files.get(ids), ownership, toc, signal);
+            else
+                dataSkipped.set(ids, await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal));
         }
-        dataSkipped.set(ids, await loadEntries(ids, entriesName(ids, 'data entry', 'data entries'), signal));
     });
     const sessions = Math.min(options.jobs, dataBatches.length);
     const directCount = groups.filter(isDirect).length;
     const gated = groups.length - directCount;
-    log/* log */.Rm.info(`${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${(0,log/* plural */.LS)(dataBatches.length, 'program run')} (${data().toFixed(1)} s)${directCount > 0
+    log/* log */.Rm.info(`${listed.length} data entries loaded by ${sessions} ${directCount === 0 ? 'psql sessions' : gated === 0 ? 'pg_restore -d sessions' : 'sessions'} at a time, ${(0,log/* plural */.LS)([...passes.values()].flat().length, 'program run')} (${data().toFixed(1)} s)${directCount > 0
         ? `: ${(0,log/* plural */.LS)(directCount, 'group')} of tables by pg_restore -d itself (each entry its COPY statement alone, which the gate passed; the rows reach the server as COPY data)${gated > 0 ? `, ${gated} through the gate into psql` : ''}`
         : ''}.`);
     if ('reason' in direct)
@@ -5568,6 +5627,45 @@ function tocRefusal(sql) {
                 .replace(/; the script is refused before anything runs$/, '');
     }
     return undefined;
+}
+/**
+ * The data offsets of a custom archive pg_dump wrote to a pipe (the action's own backups: pg_dump
+ * | zstd), which its table of contents lacks, written into `file` (this process's own copy):
+ * pg_restore -L of a few entries, and each worker of pg_restore -j, otherwise reads past every
+ * block before the entries it loads (uncompressed, a chunk per row: two million seeks), once per
+ * run \u2014 a parallel restore of 130 tables with jobs: 4 took 4\u00d7 pg_restore -j 4 of a copy with
+ * offsets (trial u45 F1). Each where a walk of the blocks found it; pg_restore checks the block
+ * it finds there, and the row check compares them again (checkCustomArchiveRows, seekable).
+ * How many were written.
+ */
+async function fillDataOffsets(file) {
+    const { toc } = await readTocAt(file);
+    const missing = toc.entries.filter(e => e.extra.format === 'custom' && e.extra.dataState === 'not-set');
+    if (missing.length === 0)
+        return 0;
+    const seconds = (0,log/* stopwatch */.sX)();
+    const starts = await customDataStarts(file);
+    const handle = await (0,promises_.open)(file, 'r+');
+    let written = 0;
+    try {
+        for (const entry of missing) {
+            const start = starts.get(entry.dumpId);
+            const flagAt = entry.extra.format === 'custom' ? entry.extra.flagAt : undefined;
+            if (start === undefined || flagAt === undefined)
+                continue;
+            const field = Buffer.alloc(1 + toc.header.offSize);
+            field[0] = 2; // K_OFFSET_POS_SET
+            for (let i = 0, rest = start; i < toc.header.offSize; i++, rest = Math.floor(rest / 256))
+                field[1 + i] = rest % 256;
+            await handle.write(field, 0, field.length, flagAt);
+            written++;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+    log/* log */.Rm.info(`The archive's data offsets, which pg_dump writing to a pipe leaves out, written into the restore's own copy (${(0,log/* plural */.LS)(written, 'entry', 'entries')}, ${seconds().toFixed(1)} s): each session's pg_restore goes straight to its tables' rows.`);
+    return written;
 }
 /** The file decoded into `out` (mode 0600); the file itself when there is nothing to decode. */
 async function decodeTo(file, decoding, out, 
@@ -5849,6 +5947,11 @@ entry) {
     const limited = (0,diagnostics/* connectionLimitFailure */.e$)(name ?? program, stderr, { sessions: (0,postgres_session.ownSessionCount)() });
     if (limited)
         return new LoadError(limited, stderr, false, { program, code, signal });
+    // PgBouncer refuses the `options` startup parameter (its ignore_startup_parameters aside):
+    // the loader's lock_timeout and idle_in_transaction_session_timeout go there (PGOPTIONS:
+    // restore.ts restoreEnvironment), so its login fails where psql by hand gets in (trial u45 F2)
+    if (/unsupported startup parameter:?\s*"?options/i.test(stderr))
+        return new LoadError(`${name ?? program} could not open its session: the connection pooler refuses the startup parameter "options" (${lastLines(stderr).join(' | ')}), in which the action gives the loader its lock_timeout (lock-timeout) and idle_in_transaction_session_timeout = 0 (a load may wait inside its transaction for the backup's next bytes). Nothing was restored. Use the database's direct URL (its own host and port, not the pooler's), or let the pooler pass it on (PgBouncer: ignore_startup_parameters = options; its server connections then keep the database's own settings for those two).`, stderr, false, { program, code, signal }, 'setting', 'databaseUrl');
     // pg_restore --jobs: the leader's line after a worker's error says nothing of it
     const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l));
     const statement = failedStatement(stderr);
@@ -9518,11 +9621,13 @@ function granteeNames(list) {
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
  */
-function newerMajorNote(backup, target, scratch = false) {
+function newerMajorNote(backup, target, scratch = false, 
+/** The load runs in one transaction: a failure keeps nothing (else what loaded stays). */
+singleTransaction = true) {
     if (!backup || backup.major <= target.major)
         return undefined;
     const version = target.version.replace(/\s*\(.*$/, '');
-    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}\u2013${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL \u2026 NOT VALID in 18; JSON_TABLE in 17), each stopping the load and keeping nothing; a backup that uses none of them loads`;
+    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}\u2013${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL \u2026 NOT VALID in 18; JSON_TABLE in 17), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`;
     return scratch
         ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
         : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`;
@@ -9692,7 +9797,7 @@ async function restore(inputs, connection, deps = {}) {
         }
         const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts, fetched.manifest)));
         // a backup of a newer major: said before the load, and again with a load that fails
-        const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch);
+        const newerMajor = newerMajorNote(plan.backupServer, server, deps.scratch, inputs.singleTransaction);
         if (newerMajor) {
             const warning = `${newerMajor.charAt(0).toUpperCase()}${newerMajor.slice(1)}.`;
             log/* log */.Rm.warning(warning);
@@ -9819,7 +9924,7 @@ async function restore(inputs, connection, deps = {}) {
             tap?.stage.destroy();
             tap = deps.digestBackup && plan.format === 'custom' ? (0,compare/* digestArchiveAlongside */.bt)() : undefined;
             const watcher = await sessionsForLoad();
-            const progress = await startRestoreProgress(dump, watcher, env.PGAPPNAME, deps.progressIntervalMs);
+            const progress = await startRestoreProgress(dump, watcher, env.PGAPPNAME, deps.progressIntervalMs, parallel ? inputs.jobs : undefined);
             // jobs > 1: the roles are created in a transaction of their own, and stay when the
             // restore fails after it (they may own what loaded by then: they are not dropped)
             let rolesCommitted = false;
@@ -10120,7 +10225,7 @@ async function defaultsBeyondWarning(inputs, client, plan) {
     const what = beyond
         .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
         .join('; ');
-    return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
+    return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too (see the warning on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
 }
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
 function tooFewSessions(jobs, room, refused) {
@@ -11520,7 +11625,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
     // u20 F6: every table of the schema was listed as if the subset would write to it)
     const subset = subsetListing(inputs, plan, existing);
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${migratedSchemaHint(plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
 }
 /**
  * Where the target's tables lie only in public and the backup holds no table there: why public
@@ -11540,7 +11645,7 @@ function whySchemasCount(plan, existing) {
  * archive's tables (the provider's aside) all exist in the target without rows (a schema the app's migrations made:
  * trial u23 F1, where the advice was clean, which would drop that schema); else ''.
  */
-function migratedSchemaHint(plan, 
+async function migratedSchemaHint(client, plan, 
 /** The target's tables where the backup goes, not the provider's. */
 tables, 
 /** The provider's schemas: data-only keeps the rows of their tables where the target has some. */
@@ -11553,9 +11658,40 @@ providers) {
         const found = there.get(nameKey(t));
         return found !== undefined && found.rows === 0 && !found.estimated;
     });
-    return empty
-        ? ` Every table whose rows the backup holds is here and empty (${(0,log/* plural */.LS)(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`
-        : '';
+    if (!empty)
+        return '';
+    // what a restore without a single transaction left when it stopped before its post-data
+    // section: the backup's tables without the indexes and keys it gives them (trial u43 F17: a
+    // retry was sent to data-only, which would load rows into them and leave the keys missing)
+    const leftover = await withoutTheirIndexes(client, plan, loads).catch(() => undefined);
+    if (leftover)
+        return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${(0,log/* plural */.LS)(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys, not a schema an app's migrations made. Restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore.`;
+    return ` Every table whose rows the backup holds is here and empty (${(0,log/* plural */.LS)(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`;
+}
+/**
+ * Those of `tables` the backup gives an index or key (its INDEX and CONSTRAINT entries), when not
+ * one of them has any index in the target; undefined when one has, or the backup gives none.
+ */
+async function withoutTheirIndexes(client, plan, tables) {
+    const entries = plan.tocRead?.toc.entries ?? [];
+    const byId = new Map(entries.map(e => [e.dumpId, e]));
+    const keyed = new Set();
+    for (const e of entries)
+        if (e.desc === 'INDEX' || e.desc === 'CONSTRAINT')
+            for (const dep of e.dependencies) {
+                const table = byId.get(dep);
+                if (table?.desc === 'TABLE')
+                    keyed.add(nameKey({ schema: table.namespace ?? '', name: table.tag }));
+            }
+    const wanted = tables.filter(t => keyed.has(nameKey(t)));
+    if (wanted.length === 0)
+        return undefined;
+    const { rows } = await client.query(`SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                      JOIN pg_catalog.pg_class c ON c.oid = i.indrelid
+                      JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                      JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+                        ON w.schema = n.nspname AND w.name = c.relname) AS indexed`, [wanted.map(t => t.schema), wanted.map(t => t.name)]);
+    return rows[0]?.indexed === false ? wanted : undefined;
 }
 /** A subset restore's selection as the inputs name it ("tables: a,b, schemas: s"); else undefined. */
 function selectionWords(inputs) {
@@ -12249,7 +12385,7 @@ existing) {
         .slice(0, TAKEN_SHOWN)
         .map(r => `${r.schema}.${r.name}${r.kind ? ` (${r.kind})` : ''}`);
     const more = rows.length > TAKEN_SHOWN ? `, and ${rows.length - TAKEN_SHOWN} more` : '';
-    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed.${migratedSchemaHint(plan, existing, providers)} Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`);
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(rows.length, 'table')} whose name${rows.length === 1 ? ' is' : 's are'} taken in the target database '${server.database}': ${shown.join(', ')}${more}. allow-non-empty: true restores next to the target's objects, not over them: its CREATE TABLE would fail there (as pg_restore or psql by hand would) and roll the restore back. Nothing was changed.${await migratedSchemaHint(client, plan, existing, providers)} Set 'clean: true' to drop and replace them, drop or rename them in the target first, restore into an empty database, or restore other tables ('tables', 'schemas').`);
 }
 /**
  * Kinds whose CREATE in a script leaves an existing one of that name as it is (a schema is used,
@@ -12600,7 +12736,9 @@ async function ownTables(client, tables) {
  */
 async function startRestoreProgress(dump, 
 /** The session that asks what loads (none: the bytes only). */
-monitor, applicationName, intervalMs = 10_000) {
+monitor, applicationName, intervalMs = 10_000, 
+/** jobs > 1 with an archive: its sessions read it themselves (no bytes to count here). */
+parallelJobs) {
     if (!('path' in dump))
         return { dump, stop: () => undefined };
     const meter = { bytes: 0 };
@@ -12610,7 +12748,15 @@ monitor, applicationName, intervalMs = 10_000) {
         if (!monitor)
             return clearInterval(ask);
         monitor
-            .query(`SELECT p.relid::regclass::text AS rel, p.tuples_processed::text AS tuples
+            .query(
+        // a table the load's own transaction created is not visible here: regclass would
+        // print its OID ("loading 25336": trial u45 F7)
+        `SELECT COALESCE((SELECT pg_catalog.format('%I.%I', n.nspname, c.relname)
+                              FROM pg_catalog.pg_class c
+                              JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                             WHERE c.oid = p.relid),
+                           'a table the load created (not visible outside its transaction yet)') AS rel,
+                  p.tuples_processed::text AS tuples
            FROM pg_stat_progress_copy p JOIN pg_stat_activity a USING (pid)
           WHERE a.application_name = $1 LIMIT 1`, [applicationName ?? ''])
             .then(r => (loading = r.rows[0]
@@ -12619,11 +12765,16 @@ monitor, applicationName, intervalMs = 10_000) {
         );
     }, Math.min(5_000, intervalMs));
     ask.unref();
-    const progress = (0,pipeline_progress/* startProgress */.ot)(() => meter.bytes, {
-        estimateBytes: total,
-        intervalMs,
-        line: (bytes, seconds) => (0,pipeline_progress/* restoreProgressLine */.sz)(bytes, total, seconds, loading)
-    });
+    const progress = (0,pipeline_progress/* startProgress */.ot)(() => meter.bytes, parallelJobs !== undefined
+        ? {
+            intervalMs,
+            line: (_, seconds) => (0,pipeline_progress/* parallelRestoreProgressLine */.xc)(parallelJobs, seconds, loading)
+        }
+        : {
+            estimateBytes: total,
+            intervalMs,
+            line: (bytes, seconds) => (0,pipeline_progress/* restoreProgressLine */.sz)(bytes, total, seconds, loading)
+        });
     return {
         dump: { ...dump, meter },
         stop: () => {

@@ -181,7 +181,8 @@ function explainWriteError(error, sinks) {
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Cp: () => (/* binding */ CountingStage),
 /* harmony export */   ot: () => (/* binding */ startProgress),
-/* harmony export */   sz: () => (/* binding */ restoreProgressLine)
+/* harmony export */   sz: () => (/* binding */ restoreProgressLine),
+/* harmony export */   xc: () => (/* binding */ parallelRestoreProgressLine)
 /* harmony export */ });
 /* unused harmony exports progressLine, progressBar */
 /* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(57075);
@@ -245,6 +246,14 @@ function restoreProgressLine(bytes, totalBytes, elapsedSeconds, loading) {
         ? `, about ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)((elapsedSeconds * (1 - share)) / share)} left`
         : '';
     return `${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(bytes)} of ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatBytes */ .z3)(totalBytes)} of the backup read (${Math.round(share * 100)}%) in ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(elapsedSeconds)}${left}${loading ? `; loading ${loading}` : ''}`;
+}
+/**
+ * A parallel restore's progress (jobs > 1: its sessions read the archive themselves, not through
+ * this process, so no share of it read can be told: attacker a71 F2, "0 B \u2026 (0%)" throughout):
+ * the sessions, elapsed, and a table being loaded (pg_stat_progress_copy, 14+).
+ */
+function parallelRestoreProgressLine(jobs, elapsedSeconds, loading) {
+    return `Loading with ${jobs} sessions for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(elapsedSeconds)}${loading ? `; loading ${loading}, among others` : ''}`;
 }
 /**
  * Reports progress until stopped, in the log's style: a line every `intervalMs`, or a bar
