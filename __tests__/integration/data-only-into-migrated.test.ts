@@ -809,36 +809,42 @@ describe("before PostgreSQL 15 a partition's copy of a trigger is internal (atta
 })
 
 describe('what a restore without a single transaction left when it stopped before its indexes and keys (trial u43 F17)', () => {
-  it('is not taken for a migrated schema: the refusal points at clean, not data-only; clean then restores it whole', async () => {
-    const server = harness.server
-    const db = await server.createDatabase()
-    await server.query(
-      db,
-      `CREATE TABLE public.items (id int PRIMARY KEY, name text UNIQUE);
-       CREATE TABLE public.notes (id int PRIMARY KEY, item int REFERENCES public.items);
-       INSERT INTO public.items VALUES (1, 'a'), (2, 'b'); INSERT INTO public.notes VALUES (1, 1);`
-    )
-    const file = path.join(harness.work, 'half-restored.dump')
-    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file, db], server.env(db))
-    // the tables as the failed run left them: created, not filled, no index or key yet
-    const target = await server.createDatabase()
-    await runTool(
-      path.join(server.binDir, 'pg_restore'),
-      ['--section=pre-data', '-d', target, file],
-      server.env(target)
-    )
-    const source = { kind: 'file' as const, path: file }
-    const error = await failure(harness.restore(testRestoreInputs(server.url(target), source)))
-    expect(error?.message).toMatch(
-      /none has the indexes or keys the backup gives them \(2 tables with some in the backup: public\.items, public\.notes\): what a restore without a single transaction .* leaves when it stops before its indexes and keys, not a schema an app's migrations made\. Restore again with 'clean: true'/
-    )
-    expect(error?.message).not.toMatch(/data-only/)
-    await harness.restore(testRestoreInputs(server.url(target), source, { clean: true }))
-    expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, db))
-    const keys = await server.query<{ n: string }>(
-      target,
-      "SELECT count(*)::text AS n FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
-    )
-    expect(keys).toEqual([{ n: '4' }])
-  })
+  it.each([
+    ['custom', '-Fc'],
+    ['tar', '-Ft'] // attacker a72 F2: the hint never came for a tar or directory archive
+  ])(
+    '%s: the refusal points at clean first, data-only only for tables made so; clean then restores it whole',
+    async (format, flag) => {
+      const server = harness.server
+      const db = await server.createDatabase()
+      await server.query(
+        db,
+        `CREATE TABLE public.items (id int PRIMARY KEY, name text UNIQUE);
+         CREATE TABLE public.notes (id int PRIMARY KEY, item int REFERENCES public.items);
+         INSERT INTO public.items VALUES (1, 'a'), (2, 'b'); INSERT INTO public.notes VALUES (1, 1);`
+      )
+      const file = path.join(harness.work, `half-restored.${format}`)
+      await runTool(path.join(server.binDir, 'pg_dump'), [flag, '-f', file, db], server.env(db))
+      // the tables as the failed run left them: created, not filled, no index or key yet
+      const target = await server.createDatabase()
+      await runTool(
+        path.join(server.binDir, 'pg_restore'),
+        ['--section=pre-data', '-d', target, file],
+        server.env(target)
+      )
+      const source = { kind: 'file' as const, path: file }
+      const error = await failure(harness.restore(testRestoreInputs(server.url(target), source)))
+      expect(error?.message).toMatch(
+        /none has the indexes or keys the backup gives them \(2 tables with some in the backup: public\.items, public\.notes\): what a restore without a single transaction .* leaves when it stops before its indexes and keys\. If so, restore again with 'clean: true'/
+      )
+      expect(error?.message).not.toMatch(/a schema the app's migrations made\?/)
+      await harness.restore(testRestoreInputs(server.url(target), source, { clean: true }))
+      expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, db))
+      const keys = await server.query<{ n: string }>(
+        target,
+        "SELECT count(*)::text AS n FROM pg_constraint WHERE connamespace = 'public'::regnamespace"
+      )
+      expect(keys).toEqual([{ n: '4' }])
+    }
+  )
 })

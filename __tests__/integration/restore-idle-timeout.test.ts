@@ -14,6 +14,7 @@ import path from 'node:path'
 import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
+import { loaderSettings } from '../../src/postgres/load.js'
 import { useHarness } from '../support/harness.js'
 import { logOf } from '../support/log-capture.js'
 import { currentRunArtifact, seedLiveSized } from '../support/sources.js'
@@ -58,7 +59,7 @@ describe('a role whose idle_in_transaction_session_timeout is 1s, the artifact d
     }
   })
 
-  it("a psql with the loader's environment stays in its transaction past 1s; the role's statement_timeout is kept", async () => {
+  it("a psql with the loader's environment and first statements stays in its transaction past 1s; the role's statement_timeout is kept; nothing in the options startup parameter (a stock PgBouncer refuses it: trial u45 F2)", async () => {
     const db = await server.createDatabase()
     const connection = harness.engine.connections.parseDatabaseUrl(
       server.url(db, { user: server.appUser, password: server.appPassword })
@@ -67,19 +68,22 @@ describe('a role whose idle_in_transaction_session_timeout is 1s, the artifact d
       connectTimeoutSeconds: 10,
       lockTimeoutMs: 30_000
     })
+    expect(env.PGOPTIONS ?? '').not.toMatch(/-c/)
+    const first = loaderSettings({ lockTimeoutMs: 30_000 }, env).join('\n')
     // idle in its transaction for 2.5 s (psql's \! runs on the client), as a load waiting for bytes
     const out = await runTool(
       path.join(server.binDir, 'psql'),
       ['-X', '-At', '-v', 'ON_ERROR_STOP=1'],
       env,
-      `BEGIN;
+      `${first}
+BEGIN;
 SELECT 1;
 \\! sleep 2.5
 SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('statement_timeout'), current_setting('lock_timeout');
 COMMIT;
 `
     )
-    expect(out.trim().split('\n')).toEqual(['BEGIN', '1', '0|17min|30s', 'COMMIT'])
+    expect(out.trim().split('\n')).toEqual(['SET', 'SET', 'BEGIN', '1', '0|17min|30s', 'COMMIT'])
   })
 
   /** A restore as app of the slowly downloaded artifact into `target`, its log's lines. */

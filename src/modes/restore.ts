@@ -5,6 +5,7 @@
  * passed; by default it runs in one transaction.
  */
 import { localeChange, readDatabaseLocale } from '../postgres/locale.js'
+import { parseArchiveToc } from '../postgres/toc.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
@@ -1771,17 +1772,13 @@ async function ownSession(
 const LOADER_NAME = 'postgres-backup-action restore'
 
 /**
- * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
- * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 — the
- * load may read the artifact while it downloads, so its session can wait for bytes inside its
- * one transaction where pg_restore or psql by hand from a local file would not, and a role's
- * short timeout (managed services set one on pooled roles) must not end the restore for that
- * wait. pg_dump's scripts turn it off too, but only from their header on; this covers the session
- * from its start and scripts without that header. The role's statement_timeout and
- * transaction_timeout are left as they are, as by hand: the one archive loaded as it downloads
- * goes through pg_restore, whose header sets both to 0 before its first statement (a COPY that
- * waits for rows). An application_name of its own when the URL gives none, by which its lock
- * waits are watched.
+ * The loader's environment (pg_restore's, psql's): the URL's, with an application_name of its
+ * own when the URL gives none, by which its lock waits are watched. Nothing is added to the
+ * options startup parameter (PGOPTIONS), which PgBouncer refuses unless told to ignore it (trial
+ * u45 F2): the psql sessions set lock-timeout and idle_in_transaction_session_timeout = 0 in SQL
+ * first (load.ts loaderSettings); pg_restore -d sets lock_timeout, statement_timeout and that
+ * timeout to 0 itself before its first statement (the watcher bounds its lock waits). The role's
+ * statement_timeout and transaction_timeout are left to the scripts' own headers, as by hand.
  */
 export function restoreEnvironment(
   connection: Connection,
@@ -1790,12 +1787,6 @@ export function restoreEnvironment(
   const env = libpqEnvironment(connection, {
     connectTimeoutSeconds: inputs.connectTimeoutSeconds
   })
-  const options = [env.PGOPTIONS ?? '']
-  if (!/lock_timeout/.test(options[0]))
-    options.push(`-c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`)
-  if (!/idle_in_transaction_session_timeout/.test(options[0]))
-    options.push('-c idle_in_transaction_session_timeout=0')
-  env.PGOPTIONS = options.join(' ').trim()
   if (env.PGAPPNAME === 'postgres-backup-action') {
     env.PGAPPNAME = `${LOADER_NAME} ${process.pid}-${randomBytes(4).toString('hex')}`
   }
@@ -2803,7 +2794,7 @@ function whySchemasCount(plan: RestorePlan, existing: readonly QualifiedName[]):
  */
 async function migratedSchemaHint(
   client: pg.Client,
-  plan: Pick<RestorePlan, 'format' | 'tableData' | 'tocRead'>,
+  plan: Pick<RestorePlan, 'format' | 'tableData' | 'tocRead' | 'checkedToc'>,
   /** The target's tables where the backup goes, not the provider's. */
   tables: ReadonlyArray<ExistingTable>,
   /** The provider's schemas: data-only keeps the rows of their tables where the target has some. */
@@ -2822,7 +2813,7 @@ async function migratedSchemaHint(
   // retry was sent to data-only, which would load rows into them and leave the keys missing)
   const leftover = await withoutTheirIndexes(client, plan, loads).catch(() => undefined)
   if (leftover)
-    return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${plural(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys, not a schema an app's migrations made. Restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore.`
+    return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${plural(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys. If so, restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore; 'data-only: true' would load the rows and leave the keys missing. (If the app's migrations made these tables so, without keys, data-only: true loads only the backup's rows into them.)`
   return ` Every table whose rows the backup holds is here and empty (${plural(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`
 }
 
@@ -2832,10 +2823,13 @@ async function migratedSchemaHint(
  */
 async function withoutTheirIndexes(
   client: pg.Client,
-  plan: Pick<RestorePlan, 'tocRead'>,
+  plan: Pick<RestorePlan, 'tocRead' | 'checkedToc'>,
   tables: readonly QualifiedName[]
 ): Promise<QualifiedName[] | undefined> {
-  const entries = plan.tocRead?.toc.entries ?? []
+  // a custom archive's TOC as the check read it; a directory's or tar's toc.dat (attacker a72
+  // F2: the hint never came for those)
+  const entries =
+    plan.tocRead?.toc.entries ?? (plan.checkedToc ? parseArchiveToc(plan.checkedToc).entries : [])
   const byId = new Map(entries.map(e => [e.dumpId, e]))
   const keyed = new Set<string>()
   for (const e of entries)

@@ -19,6 +19,7 @@
  *  - with `lockTimeoutMs`, replaces the script's `SET lock_timeout` (pg_dump's header: `= 0`) by
  *    the action's, so that the load stays bounded by lock-timeout;
  *  - passes the exact bytes of everything else (COPY data as zero-copy views of the chunks);
+ *  - writes `sessionSettings` (the loader's SET statements) ahead of the script's first statement;
  *  - with `transaction`, writes `BEGIN;` (after a leading \restrict line) and the statements of
  *    `before` (clean's drops) ahead of the script's first statement, and `COMMIT;` only at the
  *    end of its input — after the whole input was read, decoded and checked by the stages before
@@ -122,6 +123,11 @@ export interface ScriptGateOptions {
   transaction?: boolean
   /** Statements run first, after BEGIN (clean: the drops of the backup's objects). */
   before?: string[]
+  /**
+   * The loader's session settings (SET statements), written first, ahead of BEGIN: what PGOPTIONS
+   * would set at login, which a pooler may refuse (load.ts loaderSettings).
+   */
+  sessionSettings?: string[]
   /**
    * Statements run last, just before the gate's COMMIT (with `transaction` only): the check that
    * the target's own objects are unchanged (unchanged.ts). psql stops at their error
@@ -964,12 +970,19 @@ export class ScriptGate extends Transform {
     if (this.bytes(from, to).includes(TRAILER)) this.facts.complete = true
   }
 
-  /** Writes BEGIN; and the statements of `before` once, just ahead of the first statement. */
+  /**
+   * Writes the session settings, BEGIN; and the statements of `before` once, just ahead of the
+   * first statement.
+   */
   private begin(at = this.decidedUpTo): void {
     if (this.begun) return
     this.begun = true
     const o = this.options
-    const lines = [...(o.transaction ? ['BEGIN;'] : []), ...(o.before ?? [])]
+    const lines = [
+      ...(o.sessionSettings ?? []),
+      ...(o.transaction ? ['BEGIN;'] : []),
+      ...(o.before ?? [])
+    ]
     if (lines.length === 0) return
     this.decidedUpTo = Math.max(this.decidedUpTo, at)
     this.pushDecided()
