@@ -16,6 +16,8 @@ __webpack_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
+// EXTERNAL MODULE: ./src/postgres/toc.ts
+var postgres_toc = __webpack_require__(60521);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -2545,8 +2547,6 @@ var src_process = __webpack_require__(34006);
 var postgres_archive = __webpack_require__(29477);
 // EXTERNAL MODULE: external "node:events"
 var external_node_events_ = __webpack_require__(78474);
-// EXTERNAL MODULE: ./src/postgres/toc.ts
-var postgres_toc = __webpack_require__(60521);
 ;// CONCATENATED MODULE: ./src/postgres/copy-ends.ts
 /**
  * Where a table's rows end, as psql reads them (attacker a59 F1, high). pg_restore -d sends an
@@ -4581,6 +4581,7 @@ function gateOptions(plan, target, options, hooks, drops, source) {
         serverMajor: target.serverMajor,
         leaveOutStatistics: target.serverMajor < 18,
         lockTimeoutMs: options.lockTimeoutMs,
+        sessionSettings: loaderSettings(options, target.env),
         dropRestrict: !psqlSupportsRestrict(plan.client.version),
         // 'auto' (and false): the restore's policy keeps what the target can take
         noOwner: options.noOwner === true,
@@ -4592,6 +4593,26 @@ function gateOptions(plan, target, options, hooks, drops, source) {
         source,
         targetDatabase: target.database
     };
+}
+/**
+ * What the loader's psql session sets first, in SQL \u2014 not in the options startup parameter
+ * (PGOPTIONS), which PgBouncer refuses unless its ignore_startup_parameters names it: every
+ * restore through a stock PgBouncer failed at the loader's login (trial u45 F2). lock-timeout
+ * (the script's own SET lock_timeout, pg_dump's header's 0, is replaced by it too), and no
+ * idle_in_transaction_session_timeout (a load may wait inside its transaction for the backup's
+ * next bytes; a managed service's pooled role has a short one). A setting database-url's
+ * options make (PGOPTIONS) is kept. pg_restore -d sets both itself at its start (its header: 0).
+ */
+function loaderSettings(options, env) {
+    const url = env.PGOPTIONS ?? '';
+    return [
+        ...(options.lockTimeoutMs !== undefined && !/lock_timeout/.test(url)
+            ? [`SET lock_timeout = ${Math.trunc(options.lockTimeoutMs)};`]
+            : []),
+        ...(/idle_in_transaction_session_timeout/.test(url)
+            ? []
+            : ['SET idle_in_transaction_session_timeout = 0;'])
+    ];
 }
 /** The gate's skipped statements (the restore lists them by reason in the log and summary). */
 function reportSkipped(gate) {
@@ -5488,7 +5509,9 @@ async function runFirst(plan, target, options, hooks) {
         ], target.env, 
         // on stdin, not as one -c argument: thousands of statements exceed the argument limit
         // (spawn E2BIG)
-        external_node_stream_.Readable.from([Buffer.from(`${first.join('\n')}\n`)]));
+        external_node_stream_.Readable.from([
+            Buffer.from(`${[...loaderSettings(options, target.env), ...first].join('\n')}\n`)
+        ]));
         if (plan.roles?.length)
             hooks.rolesCommitted?.();
     }
@@ -5644,14 +5667,19 @@ async function fillDataOffsets(file) {
     if (missing.length === 0)
         return 0;
     const seconds = (0,log/* stopwatch */.sX)();
-    const starts = await customDataStarts(file);
+    // an archive whose blocks cannot be walked (cut short, crafted) is left as it is: the check
+    // of its rows refuses it with its own words (attacker a72 F1: a bare "ends inside a data block")
+    const starts = await customDataStarts(file).catch(() => undefined);
+    if (!starts)
+        return 0;
     const handle = await (0,promises_.open)(file, 'r+');
     let written = 0;
     try {
         for (const entry of missing) {
             const start = starts.get(entry.dumpId);
             const flagAt = entry.extra.format === 'custom' ? entry.extra.flagAt : undefined;
-            if (start === undefined || flagAt === undefined)
+            // (an offset the field cannot hold is left unset: attacker a72 F4)
+            if (start === undefined || flagAt === undefined || start >= 256 ** toc.header.offSize)
                 continue;
             const field = Buffer.alloc(1 + toc.header.offSize);
             field[0] = 2; // K_OFFSET_POS_SET
@@ -5948,10 +5976,10 @@ entry) {
     if (limited)
         return new LoadError(limited, stderr, false, { program, code, signal });
     // PgBouncer refuses the `options` startup parameter (its ignore_startup_parameters aside):
-    // the loader's lock_timeout and idle_in_transaction_session_timeout go there (PGOPTIONS:
-    // restore.ts restoreEnvironment), so its login fails where psql by hand gets in (trial u45 F2)
+    // the action sends none of its own (loaderSettings), so it is database-url's \u2014 by hand the
+    // same login fails; said, not taken for a failure of the backup (trial u45 F2)
     if (/unsupported startup parameter:?\s*"?options/i.test(stderr))
-        return new LoadError(`${name ?? program} could not open its session: the connection pooler refuses the startup parameter "options" (${lastLines(stderr).join(' | ')}), in which the action gives the loader its lock_timeout (lock-timeout) and idle_in_transaction_session_timeout = 0 (a load may wait inside its transaction for the backup's next bytes). Nothing was restored. Use the database's direct URL (its own host and port, not the pooler's), or let the pooler pass it on (PgBouncer: ignore_startup_parameters = options; its server connections then keep the database's own settings for those two).`, stderr, false, { program, code, signal }, 'setting', 'databaseUrl');
+        return new LoadError(`${name ?? program} could not open its session: the connection pooler refuses the startup parameter "options" (${lastLines(stderr).join(' | ')}), which database-url's options parameter (-c settings) sends, as psql or pg_restore by hand would. Nothing was restored. Remove options from database-url, use the database's direct URL (its own host and port, not the pooler's), or let the pooler pass it on (PgBouncer: ignore_startup_parameters = options).`, stderr, false, { program, code, signal }, 'setting', 'databaseUrl');
     // pg_restore --jobs: the leader's line after a worker's error says nothing of it
     const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l));
     const statement = failedStatement(stderr);
@@ -9617,6 +9645,7 @@ function granteeNames(list) {
 
 
 
+
 /**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
@@ -10821,28 +10850,18 @@ monitor, lockTimeoutMs) {
 /** The start of the loader's own application_name (unique to the run). */
 const LOADER_NAME = 'postgres-backup-action restore';
 /**
- * The loader's environment (pg_restore's, psql's): in PGOPTIONS, after the URL's own options
- * (a setting they make is kept), lock_timeout, and idle_in_transaction_session_timeout=0 \u2014 the
- * load may read the artifact while it downloads, so its session can wait for bytes inside its
- * one transaction where pg_restore or psql by hand from a local file would not, and a role's
- * short timeout (managed services set one on pooled roles) must not end the restore for that
- * wait. pg_dump's scripts turn it off too, but only from their header on; this covers the session
- * from its start and scripts without that header. The role's statement_timeout and
- * transaction_timeout are left as they are, as by hand: the one archive loaded as it downloads
- * goes through pg_restore, whose header sets both to 0 before its first statement (a COPY that
- * waits for rows). An application_name of its own when the URL gives none, by which its lock
- * waits are watched.
+ * The loader's environment (pg_restore's, psql's): the URL's, with an application_name of its
+ * own when the URL gives none, by which its lock waits are watched. Nothing is added to the
+ * options startup parameter (PGOPTIONS), which PgBouncer refuses unless told to ignore it (trial
+ * u45 F2): the psql sessions set lock-timeout and idle_in_transaction_session_timeout = 0 in SQL
+ * first (load.ts loaderSettings); pg_restore -d sets lock_timeout, statement_timeout and that
+ * timeout to 0 itself before its first statement (the watcher bounds its lock waits). The role's
+ * statement_timeout and transaction_timeout are left to the scripts' own headers, as by hand.
  */
 function restoreEnvironment(connection, inputs) {
     const env = (0,postgres_connection/* libpqEnvironment */.SQ)(connection, {
         connectTimeoutSeconds: inputs.connectTimeoutSeconds
     });
-    const options = [env.PGOPTIONS ?? ''];
-    if (!/lock_timeout/.test(options[0]))
-        options.push(`-c lock_timeout=${Math.trunc(inputs.lockTimeoutMs)}`);
-    if (!/idle_in_transaction_session_timeout/.test(options[0]))
-        options.push('-c idle_in_transaction_session_timeout=0');
-    env.PGOPTIONS = options.join(' ').trim();
     if (env.PGAPPNAME === 'postgres-backup-action') {
         env.PGAPPNAME = `${LOADER_NAME} ${process.pid}-${(0,external_node_crypto_.randomBytes)(4).toString('hex')}`;
     }
@@ -11665,7 +11684,7 @@ providers) {
     // retry was sent to data-only, which would load rows into them and leave the keys missing)
     const leftover = await withoutTheirIndexes(client, plan, loads).catch(() => undefined);
     if (leftover)
-        return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${(0,log/* plural */.LS)(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys, not a schema an app's migrations made. Restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore.`;
+        return ` Every table whose rows the backup holds is here and empty, and none has the indexes or keys the backup gives ${loads.length === 1 ? 'it' : 'them'} (${(0,log/* plural */.LS)(leftover.length, 'table')} with some in the backup: ${listNames(leftover, 5)}): what a restore without a single transaction (single-transaction: false, jobs > 1) leaves when it stops before its indexes and keys. If so, restore again with 'clean: true' (it drops the backup's objects first), after fixing what stopped that restore; 'data-only: true' would load the rows and leave the keys missing. (If the app's migrations made these tables so, without keys, data-only: true loads only the backup's rows into them.)`;
     return ` Every table whose rows the backup holds is here and empty (${(0,log/* plural */.LS)(loads.length, 'table')}: a schema the app's migrations made?): to load only the backup's rows into them, keeping the target's tables, keys and triggers as they are, set 'data-only: true'.`;
 }
 /**
@@ -11673,7 +11692,9 @@ providers) {
  * one of them has any index in the target; undefined when one has, or the backup gives none.
  */
 async function withoutTheirIndexes(client, plan, tables) {
-    const entries = plan.tocRead?.toc.entries ?? [];
+    // a custom archive's TOC as the check read it; a directory's or tar's toc.dat (attacker a72
+    // F2: the hint never came for those)
+    const entries = plan.tocRead?.toc.entries ?? (plan.checkedToc ? (0,postgres_toc/* parseArchiveToc */.ei)(plan.checkedToc).entries : []);
     const byId = new Map(entries.map(e => [e.dumpId, e]));
     const keyed = new Set();
     for (const e of entries)
