@@ -514,6 +514,59 @@ describe('Supabase: schemas: public of a whole project restored into a new proje
   })
 })
 
+describe('Supabase: a project with a schema of its own besides public, half-restored, cleaned (trial u45 F3)', () => {
+  it("clean's refusal names every schema of the user's (billing,public); a schemas: public restore says billing stays half-restored; schemas: billing,public brings its keys and sequence back", async () => {
+    const source = await supabaseLikeSource(supabase)
+    await source.instance.userQuery(
+      source.database,
+      "create schema billing; create table billing.invoices (id bigserial primary key, number text not null unique); insert into billing.invoices (number) select 'INV-' || g from generate_series(1, 5) g"
+    )
+    const backup = await actionBackup(source.url, {})
+    const sums = await managedChecksums(source)
+    const target = await supabaseLikeTarget(supabase)
+    await actionRestore(target, backup)
+    // what a restore without a single transaction leaves when it stops before its indexes and
+    // keys: the tables and rows, no keys, the sequence where the load left it
+    await target.instance.userQuery(
+      target.database,
+      "alter table billing.invoices drop constraint invoices_pkey, drop constraint invoices_number_key; select pg_catalog.setval('billing.invoices_id_seq', 1, false)"
+    )
+    const refused = await actionRestore(target, backup, { clean: true }).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(refused?.message).toMatch(
+      /^clean cannot drop what the backup recreates: .* restore only your own schemas[^(]*\((?:the restore's )?schemas: billing,public — the backup's schemas that are not the provider's/
+    )
+    const { result } = await logOf(() =>
+      actionRestore(target, backup, { clean: true, cleanDropDependents: true, schemas: ['public'] })
+    )
+    expect(result.warnings.join('\n')).toMatch(
+      /The target holds 1 table of the backup's schema billing \(billing\.invoices\) without any of the indexes or keys the backup gives them .* restore it too \(schemas: billing,public\)/
+    )
+    // (the backup's trigger on auth.users depends on its public.handle_new_user: created again)
+    await actionRestore(target, backup, {
+      clean: true,
+      cleanDropDependents: true,
+      schemas: ['billing', 'public']
+    })
+    const after = await managedChecksums(target)
+    for (const t of ['billing.invoices', 'public.profiles', 'public.todos'])
+      expect(after[t]).toEqual(sums[t])
+    const keys = await target.instance.userQuery(
+      target.database,
+      "select count(*)::int as n from pg_catalog.pg_constraint where conrelid = 'billing.invoices'::regclass and contype in ('p', 'u')"
+    )
+    expect(keys).toEqual([{ n: 2 }])
+    expect(
+      await target.instance.userQuery(
+        target.database,
+        "select nextval('billing.invoices_id_seq')::int as n"
+      )
+    ).toEqual([{ n: 6 }])
+  })
+})
+
 describe('Supabase into Neon (Neon\'s "Migrate from Supabase" guide: pg_dump --schema=public, pg_restore --no-owner --no-acl)', () => {
   let source: ManagedDatabase
   let sourceSums: Record<string, TableChecksum>

@@ -5,7 +5,7 @@
  * passed; by default it runs in one transaction.
  */
 import { localeChange, readDatabaseLocale } from '../postgres/locale.js'
-import { parseArchiveToc } from '../postgres/toc.js'
+import { type TocEntry, parseArchiveToc } from '../postgres/toc.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
@@ -22,6 +22,7 @@ import {
 import {
   type CleanList,
   DependentsError,
+  CleanDropError,
   checkDrops,
   cleanListing,
   cleanReplaced,
@@ -506,6 +507,15 @@ export async function restore(
         guardTarget(inputs, target!, plan, facts, fetched.manifest)
       )
     )
+    // a schemas restore next to the backup's other schemas left half-restored (trial u45 F3)
+    const leftHalf =
+      inputs.schemas.length > 0
+        ? await halfRestoredElsewhere(target, plan, facts, inputs).catch(() => undefined)
+        : undefined
+    if (leftHalf) {
+      log.warning(leftHalf)
+      warnings.push(leftHalf)
+    }
     // a backup of a newer major: said before the load, and again with a load that fails
     const newerMajor = newerMajorNote(
       plan.backupServer,
@@ -610,7 +620,7 @@ export async function restore(
     const drops =
       inputs.clean && plan.clean
         ? await log.group('Check what clean drops', () =>
-            checkClean(inputs, session, target!, plan.clean!, warnings)
+            checkClean(inputs, session, target!, plan, plan.clean!, facts, warnings)
           )
         : undefined
     for (const d of drops ?? []) cleanDrops.add(d.drop)
@@ -1999,7 +2009,9 @@ async function checkClean(
   inputs: RestoreOptions,
   session: OwnSession,
   client: pg.Client,
+  plan: RestorePlan,
   list: CleanList,
+  facts: Pick<TargetFacts, 'providerSchemas'>,
   /** The run's warnings (the summary's): what clean takes is among them (trial u41 F3). */
   warnings: string[]
 ): Promise<CleanDrop[]> {
@@ -2007,16 +2019,21 @@ async function checkClean(
     log.warning(message)
     warnings.push(message)
   }
-  const check = await session.watched('clean (its check of what it drops)', () =>
-    checkDrops(
-      client,
-      list.drops,
-      list.tableParts,
-      list.extensions,
-      list.objects,
-      list.archiveParts
+  const check = await session
+    .watched('clean (its check of what it drops)', () =>
+      checkDrops(
+        client,
+        list.drops,
+        list.tableParts,
+        list.extensions,
+        list.objects,
+        list.archiveParts
+      )
     )
-  )
+    .catch((error: unknown) => {
+      // its advice names every schema of the user's in the backup (trial u45 F3)
+      throw error instanceof CleanDropError ? error.naming(ownSchemas(plan, facts)) : error
+    })
   const blocked = new Set(check.blocked)
   // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
   // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
@@ -2818,6 +2835,82 @@ async function migratedSchemaHint(
 }
 
 /**
+ * An archive's entries: a custom archive's TOC as the check read it, a directory's or tar's
+ * toc.dat (attacker a72 F2: a hint read only the first); none for a plain script.
+ */
+function archiveEntries(plan: Pick<RestorePlan, 'tocRead' | 'checkedToc'>): TocEntry[] {
+  return (
+    plan.tocRead?.toc.entries ?? (plan.checkedToc ? parseArchiveToc(plan.checkedToc).entries : [])
+  )
+}
+
+/**
+ * The backup's schemas that are the user's, sorted: those its entries (an archive's) or its COPY
+ * blocks (a plain script's) put objects in, but the target's provider schemas (`facts`), the
+ * platforms' own and PostgreSQL's. What advice to restore only one's own schemas names: one it
+ * leaves out stays as an earlier restore left it (trial u45 F3: "schemas: public" was advised,
+ * and billing stayed half-restored under a green run).
+ */
+export function ownSchemas(
+  plan: Pick<RestorePlan, 'tocRead' | 'checkedToc' | 'plain'>,
+  facts: Pick<TargetFacts, 'providerSchemas'>
+): string[] {
+  const providers = new Set(facts.providerSchemas.map(p => p.name))
+  const named = [
+    ...archiveEntries(plan).map(e => e.namespace ?? ''),
+    ...(plan.plain?.copyTables ?? []).map(t => t.schema)
+  ]
+  return [...new Set(named)]
+    .filter(
+      n =>
+        n !== '' &&
+        !providers.has(n) &&
+        !platformSchemaName(n) &&
+        !/^(?:pg_catalog|information_schema|pg_toast)$/.test(n)
+    )
+    .sort()
+}
+
+/**
+ * A schemas restore: the backup's other schemas of the user's ({@link ownSchemas}) whose tables
+ * the target holds, none of them with any of the indexes or keys the backup gives them — what a
+ * restore without a single transaction leaves when it stops before its post-data section. This
+ * restore leaves them so: said, with the schemas to restore instead (trial u45 F3: following
+ * "schemas: public" after a cancelled restore ended green with billing's keys missing and its
+ * sequence at 1). Undefined when there are none, or one has an index (restored, or the app's).
+ */
+async function halfRestoredElsewhere(
+  client: pg.Client,
+  plan: Pick<RestorePlan, 'tocRead' | 'checkedToc' | 'plain'>,
+  facts: Pick<TargetFacts, 'providerSchemas'>,
+  inputs: Pick<RestoreOptions, 'schemas' | 'clean'>
+): Promise<string | undefined> {
+  const chosen = new Set(inputs.schemas)
+  const own = ownSchemas(plan, facts)
+  const others = new Set(own.filter(s => !chosen.has(s)))
+  if (others.size === 0) return undefined
+  const tables = archiveEntries(plan)
+    .filter(e => e.desc === 'TABLE' && others.has(e.namespace ?? ''))
+    .map(e => ({ schema: e.namespace ?? '', name: e.tag }))
+  if (tables.length === 0) return undefined
+  const { rows } = await client.query<{ schema: string; name: string }>(
+    `SELECT n.nspname::text AS schema, c.relname::text AS name
+       FROM pg_catalog.pg_class c
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+       JOIN unnest($1::text[], $2::text[]) AS w(schema, name)
+         ON w.schema = n.nspname AND w.name = c.relname
+      WHERE c.relkind IN ('r', 'p')`,
+    [tables.map(t => t.schema), tables.map(t => t.name)]
+  )
+  if (rows.length === 0) return undefined
+  const bare = await withoutTheirIndexes(client, plan, rows)
+  if (!bare) return undefined
+  const schemas = [...new Set(bare.map(t => t.schema))].sort()
+  const all = restoreNamesValue([...new Set([...inputs.schemas, ...schemas])].sort())
+  return `The target holds ${plural(bare.length, 'table')} of the backup's schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} (${listNames(bare, 5)}) without any of the indexes or keys the backup gives them — what a restore without a single transaction leaves when it stops before them — and this restore (schemas: ${restoreNamesValue(inputs.schemas)}) leaves ${schemas.length === 1 ? 'that schema' : 'those schemas'} as ${schemas.length === 1 ? 'it is' : 'they are'}: no keys, no unique constraints, sequences where they stand. If an earlier restore stopped there, restore ${schemas.length === 1 ? 'it' : 'them'} too (schemas: ${all}${inputs.clean ? '' : ', with clean: true'}).`
+}
+
+/**
  * Those of `tables` the backup gives an index or key (its INDEX and CONSTRAINT entries), when not
  * one of them has any index in the target; undefined when one has, or the backup gives none.
  */
@@ -2826,10 +2919,7 @@ async function withoutTheirIndexes(
   plan: Pick<RestorePlan, 'tocRead' | 'checkedToc'>,
   tables: readonly QualifiedName[]
 ): Promise<QualifiedName[] | undefined> {
-  // a custom archive's TOC as the check read it; a directory's or tar's toc.dat (attacker a72
-  // F2: the hint never came for those)
-  const entries =
-    plan.tocRead?.toc.entries ?? (plan.checkedToc ? parseArchiveToc(plan.checkedToc).entries : [])
+  const entries = archiveEntries(plan)
   const byId = new Map(entries.map(e => [e.dumpId, e]))
   const keyed = new Set<string>()
   for (const e of entries)

@@ -34,6 +34,7 @@ import type { ReplacedRelation } from '../types.js'
 import { type ExistingTable, describeTables } from './target.js'
 import { plural } from '../log.js'
 import { quoteSql } from './sql-redact.js'
+import { restoreNamesValue } from '../sql-names.js'
 import { withSessionSearchPath } from './session.js'
 
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
@@ -2172,20 +2173,40 @@ export class CleanDropError extends CheckError {
   override name = 'CleanDropError'
   constructor(
     readonly statement: string,
-    reason: string,
-    cause: unknown
+    readonly reason: string,
+    cause: unknown,
+    /**
+     * The backup's schemas that are the user's (not the provider's, not the platform's), named
+     * in the advice to restore only them; empty: none known ("schemas: public").
+     */
+    ownSchemas: readonly string[] = []
   ) {
     const e = (cause ?? {}) as { code?: string; hint?: string }
     const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : ''
     super(
-      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement)}`,
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement, ownSchemas)}`,
       { cause }
     )
+  }
+
+  /** The same refusal, its advice naming `ownSchemas` as the schemas to restore. */
+  naming(ownSchemas: readonly string[]): CleanDropError {
+    return new CleanDropError(this.statement, this.reason, this.cause, ownSchemas)
   }
 }
 
 /** What to do about a drop of clean's that the target refuses, by PostgreSQL's SQLSTATE. */
-function cleanDropAdvice(code: string | undefined, statement = ''): string {
+function cleanDropAdvice(
+  code: string | undefined,
+  statement = '',
+  ownSchemas: readonly string[] = []
+): string {
+  // every schema of the backup that is the user's: one left out of the advice stays as an earlier
+  // restore left it (trial u45 F3: "schemas: public" left billing half-restored, the run green)
+  const own =
+    ownSchemas.length === 0
+      ? 'schemas: public'
+      : `schemas: ${restoreNamesValue(ownSchemas)} — the backup's schemas that are not the provider's`
   // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
   if (code === '53200')
     return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting)."
@@ -2197,9 +2218,9 @@ function cleanDropAdvice(code: string | undefined, statement = ''): string {
       statement
     )
   )
-    return "On a managed service the object may belong to the provider (the database owner cannot drop it). It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only (the backup's schemas input, e.g. schemas: public — pg_dump --schema leaves out what belongs to no schema), or restore only your own schemas from an archive backup (the restore's schemas: public), or restore into an empty database without clean."
+    return `On a managed service the object may belong to the provider (the database owner cannot drop it). It belongs to no schema, so the backup's exclude-schemas does not leave it out: make the backup of your own schemas only (the backup's schemas input, e.g. schemas: ${ownSchemas.length === 0 ? 'public' : restoreNamesValue(ownSchemas)} — pg_dump --schema leaves out what belongs to no schema), or restore only your own schemas from an archive backup (the restore's ${own}), or restore into an empty database without clean.`
   if (code === '42501' || code === undefined)
-    return 'On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (schemas: public, from an archive backup), drop it as its owner, or restore into an empty database without clean.'
+    return `On a managed service the object may belong to the provider (the database owner cannot drop it): leave it out of the backup (the exclude-schemas input of the backup, e.g. exclude-schemas: auth,storage, when dumping), or restore only your own schemas (${own}, from an archive backup), drop it as its owner, or restore into an empty database without clean.`
   return 'Drop the object by hand (as its owner) after looking at why the server refused it, or restore into an empty database without clean.'
 }
 
