@@ -202,6 +202,26 @@ describe("pg_dump --clean --if-exists: the script's DROPs meet the target's own 
     )
   })
 
+  it('a target holding 45 functions the script replaces: the refusal names 20 and says how many more, the advice in sight (trial u45 F6: a 5 KB paragraph)', async () => {
+    const n = Array.from({ length: 45 }, (_, i) => String(i).padStart(2, '0'))
+    const fs = n.map(
+      i => `CREATE FUNCTION public.f${i}() RETURNS int LANGUAGE sql AS 'select ${i}';`
+    )
+    const script = write(
+      'many-functions.sql',
+      n
+        .map(
+          i => `CREATE OR REPLACE FUNCTION public.f${i}() RETURNS int LANGUAGE sql AS 'select 100';`
+        )
+        .join('\n')
+    )
+    await expectRefused(
+      fs.join(' '),
+      script,
+      /it holds objects the backup's statements change — function public\.f00, (?:function public\.f\d\d, ){18}function public\.f19, and 25 more\. Nothing was changed\. Set 'clean: true'/
+    )
+  })
+
   it('a target with a table besides: refused', async () => {
     await expectRefused(
       `${VIEW_AND_FUNCTION} ${ACCOUNTS}`,
