@@ -357,8 +357,8 @@ const LOG_WORDS = [
 ]
 
 /**
- * The warning for a URL whose password is the user's name, the database's, or a word the log is
- * full of (postgres:postgres, as a services: container is often set up): the password is a
+ * The warning for a URL whose password is the user's name, the database's (or part of either), or
+ * a word the log is full of (postgres:postgres, as a services: container is often set up): the password is a
  * secret, masked wherever it appears, so the log shows *** for every such word. The message never
  * holds the password.
  */
@@ -377,7 +377,13 @@ export function maskedWordWarning(
         ? "is the database's name"
         : LOG_WORDS.some(word => word.includes(lower))
           ? 'is a word the log is full of'
-          : undefined
+          : // a short one inside the role's or the database's name: the SQL the refusals give to
+            // copy then names the role as app_*** (trial u45 F8: password rw, role app_rw)
+            connection.user?.includes(password)
+            ? "is part of the user's name"
+            : connection.database.includes(password)
+              ? "is part of the database's name"
+              : undefined
   if (!reason) return undefined
   return `${inputLabel(input, door)}: its password ${reason}. A password is masked wherever it appears, so the ${door === 'cli' ? 'output' : 'log'} shows *** in place of that word everywhere (program paths, table names, messages). Give the database a password that is no ordinary word${door === 'cli' ? '' : " (for a services: container, its POSTGRES_PASSWORD and the URL's password)"} to keep the ${door === 'cli' ? 'output' : 'log'} readable.`
 }

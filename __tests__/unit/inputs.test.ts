@@ -724,6 +724,15 @@ describe('maskedWordWarning', () => {
     expect(word).not.toContain('postgres')
   })
 
+  it("warns when a short password is part of the user's or the database's name (trial u45 F8: the GRANT to copy named app_***)", () => {
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app_rw', 'rw'))).toMatch(
+      /its password is part of the user's name\./
+    )
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'op', 'shop'), 'cli')).toMatch(
+      /its password is part of the database's name\./
+    )
+  })
+
   it('is silent for a password that is no ordinary word, or none', () => {
     expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'scratch-only-7c1e'))).toBeUndefined()
     expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', undefined))).toBeUndefined()
