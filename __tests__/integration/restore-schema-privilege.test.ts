@@ -88,6 +88,35 @@ describe('an archive, as a role without CREATE on the database', () => {
     }
   )
 
+  it('a backup with tables in public too (PostgreSQL 15: no CREATE on it for others): one refusal names both grants, and with both it restores (trial u45 F8: a second run failed on public)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE SCHEMA billing; CREATE TABLE billing.invoices (id integer PRIMARY KEY);
+       CREATE TABLE public.notes (id integer PRIMARY KEY); INSERT INTO public.notes VALUES (1), (2);`
+    )
+    const file = path.join(harness.work, 'with-public.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '--no-owner', '-f', file, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    const error = await failure(
+      harness.restore(testRestoreInputs(asVisitor(target), { kind: 'file', path: file }))
+    )
+    expect(error?.message).toContain(`GRANT CREATE ON DATABASE ${target} TO visitor;`)
+    expect(error?.message).toContain(
+      'It lacks CREATE on the schema public too, where the backup creates objects (the load would fail there next, "permission denied for schema"): GRANT CREATE ON SCHEMA public TO visitor; as the schema\'s owner (pg_database_owner: the database\'s owner).'
+    )
+    await server.query(
+      target,
+      `GRANT CREATE ON DATABASE "${target}" TO visitor; GRANT CREATE ON SCHEMA public TO visitor`
+    )
+    await harness.restore(testRestoreInputs(asVisitor(target), { kind: 'file', path: file }))
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.notes')).toEqual([
+      { n: 2 }
+    ])
+  })
+
   it('once granted CREATE on the database, as the message says: every row restored', async () => {
     const target = await server.createDatabase()
     await server.query(target, `GRANT CREATE ON DATABASE "${target}" TO visitor`)

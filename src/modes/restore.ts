@@ -986,7 +986,20 @@ function schemaCreationRefusal(
   const dropped = missing.filter(name => facts.schemas.some(s => s.name === name))
   const names = missing.slice(0, 5).map(name => quoteIdent(name))
   const role = quoteIdent(facts.currentUser)
-  return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.`
+  // the schemas it keeps where the backup creates objects and no role it may act as may create:
+  // the load's next refusal, named now (trial u45 F8: a second run failed on schema public)
+  const into = new Set((plan.tocRead?.toc.entries ?? []).map(e => e.namespace ?? ''))
+  const closed = facts.schemas.filter(
+    s => kept.has(s.name) && into.has(s.name) && s.creators !== undefined && s.creators.length === 0
+  )
+  const schemaGrants = closed
+    .map(s => `GRANT CREATE ON SCHEMA ${quoteIdent(s.name)} TO ${role};`)
+    .join(' ')
+  const alsoSchemas =
+    closed.length > 0
+      ? ` It lacks CREATE on ${closed.length === 1 ? 'the schema' : 'the schemas'} ${closed.map(s => s.name).join(', ')} too, where the backup creates objects (the load would fail there next, "permission denied for schema"): ${schemaGrants} as ${closed.length === 1 ? "the schema's owner" : 'their owners'} (${[...new Set(closed.map(s => (s.owner === 'pg_database_owner' ? "pg_database_owner: the database's owner" : s.owner)))].join(', ')}).`
+      : ''
+  return `the backup creates ${plural(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', …' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${quoteIdent(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; …) and restore with allow-non-empty: true.${alsoSchemas}`
 }
 
 /**
