@@ -285,6 +285,23 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(lines).toMatch(said)
   })
 
+  it("a pg_dump -Ft file without a manifest: the tables and rows said restored are the custom file's, the provider's tables it loaded into included (trial u45 F9: 4 tables fewer)", async () => {
+    const tarFile = path.join(tempRoot, `supabase-${++names}.tar`)
+    await dumpByHand(source, tarFile, { format: 'tar' })
+    const fromCustom = await actionRestore(await supabaseLikeTarget(supabase), {
+      kind: 'file',
+      path: customFile
+    })
+    const fromTar = await actionRestore(await supabaseLikeTarget(supabase), {
+      kind: 'file',
+      path: tarFile
+    })
+    const tableNames = (r: typeof fromTar) => r.tables.map(t => `${t.schema}.${t.name}`).sort()
+    expect(tableNames(fromTar)).toContain('auth.users')
+    expect(tableNames(fromTar)).toEqual(tableNames(fromCustom))
+    expect(fromTar.rowsRestored).toBe(fromCustom.rowsRestored)
+  })
+
   it('the action, format plain: brings back every table, like psql by hand', async () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })

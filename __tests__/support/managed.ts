@@ -1039,7 +1039,7 @@ export function runCapture(
 
 export interface DumpByHandOptions {
   /** pg_dump --format; default custom (pg_dump -Fc, as the providers' guides say). */
-  format?: 'custom' | 'plain'
+  format?: 'custom' | 'plain' | 'tar'
   /** Further pg_dump options, e.g. ['--schema=public']. */
   args?: string[]
 }

@@ -240,7 +240,7 @@ export async function planRestore(
       listed: listedEntries(lines.join('\n')),
       ...fromArchive,
       checkedToc,
-      dataTables: manifestTables(manifest),
+      dataTables: manifestTables(manifest) ?? tocDataTables(fromArchive),
       backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
     }
   }
@@ -397,7 +397,7 @@ export async function planRestore(
     ...(tar!.folder ? { tarFolder: tar!.folder } : {}),
     ...found,
     client,
-    dataTables: manifestTables(manifest),
+    dataTables: manifestTables(manifest) ?? tocDataTables(fromArchive),
     ...fromArchive,
     checkedToc: tar!.toc,
     backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
@@ -497,6 +497,18 @@ async function tarMembers(file: BackupFile, decoding: Decoding): Promise<string[
       `the backup is a tar that cannot be read to its end (${sentence(error instanceof ChildProcessError ? error.stderr.trim() || error.message : (error as Error).message)}): it is corrupted or truncated. Nothing was restored.`
     )
   }
+}
+
+/**
+ * Without a manifest, the tables a tar or directory archive's data entries fill, by their exact
+ * names in its table of contents (a custom archive's come from pg_restore --list): the restore
+ * counts these, a provider's table the load filled included (trial u45 F9: auth.users' rows
+ * loaded and left out of the total, as for no table created by the load).
+ */
+function tocDataTables(fromArchive: Pick<RestorePlan, 'tableData'>): QualifiedName[] | undefined {
+  return fromArchive.tableData
+    ?.filter(t => t.schema !== '')
+    .map(({ schema, name }) => ({ schema, name }))
 }
 
 /** What the plan needs of an archive's table of contents: clean's drops, the data-only tables. */
