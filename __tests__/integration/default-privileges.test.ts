@@ -126,21 +126,6 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     )
   })
 
-  it("jobs: 2 (no single transaction): the same — set aside in the pre-data section's own transaction (trials u44 F1, u45 F4: documents was open to anon)", async () => {
-    const target = await supabaseLikeTarget(supabase)
-    const defaultsBefore = await defaultAcls(target)
-    const { lines, result } = await logOf(() =>
-      actionRestore(target, backup, { jobs: 2, singleTransaction: false })
-    )
-    expect(await documentsAcl(target)).not.toMatch(/anon=/)
-    expect(await acls(target)).toEqual(sourceAcls)
-    expect(await defaultAcls(target)).toEqual(defaultsBefore)
-    expect(lines).toMatch(
-      /are set aside while the backup's objects are created \(jobs: 2: the pre-data section, which creates them, runs in one transaction of its own\)/
-    )
-    expect(result.warnings.join('\n')).not.toMatch(/does not set them aside/)
-  })
-
   it('format plain: the same', async () => {
     const plain = await actionBackup(source.url, { format: 'plain' })
     const target = await supabaseLikeTarget(supabase)

@@ -1036,7 +1036,7 @@ async function defaultsBeyondWarning(
   const what = beyond
     .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
     .join('; ')
-  return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction || (inputs.jobs > 1 && plan.format !== 'plain') ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (single-transaction: false) the restored objects got these too (see the warning on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
+  return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too (see the warning on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
 }
 
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
@@ -2218,9 +2218,8 @@ function lostAgain(definitions: readonly string[]): string {
  * would be added to every object the backup creates, on top of the source's ACL as pg_dump
  * writes it (relative to the hard-wired default): a table the source closed to anon would be
  * open to it. In one transaction they are set aside after BEGIN and reinstated before COMMIT
- * (default-privileges.ts); with jobs > 1, in the pre-data section's own transaction; without
- * either a failure would leave them changed: a warning names them and what they reach instead.
- * Undefined when there is nothing to do.
+ * (default-privileges.ts); without one a failure would leave them changed: a warning names
+ * them and what they reach instead. Undefined when there is nothing to do.
  */
 async function setAsideDefaultPrivileges(
   inputs: RestoreOptions,
@@ -2233,17 +2232,9 @@ async function setAsideDefaultPrivileges(
   const own = await readOwnDefaultPrivileges(client)
   if (own.rows.length === 0) return undefined
   const described = describeDefaultPrivileges(own)
-  // jobs > 1 with an archive: its pre-data section, which creates every object they reach, runs in
-  // a transaction of its own that sets them aside (load.ts parallelThroughPsql; trial u45 F4)
-  if (!inputs.singleTransaction && inputs.jobs > 1 && plan.format !== 'plain') {
-    log.info(
-      `The target's default privileges of ${own.role} (${described}) are set aside while the backup's objects are created (jobs: ${inputs.jobs}: the pre-data section, which creates them, runs in one transaction of its own), so they get the backup's own privileges, and are restored before that transaction's COMMIT.`
-    )
-    return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) }
-  }
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
-    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (single-transaction: false${inputs.jobs > 1 ? `; jobs: ${inputs.jobs} does not apply to a plain script` : ''}) the restore does not set them aside (a failure midway would leave them changed). Restore with single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
+    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
     log.warning(warning)
     warnings.push(warning)
     return undefined

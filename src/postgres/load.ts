@@ -1916,12 +1916,7 @@ async function parallelThroughPsql(
     files.set(ids, await listFile(ids))
   log.info(`The archive's script passed the checks (${seconds().toFixed(1)} s) before loading.`)
   await runFirst(plan, target, options, hooks)
-  const load = (
-    args: string[],
-    what: string,
-    signal?: AbortSignal,
-    transaction?: { before: string[]; after: string[] }
-  ): Promise<SkippedStatement[]> =>
+  const load = (args: string[], what: string, signal?: AbortSignal): Promise<SkippedStatement[]> =>
     gatedLoad(
       plan,
       target,
@@ -1929,8 +1924,7 @@ async function parallelThroughPsql(
       hooks,
       [...args, archivePath],
       `${what} of the archive`,
-      signal,
-      transaction
+      signal
     )
   /** The entries `ids` as one script through the gate into psql. */
   const loadEntries = (
@@ -1940,21 +1934,7 @@ async function parallelThroughPsql(
   ): Promise<SkippedStatement[]> =>
     load([`--use-list=${files.get(ids)!}`, ...ownership], what, signal)
   const skipped: SkippedStatement[][] = []
-  // the restoring role's default privileges would reach the objects the pre-data section
-  // creates (a table the source closed to anon open to it again: trials u44 F1, u45 F4): set
-  // aside in that section's own transaction, reinstated before its COMMIT (its objects' ACLs come
-  // at its end; post-data creates nothing default privileges reach)
-  const defaults = plan.defaultPrivileges
-  skipped.push(
-    await load(
-      ['--section=pre-data', ...selection],
-      'the pre-data section',
-      undefined,
-      defaults && defaults.setAside.length > 0
-        ? { before: defaults.setAside, after: defaults.reinstate }
-        : undefined
-    )
-  )
+  skipped.push(await load(['--section=pre-data', ...selection], 'the pre-data section'))
   const data = stopwatch()
   const dataSkipped = new Map<number[], SkippedStatement[]>()
   await runPooled(dataBatches, options.jobs, async (batch, signal) => {
@@ -2192,25 +2172,10 @@ async function gatedLoad(
   hooks: LoadHooks,
   args: string[],
   source: string,
-  signal?: AbortSignal,
-  /**
-   * Runs the script in one transaction of its own: `before` after its BEGIN, `after` before its
-   * COMMIT (a failure rolls all of it back).
-   */
-  transaction?: { before: string[]; after: string[] }
+  signal?: AbortSignal
 ): Promise<SkippedStatement[]> {
   const pgRestore = programPath(plan.client, 'pg_restore')
-  const gate = transaction
-    ? scriptGate(
-        plan,
-        target,
-        { ...options, singleTransaction: true },
-        hooks,
-        transaction.before,
-        source,
-        { after: transaction.after }
-      )
-    : scriptGate(plan, target, options, hooks, [], source)
+  const gate = scriptGate(plan, target, options, hooks, [], source)
   const script = pgRestoreScript(pgRestore, args)
   const psql = startChild(programPath(plan.client, 'psql'), buildPsqlArgs(), {
     env: target.env,
