@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import {
+  rolesNamed,
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
   describeDefaultPrivileges,
@@ -190,5 +191,25 @@ describe('the target default privileges that give more than the backup did (tria
   it('nothing where the backup has no default privileges of that role (another platform)', () => {
     const other = [{ ...backup[0], role: 'neondb_owner' }]
     expect(defaultPrivilegesBeyondBackup(target, other, new Set(['public']))).toEqual([])
+  })
+})
+
+describe('rolesNamed: the roles an ACL entry names', () => {
+  it('reads GRANT … TO and REVOKE … FROM, several roles, quoted names and PUBLIC', () => {
+    const defn = [
+      'REVOKE ALL ON TABLE public.t FROM PUBLIC;',
+      'GRANT SELECT,INSERT ON TABLE public.t TO authenticated, "Read Only";',
+      'GRANT ALL ON TABLE public.t TO "we""ird" WITH GRANT OPTION;',
+      'GRANT SELECT(id) ON TABLE public.t TO service_role;'
+    ].join('\n')
+    expect([...rolesNamed(defn)].sort()).toEqual([
+      'PUBLIC',
+      'Read Only',
+      'authenticated',
+      'service_role',
+      'we"ird'
+    ])
+    // a role named "public" in quotes is a role, not PUBLIC
+    expect([...rolesNamed('GRANT ALL ON TABLE t TO "public";')]).toEqual(['public'])
   })
 })

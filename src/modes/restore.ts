@@ -180,6 +180,7 @@ import { RELATION_KINDS, parseCopyStatement, searchPathList } from '../postgres/
 import {
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
+  grantsBeyondBackup,
   describeDefaultPrivileges,
   reachedKinds,
   readOwnDefaultPrivileges,
@@ -646,7 +647,12 @@ export async function restore(
       : undefined
     cancelHooks.push(() => repairOnCancel?.())
     // the restoring role's default privileges would reach the objects the backup creates
-    const defaultPrivileges = await setAsideDefaultPrivileges(inputs, target, plan, warnings)
+    const { defaultPrivileges, notSetAside } = await setAsideDefaultPrivileges(
+      inputs,
+      target,
+      plan,
+      warnings
+    )
     // without the list of the backup's tables: those there before the load are not its own
     const before = plan.dataTables ? undefined : await tableOids(target)
     // what belongs to the whole server (other databases, roles, their settings): a function of
@@ -818,6 +824,15 @@ export async function restore(
     if (defaults) {
       log.warning(defaults)
       warnings.push(defaults)
+    }
+    // without a single transaction the target's default privileges reached the backup's objects:
+    // what they gave roles the backup never names for an object, revoked (trials u44 F1, u45 F4)
+    if (notSetAside) {
+      const revoked = await revokeGrantsBeyondBackup(target, notSetAside, plan)
+      if (revoked) {
+        log.warning(revoked)
+        warnings.push(revoked)
+      }
     }
     // the target's default privileges that give more than the source's did: said, with the
     // REVOKE that makes them the source's (pg_dump cannot carry a schema's REVOKE)
@@ -2226,23 +2241,59 @@ async function setAsideDefaultPrivileges(
   client: pg.Client,
   plan: RestorePlan,
   warnings: string[]
-): Promise<LoadPlan['defaultPrivileges']> {
+): Promise<{
+  defaultPrivileges?: LoadPlan['defaultPrivileges']
+  /** Without a single transaction: the rows that reach the backup's objects as they load. */
+  notSetAside?: OwnDefaultPrivileges
+}> {
   // data-only: pg_restore --data-only creates no object and grants nothing
-  if (inputs.noPrivileges === true || inputs.dataOnly === true) return undefined
+  if (inputs.noPrivileges === true || inputs.dataOnly === true) return {}
   const own = await readOwnDefaultPrivileges(client)
-  if (own.rows.length === 0) return undefined
+  if (own.rows.length === 0) return {}
   const described = describeDefaultPrivileges(own)
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
-    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed). Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
+    const archive = plan.format !== 'plain'
+    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them, and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
     log.warning(warning)
     warnings.push(warning)
-    return undefined
+    return archive ? { notSetAside: own } : {}
   }
   log.info(
     `The target's default privileges of ${own.role} (${described}) are set aside while the backup's objects are created, so they get the backup's own privileges, and are restored before COMMIT.`
   )
-  return { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) }
+  return {
+    defaultPrivileges: { setAside: setAsideStatements(own), reinstate: reinstateStatements(own) }
+  }
+}
+
+/**
+ * After a load without a single transaction: the REVOKE of what the target's default privileges
+ * (`own`, read before it) gave on the backup's tables, views, sequences and routines to roles the
+ * backup's privileges never name for them (default-privileges.ts grantsBeyondBackup), run in a
+ * transaction of its own; the warning that names them (or, where the REVOKE failed, gives it to
+ * run). Undefined when there was nothing to take back.
+ */
+async function revokeGrantsBeyondBackup(
+  client: pg.Client,
+  own: OwnDefaultPrivileges,
+  plan: RestorePlan
+): Promise<string | undefined> {
+  let found: Awaited<ReturnType<typeof grantsBeyondBackup>> = []
+  try {
+    await client.query('BEGIN')
+    found = await grantsBeyondBackup(client, own, archiveEntries(plan))
+    for (const f of found) await client.query(f.revoke)
+    await client.query('COMMIT')
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined)
+    if (found.length === 0)
+      return `The backup's objects could not be compared with what the target's default privileges of ${own.role} gave them (${sentence((error as Error).message)}): look at their privileges (\\dp in psql) and REVOKE what the source did not grant.`
+    return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges its own never give the roles named, and revoking them failed (${sentence((error as Error).message)}): run ${found.map(f => f.revoke).join(' ')}`
+  }
+  if (found.length === 0) return undefined
+  const shown = found.slice(0, 20)
+  return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load, as one transaction would have had ${found.length === 1 ? 'it' : 'them'}: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}`
 }
 
 /** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */

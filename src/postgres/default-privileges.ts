@@ -315,3 +315,123 @@ function granteeNames(list: string): string[] {
   }
   return names
 }
+
+/** A restored object and the roles the target's default privileges gave privileges on it. */
+export interface GrantedBeyondBackup {
+  /** "TABLE public.secrets", "SEQUENCE …", "ROUTINE public.f(bigint)": as a REVOKE names it. */
+  object: string
+  /** The roles (PUBLIC for all) the backup's privileges never name for this object. */
+  grantees: string[]
+  /** The REVOKE that takes their privileges away again (it makes the object the source's). */
+  revoke: string
+}
+
+/** The archive entries whose objects default privileges of each object type reach. */
+const REACHED_BY: Record<string, string> = {
+  TABLE: 'r',
+  VIEW: 'r',
+  'MATERIALIZED VIEW': 'r',
+  'FOREIGN TABLE': 'r',
+  SEQUENCE: 'S',
+  FUNCTION: 'f',
+  PROCEDURE: 'f',
+  AGGREGATE: 'f'
+}
+
+/** The roles an ACL entry's statements name (GRANT … TO r, REVOKE … FROM r), PUBLIC as such. */
+export function rolesNamed(defn: string): Set<string> {
+  const roles = new Set<string>()
+  const name = String.raw`(?:"(?:[^"]|"")+"|[^\s;,"]+)`
+  for (const m of defn.matchAll(
+    new RegExp(String.raw`\b(?:TO|FROM)\s+(${name}(?:\s*,\s*${name})*)`, 'gi')
+  ))
+    for (const raw of m[1].split(/\s*,\s*(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
+      const role = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase()
+      roles.add(role === 'public' && !raw.startsWith('"') ? 'PUBLIC' : role)
+    }
+  return roles
+}
+
+/**
+ * Where the restoring role's `IN SCHEMA` default privileges (`own`, read before the load) reached
+ * the backup's tables, views, sequences and routines as the load created them without setting
+ * them aside (no single transaction): the roles those rows grant to that hold privileges on such
+ * an object now, though the backup's ACL entry for it never names them — what the target's
+ * default privileges alone gave (trials u44 F1, u45 F4: a table the source closed to anon came
+ * back open to it). A role the backup names for the object (it grants it something) is left as
+ * it is. Read from the catalog as it is after the load, in a transaction `client` has begun (its
+ * search_path set to pg_catalog for it); `entries` is the archive's table of contents.
+ *
+ * @throws the query's error (a connection failure).
+ */
+export async function grantsBeyondBackup(
+  client: pg.Client,
+  own: OwnDefaultPrivileges,
+  entries: ReadonlyArray<{
+    desc: string
+    namespace: string | null
+    tag: string
+    defn?: string | null
+  }>
+): Promise<GrantedBeyondBackup[]> {
+  /** By object type and schema: the roles the row grants to (not the role itself). */
+  const reach = new Map<string, Set<string>>()
+  for (const row of own.rows) {
+    if (row.schema === null || !['r', 'S', 'f'].includes(row.objtype)) continue
+    const roles = new Set(
+      row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(r => r !== own.role)
+    )
+    if (roles.size > 0) reach.set(`${row.objtype}\0${row.schema}`, roles)
+  }
+  if (reach.size === 0) return []
+  const named = new Map<string, Set<string>>()
+  for (const e of entries)
+    if (e.desc === 'ACL' && e.namespace)
+      named.set(
+        `${e.namespace}\0${e.tag.replace(/^(?:FOREIGN TABLE|MATERIALIZED VIEW|\S+) /, '')}`,
+        rolesNamed(e.defn ?? '')
+      )
+  const objects = entries.filter(
+    e => e.namespace && reach.has(`${REACHED_BY[e.desc] ?? ''}\0${e.namespace}`)
+  )
+  if (objects.length === 0) return []
+  const routine = (e: (typeof objects)[number]): boolean => REACHED_BY[e.desc] === 'f'
+  // each object as the catalog has it now, and the roles it grants to but its owner (its name
+  // qualified: read with search_path = pg_catalog)
+  await client.query('SET LOCAL search_path = pg_catalog')
+  const { rows } = await client.query<{ i: number; object: string; grantee: string }>(
+    `SELECT u.i::int AS i,
+            CASE WHEN u.routine THEN 'ROUTINE ' || p.oid::pg_catalog.regprocedure::text
+                 WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE ' || c.oid::pg_catalog.regclass::text
+                 ELSE 'TABLE ' || c.oid::pg_catalog.regclass::text END AS object,
+            CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
+                 ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee
+       FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
+       LEFT JOIN pg_catalog.pg_class c
+         ON c.oid OPERATOR(pg_catalog.=) CASE WHEN NOT u.routine THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name)) END
+       LEFT JOIN pg_catalog.pg_proc p
+         ON p.oid OPERATOR(pg_catalog.=) CASE WHEN u.routine AND pg_catalog.strpos(u.name, '(') OPERATOR(pg_catalog.>) 0 THEN pg_catalog.to_regprocedure(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(pg_catalog.split_part(u.name, '(', 1)) || pg_catalog.substr(u.name, pg_catalog.strpos(u.name, '('))) END
+      CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, p.proacl)) x
+      WHERE x.grantee OPERATOR(pg_catalog.<>) COALESCE(c.relowner, p.proowner)
+      ORDER BY 1, 3`,
+    [objects.map(e => e.namespace), objects.map(e => e.tag), objects.map(routine)]
+  )
+  const beyond = new Map<number, { object: string; grantees: Set<string> }>()
+  for (const r of rows) {
+    const e = objects[r.i - 1]
+    const reached = reach.get(`${REACHED_BY[e.desc]}\0${e.namespace}`)
+    if (!reached?.has(r.grantee)) continue
+    if (named.get(`${e.namespace}\0${e.tag}`)?.has(r.grantee)) continue
+    const found = beyond.get(r.i) ?? { object: r.object, grantees: new Set<string>() }
+    found.grantees.add(r.grantee)
+    beyond.set(r.i, found)
+  }
+  return [...beyond.values()].map(({ object, grantees }) => {
+    const list = [...grantees]
+    return {
+      object,
+      grantees: list,
+      revoke: `REVOKE ALL ON ${object} FROM ${list.map(g => (g === 'PUBLIC' ? g : sqlQuoted(g))).join(', ')};`
+    }
+  })
+}
