@@ -189,6 +189,19 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     }
   )
 
+  it("single-transaction: false with tables: the target's own table of a name the backup has (not selected) keeps the privileges the target gave it", async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await actionRestore(target, backup)
+    await target.instance.userQuery(target.database, 'GRANT ALL ON public.documents TO anon')
+    await actionRestore(target, backup, {
+      singleTransaction: false,
+      clean: true,
+      cleanDropDependents: true,
+      tables: ['todos', 'todos_id_seq']
+    })
+    expect(await documentsAcl(target)).toMatch(/anon=arwdDxt\/postgres/)
+  })
+
   it('single-transaction: false: a warning names the default privileges and the objects they reach; pg_default_acl is not changed', async () => {
     const target = await supabaseLikeTarget(supabase)
     const defaultsBefore = await defaultAcls(target)

@@ -828,7 +828,7 @@ export async function restore(
     // without a single transaction the target's default privileges reached the backup's objects:
     // what they gave roles the backup never names for an object, revoked (trials u44 F1, u45 F4)
     if (notSetAside) {
-      const revoked = await revokeGrantsBeyondBackup(target, notSetAside, plan)
+      const revoked = await revokeGrantsBeyondBackup(target, notSetAside, plan, inputs, facts)
       if (revoked) {
         log.warning(revoked)
         warnings.push(revoked)
@@ -2277,12 +2277,24 @@ async function setAsideDefaultPrivileges(
 async function revokeGrantsBeyondBackup(
   client: pg.Client,
   own: OwnDefaultPrivileges,
-  plan: RestorePlan
+  plan: RestorePlan,
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  facts: Pick<TargetFacts, 'providerSchemas'>
 ): Promise<string | undefined> {
+  // the objects this restore created: the selection's (another object of the backup's name in
+  // the target is the target's own), not a provider's (kept as it is)
+  const entries = archiveEntries(plan)
+  const chosen = selectedEntries(entries, inputs)
+  const providers = new Set(facts.providerSchemas.map(p => p.name))
+  const created = entries.filter(
+    e =>
+      e.desc === 'ACL' ||
+      ((chosen === undefined || chosen.has(e.dumpId)) && !providers.has(e.namespace ?? ''))
+  )
   let found: Awaited<ReturnType<typeof grantsBeyondBackup>> = []
   try {
     await client.query('BEGIN')
-    found = await grantsBeyondBackup(client, own, archiveEntries(plan))
+    found = await grantsBeyondBackup(client, own, created)
     for (const f of found) await client.query(f.revoke)
     await client.query('COMMIT')
   } catch (error) {
