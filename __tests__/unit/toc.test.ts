@@ -16,7 +16,8 @@ import {
   entryKinds,
   parseArchiveToc,
   readArchiveToc,
-  parseCopyColumns
+  parseCopyColumns,
+  copyColumns
 } from '../../src/postgres/toc.js'
 import { ArchiveWriter, type SyntheticEntry, writeArchive } from '../support/archive-writer.js'
 import { tocEntry } from '../support/toc-entry.js'
@@ -734,6 +735,15 @@ describe('parseCopyColumns', () => {
     })
     expect(parseCopyColumns('COPY public.t (a) FROM stdin; SELECT 1;\n')).toBeUndefined()
     expect(parseCopyColumns(null)).toBeUndefined()
+  })
+})
+
+describe('copyColumns', () => {
+  it('reads the list after the table, not a " (" inside its quoted name (attacker a73 F8)', () => {
+    expect(copyColumns('COPY public."we""ird (t).x" (id, v) FROM stdin;\n')).toEqual(['id', 'v'])
+    expect(copyColumns('COPY public."orders (old)" FROM stdin;\n')).toEqual([])
+    expect(copyColumns('COPY s."T" ("A b", c) FROM stdin;\n')).toEqual(['A b', 'c'])
+    expect(copyColumns('COPY s.t (a) FROM stdin; SELECT 1;\n')).toBeUndefined()
   })
 })
 

@@ -1050,11 +1050,9 @@ export function isPgDumpLargeObjectEntry(entry: TocEntry): boolean {
  * a, B); undefined for a statement pg_dump does not write that way.
  */
 export function copyColumns(copyStmt: string | null): string[] | undefined {
-  if (copyStmt === null || !PG_DUMP_COPY.test(copyStmt)) return undefined
-  const open = copyStmt.indexOf(' (')
-  if (open < 0) return []
-  const list = copyStmt.slice(open + 2, copyStmt.lastIndexOf(') FROM stdin;'))
-  return [...list.matchAll(new RegExp(PG_DUMP_IDENT, 'g'))].map(m => unquoteIdent(m[0]))
+  // the list after the table's name, never a " (" inside a quoted name (attacker a73 F8: a table
+  // named "orders (old)" was read as having the columns old, …)
+  return parseCopyColumns(copyStmt)?.columns.map(unquoteIdent)
 }
 
 /** A foreign key as an archive's FK CONSTRAINT entry adds it. */
