@@ -189,6 +189,37 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     }
   )
 
+  it("single-transaction: false, the revoke's edges (attacker a73 F1–F4): a column grant of the source kept, a routine named \"g(x\", a quoted table, PUBLIC's EXECUTE kept, a global default row's grants revoked too", async () => {
+    const edges = await supabaseLikeSource(supabase)
+    await edges.instance.userQuery(
+      edges.database,
+      `create table public.colgrant (a int, b int);
+       revoke all on public.colgrant from anon, authenticated;
+       grant select (a) on public.colgrant to anon;
+       create function public."g(x"(integer) returns int language sql as 'select 1';
+       create table public."T 1" (a int);
+       revoke all on public."T 1" from anon, authenticated;`
+    )
+    const edgesAcls = await acls(edges)
+    const columnAcl = (db: ManagedDatabase) =>
+      db.instance.admin.query(
+        db.database,
+        "SELECT attname::text, attacl::text FROM pg_attribute WHERE attrelid = 'public.colgrant'::regclass AND attnum > 0 ORDER BY attnum"
+      )
+    const edgesColumns = await columnAcl(edges)
+    const edgesBackup = await actionBackup(edges.url)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.userQuery(
+      target.database,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT EXECUTE ON FUNCTIONS TO PUBLIC;
+       ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO service_role;`
+    )
+    const result = await actionRestore(target, edgesBackup, { singleTransaction: false })
+    expect(await columnAcl(target)).toEqual(edgesColumns)
+    expect(await acls(target)).toEqual(edgesAcls)
+    expect(result.warnings.join('\n')).toMatch(/REVOKE ALL ON TABLE public\."T 1" FROM "anon"/)
+  })
+
   it("single-transaction: false with tables: the target's own table of a name the backup has (not selected) keeps the privileges the target gave it", async () => {
     const target = await supabaseLikeTarget(supabase)
     await actionRestore(target, backup)

@@ -5,6 +5,8 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import {
+  PUBLIC_GRANTEE,
+  aclObjectTag,
   rolesNamed,
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
@@ -203,13 +205,29 @@ describe('rolesNamed: the roles an ACL entry names', () => {
       'GRANT SELECT(id) ON TABLE public.t TO service_role;'
     ].join('\n')
     expect([...rolesNamed(defn)].sort()).toEqual([
-      'PUBLIC',
+      PUBLIC_GRANTEE,
       'Read Only',
       'authenticated',
       'service_role',
       'we"ird'
     ])
-    // a role named "public" in quotes is a role, not PUBLIC
+    // a role named "public" or "PUBLIC" in quotes is a role, not PUBLIC (attacker a73 F5)
     expect([...rolesNamed('GRANT ALL ON TABLE t TO "public";')]).toEqual(['public'])
+    expect([...rolesNamed('GRANT ALL ON TABLE t TO "PUBLIC";')]).toEqual(['PUBLIC'])
+  })
+})
+
+describe("aclObjectTag: an ACL entry's tag as its object's entry has it (pg_dump 15's tags)", () => {
+  it("unquotes the name; keeps a routine's arguments; a column ACL names its table", () => {
+    expect(aclObjectTag('TABLE "T 1"')).toEqual({ tag: 'T 1', column: false })
+    expect(aclObjectTag('TABLE documents')).toEqual({ tag: 'documents', column: false })
+    expect(aclObjectTag('FUNCTION "g(x"(integer)')).toEqual({ tag: 'g(x(integer)', column: false })
+    expect(aclObjectTag('FUNCTION f(public.citext, integer)')).toEqual({
+      tag: 'f(public.citext, integer)',
+      column: false
+    })
+    expect(aclObjectTag('COLUMN "T 1".a')).toEqual({ tag: 'T 1', column: true })
+    expect(aclObjectTag('COLUMN documents.owner_id')).toEqual({ tag: 'documents', column: true })
+    expect(aclObjectTag('SEQUENCE "we""ird"')).toEqual({ tag: 'we"ird', column: false })
   })
 })

@@ -322,9 +322,15 @@ export interface GrantedBeyondBackup {
   object: string
   /** The roles (PUBLIC for all) the backup's privileges never name for this object. */
   grantees: string[]
-  /** The REVOKE that takes their privileges away again (it makes the object the source's). */
+  /**
+   * The REVOKE that takes their privileges away again (it makes the object the source's), and
+   * the GRANTs that give back the column privileges of the backup's a table-level REVOKE takes.
+   */
   revoke: string
 }
+
+/** PUBLIC, as rolesNamed and grantsBeyondBackup hold it: never a role's name ("PUBLIC" quoted is one). */
+export const PUBLIC_GRANTEE = '\0PUBLIC'
 
 /** The archive entries whose objects default privileges of each object type reach. */
 const REACHED_BY: Record<string, string> = {
@@ -338,29 +344,67 @@ const REACHED_BY: Record<string, string> = {
   AGGREGATE: 'f'
 }
 
-/** The roles an ACL entry's statements name (GRANT … TO r, REVOKE … FROM r), PUBLIC as such. */
+/** An identifier as pg_dump's fmtId writes it (double-quoted, or bare). */
+const FMT_ID = String.raw`(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`
+const unquote = (raw: string): string =>
+  raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw
+
+/**
+ * The roles an ACL entry's statements name (GRANT … TO r, REVOKE … FROM r), PUBLIC as
+ * {@link PUBLIC_GRANTEE}.
+ */
 export function rolesNamed(defn: string): Set<string> {
   const roles = new Set<string>()
-  const name = String.raw`(?:"(?:[^"]|"")+"|[^\s;,"]+)`
   for (const m of defn.matchAll(
-    new RegExp(String.raw`\b(?:TO|FROM)\s+(${name}(?:\s*,\s*${name})*)`, 'gi')
+    new RegExp(String.raw`\b(?:TO|FROM)\s+(${FMT_ID}(?:\s*,\s*${FMT_ID})*)`, 'gi')
   ))
-    for (const raw of m[1].split(/\s*,\s*(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
-      const role = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase()
-      roles.add(role === 'public' && !raw.startsWith('"') ? 'PUBLIC' : role)
-    }
+    for (const raw of m[1].match(new RegExp(FMT_ID, 'g')) ?? [])
+      roles.add(
+        raw.startsWith('"')
+          ? unquote(raw)
+          : raw.toLowerCase() === 'public'
+            ? PUBLIC_GRANTEE
+            : raw.toLowerCase()
+      )
   return roles
 }
 
 /**
- * Where the restoring role's `IN SCHEMA` default privileges (`own`, read before the load) reached
- * the backup's tables, views, sequences and routines as the load created them without setting
- * them aside (no single transaction): the roles those rows grant to that hold privileges on such
- * an object now, though the backup's ACL entry for it never names them — what the target's
+ * An ACL entry's tag as the object's own entry has it: pg_dump writes the ACL's name with fmtId
+ * (`TABLE "T 1"`, `FUNCTION "g(x"(integer)`, `COLUMN "T 1".a`) and the object's raw (`T 1`,
+ * `g(x(integer)`). `column`: the table of a column's ACL.
+ */
+export function aclObjectTag(tag: string): { tag: string; column: boolean } | undefined {
+  const m = new RegExp(
+    String.raw`^(?:FOREIGN TABLE|MATERIALIZED VIEW|COLUMN|[A-Z]+) (${FMT_ID})(.*)$`,
+    's'
+  ).exec(tag)
+  if (!m) return undefined
+  const column = tag.startsWith('COLUMN ')
+  return { tag: column ? unquote(m[1]) : `${unquote(m[1])}${m[2]}`, column }
+}
+
+/**
+ * Whether `privilege` for `grantee` is part of the hard-wired default of objects of `objtype`
+ * (acldefault: PUBLIC's EXECUTE on routines): a source had it without its ACL entry naming it.
+ */
+function hardWired(objtype: string, grantee: string, privilege: string): boolean {
+  return objtype === 'f' && grantee === PUBLIC_GRANTEE && privilege === 'EXECUTE'
+}
+
+/**
+ * Where the restoring role's default privileges (`own`, read before the load: its `IN SCHEMA`
+ * rows and its global ones) reached the backup's tables, views, sequences and routines as the
+ * load created them without setting them aside (no single transaction): the roles those rows
+ * grant to (beyond the hard-wired default: PUBLIC's EXECUTE on routines) that hold privileges on
+ * such an object now, though the backup's ACL entry for it never names them — what the target's
  * default privileges alone gave (trials u44 F1, u45 F4: a table the source closed to anon came
  * back open to it). A role the backup names for the object (it grants it something) is left as
- * it is. Read from the catalog as it is after the load, in a transaction `client` has begun (its
- * search_path set to pg_catalog for it); `entries` is the archive's table of contents.
+ * it is; the column privileges the backup gives a role (its COLUMN ACL entries) are granted again
+ * after the table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by
+ * their names in the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed
+ * the whole lookup). Read as the catalog is after the load, in a transaction `client` has begun
+ * (its search_path set to pg_catalog for it); `entries` is the archive's table of contents.
  *
  * @throws the query's error (a connection failure).
  */
@@ -374,64 +418,91 @@ export async function grantsBeyondBackup(
     defn?: string | null
   }>
 ): Promise<GrantedBeyondBackup[]> {
-  /** By object type and schema: the roles the row grants to (not the role itself). */
+  /** By object type and schema ('' for every schema: a global row): the roles the rows reach. */
   const reach = new Map<string, Set<string>>()
   for (const row of own.rows) {
-    if (row.schema === null || !['r', 'S', 'f'].includes(row.objtype)) continue
-    const roles = new Set(
-      row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(r => r !== own.role)
-    )
-    if (roles.size > 0) reach.set(`${row.objtype}\0${row.schema}`, roles)
+    if (!['r', 'S', 'f'].includes(row.objtype)) continue
+    const key = `${row.objtype}\0${row.schema ?? ''}`
+    const roles = reach.get(key) ?? new Set<string>()
+    for (const p of row.privileges) {
+      const grantee = p.grantee ?? PUBLIC_GRANTEE
+      if (grantee !== own.role && !hardWired(row.objtype, grantee, p.privilege)) roles.add(grantee)
+    }
+    if (roles.size > 0) reach.set(key, roles)
   }
   if (reach.size === 0) return []
+  const reached = (objtype: string, schema: string): Set<string> =>
+    new Set([...(reach.get(`${objtype}\0${schema}`) ?? []), ...(reach.get(`${objtype}\0`) ?? [])])
   const named = new Map<string, Set<string>>()
-  for (const e of entries)
-    if (e.desc === 'ACL' && e.namespace)
-      named.set(
-        `${e.namespace}\0${e.tag.replace(/^(?:FOREIGN TABLE|MATERIALIZED VIEW|\S+) /, '')}`,
-        rolesNamed(e.defn ?? '')
-      )
+  for (const e of entries) {
+    if (e.desc !== 'ACL' || !e.namespace) continue
+    const object = aclObjectTag(e.tag)
+    if (!object || object.column) continue
+    named.set(`${e.namespace}\0${object.tag}`, rolesNamed(e.defn ?? ''))
+  }
   const objects = entries.filter(
-    e => e.namespace && reach.has(`${REACHED_BY[e.desc] ?? ''}\0${e.namespace}`)
+    e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0
   )
   if (objects.length === 0) return []
-  const routine = (e: (typeof objects)[number]): boolean => REACHED_BY[e.desc] === 'f'
-  // each object as the catalog has it now, and the roles it grants to but its owner (its name
-  // qualified: read with search_path = pg_catalog)
+  // each object as the catalog has it now (by name: a routine by its name and argument types as
+  // pg_dump's tag writes them), and the roles it grants to but its owner
   await client.query('SET LOCAL search_path = pg_catalog')
-  const { rows } = await client.query<{ i: number; object: string; grantee: string }>(
-    `SELECT u.i::int AS i,
-            CASE WHEN u.routine THEN 'ROUTINE ' || p.oid::pg_catalog.regprocedure::text
-                 WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE ' || c.oid::pg_catalog.regclass::text
-                 ELSE 'TABLE ' || c.oid::pg_catalog.regclass::text END AS object,
-            CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                 ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee
-       FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
-       LEFT JOIN pg_catalog.pg_class c
-         ON c.oid OPERATOR(pg_catalog.=) CASE WHEN NOT u.routine THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name)) END
-       LEFT JOIN pg_catalog.pg_proc p
-         ON p.oid OPERATOR(pg_catalog.=) CASE WHEN u.routine AND pg_catalog.strpos(u.name, '(') OPERATOR(pg_catalog.>) 0 THEN pg_catalog.to_regprocedure(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(pg_catalog.split_part(u.name, '(', 1)) || pg_catalog.substr(u.name, pg_catalog.strpos(u.name, '('))) END
-      CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, p.proacl)) x
-      WHERE x.grantee OPERATOR(pg_catalog.<>) COALESCE(c.relowner, p.proowner)
+  const { rows } = await client.query<{
+    i: number
+    object: string
+    grantee: string | null
+    columns: Array<[string, string, boolean]> | null
+  }>(
+    `WITH u AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
+     ), o AS (
+       SELECT u.i, 'TABLE' AS kind, c.oid, c.relkind, c.relacl AS acl, c.relowner AS owner,
+              pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.name
+        WHERE NOT u.routine
+       UNION ALL
+       SELECT u.i, 'ROUTINE', p.oid, NULL, p.proacl, p.proowner,
+              pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
+          AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
+        WHERE u.routine
+     )
+     SELECT o.i::int AS i,
+            CASE WHEN o.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE' ELSE o.kind END || ' ' || o.name AS object,
+            CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
+            (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, y.privilege_type, y.is_grantable))
+               FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) y
+              WHERE o.kind OPERATOR(pg_catalog.=) 'TABLE' AND a.attrelid OPERATOR(pg_catalog.=) o.oid
+                AND a.attnum OPERATOR(pg_catalog.>) 0 AND y.grantee OPERATOR(pg_catalog.=) x.grantee) AS columns
+       FROM o CROSS JOIN LATERAL (SELECT DISTINCT z.grantee FROM pg_catalog.aclexplode(o.acl) z) x
+      WHERE x.grantee OPERATOR(pg_catalog.<>) o.owner
       ORDER BY 1, 3`,
-    [objects.map(e => e.namespace), objects.map(e => e.tag), objects.map(routine)]
+    [
+      objects.map(e => e.namespace),
+      objects.map(e => e.tag),
+      objects.map(e => REACHED_BY[e.desc] === 'f')
+    ]
   )
-  const beyond = new Map<number, { object: string; grantees: Set<string> }>()
+  const beyond = new Map<number, { object: string; grantees: string[]; again: string[] }>()
   for (const r of rows) {
     const e = objects[r.i - 1]
-    const reached = reach.get(`${REACHED_BY[e.desc]}\0${e.namespace}`)
-    if (!reached?.has(r.grantee)) continue
-    if (named.get(`${e.namespace}\0${e.tag}`)?.has(r.grantee)) continue
-    const found = beyond.get(r.i) ?? { object: r.object, grantees: new Set<string>() }
-    found.grantees.add(r.grantee)
+    const grantee = r.grantee ?? PUBLIC_GRANTEE
+    if (!reached(REACHED_BY[e.desc], e.namespace!).has(grantee)) continue
+    if (named.get(`${e.namespace}\0${e.tag}`)?.has(grantee)) continue
+    const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] }
+    const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : sqlQuoted(grantee)
+    found.grantees.push(role)
+    for (const [column, privilege, grantable] of r.columns ?? [])
+      found.again.push(
+        `GRANT ${privilege} (${sqlQuoted(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`
+      )
     beyond.set(r.i, found)
   }
-  return [...beyond.values()].map(({ object, grantees }) => {
-    const list = [...grantees]
-    return {
-      object,
-      grantees: list,
-      revoke: `REVOKE ALL ON ${object} FROM ${list.map(g => (g === 'PUBLIC' ? g : sqlQuoted(g))).join(', ')};`
-    }
-  })
+  return [...beyond.values()].map(({ object, grantees, again }) => ({
+    object,
+    grantees,
+    revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
+  }))
 }
