@@ -375,14 +375,15 @@ export function maskedWordWarning(
       ? "is the user's name"
       : password === connection.database
         ? "is the database's name"
-        : LOG_WORDS.some(word => word.includes(lower))
-          ? 'is a word the log is full of'
-          : // a short one inside the role's or the database's name: the SQL the refusals give to
-            // copy then names the role as app_*** (trial u45 F8: password rw, role app_rw)
-            connection.user?.includes(password)
-            ? "is part of the user's name"
-            : connection.database.includes(password)
-              ? "is part of the database's name"
+        : // a short one inside the role's or the database's name: the SQL the refusals give to
+          // copy then names the role as app_*** (trial u45 F8: password rw, role app_rw); said
+          // before the common words, as the likelier cause (attacker a73 F10)
+          connection.user?.includes(password)
+          ? "is part of the user's name"
+          : connection.database.includes(password)
+            ? "is part of the database's name"
+            : LOG_WORDS.some(word => word.includes(lower))
+              ? 'is a word the log is full of'
               : undefined
   if (!reason) return undefined
   return `${inputLabel(input, door)}: its password ${reason}. A password is masked wherever it appears, so the ${door === 'cli' ? 'output' : 'log'} shows *** in place of that word everywhere (program paths, table names, messages). Give the database a password that is no ordinary word${door === 'cli' ? '' : " (for a services: container, its POSTGRES_PASSWORD and the URL's password)"} to keep the ${door === 'cli' ? 'output' : 'log'} readable.`

@@ -731,6 +731,10 @@ describe('maskedWordWarning', () => {
     expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'op', 'shop'), 'cli')).toMatch(
       /its password is part of the database's name\./
     )
+    // before the log's common words (attacker a73 F10: 'data' in database 'data_prod')
+    expect(maskedWordWarning(Inputs.DatabaseUrl, at('app', 'data', 'data_prod'))).toMatch(
+      /its password is part of the database's name\./
+    )
   })
 
   it('is silent for a password that is no ordinary word, or none', () => {

@@ -2039,7 +2039,7 @@ async function checkClean(
   client: pg.Client,
   plan: RestorePlan,
   list: CleanList,
-  facts: Pick<TargetFacts, 'providerSchemas'>,
+  facts: Pick<TargetFacts, 'providerSchemas' | 'schemas' | 'settableRoles' | 'superuser'>,
   /** The run's warnings (the summary's): what clean takes is among them (trial u41 F3). */
   warnings: string[]
 ): Promise<CleanDrop[]> {
@@ -2929,9 +2929,20 @@ function archiveEntries(plan: Pick<RestorePlan, 'tocRead' | 'checkedToc'>): TocE
  */
 export function ownSchemas(
   plan: Pick<RestorePlan, 'tocRead' | 'checkedToc' | 'plain'>,
-  facts: Pick<TargetFacts, 'providerSchemas'>
+  facts: Pick<TargetFacts, 'providerSchemas' | 'schemas' | 'settableRoles' | 'superuser'>
 ): string[] {
   const providers = new Set(facts.providerSchemas.map(p => p.name))
+  // a schema of the target another role owns (one the restoring role may not act as) is not the
+  // user's to restore over (attacker a73 F7: the advice named the very schema clean could not
+  // drop in); the platforms' names only where the target has them as a provider's
+  const settable = new Set(facts.settableRoles)
+  const others = new Set(
+    facts.superuser
+      ? []
+      : facts.schemas
+          .filter(s => !settable.has(s.owner) && s.owner !== 'pg_database_owner')
+          .map(s => s.name)
+  )
   const named = [
     ...archiveEntries(plan).map(e => e.namespace ?? ''),
     ...(plan.plain?.copyTables ?? []).map(t => t.schema)
@@ -2941,7 +2952,7 @@ export function ownSchemas(
       n =>
         n !== '' &&
         !providers.has(n) &&
-        !platformSchemaName(n) &&
+        !others.has(n) &&
         !/^(?:pg_catalog|information_schema|pg_toast)$/.test(n)
     )
     .sort()
@@ -2958,7 +2969,7 @@ export function ownSchemas(
 async function halfRestoredElsewhere(
   client: pg.Client,
   plan: Pick<RestorePlan, 'tocRead' | 'checkedToc' | 'plain'>,
-  facts: Pick<TargetFacts, 'providerSchemas'>,
+  facts: Pick<TargetFacts, 'providerSchemas' | 'schemas' | 'settableRoles' | 'superuser'>,
   inputs: Pick<RestoreOptions, 'schemas' | 'clean'>
 ): Promise<string | undefined> {
   const chosen = new Set(inputs.schemas)
@@ -2983,7 +2994,7 @@ async function halfRestoredElsewhere(
   if (!bare) return undefined
   const schemas = [...new Set(bare.map(t => t.schema))].sort()
   const all = restoreNamesValue([...new Set([...inputs.schemas, ...schemas])].sort())
-  return `The target holds ${plural(bare.length, 'table')} of the backup's schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} (${listNames(bare, 5)}) without any of the indexes or keys the backup gives them — what a restore without a single transaction leaves when it stops before them — and this restore (schemas: ${restoreNamesValue(inputs.schemas)}) leaves ${schemas.length === 1 ? 'that schema' : 'those schemas'} as ${schemas.length === 1 ? 'it is' : 'they are'}: no keys, no unique constraints, sequences where they stand. If an earlier restore stopped there, restore ${schemas.length === 1 ? 'it' : 'them'} too (schemas: ${all}${inputs.clean ? '' : ', with clean: true'}).`
+  return `The target holds ${plural(bare.length, 'table')} of the backup's schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} (${listNames(bare, 5)}) without any of the indexes or keys the backup gives them — what a restore without a single transaction leaves when it stops before them — and this restore (schemas: ${restoreNamesValue(inputs.schemas)}) leaves ${schemas.length === 1 ? 'that schema' : 'those schemas'} as ${schemas.length === 1 ? 'it is' : 'they are'}: no keys, no unique constraints, sequences where they stand. If an earlier restore of this backup stopped there, restore ${schemas.length === 1 ? 'it' : 'them'} too (schemas: ${all}); if ${schemas.length === 1 ? 'it is' : 'they are'} the app's own, made so, nothing needs doing.`
 }
 
 /**
