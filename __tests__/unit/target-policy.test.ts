@@ -280,6 +280,32 @@ REVOKE SELECT ON TABLE public.t FROM ghost;`
     ])
   })
 
+  it("skips a GRANT on a schema of the target's the restoring role may not act as the owner of, naming the owner; keeps one on a schema the backup creates (trial u46: anon's USAGE on public lost under a green run)", () => {
+    const lowpriv: TargetFacts = {
+      ...SUPABASE,
+      currentUser: 'lowpriv',
+      databaseOwner: 'postgres',
+      roles: [...SUPABASE.roles, 'lowpriv'],
+      settableRoles: ['lowpriv']
+    }
+    expect(
+      decide(
+        lowpriv,
+        `GRANT USAGE ON SCHEMA public TO anon;
+GRANT USAGE ON SCHEMA app TO anon;
+CREATE SCHEMA billing;
+GRANT USAGE ON SCHEMA billing TO anon;`
+      ).map(([, d]) => reasonOf(d) ?? 'keep')
+    ).toEqual([
+      `GRANT not restored: lowpriv may not grant on the schema public, which belongs to pg_database_owner (the database's owner, "postgres") in the target (the server would grant nothing, with only a warning): run it as that role`,
+      `GRANT not restored: lowpriv may not grant on the schema app, which belongs to "postgres" in the target (the server would grant nothing, with only a warning): run it as that role`,
+      'keep',
+      'keep'
+    ])
+    // the database's owner (a member of pg_database_owner) grants on public as by hand
+    expect(one(SUPABASE, 'GRANT USAGE ON SCHEMA public TO anon;')).toEqual({ keep: true })
+  })
+
   it('skips role membership grants naming a missing role', () => {
     expect(reasonOf(one(SUPABASE, 'GRANT app_rw TO postgres;'))).toMatch(/"app_rw" does not exist/)
     expect(one(SUPABASE, 'GRANT anon TO authenticated;')).toEqual({ keep: true })
