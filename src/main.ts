@@ -27,7 +27,12 @@ import type { RestoreResult } from './modes/restore.js'
 import type { VerifyResult } from './modes/verify.js'
 import { LOAD_PHASE } from './types.js'
 import { type Log, actionLog, log, useLog, plural } from './log.js'
-import { commitOutcome, resetCommitMark } from './postgres/commit.js'
+import {
+  commitOutcome,
+  notePartialLoad,
+  partialLoadNote,
+  resetCommitMark
+} from './postgres/commit.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import type { OwnSessionsEnded } from './postgres/session.js'
 import { cancelChildren, cancelledBy, killAllChildren } from './process.js'
@@ -117,7 +122,8 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
     mode,
     load,
     singleTransaction: singleTransaction ?? true,
-    ...(cancelledBy() ? { cancelled: true } : {})
+    ...(cancelledBy() ? { cancelled: true } : {}),
+    ...(partialLoadNote() ? { partialNote: partialLoadNote() } : {})
   }
 }
 
@@ -207,6 +213,7 @@ export function cancellationError(signal: NodeJS.Signals): EngineError {
 export async function run(): Promise<void> {
   // one run per process on a runner; tests run several: each starts with nothing recorded
   summaryWritten = undefined
+  notePartialLoad(undefined)
   sessionsAfterCancel = undefined
   sessionsEnding = undefined
   backupKept = false

@@ -355,6 +355,8 @@ export interface FailureContext {
   /** The run was cancelled (SIGINT, SIGTERM): what followed the load was cut short, not failed. */
   cancelled?: boolean
   singleTransaction?: boolean
+  /** What an interrupted load without a single transaction left undone besides (commit.ts). */
+  partialNote?: string
   /** backup: it was made and kept before the failure. */
   backupKept?: boolean
   /** backup: what had reached storage (a partial artifact, an S3 object) and what became of it. */
@@ -376,7 +378,7 @@ export function describeAftermath(context: FailureContext): string {
     interrupted:
       context.singleTransaction !== false
         ? `The load ran in one transaction, which was not committed: ${target.toLowerCase()} keeps what it held before.`
-        : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.`,
+        : `The load ran without a single transaction (single-transaction: false): ${target.toLowerCase()} may hold part of the backup.${context.partialNote ? ` ${context.partialNote}` : ''}`,
     committing: `The load had reached its end (its COMMIT sent, or due once the statements left ran) when this happened: the server may have finished it, so ${target.toLowerCase()} may hold the restored data. Look at it before restoring again.`,
     committed: context.cancelled
       ? `The load had been committed when the run was cancelled: ${target.toLowerCase()} holds the restored data; what follows the load (its row counts checked against the backup's) was cut short, so it is unchecked, not failed.`

@@ -53,4 +53,10 @@ describe('ownSchemas', () => {
       )
     ).toEqual(['billing', 'public'])
   })
+
+  it("leaves out a platform's schema the target has, whoever owns it (supabase_migrations: the platform's bookkeeping)", () => {
+    expect(
+      ownSchemas(plan, facts({ schemas: [{ name: 'storage', owner: 'app', relations: 1 }] }))
+    ).toEqual(['auth', 'billing', 'public', 'we,ird'])
+  })
 })

@@ -305,6 +305,19 @@ describe('describeAftermath: what a failed or cancelled restore may say of its t
     expect(cancelled).not.toMatch(/did not pass/)
     expect(describeAftermath(base)).toMatch(/did not pass the check above/)
   })
+
+  it("an interrupted load without a single transaction says what it left undone besides (trial u46: the target's default privileges not yet taken back)", async () => {
+    const { describeAftermath } = await import('../../src/summary.js')
+    const said = describeAftermath({
+      mode: 'restore',
+      singleTransaction: false,
+      load: 'interrupted',
+      partialNote: "The target's default privileges of app may have given …"
+    })
+    expect(said).toMatch(
+      /may hold part of the backup\. The target's default privileges of app may have given …/
+    )
+  })
 })
 
 describe('the load gate tells when it writes its COMMIT', () => {

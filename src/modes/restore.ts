@@ -6,6 +6,7 @@
  */
 import { localeChange, readDatabaseLocale } from '../postgres/locale.js'
 import { type TocEntry, parseArchiveToc } from '../postgres/toc.js'
+import { notePartialLoad } from '../postgres/commit.js'
 import type { DefaultArtifactClient } from '@actions/artifact'
 import { randomBytes } from 'node:crypto'
 import { rm } from 'node:fs/promises'
@@ -2257,6 +2258,10 @@ async function setAsideDefaultPrivileges(
     const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them, and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
     log.warning(warning)
     warnings.push(warning)
+    // a load that stops before its end leaves them given (trial u46: the cancel said nothing)
+    notePartialLoad(
+      `The target's default privileges of ${own.role} may have given the backup's objects that loaded privileges the backup does not give them (${archive ? 'the restore takes them back after the load, which it did not reach' : 'a load without a single transaction does not set them aside'}): look at their privileges (\\dp in psql) before using what loaded.`
+    )
     return archive ? { notSetAside: own } : {}
   }
   log.info(
@@ -2934,7 +2939,7 @@ export function ownSchemas(
   const providers = new Set(facts.providerSchemas.map(p => p.name))
   // a schema of the target another role owns (one the restoring role may not act as) is not the
   // user's to restore over (attacker a73 F7: the advice named the very schema clean could not
-  // drop in); the platforms' names only where the target has them as a provider's
+  // drop in); a platform's schema (auth, supabase_migrations) where the target has one
   const settable = new Set(facts.settableRoles)
   const others = new Set(
     facts.superuser
@@ -2943,6 +2948,7 @@ export function ownSchemas(
           .filter(s => !settable.has(s.owner) && s.owner !== 'pg_database_owner')
           .map(s => s.name)
   )
+  const there = new Set(facts.schemas.map(s => s.name))
   const named = [
     ...archiveEntries(plan).map(e => e.namespace ?? ''),
     ...(plan.plain?.copyTables ?? []).map(t => t.schema)
@@ -2953,6 +2959,7 @@ export function ownSchemas(
         n !== '' &&
         !providers.has(n) &&
         !others.has(n) &&
+        !(platformSchemaName(n) && there.has(n)) &&
         !/^(?:pg_catalog|information_schema|pg_toast)$/.test(n)
     )
     .sort()

@@ -51,6 +51,22 @@ export function commitOutcome(): 'rolled-back' | 'committed' | 'unknown' {
   return committed ? 'committed' : 'unknown'
 }
 
+/**
+ * What a load without a single transaction leaves undone when it stops before its end, besides
+ * its objects and rows (restore.ts: the target's default privileges not yet taken back from the
+ * backup's objects: trial u46, whose cancel said nothing of it); said with an interrupted load.
+ * Set before the load (resetCommitMark at its start keeps it); run() clears it.
+ */
+let partialNote: string | undefined
+
+export function notePartialLoad(note: string | undefined): void {
+  partialNote = note
+}
+
+export function partialLoadNote(): string | undefined {
+  return partialNote
+}
+
 /** A new run: nothing sent yet. */
 export function resetCommitMark(): void {
   sent = false
