@@ -766,3 +766,14 @@ describe('describeForInputs in verify mode (trial u30 F1)', () => {
     )
   })
 })
+
+describe('renderForDoor: the mode is a command on the command line', () => {
+  it("words 'mode: backup' as the backup command, which the CLI takes (trial u46: --mode was refused)", () => {
+    const text =
+      'Rows added since the backup was made are gone; a backup of the target made first (mode: backup) keeps them.'
+    expect(renderForDoor(text, 'cli')).toContain(
+      'a backup of the target made first (the backup command: backup --output-dir <folder>) keeps them'
+    )
+    expect(renderForDoor(text, 'action')).toBe(text)
+  })
+})
