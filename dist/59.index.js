@@ -18,6 +18,8 @@ __webpack_require__.d(__webpack_exports__, {
 var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: ./src/postgres/toc.ts
 var postgres_toc = __webpack_require__(60521);
+// EXTERNAL MODULE: ./src/postgres/commit.ts
+var commit = __webpack_require__(70858);
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __webpack_require__(77598);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -2211,8 +2213,6 @@ var external_node_path_default = /*#__PURE__*/__webpack_require__.n(external_nod
 var external_node_stream_promises_ = __webpack_require__(46466);
 // EXTERNAL MODULE: ./src/memory.ts + 2 modules
 var memory = __webpack_require__(58547);
-// EXTERNAL MODULE: ./src/postgres/commit.ts
-var commit = __webpack_require__(70858);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var pipeline_decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/pipeline/digest.ts
@@ -9623,6 +9623,8 @@ function granteeNames(list) {
     }
     return names;
 }
+/** PUBLIC, as rolesNamed and grantsBeyondBackup hold it: never a role's name ("PUBLIC" quoted is one). */
+const PUBLIC_GRANTEE = '\0PUBLIC';
 /** The archive entries whose objects default privileges of each object type reach. */
 const REACHED_BY = {
     TABLE: 'r',
@@ -9634,86 +9636,143 @@ const REACHED_BY = {
     PROCEDURE: 'f',
     AGGREGATE: 'f'
 };
-/** The roles an ACL entry's statements name (GRANT \u2026 TO r, REVOKE \u2026 FROM r), PUBLIC as such. */
+/** An identifier as pg_dump's fmtId writes it (double-quoted, or bare). */
+const FMT_ID = String.raw `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
+const unquote = (raw) => raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw;
+/**
+ * The roles an ACL entry's statements name (GRANT \u2026 TO r, REVOKE \u2026 FROM r), PUBLIC as
+ * {@link PUBLIC_GRANTEE}.
+ */
 function rolesNamed(defn) {
     const roles = new Set();
-    const name = String.raw `(?:"(?:[^"]|"")+"|[^\s;,"]+)`;
-    for (const m of defn.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${name}(?:\s*,\s*${name})*)`, 'gi')))
-        for (const raw of m[1].split(/\s*,\s*(?=(?:[^"]*"[^"]*")*[^"]*$)/)) {
-            const role = raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""', '"') : raw.toLowerCase();
-            roles.add(role === 'public' && !raw.startsWith('"') ? 'PUBLIC' : role);
-        }
+    for (const m of defn.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${FMT_ID}(?:\s*,\s*${FMT_ID})*)`, 'gi')))
+        for (const raw of m[1].match(new RegExp(FMT_ID, 'g')) ?? [])
+            roles.add(raw.startsWith('"')
+                ? unquote(raw)
+                : raw.toLowerCase() === 'public'
+                    ? PUBLIC_GRANTEE
+                    : raw.toLowerCase());
     return roles;
 }
 /**
- * Where the restoring role's `IN SCHEMA` default privileges (`own`, read before the load) reached
- * the backup's tables, views, sequences and routines as the load created them without setting
- * them aside (no single transaction): the roles those rows grant to that hold privileges on such
- * an object now, though the backup's ACL entry for it never names them \u2014 what the target's
+ * An ACL entry's tag as the object's own entry has it: pg_dump writes the ACL's name with fmtId
+ * (`TABLE "T 1"`, `FUNCTION "g(x"(integer)`, `COLUMN "T 1".a`) and the object's raw (`T 1`,
+ * `g(x(integer)`). `column`: the table of a column's ACL.
+ */
+function aclObjectTag(tag) {
+    const m = new RegExp(String.raw `^(?:FOREIGN TABLE|MATERIALIZED VIEW|COLUMN|[A-Z]+) (${FMT_ID})(.*)$`, 's').exec(tag);
+    if (!m)
+        return undefined;
+    const column = tag.startsWith('COLUMN ');
+    return { tag: column ? unquote(m[1]) : `${unquote(m[1])}${m[2]}`, column };
+}
+/**
+ * Whether `privilege` for `grantee` is part of the hard-wired default of objects of `objtype`
+ * (acldefault: PUBLIC's EXECUTE on routines): a source had it without its ACL entry naming it.
+ */
+function hardWired(objtype, grantee, privilege) {
+    return objtype === 'f' && grantee === PUBLIC_GRANTEE && privilege === 'EXECUTE';
+}
+/**
+ * Where the restoring role's default privileges (`own`, read before the load: its `IN SCHEMA`
+ * rows and its global ones) reached the backup's tables, views, sequences and routines as the
+ * load created them without setting them aside (no single transaction): the roles those rows
+ * grant to (beyond the hard-wired default: PUBLIC's EXECUTE on routines) that hold privileges on
+ * such an object now, though the backup's ACL entry for it never names them \u2014 what the target's
  * default privileges alone gave (trials u44 F1, u45 F4: a table the source closed to anon came
  * back open to it). A role the backup names for the object (it grants it something) is left as
- * it is. Read from the catalog as it is after the load, in a transaction `client` has begun (its
- * search_path set to pg_catalog for it); `entries` is the archive's table of contents.
+ * it is; the column privileges the backup gives a role (its COLUMN ACL entries) are granted again
+ * after the table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by
+ * their names in the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed
+ * the whole lookup). Read as the catalog is after the load, in a transaction `client` has begun
+ * (its search_path set to pg_catalog for it); `entries` is the archive's table of contents.
  *
  * @throws the query's error (a connection failure).
  */
 async function grantsBeyondBackup(client, own, entries) {
-    /** By object type and schema: the roles the row grants to (not the role itself). */
+    /** By object type and schema ('' for every schema: a global row): the roles the rows reach. */
     const reach = new Map();
     for (const row of own.rows) {
-        if (row.schema === null || !['r', 'S', 'f'].includes(row.objtype))
+        if (!['r', 'S', 'f'].includes(row.objtype))
             continue;
-        const roles = new Set(row.privileges.map(p => p.grantee ?? 'PUBLIC').filter(r => r !== own.role));
+        const key = `${row.objtype}\0${row.schema ?? ''}`;
+        const roles = reach.get(key) ?? new Set();
+        for (const p of row.privileges) {
+            const grantee = p.grantee ?? PUBLIC_GRANTEE;
+            if (grantee !== own.role && !hardWired(row.objtype, grantee, p.privilege))
+                roles.add(grantee);
+        }
         if (roles.size > 0)
-            reach.set(`${row.objtype}\0${row.schema}`, roles);
+            reach.set(key, roles);
     }
     if (reach.size === 0)
         return [];
+    const reached = (objtype, schema) => new Set([...(reach.get(`${objtype}\0${schema}`) ?? []), ...(reach.get(`${objtype}\0`) ?? [])]);
     const named = new Map();
-    for (const e of entries)
-        if (e.desc === 'ACL' && e.namespace)
-            named.set(`${e.namespace}\0${e.tag.replace(/^(?:FOREIGN TABLE|MATERIALIZED VIEW|\S+) /, '')}`, rolesNamed(e.defn ?? ''));
-    const objects = entries.filter(e => e.namespace && reach.has(`${REACHED_BY[e.desc] ?? ''}\0${e.namespace}`));
+    for (const e of entries) {
+        if (e.desc !== 'ACL' || !e.namespace)
+            continue;
+        const object = aclObjectTag(e.tag);
+        if (!object || object.column)
+            continue;
+        named.set(`${e.namespace}\0${object.tag}`, rolesNamed(e.defn ?? ''));
+    }
+    const objects = entries.filter(e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0);
     if (objects.length === 0)
         return [];
-    const routine = (e) => REACHED_BY[e.desc] === 'f';
-    // each object as the catalog has it now, and the roles it grants to but its owner (its name
-    // qualified: read with search_path = pg_catalog)
+    // each object as the catalog has it now (by name: a routine by its name and argument types as
+    // pg_dump's tag writes them), and the roles it grants to but its owner
     await client.query('SET LOCAL search_path = pg_catalog');
-    const { rows } = await client.query(`SELECT u.i::int AS i,
-            CASE WHEN u.routine THEN 'ROUTINE ' || p.oid::pg_catalog.regprocedure::text
-                 WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE ' || c.oid::pg_catalog.regclass::text
-                 ELSE 'TABLE ' || c.oid::pg_catalog.regclass::text END AS object,
-            CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC'
-                 ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee
-       FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
-       LEFT JOIN pg_catalog.pg_class c
-         ON c.oid OPERATOR(pg_catalog.=) CASE WHEN NOT u.routine THEN pg_catalog.to_regclass(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(u.name)) END
-       LEFT JOIN pg_catalog.pg_proc p
-         ON p.oid OPERATOR(pg_catalog.=) CASE WHEN u.routine AND pg_catalog.strpos(u.name, '(') OPERATOR(pg_catalog.>) 0 THEN pg_catalog.to_regprocedure(pg_catalog.quote_ident(u.schema) || '.' || pg_catalog.quote_ident(pg_catalog.split_part(u.name, '(', 1)) || pg_catalog.substr(u.name, pg_catalog.strpos(u.name, '('))) END
-      CROSS JOIN LATERAL pg_catalog.aclexplode(COALESCE(c.relacl, p.proacl)) x
-      WHERE x.grantee OPERATOR(pg_catalog.<>) COALESCE(c.relowner, p.proowner)
-      ORDER BY 1, 3`, [objects.map(e => e.namespace), objects.map(e => e.tag), objects.map(routine)]);
+    const { rows } = await client.query(`WITH u AS (
+       SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
+     ), o AS (
+       SELECT u.i, 'TABLE' AS kind, c.oid, c.relkind, c.relacl AS acl, c.relowner AS owner,
+              pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.name
+        WHERE NOT u.routine
+       UNION ALL
+       SELECT u.i, 'ROUTINE', p.oid, NULL, p.proacl, p.proowner,
+              pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
+          AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
+        WHERE u.routine
+     )
+     SELECT o.i::int AS i,
+            CASE WHEN o.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE' ELSE o.kind END || ' ' || o.name AS object,
+            CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
+            (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, y.privilege_type, y.is_grantable))
+               FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) y
+              WHERE o.kind OPERATOR(pg_catalog.=) 'TABLE' AND a.attrelid OPERATOR(pg_catalog.=) o.oid
+                AND a.attnum OPERATOR(pg_catalog.>) 0 AND y.grantee OPERATOR(pg_catalog.=) x.grantee) AS columns
+       FROM o CROSS JOIN LATERAL (SELECT DISTINCT z.grantee FROM pg_catalog.aclexplode(o.acl) z) x
+      WHERE x.grantee OPERATOR(pg_catalog.<>) o.owner
+      ORDER BY 1, 3`, [
+        objects.map(e => e.namespace),
+        objects.map(e => e.tag),
+        objects.map(e => REACHED_BY[e.desc] === 'f')
+    ]);
     const beyond = new Map();
     for (const r of rows) {
         const e = objects[r.i - 1];
-        const reached = reach.get(`${REACHED_BY[e.desc]}\0${e.namespace}`);
-        if (!reached?.has(r.grantee))
+        const grantee = r.grantee ?? PUBLIC_GRANTEE;
+        if (!reached(REACHED_BY[e.desc], e.namespace).has(grantee))
             continue;
-        if (named.get(`${e.namespace}\0${e.tag}`)?.has(r.grantee))
+        if (named.get(`${e.namespace}\0${e.tag}`)?.has(grantee))
             continue;
-        const found = beyond.get(r.i) ?? { object: r.object, grantees: new Set() };
-        found.grantees.add(r.grantee);
+        const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] };
+        const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : (0,sql_names/* sqlQuoted */.X_)(grantee);
+        found.grantees.push(role);
+        for (const [column, privilege, grantable] of r.columns ?? [])
+            found.again.push(`GRANT ${privilege} (${(0,sql_names/* sqlQuoted */.X_)(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`);
         beyond.set(r.i, found);
     }
-    return [...beyond.values()].map(({ object, grantees }) => {
-        const list = [...grantees];
-        return {
-            object,
-            grantees: list,
-            revoke: `REVOKE ALL ON ${object} FROM ${list.map(g => (g === 'PUBLIC' ? g : (0,sql_names/* sqlQuoted */.X_)(g))).join(', ')};`
-        };
-    });
+    return [...beyond.values()].map(({ object, grantees, again }) => ({
+        object,
+        grantees,
+        revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
@@ -9723,6 +9782,7 @@ async function grantsBeyondBackup(client, own, entries) {
  * the restored row counts with the manifest. Nothing touches the target before every check
  * passed; by default it runs in one transaction.
  */
+
 
 
 
@@ -11352,6 +11412,8 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
         const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them, and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
         log/* log */.Rm.warning(warning);
         warnings.push(warning);
+        // a load that stops before its end leaves them given (trial u46: the cancel said nothing)
+        (0,commit/* notePartialLoad */.G9)(`The target's default privileges of ${own.role} may have given the backup's objects that loaded privileges the backup does not give them (${archive ? 'the restore takes them back after the load, which it did not reach' : 'a load without a single transaction does not set them aside'}): look at their privileges (\\dp in psql) before using what loaded.`);
         return archive ? { notSetAside: own } : {};
     }
     log/* log */.Rm.info(`The target's default privileges of ${own.role} (${described}) are set aside while the backup's objects are created, so they get the backup's own privileges, and are restored before COMMIT.`);
@@ -11892,6 +11954,16 @@ function archiveEntries(plan) {
  */
 function ownSchemas(plan, facts) {
     const providers = new Set(facts.providerSchemas.map(p => p.name));
+    // a schema of the target another role owns (one the restoring role may not act as) is not the
+    // user's to restore over (attacker a73 F7: the advice named the very schema clean could not
+    // drop in); a platform's schema (auth, supabase_migrations) where the target has one
+    const settable = new Set(facts.settableRoles);
+    const others = new Set(facts.superuser
+        ? []
+        : facts.schemas
+            .filter(s => !settable.has(s.owner) && s.owner !== 'pg_database_owner')
+            .map(s => s.name));
+    const there = new Set(facts.schemas.map(s => s.name));
     const named = [
         ...archiveEntries(plan).map(e => e.namespace ?? ''),
         ...(plan.plain?.copyTables ?? []).map(t => t.schema)
@@ -11899,7 +11971,8 @@ function ownSchemas(plan, facts) {
     return [...new Set(named)]
         .filter(n => n !== '' &&
         !providers.has(n) &&
-        !(0,target_policy/* platformSchemaName */.Ay)(n) &&
+        !others.has(n) &&
+        !((0,target_policy/* platformSchemaName */.Ay)(n) && there.has(n)) &&
         !/^(?:pg_catalog|information_schema|pg_toast)$/.test(n))
         .sort();
 }
@@ -11935,7 +12008,7 @@ async function halfRestoredElsewhere(client, plan, facts, inputs) {
         return undefined;
     const schemas = [...new Set(bare.map(t => t.schema))].sort();
     const all = (0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.schemas, ...schemas])].sort());
-    return `The target holds ${(0,log/* plural */.LS)(bare.length, 'table')} of the backup's schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} (${listNames(bare, 5)}) without any of the indexes or keys the backup gives them \u2014 what a restore without a single transaction leaves when it stops before them \u2014 and this restore (schemas: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.schemas)}) leaves ${schemas.length === 1 ? 'that schema' : 'those schemas'} as ${schemas.length === 1 ? 'it is' : 'they are'}: no keys, no unique constraints, sequences where they stand. If an earlier restore stopped there, restore ${schemas.length === 1 ? 'it' : 'them'} too (schemas: ${all}${inputs.clean ? '' : ', with clean: true'}).`;
+    return `The target holds ${(0,log/* plural */.LS)(bare.length, 'table')} of the backup's schema${schemas.length === 1 ? '' : 's'} ${schemas.join(', ')} (${listNames(bare, 5)}) without any of the indexes or keys the backup gives them \u2014 what a restore without a single transaction leaves when it stops before them \u2014 and this restore (schemas: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.schemas)}) leaves ${schemas.length === 1 ? 'that schema' : 'those schemas'} as ${schemas.length === 1 ? 'it is' : 'they are'}: no keys, no unique constraints, sequences where they stand. If an earlier restore of this backup stopped there, restore ${schemas.length === 1 ? 'it' : 'them'} too (schemas: ${all}); if ${schemas.length === 1 ? 'it is' : 'they are'} the app's own, made so, nothing needs doing.`;
 }
 /**
  * Those of `tables` the backup gives an index or key (its INDEX and CONSTRAINT entries), when not
