@@ -304,6 +304,15 @@ GRANT USAGE ON SCHEMA billing TO anon;`
     ])
     // the database's owner (a member of pg_database_owner) grants on public as by hand
     expect(one(SUPABASE, 'GRANT USAGE ON SCHEMA public TO anon;')).toEqual({ keep: true })
+    // so does a role given USAGE on it WITH GRANT OPTION, for that privilege only
+    const withOption: TargetFacts = {
+      ...lowpriv,
+      schemas: lowpriv.schemas.map(s => (s.name === 'public' ? { ...s, grantable: ['USAGE'] } : s))
+    }
+    expect(one(withOption, 'GRANT USAGE ON SCHEMA public TO anon;')).toEqual({ keep: true })
+    expect(reasonOf(one(withOption, 'GRANT ALL ON SCHEMA public TO anon;'))).toMatch(
+      /^GRANT not restored: lowpriv may not grant on the schema public/
+    )
   })
 
   it('skips role membership grants naming a missing role', () => {

@@ -81,6 +81,11 @@ export interface TargetFacts {
      * may create there); undefined for a superuser, whom PostgreSQL does not check.
      */
     creators?: string[]
+    /**
+     * The privileges on it (USAGE, CREATE) current_user may grant through a grant option of its
+     * own (or as a member of the owner); undefined: not read.
+     */
+    grantable?: string[]
   }[]
   publications: { name: string; owner: string }[]
   /** Names of the server's parameters (pg_settings), lower-case. */
@@ -212,6 +217,9 @@ SELECT current_user::text AS current_user,
                    COALESCE((SELECT json_agg(r.rolname::text ORDER BY r.rolname) FROM pg_catalog.pg_roles r
                      WHERE pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')
                        AND pg_catalog.has_schema_privilege(r.oid, n.oid, 'CREATE')), '[]'::json) END,
+                 'grantable', (SELECT COALESCE(json_agg(p.privilege), '[]'::json)
+                                 FROM unnest(ARRAY['USAGE', 'CREATE']) AS p(privilege)
+                                WHERE pg_catalog.has_schema_privilege(current_user, n.oid, p.privilege || ' WITH GRANT OPTION')),
                  'relations', (SELECT count(*) FROM pg_catalog.pg_class c
                                 WHERE c.relnamespace = n.oid AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
                                   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
@@ -568,11 +576,22 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     if (grant && on > 0 && on < at && isWord(t[on + 1], 'SCHEMA')) {
       const name = nameOf(t[on + 2])
       const existing = name === undefined ? undefined : schemas.get(name)
+      // the privileges it grants: ALL, or a list (USAGE, CREATE)
+      const granted = t
+        .slice(1, on)
+        .filter(w => w.type === 'ident')
+        .map(w => w.text.toUpperCase())
+      const mayGrant =
+        (existing?.grantable ?? []).length > 0 &&
+        (granted.includes('ALL')
+          ? ['USAGE', 'CREATE'].every(p => existing!.grantable!.includes(p))
+          : granted.every(p => existing!.grantable!.includes(p)))
       if (
         existing &&
         !createdSchemas.has(existing.name) &&
         survives(existing.owner, existing.name) &&
-        !owns(existing.owner)
+        !owns(existing.owner) &&
+        !mayGrant
       )
         return skip(
           `GRANT not restored: ${facts.currentUser} may not grant on the schema ${quoteIdent(existing.name)}, which belongs to ${existing.owner === 'pg_database_owner' ? `pg_database_owner (the database's owner, "${facts.databaseOwner}")` : `"${existing.owner}"`} in the target (the server would grant nothing, with only a warning): run it as that role`
