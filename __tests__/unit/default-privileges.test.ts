@@ -214,6 +214,11 @@ describe('rolesNamed: the roles an ACL entry names', () => {
     // a role named "public" or "PUBLIC" in quotes is a role, not PUBLIC (attacker a73 F5)
     expect([...rolesNamed('GRANT ALL ON TABLE t TO "public";')]).toEqual(['public'])
     expect([...rolesNamed('GRANT ALL ON TABLE t TO "PUBLIC";')]).toEqual(['PUBLIC'])
+    // a TO or FROM inside a quoted object name is no keyword (attacker a74 F9)
+    expect([...rolesNamed('GRANT ALL ON TABLE public."x TO anon" TO service_role;')]).toEqual([
+      'service_role'
+    ])
+    expect([...rolesNamed('REVOKE ALL ON TABLE public."from PUBLIC" FROM app;')]).toEqual(['app'])
   })
 })
 

@@ -2310,7 +2310,7 @@ async function revokeGrantsBeyondBackup(
   }
   if (found.length === 0) return undefined
   const shown = found.slice(0, 20)
-  return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load, as one transaction would have had ${found.length === 1 ? 'it' : 'them'}: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}`
+  return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
 }
 
 /** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */

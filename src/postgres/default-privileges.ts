@@ -355,17 +355,24 @@ const unquote = (raw: string): string =>
  */
 export function rolesNamed(defn: string): Set<string> {
   const roles = new Set<string>()
-  for (const m of defn.matchAll(
-    new RegExp(String.raw`\b(?:TO|FROM)\s+(${FMT_ID}(?:\s*,\s*${FMT_ID})*)`, 'gi')
+  // quoted names stand aside first: a TO or FROM inside one (a table named "x TO anon") is no
+  // keyword (attacker a74 F9)
+  const quoted: string[] = []
+  const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\u0001${quoted.push(q) - 1}\u0001`)
+  const id = String.raw`(?:\u0001\d+\u0001|[A-Za-z_][A-Za-z0-9_$]*)`
+  for (const m of text.matchAll(
+    new RegExp(String.raw`\b(?:TO|FROM)\s+(${id}(?:\s*,\s*${id})*)`, 'gi')
   ))
-    for (const raw of m[1].match(new RegExp(FMT_ID, 'g')) ?? [])
+    for (const raw of m[1].match(new RegExp(id, 'g')) ?? []) {
+      const at = /^\u0001(\d+)\u0001$/.exec(raw)
       roles.add(
-        raw.startsWith('"')
-          ? unquote(raw)
+        at
+          ? unquote(quoted[Number(at[1])])
           : raw.toLowerCase() === 'public'
             ? PUBLIC_GRANTEE
             : raw.toLowerCase()
       )
+    }
   return roles
 }
 
@@ -433,12 +440,15 @@ export async function grantsBeyondBackup(
   if (reach.size === 0) return []
   const reached = (objtype: string, schema: string): Set<string> =>
     new Set([...(reach.get(`${objtype}\0${schema}`) ?? []), ...(reach.get(`${objtype}\0`) ?? [])])
+  // an aggregate of no arguments: pg_dump's tag says name(*), the catalog's signature name()
+  // (attacker a74 F1: never found, never revoked)
+  const signature = (tag: string): string => tag.replace(/\(\*\)$/, '()')
   const named = new Map<string, Set<string>>()
   for (const e of entries) {
     if (e.desc !== 'ACL' || !e.namespace) continue
     const object = aclObjectTag(e.tag)
     if (!object || object.column) continue
-    named.set(`${e.namespace}\0${object.tag}`, rolesNamed(e.defn ?? ''))
+    named.set(`${e.namespace}\0${signature(object.tag)}`, rolesNamed(e.defn ?? ''))
   }
   const objects = entries.filter(
     e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0
@@ -481,7 +491,7 @@ export async function grantsBeyondBackup(
       ORDER BY 1, 3`,
     [
       objects.map(e => e.namespace),
-      objects.map(e => e.tag),
+      objects.map(e => signature(e.tag)),
       objects.map(e => REACHED_BY[e.desc] === 'f')
     ]
   )
@@ -490,7 +500,7 @@ export async function grantsBeyondBackup(
     const e = objects[r.i - 1]
     const grantee = r.grantee ?? PUBLIC_GRANTEE
     if (!reached(REACHED_BY[e.desc], e.namespace!).has(grantee)) continue
-    if (named.get(`${e.namespace}\0${e.tag}`)?.has(grantee)) continue
+    if (named.get(`${e.namespace}\0${signature(e.tag)}`)?.has(grantee)) continue
     const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] }
     const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : sqlQuoted(grantee)
     found.grantees.push(role)
