@@ -358,13 +358,13 @@ export function rolesNamed(defn: string): Set<string> {
   // quoted names stand aside first: a TO or FROM inside one (a table named "x TO anon") is no
   // keyword (attacker a74 F9)
   const quoted: string[] = []
-  const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\u0001${quoted.push(q) - 1}\u0001`)
-  const id = String.raw`(?:\u0001\d+\u0001|[A-Za-z_][A-Za-z0-9_$]*)`
+  const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`)
+  const id = String.raw`(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`
   for (const m of text.matchAll(
     new RegExp(String.raw`\b(?:TO|FROM)\s+(${id}(?:\s*,\s*${id})*)`, 'gi')
   ))
     for (const raw of m[1].match(new RegExp(id, 'g')) ?? []) {
-      const at = /^\u0001(\d+)\u0001$/.exec(raw)
+      const at = /^\uE000(\d+)\uE000$/.exec(raw)
       roles.add(
         at
           ? unquote(quoted[Number(at[1])])
