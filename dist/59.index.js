@@ -9645,13 +9645,20 @@ const unquote = (raw) => raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""',
  */
 function rolesNamed(defn) {
     const roles = new Set();
-    for (const m of defn.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${FMT_ID}(?:\s*,\s*${FMT_ID})*)`, 'gi')))
-        for (const raw of m[1].match(new RegExp(FMT_ID, 'g')) ?? [])
-            roles.add(raw.startsWith('"')
-                ? unquote(raw)
+    // quoted names stand aside first: a TO or FROM inside one (a table named "x TO anon") is no
+    // keyword (attacker a74 F9)
+    const quoted = [];
+    const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`);
+    const id = String.raw `(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`;
+    for (const m of text.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${id}(?:\s*,\s*${id})*)`, 'gi')))
+        for (const raw of m[1].match(new RegExp(id, 'g')) ?? []) {
+            const at = /^\uE000(\d+)\uE000$/.exec(raw);
+            roles.add(at
+                ? unquote(quoted[Number(at[1])])
                 : raw.toLowerCase() === 'public'
                     ? PUBLIC_GRANTEE
                     : raw.toLowerCase());
+        }
     return roles;
 }
 /**
@@ -9708,6 +9715,9 @@ async function grantsBeyondBackup(client, own, entries) {
     if (reach.size === 0)
         return [];
     const reached = (objtype, schema) => new Set([...(reach.get(`${objtype}\0${schema}`) ?? []), ...(reach.get(`${objtype}\0`) ?? [])]);
+    // an aggregate of no arguments: pg_dump's tag says name(*), the catalog's signature name()
+    // (attacker a74 F1: never found, never revoked)
+    const signature = (tag) => tag.replace(/\(\*\)$/, '()');
     const named = new Map();
     for (const e of entries) {
         if (e.desc !== 'ACL' || !e.namespace)
@@ -9715,7 +9725,7 @@ async function grantsBeyondBackup(client, own, entries) {
         const object = aclObjectTag(e.tag);
         if (!object || object.column)
             continue;
-        named.set(`${e.namespace}\0${object.tag}`, rolesNamed(e.defn ?? ''));
+        named.set(`${e.namespace}\0${signature(object.tag)}`, rolesNamed(e.defn ?? ''));
     }
     const objects = entries.filter(e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0);
     if (objects.length === 0)
@@ -9750,7 +9760,7 @@ async function grantsBeyondBackup(client, own, entries) {
       WHERE x.grantee OPERATOR(pg_catalog.<>) o.owner
       ORDER BY 1, 3`, [
         objects.map(e => e.namespace),
-        objects.map(e => e.tag),
+        objects.map(e => signature(e.tag)),
         objects.map(e => REACHED_BY[e.desc] === 'f')
     ]);
     const beyond = new Map();
@@ -9759,7 +9769,7 @@ async function grantsBeyondBackup(client, own, entries) {
         const grantee = r.grantee ?? PUBLIC_GRANTEE;
         if (!reached(REACHED_BY[e.desc], e.namespace).has(grantee))
             continue;
-        if (named.get(`${e.namespace}\0${e.tag}`)?.has(grantee))
+        if (named.get(`${e.namespace}\0${signature(e.tag)}`)?.has(grantee))
             continue;
         const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] };
         const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : (0,sql_names/* sqlQuoted */.X_)(grantee);
@@ -11453,7 +11463,7 @@ async function revokeGrantsBeyondBackup(client, own, plan, inputs, facts) {
     if (found.length === 0)
         return undefined;
     const shown = found.slice(0, 20);
-    return `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load, as one transaction would have had ${found.length === 1 ? 'it' : 'them'}: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}`;
+    return `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`;
 }
 /** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */
 function backupObjectsReached(own, plan) {
