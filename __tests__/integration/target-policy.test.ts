@@ -137,9 +137,17 @@ describe('readTargetFacts', () => {
           owner: 'supabase_admin',
           relations: expect.any(Number),
           // who of the roles postgres may act as may create there (ALTER … OWNER TO: u43 F1)
-          creators: expect.arrayContaining(['postgres'])
+          creators: expect.arrayContaining(['postgres']),
+          // what postgres may grant on it: nothing (the platform's); its own schema: both
+          grantable: []
         },
-        { name: 'extensions', owner: 'postgres', relations: 0, creators: ['postgres'] }
+        {
+          name: 'extensions',
+          owner: 'postgres',
+          relations: 0,
+          creators: ['postgres'],
+          grantable: ['USAGE', 'CREATE']
+        }
       ])
     )
     expect(facts.schemas.find(s => s.name === 'auth')!.relations).toBeGreaterThanOrEqual(4)
