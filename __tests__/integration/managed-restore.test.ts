@@ -334,6 +334,10 @@ describe('Supabase: a project restored into a new Supabase project', () => {
       'without a single transaction (jobs: 2) the restored objects got these too'
     )
     expect(again).not.toContain("the restored objects have the source's privileges")
+    // and it does not contradict the revoke after the load
+    expect(again).toContain(
+      'but for what the restore took back after the load from roles the backup never names for an object'
+    )
   }, 180_000)
 
   it("a project's Vault secret (vault.secrets, which the project's role may not write): the restore goes on without it, warned and listed as kept, not refused", async () => {
