@@ -3569,8 +3569,7 @@ function describeBlocked(tables: ReadonlyArray<DataOnlyTable>, limit = 20): stri
  * capitals copied unquoted would name another table, re-attack a40 3).
  */
 function sqlNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 100): string {
-  const shown = objects.slice(0, limit).map(quoteQualified).join(', ')
-  return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
+  return firstOf(objects.map(quoteQualified), limit)
 }
 
 /**
@@ -3583,8 +3582,7 @@ function firstOf(items: readonly string[], limit = 20): string {
 }
 
 function listNames(objects: ReadonlyArray<{ schema: string; name: string }>, limit = 20): string {
-  const shown = objects.slice(0, limit).map(qualified).join(', ')
-  return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown
+  return firstOf(objects.map(qualified), limit)
 }
 
 /** How to load a data-only backup by hand, for its kind of file. */
