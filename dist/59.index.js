@@ -12445,8 +12445,7 @@ function describeBlocked(tables, limit = 20) {
  * capitals copied unquoted would name another table, re-attack a40 3).
  */
 function sqlNames(objects, limit = 100) {
-    const shown = objects.slice(0, limit).map(sql_names/* quoteQualified */.$s).join(', ');
-    return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
+    return firstOf(objects.map(sql_names/* quoteQualified */.$s), limit);
 }
 /**
  * The first `limit` of `items`, and how many more: a refusal's advice stays in sight (trial u45
@@ -12457,8 +12456,7 @@ function firstOf(items, limit = 20) {
     return items.length > limit ? `${shown}, and ${items.length - limit} more` : shown;
 }
 function listNames(objects, limit = 20) {
-    const shown = objects.slice(0, limit).map(qualified).join(', ');
-    return objects.length > limit ? `${shown}, and ${objects.length - limit} more` : shown;
+    return firstOf(objects.map(qualified), limit);
 }
 /** How to load a data-only backup by hand, for its kind of file. */
 function byHand(plan) {
