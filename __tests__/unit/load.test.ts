@@ -11,6 +11,7 @@ import path from 'node:path'
 import { Readable, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { sameBytesAsChecked } from '../../src/pipeline/digest.js'
+import { notePartialLoad } from '../../src/postgres/commit.js'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
@@ -796,6 +797,26 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     const exists = 'psql: ERROR:  relation "notes" already exists\n'
     expect(afterLoadFailure(options, exists)).toMatch(/restore again with clean: true\.$/)
     expect(reportedLines(duplicated)).toContain('DETAIL:  Key (public.f(id))=(…) is duplicated.')
+  })
+
+  it("a failure without a single transaction says what the target's default privileges gave what loaded, as a cancel does (attacker a74 F4)", () => {
+    notePartialLoad('The default privileges gave what loaded more.')
+    try {
+      const exists = 'psql: ERROR:  relation "notes" already exists\n'
+      expect(afterLoadFailure({ singleTransaction: false, jobs: 1 }, exists)).toMatch(
+        /restore again with clean: true\. The default privileges gave what loaded more\.$/
+      )
+      const duplicated = 'psql: ERROR:  duplicate key value violates unique constraint "t_pkey"\n'
+      expect(afterLoadFailure({ singleTransaction: false, jobs: 2 }, duplicated)).toMatch(
+        /\(jobs: 2\): what loaded before the error stays: remove it before restoring again\. The default privileges gave what loaded more\.$/
+      )
+      // a rolled-back transaction kept nothing: nothing to say
+      expect(afterLoadFailure({ singleTransaction: true, jobs: 1 })).not.toMatch(
+        /default privileges/
+      )
+    } finally {
+      notePartialLoad(undefined)
+    }
   })
 
   it.each([

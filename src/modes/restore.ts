@@ -2089,7 +2089,7 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then — a foreign key the restored rows break, a function the backup no longer has — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (a constraint the restored rows break — a foreign key onto rows the backup does not hold — fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; one that fails for another reason — a function the backup no longer has, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
   // before the end leaves them dropped: F2), is given with its definition now
@@ -2151,8 +2151,9 @@ function recreateOrder<T extends { key: string }>(recreated: readonly T[]): T[] 
 /**
  * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
  * (recreateBlock) are not there — their definition failed in the restore's transaction (a
- * foreign key the restored rows break, a function the backup no longer has, a privilege
- * missing): a warning with the statements to run once that is mended; undefined when all are.
+ * function or column the backup no longer has, a privilege missing; a constraint the restored
+ * rows break fails the load instead: RECREATE_BROKEN): a warning with the statements to run
+ * once that is mended; undefined when all are.
  */
 async function recreatedWarning(
   client: pg.Client,

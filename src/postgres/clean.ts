@@ -2095,18 +2095,28 @@ export function recreateBlock(statements: readonly string[]): string {
   const inner = tag('pgba_part')
   const outer = tag('pgba_recreate')
   const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
-  return `DO ${outer} BEGIN ${body} EXCEPTION WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`
+  // an integrity violation raised again, marked (RECREATE_BROKEN) for the load's error to explain
+  return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${RECREATE_BROKEN}'; WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`
 }
 
 /**
+ * The HINT of the error a recreated part's definition met on the restored rows (a foreign key of
+ * a table that stays onto rows the backup does not hold, a unique or check constraint they
+ * break): the load fails, its single transaction keeps nothing (trial u46: such a foreign key
+ * went missing with the restore committed and exit code 0, the orphaned rows left behind).
+ */
+export const RECREATE_BROKEN =
+  'clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it: the restored rows break it'
+
+/**
  * The errors a recreated part's definition may meet because it no longer fits the restored
- * objects (a foreign key or unique key the restored rows break, a function, column or role that
- * is gone, a privilege, an expression that fails on the restored rows): that part stays dropped.
- * Any other (a lock not granted within lock-timeout, a deadlock, a cancel, the server's own
- * trouble) fails the restore, which then keeps nothing, as for any statement of the load.
+ * objects (a function, column or role that is gone, a privilege, an expression that fails on
+ * the restored rows): that part stays dropped, and a warning gives its definition. A constraint
+ * the restored rows break (integrity_constraint_violation) fails the load instead
+ * ({@link RECREATE_BROKEN}); any other error (a lock not granted within lock-timeout, a
+ * deadlock, a cancel, the server's own trouble) fails it too, as for any statement of the load.
  */
 const RECREATE_MISFITS = [
-  'integrity_constraint_violation',
   'syntax_error_or_access_rule_violation',
   'feature_not_supported',
   'data_exception',

@@ -42,6 +42,7 @@ import {
   markCommitAfterData,
   markCommitSent,
   markRolledBack,
+  partialLoadNote,
   resetCommitMark
 } from './commit.js'
 import { log, stopwatch, plural } from '../log.js'
@@ -128,6 +129,7 @@ import {
 import { redactSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
 import { enableExtension } from './target-policy.js'
+import { RECREATE_BROKEN } from './clean.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -2720,6 +2722,10 @@ export function explainLoadFailure(
   } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
+  } else if (stderr.includes(RECREATE_BROKEN)) {
+    // clean-drop-dependents' part of a table that stays, created again over the restored rows
+    // (trial u46: it went missing, the restore committed and exit code 0)
+    hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and the backup's rows break it — most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), or a unique key or index that the restored rows or function no longer keep. The restore does not leave it out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), or drop the constraint or index yourself if it is to go (ALTER TABLE … DROP CONSTRAINT …, DROP INDEX …), then restore again.`
   } else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
     // a system catalog's unique index: another session created an object of the same name while
     // this one ran (trial u35 F4: two restores at once into one database, the one that lost
@@ -3009,10 +3015,15 @@ export function afterLoadFailure(
   if (options.singleTransaction)
     return 'Nothing was kept: the restore ran in one transaction, which was rolled back.'
   const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`
+  // what the target's default privileges gave what loaded (attacker a74 F4: said on a cancel,
+  // not on a failure)
+  const note = partialLoadNote()
   // clean cannot help a key duplicated among the backup's own rows, nor any other error
-  return stderr === undefined || alreadyExists(stderr)
-    ? `${stays}; restore again with clean: true.`
-    : `${stays}: remove it before restoring again.`
+  return `${
+    stderr === undefined || alreadyExists(stderr)
+      ? `${stays}; restore again with clean: true.`
+      : `${stays}: remove it before restoring again.`
+  }${note ? ` ${note}` : ''}`
 }
 
 /**
