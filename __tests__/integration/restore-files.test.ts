@@ -30,6 +30,8 @@ import {
 import type { TestServer } from '../../dev/postgres.js'
 import type { Compression, DumpFormat, RestoreOptions } from '../../src/types.js'
 import { rewriteArchiveToc } from '../support/archive-writer.js'
+import { CheckError } from '../../src/errors.js'
+import { readArchiveTocFile } from '../../src/postgres/toc.js'
 import { useHarness } from '../support/harness.js'
 import { logOf } from '../support/log-capture.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -406,13 +408,66 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
     await expectRefusedUnchanged(damaged(gz, 'truncate'), /corrupted or truncated/)
   })
 
-  it('a .dump cut in half (no compression, no manifest)', async () => {
-    // the load through psql reads every table's rows first (where they end): it finds out
-    // before anything runs; pg_restore -d only while restoring (its one transaction rolled back)
-    await expectRefusedUnchanged(
-      damaged(f.shopDump, 'truncate'),
-      /the archive is cut short \(truncated\): it ends inside a table's data\. Nothing was restored|pg_restore exited with code 1: .*could not read from input file/
+  it.each([true, false])(
+    'a .dump cut in half (no compression, no manifest): refused by the check, before the load (single-transaction: %s; trial u46)',
+    async singleTransaction => {
+      // its blocks walked to the end before anything runs, whatever the load's path: without a
+      // single transaction nothing of it is loaded either
+      const error = await expectRefusedUnchanged(
+        damaged(f.shopDump, 'truncate'),
+        /the archive is cut short \(truncated\): it ends inside a table's data\. Nothing was restored/,
+        { allowNonEmpty: true, singleTransaction }
+      )
+      expect(error).toBeInstanceOf(CheckError)
+    }
+  )
+
+  it('a pg_dump -Fc file (compressed by pg_dump) cut inside its data, and cut between two blocks: refused by the check, naming what is missing (trial u46)', async () => {
+    const compressed = path.join(files, 'shop-z.dump')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', compressed], server.env(shop))
+    const bytes = readFileSync(compressed)
+    const offsets = (await readArchiveTocFile(compressed)).entries
+      .flatMap(e =>
+        e.extra.format === 'custom' && e.extra.dataState === 'set'
+          ? [
+              {
+                at: e.extra.dataOffset,
+                name: `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+              }
+            ]
+          : []
+      )
+      .sort((a, b) => a.at - b.at)
+    expect(offsets.length).toBeGreaterThan(1)
+    const last = offsets[offsets.length - 1]
+    // pg_restore --list takes both: only its table of contents is read
+    const between = path.join(files, 'between-blocks.dump')
+    writeFileSync(between, bytes.subarray(0, last.at))
+    const error = await expectRefusedUnchanged(
+      between,
+      new RegExp(
+        `the archive is cut short \\(truncated\\): it ends after the data of ${offsets.length - 1} entries, before that of its entry ${last.name.replace(/[.()]/g, '\\$&')}, which pg_restore looks for and fails without\\. Nothing was restored`
+      ),
+      { allowNonEmpty: true, singleTransaction: false }
     )
+    expect(error).toBeInstanceOf(CheckError)
+    const inside = path.join(files, 'inside-block.dump')
+    writeFileSync(inside, bytes.subarray(0, last.at + Math.max(12, (bytes.length - last.at) >> 1)))
+    expect(
+      await expectRefusedUnchanged(inside, /the archive is cut short \(truncated\)/, {
+        allowNonEmpty: true,
+        singleTransaction: false
+      })
+    ).toBeInstanceOf(CheckError)
+    // cut inside its table of contents: pg_restore --list's refusal says so
+    const inToc = path.join(files, 'inside-toc.dump')
+    writeFileSync(inToc, bytes.subarray(0, (await readArchiveTocFile(compressed)).end >> 1))
+    await expectRefusedUnchanged(
+      inToc,
+      /pg_restore --list rejected the archive: .* — the archive ends inside its table of contents: it is truncated or corrupted\./
+    )
+    // whole, it restores
+    await expectShop(compressed)
   })
 
   it('a plain .sql of pg_dump cut at a line inside COPY data (no compression, no manifest)', async () => {

@@ -44,6 +44,7 @@ import {
 import type { ClientInstaller } from '../postgres/install.js'
 import { psqlSupportsRestrict } from '../postgres/load.js'
 import { listedEntries } from '../postgres/parallel-restore.js'
+import { checkCustomArchiveWhole } from '../postgres/copy-ends.js'
 import { PlainDumpObjects, parsePlainDumpVersions, writtenTables } from '../postgres/plain-sql.js'
 import { PsqlLexer } from '../postgres/psql-lexer.js'
 import { shareEntryLex } from '../postgres/direct-entries.js'
@@ -354,8 +355,18 @@ export async function planRestore(
     installer,
     readableFormat(header)
   )
-  if (!manifest && !head) await readToEnd(dump, decoding)
+  if (!manifest && !head && detected.format !== 'custom') await readToEnd(dump, decoding)
   if (detected.format === 'custom') {
+    // read to its end, its blocks walked (a file cut between or inside blocks passes the list:
+    // trial u46); a table of contents it cannot read is pg_restore --list's to refuse first
+    const walked =
+      manifest || head
+        ? undefined
+        : await readToEnd(dump, decoding, true).then(
+            () => undefined,
+            (error: unknown) => error
+          )
+    if (walked && !((walked as Error).cause instanceof ArchiveTocError)) throw walked
     // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
     // list's verdict still comes first (its refusal is the one reported)
     const tocStream = openDecoded(dump, decoding)
@@ -369,6 +380,10 @@ export async function planRestore(
       throw error
     }
     log.info(`pg_restore --list accepts the archive (${plural(lines.length, 'line')}).`)
+    if (walked) {
+      tocStream.destroy()
+      throw walked
+    }
     const listed = manifest ? undefined : tablesFromList(lines)
     let tocRead: StreamedToc | undefined
     const fromArchive = await fromToc(inputs, async () => {
@@ -1150,15 +1165,22 @@ async function scanScript(
   return { objects, read }
 }
 
-/** Without a manifest, a compressed file is decompressed once to its end before any write. */
-async function readToEnd(file: BackupFile, decoding: Decoding): Promise<void> {
-  if (decoding.compression === 'none' && !decoding.decryption) return
+/**
+ * Without a manifest, a compressed file is decompressed once to its end before any write; a
+ * custom archive's blocks are walked to its end, compressed or not (copy-ends.ts
+ * checkCustomArchiveWhole: trial u46, a pg_dump -Fc file cut short passed pg_restore --list).
+ */
+async function readToEnd(file: BackupFile, decoding: Decoding, custom = false): Promise<void> {
+  if (!custom && decoding.compression === 'none' && !decoding.decryption) return
   try {
-    await pipeline(openDecoded(file, decoding), discard())
+    if (custom) await checkCustomArchiveWhole(openDecoded(file, decoding))
+    else await pipeline(openDecoded(file, decoding), discard())
   } catch (error) {
     // age's own verdict (damaged, truncated or altered; attacker a41 F5), not a decompression's
     if (error instanceof DecryptionError)
       throw new RestoreError(`${fileName(file)}: ${sentence(error.message)} Nothing was restored.`)
+    // the walk's own (the archive cut short)
+    if (error instanceof CheckError) throw error
     throw new RestoreError(
       `the backup cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed to its end (${(error as Error).message}): it is corrupted or truncated. Nothing was restored.`
     )

@@ -70,7 +70,13 @@ function explainListFailure(error: unknown): Error {
   }
   if (error.startError)
     return new ArchiveError(`could not run pg_restore: ${error.startError.message}`)
-  return new ArchiveError(`pg_restore --list rejected the archive: ${error.stderr.trim()}`)
+  const said = error.stderr.trim()
+  // its end reached inside the table of contents (trial u46: the message said nothing of it)
+  return new ArchiveError(
+    /end of file|could not read from input file|unexpected EOF/i.test(said)
+      ? `pg_restore --list rejected the archive: ${said} — the archive ends inside its table of contents: it is truncated or corrupted.`
+      : `pg_restore --list rejected the archive: ${said}`
+  )
 }
 
 /** A table the server reported, with its pg_class OID when it was read. */

@@ -21,8 +21,8 @@ import zlib from 'node:zlib'
 import { plural } from '../log.js'
 import { type Child, findProgram, startChild } from '../process.js'
 import { ArchiveError } from './archive.js'
-import { type ChunkSource, ByteReader, chunksOf } from './compare.js'
-import { type ArchiveToc, type TocEntry, readArchiveTocFromChunks } from './toc.js'
+import { ArchiveCompareError, type ChunkSource, ByteReader, chunksOf } from './compare.js'
+import { type ArchiveToc, ArchiveTocError, type TocEntry, readArchiveTocFromChunks } from './toc.js'
 
 const BLK_DATA = 1
 const BLK_BLOBS = 3
@@ -211,6 +211,8 @@ export interface CopyEndsChecked {
   blocks: number
   /** A walk of a custom archive's blocks: where each starts, by dump ID (the first of an ID). */
   starts?: ReadonlyMap<number, number>
+  /** A walk of a custom archive's blocks: its table of contents. */
+  toc?: ArchiveToc
 }
 
 /**
@@ -329,7 +331,50 @@ export async function checkCustomArchiveRows(
       )
   }
   // the starts for a walk of the blocks only (customDataStarts)
-  return rowsToo ? { blocks } : { blocks, starts }
+  return rowsToo ? { blocks } : { blocks, starts, toc }
+}
+
+/**
+ * A custom archive (its decoded stream, destroyed after) read to its end, its blocks walked: a
+ * file cut inside a block, or after one, is refused (trial u46: a pg_dump -Fc file cut inside a
+ * table's data passed pg_restore --list and the check, and failed in the load with what came
+ * before loaded). Every entry with data has its block: pg_restore looks for it (by its offset, or
+ * reading on) and fails where it is not.
+ *
+ * @throws ArchiveError naming what is missing.
+ */
+export async function checkCustomArchiveWhole(stream: Readable): Promise<void> {
+  let walked: CopyEndsChecked
+  try {
+    walked = await checkCustomArchiveRows(chunksOf(stream), false, false)
+  } catch (error) {
+    // the stream's own failure (decompression, decryption) is the caller's to word
+    if (!(error instanceof ArchiveCompareError || error instanceof ArchiveTocError)) throw error
+    const message = (error as Error).message
+    throw new ArchiveError(
+      /ends inside/.test(message)
+        ? "the archive is cut short (truncated): it ends inside a table's data. Nothing was restored (pg_restore would fail on it too, after loading what came before). Restore a whole backup: download or copy it again, and compare its size with the original's."
+        : `the archive's data blocks cannot be read to the end (${message}): it is corrupted or truncated, and pg_restore would fail on it too. Nothing was restored.`,
+      { cause: error }
+    )
+  } finally {
+    stream.destroy()
+  }
+  const missing = walked.toc!.entries.filter(
+    e =>
+      e.extra.format === 'custom' &&
+      e.extra.dataState !== 'no-data' &&
+      !walked.starts!.has(e.dumpId)
+  )
+  if (missing.length > 0)
+    throw new ArchiveError(
+      `the archive is cut short (truncated): it ends after the data of ${plural(walked.starts!.size, 'entry', 'entries')}, before that of ${missing.length === 1 ? 'its entry' : `${missing.length} of its entries`} ${missing
+        .slice(0, 5)
+        .map(entryName)
+        .join(
+          ', '
+        )}${missing.length > 5 ? ', …' : ''}, which pg_restore looks for and fails without. Nothing was restored. Restore a whole backup: download or copy it again, and compare its size with the original's.`
+    )
 }
 
 /**
