@@ -26,6 +26,7 @@ import {
   maxAgeNotice,
   renderForDoor,
   SECRET_ENV,
+  shellWord,
   getInputs
 } from './inputs.js'
 import { backup } from './modes/backup.js'
@@ -489,8 +490,7 @@ export function positionalHint(argv: string[], message: string): string {
   const unknown = /Unknown arguments?: (.+)$/m.exec(message)?.[1]?.split(', ') ?? []
   const file = unknown.find(a => !a.startsWith('-') && argv.slice(1).includes(a))
   if (!file) return ''
-  const shown = /^[\w./@:+-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`
-  return ` A backup file is given with --backup-file: ${command} --backup-file ${shown}.`
+  return ` A backup file is given with --backup-file: ${command} --backup-file ${shellWord(file)}.`
 }
 
 /**

@@ -125,6 +125,15 @@ function cliName(input: Inputs): string {
   return SECRET_ENV[input] ?? `--${input}`
 }
 
+/**
+ * A value as one word of a POSIX shell's command line: as it is when it holds nothing the shell
+ * reads specially, else in single quotes (a quote inside as '\''). Advice printed for the command
+ * line is pasted into a shell (attacker a74 F7: `--schemas "Q""s","a,b"` lost its quotes there).
+ */
+export function shellWord(value: string): string {
+  return /^[\w./@:+,=%-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`
+}
+
 const escapeForPattern = (text: string): string => text.replace(/[-.]/g, '\\$&')
 const INPUT_NAMES = Object.values(Inputs)
   .sort((a, b) => b.length - a.length)
@@ -132,15 +141,18 @@ const INPUT_NAMES = Object.values(Inputs)
   .join('|')
 /** `'clean: true'`, `clean: true`, `jobs: 4`, `single-transaction: false` */
 const SETTING = new RegExp(
-  `'(${INPUT_NAMES}): ([^'\\s]+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
+  `'(${INPUT_NAMES}): ((?:"(?:[^"]|"")*"|[^'\\s"])+)'|(?<![-\\w'./])(${INPUT_NAMES}): (true|false|auto|current|\\d+\\w*)(?![\\w-])`,
   'g'
 )
+/** A list's value in a message: names, a double-quoted one with spaces or commas too */
+const NAME_VALUE = `(?:"(?:[^"]|"")*"|[^\\s'\`),;"])+`
+const LIST_VALUE = `${NAME_VALUE}(?:,${NAME_VALUE})*`
 /**
  * `(exclude-schemas: auth)`, `e.g. exclude-schemas: auth,storage`: a setting with any value (a
  * list, a name) where a message shows it as an example — in parentheses, or after "e.g."
  */
 const EXAMPLE_SETTING = new RegExp(
-  `(\\(|e\\.g\\. )(${INPUT_NAMES}): ([^\\s'\`),;]+(?:,[^\\s'\`),;]+)*)(?=[),;]|, |\\.?\\s|\\.?$)`,
+  `(\\(|e\\.g\\. )(${INPUT_NAMES}): (${LIST_VALUE})(?=[),;]|, |\\.?\\s|\\.?$)`,
   'g'
 )
 /** `Input 'postgres-version'`: the action's label of an input, in an engine's message */
@@ -238,13 +250,13 @@ export function renderForDoor(text: string, door: FrontDoor): string {
   out = out.replace(EXAMPLE_SETTING, (match, before: string, name: Inputs, value: string) =>
     SECRET_ENV[name] || /^(true|false|auto|current|\d+\w*)$/.test(value)
       ? match
-      : `${before}${cliName(name)} ${value}`
+      : `${before}${cliName(name)} ${shellWord(value)}`
   )
   out = out.replace(SETTING, (_match, qName, qValue, name, value) => {
     const input = (qName ?? name) as Inputs
     const setting = (qValue ?? value) as string
     if (SECRET_ENV[input]) return `${cliName(input)}=${setting}`
-    return setting === 'true' ? cliName(input) : `${cliName(input)} ${setting}`
+    return setting === 'true' ? cliName(input) : `${cliName(input)} ${shellWord(setting)}`
   })
   out = out.replace(INPUT_WORDS, (_match, name: Inputs) => cliName(name))
   out = out.replace(INPUT_SET, (_match, name: Inputs) => `give ${cliName(name)}`)

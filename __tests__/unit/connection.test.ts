@@ -637,6 +637,28 @@ describe("the action's own connection, as libpq would open it", () => {
   })
 })
 
+describe("a Unix socket's directory without the server's socket (trial u46)", () => {
+  it('names the socket file, the port and the directory, not a bare ENOENT', async () => {
+    const { explainConnectError } = await import('../../src/postgres/session.js')
+    const socket = parseDatabaseUrl('postgresql://app:pw-long-enough@localhost:55747/r1?host=/tmp/')
+    const missing = explainConnectError(
+      { code: 'ENOENT', message: 'connect ENOENT /tmp/.s.PGSQL.55747' },
+      socket,
+      10
+    ).message
+    expect(missing).toMatch(
+      /no server's socket \/tmp\/\.s\.PGSQL\.55747: nothing listens on port 55747 in the directory \/tmp\/?\. Check the port and the socket directory/
+    )
+    expect(missing).not.toMatch(/connect ENOENT/)
+    const refused = explainConnectError(
+      { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED /tmp/.s.PGSQL.55747' },
+      socket,
+      10
+    ).message
+    expect(refused).toMatch(/nothing accepts connections on the socket \/tmp\/\.s\.PGSQL\.55747\./)
+  })
+})
+
 describe('a connection error, worded for where it is shown', () => {
   it("the action speaks of GitHub's runners and the secret; the CLI of this machine and DATABASE_URL", async () => {
     const { explainConnectError } = await import('../../src/postgres/session.js')

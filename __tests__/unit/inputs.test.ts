@@ -767,6 +767,24 @@ describe('describeForInputs in verify mode (trial u30 F1)', () => {
   })
 })
 
+describe('renderForDoor: values the advice names, ready to paste into a shell (attacker a74 F7)', () => {
+  it.each([
+    [
+      'restore only your own schemas (schemas: "Q""s","a,b",public).',
+      `restore only your own schemas (--schemas '"Q""s","a,b",public').`
+    ],
+    ['(schemas: "my schema",public)', `(--schemas '"my schema",public')`],
+    [`e.g. exclude-schemas: "it's",auth, or`, `e.g. --exclude-schemas '"it'\\''s",auth', or`],
+    [`set 'tables: public."Order Items"' and`, `set --tables 'public."Order Items"' and`],
+    ['(schemas: public,app)', '(--schemas public,app)'],
+    ["'pg-bin-dir: /usr/lib/postgresql/17/bin'", '--pg-bin-dir /usr/lib/postgresql/17/bin']
+  ])('%s', (message, cli) => {
+    expect(renderForDoor(message, 'cli')).toBe(cli)
+    // the action's wording stays as the workflow writes it
+    expect(renderForDoor(message, 'action')).toBe(message)
+  })
+})
+
 describe('renderForDoor: the mode is a command on the command line', () => {
   it("words 'mode: backup' as the backup command, which the CLI takes (trial u46: --mode was refused)", () => {
     const text =
