@@ -1981,17 +1981,25 @@ function recreateBlock(statements) {
     const inner = tag('pgba_part');
     const outer = tag('pgba_recreate');
     const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ');
-    return `DO ${outer} BEGIN ${body} EXCEPTION WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`;
+    // an integrity violation raised again, marked (RECREATE_BROKEN) for the load's error to explain
+    return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${RECREATE_BROKEN}'; WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`;
 }
 /**
+ * The HINT of the error a recreated part's definition met on the restored rows (a foreign key of
+ * a table that stays onto rows the backup does not hold, a unique or check constraint they
+ * break): the load fails, its single transaction keeps nothing (trial u46: such a foreign key
+ * went missing with the restore committed and exit code 0, the orphaned rows left behind).
+ */
+const RECREATE_BROKEN = 'clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it: the restored rows break it';
+/**
  * The errors a recreated part's definition may meet because it no longer fits the restored
- * objects (a foreign key or unique key the restored rows break, a function, column or role that
- * is gone, a privilege, an expression that fails on the restored rows): that part stays dropped.
- * Any other (a lock not granted within lock-timeout, a deadlock, a cancel, the server's own
- * trouble) fails the restore, which then keeps nothing, as for any statement of the load.
+ * objects (a function, column or role that is gone, a privilege, an expression that fails on
+ * the restored rows): that part stays dropped, and a warning gives its definition. A constraint
+ * the restored rows break (integrity_constraint_violation) fails the load instead
+ * ({@link RECREATE_BROKEN}); any other error (a lock not granted within lock-timeout, a
+ * deadlock, a cancel, the server's own trouble) fails it too, as for any statement of the load.
  */
 const RECREATE_MISFITS = [
-    'integrity_constraint_violation',
     'syntax_error_or_access_rule_violation',
     'feature_not_supported',
     'data_exception',
@@ -2861,7 +2869,42 @@ rowsToo = true) {
             throw new postgres_archive/* ArchiveError */.di(`the archive's table of contents puts the data of its entry ${entryName(entry)} at byte ${entry.extra.dataOffset}, where ${starts.has(entry.dumpId) ? `its block does not start (it starts at byte ${starts.get(entry.dumpId)})` : 'the archive holds no block of it'}: pg_dump never writes that, and pg_restore would read other bytes than this check. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
     }
     // the starts for a walk of the blocks only (customDataStarts)
-    return rowsToo ? { blocks } : { blocks, starts };
+    return rowsToo ? { blocks } : { blocks, starts, toc };
+}
+/**
+ * A custom archive (its decoded stream, destroyed after) read to its end, its blocks walked: a
+ * file cut inside a block, or after one, is refused (trial u46: a pg_dump -Fc file cut inside a
+ * table's data passed pg_restore --list and the check, and failed in the load with what came
+ * before loaded). Every entry with data has its block: pg_restore looks for it (by its offset, or
+ * reading on) and fails where it is not.
+ *
+ * @throws ArchiveError naming what is missing.
+ */
+async function checkCustomArchiveWhole(stream) {
+    let walked;
+    try {
+        walked = await checkCustomArchiveRows((0,compare/* chunksOf */.U_)(stream), false, false);
+    }
+    catch (error) {
+        // the stream's own failure (decompression, decryption) is the caller's to word
+        if (!(error instanceof compare/* ArchiveCompareError */.Ov || error instanceof postgres_toc/* ArchiveTocError */.fL))
+            throw error;
+        const message = error.message;
+        throw new postgres_archive/* ArchiveError */.di(/ends inside/.test(message)
+            ? "the archive is cut short (truncated): it ends inside a table's data. Nothing was restored (pg_restore would fail on it too, after loading what came before). Restore a whole backup: download or copy it again, and compare its size with the original's."
+            : `the archive's data blocks cannot be read to the end (${message}): it is corrupted or truncated, and pg_restore would fail on it too. Nothing was restored.`, { cause: error });
+    }
+    finally {
+        stream.destroy();
+    }
+    const missing = walked.toc.entries.filter(e => e.extra.format === 'custom' &&
+        e.extra.dataState !== 'no-data' &&
+        !walked.starts.has(e.dumpId));
+    if (missing.length > 0)
+        throw new postgres_archive/* ArchiveError */.di(`the archive is cut short (truncated): it ends after the data of ${(0,log/* plural */.LS)(walked.starts.size, 'entry', 'entries')}, before that of ${missing.length === 1 ? 'its entry' : `${missing.length} of its entries`} ${missing
+            .slice(0, 5)
+            .map(entryName)
+            .join(', ')}${missing.length > 5 ? ', \u2026' : ''}, which pg_restore looks for and fails without. Nothing was restored. Restore a whole backup: download or copy it again, and compare its size with the original's.`);
 }
 /**
  * Where each data block of a custom archive (a file) starts, by dump ID: its blocks walked, the
@@ -4035,6 +4078,7 @@ var target_policy = __webpack_require__(73249);
  * log says which path and why not direct). Credentials reach the tools only through the
  * environment.
  */
+
 
 
 
@@ -6038,6 +6082,11 @@ entry) {
         hint =
             " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
     }
+    else if (stderr.includes(RECREATE_BROKEN)) {
+        // clean-drop-dependents' part of a table that stays, created again over the restored rows
+        // (trial u46: it went missing, the restore committed and exit code 0)
+        hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and the backup's rows break it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), or a unique key or index that the restored rows or function no longer keep. The restore does not leave it out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
+    }
     else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
         // a system catalog's unique index: another session created an object of the same name while
         // this one ran (trial u35 F4: two restores at once into one database, the one that lost
@@ -6306,10 +6355,13 @@ outcome = 'rolled-back') {
     if (options.singleTransaction)
         return 'Nothing was kept: the restore ran in one transaction, which was rolled back.';
     const stays = `The restore ran without a single transaction (${options.jobs > 1 ? `jobs: ${options.jobs}` : 'single-transaction: false'}): what loaded before the error stays`;
+    // what the target's default privileges gave what loaded (attacker a74 F4: said on a cancel,
+    // not on a failure)
+    const note = (0,commit/* partialLoadNote */.y7)();
     // clean cannot help a key duplicated among the backup's own rows, nor any other error
-    return stderr === undefined || alreadyExists(stderr)
+    return `${stderr === undefined || alreadyExists(stderr)
         ? `${stays}; restore again with clean: true.`
-        : `${stays}: remove it before restoring again.`;
+        : `${stays}: remove it before restoring again.`}${note ? ` ${note}` : ''}`;
 }
 /**
  * The start of a line psql or pg_restore writes first for a message: its name, its input's line
@@ -7442,6 +7494,7 @@ function shellWord(name) {
 
 
 
+
 /** The backup cannot be restored as it is: damaged, truncated, swapped, or not what it claims. */
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
@@ -7575,9 +7628,16 @@ head = false) {
         };
     }
     const client = await chooseClient(inputs, 'pg_restore', archiveMajor, requires, installer, readableFormat(header));
-    if (!manifest && !head)
+    if (!manifest && !head && detected.format !== 'custom')
         await readToEnd(dump, decoding);
     if (detected.format === 'custom') {
+        // read to its end, its blocks walked (a file cut between or inside blocks passes the list:
+        // trial u46); a table of contents it cannot read is pg_restore --list's to refuse first
+        const walked = manifest || head
+            ? undefined
+            : await readToEnd(dump, decoding, true).then(() => undefined, (error) => error);
+        if (walked && !(walked.cause instanceof postgres_toc/* ArchiveTocError */.fL))
+            throw walked;
         // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
         // list's verdict still comes first (its refusal is the one reported)
         const tocStream = (0,pipeline_decode/* openDecoded */.BA)(dump, decoding);
@@ -7592,6 +7652,10 @@ head = false) {
             throw error;
         }
         log/* log */.Rm.info(`pg_restore --list accepts the archive (${(0,log/* plural */.LS)(lines.length, 'line')}).`);
+        if (walked) {
+            tocStream.destroy();
+            throw walked;
+        }
         const listed = manifest ? undefined : (0,postgres_archive/* tablesFromList */.S)(lines);
         let tocRead;
         const fromArchive = await fromToc(inputs, async () => {
@@ -8208,17 +8272,27 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
     log/* log */.Rm.info(`The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${(0,log/* plural */.LS)(objects.copyTables.length, 'table')}.`);
     return { objects, read };
 }
-/** Without a manifest, a compressed file is decompressed once to its end before any write. */
-async function readToEnd(file, decoding) {
-    if (decoding.compression === 'none' && !decoding.decryption)
+/**
+ * Without a manifest, a compressed file is decompressed once to its end before any write; a
+ * custom archive's blocks are walked to its end, compressed or not (copy-ends.ts
+ * checkCustomArchiveWhole: trial u46, a pg_dump -Fc file cut short passed pg_restore --list).
+ */
+async function readToEnd(file, decoding, custom = false) {
+    if (!custom && decoding.compression === 'none' && !decoding.decryption)
         return;
     try {
-        await (0,external_node_stream_promises_.pipeline)((0,pipeline_decode/* openDecoded */.BA)(file, decoding), (0,pipeline_decode/* discard */.vf)());
+        if (custom)
+            await checkCustomArchiveWhole((0,pipeline_decode/* openDecoded */.BA)(file, decoding));
+        else
+            await (0,external_node_stream_promises_.pipeline)((0,pipeline_decode/* openDecoded */.BA)(file, decoding), (0,pipeline_decode/* discard */.vf)());
     }
     catch (error) {
         // age's own verdict (damaged, truncated or altered; attacker a41 F5), not a decompression's
         if (error instanceof encrypt/* DecryptionError */.OL)
             throw new RestoreError(`${(0,pipeline_decode/* fileName */.Md)(file)}: ${(0,errors/* sentence */.em)(error.message)} Nothing was restored.`);
+        // the walk's own (the archive cut short)
+        if (error instanceof errors/* CheckError */.tl)
+            throw error;
         throw new RestoreError(`the backup cannot be ${decoding.decryption ? 'decrypted or ' : ''}decompressed to its end (${error.message}): it is corrupted or truncated. Nothing was restored.`);
     }
 }
@@ -11282,7 +11356,7 @@ warnings) {
     const again = inputs.jobs === 1 ? check.dependents.filter(d => d.recreate) : [];
     const gone = check.dependents.filter(d => !again.includes(d));
     const recreatedWords = again.length > 0
-        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (one that fails then \u2014 a foreign key the restored rows break, a function the backup no longer has \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (a constraint the restored rows break \u2014 a foreign key onto rows the backup does not hold \u2014 fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; one that fails for another reason \u2014 a function the backup no longer has, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
         : '';
     // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
     // before the end leaves them dropped: F2), is given with its definition now
@@ -11334,8 +11408,9 @@ function recreateOrder(recreated) {
 /**
  * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
  * (recreateBlock) are not there \u2014 their definition failed in the restore's transaction (a
- * foreign key the restored rows break, a function the backup no longer has, a privilege
- * missing): a warning with the statements to run once that is mended; undefined when all are.
+ * function or column the backup no longer has, a privilege missing; a constraint the restored
+ * rows break fails the load instead: RECREATE_BROKEN): a warning with the statements to run
+ * once that is mended; undefined when all are.
  */
 async function recreatedWarning(client, recreated) {
     if (recreated.length === 0)

@@ -1975,7 +1975,16 @@ function explainConnectError(error, connection, connectTimeoutSeconds) {
             detail = `the host '${connection.host}' could not be resolved (DNS). Check the host name.`;
             break;
         case 'ECONNREFUSED':
-            detail = `nothing accepts connections at ${connection.host}:${connection.port}. Check the host and port, and that the server is running.`;
+            detail = connection.host.startsWith('/')
+                ? `nothing accepts connections on the socket ${connection.host.replace(/\/+$/, '')}/.s.PGSQL.${connection.port}. Check the port and the socket directory (host), and that the server is running.`
+                : `nothing accepts connections at ${connection.host}:${connection.port}. Check the host and port, and that the server is running.`;
+            break;
+        case 'ENOENT':
+            // a Unix socket's directory (host=/tmp) without the server's socket of that port (trial
+            // u46: Node's bare "connect ENOENT /tmp/.s.PGSQL.55747")
+            detail = connection.host.startsWith('/')
+                ? `no server's socket ${connection.host.replace(/\/+$/, '')}/.s.PGSQL.${connection.port}: nothing listens on port ${connection.port} in the directory ${connection.host}. Check the port and the socket directory (host), and that the server is running.`
+                : message;
             break;
         case 'ENETUNREACH':
         case 'EHOSTUNREACH':
