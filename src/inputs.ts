@@ -171,6 +171,8 @@ const BARE = new RegExp(
     .join('|')})(?![\\w-])`,
   'g'
 )
+/** `tables: as pg_restore --table does, …`: a message labelled with the input it is about */
+const LABEL = new RegExp(`^(${INPUT_NAMES}): (?!(?:true|false|auto|current|\\d))`)
 /** `jobs > 1` */
 const COMPARED = new RegExp(`(?<![-\\w'./])(${INPUT_NAMES}) ([<>]=?) `, 'g')
 /**
@@ -258,6 +260,8 @@ export function renderForDoor(text: string, door: FrontDoor): string {
     if (SECRET_ENV[input]) return `${cliName(input)}=${setting}`
     return setting === 'true' ? cliName(input) : `${cliName(input)} ${shellWord(setting)}`
   })
+  // a label before the setting forms: "tables: 'orders' names 2 tables" (trial u46)
+  out = out.replace(LABEL, (_match, name: Inputs) => `${cliName(name)}: `)
   out = out.replace(INPUT_WORDS, (_match, name: Inputs) => cliName(name))
   out = out.replace(INPUT_SET, (_match, name: Inputs) => `give ${cliName(name)}`)
   out = out.replace(QUOTED, (_match, name: Inputs) => cliName(name))

@@ -777,7 +777,14 @@ describe('renderForDoor: values the advice names, ready to paste into a shell (a
     [`e.g. exclude-schemas: "it's",auth, or`, `e.g. --exclude-schemas '"it'\\''s",auth', or`],
     [`set 'tables: public."Order Items"' and`, `set --tables 'public."Order Items"' and`],
     ['(schemas: public,app)', '(--schemas public,app)'],
-    ["'pg-bin-dir: /usr/lib/postgresql/17/bin'", '--pg-bin-dir /usr/lib/postgresql/17/bin']
+    ["'pg-bin-dir: /usr/lib/postgresql/17/bin'", '--pg-bin-dir /usr/lib/postgresql/17/bin'],
+    // a message labelled with its input (trial u46: "warning: tables: …")
+    [
+      'tables: as pg_restore --table does, the restore brings the named tables',
+      '--tables: as pg_restore --table does, the restore brings the named tables'
+    ],
+    ["tables: 'orders' names 2 tables", "--tables: 'orders' names 2 tables"],
+    ['clean-drop-dependents: true — these objects', '--clean-drop-dependents — these objects']
   ])('%s', (message, cli) => {
     expect(renderForDoor(message, 'cli')).toBe(cli)
     // the action's wording stays as the workflow writes it
