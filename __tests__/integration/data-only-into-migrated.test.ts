@@ -21,6 +21,7 @@ import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import {
   type ManagedDatabase,
@@ -122,8 +123,13 @@ describe('Supabase: the data of the action’s own archive into a project whose 
 
   it('data-only: every row arrives in one transaction; the identity sequence is set, and a sequence of no table, as pg_restore --data-only sets it', async () => {
     const target = await migratedProject()
-    await actionRestore(target, backup, { dataOnly: true })
+    const { lines } = await logOf(() => actionRestore(target, backup, { dataOnly: true }))
     expect(checksumDifferences(sourceSums, appTables(await managedChecksums(target)))).toEqual([])
+    // the tables' rows before the load, not what it loads (trial u46: "(0 rows)" read as loading none)
+    expect(lines).toMatch(
+      /data-only: true — loading the backup's rows into the target's tables \(their rows now\): [^\n]*public\.todos \(empty now\)/
+    )
+    expect(lines).not.toMatch(/into the target's tables[^\n]*\(0 rows\)/)
     expect(await count(target, 'public.todos')).toBe(4)
     expect(await count(target, 'auth.users')).toBe(3)
     expect(await count(target, 'public.profiles')).toBe(3)

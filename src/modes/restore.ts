@@ -2793,7 +2793,7 @@ async function guardTarget(
     const into = existing.filter(t => !loads || loads.has(nameKey(t)))
     const others = existing.filter(t => loads && !loads.has(nameKey(t)))
     log.info(
-      `data-only: true — loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${firstOf(objects)}` : ''}`
+      `data-only: true — loading the backup's rows into the target's tables (their rows now): ${into.length > 0 ? describeTables(into).replace(/\((?:~)?0 rows\)/g, '(empty now)') : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${firstOf(objects)}` : ''}`
     )
     // a table left out that is empty here and holds rows in the backup: its rows went with the
     // selected ones (ON DELETE CASCADE, a TRUNCATE … CASCADE) — said, not only listed (trial u35
