@@ -181,6 +181,7 @@ import { RELATION_KINDS, parseCopyStatement, searchPathList } from '../postgres/
 import {
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
+  executeTakenFromPublic,
   grantsBeyondBackup,
   describeDefaultPrivileges,
   reachedKinds,
@@ -2256,7 +2257,7 @@ async function setAsideDefaultPrivileges(
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
     const archive = plan.format !== 'plain'
-    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them, and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
+    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them (and gives PUBLIC back its EXECUTE on routines where they take it), and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
     log.warning(warning)
     warnings.push(warning)
     // a load that stops before its end leaves them given (trial u46: the cancel said nothing)
@@ -2298,20 +2299,34 @@ async function revokeGrantsBeyondBackup(
       ((chosen === undefined || chosen.has(e.dumpId)) && !providers.has(e.namespace ?? ''))
   )
   let found: Awaited<ReturnType<typeof grantsBeyondBackup>> = []
+  let taken: Awaited<ReturnType<typeof executeTakenFromPublic>> = []
   try {
     await client.query('BEGIN')
     found = await grantsBeyondBackup(client, own, created)
     for (const f of found) await client.query(f.revoke)
+    taken = await executeTakenFromPublic(client, own, created)
+    for (const t of taken) await client.query(t.grant)
     await client.query('COMMIT')
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined)
-    if (found.length === 0)
+    if (found.length === 0 && taken.length === 0)
       return `The backup's objects could not be compared with what the target's default privileges of ${own.role} gave them (${sentence((error as Error).message)}): look at their privileges (\\dp in psql) and REVOKE what the source did not grant.`
-    return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges its own never give the roles named, and revoking them failed (${sentence((error as Error).message)}): run ${found.map(f => f.revoke).join(' ')}`
+    return `The target's default privileges of ${own.role} gave ${plural(found.length + taken.length, 'object')} of the backup other privileges than its own, and setting them as the backup has them failed (${sentence((error as Error).message)}): run ${[...found.map(f => f.revoke), ...taken.map(t => t.grant)].join(' ')}`
   }
-  if (found.length === 0) return undefined
   const shown = found.slice(0, 20)
-  return `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
+  const revoked =
+    found.length > 0
+      ? `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
+      : ''
+  // what they took: PUBLIC's EXECUTE on the backup's routines (attacker a74 F8)
+  const given =
+    taken.length > 0
+      ? `The target's default privileges of ${own.role} take EXECUTE on new functions from PUBLIC, which the backup's privileges leave it on ${plural(taken.length, 'routine')} (as PostgreSQL does by default): given back after the load: ${taken
+          .slice(0, 20)
+          .map(t => t.grant)
+          .join(' ')}${taken.length > 20 ? ` (and ${taken.length - 20} more)` : ''}.`
+      : ''
+  return [revoked, given].filter(Boolean).join(' ') || undefined
 }
 
 /** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */

@@ -516,3 +516,61 @@ export async function grantsBeyondBackup(
     revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
   }))
 }
+
+/**
+ * Where the restoring role's global default privileges for functions take PUBLIC's hard-wired
+ * EXECUTE away (ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC) and the load
+ * ran without setting them aside: the backup's routines whose ACL entry never names PUBLIC (the
+ * source left PUBLIC its EXECUTE) and which PUBLIC may not execute now — each with the GRANT that
+ * gives it back (attacker a74 F8: PUBLIC lost EXECUTE, and nothing said so). An `IN SCHEMA` row
+ * that grants PUBLIC EXECUTE gives it back itself. Read in the transaction `client` has begun,
+ * after {@link grantsBeyondBackup} (its search_path set to pg_catalog).
+ *
+ * @throws the query's error (a connection failure).
+ */
+export async function executeTakenFromPublic(
+  client: pg.Client,
+  own: OwnDefaultPrivileges,
+  entries: ReadonlyArray<{
+    desc: string
+    namespace: string | null
+    tag: string
+    defn?: string | null
+  }>
+): Promise<Array<{ object: string; grant: string }>> {
+  const givesPublic = (row: OwnDefaultPrivileges['rows'][number] | undefined): boolean =>
+    row?.privileges.some(p => p.grantee === null && p.privilege === 'EXECUTE') ?? false
+  const global = own.rows.find(r => r.objtype === 'f' && r.schema === null)
+  if (!global || givesPublic(global)) return []
+  const signature = (tag: string): string => tag.replace(/\(\*\)$/, '()')
+  const publicNamed = new Set<string>()
+  for (const e of entries) {
+    if (e.desc !== 'ACL' || !e.namespace) continue
+    const object = aclObjectTag(e.tag)
+    if (object && !object.column && rolesNamed(e.defn ?? '').has(PUBLIC_GRANTEE))
+      publicNamed.add(`${e.namespace}\0${signature(object.tag)}`)
+  }
+  const routines = entries.filter(
+    e =>
+      e.namespace &&
+      REACHED_BY[e.desc] === 'f' &&
+      !publicNamed.has(`${e.namespace}\0${signature(e.tag)}`) &&
+      !givesPublic(own.rows.find(r => r.objtype === 'f' && r.schema === e.namespace))
+  )
+  if (routines.length === 0) return []
+  const { rows } = await client.query<{ object: string }>(
+    `SELECT pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)) AS object
+       FROM unnest($1::text[], $2::text[]) AS u(schema, name)
+       JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+       JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
+        AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) z
+                         WHERE z.grantee OPERATOR(pg_catalog.=) 0 AND z.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE')
+      ORDER BY 1`,
+    [routines.map(e => e.namespace), routines.map(e => signature(e.tag))]
+  )
+  return rows.map(r => ({
+    object: `ROUTINE ${r.object}`,
+    grant: `GRANT EXECUTE ON ROUTINE ${r.object} TO PUBLIC;`
+  }))
+}
