@@ -12,6 +12,7 @@ import { type RetentionSchedule, parseRetentionSchedule } from './retention.js'
 import { parseDuration } from './duration.js'
 import { parseHeartbeatUrl } from './heartbeat.js'
 import { parseS3Uri } from './s3-uri.js'
+import { restoreNamesValue } from './sql-names.js'
 import {
   type BackupOptions,
   type BackupSource,
@@ -434,7 +435,7 @@ export function droppedParametersNotice(
   const hints: string[] = []
   if (dropped.schema !== undefined) {
     hints.push(
-      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, ${door === 'cli' ? `give --${Inputs.Schemas} ${dropped.schema}` : `set the '${Inputs.Schemas}' input (schemas: ${dropped.schema})`}`
+      `schema=… sets the app's search_path and does not choose what is backed up: to back up only that schema, ${door === 'cli' ? `give --${Inputs.Schemas} ${shellWord(restoreNamesValue([dropped.schema]))}` : `set the '${Inputs.Schemas}' input (schemas: ${restoreNamesValue([dropped.schema])})`}`
     )
   }
   if (names.includes('pgbouncer') && dropped.pgbouncer !== 'false') {

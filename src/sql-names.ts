@@ -5,10 +5,13 @@
 
 /**
  * Names as a value of restore's `tables` or `schemas` takes them back (for advice to set it): a
- * name with a comma, a new line, a double quote or spaces at an end is written in double quotes.
+ * name of anything but ASCII letters, digits, `_`, `$` and `-` is written in double quotes, which
+ * the inputs read as SQL writes a name — so that a message can tell where the value ends, and the
+ * command line's rendering of it (inputs.ts renderForDoor) quote it whole for the shell (attacker
+ * a75 F4: `schemas: a;touch${IFS}x` was cut at the `;`, the rest pasted as a command).
  */
 export function restoreNamesValue(names: readonly string[]): string {
-  return names.map(n => (/[,"\r\n]|^\s|\s$/.test(n) || n === '' ? sqlQuoted(n) : n)).join(',')
+  return names.map(n => (/^[A-Za-z0-9_$-]+$/.test(n) ? n : sqlQuoted(n))).join(',')
 }
 
 /** A name in double quotes, its quotes doubled (every name of SQL the action runs itself). */

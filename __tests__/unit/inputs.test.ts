@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import type { BackupOptions, CheckOptions } from '../../src/types.js'
 import {
   InputError,
@@ -365,10 +366,42 @@ describe('the names of tables and schemas (quoted as SQL writes them)', () => {
   })
 
   it('advice naming tables gives a value that reads back as those names', () => {
-    const names = ['a', 'a ', 'My Table', 'x, y', 'we"ird', 'a\nb', 'public.users']
-    expect(restoreNamesValue(names)).toBe('a,"a ",My Table,"x, y","we""ird","a\nb",public.users')
+    const names = ['a', 'a ', 'My Table', 'x, y', 'we"ird', 'a\nb', 'public.users', 'a-b$1']
+    expect(restoreNamesValue(names)).toBe(
+      'a,"a ","My Table","x, y","we""ird","a\nb","public.users",a-b$1'
+    )
     expect(restoreSelection(restoreNamesValue(names)).tables).toEqual(names)
   })
+
+  it.each([
+    'a;touch${IFS}/tmp/pwn',
+    "it's",
+    'x`id`y',
+    'x$(id)',
+    'my schema',
+    'a|b&c',
+    'Q"s',
+    'a,b',
+    'é'
+  ])(
+    'a name in advice, as the command line renders it, pasted into a shell is that one name and runs nothing (attacker a75 F4): %s',
+    name => {
+      const value = restoreNamesValue([name, 'public'])
+      const cli = renderForDoor(
+        `make the backup of your own schemas only (e.g. schemas: ${value} — pg_dump)`,
+        'cli'
+      )
+      const word = /--schemas (.*) — pg_dump\)$/.exec(cli)?.[1]
+      expect(word).toBeDefined()
+      // bash reads the word as one argument, the value itself
+      const echoed = execFileSync('bash', ['-c', `printf '%s\\0' ${word}`], { encoding: 'utf8' })
+      expect(echoed).toBe(`${value}\0`)
+      expect(restoreSelection('', echoed.slice(0, -1)).schemas).toEqual([name, 'public'])
+      // the quoted form too ('schemas: …')
+      const quoted = renderForDoor(`set 'schemas: ${value}' and`, 'cli')
+      expect(quoted).toBe(`set --schemas ${word} and`)
+    }
+  )
 
   it('backup: patterns go to pg_dump as written, split outside quotes only', () => {
     const { filters } = backupInputs({
