@@ -348,16 +348,21 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
                 WHERE conrelid = 'public.reviews'::regclass AND contype = 'f') AS keys`
       )
     )[0]
-  it.each([true, false])(
-    'a foreign key onto rows added after the backup: named, with what to do; in one transaction nothing changed, and the advice followed restores (single-transaction: %s)',
-    async singleTransaction => {
+  it.each([
+    [true, 1],
+    [false, 1],
+    // created again after a parallel load too (attacker a75 F5: left dropped, exit 0)
+    [false, 2]
+  ])(
+    'a foreign key onto rows added after the backup: named, with what to do; in one transaction nothing changed, and the advice followed restores (single-transaction: %s, jobs: %s)',
+    async (singleTransaction, jobs) => {
       const db = await server.createDatabase()
       await server.query(
         db,
         `CREATE TABLE public.customers (id int PRIMARY KEY, email text);
          INSERT INTO public.customers VALUES (1, 'a@x'), (2, 'b@x');`
       )
-      const own = path.join(harness.work, `broken-key-${singleTransaction}.dump`)
+      const own = path.join(harness.work, `broken-key-${singleTransaction}-${jobs}.dump`)
       execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
         env: server.env(db)
       })
@@ -376,7 +381,7 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
               testRestoreInputs(
                 server.url(db),
                 { kind: 'file', path: own },
-                { clean: true, cleanDropDependents: true, singleTransaction }
+                { clean: true, cleanDropDependents: true, singleTransaction, jobs }
               )
             )
             .then(
@@ -386,10 +391,23 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
         )
       const failed = await restore()
       expect(failed.result?.message).toMatch(
-        /violates foreign key constraint "reviews_customer_fk"[^]*The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and the backup's rows break it[^]*ALTER TABLE … DROP CONSTRAINT/
+        /violates foreign key constraint "reviews_customer_fk"[^]*The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it[^]*ALTER TABLE … DROP CONSTRAINT/
+      )
+      // PostgreSQL's error and DETAIL, not the block's own PL/pgSQL context (trial u47 F2)
+      expect(failed.result?.message).toMatch(
+        /^psql exited with code 3: psql:(?:<stdin>:\d+:)? ERROR: {2}insert or update on table "reviews" violates foreign key constraint "reviews_customer_fk" \| DETAIL: {2}Key \(customer_id\)=\(…\) is not present in table "customers"\. The constraint/
+      )
+      expect(failed.result?.message).not.toMatch(
+        /inline_code_block|failed statement: DO|pgba [0-9a-f]/
       )
       // never said to be gone with the run a success
       expect(failed.lines).not.toMatch(/could not be created again after the load and is gone/)
+      // without a single transaction it is gone now: said, with where its definition is (a75 F1)
+      if (!singleTransaction)
+        expect(failed.result?.message).toMatch(
+          /Without a single transaction that constraint or index is dropped now, and a restore again would not bring it back/
+        )
+      else expect(failed.result?.message).not.toMatch(/is dropped now/)
       if (singleTransaction)
         expect(await rowsOf(db)).toEqual({
           customers: '1,2,3',
@@ -416,6 +434,71 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
     },
     90_000
   )
+
+  it('tables: a foreign key onto a table restored without its keys (as pg_restore --table brings it) fails the restore, nothing kept (trial u47 F5)', async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE TABLE public.products (id int PRIMARY KEY, sku text UNIQUE);
+       CREATE TABLE public.order_items (id int PRIMARY KEY, product_id int REFERENCES public.products (id));
+       INSERT INTO public.products VALUES (1, 'a'), (2, 'b'); INSERT INTO public.order_items VALUES (1, 1);`
+    )
+    const own = path.join(harness.work, 'tables-without-keys.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    const keys = () =>
+      server.query<{ k: string }>(
+        db,
+        `SELECT conrelid::regclass::text || ' ' || conname AS k FROM pg_constraint
+          WHERE connamespace = 'public'::regnamespace ORDER BY 1`
+      )
+    const before = await keys()
+    expect(before.map(r => r.k)).toContain('order_items order_items_product_id_fkey')
+    const failed = await logOf(() =>
+      harness
+        .restore(
+          testRestoreInputs(
+            server.url(db),
+            { kind: 'file', path: own },
+            { clean: true, cleanDropDependents: true, tables: ['products'] }
+          )
+        )
+        .then(
+          () => undefined,
+          (e: Error) => e
+        )
+    )
+    expect(failed.result?.message).toMatch(
+      /there is no unique constraint matching given keys for referenced table "products"[^]*The constraint or index PostgreSQL names is the target's own[^]*restore the table with its keys[^]*Nothing was kept/
+    )
+    expect(await keys()).toEqual(before)
+    await server.dropDatabase(db)
+  }, 90_000)
+
+  it("a backup's own error that carries the hint's words does not draw the advice meant for the restore's own statements (attacker a75 F2)", async () => {
+    const db = await server.createDatabase()
+    const hostile = path.join(harness.work, 'hostile-hint.sql')
+    writeFileSync(
+      hostile,
+      `SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+CREATE TABLE public.t (id int);
+DO $$BEGIN RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = 'insert or update on table "accounts" violates foreign key constraint "accounts_owner_fkey"', HINT = 'clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it: the restored rows break it; clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it (pgba 0123456789abcdef)'; END$$;
+`
+    )
+    const failed = await harness
+      .restore(testRestoreInputs(server.url(db), { kind: 'file', path: hostile }))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(failed?.message).toMatch(/accounts_owner_fkey/)
+    expect(failed?.message).not.toMatch(
+      /The constraint or index PostgreSQL names is the target's own/
+    )
+    await server.dropDatabase(db)
+  }, 90_000)
 
   it('a unique index that a function the backup replaces no longer keeps unique: the same', async () => {
     const db = await server.createDatabase()

@@ -36,6 +36,7 @@ import {
   withCascade,
   partsMissing,
   recreateBlock,
+  strictPart,
   selectedEntries
 } from '../postgres/clean.js'
 import { type ArchiveDigest, digestArchiveAlongside } from '../postgres/compare.js'
@@ -714,7 +715,9 @@ export async function restore(
                   deferrals: server.deferrals,
                   defaultPrivileges,
                   sequenceSets,
-                  recreate: recreateOrder(recreated).map(r => recreateBlock(r.statements))
+                  recreate: recreateOrder(recreated).map(r =>
+                    recreateBlock(r.statements, strictPart(r.key))
+                  )
                 },
                 { env, database: connection.database, serverMajor: server.major },
                 {
@@ -2086,11 +2089,12 @@ async function checkClean(
     throw new DependentsError(check.dependents, selectionWords(inputs))
   // the parts of tables that stay, created again after the load as the target has them (in the
   // script's transaction: a parallel load's data sessions end without a last statement)
-  const again = inputs.jobs === 1 ? check.dependents.filter(d => d.recreate) : []
+  // after a parallel load too, in a transaction of its own (attacker a75 F5)
+  const again = check.dependents.filter(d => d.recreate)
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (a constraint the restored rows break — a foreign key onto rows the backup does not hold — fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; one that fails for another reason — a function the backup no longer has, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
   // before the end leaves them dropped: F2), is given with its definition now
@@ -2111,15 +2115,7 @@ async function checkClean(
       : ''
   const notAgain =
     gone.length > 0
-      ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}${
-          inputs.jobs > 1 && check.dependents.some(d => d.recreate)
-            ? ` (With jobs: ${inputs.jobs} the load ends in parallel sessions, so the parts of tables that stay are not created again either: with jobs: 1 they are; else create them again as the target had them: ${gone
-                .filter(d => d.recreate)
-                .slice(0, 10)
-                .map(d => quoteSql(d.recreate!.statements.join(' '), 400))
-                .join(' ')})`
-            : ''
-        }`
+      ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}`
       : ''
   warn(
     `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`

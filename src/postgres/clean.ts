@@ -18,6 +18,7 @@
  * tables, functions, …) make PostgreSQL refuse (SQLSTATE 2BP01), and each refusal's DETAIL names
  * them. Unless the caller allows dropping them (CASCADE), clean refuses and lists them.
  */
+import { randomBytes } from 'node:crypto'
 import { Transform, type TransformCallback } from 'node:stream'
 import type pg from 'pg'
 import { CheckError } from '../errors.js'
@@ -2079,12 +2080,19 @@ async function partDefinitions(
 
 /**
  * The statements that create a dependent again (Dependent.recreate) as one DO block: each
- * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a foreign key
- * the restored rows break, a trigger function the backup no longer has, a privilege the restoring
- * role lacks) caught there, so that only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
+ * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a trigger
+ * function the backup no longer has, a privilege the restoring role lacks) caught there, so that
+ * only that part stays dropped — as clean-drop-dependents dropped it — and the restore goes on;
  * {@link partsMissing} tells afterwards which did not come back.
  */
-export function recreateBlock(statements: readonly string[]): string {
+export function recreateBlock(
+  statements: readonly string[],
+  /**
+   * A constraint (a key, a foreign key): whatever PostgreSQL refuses it for fails the load too
+   * (trial u47 F5: a foreign key onto a table restored without its key went missing, exit 0).
+   */
+  strict = false
+): string {
   const text = statements.join('\n')
   let n = 0
   const tag = (base: string): string => {
@@ -2095,26 +2103,44 @@ export function recreateBlock(statements: readonly string[]): string {
   const inner = tag('pgba_part')
   const outer = tag('pgba_recreate')
   const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
-  // an integrity violation raised again, marked (RECREATE_BROKEN) for the load's error to explain
-  return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${RECREATE_BROKEN}'; WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`
+  // what fails the load is raised again, marked (recreateBroken()) for the load's error to explain
+  const raised = strict
+    ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
+    : 'integrity_constraint_violation'
+  const caught = strict ? '' : ` WHEN ${RECREATE_MISFITS} THEN NULL;`
+  return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}';${caught} END ${outer};`
+}
+
+/** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
+export function strictPart(key: string): boolean {
+  return key.startsWith('CONSTRAINT\0') || key.startsWith('FK CONSTRAINT\0')
 }
 
 /**
- * The HINT of the error a recreated part's definition met on the restored rows (a foreign key of
- * a table that stays onto rows the backup does not hold, a unique or check constraint they
- * break): the load fails, its single transaction keeps nothing (trial u46: such a foreign key
- * went missing with the restore committed and exit code 0, the orphaned rows left behind).
+ * This run's mark, which a backup cannot know before it runs (attacker a75 F2: a backup's own
+ * RAISE with the hint's text drew the advice meant for the restore's own block).
  */
-export const RECREATE_BROKEN =
-  'clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it: the restored rows break it'
+const RECREATE_NONCE = randomBytes(8).toString('hex')
+
+/**
+ * The HINT of the error a recreated part's definition met (a foreign key of a table that stays
+ * onto rows the backup does not hold, a unique index they break; a constraint PostgreSQL refuses
+ * for any reason): the load fails, its single transaction keeps nothing (trial u46: such a
+ * foreign key went missing with the restore committed and exit code 0, the orphaned rows left
+ * behind). It carries this run's mark, so that only the restore's own block draws its advice.
+ */
+export function recreateBroken(): string {
+  return `clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it (pgba ${RECREATE_NONCE})`
+}
 
 /**
  * The errors a recreated part's definition may meet because it no longer fits the restored
  * objects (a function, column or role that is gone, a privilege, an expression that fails on
  * the restored rows): that part stays dropped, and a warning gives its definition. A constraint
- * the restored rows break (integrity_constraint_violation) fails the load instead
- * ({@link RECREATE_BROKEN}); any other error (a lock not granted within lock-timeout, a
- * deadlock, a cancel, the server's own trouble) fails it too, as for any statement of the load.
+ * the restored rows break (integrity_constraint_violation), and any refusal of a constraint
+ * (strict), fail the load instead ({@link recreateBroken}); any other error (a lock not granted
+ * within lock-timeout, a deadlock, a cancel, the server's own trouble) fails it too, as for any
+ * statement of the load.
  */
 const RECREATE_MISFITS = [
   'syntax_error_or_access_rule_violation',

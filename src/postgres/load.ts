@@ -129,7 +129,7 @@ import {
 import { redactSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
 import { enableExtension } from './target-policy.js'
-import { RECREATE_BROKEN } from './clean.js'
+import { recreateBroken } from './clean.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -459,8 +459,14 @@ export async function loadBackup(
     // be, the first included — nothing loaded, whatever the mode
     if (/unsupported startup parameter/.test(error.stderr)) throw error
     // the mode of this restore decides what is left: only that case is said
+    // without a single transaction the refused part stays dropped, and nothing of the backup
+    // depends on it any more: restoring again would not bring it back (attacker a75 F1)
+    const dropped =
+      !options.singleTransaction && error.stderr.includes(recreateBroken())
+        ? ' Without a single transaction that constraint or index is dropped now, and a restore again would not bring it back (nothing of the backup depends on it any more): its definition, and those of the parts of tables that stay after it, are in the log before the load ("as the target has them"); run them once the rows are mended.'
+        : ''
     throw new LoadError(
-      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}`,
+      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}${dropped}`,
       error.stderr,
       error.inputFailed,
       error.exit,
@@ -605,13 +611,20 @@ async function load(
     log.info(
       `Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`
     )
-    if (parallel) await runFirst(plan, target, options, hooks)
-    return loadDirect(plan, target, options, hooks, archive, direct)
+    if (!parallel) return loadDirect(plan, target, options, hooks, archive, direct)
+    await runFirst(plan, target, options, hooks)
+    const loaded = await loadDirect(plan, target, options, hooks, archive, direct)
+    await runLast(plan, target, options)
+    return loaded
   }
   log.info(`Loading through the script gate into psql: ${direct.reason}.`)
   // psql ends a table's rows at their first "\." line: every one where pg_dump ends them
   await checkRowEnds(plan, archive, toc)
-  if (parallel) return parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
+  if (parallel) {
+    const loaded = await parallelThroughPsql(plan, target, options, hooks, parallel, toc!, workDir)
+    await runLast(plan, target, options)
+    return loaded
+  }
   if (passes) {
     log.info(
       `The target's foreign keys between tables the backup fills: the rows of ${passes.moved} load after the tables they reference (pg_restore writes the archive's script in ${passes.lists.length} passes, each reading it in its order).`
@@ -2128,6 +2141,35 @@ async function runFirst(
   }
 }
 
+/**
+ * A parallel restore's last step: clean-drop-dependents' parts of tables that stay created again
+ * (recreateStatements), in a transaction of their own once every session of the load has ended
+ * (attacker a75 F5: with jobs > 1 they were left dropped, a foreign key with them, exit 0). A
+ * constraint PostgreSQL refuses fails the restore, as with jobs: 1.
+ */
+async function runLast(plan: LoadPlan, target: LoadTarget, options: LoadOptions): Promise<void> {
+  const last = recreateStatements(plan)()
+  if (last.length === 0) return
+  await runLoader(
+    programPath(plan.client, 'psql'),
+    [
+      '-X',
+      '-q',
+      '--no-password',
+      '--echo-errors',
+      '-v',
+      'ON_ERROR_STOP=1',
+      '--single-transaction',
+      '-f',
+      '-'
+    ],
+    target.env,
+    Readable.from([
+      Buffer.from(`${[...loaderSettings(options, target.env), ...last].join('\n')}\n`)
+    ])
+  )
+}
+
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
 function scriptSelection(options: LoadOptions): string[] {
   const args: string[] = []
@@ -2681,11 +2723,17 @@ export function explainLoadFailure(
   // pg_restore --jobs: the leader's line after a worker's error says nothing of it
   const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l))
   const statement = failedStatement(stderr)
+  // clean-drop-dependents' own block: PostgreSQL's error and DETAIL, without the block's HINT
+  // mark, its PL/pgSQL CONTEXT and its DO statement (trial u47 F2: they read as the backup's code)
+  const ownBlock = stderr.includes(recreateBroken())
+  const shown = ownBlock
+    ? reported.filter(l => !l.startsWith('HINT:') && !l.startsWith('CONTEXT:'))
+    : reported
   const detail =
-    (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
+    (shown.length > 0 ? shown : lastLines(stderr)).join(' | ') +
     (entry
       ? ` (in the archive's entry ${entry})`
-      : statement
+      : statement && !ownBlock
         ? ` (failed statement: ${statement})`
         : '')
   const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n')
@@ -2722,10 +2770,11 @@ export function explainLoadFailure(
   } else if (alreadyExists(errors)) {
     hint =
       " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database)."
-  } else if (stderr.includes(RECREATE_BROKEN)) {
+  } else if (ownBlock) {
     // clean-drop-dependents' part of a table that stays, created again over the restored rows
-    // (trial u46: it went missing, the restore committed and exit code 0)
-    hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and the backup's rows break it — most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), or a unique key or index that the restored rows or function no longer keep. The restore does not leave it out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), or drop the constraint or index yourself if it is to go (ALTER TABLE … DROP CONSTRAINT …, DROP INDEX …), then restore again.`
+    // (trial u46: it went missing, the restore committed and exit code 0); this run's own block
+    // only (attacker a75 F2: a backup's RAISE of the same text)
+    hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it — most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE … DROP CONSTRAINT …, DROP INDEX …), then restore again.`
   } else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
     // a system catalog's unique index: another session created an object of the same name while
     // this one ran (trial u35 F4: two restores at once into one database, the one that lost
@@ -2768,7 +2817,7 @@ export function explainLoadFailure(
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
   // a killed child may have said nothing (attacker a36 A5: "killed by SIGTERM: .")
   const said = detail.trim()
-    ? `: ${detail}.`
+    ? `: ${detail}${/[.!?]$/.test(detail) ? '' : '.'}`
     : signal
       ? ', saying nothing (stopped from outside the run).'
       : ', saying nothing.'
