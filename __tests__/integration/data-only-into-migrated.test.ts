@@ -231,9 +231,16 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     const error = await failure(actionRestore(target, backup, { dataOnly: true }))
     const advised = /\(TRUNCATE ([^:)]+)[:)]/.exec(error?.message ?? '')?.[1]
     expect(advised).toBe('supabase_migrations.schema_migrations, public.migration_notes')
+    // a table the backup does not fill: its rows no backup holds, said before the TRUNCATE (trial u47 F8)
     expect(error?.message).toMatch(
-      /public\.migration_notes references them by a foreign key, so PostgreSQL truncates it with them/
+      /To replace their rows, public\.migration_notes must be emptied too, which the backup does not fill: it references them by a foreign key, so a TRUNCATE of them empties it as well, rows no backup holds — save what you need of it first, then empty them all \(TRUNCATE /
     )
+    // with tables: never named in the tables value (the restore refuses a table the backup lacks)
+    const withTables = await failure(
+      actionRestore(target, backup, { dataOnly: true, tables: ['schema_migrations'] })
+    )
+    expect(withTables?.message).toMatch(/must be emptied too, which the backup does not fill/)
+    expect(withTables?.message).not.toMatch(/tables: [^)]*migration_notes/)
     // the advice, followed, works (TRUNCATE of the first table alone fails on the reference)
     await target.instance.userQuery(target.database, `TRUNCATE ${advised}`)
     await actionRestore(target, backup, { dataOnly: true })

@@ -3458,8 +3458,10 @@ interface DataOnlyCheck {
    * that would move one back (the gate decides by the backup's value).
    */
   unowned: Array<DataOnlySequence & { at?: SequencePosition }>
-  /** The target's tables that reference the readable ones of `blocked` (referencingTables). */
+  /** The target's tables the backup fills that reference the readable ones of `blocked` (referencingTables). */
   referencing: QualifiedName[]
+  /** The target's tables the backup does not fill that reference them: no backup holds their rows. */
+  referencingOutside: QualifiedName[]
 }
 
 const nameKey = (t: { schema: string; name: string }): string => JSON.stringify([t.schema, t.name])
@@ -3556,10 +3558,31 @@ async function checkDataOnly(
     sets,
     refused,
     unowned,
-    referencing: await referencingTables(
+    ...(await referencingSplit(
       client,
-      blocked.filter(t => !t.denied)
-    )
+      blocked.filter(t => !t.denied),
+      tables
+    ))
+  }
+}
+
+/**
+ * The target's tables that reference `blocked` by a foreign key (referencingTables), split by
+ * whether the backup fills them (`tables`, the data-only backup's): a TRUNCATE of `blocked`
+ * empties those too, and only the backup's hold their rows again (trial u47 F8: the advice
+ * emptied a table no backup holds, then named it in a tables value the restore refused).
+ */
+async function referencingSplit(
+  client: pg.Client,
+  blocked: ReadonlyArray<QualifiedName>,
+  tables: ReadonlyArray<QualifiedName>
+): Promise<Pick<DataOnlyCheck, 'referencing' | 'referencingOutside'>> {
+  const all = await referencingTables(client, blocked)
+  const key = (t: QualifiedName): string => JSON.stringify([t.schema, t.name])
+  const backup = new Set(tables.map(key))
+  return {
+    referencing: all.filter(t => backup.has(key(t))),
+    referencingOutside: all.filter(t => !backup.has(key(t)))
   }
 }
 
@@ -3654,10 +3677,20 @@ function acceptDataOnly(
     const readable = check.blocked.filter(t => !t.denied)
     const denied = check.blocked.filter(t => t.denied && !t.rowSecurity)
     const filtered = check.blocked.filter(t => t.rowSecurity)
+    // with tables: the backup's referencing tables named too (the TRUNCATE empties them); never
+    // one the backup does not fill, which the restore would refuse (trial u47 F8)
+    const referencedTables =
+      inputs.tables.length > 0 && check.referencing.length > 0
+        ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${restoreNamesValue([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${restoreNamesValue(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)`
+        : ''
     const fixes = [
       ...(readable.length > 0
         ? [
-            `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${restoreNamesValue([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${restoreNamesValue(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+            `${
+              check.referencingOutside.length > 0
+                ? `to replace their rows, ${listNames(check.referencingOutside)} must be emptied too, which the backup does not fill: ${check.referencingOutside.length === 1 ? 'it references' : 'they reference'} them by a foreign key, so a TRUNCATE of them empties ${check.referencingOutside.length === 1 ? 'it' : 'them'} as well, rows no backup holds — save what you need of ${check.referencingOutside.length === 1 ? 'it' : 'them'} first, then empty them all (TRUNCATE ${sqlNames([...readable, ...check.referencing, ...check.referencingOutside])}) and restore again${referencedTables}`
+                : `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${referencedTables} (the rows added since the backup are lost then)`
+            }; to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT … SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
           ]
         : []),
       ...(denied.length > 0
