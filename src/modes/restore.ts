@@ -3475,7 +3475,10 @@ const qualified = (t: { schema: string; name: string }): string => `${t.schema}.
  */
 async function checkDataOnly(
   client: pg.Client,
-  plan: Pick<RestorePlan, 'dataOnlyTables' | 'dataOnlySequences'>,
+  plan: Pick<
+    RestorePlan,
+    'dataOnlyTables' | 'dataOnlySequences' | 'tocRead' | 'checkedToc' | 'plain'
+  >,
   providers: ReadonlySet<string>
 ): Promise<DataOnlyCheck | undefined> {
   const tables = plan.dataOnlyTables ?? []
@@ -3561,9 +3564,26 @@ async function checkDataOnly(
     ...(await referencingSplit(
       client,
       blocked.filter(t => !t.denied),
-      tables
+      backupTables(plan, tables)
     ))
   }
+}
+
+/**
+ * Every table the backup holds rows for, whatever the restore selects (`tables` of a restore
+ * with tables names only those): an archive's TABLE DATA entries, a script's COPY blocks; else
+ * the data-only tables selected.
+ */
+function backupTables(
+  plan: Pick<RestorePlan, 'tocRead' | 'checkedToc' | 'plain'>,
+  selected: ReadonlyArray<QualifiedName>
+): QualifiedName[] {
+  const entries = archiveEntries(plan)
+  if (entries.length > 0)
+    return entries.flatMap(e =>
+      e.desc === 'TABLE DATA' && e.namespace ? [{ schema: e.namespace, name: e.tag }] : []
+    )
+  return [...(plan.plain?.copyTables ?? []), ...selected]
 }
 
 /**
