@@ -4,6 +4,8 @@
  * are (trial u43 F6: 100 phone numbers went without a word).
  */
 import { describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { logOf } from '../support/log-capture.js'
@@ -44,6 +46,42 @@ describe('clean over a table that gained a column since the backup', () => {
         "SELECT count(*)::int AS n FROM information_schema.columns WHERE table_schema = 'app' AND table_name = 'users'"
       )
     ).toEqual([{ n: 2 }])
+    for (const db of [source, target]) await server.dropDatabase(db)
+  }, 60_000)
+
+  it('a backup made by hand (pg_dump -Fc, no manifest): the column named from the COPY the archive has, a generated column not taken for one; the rows the tables hold now said, as the backup cannot tell its own (trial u47 F1)', async () => {
+    const server = harness.server
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE SCHEMA app;
+       CREATE TABLE app.users (id int PRIMARY KEY, name text, upper_name text GENERATED ALWAYS AS (upper(name)) STORED);
+       INSERT INTO app.users (id, name) SELECT g, 'u' || g FROM generate_series(1, 5) g;`
+    )
+    const own = path.join(harness.work, 'by-hand.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, source], {
+      env: server.env(source)
+    })
+    const target = await server.createDatabase()
+    const file = { kind: 'file' as const, path: own }
+    await harness.restore(testRestoreInputs(server.url(target), file))
+    await server.query(
+      target,
+      `ALTER TABLE app.users ADD COLUMN phone text;
+       INSERT INTO app.users (id, name) VALUES (6, 'new');`
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), file, { clean: true }))
+    )
+    expect(lines).toContain(
+      "clean replaces 1 table of the target with columns the backup's table lacks (added since the backup was made, by a migration?): app.users: phone. They and their values are gone after this restore"
+    )
+    expect(lines).toMatch(
+      /clean replaces 1 table of the target that holds rows now: app\.users \(6 rows\)\. The backup has no manifest to tell how many rows it holds for it: rows added since it was made are gone after this restore/
+    )
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM app.users')).toEqual([
+      { n: 5 }
+    ])
     for (const db of [source, target]) await server.dropDatabase(db)
   }, 60_000)
 })

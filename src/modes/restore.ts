@@ -1538,20 +1538,28 @@ function reportSkipped(
 async function newerColumns(
   client: pg.Client,
   replaced: ReadonlyArray<ExistingTable>,
-  manifest: Manifest | undefined
+  manifest: Manifest | undefined,
+  /**
+   * Without a manifest: the columns each table's COPY names in the archive (trial u47 F1: a
+   * backup made by hand said nothing of a migration's column clean took), which leave out
+   * generated columns — the target's are left out too.
+   */
+  copied?: ReadonlyArray<QualifiedName & { columns?: string[] }>
 ): Promise<string | undefined> {
-  if (!manifest || replaced.length === 0) return undefined
+  if (replaced.length === 0) return undefined
+  const listed = manifest ? manifest.rowCounts.tables : (copied ?? [])
   const backup = new Map(
-    manifest.rowCounts.tables.flatMap(t =>
+    listed.flatMap(t =>
       t.columns ? [[JSON.stringify([t.schema, t.name]), new Set(t.columns)] as const] : []
     )
   )
   const tables = replaced.filter(t => backup.has(JSON.stringify([t.schema, t.name])))
   if (tables.length === 0) return undefined
+  const generated = manifest ? '' : " AND a.attgenerated = ''"
   const { rows } = await client.query<{ schema: string; name: string; columns: string[] }>(
     `SELECT n.nspname::text AS schema, c.relname::text AS name,
             ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped${generated} ORDER BY a.attnum) AS columns
        FROM unnest($1::text[], $2::text[]) AS u(s, t)
        JOIN pg_catalog.pg_namespace n ON n.nspname = u.s
        JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = u.t`,
@@ -2791,10 +2799,16 @@ async function guardTarget(
       ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
       : undefined
     if (newer) log.warning(newer)
-    const columns = plan.clean?.drops
-      ? await newerColumns(client, cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
-      : undefined
+    const replaced = plan.clean?.drops ? cleanReplaced(existing, plan.clean.drops, searchPath) : []
+    const columns = await newerColumns(client, replaced, manifest, plan.tableData)
     if (columns) log.warning(columns)
+    // without a manifest the backup's row counts are unknown: what the tables hold now is said,
+    // so that rows added since the backup are not lost unsaid (trial u47 F1)
+    const holding = replaced.filter(t => t.rows > 0 || t.estimated)
+    if (!manifest && holding.length > 0)
+      log.warning(
+        `clean replaces ${plural(holding.length, 'table')} of the target that ${holding.length === 1 ? 'holds' : 'hold'} rows now: ${describeTables(holding, 10)}. The backup has no manifest to tell how many rows it holds for ${holding.length === 1 ? 'it' : 'them'}: rows added since it was made are gone after this restore (the restore puts the backup's rows back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them.`
+      )
     return server
   }
   if (inputs.dataOnly === true) {
