@@ -466,8 +466,18 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       inToc,
       /pg_restore --list rejected the archive: .* — the archive ends inside its table of contents: it is truncated or corrupted\./
     )
-    // whole, it restores
+    // whole, it restores; padded after its last block too, as pg_restore by hand reads it
+    // (attacker a75 F3: refused as "a data block of unknown type 0")
     await expectShop(compressed)
+    const padded = path.join(files, 'padded.dump')
+    writeFileSync(padded, Buffer.concat([bytes, Buffer.alloc(4096)]))
+    await expectShop(padded)
+    const paddedRaw = path.join(files, 'padded-raw.dump')
+    writeFileSync(
+      paddedRaw,
+      Buffer.concat([readFileSync(f.shopDump), Buffer.from('trailing bytes')])
+    )
+    await expectShop(paddedRaw)
   })
 
   it('a plain .sql of pg_dump cut at a line inside COPY data (no compression, no manifest)', async () => {
