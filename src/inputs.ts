@@ -184,7 +184,11 @@ const COMPARED = new RegExp(`(?<![-\\w'./])(${INPUT_NAMES}) ([<>]=?) `, 'g')
 const WORKFLOW_ADVICE: Array<[RegExp, string]> = [
   [/ in the workspace \(e\.g\. after actions\/checkout or a download step\)/g, ''],
   // the mode is the command on the command line (trial u46: "--mode backup" was refused)
-  [/\(mode: backup\)/g, '(the backup command: backup --output-dir <folder>)'],
+  // whole, as the same command line runs it (trial u47 F4: "<folder>" was no command to paste)
+  [
+    /\(mode: backup\)/g,
+    '(the backup command, with the same DATABASE_URL: node dist/cli/index.js backup --output-dir backups)'
+  ],
   [/ \(AGE-SECRET-KEY-1…, from a secret\)/g, ' (AGE-SECRET-KEY-1…)'],
   [/ \(a services: postgres container is empty in every job\)/g, ''],
   [/only backups your workflow made are restored/g, 'only backups made with that key are restored'],

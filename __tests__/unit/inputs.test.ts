@@ -830,7 +830,7 @@ describe('renderForDoor: the mode is a command on the command line', () => {
     const text =
       'Rows added since the backup was made are gone; a backup of the target made first (mode: backup) keeps them.'
     expect(renderForDoor(text, 'cli')).toContain(
-      'a backup of the target made first (the backup command: backup --output-dir <folder>) keeps them'
+      'a backup of the target made first (the backup command, with the same DATABASE_URL: node dist/cli/index.js backup --output-dir backups) keeps them'
     )
     expect(renderForDoor(text, 'action')).toBe(text)
   })

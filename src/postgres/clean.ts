@@ -2346,11 +2346,13 @@ export function cleanListing(
   if (!drops)
     return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
   const dropped = cleanReplaced(existing, drops, searchPath)
-  const kept = existing.length - dropped.length
+  const others = existing.filter(t => !dropped.includes(t))
+  const kept = others.length
+  // named (trial u47 F3: "1 other table" left the reader to guess which)
   const stay =
     kept === 0
       ? ''
-      : ` ${plural(kept, 'other table')} of the target in the schemas the backup reaches ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
+      : ` ${plural(kept, 'other table')} of the target in the schemas the backup reaches (${describeTables(others, 10)}) ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`
   return dropped.length === 0
     ? `clean: true — none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
     : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`
