@@ -237,6 +237,7 @@ var sql_names = __webpack_require__(17370);
 
 
 
+
 /** Entries a restore with `--table` names (pg_restore: tables, views, sequences, their data). */
 const TABLE_LIKE = new Set([
     'TABLE',
@@ -1964,12 +1965,17 @@ async function partDefinitions(client, parts) {
 }
 /**
  * The statements that create a dependent again (Dependent.recreate) as one DO block: each
- * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a foreign key
- * the restored rows break, a trigger function the backup no longer has, a privilege the restoring
- * role lacks) caught there, so that only that part stays dropped \u2014 as clean-drop-dependents dropped it \u2014 and the restore goes on;
+ * definition EXECUTEd in it, and an error of its misfit ({@link RECREATE_MISFITS}: a trigger
+ * function the backup no longer has, a privilege the restoring role lacks) caught there, so that
+ * only that part stays dropped \u2014 as clean-drop-dependents dropped it \u2014 and the restore goes on;
  * {@link partsMissing} tells afterwards which did not come back.
  */
-function recreateBlock(statements) {
+function recreateBlock(statements, 
+/**
+ * A constraint (a key, a foreign key): whatever PostgreSQL refuses it for fails the load too
+ * (trial u47 F5: a foreign key onto a table restored without its key went missing, exit 0).
+ */
+strict = false) {
     const text = statements.join('\n');
     let n = 0;
     const tag = (base) => {
@@ -1981,23 +1987,40 @@ function recreateBlock(statements) {
     const inner = tag('pgba_part');
     const outer = tag('pgba_recreate');
     const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ');
-    // an integrity violation raised again, marked (RECREATE_BROKEN) for the load's error to explain
-    return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${RECREATE_BROKEN}'; WHEN ${RECREATE_MISFITS} THEN NULL; END ${outer};`;
+    // what fails the load is raised again, marked (recreateBroken()) for the load's error to explain
+    const raised = strict
+        ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
+        : 'integrity_constraint_violation';
+    const caught = strict ? '' : ` WHEN ${RECREATE_MISFITS} THEN NULL;`;
+    return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}';${caught} END ${outer};`;
+}
+/** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
+function strictPart(key) {
+    return key.startsWith('CONSTRAINT\0') || key.startsWith('FK CONSTRAINT\0');
 }
 /**
- * The HINT of the error a recreated part's definition met on the restored rows (a foreign key of
- * a table that stays onto rows the backup does not hold, a unique or check constraint they
- * break): the load fails, its single transaction keeps nothing (trial u46: such a foreign key
- * went missing with the restore committed and exit code 0, the orphaned rows left behind).
+ * This run's mark, which a backup cannot know before it runs (attacker a75 F2: a backup's own
+ * RAISE with the hint's text drew the advice meant for the restore's own block).
  */
-const RECREATE_BROKEN = 'clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it: the restored rows break it';
+const RECREATE_NONCE = (0,external_node_crypto_.randomBytes)(8).toString('hex');
+/**
+ * The HINT of the error a recreated part's definition met (a foreign key of a table that stays
+ * onto rows the backup does not hold, a unique index they break; a constraint PostgreSQL refuses
+ * for any reason): the load fails, its single transaction keeps nothing (trial u46: such a
+ * foreign key went missing with the restore committed and exit code 0, the orphaned rows left
+ * behind). It carries this run's mark, so that only the restore's own block draws its advice.
+ */
+function recreateBroken() {
+    return `clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it (pgba ${RECREATE_NONCE})`;
+}
 /**
  * The errors a recreated part's definition may meet because it no longer fits the restored
  * objects (a function, column or role that is gone, a privilege, an expression that fails on
  * the restored rows): that part stays dropped, and a warning gives its definition. A constraint
- * the restored rows break (integrity_constraint_violation) fails the load instead
- * ({@link RECREATE_BROKEN}); any other error (a lock not granted within lock-timeout, a
- * deadlock, a cancel, the server's own trouble) fails it too, as for any statement of the load.
+ * the restored rows break (integrity_constraint_violation), and any refusal of a constraint
+ * (strict), fail the load instead ({@link recreateBroken}); any other error (a lock not granted
+ * within lock-timeout, a deadlock, a cancel, the server's own trouble) fails it too, as for any
+ * statement of the load.
  */
 const RECREATE_MISFITS = [
     'syntax_error_or_access_rule_violation',
@@ -2186,10 +2209,12 @@ selection) {
     if (!drops)
         return `clean: true \u2014 the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`;
     const dropped = cleanReplaced(existing, drops, searchPath);
-    const kept = existing.length - dropped.length;
+    const others = existing.filter(t => !dropped.includes(t));
+    const kept = others.length;
+    // named (trial u47 F3: "1 other table" left the reader to guess which)
     const stay = kept === 0
         ? ''
-        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target in the schemas the backup reaches ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
+        : ` ${(0,log/* plural */.LS)(kept, 'other table')} of the target in the schemas the backup reaches (${describeTables(others, 10)}) ${kept === 1 ? 'is' : 'are'} ${notRestored(selection)} and ${kept === 1 ? 'stays' : 'stay'} as ${kept === 1 ? 'it is' : 'they are'}.`;
     return dropped.length === 0
         ? `clean: true \u2014 none of the target's tables is among the backup's objects that will be dropped and replaced.${stay}`
         : `clean: true \u2014 the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`;
@@ -2825,12 +2850,19 @@ rowsToo = true) {
                 await take(piece);
         }
     };
-    while (!(await reader.atEnd())) {
+    // the entries with data: once each one's block was read, pg_restore reads no further (a file
+    // padded after its last block restores by hand: attacker a75 F3)
+    const withData = new Set(toc.entries.flatMap(e => e.extra.format === 'custom' && e.extra.dataState !== 'no-data' ? [e.dumpId] : []));
+    let unseen = withData.size;
+    while (!(unseen === 0 && withData.size > 0) && !(await reader.atEnd())) {
         const at = reader.position();
         const type = await reader.byte();
         const id = await reader.int(intSize);
-        if (!starts.has(id))
+        if (!starts.has(id)) {
             starts.set(id, at);
+            if (withData.has(id))
+                unseen--;
+        }
         const entry = rowsToo ? entries.get(id) : undefined;
         if (type === BLK_DATA && entry && compression === 'none') {
             // uncompressed (pg_dump -Z0: a chunk per row): read in place, no await per row
@@ -4268,7 +4300,12 @@ async function loadBackup(dump, plan, target, options, workDir, hooks = {}) {
         if (/unsupported startup parameter/.test(error.stderr))
             throw error;
         // the mode of this restore decides what is left: only that case is said
-        throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, (0,commit/* commitOutcome */.kD)())}`, error.stderr, error.inputFailed, error.exit, error.kind, error.option);
+        // without a single transaction the refused part stays dropped, and nothing of the backup
+        // depends on it any more: restoring again would not bring it back (attacker a75 F1)
+        const dropped = !options.singleTransaction && error.stderr.includes(recreateBroken())
+            ? ' Without a single transaction that constraint or index is dropped now, and a restore again would not bring it back (nothing of the backup depends on it any more): its definition, and those of the parts of tables that stay after it, are in the log before the load ("as the target has them"); run them once the rows are mended.'
+            : '';
+        throw new LoadError(`${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, (0,commit/* commitOutcome */.kD)())}${dropped}`, error.stderr, error.inputFailed, error.exit, error.kind, error.option);
     }
 }
 async function load(dump, plan, target, options, workDir, hooks = {}) {
@@ -4375,15 +4412,21 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
     }
     if (direct.direct) {
         log/* log */.Rm.info(`Loading with pg_restore -d${parallel ? ` --jobs=${options.jobs}` : ''} directly${direct.piped ? ' (zstd -d writing into it)' : ''}: the gate passed ${options.tables.length > 0 || options.schemas.length > 0 ? "the selected entries' script" : "the archive's script whole"}, with nothing to leave out (checked in ${seconds().toFixed(1)} s).`);
-        if (parallel)
-            await runFirst(plan, target, options, hooks);
-        return loadDirect(plan, target, options, hooks, archive, direct);
+        if (!parallel)
+            return loadDirect(plan, target, options, hooks, archive, direct);
+        await runFirst(plan, target, options, hooks);
+        const loaded = await loadDirect(plan, target, options, hooks, archive, direct);
+        await runLast(plan, target, options);
+        return loaded;
     }
     log/* log */.Rm.info(`Loading through the script gate into psql: ${direct.reason}.`);
     // psql ends a table's rows at their first "\." line: every one where pg_dump ends them
     await checkRowEnds(plan, archive, toc);
-    if (parallel)
-        return parallelThroughPsql(plan, target, options, hooks, parallel, toc, workDir);
+    if (parallel) {
+        const loaded = await parallelThroughPsql(plan, target, options, hooks, parallel, toc, workDir);
+        await runLast(plan, target, options);
+        return loaded;
+    }
     if (passes) {
         log/* log */.Rm.info(`The target's foreign keys between tables the backup fills: the rows of ${passes.moved} load after the tables they reference (pg_restore writes the archive's script in ${passes.lists.length} passes, each reading it in its order).`);
     }
@@ -5577,6 +5620,30 @@ async function runFirst(plan, target, options, hooks) {
             hooks.rolesCommitted?.();
     }
 }
+/**
+ * A parallel restore's last step: clean-drop-dependents' parts of tables that stay created again
+ * (recreateStatements), in a transaction of their own once every session of the load has ended
+ * (attacker a75 F5: with jobs > 1 they were left dropped, a foreign key with them, exit 0). A
+ * constraint PostgreSQL refuses fails the restore, as with jobs: 1.
+ */
+async function runLast(plan, target, options) {
+    const last = recreateStatements(plan)();
+    if (last.length === 0)
+        return;
+    await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
+        '-X',
+        '-q',
+        '--no-password',
+        '--echo-errors',
+        '-v',
+        'ON_ERROR_STOP=1',
+        '--single-transaction',
+        '-f',
+        '-'
+    ], target.env, external_node_stream_.Readable.from([
+        Buffer.from(`${[...loaderSettings(options, target.env), ...last].join('\n')}\n`)
+    ]));
+}
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
 function scriptSelection(options) {
     const args = [];
@@ -6044,10 +6111,16 @@ entry) {
     // pg_restore --jobs: the leader's line after a worker's error says nothing of it
     const reported = reportedLines(stderr).filter(l => !/a worker process died unexpectedly/.test(l));
     const statement = failedStatement(stderr);
-    const detail = (reported.length > 0 ? reported : lastLines(stderr)).join(' | ') +
+    // clean-drop-dependents' own block: PostgreSQL's error and DETAIL, without the block's HINT
+    // mark, its PL/pgSQL CONTEXT and its DO statement (trial u47 F2: they read as the backup's code)
+    const ownBlock = stderr.includes(recreateBroken());
+    const shown = ownBlock
+        ? reported.filter(l => !l.startsWith('HINT:') && !l.startsWith('CONTEXT:'))
+        : reported;
+    const detail = (shown.length > 0 ? shown : lastLines(stderr)).join(' | ') +
         (entry
             ? ` (in the archive's entry ${entry})`
-            : statement
+            : statement && !ownBlock
                 ? ` (failed statement: ${statement})`
                 : '');
     const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n');
@@ -6082,10 +6155,11 @@ entry) {
         hint =
             " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
     }
-    else if (stderr.includes(RECREATE_BROKEN)) {
+    else if (ownBlock) {
         // clean-drop-dependents' part of a table that stays, created again over the restored rows
-        // (trial u46: it went missing, the restore committed and exit code 0)
-        hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and the backup's rows break it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), or a unique key or index that the restored rows or function no longer keep. The restore does not leave it out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
+        // (trial u46: it went missing, the restore committed and exit code 0); this run's own block
+        // only (attacker a75 F2: a backup's RAISE of the same text)
+        hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
     }
     else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
         // a system catalog's unique index: another session created an object of the same name while
@@ -6134,7 +6208,7 @@ entry) {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     // a killed child may have said nothing (attacker a36 A5: "killed by SIGTERM: .")
     const said = detail.trim()
-        ? `: ${detail}.`
+        ? `: ${detail}${/[.!?]$/.test(detail) ? '' : '.'}`
         : signal
             ? ', saying nothing (stopped from outside the run).'
             : ', saying nothing.';
@@ -9858,6 +9932,50 @@ async function grantsBeyondBackup(client, own, entries) {
         revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
     }));
 }
+/**
+ * Where the restoring role's global default privileges for functions take PUBLIC's hard-wired
+ * EXECUTE away (ALTER DEFAULT PRIVILEGES REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC) and the load
+ * ran without setting them aside: the backup's routines whose ACL entry never names PUBLIC (the
+ * source left PUBLIC its EXECUTE) and which PUBLIC may not execute now \u2014 each with the GRANT that
+ * gives it back (attacker a74 F8: PUBLIC lost EXECUTE, and nothing said so). An `IN SCHEMA` row
+ * that grants PUBLIC EXECUTE gives it back itself. Read in the transaction `client` has begun,
+ * after {@link grantsBeyondBackup} (its search_path set to pg_catalog).
+ *
+ * @throws the query's error (a connection failure).
+ */
+async function executeTakenFromPublic(client, own, entries) {
+    const givesPublic = (row) => row?.privileges.some(p => p.grantee === null && p.privilege === 'EXECUTE') ?? false;
+    const global = own.rows.find(r => r.objtype === 'f' && r.schema === null);
+    if (!global || givesPublic(global))
+        return [];
+    const signature = (tag) => tag.replace(/\(\*\)$/, '()');
+    const publicNamed = new Set();
+    for (const e of entries) {
+        if (e.desc !== 'ACL' || !e.namespace)
+            continue;
+        const object = aclObjectTag(e.tag);
+        if (object && !object.column && rolesNamed(e.defn ?? '').has(PUBLIC_GRANTEE))
+            publicNamed.add(`${e.namespace}\0${signature(object.tag)}`);
+    }
+    const routines = entries.filter(e => e.namespace &&
+        REACHED_BY[e.desc] === 'f' &&
+        !publicNamed.has(`${e.namespace}\0${signature(e.tag)}`) &&
+        !givesPublic(own.rows.find(r => r.objtype === 'f' && r.schema === e.namespace)));
+    if (routines.length === 0)
+        return [];
+    const { rows } = await client.query(`SELECT pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes)) AS object
+       FROM unnest($1::text[], $2::text[]) AS u(schema, name)
+       JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+       JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
+        AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) z
+                         WHERE z.grantee OPERATOR(pg_catalog.=) 0 AND z.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE')
+      ORDER BY 1`, [routines.map(e => e.namespace), routines.map(e => signature(e.tag))]);
+    return rows.map(r => ({
+        object: `ROUTINE ${r.object}`,
+        grant: `GRANT EXECUTE ON ROUTINE ${r.object} TO PUBLIC;`
+    }));
+}
 
 ;// CONCATENATED MODULE: ./src/modes/restore.ts
 /**
@@ -10248,7 +10366,7 @@ async function restore(inputs, connection, deps = {}) {
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets,
-                    recreate: recreateOrder(recreated).map(r => recreateBlock(r.statements))
+                    recreate: recreateOrder(recreated).map(r => recreateBlock(r.statements, strictPart(r.key)))
                 }, { env, database: connection.database, serverMajor: server.major }, {
                     ...inputs,
                     ...(noStatistics ? { noStatistics } : {}),
@@ -10903,16 +11021,24 @@ function restore_reportSkipped(inputs, skipped) {
  * values \u2014 said before the load, as newer rows are (trial u43 F6). Undefined when none, or
  * without the manifest's columns (an older backup).
  */
-async function newerColumns(client, replaced, manifest) {
-    if (!manifest || replaced.length === 0)
+async function newerColumns(client, replaced, manifest, 
+/**
+ * Without a manifest: the columns each table's COPY names in the archive (trial u47 F1: a
+ * backup made by hand said nothing of a migration's column clean took), which leave out
+ * generated columns \u2014 the target's are left out too.
+ */
+copied) {
+    if (replaced.length === 0)
         return undefined;
-    const backup = new Map(manifest.rowCounts.tables.flatMap(t => t.columns ? [[JSON.stringify([t.schema, t.name]), new Set(t.columns)]] : []));
+    const listed = manifest ? manifest.rowCounts.tables : (copied ?? []);
+    const backup = new Map(listed.flatMap(t => t.columns ? [[JSON.stringify([t.schema, t.name]), new Set(t.columns)]] : []));
     const tables = replaced.filter(t => backup.has(JSON.stringify([t.schema, t.name])));
     if (tables.length === 0)
         return undefined;
+    const generated = manifest ? '' : " AND a.attgenerated = ''";
     const { rows } = await client.query(`SELECT n.nspname::text AS schema, c.relname::text AS name,
             ARRAY(SELECT a.attname::text FROM pg_catalog.pg_attribute a
-                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum) AS columns
+                   WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped${generated} ORDER BY a.attnum) AS columns
        FROM unnest($1::text[], $2::text[]) AS u(s, t)
        JOIN pg_catalog.pg_namespace n ON n.nspname = u.s
        JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = u.t`, [tables.map(t => t.schema), tables.map(t => t.name)]);
@@ -11353,10 +11479,11 @@ warnings) {
         throw new DependentsError(check.dependents, selectionWords(inputs));
     // the parts of tables that stay, created again after the load as the target has them (in the
     // script's transaction: a parallel load's data sessions end without a last statement)
-    const again = inputs.jobs === 1 ? check.dependents.filter(d => d.recreate) : [];
+    // after a parallel load too, in a transaction of its own (attacker a75 F5)
+    const again = check.dependents.filter(d => d.recreate);
     const gone = check.dependents.filter(d => !again.includes(d));
     const recreatedWords = again.length > 0
-        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : 'at the end of the load'} (a constraint the restored rows break \u2014 a foreign key onto rows the backup does not hold \u2014 fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; one that fails for another reason \u2014 a function the backup no longer has, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then \u2014 a foreign key onto rows the backup does not hold, or onto a table restored without its keys \u2014 or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused \u2014 a trigger whose function the backup no longer has, a view, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
         : '';
     // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
     // before the end leaves them dropped: F2), is given with its definition now
@@ -11373,13 +11500,7 @@ warnings) {
         ? ` Without a single transaction a restore stopped before its end leaves ${sure.length === 1 ? 'it' : 'them'} dropped; as the target has ${sure.length === 1 ? 'it' : 'them'}: ${definitions(sure)}.`
         : '';
     const notAgain = gone.length > 0
-        ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}${inputs.jobs > 1 && check.dependents.some(d => d.recreate)
-            ? ` (With jobs: ${inputs.jobs} the load ends in parallel sessions, so the parts of tables that stay are not created again either: with jobs: 1 they are; else create them again as the target had them: ${gone
-                .filter(d => d.recreate)
-                .slice(0, 10)
-                .map(d => (0,sql_redact/* quoteSql */.Xd)(d.recreate.statements.join(' '), 400))
-                .join(' ')})`
-            : ''}`
+        ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}`
         : '';
     warn(`clean-drop-dependents: true \u2014 these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`);
     const dependents = [
@@ -11494,7 +11615,7 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
     if (!inputs.singleTransaction) {
         const reached = backupObjectsReached(own, plan);
         const archive = plan.format !== 'plain';
-        const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them, and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
+        const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them (and gives PUBLIC back its EXECUTE on routines where they take it), and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`;
         log/* log */.Rm.warning(warning);
         warnings.push(warning);
         // a load that stops before its end leaves them given (trial u46: the cancel said nothing)
@@ -11522,23 +11643,35 @@ async function revokeGrantsBeyondBackup(client, own, plan, inputs, facts) {
     const created = entries.filter(e => e.desc === 'ACL' ||
         ((chosen === undefined || chosen.has(e.dumpId)) && !providers.has(e.namespace ?? '')));
     let found = [];
+    let taken = [];
     try {
         await client.query('BEGIN');
         found = await grantsBeyondBackup(client, own, created);
         for (const f of found)
             await client.query(f.revoke);
+        taken = await executeTakenFromPublic(client, own, created);
+        for (const t of taken)
+            await client.query(t.grant);
         await client.query('COMMIT');
     }
     catch (error) {
         await client.query('ROLLBACK').catch(() => undefined);
-        if (found.length === 0)
+        if (found.length === 0 && taken.length === 0)
             return `The backup's objects could not be compared with what the target's default privileges of ${own.role} gave them (${(0,errors/* sentence */.em)(error.message)}): look at their privileges (\\dp in psql) and REVOKE what the source did not grant.`;
-        return `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges its own never give the roles named, and revoking them failed (${(0,errors/* sentence */.em)(error.message)}): run ${found.map(f => f.revoke).join(' ')}`;
+        return `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length + taken.length, 'object')} of the backup other privileges than its own, and setting them as the backup has them failed (${(0,errors/* sentence */.em)(error.message)}): run ${[...found.map(f => f.revoke), ...taken.map(t => t.grant)].join(' ')}`;
     }
-    if (found.length === 0)
-        return undefined;
     const shown = found.slice(0, 20);
-    return `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`;
+    const revoked = found.length > 0
+        ? `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
+        : '';
+    // what they took: PUBLIC's EXECUTE on the backup's routines (attacker a74 F8)
+    const given = taken.length > 0
+        ? `The target's default privileges of ${own.role} take EXECUTE on new functions from PUBLIC, which the backup's privileges leave it on ${(0,log/* plural */.LS)(taken.length, 'routine')} (as PostgreSQL does by default): given back after the load: ${taken
+            .slice(0, 20)
+            .map(t => t.grant)
+            .join(' ')}${taken.length > 20 ? ` (and ${taken.length - 20} more)` : ''}.`
+        : '';
+    return [revoked, given].filter(Boolean).join(' ') || undefined;
 }
 /** The backup's objects (from its table of contents) that default privileges `own` reach, up to five. */
 function backupObjectsReached(own, plan) {
@@ -11912,11 +12045,15 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             : undefined;
         if (newer)
             log/* log */.Rm.warning(newer);
-        const columns = plan.clean?.drops
-            ? await newerColumns(client, cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
-            : undefined;
+        const replaced = plan.clean?.drops ? cleanReplaced(existing, plan.clean.drops, searchPath) : [];
+        const columns = await newerColumns(client, replaced, manifest, plan.tableData);
         if (columns)
             log/* log */.Rm.warning(columns);
+        // without a manifest the backup's row counts are unknown: what the tables hold now is said,
+        // so that rows added since the backup are not lost unsaid (trial u47 F1)
+        const holding = replaced.filter(t => t.rows > 0 || t.estimated);
+        if (!manifest && holding.length > 0)
+            log/* log */.Rm.warning(`clean replaces ${(0,log/* plural */.LS)(holding.length, 'table')} of the target that ${holding.length === 1 ? 'holds' : 'hold'} rows now: ${describeTables(holding, 10)}. The backup has no manifest to tell how many rows it holds for ${holding.length === 1 ? 'it' : 'them'}: rows added since it was made are gone after this restore (the restore puts the backup's rows back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them.`);
         return server;
     }
     if (inputs.dataOnly === true) {
@@ -11925,7 +12062,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         const loads = plan.tableData && new Set(plan.tableData.map(nameKey));
         const into = existing.filter(t => !loads || loads.has(nameKey(t)));
         const others = existing.filter(t => loads && !loads.has(nameKey(t)));
-        log/* log */.Rm.info(`data-only: true \u2014 loading the backup's rows into the target's tables: ${into.length > 0 ? describeTables(into) : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${firstOf(objects)}` : ''}`);
+        log/* log */.Rm.info(`data-only: true \u2014 loading the backup's rows into the target's tables (their rows now): ${into.length > 0 ? describeTables(into).replace(/\((?:~)?0 rows\)/g, '(empty now)') : 'none of those it holds'}${others.length > 0 ? `; not written: ${describeTables(others)}` : ''}${objects.length > 0 ? `; and objects the backup's statements change: ${firstOf(objects)}` : ''}`);
         // a table left out that is empty here and holds rows in the backup: its rows went with the
         // selected ones (ON DELETE CASCADE, a TRUNCATE \u2026 CASCADE) \u2014 said, not only listed (trial u35
         // F2: orders came back, order_items stayed empty, the run was green)
@@ -12502,7 +12639,33 @@ async function checkDataOnly(client, plan, providers) {
         sets,
         refused,
         unowned,
-        referencing: await referencingTables(client, blocked.filter(t => !t.denied))
+        ...(await referencingSplit(client, blocked.filter(t => !t.denied), backupTables(plan, tables)))
+    };
+}
+/**
+ * Every table the backup holds rows for, whatever the restore selects (`tables` of a restore
+ * with tables names only those): an archive's TABLE DATA entries, a script's COPY blocks; else
+ * the data-only tables selected.
+ */
+function backupTables(plan, selected) {
+    const entries = archiveEntries(plan);
+    if (entries.length > 0)
+        return entries.flatMap(e => e.desc === 'TABLE DATA' && e.namespace ? [{ schema: e.namespace, name: e.tag }] : []);
+    return [...(plan.plain?.copyTables ?? []), ...selected];
+}
+/**
+ * The target's tables that reference `blocked` by a foreign key (referencingTables), split by
+ * whether the backup fills them (`tables`, the data-only backup's): a TRUNCATE of `blocked`
+ * empties those too, and only the backup's hold their rows again (trial u47 F8: the advice
+ * emptied a table no backup holds, then named it in a tables value the restore refused).
+ */
+async function referencingSplit(client, blocked, tables) {
+    const all = await referencingTables(client, blocked);
+    const key = (t) => JSON.stringify([t.schema, t.name]);
+    const backup = new Set(tables.map(key));
+    return {
+        referencing: all.filter(t => backup.has(key(t))),
+        referencingOutside: all.filter(t => !backup.has(key(t)))
     };
 }
 function describeBlocked(tables, limit = 20) {
@@ -12578,10 +12741,17 @@ function acceptDataOnly(inputs, server, plan, check) {
         const readable = check.blocked.filter(t => !t.denied);
         const denied = check.blocked.filter(t => t.denied && !t.rowSecurity);
         const filtered = check.blocked.filter(t => t.rowSecurity);
+        // with tables: the backup's referencing tables named too (the TRUNCATE empties them); never
+        // one the backup does not fill, which the restore would refuse (trial u47 F8)
+        const referencedTables = inputs.tables.length > 0 && check.referencing.length > 0
+            ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)`
+            : '';
         const fixes = [
             ...(readable.length > 0
                 ? [
-                    `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${inputs.tables.length > 0 && check.referencing.length > 0 ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)` : ''} (the rows added since the backup are lost then); to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT \u2026 SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
+                    `${check.referencingOutside.length > 0
+                        ? `to replace their rows, ${listNames(check.referencingOutside)} must be emptied too, which the backup does not fill: ${check.referencingOutside.length === 1 ? 'it references' : 'they reference'} them by a foreign key, so a TRUNCATE of them empties ${check.referencingOutside.length === 1 ? 'it' : 'them'} as well, rows no backup holds \u2014 save what you need of ${check.referencingOutside.length === 1 ? 'it' : 'them'} first, then empty them all (TRUNCATE ${sqlNames([...readable, ...check.referencing, ...check.referencingOutside])}) and restore again${referencedTables}`
+                        : `to replace their rows, empty them first (TRUNCATE ${sqlNames([...readable, ...check.referencing])}${check.referencing.length > 0 ? `: ${listNames(check.referencing)} ${check.referencing.length === 1 ? 'references' : 'reference'} them by a foreign key, so PostgreSQL truncates ${check.referencing.length === 1 ? 'it' : 'them'} with them, rows and all` : ''}) and restore again${referencedTables} (the rows added since the backup are lost then)`}; to get back some of the backup's rows beside the target's (rows deleted by mistake), restore the backup into a scratch database first and copy those rows from there (INSERT \u2026 SELECT, or \\copy out and in: rows whose keys the target still holds would fail); to append all of them as they are, load the backup by hand with ${byHand(plan)}`
                 ]
                 : []),
             ...(denied.length > 0
