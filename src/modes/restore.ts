@@ -716,7 +716,8 @@ export async function restore(
                   defaultPrivileges,
                   sequenceSets,
                   recreate: recreateOrder(recreated).map(r =>
-                    recreateBlock(r.statements, strictPart(r.key))
+                    // one said beforehand that it may be refused (a doubt) stays dropped if it is
+                    recreateBlock(r.statements, strictPart(r.key) && !r.doubt)
                   )
                 },
                 { env, database: connection.database, serverMajor: server.major },
@@ -2364,7 +2365,7 @@ interface CleanDrop {
   drop: string
   dependents?: string[]
   /** (on the first) The parts of tables that stay the drops take, created again after the load. */
-  recreate?: Array<{ key: string; statements: string[]; fingerprint?: string }>
+  recreate?: Array<{ key: string; statements: string[]; fingerprint?: string; doubt?: string }>
 }
 
 /**
