@@ -1201,7 +1201,7 @@ export function changedObjectsMessage(stderr: string): string | undefined {
     .slice(at + NET_MARKER.length)
     .split('\n')[0]
     .trim()
-  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data): restore it into an empty database and look at what it does there, or restore a backup made by pg_dump of the database it came from.`
+  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles: trial u47 F6): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore that part by hand (pg_restore --single-transaction --exit-on-error -t <name> -d <url> <archive>), which does not check this.`
 }
 
 /**
