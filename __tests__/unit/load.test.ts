@@ -1096,7 +1096,7 @@ describe('subsetHint: a subset restore that failed on what it left out (trial u2
   })
   it("the schema's own entry: with tables, also says what a table needs besides", () => {
     expect(subsetHint('ERROR:  schema "app" does not exist', selection(['users']))).toMatch(
-      /create the schema in the target first, or restore the whole backup\. A table restored alone also needs what its columns use/
+      /create the schema in the target first, with the privileges the backup gives it \(a schema created by hand has none of them[^]*GRANTs on it, to run after the CREATE SCHEMA\), or restore the whole backup\. A table restored alone also needs what its columns use/
     )
     expect(subsetHint('ERROR:  schema "app" does not exist', selection([], ['app']))).not.toMatch(
       /A table restored alone/

@@ -2963,7 +2963,7 @@ export function subsetHint(
   // selection is the tables' (trial u28 F2: a qualified table was told to add its schema)
   const given = options.tables.length > 0 ? 'tables' : 'schemas'
   if (/schema "[^"]*" does not exist/.test(errors))
-    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`
+    return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, with the privileges the backup gives it (a schema created by hand has none of them, and the restore does not bring them: trial u47 F7 — pg_restore -f - <archive> | grep 'ON SCHEMA' shows the backup's GRANTs on it, to run after the CREATE SCHEMA), or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`
   // a column's type, a domain, an extension's type or a default's function of another schema
   // (trial u24 F3: "type "app.email" does not exist" with no word of why)
   const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors)
