@@ -177,9 +177,16 @@ function decoder(
   }
 }
 
-/** The entries whose data pg_restore writes after a COPY statement, by dump ID. */
-function copyEntries(toc: ArchiveToc): Map<number, TocEntry> {
-  return new Map(toc.entries.filter(e => (e.copyStmt ?? '') !== '').map(e => [e.dumpId, e]))
+/**
+ * The entries whose data pg_restore writes after a COPY statement, by dump ID; but `skip`'s
+ * (a parallel restore's entries that pg_restore -d loads itself: never read by psql).
+ */
+function copyEntries(toc: ArchiveToc, skip?: ReadonlySet<number>): Map<number, TocEntry> {
+  return new Map(
+    toc.entries
+      .filter(e => (e.copyStmt ?? '') !== '' && !skip?.has(e.dumpId))
+      .map(e => [e.dumpId, e])
+  )
 }
 
 function entryName(entry: TocEntry): string {
@@ -259,13 +266,15 @@ export async function checkCustomArchiveRows(
    */
   seekable = false,
   /** Only walk the blocks (their starts), the rows not scanned: customDataStarts. */
-  rowsToo = true
+  rowsToo = true,
+  /** Entries whose rows are not scanned (copyEntries). */
+  skip?: ReadonlySet<number>
 ): Promise<CopyEndsChecked> {
   const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
   const algorithm = toc.header.compression.algorithm
   const compression: Compression =
     algorithm === 'gzip' ? 'zlib' : algorithm === 'zstd' || algorithm === 'lz4' ? algorithm : 'none'
-  const entries = copyEntries(toc)
+  const entries = copyEntries(toc, skip)
   const intSize = toc.header.intSize
   const reader = new ByteReader(source, rest, toc.end)
   let blocks = 0
@@ -402,9 +411,13 @@ export async function customDataStarts(file: string): Promise<ReadonlyMap<number
 }
 
 /** A directory archive's data files (`dir`, its TOC read): each COPY entry's rows checked. */
-export async function checkDirectoryRows(dir: string, toc: ArchiveToc): Promise<CopyEndsChecked> {
+export async function checkDirectoryRows(
+  dir: string,
+  toc: ArchiveToc,
+  skip?: ReadonlySet<number>
+): Promise<CopyEndsChecked> {
   let blocks = 0
-  for (const entry of copyEntries(toc).values()) {
+  for (const entry of copyEntries(toc, skip).values()) {
     const name = entry.extra.format === 'directory' ? entry.extra.filename : null
     if (!name) continue
     const present = (
@@ -442,9 +455,13 @@ const TAR_READ = 1024 * 1024
  * A tar-format archive's data members (`file`, checked by plainTarMembers: regular files named
  * in the name field), each COPY entry's rows checked.
  */
-export async function checkTarRows(file: string, toc: ArchiveToc): Promise<CopyEndsChecked> {
+export async function checkTarRows(
+  file: string,
+  toc: ArchiveToc,
+  skip?: ReadonlySet<number>
+): Promise<CopyEndsChecked> {
   const byName = new Map<string, TocEntry>()
-  for (const entry of copyEntries(toc).values())
+  for (const entry of copyEntries(toc, skip).values())
     if (entry.extra.format === 'directory' && entry.extra.filename)
       byName.set(entry.extra.filename, entry)
   const handle = await open(file, 'r')
@@ -511,10 +528,11 @@ export function tarMemberSize(header: Buffer): number | undefined {
  */
 export async function checkCustomArchiveStream(
   stream: Readable,
-  seekable = false
+  seekable = false,
+  skip?: ReadonlySet<number>
 ): Promise<CopyEndsChecked> {
   try {
-    return await checkCustomArchiveRows(chunksOf(stream), seekable)
+    return await checkCustomArchiveRows(chunksOf(stream), seekable, true, skip)
   } catch (error) {
     if (error instanceof ArchiveError) throw error
     const message = (error as Error).message
