@@ -5,14 +5,23 @@
 
 /**
  * Names as a value of restore's `tables` or `schemas` takes them back (for advice to set it): a
- * name of anything but ASCII letters, digits, `_`, `$` and `-` is written in double quotes, which
+ * name of anything but ASCII letters, digits, `_`, `$` and `-` (or one read as an option or a
+ * setting's value: `--clean`, `true`, `4`) is written in double quotes, which
  * the inputs read as SQL writes a name — so that a message can tell where the value ends, and the
  * command line's rendering of it (inputs.ts renderForDoor) quote it whole for the shell (attacker
  * a75 F4: `schemas: a;touch${IFS}x` was cut at the `;`, the rest pasted as a command).
  */
 export function restoreNamesValue(names: readonly string[]): string {
-  return names.map(n => (/^[A-Za-z0-9_$-]+$/.test(n) ? n : sqlQuoted(n))).join(',')
+  return names.map(n => (BARE_NAME.test(n) && !READ_AS_OTHER.test(n) ? n : sqlQuoted(n))).join(',')
 }
+
+const BARE_NAME = /^[A-Za-z0-9_$-]+$/
+/**
+ * Names a command line or a message would read as something else (attacker a76 F1): an option
+ * (`--clean`, `-x`), or a setting's value (`true`, `4`) that renders `schemas: true` as a bare
+ * `--schemas`.
+ */
+const READ_AS_OTHER = /^-|^(?:true|false|yes|no|on|off|auto|current)$|^\d/i
 
 /** A name in double quotes, its quotes doubled (every name of SQL the action runs itself). */
 export function sqlQuoted(name: string): string {

@@ -382,7 +382,13 @@ describe('the names of tables and schemas (quoted as SQL writes them)', () => {
     'a|b&c',
     'Q"s',
     'a,b',
-    'é'
+    'é',
+    // read as an option or a setting's value (attacker a76 F1)
+    '--clean',
+    '-x',
+    'true',
+    'Off',
+    '4'
   ])(
     'a name in advice, as the command line renders it, pasted into a shell is that one name and runs nothing (attacker a75 F4): %s',
     name => {
@@ -400,6 +406,14 @@ describe('the names of tables and schemas (quoted as SQL writes them)', () => {
       // the quoted form too ('schemas: …')
       const quoted = renderForDoor(`set 'schemas: ${value}' and`, 'cli')
       expect(quoted).toBe(`set --schemas ${word} and`)
+      // the name alone: a value of --schemas, never an option or a bare --schemas (a76 F1)
+      const alone = /--schemas (\S.*)\)$/.exec(
+        renderForDoor(`(e.g. schemas: ${restoreNamesValue([name])})`, 'cli')
+      )?.[1]
+      expect(alone).toBeDefined()
+      const arg = execFileSync('bash', ['-c', `printf '%s' ${alone}`], { encoding: 'utf8' })
+      expect(arg).not.toMatch(/^-/)
+      expect(restoreSelection('', arg).schemas).toEqual([name])
     }
   )
 
