@@ -814,6 +814,11 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
       expect(afterLoadFailure({ singleTransaction: true, jobs: 1 })).not.toMatch(
         /default privileges/
       )
+      // notes add up: the parts clean-drop-dependents took too (attacker a76 F4)
+      notePartialLoad('The parts are gone now.')
+      expect(afterLoadFailure({ singleTransaction: false, jobs: 2 })).toMatch(
+        /The default privileges gave what loaded more\. The parts are gone now\.$/
+      )
     } finally {
       notePartialLoad(undefined)
     }

@@ -59,8 +59,9 @@ export function commitOutcome(): 'rolled-back' | 'committed' | 'unknown' {
  */
 let partialNote: string | undefined
 
+/** Adds `note` to what an interrupted load says (undefined: nothing, as at a run's start). */
 export function notePartialLoad(note: string | undefined): void {
-  partialNote = note
+  partialNote = note === undefined ? undefined : partialNote ? `${partialNote} ${note}` : note
 }
 
 export function partialLoadNote(): string | undefined {
