@@ -432,7 +432,9 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
           ? [
               {
                 at: e.extra.dataOffset,
-                name: `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+                name: `${e.desc} ${e.namespace ? `${e.namespace}.` : ''}${e.tag}`,
+                schema: e.namespace ?? '',
+                tag: e.tag
               }
             ]
           : []
@@ -451,6 +453,32 @@ describe('refusals: the target stays byte-for-byte unchanged', () => {
       { allowNonEmpty: true, singleTransaction: false }
     )
     expect(error).toBeInstanceOf(CheckError)
+    // with tables, pg_restore reads only the selected blocks: a table whose block is there
+    // restores, as by hand, with a warning; the missing one fails, nothing kept (attacker a76 F2)
+    const present = offsets[0]
+    const subset = await server.createDatabase()
+    // a tables restore brings no schema (pg_restore -t): the target has them
+    for (const schema of new Set([present.schema, last.schema]))
+      await server.query(subset, `CREATE SCHEMA IF NOT EXISTS "${schema.replaceAll('"', '""')}"`)
+    const { lines } = await logOf(() =>
+      runRestore(subset, between, { tables: [present.tag], schemas: [present.schema] })
+    )
+    expect(lines).toMatch(
+      /the archive is cut short \(truncated\)[^\n]*With tables, pg_restore reads only the blocks of what is selected/
+    )
+    const only = [`${present.schema}.${present.tag}`]
+    expect(Object.keys(await tableChecksums(server, subset))).toEqual(only)
+    const failed = await runRestore(subset, between, {
+      tables: [last.tag],
+      schemas: [last.schema],
+      allowNonEmpty: true
+    }).then(
+      () => undefined,
+      (e: Error) => e
+    )
+    expect(failed?.message).toMatch(/Nothing was kept/)
+    expect(Object.keys(await tableChecksums(server, subset))).toEqual(only)
+    await server.dropDatabase(subset)
     const inside = path.join(files, 'inside-block.dump')
     writeFileSync(inside, bytes.subarray(0, last.at + Math.max(12, (bytes.length - last.at) >> 1)))
     expect(

@@ -32,6 +32,7 @@ import {
   majorOfVersion,
   parseArchiveHeader,
   pgRestoreMajorForFormat,
+  ArchiveError,
   readArchiveHeader,
   tablesFromList
 } from '../postgres/archive.js'
@@ -359,13 +360,26 @@ export async function planRestore(
   if (detected.format === 'custom') {
     // read to its end, its blocks walked (a file cut between or inside blocks passes the list:
     // trial u46); a table of contents it cannot read is pg_restore --list's to refuse first
-    const walked =
+    let walked =
       manifest || head
         ? undefined
         : await readToEnd(dump, decoding, true).then(
             () => undefined,
             (error: unknown) => error
           )
+    // a selection (tables, schemas): pg_restore reads only the blocks of what it selects, and a
+    // file cut after them restores by hand (attacker a76 F2) — said, and the load, in its one
+    // transaction, fails if it needs what is missing
+    if (
+      walked instanceof ArchiveError &&
+      /^the archive is cut short/.test(walked.message) &&
+      (inputs.tables.length > 0 || inputs.schemas.length > 0)
+    ) {
+      log.warning(
+        `${sentence(walked.message.replace(/ Nothing was restored\..*$/, '').replace(', which pg_restore looks for and fails without', ''))} With ${inputs.tables.length > 0 ? 'tables' : 'schemas'}, pg_restore reads only the blocks of what is selected, as by hand: the restore goes on, and fails if it needs a block the file lacks.`
+      )
+      walked = undefined
+    }
     if (walked && !((walked as Error).cause instanceof ArchiveTocError)) throw walked
     // pg_restore --list (a child) and this process's own read of the TOC run side by side; the
     // list's verdict still comes first (its refusal is the one reported)
