@@ -19,6 +19,7 @@
  */
 import type pg from 'pg'
 import { sqlQuoted } from '../sql-names.js'
+import type { TocEntry } from './toc.js'
 
 /** One privilege of a default-privilege row (a row of aclexplode()). */
 export interface DefaultPrivilege {
@@ -329,6 +330,9 @@ export interface GrantedBeyondBackup {
   revoke: string
 }
 
+/** An entry of the backup's table of contents, as far as the comparisons read it. */
+type BackupEntry = Pick<TocEntry, 'desc' | 'namespace' | 'tag'> & { defn?: string | null }
+
 /** PUBLIC, as rolesNamed and grantsBeyondBackup hold it: never a role's name ("PUBLIC" quoted is one). */
 export const PUBLIC_GRANTEE = '\0PUBLIC'
 
@@ -418,12 +422,7 @@ function hardWired(objtype: string, grantee: string, privilege: string): boolean
 export async function grantsBeyondBackup(
   client: pg.Client,
   own: OwnDefaultPrivileges,
-  entries: ReadonlyArray<{
-    desc: string
-    namespace: string | null
-    tag: string
-    defn?: string | null
-  }>
+  entries: ReadonlyArray<BackupEntry>
 ): Promise<GrantedBeyondBackup[]> {
   /** By object type and schema ('' for every schema: a global row): the roles the rows reach. */
   const reach = new Map<string, Set<string>>()
@@ -531,12 +530,7 @@ export async function grantsBeyondBackup(
 export async function executeTakenFromPublic(
   client: pg.Client,
   own: OwnDefaultPrivileges,
-  entries: ReadonlyArray<{
-    desc: string
-    namespace: string | null
-    tag: string
-    defn?: string | null
-  }>
+  entries: ReadonlyArray<BackupEntry>
 ): Promise<Array<{ object: string; grant: string }>> {
   const givesPublic = (row: OwnDefaultPrivileges['rows'][number] | undefined): boolean =>
     row?.privileges.some(p => p.grantee === null && p.privilege === 'EXECUTE') ?? false

@@ -2160,26 +2160,7 @@ async function runFirst(
         'create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).'
       )
     }
-    await runLoader(
-      programPath(plan.client, 'psql'),
-      [
-        '-X',
-        '-q',
-        '--no-password',
-        '--echo-errors',
-        '-v',
-        'ON_ERROR_STOP=1',
-        '--single-transaction',
-        '-f',
-        '-'
-      ],
-      target.env,
-      // on stdin, not as one -c argument: thousands of statements exceed the argument limit
-      // (spawn E2BIG)
-      Readable.from([
-        Buffer.from(`${[...loaderSettings(options, target.env), ...first].join('\n')}\n`)
-      ])
-    )
+    await runOwnStatements(plan, target, options, first)
     if (plan.roles?.length) hooks.rolesCommitted?.()
   }
 }
@@ -2192,7 +2173,19 @@ async function runFirst(
  */
 async function runLast(plan: LoadPlan, target: LoadTarget, options: LoadOptions): Promise<void> {
   const last = recreateStatements(plan)()
-  if (last.length === 0) return
+  if (last.length > 0) await runOwnStatements(plan, target, options, last)
+}
+
+/**
+ * The action's own statements (a parallel restore's first and last steps) in one transaction of
+ * psql's, under the loader's settings.
+ */
+async function runOwnStatements(
+  plan: LoadPlan,
+  target: LoadTarget,
+  options: LoadOptions,
+  statements: readonly string[]
+): Promise<void> {
   await runLoader(
     programPath(plan.client, 'psql'),
     [
@@ -2207,8 +2200,10 @@ async function runLast(plan: LoadPlan, target: LoadTarget, options: LoadOptions)
       '-'
     ],
     target.env,
+    // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+    // (spawn E2BIG)
     Readable.from([
-      Buffer.from(`${[...loaderSettings(options, target.env), ...last].join('\n')}\n`)
+      Buffer.from(`${[...loaderSettings(options, target.env), ...statements].join('\n')}\n`)
     ])
   )
 }
