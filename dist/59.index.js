@@ -5630,22 +5630,7 @@ async function runFirst(plan, target, options, hooks) {
         if (plan.roles?.length) {
             log/* log */.Rm.info('create-roles: the roles are created first, in a transaction of their own (a parallel restore is not one transaction).');
         }
-        await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
-            '-X',
-            '-q',
-            '--no-password',
-            '--echo-errors',
-            '-v',
-            'ON_ERROR_STOP=1',
-            '--single-transaction',
-            '-f',
-            '-'
-        ], target.env, 
-        // on stdin, not as one -c argument: thousands of statements exceed the argument limit
-        // (spawn E2BIG)
-        external_node_stream_.Readable.from([
-            Buffer.from(`${[...loaderSettings(options, target.env), ...first].join('\n')}\n`)
-        ]));
+        await runOwnStatements(plan, target, options, first);
         if (plan.roles?.length)
             hooks.rolesCommitted?.();
     }
@@ -5658,8 +5643,14 @@ async function runFirst(plan, target, options, hooks) {
  */
 async function runLast(plan, target, options) {
     const last = recreateStatements(plan)();
-    if (last.length === 0)
-        return;
+    if (last.length > 0)
+        await runOwnStatements(plan, target, options, last);
+}
+/**
+ * The action's own statements (a parallel restore's first and last steps) in one transaction of
+ * psql's, under the loader's settings.
+ */
+async function runOwnStatements(plan, target, options, statements) {
     await runLoader((0,clients/* programPath */.kx)(plan.client, 'psql'), [
         '-X',
         '-q',
@@ -5670,8 +5661,11 @@ async function runLast(plan, target, options) {
         '--single-transaction',
         '-f',
         '-'
-    ], target.env, external_node_stream_.Readable.from([
-        Buffer.from(`${[...loaderSettings(options, target.env), ...last].join('\n')}\n`)
+    ], target.env, 
+    // on stdin, not as one -c argument: thousands of statements exceed the argument limit
+    // (spawn E2BIG)
+    external_node_stream_.Readable.from([
+        Buffer.from(`${[...loaderSettings(options, target.env), ...statements].join('\n')}\n`)
     ]));
 }
 /** pg_restore's selection of what to restore, as every restore script of the load asks it. */
