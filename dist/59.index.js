@@ -10345,7 +10345,7 @@ async function restore(inputs, connection, deps = {}) {
         // without a single transaction they come back only at the load's end: a load stopped before
         // it says so (attacker a76 F4: the cancel's advice, a restore again, ended green without them)
         if (!inputs.singleTransaction && recreated.length > 0)
-            (0,commit/* notePartialLoad */.G9)(`clean-drop-dependents dropped ${(0,log/* plural */.LS)(recreated.length, 'part')} of tables that stay (or views), created again only at the load's end: they are gone now, and a restore again does not bring them back (nothing of the backup depends on them any more) \u2014 their definitions are in the log before the load ("as the target has them"); run them once the target holds the backup.`);
+            (0,commit/* notePartialLoad */.G9)(`clean-drop-dependents dropped ${(0,log/* plural */.LS)(recreated.length, 'part')} of tables that stay (or views), created again only at the load's end: once the load got past clean's drops they are gone, and a restore again does not bring them back (nothing of the backup depends on them any more) \u2014 their definitions are in the log before the load ("as the target has them"); run those the target lacks once it holds the backup.`);
         // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
         // with allow-non-empty and clean, and a restore into a target whose other schemas hold
         // objects (the emptiness checks look only where the backup's statements go; a function can
