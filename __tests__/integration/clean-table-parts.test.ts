@@ -213,7 +213,7 @@ describe("clean with schemas: a trigger the backup holds in another schema, on a
       )
     )
     expect(refused.result?.message).toMatch(
-      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them/
+      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them/
     )
     // its table is not dropped: never said to go with it
     expect(refused.lines).not.toMatch(/goes with table auth\.users/)
@@ -391,7 +391,7 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
         )
       const failed = await restore()
       expect(failed.result?.message).toMatch(
-        /violates foreign key constraint "reviews_customer_fk"[^]*The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it[^]*ALTER TABLE … DROP CONSTRAINT/
+        /violates foreign key constraint "reviews_customer_fk"[^]*The constraint or index PostgreSQL names is the target's own, on a table \(or domain\) the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it[^]*ALTER TABLE … DROP CONSTRAINT/
       )
       // PostgreSQL's error and DETAIL, not the block's own PL/pgSQL context (trial u47 F2)
       expect(failed.result?.message).toMatch(
@@ -497,6 +497,128 @@ DO $$BEGIN RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = 'insert or update 
     expect(failed?.message).not.toMatch(
       /The constraint or index PostgreSQL names is the target's own/
     )
+    await server.dropDatabase(db)
+  }, 90_000)
+
+  it.each([true, false])(
+    "a table's and a domain's CHECK constraints calling a function the backup replaces come back, and hold (single-transaction: %s; attacker a76 F3)",
+    async singleTransaction => {
+      const db = await server.createDatabase()
+      await server.query(
+        db,
+        `CREATE FUNCTION public.valid_sku(text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$SELECT $1 ~ '^[A-Z]'$$;
+         CREATE TABLE public.products (id int PRIMARY KEY);`
+      )
+      const own = path.join(harness.work, `check-calls-function-${singleTransaction}.dump`)
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+        env: server.env(db)
+      })
+      // the target's own table, outside the backup, whose check calls the backup's function
+      await server.query(
+        db,
+        `CREATE SCHEMA stock;
+         CREATE TABLE stock.items (sku text CONSTRAINT "Items SKU" CHECK (public.valid_sku(sku)) NOT NULL);
+         COMMENT ON CONSTRAINT "Items SKU" ON stock.items IS 'upper-case first';
+         INSERT INTO stock.items VALUES ('Apple'), ('Pear');
+         CREATE DOMAIN stock.code AS text CONSTRAINT code_valid CHECK (public.valid_sku(VALUE));
+         CREATE TABLE stock.codes (c stock.code); INSERT INTO stock.codes VALUES ('Zed');`
+      )
+      const restore = (overrides: Partial<RestoreOptions>) =>
+        harness.restore(
+          testRestoreInputs(
+            server.url(db),
+            { kind: 'file', path: own },
+            { clean: true, singleTransaction, ...overrides }
+          )
+        )
+      const refused = await logOf(() =>
+        restore({}).then(
+          () => undefined,
+          (e: Error) => e
+        )
+      )
+      expect(refused.result?.message).toMatch(
+        /constraint Items SKU on table stock\.items depends on function public\.valid_sku\(text\)/
+      )
+      expect(refused.result?.message).toMatch(
+        /constraint code_valid on domain stock\.code depends on function public\.valid_sku\(text\)/
+      )
+      const allowed = await logOf(() => restore({ cleanDropDependents: true }))
+      expect(allowed.lines).toMatch(
+        /clean-drop-dependents: true — [^\n]*Items SKU[^\n]*code_valid[^\n]*They are created again after the load, as the target has them now/
+      )
+      const [row] = await server.query<{ def: string; comment: string; items: number }>(
+        db,
+        `SELECT pg_get_constraintdef(k.oid) AS def, obj_description(k.oid, 'pg_constraint') AS comment,
+                (SELECT count(*)::int FROM stock.items) AS items
+           FROM pg_constraint k WHERE k.conrelid = 'stock.items'::regclass AND k.contype = 'c'`
+      )
+      expect(row).toEqual({
+        def: expect.stringMatching(/^CHECK \((public\.)?valid_sku\(sku\)\)$/),
+        comment: 'upper-case first',
+        items: 2
+      })
+      // and it holds: a row it refuses is refused
+      await expect(server.query(db, "INSERT INTO stock.items VALUES ('lower')")).rejects.toThrow(
+        /violates check constraint "Items SKU"/
+      )
+      const [domain] = await server.query<{ def: string; codes: number }>(
+        db,
+        `SELECT pg_get_constraintdef(k.oid) AS def, (SELECT count(*)::int FROM stock.codes) AS codes
+           FROM pg_constraint k WHERE k.contypid = 'stock.code'::regtype`
+      )
+      expect(domain).toEqual({
+        def: expect.stringMatching(/^CHECK \((public\.)?valid_sku\(VALUE\)\)$/),
+        codes: 1
+      })
+      await expect(server.query(db, "INSERT INTO stock.codes VALUES ('lower')")).rejects.toThrow(
+        /violates check constraint "code_valid"/
+      )
+      await server.dropDatabase(db)
+    },
+    90_000
+  )
+
+  it("a table's CHECK constraint that the restored function no longer passes fails the restore, nothing kept (attacker a76 F3)", async () => {
+    const db = await server.createDatabase()
+    await server.query(
+      db,
+      `CREATE FUNCTION public.positive(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$SELECT $1 > 100$$;
+       CREATE TABLE public.products (id int PRIMARY KEY);`
+    )
+    const own = path.join(harness.work, 'check-broken.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    await server.query(
+      db,
+      `CREATE OR REPLACE FUNCTION public.positive(numeric) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$SELECT $1 > 0$$;
+       CREATE TABLE public.payments (amount numeric CHECK (public.positive(amount)));
+       INSERT INTO public.payments VALUES (5);`
+    )
+    const failed = await logOf(() =>
+      harness
+        .restore(
+          testRestoreInputs(
+            server.url(db),
+            { kind: 'file', path: own },
+            { clean: true, cleanDropDependents: true }
+          )
+        )
+        .then(
+          () => undefined,
+          (e: Error) => e
+        )
+    )
+    expect(failed.result?.message).toMatch(
+      /check constraint "payments_amount_check" of relation "payments" is violated by some row[^]*Nothing was kept/
+    )
+    const [state] = await server.query<{ src: string; checks: string }>(
+      db,
+      `SELECT (SELECT prosrc FROM pg_proc WHERE proname = 'positive') AS src,
+              (SELECT string_agg(conname, ',') FROM pg_constraint WHERE conrelid = 'public.payments'::regclass) AS checks`
+    )
+    expect(state).toEqual({ src: 'SELECT $1 > 0', checks: 'payments_amount_check' })
     await server.dropDatabase(db)
   }, 90_000)
 

@@ -237,6 +237,51 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(result.warnings.join('\n')).toMatch(/REVOKE ALL ON TABLE public\."T 1" FROM "anon"/)
   })
 
+  it('single-transaction: false: a role the backup grants some privileges keeps only those (attacker a74 F2); a schema and a type the source closed stay closed (a74 F3); public is left as the target has it', async () => {
+    const src = await supabaseLikeSource(supabase)
+    await src.instance.userQuery(
+      src.database,
+      `create table public.partial (a int);
+       revoke all on public.partial from anon, authenticated;
+       grant select on public.partial to anon;
+       create schema app;
+       create type app.mood as enum ('ok', 'bad');
+       revoke all on type app.mood from public;`
+    )
+    const srcAcls = await acls(src)
+    const srcBackup = await actionBackup(src.url)
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.userQuery(
+      target.database,
+      `ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO anon;
+       ALTER DEFAULT PRIVILEGES GRANT USAGE ON TYPES TO anon;`
+    )
+    const publicBefore = await target.instance.admin.query<{ acl: string }>(
+      target.database,
+      "SELECT nspacl::text AS acl FROM pg_namespace WHERE nspname = 'public'"
+    )
+    const result = await actionRestore(target, srcBackup, { singleTransaction: false })
+    expect(await acls(target)).toEqual(srcAcls)
+    const [closed] = await target.instance.admin.query<{
+      app: string
+      mood: string
+      public: string
+    }>(
+      target.database,
+      `SELECT (SELECT nspacl::text FROM pg_namespace WHERE nspname = 'app') AS app,
+              (SELECT typacl::text FROM pg_type WHERE typname = 'mood') AS mood,
+              (SELECT nspacl::text FROM pg_namespace WHERE nspname = 'public') AS public`
+    )
+    expect(closed.app ?? '').not.toMatch(/anon=/)
+    expect(closed.mood).not.toMatch(/anon=|(^|[{,])=U/)
+    // public is not the load's (pg_dump does not create it): as the target had it
+    expect(closed.public).toEqual(publicBefore[0].acl)
+    const warning = result.warnings.join('\n')
+    expect(warning).toMatch(/REVOKE [A-Z, ]*INSERT[A-Z, ]* ON TABLE public\.partial FROM "anon";/)
+    expect(warning).toMatch(/REVOKE ALL ON SCHEMA app FROM "anon";/)
+    expect(warning).toMatch(/REVOKE ALL ON TYPE app\.mood FROM "anon";/)
+  })
+
   it("single-transaction: false with tables: the target's own table of a name the backup has (not selected) keeps the privileges the target gave it", async () => {
     const target = await supabaseLikeTarget(supabase)
     await actionRestore(target, backup)

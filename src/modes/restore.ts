@@ -334,6 +334,8 @@ export async function restore(
   connection: Connection,
   deps: RestoreDependencies = {}
 ): Promise<RestoreResult> {
+  // what an interrupted load of an earlier restore in this process noted is not this one's
+  notePartialLoad(undefined)
   const workDir = await makeWorkDir('pg-restore-', deps.tempRoot)
   const seconds = stopwatch()
   let target: pg.Client | undefined
@@ -2109,7 +2111,7 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
   // before the end leaves them dropped: F2), is given with its definition now
@@ -2297,17 +2299,22 @@ async function revokeGrantsBeyondBackup(
   own: OwnDefaultPrivileges,
   plan: RestorePlan,
   inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
-  facts: Pick<TargetFacts, 'providerSchemas'>
+  facts: Pick<TargetFacts, 'providerSchemas' | 'schemas'>
 ): Promise<string | undefined> {
   // the objects this restore created: the selection's (another object of the backup's name in
-  // the target is the target's own), not a provider's (kept as it is)
+  // the target is the target's own), not a provider's (kept as it is); a schema only where the
+  // target had none of its name before the load (public: pg_dump does not create it)
   const entries = archiveEntries(plan)
   const chosen = selectedEntries(entries, inputs)
   const providers = new Set(facts.providerSchemas.map(p => p.name))
+  const schemasBefore = new Set(facts.schemas.map(s => s.name))
   const created = entries.filter(
     e =>
       e.desc === 'ACL' ||
-      ((chosen === undefined || chosen.has(e.dumpId)) && !providers.has(e.namespace ?? ''))
+      ((chosen === undefined || chosen.has(e.dumpId)) &&
+        !providers.has(e.namespace ?? '') &&
+        (e.desc !== 'SCHEMA' ||
+          (!schemasBefore.has(e.tag) && /^\s*CREATE SCHEMA\b/i.test(e.defn ?? ''))))
   )
   let found: Awaited<ReturnType<typeof grantsBeyondBackup>> = []
   let taken: Awaited<ReturnType<typeof executeTakenFromPublic>> = []
@@ -2327,7 +2334,7 @@ async function revokeGrantsBeyondBackup(
   const shown = found.slice(0, 20)
   const revoked =
     found.length > 0
-      ? `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
+      ? `The target's default privileges of ${own.role} gave ${plural(found.length, 'object')} of the backup privileges its own privileges do not grant (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants some privileges on an object loses the others these default privileges gave it there.`
       : ''
   // what they took: PUBLIC's EXECUTE on the backup's routines (attacker a74 F8)
   const given =

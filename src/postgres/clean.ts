@@ -332,6 +332,10 @@ export type TablePartKind =
   | 'PUBLICATION TABLE'
   | 'CONSTRAINT'
   | 'FK CONSTRAINT'
+  /** A table's CHECK constraint: compared only on a table that stays (see tablePartsNow). */
+  | 'CHECK CONSTRAINT'
+  /** A domain's CHECK constraint: compared only on a domain that stays. */
+  | 'DOMAIN CONSTRAINT'
   | 'DEFAULT'
   | 'TABLE ATTACH'
 
@@ -1326,7 +1330,7 @@ export class DependentsError extends CheckError {
   ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
         dependents.filter(d => !d.recreate),
         selection
       )}`
@@ -1479,7 +1483,23 @@ export async function checkDrops(
       client,
       taken.map(p => p.table)
     )
+    // PostgreSQL names a domain's constraint without its domain ("constraint c depends on
+    // function f(text)"): its domain said
     for (const p of taken) {
+      if (p.kind !== 'DOMAIN CONSTRAINT' || !staying.has(p.table)) continue
+      for (const d of found) {
+        const m = /^constraint (.+?) depends on (.*)$/s.exec(d.description)
+        if (m && (m[1] === p.rawName || m[1] === p.name)) {
+          d.description = `constraint ${m[1]} on domain ${p.table} depends on ${m[2]}`
+          break
+        }
+      }
+    }
+    for (const p of taken) {
+      // a CHECK constraint goes with its table, which pg_dump creates with its own (inside
+      // CREATE TABLE, not an entry of its own): a dependent only on a table that stays, dropped
+      // with a function it calls (attacker a76 F3: dropped and never created again, exit 0)
+      if (ONLY_STAYING.has(p.kind) && !staying.has(p.table)) continue
       if (ARCHIVE_PARTS.has(p.kind) && !archiveParts) continue
       if (p.kind === 'DEFAULT' && !archiveParts?.defaults.has(p.key)) continue
       const stays = staying.has(p.table)
@@ -1711,6 +1731,12 @@ interface TablePartNow {
 }
 
 /**
+ * The parts that go with their table (or domain) whose definition pg_dump writes inside it
+ * (CREATE TABLE, CREATE DOMAIN): dependents only of a table or domain that stays.
+ */
+const ONLY_STAYING = new Set<TablePartKind>(['CHECK CONSTRAINT', 'DOMAIN CONSTRAINT'])
+
+/**
  * The part is among the dependents PostgreSQL named already ("constraint x on table public.t
  * depends on table public.u"): not listed twice (trial u32 F2: a foreign key named as a
  * constraint and again as a foreign key).
@@ -1770,7 +1796,11 @@ function partDescription(p: TablePartNow, stays = false): string {
   }
 }
 
-/** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
+/**
+ * The target's triggers, policies, rules, indexes, statistics, publication memberships, keys,
+ * checks, defaults, partition attachments and its domains' checks (not of extensions, not made by
+ * PostgreSQL itself).
+ */
 async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
   const result = await client.query<{
     kind: TablePartKind
@@ -1802,6 +1832,8 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
                FROM pg_publication_rel r JOIN pg_publication b ON b.oid = r.prpubid
              UNION ALL SELECT CASE k.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, k.conrelid, k.conname::text, k.oid, 'pg_constraint'::regclass, NULL
                FROM pg_constraint k WHERE k.contype IN ('p', 'u', 'x', 'f') AND k.conrelid <> 0 AND k.conparentid = 0
+             UNION ALL SELECT 'CHECK CONSTRAINT', k.conrelid, k.conname::text, k.oid, 'pg_constraint'::regclass, NULL
+               FROM pg_constraint k WHERE k.contype = 'c' AND k.conrelid <> 0 AND k.coninhcount = 0
              UNION ALL SELECT 'DEFAULT', d.adrelid, a.attname::text, d.oid, 'pg_attrdef'::regclass, NULL
                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
               WHERE NOT a.attisdropped AND a.attgenerated = ''
@@ -1810,7 +1842,14 @@ async function tablePartsNow(client: pg.Client): Promise<TablePartNow[]> {
                JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace) p
        JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     UNION ALL
+     -- a domain's CHECK constraints (its "table": the domain), not an extension's domain's
+     SELECT 'DOMAIN CONSTRAINT', n.nspname, t.typname, k.conname, k.oid::text, quote_ident(k.conname),
+            quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'domain'
+       FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE k.contype = 'c' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')`
   )
   return result.rows.map(r => ({
     key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
@@ -1836,17 +1875,20 @@ const RECREATED_PARTS = new Set<TablePartKind>([
   'STATISTICS',
   'CONSTRAINT',
   'FK CONSTRAINT',
+  'CHECK CONSTRAINT',
+  'DOMAIN CONSTRAINT',
   'DEFAULT'
 ])
 
-/** Which of `relations` (qualified, quoted) are there in the check's transaction. */
+/** Which of `relations` (qualified, quoted; or domains) are there in the check's transaction. */
 async function relationsStaying(
   client: pg.Client,
   relations: readonly string[]
 ): Promise<Set<string>> {
   if (relations.length === 0) return new Set()
   const { rows } = await client.query<{ name: string }>(
-    `SELECT r AS name FROM unnest($1::text[]) AS r WHERE pg_catalog.to_regclass(r) IS NOT NULL`,
+    `SELECT r AS name FROM unnest($1::text[]) AS r
+      WHERE pg_catalog.to_regclass(r) IS NOT NULL OR pg_catalog.to_regtype(r) IS NOT NULL`,
     [[...new Set(relations)]]
   )
   return new Set(rows.map(r => r.name))
@@ -1958,9 +2000,12 @@ async function recreateRights(
 ): Promise<Map<string, string>> {
   const doubts = new Map<string, string>()
   const { rows: tables } = await client.query<{ t: string; owner: string; owns: boolean }>(
-    `SELECT t, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-            pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE') AS owns
-       FROM unnest($1::text[]) AS t JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)`,
+    `SELECT t, pg_catalog.pg_get_userbyid(o.owner)::text AS owner,
+            pg_catalog.pg_has_role(current_user, o.owner, 'USAGE') AS owns
+       FROM unnest($1::text[]) AS t
+       CROSS JOIN LATERAL (SELECT c.relowner AS owner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(t)
+                           UNION ALL SELECT y.typowner FROM pg_catalog.pg_type y
+                            WHERE y.oid = pg_catalog.to_regtype(t) AND pg_catalog.to_regclass(t) IS NULL) AS o`,
     [[...new Set(parts.map(p => p.table))]]
   )
   const owned = new Map(tables.map(r => [r.t, r]))
@@ -2055,10 +2100,17 @@ async function partDefinitions(
        FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE s.oid = ANY($5::oid[])
      UNION ALL
      SELECT k.oid::text,
-            ARRAY['ALTER TABLE ' || CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END || k.conrelid::pg_catalog.regclass::text
+            -- a CHECK constraint without ONLY: PostgreSQL took it from the table's children too
+            ARRAY['ALTER TABLE ' || CASE WHEN c.relkind = 'p' OR k.contype = 'c' THEN '' ELSE 'ONLY ' END || k.conrelid::pg_catalog.regclass::text
               || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid) || ';']
             || ${comment(`'CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ON ' || k.conrelid::pg_catalog.regclass::text`, 'pg_constraint', 'k.oid')}
        FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE k.oid = ANY($6::oid[])
+     UNION ALL
+     SELECT k.oid::text,
+            ARRAY['ALTER DOMAIN ' || k.contypid::pg_catalog.regtype::text || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(k.conname)
+              || ' ' || pg_catalog.pg_get_constraintdef(k.oid) || ';']
+            || ${comment(`'CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ON DOMAIN ' || k.contypid::pg_catalog.regtype::text`, 'pg_constraint', 'k.oid')}
+       FROM pg_catalog.pg_constraint k WHERE k.oid = ANY($8::oid[])
      UNION ALL
      SELECT d.oid::text,
             ARRAY['ALTER TABLE ' || d.adrelid::pg_catalog.regclass::text || ' ALTER COLUMN ' || pg_catalog.quote_ident(a.attname)
@@ -2071,8 +2123,9 @@ async function partDefinitions(
       oids(['RULE']),
       oids(['INDEX']),
       oids(['STATISTICS']),
-      oids(['CONSTRAINT', 'FK CONSTRAINT']),
-      oids(['DEFAULT'])
+      oids(['CONSTRAINT', 'FK CONSTRAINT', 'CHECK CONSTRAINT']),
+      oids(['DEFAULT']),
+      oids(['DOMAIN CONSTRAINT'])
     ]
   )
   return new Map(rows.map(r => [r.oid, r.statements.filter(s => typeof s === 'string')]))
@@ -2113,7 +2166,9 @@ export function recreateBlock(
 
 /** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
 export function strictPart(key: string): boolean {
-  return key.startsWith('CONSTRAINT\0') || key.startsWith('FK CONSTRAINT\0')
+  return ['CONSTRAINT\0', 'FK CONSTRAINT\0', 'CHECK CONSTRAINT\0', 'DOMAIN CONSTRAINT\0'].some(k =>
+    key.startsWith(k)
+  )
 }
 
 /**

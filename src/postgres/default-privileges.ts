@@ -345,7 +345,10 @@ const REACHED_BY: Record<string, string> = {
   SEQUENCE: 'S',
   FUNCTION: 'f',
   PROCEDURE: 'f',
-  AGGREGATE: 'f'
+  AGGREGATE: 'f',
+  TYPE: 'T',
+  DOMAIN: 'T',
+  SCHEMA: 'n'
 }
 
 /** An identifier as pg_dump's fmtId writes it (double-quoted, or bare). */
@@ -381,6 +384,40 @@ export function rolesNamed(defn: string): Set<string> {
 }
 
 /**
+ * What an ACL entry's GRANT statements give each role (PUBLIC as {@link PUBLIC_GRANTEE}): by
+ * privilege as aclexplode() names it ('ALL' for ALL [PRIVILEGES]), whether WITH GRANT OPTION.
+ * A column's privileges (`GRANT SELECT(a) …`) are not the object's and are left out.
+ */
+export function privilegesGranted(defn: string): Map<string, Map<string, boolean>> {
+  const granted = new Map<string, Map<string, boolean>>()
+  // quoted names stand aside first, as in rolesNamed
+  const quoted: string[] = []
+  const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`)
+  const id = String.raw`(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`
+  for (const m of text.matchAll(
+    new RegExp(
+      String.raw`\bGRANT\s+([A-Za-z ,]+?)\s+ON\s+[^;]*?\bTO\s+(${id}(?:\s*,\s*${id})*)(\s+WITH\s+GRANT\s+OPTION)?\s*;`,
+      'gi'
+    )
+  )) {
+    const list = m[1].toUpperCase().replace(/\s+/g, ' ').trim()
+    const privileges = /^ALL( PRIVILEGES)?$/.test(list) ? ['ALL'] : list.split(/\s*,\s*/)
+    for (const raw of m[2].match(new RegExp(id, 'g')) ?? []) {
+      const at = /^\uE000(\d+)\uE000$/.exec(raw)
+      const role = at
+        ? unquote(quoted[Number(at[1])])
+        : raw.toLowerCase() === 'public'
+          ? PUBLIC_GRANTEE
+          : raw.toLowerCase()
+      const held = granted.get(role) ?? new Map<string, boolean>()
+      for (const p of privileges) held.set(p, (held.get(p) ?? false) || m[3] !== undefined)
+      granted.set(role, held)
+    }
+  }
+  return granted
+}
+
+/**
  * An ACL entry's tag as the object's own entry has it: pg_dump writes the ACL's name with fmtId
  * (`TABLE "T 1"`, `FUNCTION "g(x"(integer)`, `COLUMN "T 1".a`) and the object's raw (`T 1`,
  * `g(x(integer)`). `column`: the table of a column's ACL.
@@ -397,25 +434,32 @@ export function aclObjectTag(tag: string): { tag: string; column: boolean } | un
 
 /**
  * Whether `privilege` for `grantee` is part of the hard-wired default of objects of `objtype`
- * (acldefault: PUBLIC's EXECUTE on routines): a source had it without its ACL entry naming it.
+ * (acldefault: PUBLIC's EXECUTE on routines, PUBLIC's USAGE on types): a source had it without
+ * its ACL entry naming it.
  */
 function hardWired(objtype: string, grantee: string, privilege: string): boolean {
-  return objtype === 'f' && grantee === PUBLIC_GRANTEE && privilege === 'EXECUTE'
+  return (
+    grantee === PUBLIC_GRANTEE &&
+    ((objtype === 'f' && privilege === 'EXECUTE') || (objtype === 'T' && privilege === 'USAGE'))
+  )
 }
 
 /**
  * Where the restoring role's default privileges (`own`, read before the load: its `IN SCHEMA`
- * rows and its global ones) reached the backup's tables, views, sequences and routines as the
- * load created them without setting them aside (no single transaction): the roles those rows
- * grant to (beyond the hard-wired default: PUBLIC's EXECUTE on routines) that hold privileges on
- * such an object now, though the backup's ACL entry for it never names them — what the target's
- * default privileges alone gave (trials u44 F1, u45 F4: a table the source closed to anon came
- * back open to it). A role the backup names for the object (it grants it something) is left as
- * it is; the column privileges the backup gives a role (its COLUMN ACL entries) are granted again
- * after the table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by
- * their names in the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed
- * the whole lookup). Read as the catalog is after the load, in a transaction `client` has begun
- * (its search_path set to pg_catalog for it); `entries` is the archive's table of contents.
+ * rows and its global ones) reached the backup's tables, views, sequences, routines, types and
+ * schemas as the load created them without setting them aside (no single transaction): the
+ * privileges those rows gave (beyond the hard-wired default: PUBLIC's EXECUTE on routines, USAGE
+ * on types) that a role holds on such an object now though the backup's ACL entry for it does not
+ * grant them — what the target's default privileges alone gave (trials u44 F1, u45 F4: a table
+ * the source closed to anon came back open to it). A role the backup never names loses all of
+ * them (REVOKE ALL); a role it grants some privileges loses the others, and a grant option the
+ * backup does not give (attacker a74 F2: anon kept INSERT, UPDATE, DELETE where the source
+ * granted it SELECT; F3: a schema or type the source closed came back open). The column
+ * privileges the backup gives a role (its COLUMN ACL entries) are granted again after the
+ * table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by their names in
+ * the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed the whole
+ * lookup). Read as the catalog is after the load, in a transaction `client` has begun (its
+ * search_path set to pg_catalog for it); `entries` is the archive's table of contents.
  *
  * @throws the query's error (a connection failure).
  */
@@ -427,7 +471,7 @@ export async function grantsBeyondBackup(
   /** By object type and schema ('' for every schema: a global row): the roles the rows reach. */
   const reach = new Map<string, Set<string>>()
   for (const row of own.rows) {
-    if (!['r', 'S', 'f'].includes(row.objtype)) continue
+    if (!['r', 'S', 'f', 'T', 'n'].includes(row.objtype)) continue
     const key = `${row.objtype}\0${row.schema ?? ''}`
     const roles = reach.get(key) ?? new Set<string>()
     for (const p of row.privileges) {
@@ -442,77 +486,126 @@ export async function grantsBeyondBackup(
   // an aggregate of no arguments: pg_dump's tag says name(*), the catalog's signature name()
   // (attacker a74 F1: never found, never revoked)
   const signature = (tag: string): string => tag.replace(/\(\*\)$/, '()')
-  const named = new Map<string, Set<string>>()
+  // a schema's entries have no namespace: its tag is its name
+  const schemaOf = (e: BackupEntry): string => (e.desc === 'SCHEMA' ? '' : (e.namespace ?? ''))
+  const granted = new Map<string, Map<string, Map<string, boolean>>>()
   for (const e of entries) {
-    if (e.desc !== 'ACL' || !e.namespace) continue
+    if (e.desc !== 'ACL') continue
     const object = aclObjectTag(e.tag)
     if (!object || object.column) continue
-    named.set(`${e.namespace}\0${signature(object.tag)}`, rolesNamed(e.defn ?? ''))
+    const schema = e.tag.startsWith('SCHEMA ') ? '' : e.namespace
+    if (schema === undefined || schema === null) continue
+    granted.set(`${schema}\0${signature(object.tag)}`, privilegesGranted(e.defn ?? ''))
   }
   const objects = entries.filter(
-    e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0
+    e =>
+      REACHED_BY[e.desc] &&
+      (e.desc === 'SCHEMA' || e.namespace) &&
+      reached(REACHED_BY[e.desc], schemaOf(e)).size > 0
   )
   if (objects.length === 0) return []
   // each object as the catalog has it now (by name: a routine by its name and argument types as
-  // pg_dump's tag writes them), and the roles it grants to but its owner
+  // pg_dump's tag writes them), and each role's privileges on it but its owner's
   await client.query('SET LOCAL search_path = pg_catalog')
   const { rows } = await client.query<{
     i: number
     object: string
     grantee: string | null
+    privileges: Array<[string, boolean]>
     columns: Array<[string, string, boolean]> | null
   }>(
     `WITH u AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(schema, name, objtype, i)
      ), o AS (
        SELECT u.i, 'TABLE' AS kind, c.oid, c.relkind, c.relacl AS acl, c.relowner AS owner,
               pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
          FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
          JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.name
-        WHERE NOT u.routine
+        WHERE u.objtype OPERATOR(pg_catalog.=) ANY ('{r,S}')
        UNION ALL
        SELECT u.i, 'ROUTINE', p.oid, NULL, p.proacl, p.proowner,
               pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
          FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
          JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
           AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
-        WHERE u.routine
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'f'
+       UNION ALL
+       SELECT u.i, 'TYPE', t.oid, NULL, t.typacl, t.typowner, pg_catalog.format('%I.%I', n.nspname, t.typname)
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) n.oid AND t.typname OPERATOR(pg_catalog.=) u.name
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'T'
+       UNION ALL
+       SELECT u.i, 'SCHEMA', n.oid, NULL, n.nspacl, n.nspowner, pg_catalog.format('%I', n.nspname)
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.name
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'n'
      )
      SELECT o.i::int AS i,
             CASE WHEN o.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE' ELSE o.kind END || ' ' || o.name AS object,
             CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
+            x.privileges,
             (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, y.privilege_type, y.is_grantable))
                FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) y
               WHERE o.kind OPERATOR(pg_catalog.=) 'TABLE' AND a.attrelid OPERATOR(pg_catalog.=) o.oid
                 AND a.attnum OPERATOR(pg_catalog.>) 0 AND y.grantee OPERATOR(pg_catalog.=) x.grantee) AS columns
-       FROM o CROSS JOIN LATERAL (SELECT DISTINCT z.grantee FROM pg_catalog.aclexplode(o.acl) z) x
+       FROM o CROSS JOIN LATERAL (
+         SELECT z.grantee, pg_catalog.json_agg(pg_catalog.json_build_array(z.privilege_type, z.is_grantable)) AS privileges
+           FROM pg_catalog.aclexplode(o.acl) z GROUP BY z.grantee) x
       WHERE x.grantee OPERATOR(pg_catalog.<>) o.owner
       ORDER BY 1, 3`,
     [
-      objects.map(e => e.namespace),
+      objects.map(schemaOf),
       objects.map(e => signature(e.tag)),
-      objects.map(e => REACHED_BY[e.desc] === 'f')
+      objects.map(e => REACHED_BY[e.desc])
     ]
   )
-  const beyond = new Map<number, { object: string; grantees: string[]; again: string[] }>()
+  const beyond = new Map<
+    number,
+    { object: string; grantees: string[]; revoke: string[]; again: string[] }
+  >()
   for (const r of rows) {
     const e = objects[r.i - 1]
+    const objtype = REACHED_BY[e.desc]
     const grantee = r.grantee ?? PUBLIC_GRANTEE
-    if (!reached(REACHED_BY[e.desc], e.namespace!).has(grantee)) continue
-    if (named.get(`${e.namespace}\0${signature(e.tag)}`)?.has(grantee)) continue
-    const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] }
+    if (!reached(objtype, schemaOf(e)).has(grantee)) continue
+    const backupGives = granted.get(`${schemaOf(e)}\0${signature(e.tag)}`)?.get(grantee)
+    // what the role holds now that the backup does not grant it: a privilege, or its grant option
+    const more = new Set<string>()
+    const option = new Set<string>()
+    for (const [privilege, grantable] of r.privileges) {
+      if (hardWired(objtype, grantee, privilege)) continue
+      const given = backupGives?.get(privilege) ?? backupGives?.get('ALL')
+      if (given === undefined) more.add(privilege)
+      else if (grantable && !given) option.add(privilege)
+    }
+    if (more.size === 0 && option.size === 0) continue
+    const found = beyond.get(r.i) ?? { object: r.object, grantees: [], revoke: [], again: [] }
     const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : sqlQuoted(grantee)
-    found.grantees.push(role)
+    const whole = backupGives === undefined
+    found.grantees.push(
+      whole
+        ? role
+        : `${role} (${[...more, ...[...option].map(p => `${p} WITH GRANT OPTION`)].join(', ')})`
+    )
+    if (whole) found.revoke.push(`REVOKE ALL ON ${r.object} FROM ${role};`)
+    else {
+      if (more.size > 0)
+        found.revoke.push(`REVOKE ${[...more].join(', ')} ON ${r.object} FROM ${role};`)
+      if (option.size > 0)
+        found.revoke.push(
+          `REVOKE GRANT OPTION FOR ${[...option].join(', ')} ON ${r.object} FROM ${role};`
+        )
+    }
     for (const [column, privilege, grantable] of r.columns ?? [])
-      found.again.push(
-        `GRANT ${privilege} (${sqlQuoted(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`
-      )
+      if (whole || more.has(privilege) || option.has(privilege))
+        found.again.push(
+          `GRANT ${privilege} (${sqlQuoted(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`
+        )
     beyond.set(r.i, found)
   }
-  return [...beyond.values()].map(({ object, grantees, again }) => ({
+  return [...beyond.values()].map(({ object, grantees, revoke, again }) => ({
     object,
     grantees,
-    revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
+    revoke: [...revoke, ...again].join(' ')
   }))
 }
 
