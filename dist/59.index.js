@@ -1385,7 +1385,7 @@ class DependentsError extends errors/* CheckError */.tl {
     name = 'DependentsError';
     constructor(dependents, selection) {
         const n = dependentCount(dependents);
-        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP \u2026 CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them \u2014 triggers, policies, rules, indexes, keys, defaults \u2014 are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(dependents.filter(d => !d.recreate), selection)}`);
+        super(`clean would drop ${(0,log/* plural */.LS)(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP \u2026 CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them \u2014 triggers, policies, rules, indexes, keys, checks, defaults \u2014 are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(dependents.filter(d => !d.recreate), selection)}`);
         this.dependents = dependents;
     }
 }
@@ -1497,7 +1497,25 @@ archiveParts) {
         // the tables that stay: their parts went with another object the drops take (a function
         // its trigger calls, a table its foreign key references), not with their table
         const staying = await relationsStaying(client, taken.map(p => p.table));
+        // PostgreSQL names a domain's constraint without its domain ("constraint c depends on
+        // function f(text)"): its domain said
         for (const p of taken) {
+            if (p.kind !== 'DOMAIN CONSTRAINT' || !staying.has(p.table))
+                continue;
+            for (const d of found) {
+                const m = /^constraint (.+?) depends on (.*)$/s.exec(d.description);
+                if (m && (m[1] === p.rawName || m[1] === p.name)) {
+                    d.description = `constraint ${m[1]} on domain ${p.table} depends on ${m[2]}`;
+                    break;
+                }
+            }
+        }
+        for (const p of taken) {
+            // a CHECK constraint goes with its table, which pg_dump creates with its own (inside
+            // CREATE TABLE, not an entry of its own): a dependent only on a table that stays, dropped
+            // with a function it calls (attacker a76 F3: dropped and never created again, exit 0)
+            if (ONLY_STAYING.has(p.kind) && !staying.has(p.table))
+                continue;
             if (ARCHIVE_PARTS.has(p.kind) && !archiveParts)
                 continue;
             if (p.kind === 'DEFAULT' && !archiveParts?.defaults.has(p.key))
@@ -1678,6 +1696,11 @@ function ownedDependent(description, ownKeys) {
     return ownKeys.has(ownedKey({ kind, schema: parts[0], name }));
 }
 /**
+ * The parts that go with their table (or domain) whose definition pg_dump writes inside it
+ * (CREATE TABLE, CREATE DOMAIN): dependents only of a table or domain that stays.
+ */
+const ONLY_STAYING = new Set(['CHECK CONSTRAINT', 'DOMAIN CONSTRAINT']);
+/**
  * The part is among the dependents PostgreSQL named already ("constraint x on table public.t
  * depends on table public.u"): not listed twice (trial u32 F2: a foreign key named as a
  * constraint and again as a foreign key).
@@ -1729,7 +1752,11 @@ function partDescription(p, stays = false) {
             return `${p.kind.toLowerCase()} ${p.name} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table}`;
     }
 }
-/** The target's triggers, policies, rules and indexes (not of extensions, not made by PostgreSQL itself). */
+/**
+ * The target's triggers, policies, rules, indexes, statistics, publication memberships, keys,
+ * checks, defaults, partition attachments and its domains' checks (not of extensions, not made by
+ * PostgreSQL itself).
+ */
 async function tablePartsNow(client) {
     const result = await client.query(`SELECT p.kind, COALESCE(p.nsp, n.nspname) AS schema, c.relname AS tbl, p.name, p.oid::text AS oid,
             CASE WHEN p.kind = 'TABLE ATTACH' THEN p.name
@@ -1751,6 +1778,8 @@ async function tablePartsNow(client) {
                FROM pg_publication_rel r JOIN pg_publication b ON b.oid = r.prpubid
              UNION ALL SELECT CASE k.contype WHEN 'f' THEN 'FK CONSTRAINT' ELSE 'CONSTRAINT' END, k.conrelid, k.conname::text, k.oid, 'pg_constraint'::regclass, NULL
                FROM pg_constraint k WHERE k.contype IN ('p', 'u', 'x', 'f') AND k.conrelid <> 0 AND k.conparentid = 0
+             UNION ALL SELECT 'CHECK CONSTRAINT', k.conrelid, k.conname::text, k.oid, 'pg_constraint'::regclass, NULL
+               FROM pg_constraint k WHERE k.contype = 'c' AND k.conrelid <> 0 AND k.coninhcount = 0
              UNION ALL SELECT 'DEFAULT', d.adrelid, a.attname::text, d.oid, 'pg_attrdef'::regclass, NULL
                FROM pg_attrdef d JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
               WHERE NOT a.attisdropped AND a.attgenerated = ''
@@ -1759,7 +1788,14 @@ async function tablePartsNow(client) {
                JOIN pg_class pc ON pc.oid = i.inhparent JOIN pg_namespace pn ON pn.oid = pc.relnamespace) p
        JOIN pg_class c ON c.oid = p.rel JOIN pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_(toast|temp_)'
-        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')`);
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
+     UNION ALL
+     -- a domain's CHECK constraints (its "table": the domain), not an extension's domain's
+     SELECT 'DOMAIN CONSTRAINT', n.nspname, t.typname, k.conname, k.oid::text, quote_ident(k.conname),
+            quote_ident(n.nspname) || '.' || quote_ident(t.typname), 'domain'
+       FROM pg_constraint k JOIN pg_type t ON t.oid = k.contypid JOIN pg_namespace n ON n.oid = t.typnamespace
+      WHERE k.contype = 'c' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+        AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_type'::regclass AND d.objid = t.oid AND d.deptype = 'e')`);
     return result.rows.map(r => ({
         key: tablePartKey(r.kind, r.schema, r.tbl, r.name),
         kind: r.kind,
@@ -1783,13 +1819,16 @@ const RECREATED_PARTS = new Set([
     'STATISTICS',
     'CONSTRAINT',
     'FK CONSTRAINT',
+    'CHECK CONSTRAINT',
+    'DOMAIN CONSTRAINT',
     'DEFAULT'
 ]);
-/** Which of `relations` (qualified, quoted) are there in the check's transaction. */
+/** Which of `relations` (qualified, quoted; or domains) are there in the check's transaction. */
 async function relationsStaying(client, relations) {
     if (relations.length === 0)
         return new Set();
-    const { rows } = await client.query(`SELECT r AS name FROM unnest($1::text[]) AS r WHERE pg_catalog.to_regclass(r) IS NOT NULL`, [[...new Set(relations)]]);
+    const { rows } = await client.query(`SELECT r AS name FROM unnest($1::text[]) AS r
+      WHERE pg_catalog.to_regclass(r) IS NOT NULL OR pg_catalog.to_regtype(r) IS NOT NULL`, [[...new Set(relations)]]);
     return new Set(rows.map(r => r.name));
 }
 /** The partitions and inheritance children, at any depth, of `tables` (qualified, quoted), as `schema.name`. */
@@ -1865,9 +1904,12 @@ async function viewDefinitions(client, views) {
  */
 async function recreateRights(client, parts, views) {
     const doubts = new Map();
-    const { rows: tables } = await client.query(`SELECT t, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
-            pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE') AS owns
-       FROM unnest($1::text[]) AS t JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(t)`, [[...new Set(parts.map(p => p.table))]]);
+    const { rows: tables } = await client.query(`SELECT t, pg_catalog.pg_get_userbyid(o.owner)::text AS owner,
+            pg_catalog.pg_has_role(current_user, o.owner, 'USAGE') AS owns
+       FROM unnest($1::text[]) AS t
+       CROSS JOIN LATERAL (SELECT c.relowner AS owner FROM pg_catalog.pg_class c WHERE c.oid = pg_catalog.to_regclass(t)
+                           UNION ALL SELECT y.typowner FROM pg_catalog.pg_type y
+                            WHERE y.oid = pg_catalog.to_regtype(t) AND pg_catalog.to_regclass(t) IS NULL) AS o`, [[...new Set(parts.map(p => p.table))]]);
     const owned = new Map(tables.map(r => [r.t, r]));
     for (const p of parts) {
         const t = owned.get(p.table);
@@ -1943,10 +1985,17 @@ async function partDefinitions(client, parts) {
        FROM pg_catalog.pg_statistic_ext s JOIN pg_catalog.pg_namespace n ON n.oid = s.stxnamespace WHERE s.oid = ANY($5::oid[])
      UNION ALL
      SELECT k.oid::text,
-            ARRAY['ALTER TABLE ' || CASE WHEN c.relkind = 'p' THEN '' ELSE 'ONLY ' END || k.conrelid::pg_catalog.regclass::text
+            -- a CHECK constraint without ONLY: PostgreSQL took it from the table's children too
+            ARRAY['ALTER TABLE ' || CASE WHEN c.relkind = 'p' OR k.contype = 'c' THEN '' ELSE 'ONLY ' END || k.conrelid::pg_catalog.regclass::text
               || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ' || pg_catalog.pg_get_constraintdef(k.oid) || ';']
             || ${comment(`'CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ON ' || k.conrelid::pg_catalog.regclass::text`, 'pg_constraint', 'k.oid')}
        FROM pg_catalog.pg_constraint k JOIN pg_catalog.pg_class c ON c.oid = k.conrelid WHERE k.oid = ANY($6::oid[])
+     UNION ALL
+     SELECT k.oid::text,
+            ARRAY['ALTER DOMAIN ' || k.contypid::pg_catalog.regtype::text || ' ADD CONSTRAINT ' || pg_catalog.quote_ident(k.conname)
+              || ' ' || pg_catalog.pg_get_constraintdef(k.oid) || ';']
+            || ${comment(`'CONSTRAINT ' || pg_catalog.quote_ident(k.conname) || ' ON DOMAIN ' || k.contypid::pg_catalog.regtype::text`, 'pg_constraint', 'k.oid')}
+       FROM pg_catalog.pg_constraint k WHERE k.oid = ANY($8::oid[])
      UNION ALL
      SELECT d.oid::text,
             ARRAY['ALTER TABLE ' || d.adrelid::pg_catalog.regclass::text || ' ALTER COLUMN ' || pg_catalog.quote_ident(a.attname)
@@ -1958,8 +2007,9 @@ async function partDefinitions(client, parts) {
         oids(['RULE']),
         oids(['INDEX']),
         oids(['STATISTICS']),
-        oids(['CONSTRAINT', 'FK CONSTRAINT']),
-        oids(['DEFAULT'])
+        oids(['CONSTRAINT', 'FK CONSTRAINT', 'CHECK CONSTRAINT']),
+        oids(['DEFAULT']),
+        oids(['DOMAIN CONSTRAINT'])
     ]);
     return new Map(rows.map(r => [r.oid, r.statements.filter(s => typeof s === 'string')]));
 }
@@ -1996,7 +2046,7 @@ strict = false) {
 }
 /** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
 function strictPart(key) {
-    return key.startsWith('CONSTRAINT\0') || key.startsWith('FK CONSTRAINT\0');
+    return ['CONSTRAINT\0', 'FK CONSTRAINT\0', 'CHECK CONSTRAINT\0', 'DOMAIN CONSTRAINT\0'].some(k => key.startsWith(k));
 }
 /**
  * This run's mark, which a backup cannot know before it runs (attacker a75 F2: a backup's own
@@ -6183,7 +6233,7 @@ entry) {
         // clean-drop-dependents' part of a table that stays, created again over the restored rows
         // (trial u46: it went missing, the restore committed and exit code 0); this run's own block
         // only (attacker a75 F2: a backup's RAISE of the same text)
-        hint = ` The constraint or index PostgreSQL names is the target's own, on a table the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
+        hint = ` The constraint or index PostgreSQL names is the target's own, on a table (or domain) the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, a check that the restored function no longer passes for the rows the target has, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, ALTER DOMAIN \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
     }
     else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
         // a system catalog's unique index: another session created an object of the same name while
@@ -8800,12 +8850,14 @@ const OBJECT_FINGERPRINT = {
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
 WHERE %WHERE%`,
     // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
-    // range's row, a domain's constraints, a standalone composite type's attributes
+    // range's row, a domain's constraints (by name and definition: one clean-drop-dependents
+    // created again after clean replaced the function it calls is the same constraint), a
+    // standalone composite type's attributes
     type: `SELECT t.oid::int8 AS oid, pg_catalog.format('%I.%I', n.nspname, t.typname) AS name, n.nspname AS schema, t.typname AS objname,
  pg_catalog.jsonb_build_object('typedef', pg_catalog.md5(pg_catalog.concat_ws('|', t::pg_catalog.text,
   (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT pg_catalog.string_agg(k::pg_catalog.text, ',' ORDER BY k.oid) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', pg_catalog.quote_ident(k.conname), pg_catalog.pg_get_constraintdef(k.oid), k.convalidated, k.condeferrable, k.condeferred), ',' ORDER BY k.conname) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
   (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
 FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
 WHERE %WHERE%`,
@@ -9815,7 +9867,10 @@ const REACHED_BY = {
     SEQUENCE: 'S',
     FUNCTION: 'f',
     PROCEDURE: 'f',
-    AGGREGATE: 'f'
+    AGGREGATE: 'f',
+    TYPE: 'T',
+    DOMAIN: 'T',
+    SCHEMA: 'n'
 };
 /** An identifier as pg_dump's fmtId writes it (double-quoted, or bare). */
 const FMT_ID = String.raw `(?:"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*)`;
@@ -9843,6 +9898,35 @@ function rolesNamed(defn) {
     return roles;
 }
 /**
+ * What an ACL entry's GRANT statements give each role (PUBLIC as {@link PUBLIC_GRANTEE}): by
+ * privilege as aclexplode() names it ('ALL' for ALL [PRIVILEGES]), whether WITH GRANT OPTION.
+ * A column's privileges (`GRANT SELECT(a) \u2026`) are not the object's and are left out.
+ */
+function privilegesGranted(defn) {
+    const granted = new Map();
+    // quoted names stand aside first, as in rolesNamed
+    const quoted = [];
+    const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`);
+    const id = String.raw `(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`;
+    for (const m of text.matchAll(new RegExp(String.raw `\bGRANT\s+([A-Za-z ,]+?)\s+ON\s+[^;]*?\bTO\s+(${id}(?:\s*,\s*${id})*)(\s+WITH\s+GRANT\s+OPTION)?\s*;`, 'gi'))) {
+        const list = m[1].toUpperCase().replace(/\s+/g, ' ').trim();
+        const privileges = /^ALL( PRIVILEGES)?$/.test(list) ? ['ALL'] : list.split(/\s*,\s*/);
+        for (const raw of m[2].match(new RegExp(id, 'g')) ?? []) {
+            const at = /^\uE000(\d+)\uE000$/.exec(raw);
+            const role = at
+                ? unquote(quoted[Number(at[1])])
+                : raw.toLowerCase() === 'public'
+                    ? PUBLIC_GRANTEE
+                    : raw.toLowerCase();
+            const held = granted.get(role) ?? new Map();
+            for (const p of privileges)
+                held.set(p, (held.get(p) ?? false) || m[3] !== undefined);
+            granted.set(role, held);
+        }
+    }
+    return granted;
+}
+/**
  * An ACL entry's tag as the object's own entry has it: pg_dump writes the ACL's name with fmtId
  * (`TABLE "T 1"`, `FUNCTION "g(x"(integer)`, `COLUMN "T 1".a`) and the object's raw (`T 1`,
  * `g(x(integer)`). `column`: the table of a column's ACL.
@@ -9856,24 +9940,29 @@ function aclObjectTag(tag) {
 }
 /**
  * Whether `privilege` for `grantee` is part of the hard-wired default of objects of `objtype`
- * (acldefault: PUBLIC's EXECUTE on routines): a source had it without its ACL entry naming it.
+ * (acldefault: PUBLIC's EXECUTE on routines, PUBLIC's USAGE on types): a source had it without
+ * its ACL entry naming it.
  */
 function hardWired(objtype, grantee, privilege) {
-    return objtype === 'f' && grantee === PUBLIC_GRANTEE && privilege === 'EXECUTE';
+    return (grantee === PUBLIC_GRANTEE &&
+        ((objtype === 'f' && privilege === 'EXECUTE') || (objtype === 'T' && privilege === 'USAGE')));
 }
 /**
  * Where the restoring role's default privileges (`own`, read before the load: its `IN SCHEMA`
- * rows and its global ones) reached the backup's tables, views, sequences and routines as the
- * load created them without setting them aside (no single transaction): the roles those rows
- * grant to (beyond the hard-wired default: PUBLIC's EXECUTE on routines) that hold privileges on
- * such an object now, though the backup's ACL entry for it never names them \u2014 what the target's
- * default privileges alone gave (trials u44 F1, u45 F4: a table the source closed to anon came
- * back open to it). A role the backup names for the object (it grants it something) is left as
- * it is; the column privileges the backup gives a role (its COLUMN ACL entries) are granted again
- * after the table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by
- * their names in the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed
- * the whole lookup). Read as the catalog is after the load, in a transaction `client` has begun
- * (its search_path set to pg_catalog for it); `entries` is the archive's table of contents.
+ * rows and its global ones) reached the backup's tables, views, sequences, routines, types and
+ * schemas as the load created them without setting them aside (no single transaction): the
+ * privileges those rows gave (beyond the hard-wired default: PUBLIC's EXECUTE on routines, USAGE
+ * on types) that a role holds on such an object now though the backup's ACL entry for it does not
+ * grant them \u2014 what the target's default privileges alone gave (trials u44 F1, u45 F4: a table
+ * the source closed to anon came back open to it). A role the backup never names loses all of
+ * them (REVOKE ALL); a role it grants some privileges loses the others, and a grant option the
+ * backup does not give (attacker a74 F2: anon kept INSERT, UPDATE, DELETE where the source
+ * granted it SELECT; F3: a schema or type the source closed came back open). The column
+ * privileges the backup gives a role (its COLUMN ACL entries) are granted again after the
+ * table-level REVOKE, which takes them too (attacker a73 F1). Objects are found by their names in
+ * the catalog, never by parsing text as SQL (a73 F2: a routine named "g(x" failed the whole
+ * lookup). Read as the catalog is after the load, in a transaction `client` has begun (its
+ * search_path set to pg_catalog for it); `entries` is the archive's table of contents.
  *
  * @throws the query's error (a connection failure).
  */
@@ -9881,7 +9970,7 @@ async function grantsBeyondBackup(client, own, entries) {
     /** By object type and schema ('' for every schema: a global row): the roles the rows reach. */
     const reach = new Map();
     for (const row of own.rows) {
-        if (!['r', 'S', 'f'].includes(row.objtype))
+        if (!['r', 'S', 'f', 'T', 'n'].includes(row.objtype))
             continue;
         const key = `${row.objtype}\0${row.schema ?? ''}`;
         const roles = reach.get(key) ?? new Set();
@@ -9899,70 +9988,115 @@ async function grantsBeyondBackup(client, own, entries) {
     // an aggregate of no arguments: pg_dump's tag says name(*), the catalog's signature name()
     // (attacker a74 F1: never found, never revoked)
     const signature = (tag) => tag.replace(/\(\*\)$/, '()');
-    const named = new Map();
+    // a schema's entries have no namespace: its tag is its name
+    const schemaOf = (e) => (e.desc === 'SCHEMA' ? '' : (e.namespace ?? ''));
+    const granted = new Map();
     for (const e of entries) {
-        if (e.desc !== 'ACL' || !e.namespace)
+        if (e.desc !== 'ACL')
             continue;
         const object = aclObjectTag(e.tag);
         if (!object || object.column)
             continue;
-        named.set(`${e.namespace}\0${signature(object.tag)}`, rolesNamed(e.defn ?? ''));
+        const schema = e.tag.startsWith('SCHEMA ') ? '' : e.namespace;
+        if (schema === undefined || schema === null)
+            continue;
+        granted.set(`${schema}\0${signature(object.tag)}`, privilegesGranted(e.defn ?? ''));
     }
-    const objects = entries.filter(e => e.namespace && REACHED_BY[e.desc] && reached(REACHED_BY[e.desc], e.namespace).size > 0);
+    const objects = entries.filter(e => REACHED_BY[e.desc] &&
+        (e.desc === 'SCHEMA' || e.namespace) &&
+        reached(REACHED_BY[e.desc], schemaOf(e)).size > 0);
     if (objects.length === 0)
         return [];
     // each object as the catalog has it now (by name: a routine by its name and argument types as
-    // pg_dump's tag writes them), and the roles it grants to but its owner
+    // pg_dump's tag writes them), and each role's privileges on it but its owner's
     await client.query('SET LOCAL search_path = pg_catalog');
     const { rows } = await client.query(`WITH u AS (
-       SELECT * FROM unnest($1::text[], $2::text[], $3::bool[]) WITH ORDINALITY AS u(schema, name, routine, i)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS u(schema, name, objtype, i)
      ), o AS (
        SELECT u.i, 'TABLE' AS kind, c.oid, c.relkind, c.relacl AS acl, c.relowner AS owner,
               pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
          FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
          JOIN pg_catalog.pg_class c ON c.relnamespace OPERATOR(pg_catalog.=) n.oid AND c.relname OPERATOR(pg_catalog.=) u.name
-        WHERE NOT u.routine
+        WHERE u.objtype OPERATOR(pg_catalog.=) ANY ('{r,S}')
        UNION ALL
        SELECT u.i, 'ROUTINE', p.oid, NULL, p.proacl, p.proowner,
               pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.oidvectortypes(p.proargtypes))
          FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
          JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) n.oid
           AND pg_catalog.format('%s(%s)', p.proname, pg_catalog.oidvectortypes(p.proargtypes)) OPERATOR(pg_catalog.=) u.name
-        WHERE u.routine
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'f'
+       UNION ALL
+       SELECT u.i, 'TYPE', t.oid, NULL, t.typacl, t.typowner, pg_catalog.format('%I.%I', n.nspname, t.typname)
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.schema
+         JOIN pg_catalog.pg_type t ON t.typnamespace OPERATOR(pg_catalog.=) n.oid AND t.typname OPERATOR(pg_catalog.=) u.name
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'T'
+       UNION ALL
+       SELECT u.i, 'SCHEMA', n.oid, NULL, n.nspacl, n.nspowner, pg_catalog.format('%I', n.nspname)
+         FROM u JOIN pg_catalog.pg_namespace n ON n.nspname OPERATOR(pg_catalog.=) u.name
+        WHERE u.objtype OPERATOR(pg_catalog.=) 'n'
      )
      SELECT o.i::int AS i,
             CASE WHEN o.relkind OPERATOR(pg_catalog.=) 'S' THEN 'SEQUENCE' ELSE o.kind END || ' ' || o.name AS object,
             CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END AS grantee,
+            x.privileges,
             (SELECT pg_catalog.json_agg(pg_catalog.json_build_array(a.attname, y.privilege_type, y.is_grantable))
                FROM pg_catalog.pg_attribute a CROSS JOIN LATERAL pg_catalog.aclexplode(a.attacl) y
               WHERE o.kind OPERATOR(pg_catalog.=) 'TABLE' AND a.attrelid OPERATOR(pg_catalog.=) o.oid
                 AND a.attnum OPERATOR(pg_catalog.>) 0 AND y.grantee OPERATOR(pg_catalog.=) x.grantee) AS columns
-       FROM o CROSS JOIN LATERAL (SELECT DISTINCT z.grantee FROM pg_catalog.aclexplode(o.acl) z) x
+       FROM o CROSS JOIN LATERAL (
+         SELECT z.grantee, pg_catalog.json_agg(pg_catalog.json_build_array(z.privilege_type, z.is_grantable)) AS privileges
+           FROM pg_catalog.aclexplode(o.acl) z GROUP BY z.grantee) x
       WHERE x.grantee OPERATOR(pg_catalog.<>) o.owner
       ORDER BY 1, 3`, [
-        objects.map(e => e.namespace),
+        objects.map(schemaOf),
         objects.map(e => signature(e.tag)),
-        objects.map(e => REACHED_BY[e.desc] === 'f')
+        objects.map(e => REACHED_BY[e.desc])
     ]);
     const beyond = new Map();
     for (const r of rows) {
         const e = objects[r.i - 1];
+        const objtype = REACHED_BY[e.desc];
         const grantee = r.grantee ?? PUBLIC_GRANTEE;
-        if (!reached(REACHED_BY[e.desc], e.namespace).has(grantee))
+        if (!reached(objtype, schemaOf(e)).has(grantee))
             continue;
-        if (named.get(`${e.namespace}\0${signature(e.tag)}`)?.has(grantee))
+        const backupGives = granted.get(`${schemaOf(e)}\0${signature(e.tag)}`)?.get(grantee);
+        // what the role holds now that the backup does not grant it: a privilege, or its grant option
+        const more = new Set();
+        const option = new Set();
+        for (const [privilege, grantable] of r.privileges) {
+            if (hardWired(objtype, grantee, privilege))
+                continue;
+            const given = backupGives?.get(privilege) ?? backupGives?.get('ALL');
+            if (given === undefined)
+                more.add(privilege);
+            else if (grantable && !given)
+                option.add(privilege);
+        }
+        if (more.size === 0 && option.size === 0)
             continue;
-        const found = beyond.get(r.i) ?? { object: r.object, grantees: [], again: [] };
+        const found = beyond.get(r.i) ?? { object: r.object, grantees: [], revoke: [], again: [] };
         const role = grantee === PUBLIC_GRANTEE ? 'PUBLIC' : (0,sql_names/* sqlQuoted */.X_)(grantee);
-        found.grantees.push(role);
+        const whole = backupGives === undefined;
+        found.grantees.push(whole
+            ? role
+            : `${role} (${[...more, ...[...option].map(p => `${p} WITH GRANT OPTION`)].join(', ')})`);
+        if (whole)
+            found.revoke.push(`REVOKE ALL ON ${r.object} FROM ${role};`);
+        else {
+            if (more.size > 0)
+                found.revoke.push(`REVOKE ${[...more].join(', ')} ON ${r.object} FROM ${role};`);
+            if (option.size > 0)
+                found.revoke.push(`REVOKE GRANT OPTION FOR ${[...option].join(', ')} ON ${r.object} FROM ${role};`);
+        }
         for (const [column, privilege, grantable] of r.columns ?? [])
-            found.again.push(`GRANT ${privilege} (${(0,sql_names/* sqlQuoted */.X_)(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`);
+            if (whole || more.has(privilege) || option.has(privilege))
+                found.again.push(`GRANT ${privilege} (${(0,sql_names/* sqlQuoted */.X_)(column)}) ON ${r.object} TO ${role}${grantable ? ' WITH GRANT OPTION' : ''};`);
         beyond.set(r.i, found);
     }
-    return [...beyond.values()].map(({ object, grantees, again }) => ({
+    return [...beyond.values()].map(({ object, grantees, revoke, again }) => ({
         object,
         grantees,
-        revoke: [`REVOKE ALL ON ${object} FROM ${grantees.join(', ')};`, ...again].join(' ')
+        revoke: [...revoke, ...again].join(' ')
     }));
 }
 /**
@@ -10085,6 +10219,8 @@ function versionless(message) {
     return /\brole "(?:[^"]|"")+" does not exist|permission denied|must be (?:the )?owner|must be (?:a )?superuser|duplicate key value|violates (?:foreign key|check|not-null|unique|exclusion) constraint|already exists|which the target lacks|could not extend file|No space left on device|terminating connection|server closed the connection|deadlock detected|canceling statement due to (?:lock timeout|user request)/i.test(message);
 }
 async function restore(inputs, connection, deps = {}) {
+    // what an interrupted load of an earlier restore in this process noted is not this one's
+    (0,commit/* notePartialLoad */.G9)(undefined);
     const workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-restore-', deps.tempRoot);
     const seconds = (0,log/* stopwatch */.sX)();
     let target;
@@ -11522,7 +11658,7 @@ warnings) {
     const again = check.dependents.filter(d => d.recreate);
     const gone = check.dependents.filter(d => !again.includes(d));
     const recreatedWords = again.length > 0
-        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then \u2014 a foreign key onto rows the backup does not hold, or onto a table restored without its keys \u2014 or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused \u2014 a trigger whose function the backup no longer has, a view, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then \u2014 a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass \u2014 or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused \u2014 a trigger whose function the backup no longer has, a view, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
         : '';
     // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
     // before the end leaves them dropped: F2), is given with its definition now
@@ -11675,12 +11811,17 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
  */
 async function revokeGrantsBeyondBackup(client, own, plan, inputs, facts) {
     // the objects this restore created: the selection's (another object of the backup's name in
-    // the target is the target's own), not a provider's (kept as it is)
+    // the target is the target's own), not a provider's (kept as it is); a schema only where the
+    // target had none of its name before the load (public: pg_dump does not create it)
     const entries = archiveEntries(plan);
     const chosen = selectedEntries(entries, inputs);
     const providers = new Set(facts.providerSchemas.map(p => p.name));
+    const schemasBefore = new Set(facts.schemas.map(s => s.name));
     const created = entries.filter(e => e.desc === 'ACL' ||
-        ((chosen === undefined || chosen.has(e.dumpId)) && !providers.has(e.namespace ?? '')));
+        ((chosen === undefined || chosen.has(e.dumpId)) &&
+            !providers.has(e.namespace ?? '') &&
+            (e.desc !== 'SCHEMA' ||
+                (!schemasBefore.has(e.tag) && /^\s*CREATE SCHEMA\b/i.test(e.defn ?? '')))));
     let found = [];
     let taken = [];
     try {
@@ -11701,7 +11842,7 @@ async function revokeGrantsBeyondBackup(client, own, plan, inputs, facts) {
     }
     const shown = found.slice(0, 20);
     const revoked = found.length > 0
-        ? `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges for roles its own privileges never name for ${found.length === 1 ? 'it' : 'them'} (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants something on an object keeps what these default privileges gave it there besides (look at \\dp in psql), as do types and schemas.`
+        ? `The target's default privileges of ${own.role} gave ${(0,log/* plural */.LS)(found.length, 'object')} of the backup privileges its own privileges do not grant (the source had not granted them): revoked after the load: ${shown.map(f => f.revoke).join(' ')}${found.length > 20 ? ` (and ${found.length - 20} more)` : ''}. A role the backup grants some privileges on an object loses the others these default privileges gave it there.`
         : '';
     // what they took: PUBLIC's EXECUTE on the backup's routines (attacker a74 F8)
     const given = taken.length > 0
