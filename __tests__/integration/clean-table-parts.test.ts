@@ -233,6 +233,49 @@ describe("clean with schemas: a trigger the backup holds in another schema, on a
   }, 60_000)
 })
 
+describe('schemas: what the backup holds on tables of other schemas that uses the restored ones (trial u48 F5)', () => {
+  it("a trigger on auth.users calling public's function is left out, as pg_restore --schema does, and said with its definition", async () => {
+    const src = await server.createDatabase()
+    await server.query(
+      src,
+      `CREATE SCHEMA auth; CREATE TABLE auth.users (id int PRIMARY KEY);
+       CREATE TABLE public.profiles (id int PRIMARY KEY);
+       CREATE FUNCTION public.handle_new_user() RETURNS trigger LANGUAGE plpgsql AS
+         $$BEGIN INSERT INTO public.profiles VALUES (NEW.id); RETURN NEW; END$$;
+       CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth.users
+         FOR EACH ROW EXECUTE FUNCTION public.handle_new_user();
+       CREATE TRIGGER audit AFTER DELETE ON auth.users FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger();`
+    )
+    const own = path.join(harness.work, 'signup-trigger.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, src], {
+      env: server.env(src)
+    })
+    const target = await server.createDatabase()
+    await server.query(target, 'CREATE SCHEMA auth; CREATE TABLE auth.users (id int PRIMARY KEY);')
+    const restored = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(target),
+          { kind: 'file', path: own },
+          { schemas: ['public'], allowNonEmpty: true }
+        )
+      )
+    )
+    const warning =
+      restored.lines.split('\n').find(l => l.includes('on tables of other schemas')) ?? ''
+    expect(warning).toMatch(
+      /schemas: the backup holds 1 trigger, policy or rule on tables of other schemas that uses the schema restored, which the restore leaves out, as pg_restore --schema does: TRIGGER auth\.users on_auth_user_created\./
+    )
+    expect(warning).toMatch(
+      /CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth\.users FOR EACH ROW EXECUTE FUNCTION public\.handle_new_user\(\);/
+    )
+    // the one that uses nothing of public is not named
+    expect(warning).not.toMatch(/audit/)
+    await server.dropDatabase(src)
+    await server.dropDatabase(target)
+  }, 60_000)
+})
+
 describe('clean-drop-dependents: the parts of tables that stay which the drops take are created again as the target had them (trial u39 F1)', () => {
   it.each([true, false])(
     'a trigger (enabled state, comment), an expression index, a policy, a column default and foreign keys of tables in other schemas come back (single-transaction: %s; re-attack a66 F1)',
@@ -520,6 +563,8 @@ DO $$BEGIN RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = 'insert or update 
          CREATE TABLE stock.items (sku text CONSTRAINT "Items SKU" CHECK (public.valid_sku(sku)) NOT NULL);
          COMMENT ON CONSTRAINT "Items SKU" ON stock.items IS 'upper-case first';
          INSERT INTO stock.items VALUES ('Apple'), ('Pear');
+         CREATE TABLE stock.items_old () INHERITS (stock.items);
+         CREATE TABLE stock.items_own (sku text CONSTRAINT "Items SKU" CHECK (public.valid_sku(sku)) NOT NULL) INHERITS (stock.items);
          CREATE DOMAIN stock.code AS text CONSTRAINT code_valid CHECK (public.valid_sku(VALUE));
          CREATE TABLE stock.codes (c stock.code); INSERT INTO stock.codes VALUES ('Zed');`
       )
@@ -547,6 +592,17 @@ DO $$BEGIN RAISE EXCEPTION USING ERRCODE = '23503', MESSAGE = 'insert or update 
       expect(allowed.lines).toMatch(
         /clean-drop-dependents: true — [^\n]*Items SKU[^\n]*code_valid[^\n]*They are created again after the load, as the target has them now/
       )
+      // a child's inherited check comes back with its parent's; one also its own stays its own
+      // (attacker a77 F4: it came back inherited only)
+      const children = await server.query<{ t: string; local: boolean; inherited: number }>(
+        db,
+        `SELECT conrelid::regclass::text AS t, conislocal AS local, coninhcount AS inherited
+           FROM pg_constraint WHERE conname = 'Items SKU' AND conrelid <> 'stock.items'::regclass ORDER BY 1`
+      )
+      expect(children).toEqual([
+        { t: 'stock.items_old', local: false, inherited: 1 },
+        { t: 'stock.items_own', local: true, inherited: 1 }
+      ])
       const [row] = await server.query<{ def: string; comment: string; items: number }>(
         db,
         `SELECT pg_get_constraintdef(k.oid) AS def, obj_description(k.oid, 'pg_constraint') AS comment,
@@ -760,8 +816,8 @@ describe('clean-drop-dependents: what is created again reads as it was printed, 
   }, 90_000)
 })
 
-describe('clean-drop-dependents as a role that may not create a dependent again (re-attack a67 F4)', () => {
-  it('said before the load, with its definition; tried, and named with PostgreSQL’s error after', async () => {
+describe('clean-drop-dependents as a role that may not create a dependent again (re-attack a67 F4, trial u48 F4)', () => {
+  it('refused before anything runs, named with why and its definition: dropped, it would be gone for good; the target unchanged', async () => {
     const db = await server.createDatabase()
     const owner = `rep_owner_${Math.random().toString(16).slice(2, 8)}`
     await server.query('postgres', `ALTER DATABASE ${db} OWNER TO ${server.appUser}`)
@@ -770,6 +826,7 @@ describe('clean-drop-dependents as a role that may not create a dependent again 
       `ALTER SCHEMA public OWNER TO ${server.appUser};
        SET ROLE ${server.appUser};
        CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1);
+       CREATE FUNCTION public.on_signup() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
        RESET ROLE;`
     )
     const own = path.join(harness.work, 'not-mine.dump')
@@ -781,25 +838,50 @@ describe('clean-drop-dependents as a role that may not create a dependent again 
       `CREATE ROLE ${owner} NOLOGIN;
        CREATE SCHEMA rep; GRANT USAGE ON SCHEMA rep TO ${server.appUser};
        GRANT CREATE ON SCHEMA rep TO ${owner}; GRANT SELECT ON public.items TO ${owner};
-       CREATE VIEW rep.v AS SELECT id FROM public.items; ALTER VIEW rep.v OWNER TO ${owner};`
+       CREATE VIEW rep.v AS SELECT id FROM public.items; ALTER VIEW rep.v OWNER TO ${owner};
+       CREATE TABLE rep.users (id int); ALTER TABLE rep.users OWNER TO ${owner};
+       CREATE TRIGGER on_user_created AFTER INSERT ON rep.users FOR EACH ROW EXECUTE FUNCTION public.on_signup();`
     )
-    const restored = await logOf(() =>
-      harness.restore(
-        testRestoreInputs(
-          server.url(db, { user: server.appUser, password: server.appPassword }),
-          { kind: 'file', path: own },
-          { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+    const objects = () =>
+      server.query<{ o: string }>(
+        db,
+        `SELECT 'view ' || relname AS o FROM pg_class WHERE oid = 'rep.v'::regclass
+         UNION ALL SELECT 'trigger ' || tgname FROM pg_trigger WHERE tgrelid = 'rep.users'::regclass ORDER BY 1`
+      )
+    const before = await objects()
+    const restore = () =>
+      harness
+        .restore(
+          testRestoreInputs(
+            server.url(db, { user: server.appUser, password: server.appPassword }),
+            { kind: 'file', path: own },
+            { clean: true, cleanDropDependents: true, allowNonEmpty: true }
+          )
         )
-      )
-    )
-    expect(restored.lines).toMatch(
+        .then(
+          () => undefined,
+          (e: Error) => e
+        )
+    const refused = await restore()
+    expect(refused?.message).toMatch(
       new RegExp(
-        `1 of them may be refused \\(the restoring role may not create in schema rep, and it is not a member of the view's owner "${owner}"\\)[^\\n]*CREATE VIEW rep\\.v AS`
+        `cannot create again after the load \\(.*the restoring role may not create in schema rep, and it is not a member of the view's owner "${owner}".*\\): [^]*view rep\\.v[^]*would be gone for good\\. Nothing was changed\\.[^]*CREATE VIEW rep\\.v AS`
       )
     )
-    expect(restored.lines).toMatch(
-      /could not be created again after the load[^\n]*permission denied/
+    // a trigger: the TRIGGER privilege on its table is enough, without it refused too
+    expect(refused?.message).toMatch(
+      new RegExp(`not the owner of rep\\.users \\("${owner}"\\) and has no TRIGGER privilege on it`)
     )
+    expect(refused?.message).toMatch(/GRANT TRIGGER ON <table> TO <role>/)
+    expect(await objects()).toEqual(before)
+    // given the privileges it lacks, the same restore passes, and both come back
+    await server.query(
+      db,
+      `GRANT TRIGGER ON rep.users TO ${server.appUser}; GRANT ${owner} TO ${server.appUser};
+       GRANT CREATE ON SCHEMA rep TO ${server.appUser};`
+    )
+    expect(await restore()).toBeUndefined()
+    expect(await objects()).toEqual(before)
     await server.dropDatabase(db)
     await server.query('postgres', `DROP ROLE ${owner}`)
   }, 90_000)

@@ -280,6 +280,7 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(warning).toMatch(/REVOKE [A-Z, ]*INSERT[A-Z, ]* ON TABLE public\.partial FROM "anon";/)
     expect(warning).toMatch(/REVOKE ALL ON SCHEMA app FROM "anon";/)
     expect(warning).toMatch(/REVOKE ALL ON TYPE app\.mood FROM "anon";/)
+    expect(await acls(target)).toEqual(srcAcls)
   })
 
   it("single-transaction: false with tables: the target's own table of a name the backup has (not selected) keeps the privileges the target gave it", async () => {
@@ -351,6 +352,33 @@ describe('Neon: a target whose restoring role has default privileges WITH GRANT 
           : r
       )
     )
+  })
+  it('single-transaction: false with clean: a schema of the backup the target had is dropped and created again by the load, and what the default privileges gave on it is taken back too (attacker a77 F1)', async () => {
+    await source.instance.userQuery(
+      source.database,
+      `CREATE SCHEMA IF NOT EXISTS closed; CREATE TABLE IF NOT EXISTS closed.c1 (a int);`
+    )
+    const closedBackup = await actionBackup(source.url)
+    const target = await neonLikeTarget(neon)
+    await actionRestore(target, closedBackup)
+    await target.instance.userQuery(
+      target.database,
+      'ALTER DEFAULT PRIVILEGES GRANT ALL ON SCHEMAS TO app_readonly'
+    )
+    const closed = () =>
+      target.instance.admin.query<{ oid: string; acl: string | null }>(
+        target.database,
+        "SELECT oid::text AS oid, nspacl::text AS acl FROM pg_namespace WHERE nspname = 'closed'"
+      )
+    const [before] = await closed()
+    const result = await actionRestore(target, closedBackup, {
+      singleTransaction: false,
+      clean: true
+    })
+    const [after] = await closed()
+    expect(after.oid).not.toEqual(before.oid)
+    expect(after.acl ?? '').not.toMatch(/app_readonly=/)
+    expect(result.warnings.join('\n')).toMatch(/REVOKE ALL ON SCHEMA closed FROM "app_readonly";/)
   })
 })
 

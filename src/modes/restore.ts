@@ -2120,12 +2120,16 @@ async function checkClean(
       .slice(0, 10)
       .map(d => quoteSql(d.recreate!.statements.join(' '), 400))
       .join(' ')}${list.length > 10 ? ` (and ${list.length - 10} more)` : ''}`
+  // one the restoring role cannot create again (not the owner of its table, no TRIGGER on it; no
+  // CREATE on a view's schema): dropped, it would be gone for good — refused before anything
+  // (trial u48 F4: Supabase's sign-up trigger on auth.users dropped, exit 0; pg_restore --clean
+  // by hand never drops it)
   const doubtful = again.filter(d => d.recreate!.doubt)
-  const doubtWords =
-    doubtful.length > 0
-      ? ` ${plural(doubtful.length, 'of them', 'of them')} may be refused (${[...new Set(doubtful.map(d => d.recreate!.doubt!))].slice(0, 5).join('; ')}): tried all the same, ${doubtful.length === 1 ? 'it stays' : 'they stay'} dropped if PostgreSQL refuses; as the target has ${doubtful.length === 1 ? 'it' : 'them'}: ${definitions(doubtful)}.`
-      : ''
-  const sure = again.filter(d => !d.recreate!.doubt)
+  if (doubtful.length > 0)
+    throw new CheckError(
+      `clean-drop-dependents would drop ${plural(doubtful.length, 'object')} of the target that ${doubtful.length === 1 ? 'is' : 'are'} ${notRestored(selectionWords(inputs))} and that the restoring role cannot create again after the load (${[...new Set(doubtful.map(d => d.recreate!.doubt!))].slice(0, 5).join('; ')}): ${describeDependents(doubtful, 20)}. ${doubtful.length === 1 ? 'It' : 'They'} would be gone for good. Nothing was changed. Restore as a role that may (the owner of the table, or a superuser), give the restoring role what it lacks (GRANT TRIGGER ON <table> TO <role> for a trigger), or, if ${doubtful.length === 1 ? 'it is' : 'they are'} to go, drop ${doubtful.length === 1 ? 'it' : 'them'} yourself first — as the target has ${doubtful.length === 1 ? 'it' : 'them'}: ${definitions(doubtful)}`
+    )
+  const sure = again
   const unsafeWords =
     !inputs.singleTransaction && sure.length > 0
       ? ` Without a single transaction a restore stopped before its end leaves ${sure.length === 1 ? 'it' : 'them'} dropped; as the target has ${sure.length === 1 ? 'it' : 'them'}: ${definitions(sure)}.`
@@ -2135,7 +2139,7 @@ async function checkClean(
       ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}`
       : ''
   warn(
-    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${doubtWords}${unsafeWords}${notAgain}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${unsafeWords}${notAgain}`
   )
   const dependents = [
     ...check.dependents.map(d => d.description),
@@ -2270,7 +2274,7 @@ async function setAsideDefaultPrivileges(
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
     const archive = plan.format !== 'plain'
-    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences and routines to roles the backup's own privileges never name for them (and gives PUBLIC back its EXECUTE on routines where they take it), and names them. What they gave on other objects (types, schemas), or a role the backup grants less, stays` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
+    const warning = `The target's default privileges of ${own.role} (${described}) apply to the objects the backup creates${reached ? ` (${reached})` : ''}, on top of the backup's own privileges: they can end up granted more than in the source (a table the source closed to a role open to it again). Without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restore does not set them aside (a failure midway would leave them changed)${archive ? `; after the load it revokes what they gave on the backup's tables, views, sequences, routines, types and the schemas it creates that the backup's own privileges do not grant (a role the backup grants SELECT keeps only SELECT; and gives PUBLIC back its EXECUTE on routines where they take it), and names them; a privilege the backup grants the same role through another grantor is left as it is` : ''}. Restore with jobs: 1 and single-transaction: true (the default) to have the backup's objects get exactly the backup's privileges, or REVOKE what these default privileges granted on them after the restore.`
     log.warning(warning)
     warnings.push(warning)
     // a load that stops before its end leaves them given (trial u46: the cancel said nothing)
@@ -2298,12 +2302,13 @@ async function revokeGrantsBeyondBackup(
   client: pg.Client,
   own: OwnDefaultPrivileges,
   plan: RestorePlan,
-  inputs: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  inputs: Pick<RestoreOptions, 'tables' | 'schemas' | 'clean'>,
   facts: Pick<TargetFacts, 'providerSchemas' | 'schemas'>
 ): Promise<string | undefined> {
   // the objects this restore created: the selection's (another object of the backup's name in
   // the target is the target's own), not a provider's (kept as it is); a schema only where the
-  // target had none of its name before the load (public: pg_dump does not create it)
+  // target had none of its name before the load, or clean dropped it (public: pg_dump does not
+  // create it; attacker a77 F1: a schema clean created again kept what they gave)
   const entries = archiveEntries(plan)
   const chosen = selectedEntries(entries, inputs)
   const providers = new Set(facts.providerSchemas.map(p => p.name))
@@ -2314,7 +2319,8 @@ async function revokeGrantsBeyondBackup(
       ((chosen === undefined || chosen.has(e.dumpId)) &&
         !providers.has(e.namespace ?? '') &&
         (e.desc !== 'SCHEMA' ||
-          (!schemasBefore.has(e.tag) && /^\s*CREATE SCHEMA\b/i.test(e.defn ?? ''))))
+          ((inputs.clean || !schemasBefore.has(e.tag)) &&
+            /^\s*CREATE SCHEMA\b/i.test(e.defn ?? ''))))
   )
   let found: Awaited<ReturnType<typeof grantsBeyondBackup>> = []
   let taken: Awaited<ReturnType<typeof executeTakenFromPublic>> = []
