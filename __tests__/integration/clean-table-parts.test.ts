@@ -887,6 +887,82 @@ describe('clean-drop-dependents as a role that may not create a dependent again 
   }, 90_000)
 })
 
+describe('clean-drop-dependents: a part PostgreSQL refuses to create again for any reason (re-attack a78 F1–F3)', () => {
+  it('in one transaction fails the restore, nothing kept; without one, a disabled trigger on a table the role does not own is refused before anything runs', async () => {
+    const db = await server.createDatabase()
+    const owner = `trg_owner_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `ALTER DATABASE ${db} OWNER TO ${server.appUser}`)
+    await server.query(
+      db,
+      `ALTER SCHEMA public OWNER TO ${server.appUser};
+       SET ROLE ${server.appUser};
+       CREATE TABLE public.items (id int PRIMARY KEY); INSERT INTO public.items VALUES (1);
+       CREATE FUNCTION public.audit() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+       RESET ROLE;`
+    )
+    const own = path.join(harness.work, 'refused-again.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, db], {
+      env: server.env(db)
+    })
+    // a view of the role's own over a schema it may no longer use
+    await server.query(
+      db,
+      `CREATE SCHEMA priv; CREATE TABLE priv.secret (n int);
+       GRANT USAGE ON SCHEMA priv TO ${server.appUser}; GRANT SELECT ON priv.secret TO ${server.appUser};
+       SET ROLE ${server.appUser};
+       CREATE VIEW public.report AS SELECT i.id, s.n FROM public.items i, priv.secret s;
+       RESET ROLE;
+       REVOKE USAGE ON SCHEMA priv FROM ${server.appUser};`
+    )
+    const restore = (overrides: Partial<RestoreOptions>) =>
+      harness
+        .restore(
+          testRestoreInputs(
+            server.url(db, { user: server.appUser, password: server.appPassword }),
+            { kind: 'file', path: own },
+            { clean: true, cleanDropDependents: true, allowNonEmpty: true, ...overrides }
+          )
+        )
+        .then(
+          () => undefined,
+          (e: Error) => e
+        )
+    const views = () =>
+      server.query<{ v: string }>(
+        db,
+        "SELECT relname AS v FROM pg_class WHERE relkind = 'v' AND relnamespace = 'public'::regnamespace"
+      )
+    const failed = await restore({})
+    expect(failed?.message).toMatch(
+      /permission denied for schema priv[^]*The object PostgreSQL's error is about is the target's own[^]*Give the restoring role what it lacks[^]*Nothing was kept/
+    )
+    expect(await views()).toEqual([{ v: 'report' }])
+    await server.query(db, 'DROP VIEW public.report')
+    // a disabled trigger on a table of another owner: TRIGGER is not enough to disable it again
+    await server.query(
+      db,
+      `CREATE ROLE ${owner} NOLOGIN; CREATE SCHEMA auth; CREATE TABLE auth.users (id int);
+       ALTER TABLE auth.users OWNER TO ${owner};
+       GRANT USAGE ON SCHEMA auth TO ${server.appUser}; GRANT TRIGGER ON auth.users TO ${server.appUser};
+       CREATE TRIGGER audit_users AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION public.audit();
+       ALTER TABLE auth.users DISABLE TRIGGER audit_users;`
+    )
+    const refused = await restore({ singleTransaction: false })
+    expect(refused?.message).toMatch(
+      new RegExp(
+        `not the owner of auth\\.users \\("${owner}"\\) \\(a trigger disabled or with a comment needs it\\)[^]*Nothing was changed`
+      )
+    )
+    const [trigger] = await server.query<{ enabled: string }>(
+      db,
+      "SELECT tgenabled::text AS enabled FROM pg_trigger WHERE tgname = 'audit_users'"
+    )
+    expect(trigger).toEqual({ enabled: 'D' })
+    await server.dropDatabase(db)
+    await server.query('postgres', `DROP ROLE ${owner}`)
+  }, 90_000)
+})
+
 describe('clean-drop-dependents with tables: a view of another schema over the table and one that stays, granted to a reader (re-trial u42 F1)', () => {
   it('comes back as it was, and the net does not take it for a backup’s view granted to others', async () => {
     const db = await server.createDatabase()

@@ -723,9 +723,18 @@ export async function restore(
                   deferrals: server.deferrals,
                   defaultPrivileges,
                   sequenceSets,
-                  recreate: recreateOrder(recreated).map(r =>
-                    // one said beforehand that it may be refused (a doubt) stays dropped if it is
-                    recreateBlock(r.statements, strictPart(r.key) && !r.doubt)
+                  recreate: recreateOrder(recreated).map(({ item, first, view }) =>
+                    // in one transaction whatever PostgreSQL refuses fails the restore, which
+                    // keeps nothing (attacker a78 F1–F3: a disabled trigger on a table of
+                    // another owner, one whose function the role may not execute, a view over a
+                    // schema it may not use — dropped for good, exit 0); without one, a
+                    // constraint fails it, another part stays dropped and is named. A view's
+                    // first try may meet a view it reads not there yet: its second holds
+                    recreateBlock(
+                      item.statements,
+                      !first && (inputs.singleTransaction || strictPart(item.key)),
+                      first ? undefined : view
+                    )
                   )
                 },
                 { env, database: connection.database, serverMajor: server.major },
@@ -2111,7 +2120,7 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing, and so does any other part PostgreSQL refuses — a trigger whose function the backup no longer has, a view, a privilege the restoring role lacks' : '; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore'})${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
   // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
   // before the end leaves them dropped: F2), is given with its definition now
@@ -2158,12 +2167,24 @@ async function checkClean(
 
 /**
  * The order the load creates clean-drop-dependents' dependents again in: the views first, twice
- * (a view over another of them then finds it the second time; one there already is a misfit the
- * block catches), then the parts of tables (a view's trigger after its view).
+ * (a view over another of them then finds it the second time): the first try (`first`) lets a
+ * misfit pass, the second runs only where the view is not there yet (`view`: its qualified,
+ * quoted name); then the parts of tables (a view's trigger after its view).
  */
-function recreateOrder<T extends { key: string }>(recreated: readonly T[]): T[] {
-  const views = recreated.filter(r => r.key.startsWith('VIEW\0'))
-  return [...views, ...views, ...recreated.filter(r => !r.key.startsWith('VIEW\0'))]
+function recreateOrder<T extends { key: string }>(
+  recreated: readonly T[]
+): Array<{ item: T; first?: true; view?: string }> {
+  const isView = (r: T): boolean => r.key.startsWith('VIEW\0')
+  const views = recreated.filter(isView)
+  const name = (r: T): string => {
+    const [, schema, view] = r.key.split('\0')
+    return `${quoteIdent(schema)}.${quoteIdent(view)}`
+  }
+  return [
+    ...views.map(item => ({ item, first: true as const })),
+    ...views.map(item => ({ item, view: name(item) })),
+    ...recreated.filter(r => !isView(r)).map(item => ({ item }))
+  ]
 }
 
 /**

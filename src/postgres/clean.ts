@@ -2029,13 +2029,24 @@ async function recreateRights(
     [[...new Set(parts.map(p => p.table))]]
   )
   const owned = new Map(tables.map(r => [r.t, r]))
+  // a trigger not enabled as by default, or with a comment: its ALTER TABLE … TRIGGER and its
+  // COMMENT need the table's owner too (attacker a78 F1)
+  const { rows: ownerOnly } = await client.query<{ oid: string }>(
+    `SELECT t.oid::text AS oid FROM pg_catalog.pg_trigger t
+      WHERE t.oid = ANY($1::oid[])
+        AND (t.tgenabled <> 'O' OR EXISTS (SELECT 1 FROM pg_catalog.pg_description d
+                                            WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::pg_catalog.regclass))`,
+    [parts.filter(p => p.kind === 'TRIGGER').map(p => p.oid)]
+  )
+  const needsOwner = new Set(ownerOnly.map(r => r.oid))
   for (const p of parts) {
     const t = owned.get(p.table)
     // a trigger needs only the TRIGGER privilege on its table; any other part, its ownership
-    if (t && !t.owns && !(p.kind === 'TRIGGER' && t.triggers))
+    const trigger = p.kind === 'TRIGGER' && !needsOwner.has(p.oid)
+    if (t && !t.owns && !(trigger && t.triggers))
       doubts.set(
         p.key,
-        `the restoring role is not the owner of ${p.table} ("${t.owner}")${p.kind === 'TRIGGER' ? ' and has no TRIGGER privilege on it' : ''}`
+        `the restoring role is not the owner of ${p.table} ("${t.owner}")${trigger ? ' and has no TRIGGER privilege on it' : p.kind === 'TRIGGER' ? ' (a trigger disabled or with a comment needs it)' : ''}`
       )
   }
   const { rows: viewRights } = await client.query<{
@@ -2168,9 +2179,14 @@ export function recreateBlock(
    * A constraint (a key, a foreign key): whatever PostgreSQL refuses it for fails the load too
    * (trial u47 F5: a foreign key onto a table restored without its key went missing, exit 0).
    */
-  strict = false
+  strict = false,
+  /**
+   * A view's qualified, quoted name: the statements run only while no relation of that name
+   * exists (the second of a view's two tries, restore.ts recreateOrder).
+   */
+  unlessRelation?: string
 ): string {
-  const text = statements.join('\n')
+  const text = [...statements, unlessRelation ?? ''].join('\n')
   let n = 0
   const tag = (base: string): string => {
     let t = `$${base}$`
@@ -2179,7 +2195,12 @@ export function recreateBlock(
   }
   const inner = tag('pgba_part')
   const outer = tag('pgba_recreate')
-  const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
+  const name = tag('pgba_name')
+  const statementsRun = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
+  const body =
+    unlessRelation === undefined
+      ? statementsRun
+      : `IF pg_catalog.to_regclass(${name}${unlessRelation}${name}) IS NULL THEN ${statementsRun} END IF;`
   // what fails the load is raised again, marked (recreateBroken()) for the load's error to explain
   const raised = strict
     ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
