@@ -1923,11 +1923,19 @@ async function recreateRights(client, parts, views) {
                            UNION ALL SELECT y.typowner FROM pg_catalog.pg_type y
                             WHERE y.oid = pg_catalog.to_regtype(t) AND pg_catalog.to_regclass(t) IS NULL) AS o`, [[...new Set(parts.map(p => p.table))]]);
     const owned = new Map(tables.map(r => [r.t, r]));
+    // a trigger not enabled as by default, or with a comment: its ALTER TABLE \u2026 TRIGGER and its
+    // COMMENT need the table's owner too (attacker a78 F1)
+    const { rows: ownerOnly } = await client.query(`SELECT t.oid::text AS oid FROM pg_catalog.pg_trigger t
+      WHERE t.oid = ANY($1::oid[])
+        AND (t.tgenabled <> 'O' OR EXISTS (SELECT 1 FROM pg_catalog.pg_description d
+                                            WHERE d.objoid = t.oid AND d.classoid = 'pg_trigger'::pg_catalog.regclass))`, [parts.filter(p => p.kind === 'TRIGGER').map(p => p.oid)]);
+    const needsOwner = new Set(ownerOnly.map(r => r.oid));
     for (const p of parts) {
         const t = owned.get(p.table);
         // a trigger needs only the TRIGGER privilege on its table; any other part, its ownership
-        if (t && !t.owns && !(p.kind === 'TRIGGER' && t.triggers))
-            doubts.set(p.key, `the restoring role is not the owner of ${p.table} ("${t.owner}")${p.kind === 'TRIGGER' ? ' and has no TRIGGER privilege on it' : ''}`);
+        const trigger = p.kind === 'TRIGGER' && !needsOwner.has(p.oid);
+        if (t && !t.owns && !(trigger && t.triggers))
+            doubts.set(p.key, `the restoring role is not the owner of ${p.table} ("${t.owner}")${trigger ? ' and has no TRIGGER privilege on it' : p.kind === 'TRIGGER' ? ' (a trigger disabled or with a comment needs it)' : ''}`);
     }
     const { rows: viewRights } = await client.query(`SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
             pg_catalog.has_schema_privilege(current_user, c.relnamespace, 'CREATE') AS creates,
@@ -2038,8 +2046,13 @@ function recreateBlock(statements,
  * A constraint (a key, a foreign key): whatever PostgreSQL refuses it for fails the load too
  * (trial u47 F5: a foreign key onto a table restored without its key went missing, exit 0).
  */
-strict = false) {
-    const text = statements.join('\n');
+strict = false, 
+/**
+ * A view's qualified, quoted name: the statements run only while no relation of that name
+ * exists (the second of a view's two tries, restore.ts recreateOrder).
+ */
+unlessRelation) {
+    const text = [...statements, unlessRelation ?? ''].join('\n');
     let n = 0;
     const tag = (base) => {
         let t = `$${base}$`;
@@ -2049,7 +2062,11 @@ strict = false) {
     };
     const inner = tag('pgba_part');
     const outer = tag('pgba_recreate');
-    const body = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ');
+    const name = tag('pgba_name');
+    const statementsRun = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ');
+    const body = unlessRelation === undefined
+        ? statementsRun
+        : `IF pg_catalog.to_regclass(${name}${unlessRelation}${name}) IS NULL THEN ${statementsRun} END IF;`;
     // what fails the load is raised again, marked (recreateBroken()) for the load's error to explain
     const raised = strict
         ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
@@ -6246,7 +6263,10 @@ entry) {
         // clean-drop-dependents' part of a table that stays, created again over the restored rows
         // (trial u46: it went missing, the restore committed and exit code 0); this run's own block
         // only (attacker a75 F2: a backup's RAISE of the same text)
-        hint = ` The constraint or index PostgreSQL names is the target's own, on a table (or domain) the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, a check that the restored function no longer passes for the rows the target has, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, ALTER DOMAIN \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
+        hint = !/violat|could not create unique index|no unique constraint matching/i.test(errors)
+            ? // any other part, refused in the restore's transaction (attacker a78 F1\u2013F3)
+                ` The object PostgreSQL's error is about is the target's own (a trigger, policy, rule, index, key, check or default of a table or domain the backup does not replace, or a view over what it replaces): clean-drop-dependents dropped it with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it \u2014 most often for a privilege the restoring role lacks (owning the table, to set a trigger's enabled state or comment; EXECUTE on a trigger's function; USAGE on a schema a view reads), or because what it uses is not what the backup restores (a function of other arguments, a column it lacks). The restore does not drop it for good on its own. Give the restoring role what it lacks (or restore as the table's owner), or drop the object yourself first if it is to go \u2014 its definition is in the log before the load ("as the target has them") \u2014 then restore again.`
+            : ` The constraint or index PostgreSQL names is the target's own, on a table (or domain) the backup does not replace: clean-drop-dependents dropped it with what clean replaced and created it again after the load, and PostgreSQL refused it \u2014 most often a foreign key onto rows added after the backup (rows of the table that stays refer to them), a unique key or index that the restored rows or function no longer keep, a check that the restored function no longer passes for the rows the target has, or, with tables, a foreign key onto a table restored without its keys (pg_restore --table brings a table without them: "there is no unique constraint matching given keys"). The restore does not leave such a constraint out on its own. Mend those rows of the table that stays first (delete or change the ones that refer to rows the backup does not hold), restore the table with its keys (its schema whole, without tables), or drop the constraint or index yourself if it is to go (ALTER TABLE \u2026 DROP CONSTRAINT \u2026, ALTER DOMAIN \u2026 DROP CONSTRAINT \u2026, DROP INDEX \u2026), then restore again.`;
     }
     else if (/duplicate key value violates unique constraint "pg_\w+_index"/.test(errors)) {
         // a system catalog's unique index: another session created an object of the same name while
@@ -10581,9 +10601,14 @@ async function restore(inputs, connection, deps = {}) {
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets,
-                    recreate: recreateOrder(recreated).map(r => 
-                    // one said beforehand that it may be refused (a doubt) stays dropped if it is
-                    recreateBlock(r.statements, strictPart(r.key) && !r.doubt))
+                    recreate: recreateOrder(recreated).map(({ item, first, view }) => 
+                    // in one transaction whatever PostgreSQL refuses fails the restore, which
+                    // keeps nothing (attacker a78 F1\u2013F3: a disabled trigger on a table of
+                    // another owner, one whose function the role may not execute, a view over a
+                    // schema it may not use \u2014 dropped for good, exit 0); without one, a
+                    // constraint fails it, another part stays dropped and is named. A view's
+                    // first try may meet a view it reads not there yet: its second holds
+                    recreateBlock(item.statements, !first && (inputs.singleTransaction || strictPart(item.key)), first ? undefined : view))
                 }, { env, database: connection.database, serverMajor: server.major }, {
                     ...inputs,
                     ...(noStatistics ? { noStatistics } : {}),
@@ -11700,7 +11725,7 @@ warnings) {
     const again = check.dependents.filter(d => d.recreate);
     const gone = check.dependents.filter(d => !again.includes(d));
     const recreatedWords = again.length > 0
-        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then \u2014 a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass \u2014 or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing' : ''}; another part refused \u2014 a trigger whose function the backup no longer has, a view, a privilege \u2014 stays dropped, and is named after the restore)${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+        ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${(0,log/* plural */.LS)(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then \u2014 a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass \u2014 or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing, and so does any other part PostgreSQL refuses \u2014 a trigger whose function the backup no longer has, a view, a privilege the restoring role lacks' : '; another part refused \u2014 a trigger whose function the backup no longer has, a view, a privilege \u2014 stays dropped, and is named after the restore'})${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
         : '';
     // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
     // before the end leaves them dropped: F2), is given with its definition now
@@ -11739,12 +11764,22 @@ warnings) {
 }
 /**
  * The order the load creates clean-drop-dependents' dependents again in: the views first, twice
- * (a view over another of them then finds it the second time; one there already is a misfit the
- * block catches), then the parts of tables (a view's trigger after its view).
+ * (a view over another of them then finds it the second time): the first try (`first`) lets a
+ * misfit pass, the second runs only where the view is not there yet (`view`: its qualified,
+ * quoted name); then the parts of tables (a view's trigger after its view).
  */
 function recreateOrder(recreated) {
-    const views = recreated.filter(r => r.key.startsWith('VIEW\0'));
-    return [...views, ...views, ...recreated.filter(r => !r.key.startsWith('VIEW\0'))];
+    const isView = (r) => r.key.startsWith('VIEW\0');
+    const views = recreated.filter(isView);
+    const name = (r) => {
+        const [, schema, view] = r.key.split('\0');
+        return `${(0,sql_names/* quoteIdent */.v4)(schema)}.${(0,sql_names/* quoteIdent */.v4)(view)}`;
+    };
+    return [
+        ...views.map(item => ({ item, first: true })),
+        ...views.map(item => ({ item, view: name(item) })),
+        ...recreated.filter(r => !isView(r)).map(item => ({ item }))
+    ];
 }
 /**
  * After the COMMIT: which of the parts clean-drop-dependents took and the load created again
