@@ -874,6 +874,20 @@ describe('clean-drop-dependents as a role that may not create a dependent again 
     )
     expect(refused?.message).toMatch(/GRANT TRIGGER ON <table> TO <role>/)
     expect(await objects()).toEqual(before)
+    // a view whose owner (a role the restoring role is a member of) may no longer create in its
+    // schema: ALTER VIEW … OWNER TO would be refused — said before anything (attacker a79 F1)
+    await server.query(
+      db,
+      `CREATE SCHEMA rep2; GRANT USAGE, CREATE ON SCHEMA rep2 TO ${owner}, ${server.appUser};
+       GRANT ${owner} TO ${server.appUser};
+       CREATE VIEW rep2.w AS SELECT id FROM public.items; ALTER VIEW rep2.w OWNER TO ${owner};
+       REVOKE CREATE ON SCHEMA rep2 FROM ${owner};`
+    )
+    const ownerRefused = await restore()
+    expect(ownerRefused?.message).toMatch(
+      new RegExp(`the view's owner "${owner}" may not create in schema rep2[^]*Nothing was changed`)
+    )
+    await server.query(db, `DROP VIEW rep2.w; REVOKE ${owner} FROM ${server.appUser}`)
     // given the privileges it lacks, the same restore passes, and both come back
     await server.query(
       db,

@@ -2054,10 +2054,15 @@ async function recreateRights(
     owner: string
     creates: boolean
     acts: boolean
+    owner_creates: boolean
   }>(
+    // ALTER VIEW … OWNER TO by a role that is not a superuser: the new owner needs CREATE on the
+    // schema too (attacker a79 F1: it failed at the load's end)
     `SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
             pg_catalog.has_schema_privilege(current_user, c.relnamespace, 'CREATE') AS creates,
-            pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts
+            pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts,
+            (pg_catalog.has_schema_privilege(c.relowner, c.relnamespace, 'CREATE')
+             OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)) AS owner_creates
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
     [views.map(v => v.oid)]
   )
@@ -2065,7 +2070,10 @@ async function recreateRights(
     const v = views.find(x => x.oid === r.oid)!
     const why = [
       ...(r.creates ? [] : [`the restoring role may not create in schema ${v.schema}`]),
-      ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`])
+      ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`]),
+      ...(r.owner_creates
+        ? []
+        : [`the view's owner "${r.owner}" may not create in schema ${v.schema}`])
     ].join(', and ')
     if (why) doubts.set(viewKey(v), why)
   }
