@@ -1937,15 +1937,23 @@ async function recreateRights(client, parts, views) {
         if (t && !t.owns && !(trigger && t.triggers))
             doubts.set(p.key, `the restoring role is not the owner of ${p.table} ("${t.owner}")${trigger ? ' and has no TRIGGER privilege on it' : p.kind === 'TRIGGER' ? ' (a trigger disabled or with a comment needs it)' : ''}`);
     }
-    const { rows: viewRights } = await client.query(`SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
+    const { rows: viewRights } = await client.query(
+    // ALTER VIEW \u2026 OWNER TO by a role that is not a superuser: the new owner needs CREATE on the
+    // schema too (attacker a79 F1: it failed at the load's end)
+    `SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
             pg_catalog.has_schema_privilege(current_user, c.relnamespace, 'CREATE') AS creates,
-            pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts
+            pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts,
+            (pg_catalog.has_schema_privilege(c.relowner, c.relnamespace, 'CREATE')
+             OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)) AS owner_creates
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`, [views.map(v => v.oid)]);
     for (const r of viewRights) {
         const v = views.find(x => x.oid === r.oid);
         const why = [
             ...(r.creates ? [] : [`the restoring role may not create in schema ${v.schema}`]),
-            ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`])
+            ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`]),
+            ...(r.owner_creates
+                ? []
+                : [`the view's owner "${r.owner}" may not create in schema ${v.schema}`])
         ].join(', and ');
         if (why)
             doubts.set(viewKey(v), why);
