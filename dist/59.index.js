@@ -9951,21 +9951,31 @@ const unquote = (raw) => raw.startsWith('"') ? raw.slice(1, -1).replaceAll('""',
  */
 function rolesNamed(defn) {
     const roles = new Set();
-    // quoted names stand aside first: a TO or FROM inside one (a table named "x TO anon") is no
-    // keyword (attacker a74 F9)
+    const acl = quotedAside(defn);
+    for (const m of acl.text.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${acl.id}(?:\s*,\s*${acl.id})*)`, 'gi')))
+        for (const role of acl.roles(m[1]))
+            roles.add(role);
+    return roles;
+}
+/**
+ * An ACL entry's statements with their quoted names set aside first \u2014 a TO or FROM inside one (a
+ * table named "x TO anon") is no keyword (attacker a74 F9) \u2014 as `text`; `id`, a pattern of one
+ * name in it; `roles`, the roles a list of such names in it stands for (PUBLIC as
+ * {@link PUBLIC_GRANTEE}).
+ */
+function quotedAside(defn) {
     const quoted = [];
     const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`);
     const id = String.raw `(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`;
-    for (const m of text.matchAll(new RegExp(String.raw `\b(?:TO|FROM)\s+(${id}(?:\s*,\s*${id})*)`, 'gi')))
-        for (const raw of m[1].match(new RegExp(id, 'g')) ?? []) {
-            const at = /^\uE000(\d+)\uE000$/.exec(raw);
-            roles.add(at
-                ? unquote(quoted[Number(at[1])])
-                : raw.toLowerCase() === 'public'
-                    ? PUBLIC_GRANTEE
-                    : raw.toLowerCase());
-        }
-    return roles;
+    const roles = (list) => (list.match(new RegExp(id, 'g')) ?? []).map(raw => {
+        const at = /^\uE000(\d+)\uE000$/.exec(raw);
+        return at
+            ? unquote(quoted[Number(at[1])])
+            : raw.toLowerCase() === 'public'
+                ? PUBLIC_GRANTEE
+                : raw.toLowerCase();
+    });
+    return { text, id, roles };
 }
 /**
  * What an ACL entry's GRANT statements give each role (PUBLIC as {@link PUBLIC_GRANTEE}): by
@@ -9974,20 +9984,11 @@ function rolesNamed(defn) {
  */
 function privilegesGranted(defn) {
     const granted = new Map();
-    // quoted names stand aside first, as in rolesNamed
-    const quoted = [];
-    const text = defn.replace(/"(?:[^"]|"")+"/g, q => `\uE000${quoted.push(q) - 1}\uE000`);
-    const id = String.raw `(?:\uE000\d+\uE000|[A-Za-z_][A-Za-z0-9_$]*)`;
-    for (const m of text.matchAll(new RegExp(String.raw `\bGRANT\s+([A-Za-z ,]+?)\s+ON\s+[^;]*?\bTO\s+(${id}(?:\s*,\s*${id})*)(\s+WITH\s+GRANT\s+OPTION)?\s*;`, 'gi'))) {
+    const acl = quotedAside(defn);
+    for (const m of acl.text.matchAll(new RegExp(String.raw `\bGRANT\s+([A-Za-z ,]+?)\s+ON\s+[^;]*?\bTO\s+(${acl.id}(?:\s*,\s*${acl.id})*)(\s+WITH\s+GRANT\s+OPTION)?\s*;`, 'gi'))) {
         const list = m[1].toUpperCase().replace(/\s+/g, ' ').trim();
         const privileges = /^ALL( PRIVILEGES)?$/.test(list) ? ['ALL'] : list.split(/\s*,\s*/);
-        for (const raw of m[2].match(new RegExp(id, 'g')) ?? []) {
-            const at = /^\uE000(\d+)\uE000$/.exec(raw);
-            const role = at
-                ? unquote(quoted[Number(at[1])])
-                : raw.toLowerCase() === 'public'
-                    ? PUBLIC_GRANTEE
-                    : raw.toLowerCase();
+        for (const role of acl.roles(m[2])) {
             const held = granted.get(role) ?? new Map();
             for (const p of privileges)
                 held.set(p, (held.get(p) ?? false) || m[3] !== undefined);
