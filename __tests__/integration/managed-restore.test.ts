@@ -340,6 +340,40 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     )
   }, 180_000)
 
+  it("a plain pg_dump script of a source that took back anon's EXECUTE on new functions and its INSERT, UPDATE, DELETE on new tables: warned as for an archive, with the REVOKE (trial u48 F2)", async () => {
+    const revoked = await supabaseLikeSource(supabase)
+    await revoked.instance.userQuery(
+      revoked.database,
+      'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon; ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE INSERT, UPDATE, DELETE ON TABLES FROM anon;'
+    )
+    const file = path.join(tempRoot, `supabase-${++names}.sql`)
+    await dumpByHand(revoked, file, { format: 'plain' })
+    const target = await supabaseLikeTarget(supabase)
+    const result = await actionRestore(target, { kind: 'file', path: file })
+    const warning = result.warnings.find(w => w.includes('give more than the source'))
+    expect(warning).toContain('functions in schema public to anon')
+    expect(warning).toMatch(
+      /tables in schema public to anon \((?=[^)]*INSERT)(?=[^)]*UPDATE)(?=[^)]*DELETE)[^)]*\)/
+    )
+    expect(warning).not.toMatch(/tables in schema public to anon \([^)]*SELECT/)
+    expect(warning).toContain(
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM "anon";'
+    )
+    // the REVOKE it gives makes them the source's: the target's default privileges of postgres in
+    // public, after running it, are the source's
+    const defaults = (db: ManagedDatabase) =>
+      db.instance.userQuery<{ acl: string }>(
+        db.database,
+        "SELECT array_to_string(defaclacl, ',') AS acl FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = 'public' AND d.defaclrole = 'postgres'::regrole ORDER BY defaclobjtype"
+      )
+    const revoke = /To make them the source's: (.*)$/.exec(warning ?? '')?.[1] ?? ''
+    expect(revoke).not.toBe('')
+    await target.instance.userQuery(target.database, revoke)
+    const anon = (rows: { acl: string }[]) =>
+      rows.map(r => r.acl.split(',').filter(a => a.startsWith('anon=')))
+    expect(anon(await defaults(target))).toEqual(anon(await defaults(revoked)))
+  }, 180_000)
+
   it("a project's Vault secret (vault.secrets, which the project's role may not write): the restore goes on without it, warned and listed as kept, not refused", async () => {
     const withSecret = await supabaseLikeSource(supabase)
     await withSecret.instance.admin.query(

@@ -178,8 +178,14 @@ import {
   clusterCheck,
   readClusterState
 } from '../postgres/cluster-state.js'
-import { RELATION_KINDS, parseCopyStatement, searchPathList } from '../postgres/plain-sql.js'
 import {
+  type PlainDumpObjects,
+  RELATION_KINDS,
+  parseCopyStatement,
+  searchPathList
+} from '../postgres/plain-sql.js'
+import {
+  type BackupDefaultAcl,
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
   executeTakenFromPublic,
@@ -1043,8 +1049,9 @@ function schemaCreationRefusal(
 /**
  * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
  * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
- * warning with the REVOKE; undefined when there are none, the backup is not an archive or has
- * no default privileges of that role, or privileges were not restored.
+ * warning with the REVOKE; undefined when there are none, the backup (an archive's entries, a
+ * plain script's statements: trial u48 F2) has no default privileges of that role nor objects it
+ * owned, or privileges were not restored.
  */
 async function defaultsBeyondWarning(
   inputs: RestoreOptions,
@@ -1054,27 +1061,61 @@ async function defaultsBeyondWarning(
   // a selection of tables restores no default privileges; one of schemas, those of its schemas
   if (inputs.noPrivileges === true || inputs.dataOnly === true || inputs.tables.length > 0)
     return undefined
-  const entries = (plan.tocRead?.toc.entries ?? []).filter(
-    e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace)
-  )
-  const acls = entries
-    .filter(e => e.desc === 'DEFAULT ACL')
-    .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }))
-  const schemas = new Set(entries.map(e => e.namespace).filter((n): n is string => !!n))
+  const backup =
+    plan.format === 'plain' ? scriptPrivileges(plan.plain) : archivePrivileges(plan, inputs)
+  if (!backup) return undefined
   const own = await readOwnDefaultPrivileges(client).catch(() => undefined)
   if (!own) return undefined
   const beyond = defaultPrivilegesBeyondBackup(
     own,
-    acls,
-    schemas,
-    entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
-    new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+    backup.defaultAcls,
+    backup.schemas,
+    backup.grants,
+    backup.owners
   )
   if (beyond.length === 0) return undefined
   const what = beyond
     .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
     .join('; ')
   return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too${plan.format === 'plain' ? '' : ', but for what the restore took back after the load from roles the backup never names for an object'} (see the warnings on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
+}
+
+/** What a backup says of privileges: defaultPrivilegesBeyondBackup's view of it. */
+interface BackupPrivileges {
+  /** Its default privileges (an archive's DEFAULT ACL entries, a script's statements). */
+  defaultAcls: BackupDefaultAcl[]
+  /** The schemas it creates objects in. */
+  schemas: Set<string>
+  /** Its GRANTs: the roles it knows. */
+  grants: string[]
+  /** The owners of its objects. */
+  owners: Set<string>
+}
+
+/** An archive's privileges, of the entries the restore selects (its schemas). */
+function archivePrivileges(plan: RestorePlan, inputs: RestoreOptions): BackupPrivileges {
+  const entries = (plan.tocRead?.toc.entries ?? []).filter(
+    e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace)
+  )
+  return {
+    defaultAcls: entries
+      .filter(e => e.desc === 'DEFAULT ACL')
+      .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' })),
+    schemas: new Set(entries.map(e => e.namespace).filter((n): n is string => !!n)),
+    grants: entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
+    owners: new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+  }
+}
+
+/** A plain script's privileges, from its statements as the check read them (trial u48 F2). */
+function scriptPrivileges(script: PlainDumpObjects | undefined): BackupPrivileges | undefined {
+  if (!script) return undefined
+  return {
+    defaultAcls: script.defaultAcls,
+    schemas: script.objectSchemas,
+    grants: script.grants,
+    owners: script.owners
+  }
 }
 
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */

@@ -230,6 +230,32 @@ export class PlainDumpObjects {
   /** DROP OWNED / REASSIGN OWNED: they reach every schema of the database. */
   wholeDatabase = false
   /**
+   * The script's default privileges, one per role and schema of each ALTER DEFAULT PRIVILEGES
+   * statement (pg_dump writes `FOR ROLE r IN SCHEMA s GRANT …`), as an archive's DEFAULT ACL
+   * entries give them (default-privileges.ts defaultPrivilegesBeyondBackup; trial u48 F2).
+   */
+  readonly defaultAcls: Array<{ role: string; schema: string | null; defn: string }> = []
+  /** The script's GRANT statements: the roles the backup gives privileges to. */
+  readonly grants: string[] = []
+  /** The roles its ALTER … OWNER TO statements name: the owners of the backup's objects. */
+  readonly owners = new Set<string>()
+  /**
+   * The schemas the script creates objects in (its CREATE SCHEMA, CREATE TABLE, SEQUENCE, VIEW,
+   * TYPE, DOMAIN, FUNCTION … statements' and its default privileges'), folded.
+   */
+  get objectSchemas(): Set<string> {
+    const schemas = new Set<string>(this.schemas)
+    for (const list of [
+      this.createdTables,
+      this.createdSequences,
+      this.replacingRelations,
+      this.replacingObjects
+    ])
+      for (const q of list) if (q.schema !== '') schemas.add(q.schema)
+    for (const a of this.defaultAcls) if (a.schema !== null) schemas.add(a.schema)
+    return schemas
+  }
+  /**
    * Statements that can write to relations other than the ones the guard checks (see
    * scriptHazards): with allow-non-empty and a target that holds rows, refused before anything runs.
    */
@@ -319,6 +345,44 @@ export class PlainDumpObjects {
         return `it writes rows into ${name}, which is not the table of one of the archive's data entries (the tables the restore checked)`
     }
     return undefined
+  }
+
+  /** An ALTER statement's default privileges (defaultAcls) or new owner (owners). */
+  private privilegesAndOwners(text: string): void {
+    if (/^ALTER\s+DEFAULT\s+PRIVILEGES\b/i.test(text)) {
+      const tokens = sqlTokens(text, false)
+      /** The names of a list (r1, "R 2", …) from tokens[i]; where it ends. */
+      const list = (i: number): [string[], number] => {
+        const names: string[] = []
+        while (tokens[i]?.kind === 'ident') {
+          names.push(tokens[i].value)
+          if (tokens[i + 1]?.value !== ',') return [names, i + 1]
+          i += 2
+        }
+        return [names, i]
+      }
+      let roles: string[] = []
+      let schemas: Array<string | null> = [null]
+      let i = 3
+      for (;;) {
+        if (word(tokens, i, 'for') && (word(tokens, i + 1, 'role') || word(tokens, i + 1, 'user')))
+          [roles, i] = list(i + 2)
+        else if (word(tokens, i, 'in') && word(tokens, i + 1, 'schema')) {
+          let named: string[]
+          ;[named, i] = list(i + 2)
+          schemas = named
+        } else break
+      }
+      // without FOR ROLE: the role running the script, which the scan cannot know
+      for (const role of roles)
+        for (const schema of schemas) this.defaultAcls.push({ role, schema, defn: text })
+      return
+    }
+    if (!/\bOWNER\s+TO\b/i.test(text)) return
+    const tokens = sqlTokens(text, false)
+    for (let i = 0; i + 2 < tokens.length; i++)
+      if (word(tokens, i, 'owner') && word(tokens, i + 1, 'to') && tokens[i + 2].kind === 'ident')
+        this.owners.add(tokens[i + 2].value)
   }
 
   /** The "dump complete" trailer was seen (outside statements and data). */
@@ -417,6 +481,8 @@ export class PlainDumpObjects {
         this.createdSequences.length,
         e.standardConformingStrings
       )
+    if (cls.keywords[0] === 'GRANT') this.grants.push(text)
+    else if (cls.keywords[0] === 'ALTER') this.privilegesAndOwners(text)
     const bare =
       /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(
         text
