@@ -480,6 +480,32 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(await managedChecksums(target)).toEqual(before)
   })
 
+  it('clean: true with a plain pg_dump script over the project it came from: refused with what works for a script (no archive-only schemas), and the first of it works (trial u48 F3)', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await actionRestore(target, { kind: 'file', path: plainFile })
+    const before = await managedChecksums(target)
+    const refusal = await actionRestore(
+      target,
+      { kind: 'file', path: plainFile },
+      { clean: true }
+    ).then(
+      () => undefined,
+      (error: Error) => error.message
+    )
+    expect(refusal).toMatch(
+      /^clean cannot drop what the backup recreates: `DROP .*must be owner of/
+    )
+    expect(refusal).toContain('This backup is a plain SQL script, which restores whole')
+    expect(refusal).toContain('restore it without clean into a new, empty database or project')
+    // no advice that needs what a script is not
+    expect(refusal).not.toMatch(/restore only your own schemas/)
+    expect(await managedChecksums(target)).toEqual(before)
+    // the first advice: a new project, without clean — every table as the source's
+    const fresh = await supabaseLikeTarget(supabase)
+    await actionRestore(fresh, { kind: 'file', path: plainFile })
+    expect(checksumDifferences(sourceSums, await managedChecksums(fresh))).toEqual([])
+  })
+
   it('a new project whose auth.users has a column more (a newer platform): every row arrives, the column takes its default', async () => {
     const backup = await actionBackup(source.url)
     const target = await supabaseLikeTarget(supabase)

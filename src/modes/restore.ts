@@ -2132,7 +2132,9 @@ async function checkClean(
     )
     .catch((error: unknown) => {
       // its advice names every schema of the user's in the backup (trial u45 F3)
-      throw error instanceof CleanDropError ? error.naming(ownSchemas(plan, facts)) : error
+      throw error instanceof CleanDropError
+        ? error.naming(ownSchemas(plan, facts), plan.format === 'plain')
+        : error
     })
   const blocked = new Set(check.blocked)
   // a subset's tables come back as pg_restore --clean --table brings them: without the parts of

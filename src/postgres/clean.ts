@@ -2323,19 +2323,24 @@ export class CleanDropError extends CheckError {
      * The backup's schemas that are the user's (not the provider's, not the platform's), named
      * in the advice to restore only them; empty: none known ("schemas: public").
      */
-    ownSchemas: readonly string[] = []
+    ownSchemas: readonly string[] = [],
+    /** The backup is a plain SQL script: it restores whole (no schemas, no tables). */
+    plain = false
   ) {
     const e = (cause ?? {}) as { code?: string; hint?: string }
     const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : ''
     super(
-      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement, ownSchemas)}`,
+      `clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement, ownSchemas, plain)}`,
       { cause }
     )
   }
 
-  /** The same refusal, its advice naming `ownSchemas` as the schemas to restore. */
-  naming(ownSchemas: readonly string[]): CleanDropError {
-    return new CleanDropError(this.statement, this.reason, this.cause, ownSchemas)
+  /**
+   * The same refusal, its advice naming `ownSchemas` as the schemas to restore, or, for a plain
+   * script (`plain`), what works for one.
+   */
+  naming(ownSchemas: readonly string[], plain = false): CleanDropError {
+    return new CleanDropError(this.statement, this.reason, this.cause, ownSchemas, plain)
   }
 }
 
@@ -2343,7 +2348,8 @@ export class CleanDropError extends CheckError {
 function cleanDropAdvice(
   code: string | undefined,
   statement = '',
-  ownSchemas: readonly string[] = []
+  ownSchemas: readonly string[] = [],
+  plain = false
 ): string {
   // every schema of the backup that is the user's: one left out of the advice stays as an earlier
   // restore left it (trial u45 F3: "schemas: public" left billing half-restored, the run green)
@@ -2354,6 +2360,10 @@ function cleanDropAdvice(
   // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
   if (code === '53200')
     return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction × max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting)."
+  // a plain script restores whole: no schemas to choose, and the advice must not go round
+  // between clean and allow-non-empty (trial u48 F3)
+  if (plain && (code === '42501' || code === undefined))
+    return `On a managed service the object may belong to the provider (the database owner cannot drop it). This backup is a plain SQL script, which restores whole (schemas and tables choose from an archive backup only), with the provider's objects in it: restore it without clean into a new, empty database or project (the provider's objects there are left as they are); or, from the source, make an archive backup (format custom, pg_dump -Fc) and restore it with clean and ${own.replace(/ — .*$/, '')}, or a backup of your own schemas only (the backup's schemas: ${ownSchemas.length === 0 ? 'public' : restoreNamesValue(ownSchemas)}; by hand pg_dump --schema, which leaves out what belongs to no schema too); or drop the object as its owner.`
   // an object of no schema (Supabase's event triggers pgrst_drop_watch & co.): exclude-schemas
   // does not leave it out of a dump, pg_dump --schema does (trial u41 F2: the advice went round)
   if (
