@@ -72,6 +72,7 @@ export function backupSummaryMarkdown(result: BackupResult): string {
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   md += rowSecurityMarkdown(m)
   if (result.encryptionDropped) md += `\n> [!WARNING]\n> ${text(result.encryptionDropped)}.\n`
+  for (const w of result.warnings ?? []) md += `\n> [!WARNING]\n> ${text(w)}\n`
   if (m.changes) md += changesMarkdown(m.changes)
   else if (result.changesSkipped)
     md += `\nNot compared with the previous backup: ${text(result.changesSkipped)}.\n`

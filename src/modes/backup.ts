@@ -33,6 +33,7 @@ import { diagnoseConnection } from '../postgres/diagnostics.js'
 import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
 import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
 import { describeBlocker } from '../postgres/locks.js'
+import { checkRestorability } from '../postgres/restorability.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import type { ExtraFile } from '../storage/artifact-zip.js'
 import { createHash } from 'node:crypto'
@@ -96,6 +97,8 @@ export interface BackupResult extends Completed {
   signed?: boolean
   /** The backup is in the clear where the previous one was encrypted (encryptionDropped). */
   encryptionDropped?: string
+  /** What a restore of it would fail on (or may), as warned: the job summary repeats them. */
+  warnings?: string[]
 }
 
 export interface BackupDependencies {
@@ -195,6 +198,8 @@ export async function backup(
     const outputSettings = await readOutputSettings(pg)
     // and which database this is, as its server tells: verify never restores into it
     const identity = await readDatabaseIdentity(pg)
+    // a function a restore runs with pg_dump's empty search_path, failing there (trial u48 F1)
+    const unrestorable = await warnUnrestorable(pg, server.major)
     if (hasExcludes(inputs)) {
       await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
     }
@@ -426,6 +431,7 @@ export async function backup(
       changesSkipped,
       ...(inputs.signingKey ? { signed: true } : {}),
       ...(clear ? { encryptionDropped: clear } : {}),
+      ...(unrestorable.length > 0 ? { warnings: unrestorable } : {}),
       globals:
         globals === undefined
           ? undefined
@@ -513,6 +519,27 @@ async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<Ser
     )
   }
   return info
+}
+
+/**
+ * Warns of each function of the user's that a restore of this backup runs with an empty
+ * search_path and that fails there, or may (postgres/restorability.ts): pg_dump dumps it without
+ * a word. The backup goes on whatever the check finds, and when the check itself fails.
+ */
+async function warnUnrestorable(
+  client: Parameters<typeof checkRestorability>[0],
+  major: number
+): Promise<string[]> {
+  const found = await checkRestorability(client, major).catch((error: unknown) => {
+    log.info(
+      `The functions that CHECK constraints, generated columns, indexes and materialized views call were not checked for names a restore cannot resolve (${(error as Error).message}); the backup goes on.`
+    )
+    return undefined
+  })
+  if (!found) return []
+  for (const warning of found.warnings) log.warning(warning)
+  if (found.unchecked) log.info(found.unchecked)
+  return found.warnings
 }
 
 /** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */

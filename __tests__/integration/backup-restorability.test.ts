@@ -1,0 +1,183 @@
+/**
+ * A backup that cannot restore is warned of as it is made (trial u48 F1): pg_dump's output loads
+ * with an empty search_path, so a CHECK constraint (a table's or a domain's), a generated column
+ * or an index that calls a function of the user's with no search_path of its own, whose body
+ * names a table or function without its schema, fails in every restore (pg_restore by hand too),
+ * while pg_dump dumps it without a word. The backup warns, naming the function, what calls it,
+ * PostgreSQL's error and the ALTER FUNCTION that fixes it, and still succeeds. A function with a
+ * search_path, a qualified or BEGIN ATOMIC body, or one called only by a column DEFAULT (which a
+ * restore never evaluates) is not warned of.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import type { TestServer } from '../../dev/postgres.js'
+import { backupSummaryMarkdown } from '../../src/summary.js'
+import { useHarness } from '../support/harness.js'
+import { logOf } from '../support/log-capture.js'
+import { currentRunArtifact } from '../support/sources.js'
+import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+
+const harness = useHarness({ name: 'backup-restorability' })
+let server: TestServer
+let broken: string
+let sound: string
+const PASSWORD = 'restorability-2468'
+
+/** The role of a managed service's user: no superuser, owns its objects in public. */
+const OWNER = 'restorability_owner'
+/** A role whose sessions are read-only (as a standby's): it may not create a pg_temp function. */
+const READER = 'restorability_reader'
+
+beforeAll(async () => {
+  server = harness.server
+  await server.query(
+    'postgres',
+    `DO $$BEGIN CREATE ROLE ${OWNER} LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+     DO $$BEGIN CREATE ROLE ${READER} LOGIN PASSWORD '${PASSWORD}'; EXCEPTION WHEN duplicate_object THEN NULL; END$$;
+     ALTER ROLE ${READER} SET default_transaction_read_only = on;
+     GRANT ${OWNER} TO ${READER};`
+  )
+  broken = await server.createDatabase('restorability_broken')
+  await server.query(
+    broken,
+    `GRANT CREATE ON SCHEMA public TO ${OWNER};
+     SET ROLE ${OWNER};
+     -- the trial's: a CHECK whose SQL function names skus unqualified
+     CREATE TABLE public.skus (code text PRIMARY KEY);
+     CREATE TABLE public.products (id int, sku text);
+     CREATE FUNCTION public.sku_exists(text) RETURNS boolean LANGUAGE sql
+       AS $$ SELECT EXISTS (SELECT 1 FROM skus WHERE code = $1) $$;
+     ALTER TABLE public.products ADD CONSTRAINT products_sku_known CHECK (public.sku_exists(sku));
+     INSERT INTO public.skus VALUES ('a'), ('b');
+     INSERT INTO public.products VALUES (1, 'a'), (2, 'b');
+     -- a domain's CHECK whose function calls another unqualified
+     CREATE FUNCTION public.mod_two(int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT $1 % 2 $$;
+     CREATE FUNCTION public.is_even(int) RETURNS boolean LANGUAGE sql IMMUTABLE
+       AS $$ SELECT mod_two($1) = 0 $$;
+     CREATE DOMAIN public.even_int AS int CONSTRAINT even_only CHECK (public.is_even(VALUE));
+     CREATE TABLE public.evens (n public.even_int);
+     INSERT INTO public.evens VALUES (2), (4);
+     -- a generated column and an index expression on the same kind of function
+     CREATE FUNCTION public.times_two(int) RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT $1 * 2 $$;
+     CREATE FUNCTION public.double_it(int) RETURNS int LANGUAGE sql IMMUTABLE
+       AS $$ SELECT times_two($1) $$;
+     CREATE TABLE public.doubled (n int, d int GENERATED ALWAYS AS (public.double_it(n)) STORED);
+     INSERT INTO public.doubled (n) VALUES (1);
+     CREATE TABLE public.indexed (n int);
+     CREATE INDEX indexed_double ON public.indexed (public.double_it(n));
+     -- plpgsql: checked only when it runs
+     CREATE FUNCTION public.known_code(text) RETURNS boolean LANGUAGE plpgsql
+       AS $$ BEGIN RETURN EXISTS (SELECT 1 FROM skus WHERE code = $1); END $$;
+     CREATE TABLE public.lines (sku text CONSTRAINT lines_known CHECK (public.known_code(sku)));
+     INSERT INTO public.lines VALUES ('a');
+     RESET ROLE;`
+  )
+  sound = await server.createDatabase('restorability_sound')
+  await server.query(
+    sound,
+    `GRANT CREATE ON SCHEMA public TO ${OWNER};
+     SET ROLE ${OWNER};
+     CREATE TABLE public.skus (code text PRIMARY KEY);
+     INSERT INTO public.skus VALUES ('a');
+     CREATE FUNCTION public.with_path(text) RETURNS boolean LANGUAGE sql SET search_path = public
+       AS $$ SELECT EXISTS (SELECT 1 FROM skus WHERE code = $1) $$;
+     CREATE FUNCTION public.qualified(text) RETURNS boolean LANGUAGE sql
+       AS $$ SELECT EXISTS (SELECT 1 FROM public.skus WHERE code = $1) $$;
+     CREATE FUNCTION public.atomic(c text) RETURNS boolean LANGUAGE sql
+       BEGIN ATOMIC SELECT EXISTS (SELECT 1 FROM skus WHERE code = c); END;
+     CREATE FUNCTION public.positive(n int) RETURNS boolean LANGUAGE sql
+       AS $$ SELECT n > 0 AND length(n::text) < 10 $$;
+     -- a column DEFAULT: pg_dump's COPY gives the column, a restore never evaluates it
+     CREATE FUNCTION public.first_code() RETURNS text LANGUAGE sql
+       AS $$ SELECT code FROM skus ORDER BY code LIMIT 1 $$;
+     -- loads after skus (pg_dump's order is by name): the CHECK reading skus finds its rows
+     CREATE TABLE public.tickets (
+       id int CHECK (public.positive(id)),
+       sku text CHECK (public.with_path(sku)) CHECK (public.qualified(sku)) CHECK (public.atomic(sku)),
+       fallback text DEFAULT public.first_code());
+     INSERT INTO public.tickets (id, sku) VALUES (1, 'a');
+     RESET ROLE;`
+  )
+}, 60_000)
+
+const asOwner = (database: string, user = OWNER) =>
+  server.url(database, { user, password: PASSWORD })
+
+describe("functions a restore runs with pg_dump's empty search_path", () => {
+  it('warns of each that fails there (a CHECK, a domain CHECK, a generated column and an index), and the backup succeeds', async () => {
+    const name = 'restorability-broken'
+    const { lines, result } = await logOf(() =>
+      harness.backup(testBackupInputs(asOwner(broken), { artifactName: name }))
+    )
+    expect(result.manifest.rowCounts.tables.length).toBeGreaterThan(0)
+    const warnings = result.warnings ?? []
+    expect(warnings).toContain(
+      "This backup will not restore: CHECK constraint products_sku_known on table public.products calls public.sku_exists(text), whose body fails under the empty search_path that pg_dump's output loads with: relation \"skus\" does not exist. pg_restore or psql stops there (by hand too), and its rows or definition are not restored. Fix the function in the database: ALTER FUNCTION public.sku_exists(text) SET search_path = public; (or qualify the names in its body: schema.table), then back up again. Its body reads a table: even with that fixed, a CHECK that reads another table's rows fails a restore that loads this table's rows first (pg_dump loads tables in its own order, and PostgreSQL's documentation says a CHECK must not depend on other rows); a foreign key or a trigger does that check safely."
+    )
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^This backup will not restore: CHECK constraint even_only of domain public\.even_int calls public\.is_even\(integer\), [^]*: function mod_two\(integer\) does not exist\.[^]*ALTER FUNCTION public\.is_even\(integer\) SET search_path = public;/
+      )
+    )
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^This backup will not restore: generated column d of table public\.doubled and index public\.indexed_double on table public\.indexed call public\.double_it\(integer\), [^]*: function times_two\(integer\) does not exist\./
+      )
+    )
+    expect(warnings).toContainEqual(
+      expect.stringMatching(
+        /^This backup may not restore: CHECK constraint lines_known on table public\.lines calls public\.known_code\(text\) \(LANGUAGE plpgsql, with no search_path of its own\)[^]*ALTER FUNCTION public\.known_code\(text\) SET search_path = public;/
+      )
+    )
+    // only the functions a restore runs: not mod_two, times_two (called by no constraint)
+    expect(warnings).toHaveLength(4)
+    // the runner's annotations, and the job summary
+    expect(lines).toContain(
+      '::warning::This backup will not restore: CHECK constraint products_sku_known'
+    )
+    expect(backupSummaryMarkdown(result)).toContain(
+      '> [!WARNING]\n> This backup will not restore\\: CHECK constraint products_sku_known'
+    )
+
+    // and it does not: the restore fails at the first of them (the generated column's table)
+    const target = await server.createDatabase()
+    const error = await harness
+      .restore(testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name)))
+      .then(
+        () => undefined,
+        (e: Error) => e
+      )
+    expect(error?.message).toMatch(
+      /function times_two\(integer\) does not exist[^]*SQL function "double_it" during inlining/
+    )
+  })
+
+  it('warns of none with a search_path, a qualified or BEGIN ATOMIC body, or only a DEFAULT calling it; that backup restores', async () => {
+    const name = 'restorability-sound'
+    const { lines, result } = await logOf(() =>
+      harness.backup(testBackupInputs(asOwner(sound), { artifactName: name }))
+    )
+    expect(result.warnings).toBeUndefined()
+    expect(lines).not.toMatch(/restore:|could not be checked|were not checked/)
+    const target = await server.createDatabase()
+    const restored = await harness.restore(
+      testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, name))
+    )
+    expect(restored.tables.map(t => `${t.name}=${t.rows}`)).toEqual(['skus=1', 'tickets=1'])
+  })
+
+  it('a read-only session cannot check a LANGUAGE sql body: says so in a line, no warning, and the backup succeeds', async () => {
+    const { lines, result } = await logOf(() =>
+      harness.backup(
+        testBackupInputs(asOwner(broken, READER), {
+          artifactName: 'restorability-read-only'
+        })
+      )
+    )
+    expect(result.warnings?.map(w => w.slice(0, 60))).toEqual([
+      'This backup may not restore: CHECK constraint lines_known on'
+    ])
+    expect(lines).toMatch(
+      /The functions public\.double_it\(integer\), public\.is_even\(integer\), public\.sku_exists\(text\) \(LANGUAGE sql, with no search_path of their own\)[^]*could not be checked[^]*\(cannot execute CREATE FUNCTION in a read-only transaction\)/
+    )
+  })
+})
