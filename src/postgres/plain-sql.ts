@@ -1929,7 +1929,9 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
   const tokens = sqlTokens(text, false)
   const tables: WrittenTable[] = []
   const unreadable: string[] = []
-  const statement = quoteSql(text, 161)
+  // the statement as the tables and refusals name it: shortened only once one needs it
+  let quoted: string | undefined
+  const statement = (): string => (quoted ??= quoteSql(text, 161))
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   /** A [db.]schema.table name at i: the table and the index after it, or undefined. */
@@ -1957,10 +1959,10 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
     const i = word(at, 'only') ? at + 1 : at
     const found = nameAt(i)
     if (!found) {
-      if (strict || (word(i, 'u') && tokens[i + 1]?.value === '&')) unreadable.push(statement)
+      if (strict || (word(i, 'u') && tokens[i + 1]?.value === '&')) unreadable.push(statement())
       return undefined
     }
-    tables.push({ ...found.table, statement })
+    tables.push({ ...found.table, statement: statement() })
     return found.next
   }
   for (let i = 0; i < tokens.length; i++) {
@@ -2016,8 +2018,8 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
           j++
         }
         if (word(j, 'to')) break
-        if (found && word(j, 'from')) tables.push({ ...found.table, statement })
-        else unreadable.push(statement)
+        if (found && word(j, 'from')) tables.push({ ...found.table, statement: statement() })
+        else unreadable.push(statement())
         break
       }
     }

@@ -278,9 +278,10 @@ export class ScriptGate extends Transform {
   private skippedCopy: SkippedStatement | undefined
   /**
    * pg_dump's entry headers ("-- Name: mood; Type: TYPE; Schema: public; Owner: …") in the
-   * comments before statements, by the script line of the first statement after them.
+   * comments before statements, by the script line of the first statement after them: as read
+   * (`raw`); shortened (shortText, secrets redacted) only for the few a message names (entryName).
    */
-  private readonly entries: { line: number; entry: string }[] = []
+  private readonly entries: { line: number; raw: string; entry?: string }[] = []
   /** The type of the last entry header seen ("TABLE", "STATISTICS DATA"). */
   private entryType: string | undefined
   /**
@@ -403,7 +404,7 @@ export class ScriptGate extends Transform {
     if (line === undefined) return error
     let entry: string | undefined
     for (let i = this.entries.length - 1; i >= 0 && entry === undefined; i--)
-      if (this.entries[i].line <= line) entry = this.entries[i].entry
+      if (this.entries[i].line <= line) entry = this.entryName(i)
     if (!entry || !error.message.includes(`line ${line}:`)) return error
     error.message = error.message.replace(
       `line ${line}:`,
@@ -930,8 +931,21 @@ export class ScriptGate extends Transform {
     if (!last) return
     const [, , name, type, schema] = last
     this.entryType = type
-    const entry = `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`
-    this.entries.push({ line, entry: shortText(entry, 160) })
+    this.entries.push({
+      line,
+      raw: `${type} ${schema && schema !== '-' ? `${schema}.` : ''}${name}`
+    })
+  }
+
+  /**
+   * The i-th entry header as messages name it (at most 160 characters, secrets redacted),
+   * shortened once when first asked: a schema-heavy archive has thousands of headers, and a
+   * message names one.
+   */
+  private entryName(i: number): string {
+    const e = this.entries[i]
+    e.entry ??= shortText(e.raw, 160)
+    return e.entry
   }
 
   /**
@@ -943,7 +957,7 @@ export class ScriptGate extends Transform {
     const line = this.scriptLine(outputLine)
     if (line === undefined) return undefined
     for (let i = this.entries.length - 1; i >= 0; i--)
-      if (this.entries[i].line <= line) return this.entries[i].entry
+      if (this.entries[i].line <= line) return this.entryName(i)
     return undefined
   }
 
