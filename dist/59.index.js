@@ -2182,20 +2182,25 @@ class CleanDropError extends errors/* CheckError */.tl {
      * The backup's schemas that are the user's (not the provider's, not the platform's), named
      * in the advice to restore only them; empty: none known ("schemas: public").
      */
-    ownSchemas = []) {
+    ownSchemas = [], 
+    /** The backup is a plain SQL script: it restores whole (no schemas, no tables). */
+    plain = false) {
         const e = (cause ?? {});
         const hint = e.hint ? ` (PostgreSQL's HINT: ${e.hint.replace(/\.$/, '')})` : '';
-        super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement, ownSchemas)}`, { cause });
+        super(`clean cannot drop what the backup recreates: \`${statement}\` fails in the target: ${reason}${hint}. Nothing was changed. ${cleanDropAdvice(e.code, statement, ownSchemas, plain)}`, { cause });
         this.statement = statement;
         this.reason = reason;
     }
-    /** The same refusal, its advice naming `ownSchemas` as the schemas to restore. */
-    naming(ownSchemas) {
-        return new CleanDropError(this.statement, this.reason, this.cause, ownSchemas);
+    /**
+     * The same refusal, its advice naming `ownSchemas` as the schemas to restore, or, for a plain
+     * script (`plain`), what works for one.
+     */
+    naming(ownSchemas, plain = false) {
+        return new CleanDropError(this.statement, this.reason, this.cause, ownSchemas, plain);
     }
 }
 /** What to do about a drop of clean's that the target refuses, by PostgreSQL's SQLSTATE. */
-function cleanDropAdvice(code, statement = '', ownSchemas = []) {
+function cleanDropAdvice(code, statement = '', ownSchemas = [], plain = false) {
     // every schema of the backup that is the user's: one left out of the advice stays as an earlier
     // restore left it (trial u45 F3: "schemas: public" left billing half-restored, the run green)
     const own = ownSchemas.length === 0
@@ -2204,6 +2209,10 @@ function cleanDropAdvice(code, statement = '', ownSchemas = []) {
     // out of shared memory (53200): the lock table, one lock per object dropped in the transaction
     if (code === '53200')
         return "clean drops the backup's objects in the restore's one transaction, which holds a lock on each of them (and their indexes) until it ends: the server's lock table (max_locks_per_transaction \u00d7 max_connections) cannot hold that many. Restore into an empty database without clean (drop and create the database, or use a fresh one), or raise max_locks_per_transaction on the server (a restart; a managed service may offer it as a setting).";
+    // a plain script restores whole: no schemas to choose, and the advice must not go round
+    // between clean and allow-non-empty (trial u48 F3)
+    if (plain && (code === '42501' || code === undefined))
+        return `On a managed service the object may belong to the provider (the database owner cannot drop it). This backup is a plain SQL script, which restores whole (schemas and tables choose from an archive backup only), with the provider's objects in it: restore it without clean into a new, empty database or project (the provider's objects there are left as they are); or, from the source, make an archive backup (format custom, pg_dump -Fc) and restore it with clean and ${own.replace(/ \u2014 .*$/, '')}, or a backup of your own schemas only (the backup's schemas: ${ownSchemas.length === 0 ? 'public' : (0,sql_names/* restoreNamesValue */.A9)(ownSchemas)}; by hand pg_dump --schema, which leaves out what belongs to no schema too); or drop the object as its owner.`;
     // an object of no schema (Supabase's event triggers pgrst_drop_watch & co.): exclude-schemas
     // does not leave it out of a dump, pg_dump --schema does (trial u41 F2: the advice went round)
     if ((code === '42501' || code === undefined) &&
@@ -10893,28 +10902,50 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
 /**
  * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
  * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
- * warning with the REVOKE; undefined when there are none, the backup is not an archive or has
- * no default privileges of that role, or privileges were not restored.
+ * warning with the REVOKE; undefined when there are none, the backup (an archive's entries, a
+ * plain script's statements: trial u48 F2) has no default privileges of that role nor objects it
+ * owned, or privileges were not restored.
  */
 async function defaultsBeyondWarning(inputs, client, plan) {
     // a selection of tables restores no default privileges; one of schemas, those of its schemas
     if (inputs.noPrivileges === true || inputs.dataOnly === true || inputs.tables.length > 0)
         return undefined;
-    const entries = (plan.tocRead?.toc.entries ?? []).filter(e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace));
-    const acls = entries
-        .filter(e => e.desc === 'DEFAULT ACL')
-        .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' }));
-    const schemas = new Set(entries.map(e => e.namespace).filter((n) => !!n));
+    const backup = plan.format === 'plain' ? scriptPrivileges(plan.plain) : archivePrivileges(plan, inputs);
+    if (!backup)
+        return undefined;
     const own = await readOwnDefaultPrivileges(client).catch(() => undefined);
     if (!own)
         return undefined;
-    const beyond = defaultPrivilegesBeyondBackup(own, acls, schemas, entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''), new Set(entries.map(e => e.owner ?? '').filter(o => o !== '')));
+    const beyond = defaultPrivilegesBeyondBackup(own, backup.defaultAcls, backup.schemas, backup.grants, backup.owners);
     if (beyond.length === 0)
         return undefined;
     const what = beyond
         .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
         .join('; ');
     return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too${plan.format === 'plain' ? '' : ', but for what the restore took back after the load from roles the backup never names for an object'} (see the warnings on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
+}
+/** An archive's privileges, of the entries the restore selects (its schemas). */
+function archivePrivileges(plan, inputs) {
+    const entries = (plan.tocRead?.toc.entries ?? []).filter(e => inputs.schemas.length === 0 || e.namespace === null || inputs.schemas.includes(e.namespace));
+    return {
+        defaultAcls: entries
+            .filter(e => e.desc === 'DEFAULT ACL')
+            .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' })),
+        schemas: new Set(entries.map(e => e.namespace).filter((n) => !!n)),
+        grants: entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
+        owners: new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+    };
+}
+/** A plain script's privileges, from its statements as the check read them (trial u48 F2). */
+function scriptPrivileges(script) {
+    if (!script)
+        return undefined;
+    return {
+        defaultAcls: script.defaultAcls,
+        schemas: script.objectSchemas,
+        grants: script.grants,
+        owners: script.owners
+    };
 }
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
 function tooFewSessions(jobs, room, refused) {
@@ -11710,7 +11741,9 @@ warnings) {
         .watched('clean (its check of what it drops)', () => checkDrops(client, list.drops, list.tableParts, list.extensions, list.objects, list.archiveParts))
         .catch((error) => {
         // its advice names every schema of the user's in the backup (trial u45 F3)
-        throw error instanceof CleanDropError ? error.naming(ownSchemas(plan, facts)) : error;
+        throw error instanceof CleanDropError
+            ? error.naming(ownSchemas(plan, facts), plan.format === 'plain')
+            : error;
     });
     const blocked = new Set(check.blocked);
     // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
