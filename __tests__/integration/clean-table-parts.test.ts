@@ -438,7 +438,7 @@ describe('clean-drop-dependents: a constraint of a table that stays which the re
       )
       // PostgreSQL's error and DETAIL, not the block's own PL/pgSQL context (trial u47 F2)
       expect(failed.result?.message).toMatch(
-        /^psql exited with code 3: psql:(?:<stdin>:\d+:)? ERROR: {2}insert or update on table "reviews" violates foreign key constraint "reviews_customer_fk" \| DETAIL: {2}Key \(customer_id\)=\(…\) is not present in table "customers"\. The constraint/
+        /^psql exited with code 3: psql:(?:<stdin>:\d+:)? ERROR: {2}insert or update on table "reviews" violates foreign key constraint "reviews_customer_fk" \| DETAIL: {2}Key \(customer_id\)=\(…\) is not present in table "customers"\. \(the target's own part, created again: `ALTER TABLE ONLY public\.reviews ADD CONSTRAINT reviews_customer_fk FOREIGN KEY \(customer_id\) REFERENCES public\.customers\(id\);`\)\. The constraint/
       )
       expect(failed.result?.message).not.toMatch(
         /inline_code_block|failed statement: DO|pgba [0-9a-f]/
@@ -950,6 +950,13 @@ describe('clean-drop-dependents: a part PostgreSQL refuses to create again for a
     expect(failed?.message).toMatch(
       /permission denied for schema priv[^]*The object PostgreSQL's error is about is the target's own[^]*Give the restoring role what it lacks[^]*Nothing was kept/
     )
+    // the part refused, named; no empty DETAIL; no advice about the backup's objects in a schema
+    // the backup has nothing in (attacker a79 F1)
+    expect(failed?.message).toMatch(
+      /\(the target's own part, created again: `CREATE (?:OR REPLACE )?VIEW public\.report AS SELECT/
+    )
+    expect(failed?.message).not.toMatch(/DETAIL: {2}\.|DETAIL: {2}\|/)
+    expect(failed?.message).not.toContain("create the backup's objects in it")
     expect(await views()).toEqual([{ v: 'report' }])
     await server.query(db, 'DROP VIEW public.report')
     // a disabled trigger on a table of another owner: TRIGGER is not enough to disable it again

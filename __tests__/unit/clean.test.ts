@@ -674,8 +674,10 @@ describe("recreateBlock: the target's own definitions of parts clean-drop-depend
       "COMMENT ON TRIGGER t ON auth.users IS 'holds $pgba_part$ and $pgba_recreate$';"
     ]
     const block = recreateBlock(statements)
+    // the HINT: this run's mark, then the statement refused, on one line (attacker a79 F1)
+    const hint = `'${recreateBroken()}: ' || pg_catalog.regexp_replace(pg_catalog.left(s, 400), '\\s+', ' ', 'g')`
     expect(block).toBe(
-      `DO $pgba_recreate2$ DECLARE m text; d text; BEGIN EXECUTE $pgba_part1$CREATE TRIGGER t AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION public.f();$pgba_part1$; EXECUTE $pgba_part1$COMMENT ON TRIGGER t ON auth.users IS 'holds $pgba_part$ and $pgba_recreate$';$pgba_part1$; EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}'; WHEN syntax_error_or_access_rule_violation OR feature_not_supported OR data_exception OR raise_exception OR sql_routine_exception OR external_routine_exception THEN NULL; END $pgba_recreate2$;`
+      `DO $pgba_recreate2$ DECLARE m text; d text; s text; BEGIN s := $pgba_part1$CREATE TRIGGER t AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION public.f();$pgba_part1$; EXECUTE s; s := $pgba_part1$COMMENT ON TRIGGER t ON auth.users IS 'holds $pgba_part$ and $pgba_recreate$';$pgba_part1$; EXECUTE s; EXCEPTION WHEN integrity_constraint_violation THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; IF d = '' THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, HINT = ${hint}; END IF; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = ${hint}; WHEN syntax_error_or_access_rule_violation OR feature_not_supported OR data_exception OR raise_exception OR sql_routine_exception OR external_routine_exception THEN NULL; END $pgba_recreate2$;`
     )
     // a constraint the restored rows break fails the load (trial u46), marked for its advice
     // with this run's own mark, which a backup cannot know (attacker a75 F2)
@@ -683,7 +685,7 @@ describe("recreateBlock: the target's own definitions of parts clean-drop-depend
     expect(recreateBroken()).toMatch(/\(pgba [0-9a-f]{16}\)$/)
     // a constraint: whatever PostgreSQL refuses it for fails the load (trial u47 F5)
     expect(recreateBlock(statements, true)).toContain(
-      `EXCEPTION WHEN integrity_constraint_violation OR syntax_error_or_access_rule_violation OR feature_not_supported OR data_exception OR raise_exception OR sql_routine_exception OR external_routine_exception THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}'; END $pgba_recreate2$;`
+      `EXCEPTION WHEN integrity_constraint_violation OR syntax_error_or_access_rule_violation OR feature_not_supported OR data_exception OR raise_exception OR sql_routine_exception OR external_routine_exception THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; IF d = '' THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, HINT = ${hint}; END IF; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = ${hint}; END $pgba_recreate2$;`
     )
     expect(recreateBlock(statements, true)).not.toMatch(/THEN NULL/)
     // a lock not granted, a deadlock, a cancel: not caught (the restore fails, keeping nothing)

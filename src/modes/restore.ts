@@ -36,6 +36,7 @@ import {
   withCascade,
   partsMissing,
   recreateBlock,
+  recreateBroken,
   strictPart,
   selectedEntries
 } from '../postgres/clean.js'
@@ -2016,7 +2017,14 @@ async function explainedFailure(
   }
   // the new owner of an ALTER … OWNER TO lacks CREATE on the schema: the load's own hint says
   // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
-  if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
+  // nor for the target's own part that clean-drop-dependents created again: its message says
+  // what to do (attacker a79 F1: "create the backup's objects in it" named a schema the backup
+  // has nothing in)
+  if (
+    error instanceof LoadError &&
+    !ownerChangeDenied(error.stderr) &&
+    !error.stderr.includes(recreateBroken())
+  ) {
     const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1]
     const owner = monitor
       ? await ownerInTarget(monitor, errors, failed).catch(() => undefined)

@@ -2204,7 +2204,8 @@ export function recreateBlock(
   const inner = tag('pgba_part')
   const outer = tag('pgba_recreate')
   const name = tag('pgba_name')
-  const statementsRun = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ')
+  // each statement named in `s` before it runs: a refusal names the one refused (attacker a79 F1)
+  const statementsRun = statements.map(s => `s := ${inner}${s}${inner}; EXECUTE s;`).join(' ')
   const body =
     unlessRelation === undefined
       ? statementsRun
@@ -2214,7 +2215,10 @@ export function recreateBlock(
     ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
     : 'integrity_constraint_violation'
   const caught = strict ? '' : ` WHEN ${RECREATE_MISFITS} THEN NULL;`
-  return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}';${caught} END ${outer};`
+  // the HINT: the mark, then the statement on one line (the load's error shows it: recreatedStatement);
+  // no DETAIL where PostgreSQL gave none (an empty one read "DETAIL:  .")
+  const hint = `'${recreateBroken()}: ' || pg_catalog.regexp_replace(pg_catalog.left(s, 400), '\\s+', ' ', 'g')`
+  return `DO ${outer} DECLARE m text; d text; s text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; IF d = '' THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, HINT = ${hint}; END IF; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = ${hint};${caught} END ${outer};`
 }
 
 /** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
@@ -2231,11 +2235,27 @@ export function strictPart(key: string): boolean {
 const RECREATE_NONCE = randomBytes(8).toString('hex')
 
 /**
+ * The statement of recreateBlock's that PostgreSQL refused, from psql's stderr (its HINT after the
+ * mark, on one line, at most 400 characters); undefined when none.
+ */
+export function recreatedStatement(stderr: string): string | undefined {
+  // the HINT line's, not the DO statement's own text that psql may echo after it
+  const mark = `HINT:  ${recreateBroken()}: `
+  const at = stderr.lastIndexOf(mark)
+  if (at < 0) return undefined
+  const line = stderr
+    .slice(at + mark.length)
+    .split('\n', 1)[0]
+    .trim()
+  return line === '' ? undefined : line
+}
+
+/**
  * The HINT of the error a recreated part's definition met (a foreign key of a table that stays
  * onto rows the backup does not hold, a unique index they break; a constraint PostgreSQL refuses
  * for any reason): the load fails, its single transaction keeps nothing (trial u46: such a
  * foreign key went missing with the restore committed and exit code 0, the orphaned rows left
- * behind). It carries this run's mark, so that only the restore's own block draws its advice.
+ * behind). It carries this run's mark (the HINT's start, the refused statement after it), so that only the restore's own block draws its advice.
  */
 export function recreateBroken(): string {
   return `clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it (pgba ${RECREATE_NONCE})`

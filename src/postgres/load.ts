@@ -126,10 +126,10 @@ import {
   readArchiveTocFile,
   readStreamHead
 } from './toc.js'
-import { redactSql } from './sql-redact.js'
+import { quoteSql, redactSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
 import { enableExtension } from './target-policy.js'
-import { recreateBroken } from './clean.js'
+import { recreateBroken, recreatedStatement } from './clean.js'
 
 /** What the restore asks of the load. */
 export type LoadOptions = Pick<
@@ -2767,13 +2767,17 @@ export function explainLoadFailure(
   const shown = ownBlock
     ? reported.filter(l => !l.startsWith('HINT:') && !l.startsWith('CONTEXT:'))
     : reported
+  // the part refused, as its block named it (attacker a79 F1: the message named none)
+  const part = ownBlock ? recreatedStatement(stderr) : undefined
   const detail =
     (shown.length > 0 ? shown : lastLines(stderr)).join(' | ') +
-    (entry
-      ? ` (in the archive's entry ${entry})`
-      : statement && !ownBlock
-        ? ` (failed statement: ${statement})`
-        : '')
+    (part
+      ? ` (the target's own part, created again: \`${quoteSql(part, 200)}\`)`
+      : entry
+        ? ` (in the archive's entry ${entry})`
+        : statement && !ownBlock
+          ? ` (failed statement: ${statement})`
+          : '')
   const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n')
   const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n')
   let hint = ''
