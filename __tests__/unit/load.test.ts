@@ -741,6 +741,16 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(message).toMatch(/fails to load into any database, as pg_restore or psql by hand shows/)
     expect(message).not.toContain('clean')
     expect(message).not.toContain(secret)
+    // how to load it all the same, on restore day (trial u49 F3, F6): a script, mended in the file
+    expect(message).toContain(
+      'To load this one all the same: a plain SQL script can be mended in the file — add SET search_path = public (the schemas it names) to the CREATE FUNCTION of sku_known'
+    )
+    // an archive: its sections, the function given a search_path between them
+    const archive = explainLoadFailure('psql', 3, null, stderr, 'TABLE DATA public.stock').message
+    expect(archive).toContain(
+      'pg_restore --section=pre-data -d TARGET FILE; then in TARGET ALTER FUNCTION sku_known SET search_path = public'
+    )
+    expect(archive).toContain('pg_restore --section=data --section=post-data -d TARGET FILE')
   })
 
   it('a COPY CONTEXT on its own line: cut after the line number (and the column)', () => {

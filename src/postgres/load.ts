@@ -2830,8 +2830,13 @@ export function explainLoadFailure(
     hint =
       ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.'
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
-    hint =
-      ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path), then back up again.'
+    // on restore day the source may be gone: how to load this backup all the same (trial u49 F3, F6)
+    const fn = /(?:SQL|PL\/pgSQL) function "?([^"\s(]+)/.exec(context)?.[1] ?? '<the function>'
+    hint = ` The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows (the backup warns of such functions). For the next backups: qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION … SET search_path = public), then back up again. To load this one all the same: ${
+      entry === undefined
+        ? `a plain SQL script can be mended in the file — add SET search_path = public (the schemas it names) to the CREATE FUNCTION of ${fn}, or qualify the names in its body there — and the edited file restored;`
+        : `by hand, in three steps (see Restoring by hand in the README for the file's unpacking): pg_restore --section=pre-data -d TARGET FILE; then in TARGET ALTER FUNCTION ${fn} SET search_path = public (the schemas it names); then pg_restore --section=data --section=post-data -d TARGET FILE;`
+    } if the function reads another table, load that table's data first (pg_restore --section=data --table=… before the rest, or its COPY block first in a script).`
   } else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
     const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)![1]
     hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`
