@@ -34,6 +34,7 @@ import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../pos
 import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
 import { describeBlocker } from '../postgres/locks.js'
 import { checkRestorability } from '../postgres/restorability.js'
+import { quoteIdent, quoteQualified } from '../sql-names.js'
 import { createEncryptor } from '../pipeline/encrypt.js'
 import type { ExtraFile } from '../storage/artifact-zip.js'
 import { createHash } from 'node:crypto'
@@ -49,7 +50,8 @@ import {
   lockBound,
   readServerInfo,
   rowSecurityTables,
-  unmatchedExcludes
+  unmatchedExcludes,
+  unreadableRelations
 } from '../postgres/session.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
 import { artifactClient, checkNameIsFree, checkPrivacy } from '../storage/artifact.js'
@@ -442,7 +444,8 @@ export async function backup(
   } catch (error) {
     // counts no one will read are not waited for
     session?.abandon()
-    const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
+    const locked = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
+    const explained = pgOpen ? await explainUnreadable(locked, pg, inputs) : locked
     const undone = (await destinations?.abort()) ?? []
     // what reached storage before the failure, for the failure summary (main.ts)
     if (undone.length > 0 && explained instanceof Error) {
@@ -675,6 +678,46 @@ async function explainLockFailure(
     .pop()
   return new DumpError(
     `pg_dump gave up waiting for a lock${given ? ` (--lock-wait-timeout=${given})` : ''}: ${held.length > 0 ? held.join('. ') : `a session held a lock on ${lock[1]} and has let go since`}. Nothing was uploaded. Run the backup when that session has finished (or end it: SELECT pg_terminate_backend(pid)), or give pg_dump longer (--lock-wait-timeout in pg-dump-args).`,
+    error.stderr,
+    { cause: error }
+  )
+}
+
+/**
+ * pg_dump stopped at the first table or sequence the role may not read: the error names every
+ * one the backup includes (unreadableRelations), with one GRANT for them all to the role itself,
+ * and says what leaving each out costs — a partition's rows missing from its partitioned table,
+ * a table's own sequence (trial u49 F1: four runs, "TO <role>", "exclude-schemas: public").
+ */
+async function explainUnreadable(
+  error: unknown,
+  client: Parameters<typeof unreadableRelations>[0],
+  inputs: BackupOptions
+): Promise<unknown> {
+  if (!(error instanceof DumpError)) return error
+  if (!/permission denied for (?:table|sequence) /.test(error.stderr)) return error
+  const found = await unreadableRelations(client, inputs.filters).catch(() => [])
+  const role = await client
+    .query<{ me: string }>('SELECT current_user::text AS me')
+    .then(r => r.rows[0]?.me)
+    .catch(() => undefined)
+  if (found.length === 0 || !role) return error
+  const at = error.message.indexOf(' The role in database-url may not read ')
+  const head = at < 0 ? error.message : error.message.slice(0, at)
+  const shown = found.slice(0, 20)
+  const name = (r: (typeof found)[number]): string => quoteQualified(r)
+  const each = shown.map(r =>
+    r.partitionOf
+      ? `${name(r)} (a partition of ${r.partitionOf}: a grant on that table does not reach it for pg_dump)`
+      : r.ownedBy
+        ? `${name(r)} (the sequence of ${r.ownedBy}: it goes with its table, grant it)`
+        : `${r.kind} ${name(r)}`
+  )
+  const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy)
+  // a whole schema only where it is not the app's own (Supabase's vault, never public)
+  const schemas = [...new Set(leaveOut.map(r => r.schema))].filter(n => n !== 'public')
+  return new DumpError(
+    `${head} The role ${quoteIdent(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, … and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${quoteIdent(role)};${leaveOut.length > 0 ? ` — or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(quoteIdent).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.`,
     error.stderr,
     { cause: error }
   )
