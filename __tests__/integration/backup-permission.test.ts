@@ -2,7 +2,7 @@
  * pg_dump fails on a table (or schema) the connected role may not read, as it does by hand
  * ("permission denied for table secrets": Supabase's vault.secrets for the postgres role). The
  * action's error says how to leave it out (the exclude-tables / exclude-schemas inputs) or to
- * GRANT the role what it needs; with the input it suggests, the backup succeeds.
+ * GRANT the role (by its name) what it needs; with the input it suggests, the backup succeeds.
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { TestServer } from '../../dev/postgres.js'
@@ -44,7 +44,7 @@ describe('a table the role may not read', () => {
     )
     expect(error?.message).toContain('permission denied for table secrets')
     expect(error?.message).toContain(
-      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table vault.secrets. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON vault.secrets TO dumper; — or leave that table out (exclude-tables: vault.secrets; or its schema whole: exclude-schemas: vault), if no table the backup keeps needs it (a foreign key onto a table left out fails the restore).'
+      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table vault.secrets. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON vault.secrets TO dumper — or leave that table out (exclude-tables: vault.secrets; or its schema whole: exclude-schemas: vault), if no table the backup keeps needs it (a foreign key onto a table left out fails the restore).'
     )
     expect(harness.backend.artifacts().filter(a => a.name === name)).toEqual([])
   })
@@ -92,7 +92,7 @@ describe('several tables and sequences the role may not read (trial u49 F1: one 
         (e: unknown) => e as Error
       )
     expect(error?.message).toContain(
-      'The role dumper may not read these 4 of what the backup includes (pg_dump stops at the first one; by hand too): table public.audit_log, public.customers_id_seq (the sequence of public.customers.id: it goes with its table, grant it), public.events_2024 (a partition of public.events: a grant on that table does not reach it for pg_dump), table public.skus. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON public.audit_log, public.customers_id_seq, public.events_2024, public.skus TO dumper; — or leave those tables out (exclude-tables: public.audit_log,public.skus), if no table the backup keeps needs them'
+      'The role dumper may not read these 4 of what the backup includes (pg_dump stops at the first one; by hand too): table public.audit_log, public.customers_id_seq (the sequence of public.customers.id: it goes with its table, grant it), public.events_2024 (a partition of public.events: a grant on that table does not reach it for pg_dump), table public.skus. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON public.audit_log, public.customers_id_seq, public.events_2024, public.skus TO dumper — or leave those tables out (exclude-tables: public.audit_log,public.skus), if no table the backup keeps needs them'
     )
     // the grant it gives is enough
     await server.query(
@@ -129,7 +129,7 @@ describe('a schema the role may not use', () => {
       )
     expect(error?.message).toContain('permission denied for schema hidden')
     expect(error?.message).toContain(
-      "The role in database-url may not use schema hidden, which the backup includes. Leave it out with 'exclude-schemas: hidden'"
+      "The role in database-url, dumper, may not use schema hidden, which the backup includes. Leave it out with 'exclude-schemas: hidden'"
     )
     await server.dropDatabase(other)
   })

@@ -30,7 +30,15 @@ import {
   libpqRequirements
 } from '../postgres/connection.js'
 import { diagnoseConnection } from '../postgres/diagnostics.js'
-import { DumpError, buildPgDumpArgs, dumpDatabase, qualifiedNames } from '../postgres/dump.js'
+import {
+  type DeniedFacts,
+  DumpError,
+  buildPgDumpArgs,
+  dumpDatabase,
+  qualifiedNames,
+  withDeniedFacts
+} from '../postgres/dump.js'
+import { leftOutDependencies, leftOutWarning, unreadableReferenced } from '../postgres/left-out.js'
 import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
 import { describeBlocker } from '../postgres/locks.js'
 import { checkRestorability } from '../postgres/restorability.js'
@@ -190,6 +198,7 @@ export async function backup(
   )
   let workDir: string | undefined
   let session: SnapshotSession | undefined
+  let denied: DeniedFacts | undefined
   let destinations: Destinations | undefined
   try {
     const server = await log.group('Read the server', () => readServer(pg))
@@ -202,9 +211,15 @@ export async function backup(
     const identity = await readDatabaseIdentity(pg)
     // a function a restore runs with pg_dump's empty search_path, failing there (trial u48 F1)
     const unrestorable = await warnUnrestorable(pg, server.major)
-    if (hasExcludes(inputs)) {
-      await log.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs))
-    }
+    // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
+    // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
+    const leftOut = hasExcludes(inputs)
+      ? await log.group('Check the exclude patterns', async () => {
+          await warnUnmatchedExcludes(pg, inputs)
+          return warnLeftOutDependencies(pg, inputs)
+        })
+      : []
+    denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined)
     const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
         pgBinDir: inputs.pgBinDir,
@@ -433,7 +448,9 @@ export async function backup(
       changesSkipped,
       ...(inputs.signingKey ? { signed: true } : {}),
       ...(clear ? { encryptionDropped: clear } : {}),
-      ...(unrestorable.length > 0 ? { warnings: unrestorable } : {}),
+      ...(unrestorable.length + leftOut.length > 0
+        ? { warnings: [...unrestorable, ...leftOut] }
+        : {}),
       globals:
         globals === undefined
           ? undefined
@@ -444,8 +461,11 @@ export async function backup(
   } catch (error) {
     // counts no one will read are not waited for
     session?.abandon()
-    const locked = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error
-    const explained = pgOpen ? await explainUnreadable(locked, pg, inputs) : locked
+    const locked = withDeniedFacts(
+      session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error,
+      denied
+    )
+    const explained = pgOpen ? await explainUnreadable(locked, pg, inputs, denied) : locked
     const undone = (await destinations?.abort()) ?? []
     // what reached storage before the failure, for the failure summary (main.ts)
     if (undone.length > 0 && explained instanceof Error) {
@@ -606,6 +626,40 @@ async function warnUnmatchedExcludes(
   if (unmatched.length === 0) log.info('Every exclude pattern matches something in the database.')
 }
 
+/** At most this many of the backup's left-out dependencies are warned of one by one. */
+const LEFT_OUT_WARNINGS = 20
+
+/**
+ * What the backup keeps that needs what its exclude patterns (or schemas) leave out: a foreign
+ * key onto a table left out, a view over one, a partition of a parent left out (left-out.ts).
+ * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
+ * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
+ * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
+ * check itself fails.
+ */
+async function warnLeftOutDependencies(
+  pg: Parameters<typeof leftOutDependencies>[0],
+  inputs: BackupOptions
+): Promise<string[]> {
+  const found = await leftOutDependencies(pg, inputs.filters).catch((error: unknown) => {
+    log.info(
+      `What the backup keeps that needs what it leaves out (foreign keys, views, partitions) was not checked (${(error as Error).message}); the backup goes on.`
+    )
+    return undefined
+  })
+  if (!found) return []
+  const warnings = found.filter(d => d.by !== 'tables').map(leftOutWarning)
+  const shown = warnings.slice(0, LEFT_OUT_WARNINGS)
+  if (warnings.length > shown.length)
+    shown.push(
+      `… and ${warnings.length - shown.length} more foreign keys, views or partitions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`
+    )
+  for (const warning of shown) log.warning(warning)
+  if (warnings.length === 0)
+    log.info('Nothing the backup keeps (foreign keys, views, partitions) needs what it leaves out.')
+  return shown
+}
+
 function unfiltered(inputs: BackupOptions): boolean {
   return Object.values(inputs.filters).every(list => list.length === 0)
 }
@@ -692,7 +746,9 @@ async function explainLockFailure(
 async function explainUnreadable(
   error: unknown,
   client: Parameters<typeof unreadableRelations>[0],
-  inputs: BackupOptions
+  inputs: BackupOptions,
+  /** What the session read before the dump: the tables kept tables reference by a foreign key. */
+  denied?: DeniedFacts
 ): Promise<unknown> {
   if (!(error instanceof DumpError)) return error
   if (!/permission denied for (?:table|sequence) /.test(error.stderr)) return error
@@ -702,7 +758,7 @@ async function explainUnreadable(
     .then(r => r.rows[0]?.me)
     .catch(() => undefined)
   if (found.length === 0 || !role) return error
-  const at = error.message.indexOf(' The role in database-url may not read ')
+  const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not read /)
   const head = at < 0 ? error.message : error.message.slice(0, at)
   const shown = found.slice(0, 20)
   const name = (r: (typeof found)[number]): string => quoteQualified(r)
@@ -713,11 +769,16 @@ async function explainUnreadable(
         ? `${name(r)} (the sequence of ${r.ownedBy}: it goes with its table, grant it)`
         : `${r.kind} ${name(r)}`
   )
-  const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy)
+  // a table kept tables reference by a foreign key: leaving it out makes a backup that does not
+  // restore (u49 F4) — the grant only
+  const referencing = (r: (typeof found)[number]): readonly string[] =>
+    denied?.referenced.get(name(r)) ?? []
+  const needed = shown.filter(r => referencing(r).length > 0)
+  const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy && referencing(r).length === 0)
   // a whole schema only where it is not the app's own (Supabase's vault, never public)
   const schemas = [...new Set(leaveOut.map(r => r.schema))].filter(n => n !== 'public')
   return new DumpError(
-    `${head} The role ${quoteIdent(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, … and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${quoteIdent(role)};${leaveOut.length > 0 ? ` — or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(quoteIdent).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.`,
+    `${head} The role ${quoteIdent(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, … and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${quoteIdent(role)}${leaveOut.length > 0 ? ` — or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(quoteIdent).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore — grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`,
     error.stderr,
     { cause: error }
   )

@@ -180,14 +180,16 @@ const QUERY_IDENT = String.raw`(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`
  * exclude-schemas inputs — or let the role read it. The qualified name from the failed query
  * ("Query was: LOCK TABLE vault.secrets …"), else the bare name the error gives.
  */
-function permissionAdvice(stderr: string): string {
+export function permissionAdvice(stderr: string, facts?: DeniedFacts): string {
   // the name as the server printed it, to the line's end (unquoted: it may hold spaces)
   const denied =
     /permission denied for (table|sequence|view|materialized view|schema) (.+?)\s*$/m.exec(stderr)
   if (!denied) return ''
   const [, kind, bare] = denied
+  const role = facts ? quoteIdent(facts.role) : '<role>'
+  const who = facts ? `The role in database-url, ${role},` : 'The role in database-url'
   if (kind === 'schema') {
-    return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${quoteIdent(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${quoteIdent(bare)} TO <role> (and SELECT on its tables), as the schema's owner.`
+    return ` ${who} may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${quoteIdent(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${quoteIdent(bare)} TO ${role} (and SELECT on its tables), as the schema's owner.`
   }
   const query = new RegExp(
     String.raw`Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`
@@ -196,7 +198,43 @@ function permissionAdvice(stderr: string): string {
   const qualified = query && unquotedLast(query[1]) === bare ? query[1] : undefined
   const named = qualified ?? quoteIdent(bare)
   const schema = qualified?.slice(0, qualified.indexOf('.'))
-  return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`
+  // kept tables reference it by a foreign key: leaving it out makes a backup no restore in one
+  // transaction loads (u49 F4), so the grant comes first
+  const referencing = qualified ? facts?.referenced.get(qualified) : undefined
+  if (referencing && referencing.length > 0) {
+    const shown = referencing.slice(0, 5).join(', ')
+    const more = referencing.length > 5 ? ` and ${referencing.length - 5} more` : ''
+    return ` ${who} may not read ${kind} ${named}, which the backup includes. Let it read it: GRANT SELECT ON ${named} TO ${role}; as its owner. Leaving it out (exclude-tables) makes a backup that does not restore: ${shown}${more} reference${referencing.length === 1 ? 's' : ''} it by a foreign key, and a restore stops there (relation "${named}" does not exist) — only with ${referencing.length === 1 ? 'that table' : 'those tables'} left out too ('exclude-tables: ${[named, ...referencing.slice(0, 5)].join(',')}${more ? ',…' : ''}') does the backup restore. Leaving out only its rows (exclude-table-data) does not serve either: the key is checked as a restore adds it, against the rows that refer to it.`
+  }
+  const whole =
+    schema && schema !== 'public' ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''
+  return ` ${who} may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${whole}, or let the role read it: GRANT SELECT ON ${named} TO ${role}, as its owner.`
+}
+
+/**
+ * What the backup's session read of the role before the dump (left-out.ts unreadableReferenced):
+ * its name, and the tables it may not read that kept tables reference by a foreign key
+ * (quoteQualified name → the referencing tables).
+ */
+export interface DeniedFacts {
+  role: string
+  referenced: ReadonlyMap<string, readonly string[]>
+}
+
+/**
+ * pg_dump's failure on a table the role may not read, its advice told again with `facts`: the
+ * role's name in the GRANT, and a foreign key onto the table said (leaving it out would make a
+ * backup that does not restore). Any other error is returned as it is.
+ */
+export function withDeniedFacts(error: unknown, facts: DeniedFacts | undefined): unknown {
+  if (!facts || !(error instanceof DumpError)) return error
+  const before = permissionAdvice(error.stderr)
+  if (!before || !error.message.includes(before)) return error
+  return new DumpError(
+    error.message.replace(before, permissionAdvice(error.stderr, facts)),
+    error.stderr,
+    { cause: error }
+  )
 }
 
 /**

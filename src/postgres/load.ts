@@ -540,7 +540,9 @@ async function load(
           : openPlainScript(dump, plan.decoding, gate, same?.())
       )
     } catch (error) {
-      throw error instanceof LoadError ? inScriptLines(error, lines, fileName(dump)) : error
+      throw error instanceof LoadError
+        ? inScriptLines(error, moved ? lines : gate, fileName(dump))
+        : error
     }
     return reportSkipped(gate)
   }
@@ -727,7 +729,7 @@ async function loadPasses(
  */
 export function inScriptLines(
   error: LoadError,
-  gate: Pick<ScriptGate, 'scriptLine'>,
+  gate: Pick<ScriptGate, 'scriptLine'> & Partial<Pick<ScriptGate, 'entryAt' | 'hasRelation'>>,
   name: string
 ): LoadError {
   const map = (text: string): string =>
@@ -737,8 +739,22 @@ export function inScriptLines(
         ? `psql, in the action's own statements around ${name}:`
         : `${name}:${line}:`
     })
+  // a foreign key, view or partition of the script's onto a relation the backup left out (u49
+  // F4): the script's entry (its "-- Name: …; Type: FK CONSTRAINT" header) says which
+  const at = /^psql:<stdin>:(\d+): (?:ERROR|FATAL): /m.exec(error.stderr)
+  const entry = at && gate.entryAt?.(Number(at[1]))
+  const reported = reportedLines(error.stderr)
+  const missing =
+    entry && gate.hasRelation
+      ? leftOutRelation(
+          reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n'),
+          reported.filter(l => l.startsWith('CONTEXT:')).join('\n'),
+          entry,
+          n => gate.hasRelation!(n)
+        )
+      : undefined
   return new LoadError(
-    map(error.message),
+    map(error.message) + (missing ? leftOutHint(missing, entry!) : ''),
     map(error.stderr),
     error.inputFailed,
     error.exit,
@@ -752,7 +768,10 @@ export function inScriptLines(
  * archive's entry it failed in (kind, schema, name: "TYPE public.mood") instead of its
  * "psql:<stdin>:29:" line and of the failed statement's first line.
  */
-export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt'>): unknown {
+export function inArchiveEntries(
+  error: unknown,
+  gate: Pick<ScriptGate, 'entryAt'> & Partial<Pick<ScriptGate, 'hasRelation'>>
+): unknown {
   if (!(error instanceof LoadError) || !error.exit) return error
   // the line of the error, not of a warning or notice an earlier statement printed
   const at =
@@ -762,7 +781,14 @@ export function inArchiveEntries(error: unknown, gate: Pick<ScriptGate, 'entryAt
   const entry = gate.entryAt(Number(at[1]))
   const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ')
   const { program, code, signal } = error.exit
-  return explainLoadFailure(program, code, signal, stderr, entry)
+  return explainLoadFailure(
+    program,
+    code,
+    signal,
+    stderr,
+    entry,
+    gate.hasRelation && (name => gate.hasRelation!(name))
+  )
 }
 
 /**
@@ -1755,7 +1781,22 @@ function pgRestoreFailure(error: ChildProcessError, toc: ArchiveToc): LoadError 
     error.code,
     error.signal,
     error.stderr,
-    tocEntryNamed(error.stderr, toc)
+    tocEntryNamed(error.stderr, toc),
+    name => tocHasRelation(toc, name)
+  )
+}
+
+/**
+ * Whether an entry of `toc` creates the relation `name` (`schema.name`, or a bare name), or the
+ * schema `schema <name>`.
+ */
+function tocHasRelation(toc: ArchiveToc, name: string): boolean {
+  if (name.startsWith('schema '))
+    return toc.entries.some(e => e.desc === 'SCHEMA' && e.tag === name.slice('schema '.length))
+  return toc.entries.some(
+    e =>
+      ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE', 'SEQUENCE'].includes(e.desc) &&
+      (`${e.namespace ?? ''}.${e.tag}` === name || (!name.includes('.') && e.tag === name))
   )
 }
 
@@ -2739,7 +2780,9 @@ export function explainLoadFailure(
   signal: NodeJS.Signals | null,
   stderr: string,
   /** The archive entry psql failed in: named instead of the failed statement. */
-  entry?: string
+  entry?: string,
+  /** Whether the backup creates a relation (its TOC's entries): a left-out one is said so. */
+  inBackup?: (name: string) => boolean
 ): LoadError {
   const name = program.split(/[\\/]/).pop()
   // no session for the loader (a pool of one or two server connections, max_client_conn): that
@@ -2837,6 +2880,8 @@ export function explainLoadFailure(
         ? `a plain SQL script can be mended in the file — add SET search_path = public (the schemas it names) to the CREATE FUNCTION of ${fn}, or qualify the names in its body there — and the edited file restored;`
         : `by hand, in three steps (see Restoring by hand in the README for the file's unpacking): pg_restore --section=pre-data -d TARGET FILE; then in TARGET ALTER FUNCTION ${fn} SET search_path = public (the schemas it names); then pg_restore --section=data --section=post-data -d TARGET FILE;`
     } if the function reads another table, load that table's data first (pg_restore --section=data --table=… before the rest, or its COPY block first in a script).`
+  } else if (entry && inBackup && leftOutRelation(errors, context, entry, inBackup)) {
+    hint = leftOutHint(leftOutRelation(errors, context, entry, inBackup)!, entry)
   } else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
     const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)![1]
     hint = ` The file's text is not ${encoding}, the client encoding it was read in: it was written in another one (LATIN1 or WIN1252 for many older dumps) without a SET client_encoding line that says so, or with a wrong one. Put SET client_encoding = 'LATIN1'; (or the file's real encoding) as its first line, or change its SET client_encoding line to it; or convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8 FILE > FILE.utf8.sql) and restore that. psql by hand fails the same way.`
@@ -2876,6 +2921,38 @@ export function explainLoadFailure(
     code,
     signal
   })
+}
+
+/**
+ * The relation an archive's foreign key, view or partition needs and the backup does not have
+ * (`relation "public.skus" does not exist` in a FK CONSTRAINT entry): a backup made with
+ * exclude-tables or exclude-schemas, or as a role that could not read it (u49 F4). Undefined for
+ * any other error, or a relation the backup has (a subset restore's: subsetHint).
+ */
+function leftOutRelation(
+  errors: string,
+  context: string,
+  entry: string,
+  inBackup: (name: string) => boolean
+): string | undefined {
+  if (!/^(?:FK CONSTRAINT|VIEW|MATERIALIZED VIEW|TABLE ATTACH|TABLE|RULE) /.test(entry)) return
+  if (/^CONTEXT: {2}COPY /m.test(context)) return
+  const relation = /relation "([^"]+)" does not exist/.exec(errors)?.[1]
+  if (relation) return !inBackup(relation) ? relation : undefined
+  // exclude-schemas: pg_dump writes the name qualified, so the schema is what is missing
+  const schema = /schema "([^"]+)" does not exist/.exec(errors)?.[1]
+  return schema && !inBackup(`schema ${schema}`) ? `schema ${schema}` : undefined
+}
+
+/** What to do about a relation the backup left out (leftOutRelation) that `entry` needs. */
+function leftOutHint(missing: string, entry: string): string {
+  const key = entry.startsWith('FK CONSTRAINT ')
+  if (missing.startsWith('schema ')) {
+    const name = missing.slice('schema '.length)
+    return ` The backup left ${missing} out (it is not in the backup: it was made with exclude-schemas, or as a role that could not use it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing} and what ${entry} refers to in it. Create them in the target first (CREATE SCHEMA ${quoteIdent(name)}; and its tables, with their rows, from elsewhere — the source, an older backup), then restore again; or restore with single-transaction: false, which loads everything but ${key ? 'that constraint' : 'that entry'} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once they are there. Back up with that schema (or without what needs it) from now on: the backup warns of this.`
+  }
+  const what = key ? 'that constraint' : 'that entry'
+  return ` The backup left ${missing} out (its table is not in the backup: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing}. Create ${missing} in the target first (its definition and rows from elsewhere — the source, an older backup; or empty${key ? ', if no row refers to it' : ''}), then restore again; or restore with single-transaction: false, which loads everything but ${what} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once ${missing} is there. Back up with ${missing} (or without what needs it) from now on: the backup warns of this.`
 }
 
 /**

@@ -961,6 +961,21 @@ export class ScriptGate extends Transform {
     return undefined
   }
 
+  /**
+   * Whether an entry the gate has seen so far creates the relation `name` (`schema.name` as
+   * PostgreSQL's error prints it, or a bare name): a TABLE, VIEW, MATERIALIZED VIEW, FOREIGN
+   * TABLE or SEQUENCE entry (`schema <name>`: a SCHEMA entry). A foreign key's or view's entry
+   * comes after those of what it needs.
+   */
+  hasRelation(name: string): boolean {
+    if (name.startsWith('schema '))
+      return this.entries.some(e => e.raw === `SCHEMA ${name.slice(7)}`)
+    return this.entries.some(e => {
+      const m = /^(?:TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|SEQUENCE) (.*)$/.exec(e.raw)
+      return m !== null && (m[1] === name || (!name.includes('.') && m[1].endsWith(`.${name}`)))
+    })
+  }
+
   /** White space and comments between events: pg_dump's trailer is one of them. */
   /**
    * After pg_dumpall's globals: where a pg_dump's own output begins (its header comment, in the
