@@ -17,6 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import path from 'node:path'
+import fs from 'node:fs'
 import type { TableChecksum } from '../../dev/fixtures.js'
 import { useHarness } from '../support/harness.js'
 import { logOf } from '../support/log-capture.js'
@@ -373,6 +374,78 @@ describe('Supabase: a project restored into a new Supabase project', () => {
       rows.map(r => r.acl.split(',').filter(a => a.startsWith('anon=')))
     expect(anon(await defaults(target))).toEqual(anon(await defaults(revoked)))
   }, 180_000)
+
+  it("a source whose public schema gives anon nothing (its default privileges and objects revoked): the warning names anon, from a plain pg_dump script and from an archive, and its REVOKE makes the target's default privileges for anon the source's (attacker a80 F1: default privileges of roles the backup never names)", async () => {
+    // a project's own schema only (the platform's schemas name anon elsewhere): a table the
+    // source gives service_role, and anon nothing
+    const hardened = await supabaseLikeTarget(supabase)
+    await hardened.instance.userQuery(
+      hardened.database,
+      [
+        "CREATE TABLE public.secrets (id serial PRIMARY KEY, s text); INSERT INTO public.secrets (s) VALUES ('x');",
+        'CREATE FUNCTION public.one() RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON TABLES FROM anon;',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON FUNCTIONS FROM anon;',
+        'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL ON SEQUENCES FROM anon;',
+        'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM anon;',
+        'REVOKE ALL ON ALL FUNCTIONS IN SCHEMA public FROM anon;',
+        'REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM anon;'
+      ].join(' ')
+    )
+    // and the schema itself (the platform's GRANT USAGE ON SCHEMA public TO anon), and the
+    // platform's own default privileges there: a source that gave anon nothing in public
+    await hardened.instance.admin.query(
+      hardened.database,
+      [
+        'REVOKE ALL ON SCHEMA public FROM anon;',
+        ...['TABLES', 'FUNCTIONS', 'SEQUENCES'].map(
+          kind =>
+            `ALTER DEFAULT PRIVILEGES FOR ROLE supabase_admin IN SCHEMA public REVOKE ALL ON ${kind} FROM anon;`
+        )
+      ].join(' ')
+    )
+    const defaults = (db: ManagedDatabase) =>
+      db.instance.userQuery<{ objtype: string; acl: string }>(
+        db.database,
+        "SELECT defaclobjtype::text AS objtype, array_to_string(defaclacl, ',') AS acl FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace WHERE n.nspname = 'public' AND d.defaclrole = 'postgres'::regrole ORDER BY defaclobjtype"
+      )
+    const anon = (rows: { objtype: string; acl: string }[]) =>
+      rows.map(r => [r.objtype, r.acl.split(',').filter(a => a.startsWith('anon='))])
+    // the source's: nothing for anon, in public
+    expect(anon(await defaults(hardened)).flatMap(([, a]) => a)).toEqual([])
+    const file = path.join(tempRoot, `supabase-${++names}.sql`)
+    await dumpByHand(hardened, file, { format: 'plain', args: ['--schema=public'] })
+    // the script never names anon
+    expect(
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .filter(l => /\banon\b/.test(l))
+    ).toEqual([])
+    const archive = await actionBackup(hardened.url, {
+      filters: {
+        tables: [],
+        excludeTables: [],
+        excludeTableData: [],
+        schemas: ['public'],
+        excludeSchemas: []
+      }
+    })
+    for (const backup of [{ kind: 'file' as const, path: file }, archive]) {
+      const target = await supabaseLikeTarget(supabase)
+      const result = await actionRestore(target, backup)
+      const warning = result.warnings.find(w => w.includes('give more than the source'))
+      expect(warning).toMatch(/tables in schema public to anon\b/)
+      expect(warning).toMatch(/functions in schema public to anon\b/)
+      expect(warning).toMatch(/sequences in schema public to anon\b/)
+      const revoke = /To make them the source's: (.*)$/.exec(warning ?? '')?.[1] ?? ''
+      expect(revoke).toContain(
+        'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON TABLES FROM "anon";'
+      )
+      await target.instance.userQuery(target.database, revoke)
+      expect(anon(await defaults(target))).toEqual(anon(await defaults(hardened)))
+    }
+  }, 240_000)
 
   it("a project's Vault secret (vault.secrets, which the project's role may not write): the restore goes on without it, warned and listed as kept, not refused", async () => {
     const withSecret = await supabaseLikeSource(supabase)

@@ -9,8 +9,10 @@ import {
   aclObjectTag,
   rolesNamed,
   type OwnDefaultPrivileges,
+  defaultAclChanges,
   defaultPrivilegesBeyondBackup,
   describeDefaultPrivileges,
+  ownedKey,
   reinstateStatements,
   setAsideStatements
 } from '../../src/postgres/default-privileges.js'
@@ -110,7 +112,7 @@ describe('the target default privileges that give more than the backup did (tria
         privileges: [{ grantee: 'anon', privilege: 'SELECT', grantable: false }],
         hardWired: []
       },
-      // another schema than the backup's, and the role's global row: not compared
+      // another schema than the backup's: not compared; the role's global row: compared
       { objtype: 'f', schema: 'other', acl: '', privileges: [execute('x')], hardWired: [] },
       { objtype: 'f', schema: null, acl: '', privileges: [execute('y')], hardWired: [] }
     ]
@@ -127,42 +129,50 @@ describe('the target default privileges that give more than the backup did (tria
     }
   ]
 
-  it('names the grantees the backup never gave, with the REVOKE; PUBLIC and quoted names read', () => {
+  it("names the grantees the backup never gave, with the REVOKE; PUBLIC's hard-wired EXECUTE and quoted names read; the global row compared too", () => {
     expect(defaultPrivilegesBeyondBackup(target, backup, new Set(['public']))).toEqual([
       {
         schema: 'public',
         kind: 'FUNCTIONS',
-        grantees: ['anon', 'PUBLIC'],
+        grantees: ['anon'],
         revoke:
-          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM "anon", PUBLIC;'
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM "anon";'
+      },
+      // the target's global row gives y EXECUTE everywhere; the source's (none: the hard-wired
+      // default) does not: only a global REVOKE takes it
+      {
+        schema: null,
+        kind: 'FUNCTIONS',
+        grantees: ['y'],
+        revoke: 'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM "y";'
       }
     ])
   })
 
-  it('privilege by privilege: anon left SELECT in the source, given ALL by the target (attacker a64 F2)', () => {
-    const tables: OwnDefaultPrivileges = {
-      role: 'postgres',
-      rows: [
-        {
-          objtype: 'r',
-          schema: 'public',
-          acl: '',
-          privileges: ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'].map(privilege => ({
-            grantee: 'anon',
-            privilege,
-            grantable: false
-          })),
-          hardWired: []
-        }
-      ]
-    }
-    const readOnly = [
+  const tables: OwnDefaultPrivileges = {
+    role: 'postgres',
+    rows: [
       {
-        role: 'postgres',
+        objtype: 'r',
         schema: 'public',
-        defn: 'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT,REFERENCES,TRIGGER ON TABLES TO anon;\n'
+        acl: '',
+        privileges: ['SELECT', 'INSERT', 'UPDATE', 'REFERENCES'].map(privilege => ({
+          grantee: 'anon',
+          privilege,
+          grantable: false
+        })),
+        hardWired: []
       }
     ]
+  }
+  const adp = (statement: string) => ({
+    role: 'postgres',
+    schema: 'public',
+    defn: `ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public ${statement};\n`
+  })
+
+  it('privilege by privilege: anon left SELECT in the source, given ALL by the target (attacker a64 F2)', () => {
+    const readOnly = [adp('GRANT SELECT,REFERENCES,TRIGGER ON TABLES TO anon')]
     expect(defaultPrivilegesBeyondBackup(tables, readOnly, new Set(['public']))).toEqual([
       {
         schema: 'public',
@@ -172,27 +182,189 @@ describe('the target default privileges that give more than the backup did (tria
           'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE INSERT, UPDATE ON TABLES FROM "anon";'
       }
     ])
-    // a source that revoked all of the role's defaults in the schema: none in the backup, but
-    // its objects were the role's and anon is granted elsewhere in it
-    const grants = ['GRANT SELECT ON TABLE public.t TO anon;']
+  })
+
+  it('a role the backup never names (a source that gave anon nothing) is compared where the backup holds objects of the role in the schema (attacker a80 F1)', () => {
+    const owned = new Set([ownedKey('public', 'postgres')])
+    expect(defaultPrivilegesBeyondBackup(tables, [], new Set(['public']), owned)).toEqual([
+      {
+        schema: 'public',
+        kind: 'TABLES',
+        grantees: ['anon'],
+        revoke:
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON TABLES FROM "anon";'
+      }
+    ])
+    // objects of the role in another schema only, or of other roles in this one: nothing says
+    // what the source gave here
     expect(
       defaultPrivilegesBeyondBackup(
         tables,
         [],
-        new Set(['public']),
-        grants,
-        new Set(['postgres'])
-      ).map(b => b.grantees)
-    ).toEqual([['anon']])
-    // a role the backup never names (another platform's): not said
-    expect(
-      defaultPrivilegesBeyondBackup(tables, [], new Set(['public']), [], new Set(['postgres']))
+        new Set(['public', 'app']),
+        new Set([ownedKey('app', 'postgres'), ownedKey('public', 'someone_else')])
+      )
     ).toEqual([])
   })
 
-  it('nothing where the backup has no default privileges of that role (another platform)', () => {
+  it('a REVOKE after a GRANT subtracts, in order; REVOKE ALL takes all; GRANT OPTION FOR only the option (attacker a80 F2)', () => {
+    // GRANT SELECT then REVOKE SELECT: the source gives anon nothing
+    expect(
+      defaultPrivilegesBeyondBackup(
+        tables,
+        [adp('GRANT SELECT ON TABLES TO anon'), adp('REVOKE SELECT ON TABLES FROM anon')],
+        new Set(['public'])
+      ).map(b => b.revoke)
+    ).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON TABLES FROM "anon";'
+    ])
+    // several statements in one entry (an archive's DEFAULT ACL), REVOKE ALL then a GRANT
+    expect(
+      defaultPrivilegesBeyondBackup(
+        tables,
+        [
+          {
+            role: 'postgres',
+            schema: 'public',
+            defn: [
+              'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT ALL ON TABLES TO anon;',
+              'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public REVOKE ALL PRIVILEGES ON TABLES FROM anon;',
+              'ALTER DEFAULT PRIVILEGES FOR ROLE postgres IN SCHEMA public GRANT SELECT, INSERT ON TABLES TO anon;'
+            ].join('\n')
+          }
+        ],
+        new Set(['public'])
+      ).map(b => b.grantees)
+    ).toEqual([['anon (UPDATE, REFERENCES)']])
+    // GRANT … WITH GRANT OPTION then REVOKE GRANT OPTION FOR: the privilege stays, the option goes
+    const withOption: OwnDefaultPrivileges = {
+      role: 'postgres',
+      rows: [
+        {
+          objtype: 'r',
+          schema: 'public',
+          acl: '',
+          privileges: [{ grantee: 'anon', privilege: 'SELECT', grantable: true }],
+          hardWired: []
+        }
+      ]
+    }
+    expect(
+      defaultPrivilegesBeyondBackup(
+        withOption,
+        [
+          adp('GRANT SELECT ON TABLES TO anon WITH GRANT OPTION'),
+          adp('REVOKE GRANT OPTION FOR SELECT ON TABLES FROM anon CASCADE')
+        ],
+        new Set(['public'])
+      )
+    ).toEqual([
+      {
+        schema: 'public',
+        kind: 'TABLES',
+        grantees: ['anon (SELECT WITH GRANT OPTION)'],
+        revoke:
+          'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE GRANT OPTION FOR SELECT ON TABLES FROM "anon";'
+      }
+    ])
+    expect(
+      defaultPrivilegesBeyondBackup(
+        withOption,
+        [adp('GRANT SELECT ON TABLES TO anon WITH GRANT OPTION')],
+        new Set(['public'])
+      )
+    ).toEqual([])
+  })
+
+  it("the backup's global row counts: new objects in a schema get it and the schema's row together (attacker a80 F3)", () => {
+    const global = {
+      role: 'postgres',
+      schema: null,
+      defn: 'ALTER DEFAULT PRIVILEGES FOR ROLE postgres GRANT ALL ON TABLES TO anon;\n'
+    }
+    const owned = new Set([ownedKey('public', 'postgres')])
+    expect(defaultPrivilegesBeyondBackup(tables, [global], new Set(['public']), owned)).toEqual([])
+    // REVOKE ALL ON FUNCTIONS FROM PUBLIC (pg_dump's global row): the target's IN SCHEMA
+    // EXECUTE to PUBLIC is more than the source's
+    const functions: OwnDefaultPrivileges = {
+      role: 'postgres',
+      rows: [
+        {
+          objtype: 'f',
+          schema: 'public',
+          acl: '',
+          privileges: [{ grantee: null, privilege: 'EXECUTE', grantable: false }],
+          hardWired: []
+        }
+      ]
+    }
+    expect(defaultPrivilegesBeyondBackup(functions, [], new Set(['public']), owned)).toEqual([])
+    expect(
+      defaultPrivilegesBeyondBackup(
+        functions,
+        [
+          {
+            ...global,
+            defn: 'ALTER DEFAULT PRIVILEGES FOR ROLE postgres REVOKE ALL ON FUNCTIONS FROM PUBLIC;'
+          }
+        ],
+        new Set(['public']),
+        owned
+      ).map(b => b.revoke)
+    ).toEqual([
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" IN SCHEMA "public" REVOKE ALL ON FUNCTIONS FROM PUBLIC;',
+      // and the target has no global row: the hard-wired default gives PUBLIC EXECUTE everywhere
+      'ALTER DEFAULT PRIVILEGES FOR ROLE "postgres" REVOKE ALL ON FUNCTIONS FROM PUBLIC;'
+    ])
+  })
+
+  it("reads the GRANT with the tokenizer: a ';' inside a quoted role name is no statement's end (attacker a80 F4)", () => {
+    const spoof = [
+      adp('GRANT SELECT ON TABLES TO "a;b GRANT ALL ON TABLES TO anon;"'),
+      // a comment and a literal-looking name do not count either
+      adp('/* GRANT ALL ON TABLES TO anon; */ GRANT SELECT ON TABLES TO "x"')
+    ]
+    expect(
+      defaultPrivilegesBeyondBackup(tables, spoof, new Set(['public'])).map(b => b.grantees)
+    ).toEqual([['anon']])
+    expect(defaultAclChanges(spoof[0].defn)).toEqual([
+      {
+        grant: true,
+        optionOnly: false,
+        privileges: ['SELECT'],
+        kind: 'TABLES',
+        grantees: ['a;b GRANT ALL ON TABLES TO anon;'],
+        withGrantOption: false
+      }
+    ])
+    // ROUTINES is FUNCTIONS; GROUP and PUBLIC; a role named "PUBLIC" is not PUBLIC
+    expect(
+      defaultAclChanges(
+        'ALTER DEFAULT PRIVILEGES FOR USER "R", s IN SCHEMA a, "B" GRANT EXECUTE ON ROUTINES TO GROUP g, public, "PUBLIC" WITH GRANT OPTION;'
+      )
+    ).toEqual([
+      {
+        grant: true,
+        optionOnly: false,
+        privileges: ['EXECUTE'],
+        kind: 'FUNCTIONS',
+        grantees: ['g', PUBLIC_GRANTEE, 'PUBLIC'],
+        withGrantOption: true
+      }
+    ])
+  })
+
+  it('nothing where the backup has no default privileges nor objects of that role (another platform)', () => {
     const other = [{ ...backup[0], role: 'neondb_owner' }]
     expect(defaultPrivilegesBeyondBackup(target, other, new Set(['public']))).toEqual([])
+    expect(
+      defaultPrivilegesBeyondBackup(
+        target,
+        other,
+        new Set(['public']),
+        new Set([ownedKey('public', 'neondb_owner')])
+      )
+    ).toEqual([])
   })
 })
 

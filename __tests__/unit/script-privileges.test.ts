@@ -58,6 +58,13 @@ describe("a plain script's privileges", () => {
     expect(objects.grants[0]).toContain('TO anon')
   })
 
+  it('reads the schemas and owners of its objects (a schema by its own name)', () => {
+    expect([...objects.owned].sort()).toEqual([
+      JSON.stringify(['Reports', 'App Owner']),
+      JSON.stringify(['public', 'app_owner'])
+    ])
+  })
+
   it('knows the schemas it creates objects in', () => {
     expect([...objects.objectSchemas].sort()).toEqual(['Reports', 'extra', 'public'])
   })
@@ -96,12 +103,14 @@ describe("a plain script's privileges", () => {
       target,
       objects.defaultAcls,
       objects.objectSchemas,
-      objects.grants,
-      objects.owners
+      objects.owned
     )
     expect(beyond.map(b => [b.schema, b.kind, b.grantees])).toEqual([
       ['public', 'TABLES', ['anon (INSERT, UPDATE, DELETE)']],
-      ['public', 'FUNCTIONS', ['anon']]
+      ['public', 'FUNCTIONS', ['anon']],
+      // the script takes EXECUTE from PUBLIC on app_owner's new functions everywhere; the target
+      // (no global row) leaves PUBLIC the hard-wired EXECUTE
+      [null, 'FUNCTIONS', ['PUBLIC']]
     ])
   })
 })

@@ -189,6 +189,7 @@ import {
   type BackupDefaultAcl,
   type OwnDefaultPrivileges,
   defaultPrivilegesBeyondBackup,
+  ownedKey,
   executeTakenFromPublic,
   grantsBeyondBackup,
   describeDefaultPrivileges,
@@ -1048,11 +1049,12 @@ function schemaCreationRefusal(
 }
 
 /**
- * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
- * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
- * warning with the REVOKE; undefined when there are none, the backup (an archive's entries, a
- * plain script's statements: trial u48 F2) has no default privileges of that role nor objects it
- * owned, or privileges were not restored.
+ * After the load: the restoring role's default privileges in the target that give roles what
+ * the backup's own default privileges of that role never did (trial u39 F3), named in the backup
+ * or not (attacker a80 F1: a source that gave anon nothing never names it), as one warning with
+ * the REVOKE; undefined when there are none, the backup (an archive's entries, a plain script's
+ * statements: trial u48 F2) has no default privileges of that role nor objects it owned in the
+ * schemas compared, or privileges were not restored.
  */
 async function defaultsBeyondWarning(
   inputs: RestoreOptions,
@@ -1071,12 +1073,14 @@ async function defaultsBeyondWarning(
     own,
     backup.defaultAcls,
     backup.schemas,
-    backup.grants,
-    backup.owners
+    backup.owned
   )
   if (beyond.length === 0) return undefined
   const what = beyond
-    .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
+    .map(
+      b =>
+        `${b.kind.toLowerCase()} ${b.schema === null ? `in every schema (${own.role}'s global default privileges)` : `in schema ${b.schema}`} to ${b.grantees.join(', ')}`
+    )
     .join('; ')
   return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too${plan.format === 'plain' ? '' : ', but for what the restore took back after the load from roles the backup never names for an object'} (see the warnings on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`
 }
@@ -1087,10 +1091,8 @@ interface BackupPrivileges {
   defaultAcls: BackupDefaultAcl[]
   /** The schemas it creates objects in. */
   schemas: Set<string>
-  /** Its GRANTs: the roles it knows. */
-  grants: string[]
-  /** The owners of its objects. */
-  owners: Set<string>
+  /** Its objects' schemas and owners (ownedKey). */
+  owned: Set<string>
 }
 
 /** An archive's privileges, of the entries the restore selects (its schemas). */
@@ -1103,8 +1105,13 @@ function archivePrivileges(plan: RestorePlan, inputs: RestoreOptions): BackupPri
       .filter(e => e.desc === 'DEFAULT ACL')
       .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' })),
     schemas: new Set(entries.map(e => e.namespace).filter((n): n is string => !!n)),
-    grants: entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
-    owners: new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+    // a schema's entry: its tag is its name
+    owned: new Set(
+      entries.flatMap(e => {
+        const schema = e.desc === 'SCHEMA' ? e.tag : e.namespace
+        return schema && e.owner ? [ownedKey(schema, e.owner)] : []
+      })
+    )
   }
 }
 
@@ -1114,8 +1121,7 @@ function scriptPrivileges(script: PlainDumpObjects | undefined): BackupPrivilege
   return {
     defaultAcls: script.defaultAcls,
     schemas: script.objectSchemas,
-    grants: script.grants,
-    owners: script.owners
+    owned: script.owned
   }
 }
 

@@ -19,6 +19,7 @@
  */
 import type pg from 'pg'
 import { sqlQuoted } from '../sql-names.js'
+import { sqlTokens } from './plain-sql.js'
 import type { TocEntry } from './toc.js'
 
 /** One privilege of a default-privilege row (a row of aclexplode()). */
@@ -197,124 +198,330 @@ export interface BackupDefaultAcl {
   defn: string
 }
 
-/** What a target's `IN SCHEMA` default privileges give beyond the backup's: to whom, on what. */
+/** What a target's default privileges give beyond the backup's: to whom, on what. */
 export interface DefaultPrivilegesBeyond {
-  schema: string
-  /** TABLES, SEQUENCES, FUNCTIONS, TYPES, SCHEMAS. */
+  /** The schema of an `IN SCHEMA` row; null for the role's global row (every schema). */
+  schema: string | null
+  /** TABLES, SEQUENCES, FUNCTIONS, TYPES. */
   kind: string
-  /** Each grantee (PUBLIC for none) given more, with the privileges when not all it has. */
+  /**
+   * Each grantee (PUBLIC for none) given more, with the privileges when not all it has ("anon",
+   * "anon (INSERT, UPDATE)", "anon (SELECT WITH GRANT OPTION)").
+   */
   grantees: string[]
   /** The statements that take them away again (for the warning). */
   revoke: string
 }
 
-/** A GRANT of an ALTER DEFAULT PRIVILEGES statement: its privileges, its kind, its grantees. */
-const DEFAULT_GRANT =
-  /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi
+/** The privileges ALL stands for, by kind (MAINTAIN: PostgreSQL 17's). */
+const ALL_OF: Record<string, string[]> = {
+  TABLES: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
+  SEQUENCES: ['USAGE', 'SELECT', 'UPDATE'],
+  FUNCTIONS: ['EXECUTE'],
+  TYPES: ['USAGE'],
+  SCHEMAS: ['USAGE', 'CREATE'],
+  'LARGE OBJECTS': ['SELECT', 'UPDATE']
+}
+
+/** One GRANT or REVOKE of an ALTER DEFAULT PRIVILEGES statement, as the server reads it. */
+export interface DefaultAclChange {
+  grant: boolean
+  /** REVOKE GRANT OPTION FOR: only the option goes. */
+  optionOnly: boolean
+  /** As aclexplode() names them; ALL [PRIVILEGES] as every privilege of the kind. */
+  privileges: string[]
+  /** TABLES, SEQUENCES, FUNCTIONS (ROUTINES too), TYPES, SCHEMAS, LARGE OBJECTS. */
+  kind: string
+  /** The roles, PUBLIC as {@link PUBLIC_GRANTEE}. */
+  grantees: string[]
+  /** GRANT … WITH GRANT OPTION. */
+  withGrantOption: boolean
+}
 
 /**
- * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give a
- * role (one the backup knows: it grants it something, or PUBLIC) more than the backup's own
- * default privileges of that role give it — privilege by privilege (trial u39 F3: a Supabase
- * project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the source had revoked;
- * attacker a64 F2: anon's INSERT on tables, where the source left it SELECT). pg_dump writes a
- * schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup.
- * Compared where the backup has default privileges of that very role, or objects it owned (a
- * source that revoked them all), for the schemas in `schemas`.
+ * The GRANTs and REVOKEs of ALTER DEFAULT PRIVILEGES statements (an archive's DEFAULT ACL entry,
+ * a script's statement), in order, read by the tokenizer (sqlTokens: quoted names, comments and
+ * literals as the server reads them — a regex on the raw text stopped at a ';' inside a quoted
+ * role name: attacker a80 F4). A statement it cannot read (CURRENT_USER as a grantee, a keyword
+ * it does not know) is left out.
+ */
+export function defaultAclChanges(defn: string): DefaultAclChange[] {
+  const tokens = sqlTokens(defn, false)
+  const changes: DefaultAclChange[] = []
+  let from = 0
+  while (from < tokens.length) {
+    let end = from
+    while (end < tokens.length && !(tokens[end].kind === 'punct' && tokens[end].value === ';'))
+      end++
+    const change = readChange(tokens.slice(from, end))
+    if (change) changes.push(change)
+    from = end + 1
+  }
+  return changes
+}
+
+/** One statement's tokens (no ';') as a DefaultAclChange, or undefined. */
+function readChange(t: ReturnType<typeof sqlTokens>): DefaultAclChange | undefined {
+  const word = (i: number, w: string): boolean =>
+    t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w
+  if (!word(0, 'alter') || !word(1, 'default') || !word(2, 'privileges')) return undefined
+  /** Past a list of names (r1, "R 2", …) from t[i]. */
+  const skipList = (i: number): number => {
+    while (t[i]?.kind === 'ident') {
+      if (t[i + 1]?.value !== ',') return i + 1
+      i += 2
+    }
+    return i
+  }
+  let i = 3
+  for (;;) {
+    if (word(i, 'for') && (word(i + 1, 'role') || word(i + 1, 'user'))) i = skipList(i + 2)
+    else if (word(i, 'in') && word(i + 1, 'schema')) i = skipList(i + 2)
+    else break
+  }
+  const grant = word(i, 'grant')
+  if (!grant && !word(i, 'revoke')) return undefined
+  i++
+  let optionOnly = false
+  if (!grant && word(i, 'grant') && word(i + 1, 'option') && word(i + 2, 'for')) {
+    optionOnly = true
+    i += 3
+  }
+  let all = false
+  const named: string[] = []
+  if (word(i, 'all')) {
+    all = true
+    i += word(i + 1, 'privileges') ? 2 : 1
+  } else
+    for (;;) {
+      if (t[i]?.kind !== 'ident' || t[i].quoted === true) return undefined
+      named.push(t[i].value.toUpperCase())
+      if (t[i + 1]?.value !== ',') {
+        i++
+        break
+      }
+      i += 2
+    }
+  if (!word(i, 'on')) return undefined
+  i++
+  let kind: string
+  if (word(i, 'large') && word(i + 1, 'objects')) {
+    kind = 'LARGE OBJECTS'
+    i += 2
+  } else if (t[i]?.kind === 'ident' && t[i].quoted !== true) {
+    kind = t[i].value === 'routines' ? 'FUNCTIONS' : t[i].value.toUpperCase()
+    if (ALL_OF[kind] === undefined) return undefined
+    i++
+  } else return undefined
+  if (!word(i, grant ? 'to' : 'from')) return undefined
+  i++
+  const grantees: string[] = []
+  for (;;) {
+    if (word(i, 'group') && t[i + 1]?.kind === 'ident') i++
+    const name = t[i]
+    if (name?.kind !== 'ident') return undefined
+    if (
+      name.quoted !== true &&
+      ['current_user', 'current_role', 'session_user'].includes(name.value)
+    )
+      return undefined
+    grantees.push(name.quoted !== true && name.value === 'public' ? PUBLIC_GRANTEE : name.value)
+    if (t[i + 1]?.value !== ',') {
+      i++
+      break
+    }
+    i += 2
+  }
+  const withGrantOption = grant && word(i, 'with') && word(i + 1, 'grant') && word(i + 2, 'option')
+  return {
+    grant,
+    optionOnly,
+    privileges: all ? ALL_OF[kind] : named,
+    kind,
+    grantees,
+    withGrantOption
+  }
+}
+
+/** Each grantee's privileges, and whether with the grant option. */
+type Held = Map<string, Map<string, boolean>>
+
+/**
+ * What the hard-wired default (acldefault) gives other roles than the owner: PUBLIC's EXECUTE on
+ * functions, its USAGE on types. A role's global row replaces it; an `IN SCHEMA` row adds to it.
+ */
+function hardWiredHeld(kind: string): Held {
+  const p = kind === 'FUNCTIONS' ? 'EXECUTE' : kind === 'TYPES' ? 'USAGE' : undefined
+  return p ? new Map([[PUBLIC_GRANTEE, new Map([[p, false]])]]) : new Map()
+}
+
+/** `held` with a GRANT or REVOKE applied, as PostgreSQL applies it to a default-privilege row. */
+function apply(held: Held, c: DefaultAclChange): void {
+  for (const g of c.grantees) {
+    const has = held.get(g) ?? new Map<string, boolean>()
+    for (const p of c.privileges) {
+      if (c.grant) has.set(p, (has.get(p) ?? false) || c.withGrantOption)
+      else if (c.optionOnly) {
+        if (has.has(p)) has.set(p, false)
+      } else has.delete(p)
+    }
+    if (has.size > 0) held.set(g, has)
+    else held.delete(g)
+  }
+}
+
+/** A key of the backup's objects by schema and owner (JSON [schema, owner]). */
+export function ownedKey(schema: string, owner: string): string {
+  return JSON.stringify([schema, owner])
+}
+
+/**
+ * The restoring role's default privileges, as they are after the load, that give a role more
+ * than the backup's own default privileges of that role give it — privilege by privilege and
+ * grant option by grant option, on what new objects would get in each schema compared: a global
+ * row's privileges (the hard-wired default where there is none) together with the schema's
+ * `IN SCHEMA` row's, as PostgreSQL combines them, on both sides (attacker a80 F3: a backup's
+ * global `GRANT ALL ON TABLES TO anon` gives the schema's new tables what the target's IN SCHEMA
+ * row gives). The backup's statements are applied in order, its REVOKEs subtracting (a80 F2).
+ * Trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the
+ * source had revoked; attacker a64 F2: anon's INSERT on tables, where the source left it SELECT.
+ * pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not
+ * in the backup.
+ *
+ * Every grantee is compared, named in the backup or not (a80 F1: a source that gave anon nothing
+ * never names it, and anon kept ALL on new tables unsaid), but for the restoring role itself (an
+ * owner's privileges are its own whatever the row says). A schema is compared where the backup
+ * has default privileges of that very role in it, or objects the role owns in it (`owned`,
+ * {@link ownedKey}): there the role is the source's, and pg_dump writes every default privilege
+ * of a dumped schema, so what the backup lacks the source did not give. The role's global row
+ * is compared where some schema is. Not compared: schemas outside `schemas` (the backup creates
+ * nothing there) and those where the backup holds nothing of the role (another platform's role
+ * of the same name, or objects of other roles only: nothing says what the source gave there).
+ * Limitation: a backup of some schemas only (pg_dump --schema) carries no global default
+ * privileges; they are then taken as the hard-wired default.
  */
 export function defaultPrivilegesBeyondBackup(
   own: OwnDefaultPrivileges,
   backup: BackupDefaultAcl[],
   schemas: ReadonlySet<string>,
-  /** The backup's other ACL statements (GRANT … TO …): the roles it knows. */
-  acls: readonly string[] = [],
-  /** The owners of the backup's objects. */
-  owners: ReadonlySet<string> = new Set()
+  owned: ReadonlySet<string> = new Set()
 ): DefaultPrivilegesBeyond[] {
   const mine = backup.filter(e => e.role === own.role)
-  if (mine.length === 0 && !owners.has(own.role)) return []
-  /** By schema and kind: each grantee's privileges, or 'ALL'. */
-  const granted = new Map<string, Map<string, Set<string> | 'ALL'>>()
-  for (const e of mine) {
-    if (e.schema === null) continue
-    for (const m of e.defn.matchAll(DEFAULT_GRANT)) {
-      const kind = m[2].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[2].toUpperCase()
-      const key = `${e.schema}\0${kind}`
-      const byGrantee = granted.get(key) ?? new Map<string, Set<string> | 'ALL'>()
-      const privileges = m[1].toUpperCase().replace(/\s+/g, ' ').trim()
-      const all = /^ALL( PRIVILEGES)?$/.test(privileges)
-      for (const g of granteeNames(m[3])) {
-        const had = byGrantee.get(g)
-        if (all || had === 'ALL') byGrantee.set(g, 'ALL')
-        else {
-          const set = had ?? new Set<string>()
-          for (const p of privileges.split(',')) set.add(p.trim())
-          byGrantee.set(g, set)
-        }
-      }
-      granted.set(key, byGrantee)
+  const compared = [...schemas].filter(
+    s => owned.has(ownedKey(s, own.role)) || mine.some(e => e.schema === s)
+  )
+  if (compared.length === 0) return []
+  const kinds = ['TABLES', 'SEQUENCES', 'FUNCTIONS', 'TYPES']
+  /** The backup's rows by schema ('' for the global one) and kind, its statements applied in order. */
+  const source = new Map<string, Held>()
+  const sourceRow = (schema: string | null, kind: string): Held => {
+    const key = `${schema ?? ''}\0${kind}`
+    let held = source.get(key)
+    if (!held) {
+      held = schema === null ? hardWiredHeld(kind) : new Map()
+      source.set(key, held)
     }
+    return held
   }
-  const known = new Set<string>(['PUBLIC', ...owners])
-  for (const text of [...acls, ...backup.map(e => e.defn)])
-    for (const m of text.matchAll(/\bTO\s+([^;]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi))
-      for (const g of granteeNames(m[1])) known.add(g)
-  const beyond: DefaultPrivilegesBeyond[] = []
-  for (const row of own.rows) {
-    if (row.schema === null || !schemas.has(row.schema)) continue
-    const kind = KINDS[row.objtype].plural
-    const had = granted.get(`${row.schema}\0${kind}`) ?? new Map<string, Set<string> | 'ALL'>()
-    const targetHas = new Map<string, Set<string>>()
+  for (const e of mine)
+    for (const c of defaultAclChanges(e.defn))
+      if (kinds.includes(c.kind)) apply(sourceRow(e.schema, c.kind), c)
+  const targetRow = (schema: string | null, kind: string): Held => {
+    const row = own.rows.find(r => r.schema === schema && KINDS[r.objtype].plural === kind)
+    if (!row) return schema === null ? hardWiredHeld(kind) : new Map()
+    const held: Held = new Map()
     for (const p of row.privileges) {
-      const g = p.grantee ?? 'PUBLIC'
-      if (g === own.role || !known.has(g)) continue
-      targetHas.set(g, (targetHas.get(g) ?? new Set<string>()).add(p.privilege))
+      const g = p.grantee ?? PUBLIC_GRANTEE
+      const has = held.get(g) ?? new Map<string, boolean>()
+      has.set(p.privilege, (has.get(p.privilege) ?? false) || p.grantable)
+      held.set(g, has)
     }
-    const whole: string[] = []
-    const partial: Array<{ grantee: string; privileges: string[] }> = []
-    for (const [g, privileges] of targetHas) {
-      const backupGives = had.get(g)
-      if (backupGives === 'ALL') continue
-      if (backupGives === undefined) whole.push(g)
-      else {
-        const more = [...privileges].filter(p => !backupGives.has(p))
-        if (more.length > 0) partial.push({ grantee: g, privileges: more })
+    return held
+  }
+  const name = (g: string): string => (g === PUBLIC_GRANTEE ? 'PUBLIC' : g)
+  const quoted = (g: string): string => (g === PUBLIC_GRANTEE ? 'PUBLIC' : sqlQuoted(g))
+  /** What a row gives beyond what new objects of the source got, per grantee. */
+  const excess = (
+    target: Held,
+    given: (g: string, p: string) => boolean | undefined
+  ): Map<string, { more: Set<string>; option: Set<string> }> => {
+    const out = new Map<string, { more: Set<string>; option: Set<string> }>()
+    for (const [g, has] of target) {
+      if (g === own.role) continue
+      for (const [p, grantable] of has) {
+        const src = given(g, p)
+        const e = out.get(g) ?? { more: new Set<string>(), option: new Set<string>() }
+        if (src === undefined) e.more.add(p)
+        else if (grantable && !src) e.option.add(p)
+        else continue
+        out.set(g, e)
       }
     }
-    if (whole.length === 0 && partial.length === 0) continue
-    const quoted = (g: string): string => (g === 'PUBLIC' ? g : sqlQuoted(g))
-    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(own.role)} IN SCHEMA ${sqlQuoted(row.schema)} REVOKE`
-    beyond.push({
-      schema: row.schema,
-      kind,
-      grantees: [...whole, ...partial.map(p => `${p.grantee} (${p.privileges.join(', ')})`)],
-      revoke: [
-        ...(whole.length > 0
-          ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`]
+    return out
+  }
+  const beyond: DefaultPrivilegesBeyond[] = []
+  const describe = (
+    schema: string | null,
+    kind: string,
+    found: Map<string, { more: Set<string>; option: Set<string> }>,
+    nothing: (g: string) => boolean
+  ): void => {
+    if (found.size === 0) return
+    const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${sqlQuoted(own.role)}${schema === null ? '' : ` IN SCHEMA ${sqlQuoted(schema)}`} REVOKE`
+    const sorted = [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const whole = sorted.filter(([g, e]) => nothing(g) && e.option.size === 0).map(([g]) => g)
+    const partial = sorted.filter(([g]) => !whole.includes(g))
+    const grantees = [
+      ...whole.map(name),
+      ...partial.map(
+        ([g, e]) =>
+          `${name(g)} (${[...e.more, ...[...e.option].map(p => `${p} WITH GRANT OPTION`)].join(', ')})`
+      )
+    ]
+    const revoke = [
+      ...(whole.length > 0 ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`] : []),
+      ...partial.flatMap(([g, e]) => [
+        ...(e.more.size > 0
+          ? [`${head} ${[...e.more].join(', ')} ON ${kind} FROM ${quoted(g)};`]
           : []),
-        ...partial.map(
-          p => `${head} ${p.privileges.join(', ')} ON ${kind} FROM ${quoted(p.grantee)};`
-        )
-      ].join(' ')
-    })
+        ...(e.option.size > 0
+          ? [`${head} GRANT OPTION FOR ${[...e.option].join(', ')} ON ${kind} FROM ${quoted(g)};`]
+          : [])
+      ])
+    ]
+    beyond.push({ schema, kind, grantees, revoke: revoke.join(' ') })
   }
-  return beyond
-}
-
-/** The role names of a GRANT's `TO` list ("anon, \"Team A\", PUBLIC"), unquoted. */
-function granteeNames(list: string): string[] {
-  const names: string[] = []
-  for (const m of list.matchAll(/\s*(?:GROUP\s+)?("(?:[^"]|"")*"|[^\s,]+)\s*(?:,|$)/gi)) {
-    const word = m[1]
-    names.push(
-      word.startsWith('"')
-        ? word.slice(1, -1).replace(/""/g, '"')
-        : /^public$/i.test(word)
-          ? 'PUBLIC'
-          : word.toLowerCase()
-    )
+  for (const kind of kinds) {
+    const sourceGlobal = sourceRow(null, kind)
+    const targetGlobal = targetRow(null, kind)
+    // the target's global row: what it gives beyond the source's global row and, in some schema
+    // compared, beyond that schema's row of the source (only a global REVOKE takes it away)
+    const globalExcess = new Map<string, { more: Set<string>; option: Set<string> }>()
+    for (const schema of [...compared].sort()) {
+      const sourceIn = sourceRow(schema, kind)
+      const given = (g: string, p: string): boolean | undefined => {
+        const a = sourceIn.get(g)?.get(p)
+        const b = sourceGlobal.get(g)?.get(p)
+        return a === undefined && b === undefined ? undefined : (a ?? false) || (b ?? false)
+      }
+      describe(
+        schema,
+        kind,
+        excess(targetRow(schema, kind), given),
+        g => (sourceIn.get(g)?.size ?? 0) === 0 && (sourceGlobal.get(g)?.size ?? 0) === 0
+      )
+      for (const [g, e] of excess(targetGlobal, given)) {
+        const all = globalExcess.get(g) ?? { more: new Set<string>(), option: new Set<string>() }
+        for (const p of e.more) all.more.add(p)
+        for (const p of e.option) all.option.add(p)
+        globalExcess.set(g, all)
+      }
+    }
+    describe(null, kind, globalExcess, g => (sourceGlobal.get(g)?.size ?? 0) === 0)
   }
-  return names
+  // in the order the warning has always had: by schema, then kind
+  const order = (b: DefaultPrivilegesBeyond): string => `${b.schema ?? '\uffff'}`
+  return beyond.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
 }
 
 /** A restored object and the roles the target's default privileges gave privileges on it. */

@@ -240,6 +240,11 @@ export class PlainDumpObjects {
   /** The roles its ALTER … OWNER TO statements name: the owners of the backup's objects. */
   readonly owners = new Set<string>()
   /**
+   * The schemas and owners of its objects, as its ALTER … OWNER TO statements give them (a
+   * schema's own: ALTER SCHEMA s OWNER TO r), JSON [schema, owner] (default-privileges.ts ownedKey).
+   */
+  readonly owned = new Set<string>()
+  /**
    * The schemas the script creates objects in (its CREATE SCHEMA, CREATE TABLE, SEQUENCE, VIEW,
    * TYPE, DOMAIN, FUNCTION … statements' and its default privileges'), folded.
    */
@@ -381,8 +386,23 @@ export class PlainDumpObjects {
     if (!/\bOWNER\s+TO\b/i.test(text)) return
     const tokens = sqlTokens(text, false)
     for (let i = 0; i + 2 < tokens.length; i++)
-      if (word(tokens, i, 'owner') && word(tokens, i + 1, 'to') && tokens[i + 2].kind === 'ident')
-        this.owners.add(tokens[i + 2].value)
+      if (word(tokens, i, 'owner') && word(tokens, i + 1, 'to') && tokens[i + 2].kind === 'ident') {
+        const owner = tokens[i + 2].value
+        this.owners.add(owner)
+        // the object's schema: a schema's own name, or the first qualified name's (pg_dump
+        // qualifies every object it names: ALTER FUNCTION public.f(integer) OWNER TO …)
+        let schema: string | undefined
+        if (word(tokens, 1, 'schema') && tokens[2]?.kind === 'ident') schema = tokens[2].value
+        else
+          for (let j = 1; j < i && schema === undefined; j++)
+            if (
+              tokens[j].kind === 'ident' &&
+              tokens[j + 1]?.value === '.' &&
+              tokens[j + 2]?.kind === 'ident'
+            )
+              schema = tokens[j].value
+        if (schema !== undefined) this.owned.add(JSON.stringify([schema, owner]))
+      }
   }
 
   /** The "dump complete" trailer was seen (outside statements and data). */
