@@ -2071,7 +2071,8 @@ unlessRelation) {
     const inner = tag('pgba_part');
     const outer = tag('pgba_recreate');
     const name = tag('pgba_name');
-    const statementsRun = statements.map(s => `EXECUTE ${inner}${s}${inner};`).join(' ');
+    // each statement named in `s` before it runs: a refusal names the one refused (attacker a79 F1)
+    const statementsRun = statements.map(s => `s := ${inner}${s}${inner}; EXECUTE s;`).join(' ');
     const body = unlessRelation === undefined
         ? statementsRun
         : `IF pg_catalog.to_regclass(${name}${unlessRelation}${name}) IS NULL THEN ${statementsRun} END IF;`;
@@ -2080,7 +2081,10 @@ unlessRelation) {
         ? `integrity_constraint_violation OR ${RECREATE_MISFITS}`
         : 'integrity_constraint_violation';
     const caught = strict ? '' : ` WHEN ${RECREATE_MISFITS} THEN NULL;`;
-    return `DO ${outer} DECLARE m text; d text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = '${recreateBroken()}';${caught} END ${outer};`;
+    // the HINT: the mark, then the statement on one line (the load's error shows it: recreatedStatement);
+    // no DETAIL where PostgreSQL gave none (an empty one read "DETAIL:  .")
+    const hint = `'${recreateBroken()}: ' || pg_catalog.regexp_replace(pg_catalog.left(s, 400), '\\s+', ' ', 'g')`;
+    return `DO ${outer} DECLARE m text; d text; s text; BEGIN ${body} EXCEPTION WHEN ${raised} THEN GET STACKED DIAGNOSTICS m = MESSAGE_TEXT, d = PG_EXCEPTION_DETAIL; IF d = '' THEN RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, HINT = ${hint}; END IF; RAISE EXCEPTION USING ERRCODE = SQLSTATE, MESSAGE = m, DETAIL = d, HINT = ${hint};${caught} END ${outer};`;
 }
 /** Whether a recreated part (its key: tablePartKey) is a constraint, which recreateBlock holds strictly. */
 function strictPart(key) {
@@ -2092,11 +2096,27 @@ function strictPart(key) {
  */
 const RECREATE_NONCE = (0,external_node_crypto_.randomBytes)(8).toString('hex');
 /**
+ * The statement of recreateBlock's that PostgreSQL refused, from psql's stderr (its HINT after the
+ * mark, on one line, at most 400 characters); undefined when none.
+ */
+function recreatedStatement(stderr) {
+    // the HINT line's, not the DO statement's own text that psql may echo after it
+    const mark = `HINT:  ${recreateBroken()}: `;
+    const at = stderr.lastIndexOf(mark);
+    if (at < 0)
+        return undefined;
+    const line = stderr
+        .slice(at + mark.length)
+        .split('\n', 1)[0]
+        .trim();
+    return line === '' ? undefined : line;
+}
+/**
  * The HINT of the error a recreated part's definition met (a foreign key of a table that stays
  * onto rows the backup does not hold, a unique index they break; a constraint PostgreSQL refuses
  * for any reason): the load fails, its single transaction keeps nothing (trial u46: such a
  * foreign key went missing with the restore committed and exit code 0, the orphaned rows left
- * behind). It carries this run's mark, so that only the restore's own block draws its advice.
+ * behind). It carries this run's mark (the HINT's start, the refused statement after it), so that only the restore's own block draws its advice.
  */
 function recreateBroken() {
     return `clean-drop-dependents dropped this part of a table that stays with what clean replaced and created it again after the load, as the target had it, and PostgreSQL refused it (pgba ${RECREATE_NONCE})`;
@@ -4452,7 +4472,9 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
                 : openPlainScript(dump, plan.decoding, gate, same?.()));
         }
         catch (error) {
-            throw error instanceof LoadError ? inScriptLines(error, lines, (0,pipeline_decode/* fileName */.Md)(dump)) : error;
+            throw error instanceof LoadError
+                ? inScriptLines(error, moved ? lines : gate, (0,pipeline_decode/* fileName */.Md)(dump))
+                : error;
         }
         return reportSkipped(gate);
     }
@@ -4611,7 +4633,15 @@ function inScriptLines(error, gate, name) {
             ? `psql, in the action's own statements around ${name}:`
             : `${name}:${line}:`;
     });
-    return new LoadError(map(error.message), map(error.stderr), error.inputFailed, error.exit, error.kind, error.option);
+    // a foreign key, view or partition of the script's onto a relation the backup left out (u49
+    // F4): the script's entry (its "-- Name: \u2026; Type: FK CONSTRAINT" header) says which
+    const at = /^psql:<stdin>:(\d+): (?:ERROR|FATAL): /m.exec(error.stderr);
+    const entry = at && gate.entryAt?.(Number(at[1]));
+    const reported = reportedLines(error.stderr);
+    const missing = entry && gate.hasRelation
+        ? leftOutRelation(reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n'), reported.filter(l => l.startsWith('CONTEXT:')).join('\n'), entry, n => gate.hasRelation(n))
+        : undefined;
+    return new LoadError(map(error.message) + (missing ? leftOutHint(missing, entry) : ''), map(error.stderr), error.inputFailed, error.exit, error.kind, error.option);
 }
 /**
  * psql's error on the script pg_restore wrote of an archive, which the user never sees: the
@@ -4629,7 +4659,7 @@ function inArchiveEntries(error, gate) {
     const entry = gate.entryAt(Number(at[1]));
     const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ');
     const { program, code, signal } = error.exit;
-    return explainLoadFailure(program, code, signal, stderr, entry);
+    return explainLoadFailure(program, code, signal, stderr, entry, gate.hasRelation && (name => gate.hasRelation(name)));
 }
 /**
  * A plain script whose COPY blocks the target's foreign keys need in another order
@@ -5420,7 +5450,17 @@ function pgRestoreError(error, pgRestore, toc) {
     return error.startError ? explainChildFailure(error) : pgRestoreFailure(error, toc);
 }
 function pgRestoreFailure(error, toc) {
-    return explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, toc));
+    return explainLoadFailure(error.program, error.code, error.signal, error.stderr, tocEntryNamed(error.stderr, toc), name => tocHasRelation(toc, name));
+}
+/**
+ * Whether an entry of `toc` creates the relation `name` (`schema.name`, or a bare name), or the
+ * schema `schema <name>`.
+ */
+function tocHasRelation(toc, name) {
+    if (name.startsWith('schema '))
+        return toc.entries.some(e => e.desc === 'SCHEMA' && e.tag === name.slice('schema '.length));
+    return toc.entries.some(e => ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE', 'SEQUENCE'].includes(e.desc) &&
+        (`${e.namespace ?? ''}.${e.tag}` === name || (!name.includes('.') && e.tag === name)));
 }
 /**
  * The database name as a libpq connection string (`dbname='\u2026'`): pg_restore -d takes a name
@@ -6217,7 +6257,9 @@ const SETTINGS_AT_START = /the session reads with standard_conforming_strings (o
 /** The loader's failure as one message, with the fix where the error is a known one. */
 function explainLoadFailure(program, code, signal, stderr, 
 /** The archive entry psql failed in: named instead of the failed statement. */
-entry) {
+entry, 
+/** Whether the backup creates a relation (its TOC's entries): a left-out one is said so. */
+inBackup) {
     const name = program.split(/[\\/]/).pop();
     // no session for the loader (a pool of one or two server connections, max_client_conn): that
     // cause first, with the sessions the action held itself (trial u26 F1)
@@ -6238,12 +6280,16 @@ entry) {
     const shown = ownBlock
         ? reported.filter(l => !l.startsWith('HINT:') && !l.startsWith('CONTEXT:'))
         : reported;
+    // the part refused, as its block named it (attacker a79 F1: the message named none)
+    const part = ownBlock ? recreatedStatement(stderr) : undefined;
     const detail = (shown.length > 0 ? shown : lastLines(stderr)).join(' | ') +
-        (entry
-            ? ` (in the archive's entry ${entry})`
-            : statement && !ownBlock
-                ? ` (failed statement: ${statement})`
-                : '');
+        (part
+            ? ` (the target's own part, created again: \`${(0,sql_redact/* quoteSql */.Xd)(part, 200)}\`)`
+            : entry
+                ? ` (in the archive's entry ${entry})`
+                : statement && !ownBlock
+                    ? ` (failed statement: ${statement})`
+                    : '');
     const errors = reported.filter(l => !/^(DETAIL|HINT|CONTEXT):/.test(l)).join('\n');
     const context = reported.filter(l => l.startsWith('CONTEXT:')).join('\n');
     let hint = '';
@@ -6297,8 +6343,14 @@ entry) {
             ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.';
     }
     else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
-        hint =
-            ' The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows. Qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION \u2026 SET search_path), then back up again.';
+        // on restore day the source may be gone: how to load this backup all the same (trial u49 F3, F6)
+        const fn = /(?:SQL|PL\/pgSQL) function "?([^"\s(]+)/.exec(context)?.[1] ?? '<the function>';
+        hint = ` The error comes from the backup itself, while its data was copied (a CHECK constraint, default or trigger whose function names an object without its schema: pg_dump restores with an empty search_path): this backup fails to load into any database, as pg_restore or psql by hand shows (the backup warns of such functions). For the next backups: qualify the names in that function (schema.table) or give it a search_path (ALTER FUNCTION \u2026 SET search_path = public), then back up again. To load this one all the same: ${entry === undefined
+            ? `a plain SQL script can be mended in the file \u2014 add SET search_path = public (the schemas it names) to the CREATE FUNCTION of ${fn}, or qualify the names in its body there \u2014 and the edited file restored;`
+            : `by hand, in three steps (see Restoring by hand in the README for the file's unpacking): pg_restore --section=pre-data -d TARGET FILE; then in TARGET ALTER FUNCTION ${fn} SET search_path = public (the schemas it names); then pg_restore --section=data --section=post-data -d TARGET FILE;`} if the function reads another table, load that table's data first (pg_restore --section=data --table=\u2026 before the rest, or its COPY block first in a script).`;
+    }
+    else if (entry && inBackup && leftOutRelation(errors, context, entry, inBackup)) {
+        hint = leftOutHint(leftOutRelation(errors, context, entry, inBackup), entry);
     }
     else if (/invalid byte sequence for encoding "[^"]+"/.test(errors)) {
         const encoding = /invalid byte sequence for encoding "([^"]+)"/.exec(errors)[1];
@@ -6341,6 +6393,34 @@ entry) {
         code,
         signal
     });
+}
+/**
+ * The relation an archive's foreign key, view or partition needs and the backup does not have
+ * (`relation "public.skus" does not exist` in a FK CONSTRAINT entry): a backup made with
+ * exclude-tables or exclude-schemas, or as a role that could not read it (u49 F4). Undefined for
+ * any other error, or a relation the backup has (a subset restore's: subsetHint).
+ */
+function leftOutRelation(errors, context, entry, inBackup) {
+    if (!/^(?:FK CONSTRAINT|VIEW|MATERIALIZED VIEW|TABLE ATTACH|TABLE|RULE) /.test(entry))
+        return;
+    if (/^CONTEXT: {2}COPY /m.test(context))
+        return;
+    const relation = /relation "([^"]+)" does not exist/.exec(errors)?.[1];
+    if (relation)
+        return !inBackup(relation) ? relation : undefined;
+    // exclude-schemas: pg_dump writes the name qualified, so the schema is what is missing
+    const schema = /schema "([^"]+)" does not exist/.exec(errors)?.[1];
+    return schema && !inBackup(`schema ${schema}`) ? `schema ${schema}` : undefined;
+}
+/** What to do about a relation the backup left out (leftOutRelation) that `entry` needs. */
+function leftOutHint(missing, entry) {
+    const key = entry.startsWith('FK CONSTRAINT ');
+    if (missing.startsWith('schema ')) {
+        const name = missing.slice('schema '.length);
+        return ` The backup left ${missing} out (it is not in the backup: it was made with exclude-schemas, or as a role that could not use it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing} and what ${entry} refers to in it. Create them in the target first (CREATE SCHEMA ${(0,sql_names/* quoteIdent */.v4)(name)}; and its tables, with their rows, from elsewhere \u2014 the source, an older backup), then restore again; or restore with single-transaction: false, which loads everything but ${key ? 'that constraint' : 'that entry'} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once they are there. Back up with that schema (or without what needs it) from now on: the backup warns of this.`;
+    }
+    const what = key ? 'that constraint' : 'that entry';
+    return ` The backup left ${missing} out (its table is not in the backup: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing}. Create ${missing} in the target first (its definition and rows from elsewhere \u2014 the source, an older backup; or empty${key ? ', if no row refers to it' : ''}), then restore again; or restore with single-transaction: false, which loads everything but ${what} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once ${missing} is there. Back up with ${missing} (or without what needs it) from now on: the backup warns of this.`;
 }
 /**
  * A table with row-level security that the restoring role is subject to (not its owner, or FORCE
@@ -9712,6 +9792,7 @@ function clusterChangedAfterCommit(changes) {
 
 ;// CONCATENATED MODULE: ./src/postgres/default-privileges.ts
 
+
 const KINDS = {
     r: { plural: 'TABLES', noun: 'table' },
     S: { plural: 'SEQUENCES', noun: 'sequence' },
@@ -9827,113 +9908,298 @@ function changeStatements(role, row, from, to) {
         out.push(`${head} GRANT ${ps.join(', ')} ON ${kind} TO ${g} WITH GRANT OPTION;`);
     return out;
 }
-/** A GRANT of an ALTER DEFAULT PRIVILEGES statement: its privileges, its kind, its grantees. */
-const DEFAULT_GRANT = /\bGRANT\s+([\s\S]+?)\s+ON\s+(TABLES|SEQUENCES|FUNCTIONS|ROUTINES|TYPES|SCHEMAS|LARGE OBJECTS)\s+TO\s+([\s\S]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi;
+/** The privileges ALL stands for, by kind (MAINTAIN: PostgreSQL 17's). */
+const ALL_OF = {
+    TABLES: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
+    SEQUENCES: ['USAGE', 'SELECT', 'UPDATE'],
+    FUNCTIONS: ['EXECUTE'],
+    TYPES: ['USAGE'],
+    SCHEMAS: ['USAGE', 'CREATE'],
+    'LARGE OBJECTS': ['SELECT', 'UPDATE']
+};
 /**
- * The restoring role's `IN SCHEMA` default privileges, as they are after the load, that give a
- * role (one the backup knows: it grants it something, or PUBLIC) more than the backup's own
- * default privileges of that role give it \u2014 privilege by privilege (trial u39 F3: a Supabase
- * project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the source had revoked;
- * attacker a64 F2: anon's INSERT on tables, where the source left it SELECT). pg_dump writes a
- * schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup.
- * Compared where the backup has default privileges of that very role, or objects it owned (a
- * source that revoked them all), for the schemas in `schemas`.
+ * The GRANTs and REVOKEs of ALTER DEFAULT PRIVILEGES statements (an archive's DEFAULT ACL entry,
+ * a script's statement), in order, read by the tokenizer (sqlTokens: quoted names, comments and
+ * literals as the server reads them \u2014 a regex on the raw text stopped at a ';' inside a quoted
+ * role name: attacker a80 F4). A statement it cannot read (CURRENT_USER as a grantee, a keyword
+ * it does not know) is left out.
  */
-function defaultPrivilegesBeyondBackup(own, backup, schemas, 
-/** The backup's other ACL statements (GRANT \u2026 TO \u2026): the roles it knows. */
-acls = [], 
-/** The owners of the backup's objects. */
-owners = new Set()) {
-    const mine = backup.filter(e => e.role === own.role);
-    if (mine.length === 0 && !owners.has(own.role))
-        return [];
-    /** By schema and kind: each grantee's privileges, or 'ALL'. */
-    const granted = new Map();
-    for (const e of mine) {
-        if (e.schema === null)
-            continue;
-        for (const m of e.defn.matchAll(DEFAULT_GRANT)) {
-            const kind = m[2].toUpperCase() === 'ROUTINES' ? 'FUNCTIONS' : m[2].toUpperCase();
-            const key = `${e.schema}\0${kind}`;
-            const byGrantee = granted.get(key) ?? new Map();
-            const privileges = m[1].toUpperCase().replace(/\s+/g, ' ').trim();
-            const all = /^ALL( PRIVILEGES)?$/.test(privileges);
-            for (const g of granteeNames(m[3])) {
-                const had = byGrantee.get(g);
-                if (all || had === 'ALL')
-                    byGrantee.set(g, 'ALL');
-                else {
-                    const set = had ?? new Set();
-                    for (const p of privileges.split(','))
-                        set.add(p.trim());
-                    byGrantee.set(g, set);
-                }
-            }
-            granted.set(key, byGrantee);
-        }
+function defaultAclChanges(defn) {
+    const tokens = (0,plain_sql/* sqlTokens */.Dl)(defn, false);
+    const changes = [];
+    let from = 0;
+    while (from < tokens.length) {
+        let end = from;
+        while (end < tokens.length && !(tokens[end].kind === 'punct' && tokens[end].value === ';'))
+            end++;
+        const change = readChange(tokens.slice(from, end));
+        if (change)
+            changes.push(change);
+        from = end + 1;
     }
-    const known = new Set(['PUBLIC', ...owners]);
-    for (const text of [...acls, ...backup.map(e => e.defn)])
-        for (const m of text.matchAll(/\bTO\s+([^;]+?)(?:\s+WITH\s+GRANT\s+OPTION)?\s*;/gi))
-            for (const g of granteeNames(m[1]))
-                known.add(g);
-    const beyond = [];
-    for (const row of own.rows) {
-        if (row.schema === null || !schemas.has(row.schema))
-            continue;
-        const kind = KINDS[row.objtype].plural;
-        const had = granted.get(`${row.schema}\0${kind}`) ?? new Map();
-        const targetHas = new Map();
-        for (const p of row.privileges) {
-            const g = p.grantee ?? 'PUBLIC';
-            if (g === own.role || !known.has(g))
-                continue;
-            targetHas.set(g, (targetHas.get(g) ?? new Set()).add(p.privilege));
-        }
-        const whole = [];
-        const partial = [];
-        for (const [g, privileges] of targetHas) {
-            const backupGives = had.get(g);
-            if (backupGives === 'ALL')
-                continue;
-            if (backupGives === undefined)
-                whole.push(g);
-            else {
-                const more = [...privileges].filter(p => !backupGives.has(p));
-                if (more.length > 0)
-                    partial.push({ grantee: g, privileges: more });
-            }
-        }
-        if (whole.length === 0 && partial.length === 0)
-            continue;
-        const quoted = (g) => (g === 'PUBLIC' ? g : (0,sql_names/* sqlQuoted */.X_)(g));
-        const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(own.role)} IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(row.schema)} REVOKE`;
-        beyond.push({
-            schema: row.schema,
-            kind,
-            grantees: [...whole, ...partial.map(p => `${p.grantee} (${p.privileges.join(', ')})`)],
-            revoke: [
-                ...(whole.length > 0
-                    ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`]
-                    : []),
-                ...partial.map(p => `${head} ${p.privileges.join(', ')} ON ${kind} FROM ${quoted(p.grantee)};`)
-            ].join(' ')
-        });
-    }
-    return beyond;
+    return changes;
 }
-/** The role names of a GRANT's `TO` list ("anon, \"Team A\", PUBLIC"), unquoted. */
-function granteeNames(list) {
-    const names = [];
-    for (const m of list.matchAll(/\s*(?:GROUP\s+)?("(?:[^"]|"")*"|[^\s,]+)\s*(?:,|$)/gi)) {
-        const word = m[1];
-        names.push(word.startsWith('"')
-            ? word.slice(1, -1).replace(/""/g, '"')
-            : /^public$/i.test(word)
-                ? 'PUBLIC'
-                : word.toLowerCase());
+/** One statement's tokens (no ';') as a DefaultAclChange, or undefined. */
+function readChange(t) {
+    const word = (i, w) => t[i]?.kind === 'ident' && t[i].quoted !== true && t[i].value === w;
+    if (!word(0, 'alter') || !word(1, 'default') || !word(2, 'privileges'))
+        return undefined;
+    /** Past a list of names (r1, "R 2", \u2026) from t[i]. */
+    const skipList = (i) => {
+        while (t[i]?.kind === 'ident') {
+            if (t[i + 1]?.value !== ',')
+                return i + 1;
+            i += 2;
+        }
+        return i;
+    };
+    let i = 3;
+    for (;;) {
+        if (word(i, 'for') && (word(i + 1, 'role') || word(i + 1, 'user')))
+            i = skipList(i + 2);
+        else if (word(i, 'in') && word(i + 1, 'schema'))
+            i = skipList(i + 2);
+        else
+            break;
     }
-    return names;
+    const grant = word(i, 'grant');
+    if (!grant && !word(i, 'revoke'))
+        return undefined;
+    i++;
+    let optionOnly = false;
+    if (!grant && word(i, 'grant') && word(i + 1, 'option') && word(i + 2, 'for')) {
+        optionOnly = true;
+        i += 3;
+    }
+    let all = false;
+    const named = [];
+    if (word(i, 'all')) {
+        all = true;
+        i += word(i + 1, 'privileges') ? 2 : 1;
+    }
+    else
+        for (;;) {
+            if (t[i]?.kind !== 'ident' || t[i].quoted === true)
+                return undefined;
+            named.push(t[i].value.toUpperCase());
+            if (t[i + 1]?.value !== ',') {
+                i++;
+                break;
+            }
+            i += 2;
+        }
+    if (!word(i, 'on'))
+        return undefined;
+    i++;
+    let kind;
+    if (word(i, 'large') && word(i + 1, 'objects')) {
+        kind = 'LARGE OBJECTS';
+        i += 2;
+    }
+    else if (t[i]?.kind === 'ident' && t[i].quoted !== true) {
+        kind = t[i].value === 'routines' ? 'FUNCTIONS' : t[i].value.toUpperCase();
+        if (ALL_OF[kind] === undefined)
+            return undefined;
+        i++;
+    }
+    else
+        return undefined;
+    if (!word(i, grant ? 'to' : 'from'))
+        return undefined;
+    i++;
+    const grantees = [];
+    for (;;) {
+        if (word(i, 'group') && t[i + 1]?.kind === 'ident')
+            i++;
+        const name = t[i];
+        if (name?.kind !== 'ident')
+            return undefined;
+        if (name.quoted !== true &&
+            ['current_user', 'current_role', 'session_user'].includes(name.value))
+            return undefined;
+        grantees.push(name.quoted !== true && name.value === 'public' ? PUBLIC_GRANTEE : name.value);
+        if (t[i + 1]?.value !== ',') {
+            i++;
+            break;
+        }
+        i += 2;
+    }
+    const withGrantOption = grant && word(i, 'with') && word(i + 1, 'grant') && word(i + 2, 'option');
+    return {
+        grant,
+        optionOnly,
+        privileges: all ? ALL_OF[kind] : named,
+        kind,
+        grantees,
+        withGrantOption
+    };
+}
+/**
+ * What the hard-wired default (acldefault) gives other roles than the owner: PUBLIC's EXECUTE on
+ * functions, its USAGE on types. A role's global row replaces it; an `IN SCHEMA` row adds to it.
+ */
+function hardWiredHeld(kind) {
+    const p = kind === 'FUNCTIONS' ? 'EXECUTE' : kind === 'TYPES' ? 'USAGE' : undefined;
+    return p ? new Map([[PUBLIC_GRANTEE, new Map([[p, false]])]]) : new Map();
+}
+/** `held` with a GRANT or REVOKE applied, as PostgreSQL applies it to a default-privilege row. */
+function apply(held, c) {
+    for (const g of c.grantees) {
+        const has = held.get(g) ?? new Map();
+        for (const p of c.privileges) {
+            if (c.grant)
+                has.set(p, (has.get(p) ?? false) || c.withGrantOption);
+            else if (c.optionOnly) {
+                if (has.has(p))
+                    has.set(p, false);
+            }
+            else
+                has.delete(p);
+        }
+        if (has.size > 0)
+            held.set(g, has);
+        else
+            held.delete(g);
+    }
+}
+/** A key of the backup's objects by schema and owner (JSON [schema, owner]). */
+function default_privileges_ownedKey(schema, owner) {
+    return JSON.stringify([schema, owner]);
+}
+/**
+ * The restoring role's default privileges, as they are after the load, that give a role more
+ * than the backup's own default privileges of that role give it \u2014 privilege by privilege and
+ * grant option by grant option, on what new objects would get in each schema compared: a global
+ * row's privileges (the hard-wired default where there is none) together with the schema's
+ * `IN SCHEMA` row's, as PostgreSQL combines them, on both sides (attacker a80 F3: a backup's
+ * global `GRANT ALL ON TABLES TO anon` gives the schema's new tables what the target's IN SCHEMA
+ * row gives). The backup's statements are applied in order, its REVOKEs subtracting (a80 F2).
+ * Trial u39 F3: a Supabase project's `GRANT ALL ON FUNCTIONS TO anon` in schema public, which the
+ * source had revoked; attacker a64 F2: anon's INSERT on tables, where the source left it SELECT.
+ * pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not
+ * in the backup.
+ *
+ * Every grantee is compared, named in the backup or not (a80 F1: a source that gave anon nothing
+ * never names it, and anon kept ALL on new tables unsaid), but for the restoring role itself (an
+ * owner's privileges are its own whatever the row says). A schema is compared where the backup
+ * has default privileges of that very role in it, or objects the role owns in it (`owned`,
+ * {@link ownedKey}): there the role is the source's, and pg_dump writes every default privilege
+ * of a dumped schema, so what the backup lacks the source did not give. The role's global row
+ * is compared where some schema is. Not compared: schemas outside `schemas` (the backup creates
+ * nothing there) and those where the backup holds nothing of the role (another platform's role
+ * of the same name, or objects of other roles only: nothing says what the source gave there).
+ * Limitation: a backup of some schemas only (pg_dump --schema) carries no global default
+ * privileges; they are then taken as the hard-wired default.
+ */
+function defaultPrivilegesBeyondBackup(own, backup, schemas, owned = new Set()) {
+    const mine = backup.filter(e => e.role === own.role);
+    const compared = [...schemas].filter(s => owned.has(default_privileges_ownedKey(s, own.role)) || mine.some(e => e.schema === s));
+    if (compared.length === 0)
+        return [];
+    const kinds = ['TABLES', 'SEQUENCES', 'FUNCTIONS', 'TYPES'];
+    /** The backup's rows by schema ('' for the global one) and kind, its statements applied in order. */
+    const source = new Map();
+    const sourceRow = (schema, kind) => {
+        const key = `${schema ?? ''}\0${kind}`;
+        let held = source.get(key);
+        if (!held) {
+            held = schema === null ? hardWiredHeld(kind) : new Map();
+            source.set(key, held);
+        }
+        return held;
+    };
+    for (const e of mine)
+        for (const c of defaultAclChanges(e.defn))
+            if (kinds.includes(c.kind))
+                apply(sourceRow(e.schema, c.kind), c);
+    const targetRow = (schema, kind) => {
+        const row = own.rows.find(r => r.schema === schema && KINDS[r.objtype].plural === kind);
+        if (!row)
+            return schema === null ? hardWiredHeld(kind) : new Map();
+        const held = new Map();
+        for (const p of row.privileges) {
+            const g = p.grantee ?? PUBLIC_GRANTEE;
+            const has = held.get(g) ?? new Map();
+            has.set(p.privilege, (has.get(p.privilege) ?? false) || p.grantable);
+            held.set(g, has);
+        }
+        return held;
+    };
+    const name = (g) => (g === PUBLIC_GRANTEE ? 'PUBLIC' : g);
+    const quoted = (g) => (g === PUBLIC_GRANTEE ? 'PUBLIC' : (0,sql_names/* sqlQuoted */.X_)(g));
+    /** What a row gives beyond what new objects of the source got, per grantee. */
+    const excess = (target, given) => {
+        const out = new Map();
+        for (const [g, has] of target) {
+            if (g === own.role)
+                continue;
+            for (const [p, grantable] of has) {
+                const src = given(g, p);
+                const e = out.get(g) ?? { more: new Set(), option: new Set() };
+                if (src === undefined)
+                    e.more.add(p);
+                else if (grantable && !src)
+                    e.option.add(p);
+                else
+                    continue;
+                out.set(g, e);
+            }
+        }
+        return out;
+    };
+    const beyond = [];
+    const describe = (schema, kind, found, nothing) => {
+        if (found.size === 0)
+            return;
+        const head = `ALTER DEFAULT PRIVILEGES FOR ROLE ${(0,sql_names/* sqlQuoted */.X_)(own.role)}${schema === null ? '' : ` IN SCHEMA ${(0,sql_names/* sqlQuoted */.X_)(schema)}`} REVOKE`;
+        const sorted = [...found].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        const whole = sorted.filter(([g, e]) => nothing(g) && e.option.size === 0).map(([g]) => g);
+        const partial = sorted.filter(([g]) => !whole.includes(g));
+        const grantees = [
+            ...whole.map(name),
+            ...partial.map(([g, e]) => `${name(g)} (${[...e.more, ...[...e.option].map(p => `${p} WITH GRANT OPTION`)].join(', ')})`)
+        ];
+        const revoke = [
+            ...(whole.length > 0 ? [`${head} ALL ON ${kind} FROM ${whole.map(quoted).join(', ')};`] : []),
+            ...partial.flatMap(([g, e]) => [
+                ...(e.more.size > 0
+                    ? [`${head} ${[...e.more].join(', ')} ON ${kind} FROM ${quoted(g)};`]
+                    : []),
+                ...(e.option.size > 0
+                    ? [`${head} GRANT OPTION FOR ${[...e.option].join(', ')} ON ${kind} FROM ${quoted(g)};`]
+                    : [])
+            ])
+        ];
+        beyond.push({ schema, kind, grantees, revoke: revoke.join(' ') });
+    };
+    for (const kind of kinds) {
+        const sourceGlobal = sourceRow(null, kind);
+        const targetGlobal = targetRow(null, kind);
+        // the target's global row: what it gives beyond the source's global row and, in some schema
+        // compared, beyond that schema's row of the source (only a global REVOKE takes it away)
+        const globalExcess = new Map();
+        for (const schema of [...compared].sort()) {
+            const sourceIn = sourceRow(schema, kind);
+            const given = (g, p) => {
+                const a = sourceIn.get(g)?.get(p);
+                const b = sourceGlobal.get(g)?.get(p);
+                return a === undefined && b === undefined ? undefined : (a ?? false) || (b ?? false);
+            };
+            describe(schema, kind, excess(targetRow(schema, kind), given), g => (sourceIn.get(g)?.size ?? 0) === 0 && (sourceGlobal.get(g)?.size ?? 0) === 0);
+            for (const [g, e] of excess(targetGlobal, given)) {
+                const all = globalExcess.get(g) ?? { more: new Set(), option: new Set() };
+                for (const p of e.more)
+                    all.more.add(p);
+                for (const p of e.option)
+                    all.option.add(p);
+                globalExcess.set(g, all);
+            }
+        }
+        describe(null, kind, globalExcess, g => (sourceGlobal.get(g)?.size ?? 0) === 0);
+    }
+    // in the order the warning has always had: by schema, then kind
+    const order = (b) => `${b.schema ?? '\uffff'}`;
+    return beyond.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 /** PUBLIC, as rolesNamed and grantsBeyondBackup hold it: never a role's name ("PUBLIC" quoted is one). */
 const PUBLIC_GRANTEE = '\0PUBLIC';
@@ -10900,11 +11166,12 @@ function schemaCreationRefusal(inputs, plan, facts, database) {
     return `the backup creates ${(0,log/* plural */.LS)(missing.length, 'schema')} the target database '${database}' lacks${dropped.length > 0 ? ` or that clean drops first (${dropped.length})` : ''} (${names.join(', ')}${missing.length > 5 ? ', \u2026' : ''}), and ${facts.currentUser} may not create schemas there: it lacks CREATE on the database (pg_restore by hand fails at the first CREATE SCHEMA with "permission denied for database"). Nothing was restored. Grant it (GRANT CREATE ON DATABASE ${(0,sql_names/* quoteIdent */.v4)(database)} TO ${role}; as the database's owner), restore as the database's owner, or create the schemas first (CREATE SCHEMA ${names[0]} AUTHORIZATION ${role}; \u2026) and restore with allow-non-empty: true.${alsoSchemas}`;
 }
 /**
- * After the load: the restoring role's `IN SCHEMA` default privileges in the target that give
- * roles what the backup's own default privileges of that role never did (trial u39 F3), as one
- * warning with the REVOKE; undefined when there are none, the backup (an archive's entries, a
- * plain script's statements: trial u48 F2) has no default privileges of that role nor objects it
- * owned, or privileges were not restored.
+ * After the load: the restoring role's default privileges in the target that give roles what
+ * the backup's own default privileges of that role never did (trial u39 F3), named in the backup
+ * or not (attacker a80 F1: a source that gave anon nothing never names it), as one warning with
+ * the REVOKE; undefined when there are none, the backup (an archive's entries, a plain script's
+ * statements: trial u48 F2) has no default privileges of that role nor objects it owned in the
+ * schemas compared, or privileges were not restored.
  */
 async function defaultsBeyondWarning(inputs, client, plan) {
     // a selection of tables restores no default privileges; one of schemas, those of its schemas
@@ -10916,11 +11183,11 @@ async function defaultsBeyondWarning(inputs, client, plan) {
     const own = await readOwnDefaultPrivileges(client).catch(() => undefined);
     if (!own)
         return undefined;
-    const beyond = defaultPrivilegesBeyondBackup(own, backup.defaultAcls, backup.schemas, backup.grants, backup.owners);
+    const beyond = defaultPrivilegesBeyondBackup(own, backup.defaultAcls, backup.schemas, backup.owned);
     if (beyond.length === 0)
         return undefined;
     const what = beyond
-        .map(b => `${b.kind.toLowerCase()} in schema ${b.schema} to ${b.grantees.join(', ')}`)
+        .map(b => `${b.kind.toLowerCase()} ${b.schema === null ? `in every schema (${own.role}'s global default privileges)` : `in schema ${b.schema}`} to ${b.grantees.join(', ')}`)
         .join('; ');
     return `The target's default privileges of ${own.role} give more than the source's did: ${what}. pg_dump writes a schema's default privileges as GRANTs only, so a REVOKE the source made is not in the backup; ${inputs.singleTransaction ? `the restored objects have the source's privileges, but what ${own.role} creates there from now on gets these too` : `without a single transaction (${inputs.jobs > 1 ? `jobs: ${inputs.jobs}` : 'single-transaction: false'}) the restored objects got these too${plan.format === 'plain' ? '' : ', but for what the restore took back after the load from roles the backup never names for an object'} (see the warnings on the target's default privileges above), and so does what ${own.role} creates there from now on`} (on Supabase: callable or readable by anon through the project's API). To make them the source's: ${beyond.map(b => b.revoke).join(' ')}`;
 }
@@ -10932,8 +11199,11 @@ function archivePrivileges(plan, inputs) {
             .filter(e => e.desc === 'DEFAULT ACL')
             .map(e => ({ role: e.owner ?? '', schema: e.namespace ?? null, defn: e.defn ?? '' })),
         schemas: new Set(entries.map(e => e.namespace).filter((n) => !!n)),
-        grants: entries.filter(e => e.desc === 'ACL').map(e => e.defn ?? ''),
-        owners: new Set(entries.map(e => e.owner ?? '').filter(o => o !== ''))
+        // a schema's entry: its tag is its name
+        owned: new Set(entries.flatMap(e => {
+            const schema = e.desc === 'SCHEMA' ? e.tag : e.namespace;
+            return schema && e.owner ? [default_privileges_ownedKey(schema, e.owner)] : [];
+        }))
     };
 }
 /** A plain script's privileges, from its statements as the check read them (trial u48 F2). */
@@ -10943,8 +11213,7 @@ function scriptPrivileges(script) {
     return {
         defaultAcls: script.defaultAcls,
         schemas: script.objectSchemas,
-        grants: script.grants,
-        owners: script.owners
+        owned: script.owned
     };
 }
 /** The refusal of jobs > 1 where the server had room for only `room` sessions of the role at once. */
@@ -11649,7 +11918,12 @@ monitor, error, blockers, cancelled) {
     }
     // the new owner of an ALTER \u2026 OWNER TO lacks CREATE on the schema: the load's own hint says
     // so; who owns the schema is beside the point (trial u29 F1: "restore as neondb_owner")
-    if (error instanceof LoadError && !ownerChangeDenied(error.stderr)) {
+    // nor for the target's own part that clean-drop-dependents created again: its message says
+    // what to do (attacker a79 F1: "create the backup's objects in it" named a schema the backup
+    // has nothing in)
+    if (error instanceof LoadError &&
+        !ownerChangeDenied(error.stderr) &&
+        !error.stderr.includes(recreateBroken())) {
         const failed = /\(failed statement: ([^\n]*?)\)(?=[.,;]?(?:\s|$))/.exec(error.message)?.[1];
         const owner = monitor
             ? await ownerInTarget(monitor, errors, failed).catch(() => undefined)

@@ -455,13 +455,14 @@ function connectionLimitFailure(program, stderr, own) {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
 /* harmony export */   Yt: () => (/* binding */ startPgDump),
+/* harmony export */   d: () => (/* binding */ withDeniedFacts),
 /* harmony export */   m3: () => (/* binding */ dumpDatabase),
 /* harmony export */   nN: () => (/* binding */ buildPgDumpArgs),
 /* harmony export */   re: () => (/* binding */ qualifiedNames),
 /* harmony export */   tR: () => (/* binding */ DumpError),
 /* harmony export */   yO: () => (/* binding */ patternRegexes)
 /* harmony export */ });
-/* unused harmony export explainDumpFailure */
+/* unused harmony exports explainDumpFailure, permissionAdvice */
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(73024);
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
@@ -612,21 +613,45 @@ const QUERY_IDENT = String.raw `(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)`;
  * exclude-schemas inputs \u2014 or let the role read it. The qualified name from the failed query
  * ("Query was: LOCK TABLE vault.secrets \u2026"), else the bare name the error gives.
  */
-function permissionAdvice(stderr) {
+function permissionAdvice(stderr, facts) {
     // the name as the server printed it, to the line's end (unquoted: it may hold spaces)
     const denied = /permission denied for (table|sequence|view|materialized view|schema) (.+?)\s*$/m.exec(stderr);
     if (!denied)
         return '';
     const [, kind, bare] = denied;
+    const role = facts ? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(facts.role) : '<role>';
+    const who = facts ? `The role in database-url, ${role},` : 'The role in database-url';
     if (kind === 'schema') {
-        return ` The role in database-url may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)} TO <role> (and SELECT on its tables), as the schema's owner.`;
+        return ` ${who} may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)} TO ${role} (and SELECT on its tables), as the schema's owner.`;
     }
     const query = new RegExp(String.raw `Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
     // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
     const qualified = query && unquotedLast(query[1]) === bare ? query[1] : undefined;
     const named = qualified ?? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare);
     const schema = qualified?.slice(0, qualified.indexOf('.'));
-    return ` The role in database-url may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${schema ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : ''}, or let the role read it: GRANT SELECT ON ${named} TO <role>, as its owner.`;
+    // kept tables reference it by a foreign key: leaving it out makes a backup no restore in one
+    // transaction loads (u49 F4), so the grant comes first
+    const referencing = qualified ? facts?.referenced.get(qualified) : undefined;
+    if (referencing && referencing.length > 0) {
+        const shown = referencing.slice(0, 5).join(', ');
+        const more = referencing.length > 5 ? ` and ${referencing.length - 5} more` : '';
+        return ` ${who} may not read ${kind} ${named}, which the backup includes. Let it read it: GRANT SELECT ON ${named} TO ${role}; as its owner. Leaving it out (exclude-tables) makes a backup that does not restore: ${shown}${more} reference${referencing.length === 1 ? 's' : ''} it by a foreign key, and a restore stops there (relation "${named}" does not exist) \u2014 only with ${referencing.length === 1 ? 'that table' : 'those tables'} left out too ('exclude-tables: ${[named, ...referencing.slice(0, 5)].join(',')}${more ? ',\u2026' : ''}') does the backup restore. Leaving out only its rows (exclude-table-data) does not serve either: the key is checked as a restore adds it, against the rows that refer to it.`;
+    }
+    const whole = schema && schema !== 'public' ? ` (or its whole schema with 'exclude-schemas: ${schema}')` : '';
+    return ` ${who} may not read ${kind} ${named}, which the backup includes. Leave it out with 'exclude-tables: ${named}'${whole}, or let the role read it: GRANT SELECT ON ${named} TO ${role}, as its owner.`;
+}
+/**
+ * pg_dump's failure on a table the role may not read, its advice told again with `facts`: the
+ * role's name in the GRANT, and a foreign key onto the table said (leaving it out would make a
+ * backup that does not restore). Any other error is returned as it is.
+ */
+function withDeniedFacts(error, facts) {
+    if (!facts || !(error instanceof DumpError))
+        return error;
+    const before = permissionAdvice(error.stderr);
+    if (!before || !error.message.includes(before))
+        return error;
+    return new DumpError(error.message.replace(before, permissionAdvice(error.stderr, facts)), error.stderr, { cause: error });
 }
 /**
  * "query would be affected by row-level security policy for table x": policies apply to the
@@ -1265,6 +1290,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
 /* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
 /* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes),
+/* harmony export */   unreadableRelations: () => (/* binding */ unreadableRelations),
 /* harmony export */   withSessionSearchPath: () => (/* binding */ withSessionSearchPath)
 /* harmony export */ });
 /* harmony import */ var node_tls__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(41692);
@@ -2468,6 +2494,58 @@ async function unmatchedExcludes(client, filters) {
             unmatched.push({ option: 'excludeSchemas', pattern });
     }
     return unmatched;
+}
+/**
+ * Every table and sequence of the database that pg_dump with these filters would read (its
+ * schemas and tables patterns, less the excluded ones; matched as pg_dump matches them:
+ * patternRegexes, qualified patterns only for tables) and the connected role may not SELECT \u2014
+ * pg_dump stops at the first of them (trial u49 F1: four runs to learn of four). Reads only the
+ * catalog: takes no lock.
+ */
+async function unreadableRelations(client, filters) {
+    const { rows } = await client.query(`SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS "kindCode",
+            (SELECT pg_catalog.format('%I.%I', pn.nspname, p.relname)
+               FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
+               JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+              WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS "partitionOf",
+            (SELECT pg_catalog.format('%I.%I.%I', tn.nspname, t.relname, a.attname)
+               FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+               JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid
+              WHERE c.relkind = 'S' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.deptype IN ('a', 'i') LIMIT 1) AS "ownedBy"
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE c.relkind IN ('r', 'p', 'S')
+        AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+        AND CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+                 ELSE NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') END
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
+                         WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                           AND e.objid = c.oid AND e.deptype = 'e')
+      ORDER BY 1, 2
+      LIMIT 1000`);
+    const matches = (pattern, r, table) => {
+        const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
+        if (table) {
+            return ((name === undefined || new RegExp(name).test(r.name)) &&
+                (schema === undefined || new RegExp(schema).test(r.schema)));
+        }
+        return name === undefined || new RegExp(name).test(r.schema);
+    };
+    return rows
+        .filter(r => (filters.schemas.length === 0 || filters.schemas.some(p => matches(p, r, false))) &&
+        !filters.excludeSchemas.some(p => matches(p, r, false)) &&
+        (filters.tables.length === 0 || filters.tables.some(p => matches(p, r, true))) &&
+        !filters.excludeTables.some(p => matches(p, r, true)))
+        .map(r => ({
+        schema: r.schema,
+        name: r.name,
+        kind: r.kindCode === 'S' ? 'sequence' : 'table',
+        ...(r.partitionOf ? { partitionOf: r.partitionOf } : {}),
+        ...(r.ownedBy ? { ownedBy: r.ownedBy } : {})
+    }));
 }
 /**
  * The partitioned tables among `tables` (JSON [schema, name] keys): a plain dump made with

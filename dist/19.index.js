@@ -1,8 +1,8 @@
-export const id = 228;
-export const ids = [228];
+export const id = 19;
+export const ids = [19];
 export const modules = {
 
-/***/ 71228:
+/***/ 94019:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -38,122 +38,637 @@ var postgres_connection = __webpack_require__(58824);
 var diagnostics = __webpack_require__(24999);
 // EXTERNAL MODULE: ./src/postgres/dump.ts
 var dump = __webpack_require__(8677);
+// EXTERNAL MODULE: ./src/sql-names.ts
+var sql_names = __webpack_require__(17370);
+// EXTERNAL MODULE: ./src/postgres/session.ts
+var postgres_session = __webpack_require__(92515);
+;// CONCATENATED MODULE: ./src/postgres/left-out.ts
+
+
+
+/** The relation kinds pg_dump's --table and --exclude-table patterns match. */
+const PATTERN_KINDS = `array['r','S','v','m','f','p']::pg_catalog."char"[]`;
+/**
+ * The oids of the relations `patterns` match, as pg_dump matches --table patterns: by the
+ * session's own search_path for an unqualified one (every operator and type qualified: the
+ * role's schemas are visible meanwhile).
+ */
+async function matchedRelations(client, patterns) {
+    if (patterns.length === 0)
+        return [];
+    const parts = patterns.map(p => (0,dump/* patternRegexes */.yO)(p));
+    const { rows } = await (0,postgres_session.withSessionSearchPath)(client, () => client.query(`SELECT DISTINCT c.oid::pg_catalog.int8 AS oid
+         FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS p(s, n)
+         JOIN pg_catalog.pg_class c
+           ON c.relkind OPERATOR(pg_catalog.=) ANY (${PATTERN_KINDS})
+          AND (p.n IS NULL OR c.relname OPERATOR(pg_catalog.~) p.n COLLATE pg_catalog.default)
+         JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+        WHERE CASE WHEN p.s IS NULL THEN pg_catalog.pg_table_is_visible(c.oid)
+                   ELSE n.nspname OPERATOR(pg_catalog.~) p.s COLLATE pg_catalog.default END`, [parts.map(p => p.schema ?? null), parts.map(p => p.name ?? null)]));
+    return rows.map(r => Number(r.oid));
+}
+/**
+ * The relations as the backup takes them: `out` says which filter leaves one out (null: kept;
+ * 'none': not the backup's to keep \u2014 an extension's member, a system schema's), `no_data` that
+ * exclude-table-data leaves its rows out. As pg_dump selects (selectDumpableTable): with tables,
+ * those and no other; else the schemas selected and not excluded; exclude-tables either way.
+ */
+const RELATIONS = `
+  SELECT c.oid, c.relkind, n.nspname AS schema, c.relname AS name,
+         CASE WHEN n.nspname IN ('pg_catalog', 'information_schema', 'pg_toast')
+                OR n.nspname LIKE 'pg\\_temp\\_%' OR n.nspname LIKE 'pg\\_toast\\_temp\\_%'
+                OR EXISTS (SELECT 1 FROM pg_depend d
+                            WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                              AND d.deptype = 'e') THEN 'none'
+              WHEN c.oid = ANY ($1::oid[]) THEN 'exclude-tables'
+              WHEN $6::boolean THEN
+                CASE WHEN c.oid = ANY ($3::oid[]) THEN NULL ELSE 'tables' END
+              WHEN EXISTS (SELECT 1 FROM unnest($4::text[]) AS x(re)
+                            WHERE n.nspname ~ x.re COLLATE "default") THEN 'exclude-schemas'
+              WHEN cardinality($5::text[]) > 0
+               AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS s(re)
+                                WHERE n.nspname ~ s.re COLLATE "default") THEN 'schemas'
+         END AS out,
+         c.oid = ANY ($2::oid[]) AS no_data
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')`;
+/** RELATIONS' parameters: the patterns of `filters` resolved (matchedRelations). */
+async function relationParameters(client, filters) {
+    const schemaRegex = (patterns) => patterns.map(p => (0,dump/* patternRegexes */.yO)(p).name ?? '.*');
+    return [
+        await matchedRelations(client, filters.excludeTables),
+        await matchedRelations(client, filters.excludeTableData),
+        await matchedRelations(client, filters.tables),
+        schemaRegex(filters.excludeSchemas),
+        schemaRegex(filters.schemas),
+        filters.tables.length > 0
+    ];
+}
+/**
+ * What the backup keeps that needs what `filters` leave out (LeftOutDependency), in one catalog
+ * read (after the patterns are resolved): foreign keys of kept tables onto tables left out (or
+ * onto tables whose rows exclude-table-data leaves out while the kept table's rows stay: the key
+ * is checked as a restore adds it), views and materialized views over relations left out,
+ * partitions and inheritance children of parents left out.
+ */
+async function leftOutDependencies(client, filters) {
+    const { rows } = await client.query(`WITH rel AS MATERIALIZED (${RELATIONS}),
+     kept AS (SELECT * FROM rel WHERE out IS NULL),
+     gone AS (SELECT * FROM rel WHERE out IS NOT NULL AND out <> 'none')
+     SELECT 'foreign key' AS kind, k.schema AS dependent_schema, k.name AS dependent_name,
+            con.conname AS constraint, g.schema AS needed_schema, g.name AS needed_name,
+            g.out AS by
+       FROM pg_constraint con JOIN kept k ON k.oid = con.conrelid
+       JOIN gone g ON g.oid = con.confrelid
+      WHERE con.contype = 'f' AND con.conparentid = 0
+     UNION ALL
+     SELECT 'foreign key', k.schema, k.name, con.conname, r.schema, r.name, 'exclude-table-data'
+       FROM pg_constraint con JOIN kept k ON k.oid = con.conrelid
+       JOIN kept r ON r.oid = con.confrelid
+      WHERE con.contype = 'f' AND con.conparentid = 0 AND r.no_data AND NOT k.no_data
+        AND r.oid <> k.oid
+     UNION ALL
+     SELECT DISTINCT CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
+            v.schema, v.name, NULL, g.schema, g.name, g.out
+       FROM pg_rewrite rw JOIN kept v ON v.oid = rw.ev_class AND v.relkind IN ('v', 'm')
+       JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
+                       AND d.refclassid = 'pg_class'::regclass
+       JOIN gone g ON g.oid = d.refobjid
+     UNION ALL
+     SELECT CASE WHEN ch.relispartition THEN 'partition' ELSE 'child' END,
+            k.schema, k.name, NULL, g.schema, g.name, g.out
+       FROM pg_inherits i JOIN kept k ON k.oid = i.inhrelid
+       JOIN pg_class ch ON ch.oid = i.inhrelid
+       JOIN gone g ON g.oid = i.inhparent
+      ORDER BY 2, 3, 4, 5, 6`, await relationParameters(client, filters));
+    return rows.map(r => ({
+        kind: r.kind,
+        dependent: { schema: r.dependent_schema, name: r.dependent_name },
+        ...(r.constraint !== null ? { constraint: r.constraint } : {}),
+        needed: { schema: r.needed_schema, name: r.needed_name },
+        by: r.by
+    }));
+}
+/** How a filter leaves a relation out, in a warning's words. */
+function leftOutHow(d) {
+    switch (d.by) {
+        case 'exclude-tables':
+            return 'which the backup leaves out (exclude-tables)';
+        case 'exclude-schemas':
+            return `which the backup leaves out (exclude-schemas leaves out its schema, ${d.needed.schema})`;
+        case 'schemas':
+            return `which the backup leaves out (its schema ${d.needed.schema} is not in schemas)`;
+        case 'tables':
+            return 'which the backup leaves out (it is not in tables)';
+        case 'exclude-table-data':
+            return 'whose rows the backup leaves out (exclude-table-data)';
+    }
+}
+/** The filter to widen so that the backup keeps `needed` too, in a warning's words. */
+function keepToo(d) {
+    const needed = (0,sql_names/* quoteQualified */.$s)(d.needed);
+    switch (d.by) {
+        case 'exclude-tables':
+            return `back up ${needed} as well (remove it from exclude-tables; a role that may read it)`;
+        case 'exclude-schemas':
+            return `back up ${needed} as well (remove its schema from exclude-schemas; a role that may read it)`;
+        case 'schemas':
+            return `back up ${needed} as well (add its schema to schemas)`;
+        case 'tables':
+            return `back up ${needed} as well (add it to tables)`;
+        case 'exclude-table-data':
+            return `keep ${needed}'s rows (remove it from exclude-table-data)`;
+    }
+}
+/** Each dependency as a warning: why the restore stops there, and the ways out. */
+function leftOutWarning(d) {
+    const dependent = (0,sql_names/* quoteQualified */.$s)(d.dependent);
+    const needed = (0,sql_names/* quoteQualified */.$s)(d.needed);
+    const stops = `This backup will not restore in one transaction into a database without ${needed}:`;
+    if (d.kind === 'foreign key' && d.by === 'exclude-table-data')
+        return `This backup will not restore in one transaction: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)}, while the backup keeps ${dependent}'s rows \u2014 the key is checked as the restore adds it, and pg_restore stops there on any row of ${dependent} that refers to one (violates foreign key constraint). Leave out ${dependent}'s rows too (exclude-table-data), or ${keepToo(d)}.`;
+    if (d.kind === 'foreign key')
+        return `${stops} ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} \u2014 pg_restore stops there (relation "${needed}" does not exist). Leave out ${dependent} too, or ${keepToo(d)}. Leaving out only ${needed}'s rows (exclude-table-data) does not serve while ${dependent}'s rows refer to them: the key is checked as the restore adds it.`;
+    const what = d.kind === 'partition'
+        ? `${dependent} is a partition of ${needed}`
+        : d.kind === 'child'
+            ? `${dependent} inherits from ${needed}`
+            : `${d.kind} ${dependent} selects from ${needed}`;
+    return `${stops} ${what}, ${leftOutHow(d)} \u2014 pg_restore stops there (relation "${needed}" does not exist). Leave out ${dependent} too, or ${keepToo(d)}.`;
+}
+/**
+ * The tables the connected role may not read (no SELECT) that kept tables of the backup
+ * reference by a foreign key (their names, `schema.name` as quoteQualified writes them, with the
+ * referencing ones), and the role's name: pg_dump fails on them, and leaving one out makes a
+ * backup that does not restore (u49 F1/F4).
+ */
+async function unreadableReferenced(client, filters) {
+    const { rows } = await client.query(`WITH rel AS MATERIALIZED (${RELATIONS})
+     SELECT current_user AS role, r.schema, r.name, r.by_schema, r.by_name
+       FROM (SELECT 1) AS one
+       LEFT JOIN (
+         SELECT DISTINCT g.schema, g.name, k.schema AS by_schema, k.name AS by_name
+           FROM pg_constraint con
+           JOIN rel g ON g.oid = con.confrelid AND g.out IS NULL
+           JOIN rel k ON k.oid = con.conrelid AND k.out IS NULL
+          WHERE con.contype = 'f' AND con.conparentid = 0 AND con.confrelid <> con.conrelid
+            AND NOT has_table_privilege(g.oid, 'SELECT')) AS r ON true
+      ORDER BY 2, 3, 4, 5`, await relationParameters(client, filters));
+    const referenced = new Map();
+    for (const r of rows) {
+        if (r.schema === null || r.name === null)
+            continue;
+        const key = (0,sql_names/* quoteQualified */.$s)({ schema: r.schema, name: r.name });
+        const by = (0,sql_names/* quoteQualified */.$s)({ schema: r.by_schema, name: r.by_name });
+        referenced.set(key, [...(referenced.get(key) ?? []), by]);
+    }
+    return { role: rows[0]?.role ?? '<role>', referenced };
+}
+
 // EXTERNAL MODULE: ./src/postgres/globals.ts
 var globals = __webpack_require__(69599);
 // EXTERNAL MODULE: ./src/postgres/locks.ts
 var locks = __webpack_require__(60975);
-// EXTERNAL MODULE: ./src/sql-names.ts
-var sql_names = __webpack_require__(17370);
+// EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
+var psql_lexer = __webpack_require__(7340);
+// EXTERNAL MODULE: ./src/postgres/plain-sql.ts
+var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/restorability.ts
+
+
 
 /** The server's errors that a restore would meet too: a name that does not resolve. */
 const UNRESOLVED = new Set([
     '42P01', // undefined_table
     '42883', // undefined_function
     '42704', // undefined_object (a type)
-    '3F000', // invalid_schema_name
-    '42703' // undefined_column (a row type's column of an unresolved composite)
+    '3F000' // invalid_schema_name
 ]);
-/**
- * A CHECK whose function reads another table fails a restore even with its names resolved:
- * pg_dump loads the tables' rows in its own order (by name), not the one the check needs, and
- * PostgreSQL's documentation says a CHECK must not depend on other rows (trial u48 F1:
- * products, checked against skus, loads first).
- */
-const READS_TABLE = " Its body reads a table: even with that fixed, a CHECK that reads another table's rows fails a restore that loads this table's rows first (pg_dump loads tables in its own order, and PostgreSQL's documentation says a CHECK must not depend on other rows); a foreign key or a trigger does that check safely.";
-/** At most this many functions are created again (each a round trip). */
-const MAX_CHECKED = 50;
-/** The catalog read and the checks, each statement of them at most this long. */
+/** At most this many functions are checked (each a few round trips). */
+const MAX_CHECKED = 100;
+/** The catalog reads and the checks, each statement of them at most this long. */
 const STATEMENT_TIMEOUT_MS = 5000;
-/** No function is created again after this long: the rest are said to be unchecked. */
+/** No function is checked after this long: the rest are said to be unchecked. */
 const TOTAL_MS = 10_000;
+/** How deep the functions a body names are followed (outer \u2192 inner \u2192 \u2026). */
+const MAX_DEPTH = 3;
+/** At most this many rows of each catalog read: a database with more says it was cut short. */
+const MAX_ROWS = 10_000;
 /**
  * Reads which functions of the user's the restore of this database would run with an empty
- * search_path, and checks them (see above), in a transaction rolled back on `client` (the
- * backup's own session, before pg_dump). Throws on a failure of the check itself: the caller
- * says so in a line and the backup goes on.
+ * search_path (or their own), and checks them (see above), in a transaction rolled back on
+ * `client` (the backup's own session, before pg_dump). Throws on a failure of the check itself:
+ * the caller says so in a line and the backup goes on.
  */
 async function checkRestorability(client, major) {
     const started = Date.now();
     await client.query('BEGIN');
     try {
+        // names read qualified (regprocedure, format_type): as the restore's empty search_path reads them
         await client.query(`SELECT pg_catalog.set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}', true),
-              pg_catalog.set_config('lock_timeout', '${STATEMENT_TIMEOUT_MS}', true)`);
-        const { rows } = await client.query(usesQuery(major));
-        if (rows.length === 0)
+              pg_catalog.set_config('lock_timeout', '${STATEMENT_TIMEOUT_MS}', true),
+              pg_catalog.set_config('search_path', '', true)`);
+        const uses = (await client.query(usesQuery(major))).rows;
+        if (uses.length === 0)
             return { warnings: [] };
-        const failures = new Map();
+        const routines = new Map();
+        for (const r of (await client.query(routinesQuery(major))).rows)
+            routines.set(r.oid, r);
+        const cutShort = uses.length >= MAX_ROWS || routines.size >= MAX_ROWS;
+        const byName = new Map();
+        for (const r of routines.values())
+            byName.set(r.name, [...(byName.get(r.name) ?? []), r]);
+        const verdicts = new Map();
         const unchecked = [];
-        let cannot;
-        const sql = [...new Set(rows.filter(r => r.recreate && !r.polymorphic).map(r => r.recreate))];
-        await client.query("SELECT pg_catalog.set_config('search_path', '', true), pg_catalog.set_config('check_function_bodies', 'on', true)");
-        for (const [i, recreate] of sql.entries()) {
-            if (cannot || i >= MAX_CHECKED || Date.now() - started > TOTAL_MS) {
-                unchecked.push(recreate);
-                continue;
-            }
-            await client.query('SAVEPOINT pg_backup_restorability');
-            try {
-                await client.query(recreate);
-            }
-            catch (error) {
-                const err = error;
-                if (err.code && UNRESOLVED.has(err.code))
-                    failures.set(recreate, { message: String(err.message), readsTable: err.code === '42P01' });
-                else {
-                    // a standby, a read-only transaction, no TEMP: none can be checked
-                    cannot = String(err.message ?? error);
-                    unchecked.push(recreate);
+        /** The chain a use reaches a failing function by (outer first), or undefined. */
+        const failing = async (fn, seen) => {
+            const r = routines.get(fn);
+            if (!r || seen.includes(fn))
+                return undefined;
+            let verdict = verdicts.get(fn);
+            if (verdict === undefined && r.language === 'sql' && !r.polymorphic) {
+                if (verdicts.size >= MAX_CHECKED || Date.now() - started > TOTAL_MS) {
+                    if (!unchecked.includes(r.signature))
+                        unchecked.push(r.signature);
+                    return undefined;
                 }
+                verdict = await checkSqlBody(client, r);
+                verdicts.set(fn, verdict);
             }
-            finally {
-                await client.query('ROLLBACK TO SAVEPOINT pg_backup_restorability');
+            if (verdict && 'failure' in verdict)
+                return [...seen, fn];
+            if (seen.length + 1 >= MAX_DEPTH)
+                return undefined;
+            for (const inner of namedRoutines(r, byName)) {
+                const chain = await failing(inner.oid, [...seen, fn]);
+                if (chain)
+                    return chain;
             }
+            return undefined;
+        };
+        const warnings = [];
+        /** Uses by the chain that fails them (its key: the oids), and each chain. */
+        const failed = new Map();
+        const mayFail = new Map();
+        for (const use of uses) {
+            const chain = await failing(use.fn, []);
+            const r = routines.get(use.fn);
+            // a CHECK reading another table: that table's rows must load first (trial u49 F2)
+            const later = r && use.kind === 'check' ? await readsLaterTable(client, r, use) : undefined;
+            // a table's CHECK is evaluated only on rows: none, nothing fails (attacker a80 F6)
+            if ((chain || later) && use.kind === 'check' && !(await holdsRows(client, use.relOid)))
+                continue;
+            if (chain) {
+                const key = chain.join(',');
+                const entry = failed.get(key) ?? { chain, uses: [], later: [] };
+                entry.uses.push(use);
+                if (later)
+                    entry.later.push(later);
+                failed.set(key, entry);
+            }
+            else if (later)
+                warnings.push(`This backup will not restore: ${describeUses([use])} calls ${r.signature}, which ${later}; then back up again.`);
+            else if (r && r.language !== 'sql' && r.path === null)
+                mayFail.set(use.fn, [...(mayFail.get(use.fn) ?? []), use]);
         }
-        return describe(rows, failures, new Set(unchecked), cannot);
+        for (const { chain, uses: callers, later } of failed.values()) {
+            const fns = chain.map(oid => routines.get(oid));
+            const last = fns[fns.length - 1];
+            const failure = verdicts.get(last.oid).failure;
+            const also = later.length > 0 ? ` Even with that fixed, ${fns[0].signature} ${later[0]}.` : '';
+            warnings.push(`${await failedWarning(client, callers, fns, failure)}${also}`);
+        }
+        for (const [fn, callers] of mayFail) {
+            const r = routines.get(fn);
+            warnings.push(`This backup may not restore: ${describeUses(callers)} ${callers.length === 1 ? 'calls' : 'call'} ${r.signature} (LANGUAGE ${r.language}, with no search_path of its own), whose body PostgreSQL checks only when it runs: if it names a table, function or type without its schema, the restore fails there, since pg_dump's output loads with an empty search_path. To be sure: qualify the names in its body (schema.table), or ALTER FUNCTION ${r.signature} SET search_path = <the schemas of what it names, e.g. ${(0,sql_names/* quoteIdent */.v4)(r.schema)}>; then back up again.`);
+        }
+        const notChecked = [
+            ...unchecked,
+            ...[...verdicts]
+                .filter(([, v]) => 'unknown' in v)
+                .map(([oid]) => routines.get(oid).signature)
+        ];
+        const why = [...verdicts.values()].find(v => 'unknown' in v);
+        const lines = [];
+        if (notChecked.length > 0)
+            lines.push(`The functions ${notChecked.slice(0, 10).join(', ')}${notChecked.length > 10 ? `, \u2026 and ${notChecked.length - 10} more` : ''} (LANGUAGE sql) that CHECK constraints, generated columns, indexes or materialized views call could not be checked for names a restore cannot resolve${why ? ` (${why.unknown})` : ''}.`);
+        if (cutShort)
+            lines.push(`The check of the functions a restore runs read only the first ${MAX_ROWS} of them: the others were not checked.`);
+        return { warnings, ...(lines.length > 0 ? { unchecked: lines.join(' ') } : {}) };
     }
     finally {
         await client.query('ROLLBACK').catch(() => undefined);
     }
 }
+/** Counter for the prepared statements' names (each DEALLOCATEd at once). */
+let prepared = 0;
+/**
+ * A LANGUAGE sql body's statements, each PREPAREd under `path` (the function's own search_path,
+ * or the restore's empty one) and DEALLOCATEd: parse analysis resolves every name, nothing runs,
+ * no event trigger fires, a read-only session or a standby may do it.
+ */
+async function checkSqlBody(client, r, path = r.path ?? '') {
+    const statements = bodyStatements(r);
+    if (!statements)
+        return { unknown: `the body of ${r.signature} could not be read` };
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [path]);
+    try {
+        for (const statement of statements) {
+            const name = `pgba_restorability_${process.pid}_${++prepared}`;
+            const types = r.argTypes.length > 0 ? `(${r.argTypes.join(', ')})` : '';
+            await client.query('SAVEPOINT pgba_restorability');
+            try {
+                await client.query(`PREPARE ${name}${types} AS ${statement}`);
+                await client.query(`DEALLOCATE ${name}`);
+                await client.query('RELEASE SAVEPOINT pgba_restorability');
+            }
+            catch (error) {
+                await client.query('ROLLBACK TO SAVEPOINT pgba_restorability');
+                const e = error;
+                if (e.code && UNRESOLVED.has(e.code))
+                    return { failure: { message: String(e.message), code: e.code } };
+                // a statement PREPARE does not take (a utility statement), a body the check reads
+                // otherwise than PostgreSQL: this function's verdict only (attacker a80 F8)
+                return { unknown: String(e.message ?? error) };
+            }
+        }
+        return { resolves: true };
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
+    }
+}
+/**
+ * The body's statements as PREPARE takes them: split as psql would send them, each parameter
+ * named in the body ($1 or its name, or function.name) written by position. Undefined when the
+ * body holds what the split cannot take (a backslash command).
+ */
+function bodyStatements(r) {
+    const events = (0,psql_lexer/* lexPsqlScript */.bj)(r.body);
+    if (events.some(e => e.kind !== 'statement'))
+        return undefined;
+    const statements = [];
+    for (const e of events) {
+        if (e.kind !== 'statement')
+            continue;
+        const text = e.text.replace(/;\s*$/, '').trim();
+        if (text !== '')
+            statements.push(positional(text, r));
+    }
+    return statements;
+}
+/**
+ * The statement with each use of a named parameter written as $n: an identifier outside quotes
+ * and comments equal to the parameter's name (not a qualified name's later part, not a call),
+ * or the function's name, a dot and the parameter's name.
+ */
+function positional(text, r) {
+    const names = new Map();
+    r.argNames.forEach((n, i) => {
+        if (n !== '')
+            names.set(n.toLowerCase(), i + 1);
+    });
+    if (names.size === 0)
+        return text;
+    const fn = r.name.toLowerCase();
+    const SKIP = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//y;
+    const IDENT = /[A-Za-z_][\w$]*/y;
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        SKIP.lastIndex = i;
+        const skip = SKIP.exec(text);
+        if (skip) {
+            out += skip[0];
+            i = SKIP.lastIndex;
+            continue;
+        }
+        IDENT.lastIndex = i;
+        const ident = IDENT.exec(text);
+        if (!ident) {
+            out += text[i++];
+            continue;
+        }
+        const word = ident[0].toLowerCase();
+        const end = IDENT.lastIndex;
+        const before = out.trimEnd();
+        const after = text.slice(end).trimStart();
+        // function.param
+        const qualified = /^\.\s*([A-Za-z_][\w$]*)/.exec(after);
+        if (word === fn &&
+            qualified &&
+            names.has(qualified[1].toLowerCase()) &&
+            !before.endsWith('.')) {
+            out += `$${names.get(qualified[1].toLowerCase())}`;
+            i = end + (text.slice(end).length - after.length) + qualified[0].length;
+            continue;
+        }
+        if (names.has(word) &&
+            !before.endsWith('.') &&
+            !after.startsWith('(') &&
+            !after.startsWith('.'))
+            out += `$${names.get(word)}`;
+        else
+            out += ident[0];
+        i = end;
+    }
+    return out;
+}
+/** The functions of the user's a body names (by name, any schema), but for itself. */
+function namedRoutines(r, byName) {
+    const named = new Set((0,plain_sql/* sqlTokens */.Dl)(r.body, false)
+        .filter(t => t.kind === 'ident')
+        .map(t => t.value));
+    return [...named].flatMap(n => byName.get(n) ?? []).filter(f => f.oid !== r.oid);
+}
+/** Whether a table holds a row (one that cannot be read counts as holding some). */
+async function holdsRows(client, relOid) {
+    if (!relOid)
+        return true;
+    await client.query('SAVEPOINT pgba_rows');
+    try {
+        const { rows } = await client.query(`SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS q FROM pg_catalog.pg_class c
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, [relOid]);
+        if (!rows[0])
+            return true;
+        const { rows: found } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${rows[0].q}) AS any`);
+        await client.query('RELEASE SAVEPOINT pgba_rows');
+        return found[0]?.any !== false;
+    }
+    catch {
+        await client.query('ROLLBACK TO SAVEPOINT pgba_rows');
+        return true;
+    }
+}
+/**
+ * A CHECK whose function reads another table that pg_dump loads after the constraint's (its
+ * data in order of schema, then name): why the CHECK fails there, or undefined. An unqualified
+ * name that the function's search_path does not find is taken where the database holds the
+ * only table of that name.
+ */
+async function readsLaterTable(client, r, use) {
+    const tokens = (0,plain_sql/* sqlTokens */.Dl)(r.body, false);
+    const read = [];
+    for (let i = 0; i + 1 < tokens.length; i++) {
+        const t = tokens[i];
+        if (t.kind !== 'ident' || t.quoted || !['from', 'join'].includes(t.value))
+            continue;
+        const a = tokens[i + 1];
+        if (a?.kind !== 'ident')
+            continue;
+        const qualified = tokens[i + 2]?.value === '.' && tokens[i + 3]?.kind === 'ident';
+        if (tokens[i + (qualified ? 4 : 2)]?.value === '(')
+            continue;
+        read.push(qualified ? [a.value, tokens[i + 3].value] : ['', a.value]);
+    }
+    if (read.length === 0)
+        return undefined;
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [r.path ?? '']);
+    try {
+        for (const [schema, name] of read) {
+            const { rows } = await client.query(`SELECT n.nspname::text AS schema, c.relname::text AS name
+           FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+          WHERE c.relkind IN ('r', 'p')
+            AND CASE WHEN $1 <> '' THEN n.nspname = $1 AND c.relname = $2
+                     WHEN pg_catalog.to_regclass(pg_catalog.quote_ident($2)) IS NOT NULL
+                       THEN c.oid = pg_catalog.to_regclass(pg_catalog.quote_ident($2))
+                     ELSE c.relname = $2 AND n.nspname NOT LIKE 'pg\\_%' END`, [schema, name]);
+            if (rows.length !== 1)
+                continue;
+            const t = rows[0];
+            if (t.schema === use.relSchema && t.name === use.relName)
+                continue;
+            if (compareNames([t.schema, t.name], [use.relSchema, use.relName]) <= 0)
+                continue;
+            const table = (0,sql_names/* quoteQualified */.$s)({ schema: use.relSchema, name: use.relName });
+            const reads = (0,sql_names/* quoteQualified */.$s)({ schema: t.schema, name: t.name });
+            return `reads ${reads}: pg_dump loads the tables' rows in order of schema and name, so ${table}'s rows load before ${reads}'s and the CHECK fails on them (pg_restore by hand too; a restore with jobs loads them in any order). PostgreSQL's documentation says a CHECK must not depend on other rows: check them with a foreign key, or a trigger, instead`;
+        }
+        return undefined;
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
+    }
+}
+/** pg_dump's order of names (strcmp of the bytes; schema first). */
+function compareNames(a, b) {
+    for (let i = 0; i < a.length; i++) {
+        const x = Buffer.from(a[i]);
+        const y = Buffer.from(b[i]);
+        const c = Buffer.compare(x, y);
+        if (c !== 0)
+            return c;
+    }
+    return 0;
+}
+/**
+ * The warning of a failing chain: what calls it, the functions (outer to the one that fails),
+ * PostgreSQL's error, and the fix \u2014 a search_path found to resolve the body (the schemas that
+ * hold what it names), else qualifying the names (attacker a80 F5: the function's own schema
+ * may not be where its tables are).
+ */
+async function failedWarning(client, uses, chain, failure) {
+    const last = chain[chain.length - 1];
+    const path = await resolvingPath(client, last, failure);
+    const fix = path
+        ? `ALTER FUNCTION ${last.signature} SET search_path = ${path}; (the schemas that hold what it names), or qualify the names in its body (schema.table)`
+        : `qualify the names in its body (schema.table), or give it a search_path that finds them (ALTER FUNCTION ${last.signature} SET search_path = \u2026;)`;
+    const through = chain.length > 1
+        ? `, which calls ${chain
+            .slice(1)
+            .map(f => f.signature)
+            .join(', which calls ')},`
+        : '';
+    const where = last.path === null
+        ? "the empty search_path that pg_dump's output loads with"
+        : `its own search_path (${last.path})`;
+    return `This backup will not restore: ${describeUses(uses)} ${uses.length === 1 ? 'calls' : 'call'} ${chain[0].signature}${through || ','} whose body fails under ${where}: ${failure.message}. pg_restore or psql stops there (by hand too), and its rows or definition are not restored. Fix the function in the database: ${fix}, then back up again.`;
+}
+/**
+ * The search_path (schemas of the database, in the order found) under which the body's names
+ * resolve: each name PostgreSQL says does not exist looked up, its schema added, the body
+ * PREPAREd again \u2014 at most five rounds; undefined when none is found.
+ */
+async function resolvingPath(client, r, failure) {
+    const schemas = [];
+    let current = failure;
+    for (let round = 0; round < 5; round++) {
+        const name = /^(?:relation|type|function) "?([^"(]+?)"?(?:\(.*\))? does not exist$/.exec(current.message)?.[1] ?? /^function ([^(]+)\(/.exec(current.message)?.[1];
+        if (!name || name.includes('.'))
+            return undefined;
+        const { rows } = await client.query(`SELECT DISTINCT n.nspname AS schema FROM pg_catalog.pg_namespace n
+        WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+          AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = $1)
+            OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid AND p.proname = $1)
+            OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid AND t.typname = $1))
+        ORDER BY 1`, [name]);
+        const found = rows.map(x => x.schema).filter(s => !schemas.includes(s));
+        if (found.length !== 1)
+            return undefined;
+        schemas.push(found[0]);
+        const path = schemas.map(sql_names/* quoteIdent */.v4).join(', ');
+        const verdict = await checkSqlBody(client, r, path);
+        if ('resolves' in verdict)
+            return path;
+        if (!('failure' in verdict))
+            return undefined;
+        current = verdict.failure;
+    }
+    return undefined;
+}
+function routinesQuery(major) {
+    return `
+SELECT p.oid::int8::float8 AS oid, p.oid::pg_catalog.regprocedure::text AS signature,
+       p.proname::text AS name, n.nspname::text AS schema, l.lanname::text AS language,
+       p.prosrc AS body,
+       (SELECT pg_catalog.substr(s, 13) FROM pg_catalog.unnest(p.proconfig) s
+         WHERE pg_catalog.left(s, 12) = 'search_path=' LIMIT 1) AS path,
+       ARRAY(SELECT pg_catalog.format_type(t, NULL)
+               FROM pg_catalog.unnest(p.proargtypes::pg_catalog.oid[]) WITH ORDINALITY AS a(t, i)
+              ORDER BY i) AS "argTypes",
+       ARRAY(SELECT COALESCE(a.name, '')
+               FROM ROWS FROM (pg_catalog.unnest(COALESCE(p.proargnames, ARRAY[]::text[])),
+                              pg_catalog.unnest(COALESCE(p.proargmodes, ARRAY[]::"char"[]))) WITH ORDINALITY AS a(name, mode, i)
+              WHERE a.mode IS NULL OR a.mode IN ('i', 'b', 'v')
+              ORDER BY i) AS "argNames",
+       EXISTS (SELECT 1 FROM pg_catalog.pg_type t
+                WHERE t.oid = ANY (p.proargtypes::pg_catalog.oid[]) AND t.typtype = 'p') AS polymorphic
+  FROM pg_catalog.pg_proc p
+  JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+  JOIN pg_catalog.pg_language l ON l.oid = p.prolang
+ WHERE n.nspname <> 'information_schema' AND pg_catalog.left(n.nspname, 3) <> 'pg_'
+   AND p.prokind = 'f' AND l.lanname NOT IN ('c', 'internal')
+   ${major >= 14 ? 'AND p.prosqlbody IS NULL' : ''}
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend m
+                    WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid
+                      AND m.deptype = 'e')
+ LIMIT ${MAX_ROWS}`;
+}
 function usesQuery(major) {
     return `
 WITH member AS (SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e'),
-fn AS (
-  SELECT p.oid, p.oid::pg_catalog.regprocedure::text AS signature, n.nspname AS schema,
-         l.lanname AS language,
-         EXISTS (SELECT 1 FROM pg_catalog.pg_type t
-                  WHERE (t.oid = ANY (p.proargtypes::pg_catalog.oid[]) OR t.oid = p.prorettype)
-                    AND t.typtype = 'p' AND t.typname LIKE 'any%') AS polymorphic,
-         CASE WHEN l.lanname = 'sql' THEN pg_catalog.format(
-           'CREATE FUNCTION pg_temp.pg_backup_restorability(%s) RETURNS %s LANGUAGE sql AS %L',
-           pg_catalog.pg_get_function_arguments(p.oid), pg_catalog.pg_get_function_result(p.oid),
-           p.prosrc) END AS recreate
-    FROM pg_catalog.pg_proc p
-    JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-    JOIN pg_catalog.pg_language l ON l.oid = p.prolang
-   WHERE n.nspname <> 'information_schema' AND pg_catalog.left(n.nspname, 3) <> 'pg_'
-     AND p.prokind = 'f' AND l.lanname NOT IN ('c', 'internal')
-     ${major >= 14 ? 'AND p.prosqlbody IS NULL' : ''}
-     AND NOT EXISTS (SELECT 1 FROM pg_catalog.unnest(p.proconfig) s WHERE pg_catalog.left(s, 12) = 'search_path=')
-     AND NOT EXISTS (SELECT 1 FROM member m
-                      WHERE m.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND m.objid = p.oid)
-),
 dep AS (
   SELECT classid, objid, refobjid AS fn FROM pg_catalog.pg_depend
    WHERE refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass AND deptype = 'n'
+  UNION
+  -- an operator's function (attacker a80 F7)
+  SELECT d.classid, d.objid, o.oprcode::pg_catalog.oid FROM pg_catalog.pg_depend d
+    JOIN pg_catalog.pg_operator o ON o.oid = d.refobjid
+   WHERE d.refclassid = 'pg_catalog.pg_operator'::pg_catalog.regclass AND d.deptype = 'n'
 ),
 used AS (
   SELECT d.fn, 'check' AS kind, c.conname AS name, r.oid AS rel
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
     JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.contype = 'c'
-     AND c.coninhcount = 0
+     AND c.coninhcount = 0 AND c.convalidated
   UNION ALL
   SELECT d.fn, 'domain', c.conname, c.contypid
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.contype = 'c'
-     AND c.contypid <> 0
+     AND c.contypid <> 0 AND c.convalidated
+     AND EXISTS (SELECT 1 FROM pg_catalog.pg_attribute a
+                  WHERE a.atttypid = c.contypid AND NOT a.attisdropped AND a.attnum > 0)
   ${major >= 12
         ? `UNION ALL
   SELECT d.fn, 'generated', a.attname, a.attrelid
@@ -185,46 +700,15 @@ owner AS (
     LEFT JOIN pg_catalog.pg_type t ON u.kind = 'domain' AND t.oid = u.rel
     LEFT JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
 )
-SELECT DISTINCT f.signature, f.schema, f.language, f.polymorphic, f.recreate, o.kind, o.name,
-       o.rel_schema AS "relSchema", o.rel_name AS "relName"
-  FROM owner o JOIN fn f ON f.oid = o.fn
+SELECT DISTINCT o.fn::int8::float8 AS fn, o.kind, o.name::text AS name,
+       o.rel_schema::text AS "relSchema", o.rel_name::text AS "relName",
+       CASE WHEN o.kind = 'check' THEN o.rel::int8::float8 ELSE 0 END AS "relOid"
+  FROM owner o
  WHERE o.rel_schema <> 'information_schema' AND pg_catalog.left(o.rel_schema, 3) <> 'pg_'
    AND NOT EXISTS (SELECT 1 FROM member m
                     WHERE m.classid = o.rel_class::pg_catalog.regclass AND m.objid = o.rel)
- ORDER BY f.signature, o.rel_schema, o.rel_name, o.kind, o.name
- LIMIT 500`;
-}
-/** The warnings, one for each function, naming what calls it. */
-function describe(rows, failures, unchecked, cannot) {
-    const byFunction = new Map();
-    for (const r of rows)
-        byFunction.set(r.signature, [...(byFunction.get(r.signature) ?? []), r]);
-    const warnings = [];
-    const notChecked = [];
-    for (const [signature, uses] of byFunction) {
-        const { schema, language, polymorphic, recreate } = uses[0];
-        const callers = describeUses(uses);
-        const fix = `ALTER FUNCTION ${signature} SET search_path = ${(0,sql_names/* quoteIdent */.v4)(schema)}; (or qualify the names in its body: schema.table), then back up again`;
-        if (recreate && failures.has(recreate)) {
-            const failure = failures.get(recreate);
-            warnings.push(`This backup will not restore: ${callers} ${uses.length === 1 ? 'calls' : 'call'} ${signature}, whose body fails under the empty search_path that pg_dump's output loads with: ${failure.message}. pg_restore or psql stops there (by hand too), and its rows or definition are not restored. Fix the function in the database: ${fix}.${failure.readsTable && uses.some(u => u.kind === 'check' || u.kind === 'domain') ? READS_TABLE : ''}`);
-        }
-        else if (recreate && !polymorphic) {
-            if (unchecked.has(recreate))
-                notChecked.push(signature);
-        }
-        else {
-            warnings.push(`This backup may not restore: ${callers} ${uses.length === 1 ? 'calls' : 'call'} ${signature} (LANGUAGE ${language}, with no search_path of its own), whose body PostgreSQL checks only when it runs: if it names a table, function or type without its schema, the restore fails there, since pg_dump's output loads with an empty search_path. To be sure: ${fix}.`);
-        }
-    }
-    return {
-        warnings,
-        ...(notChecked.length > 0
-            ? {
-                unchecked: `The functions ${notChecked.slice(0, 10).join(', ')}${notChecked.length > 10 ? `, \u2026 and ${notChecked.length - 10} more` : ''} (LANGUAGE sql, with no search_path of their own) that CHECK constraints, generated columns, indexes or materialized views call could not be checked for names a restore cannot resolve${cannot ? ` (${cannot})` : ''}.`
-            }
-            : {})
-    };
+ ORDER BY 4, 5, 2, 3
+ LIMIT ${MAX_ROWS}`;
 }
 /** "CHECK constraint products_sku_known on table public.products", at most five, then a count. */
 function describeUses(uses) {
@@ -256,8 +740,6 @@ var external_node_crypto_ = __webpack_require__(77598);
 var external_node_stream_ = __webpack_require__(57075);
 // EXTERNAL MODULE: external "node:stream/consumers"
 var consumers_ = __webpack_require__(38321);
-// EXTERNAL MODULE: ./src/postgres/session.ts
-var postgres_session = __webpack_require__(92515);
 // EXTERNAL MODULE: ./src/retention.ts
 var retention = __webpack_require__(57449);
 // EXTERNAL MODULE: ./src/storage/artifact.ts + 1 modules
@@ -1139,6 +1621,8 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+
+
 async function backup(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     const now = deps.now ?? (() => new Date());
@@ -1195,6 +1679,7 @@ async function backup(inputs, connection, deps = {}) {
     }, (error) => (0,postgres_session.noRoomFor)(error));
     let workDir;
     let session;
+    let denied;
     let destinations;
     try {
         const server = await log/* log */.Rm.group('Read the server', () => readServer(pg));
@@ -1207,9 +1692,15 @@ async function backup(inputs, connection, deps = {}) {
         const identity = await (0,postgres_identity/* readDatabaseIdentity */.QE)(pg);
         // a function a restore runs with pg_dump's empty search_path, failing there (trial u48 F1)
         const unrestorable = await warnUnrestorable(pg, server.major);
-        if (hasExcludes(inputs)) {
-            await log/* log */.Rm.group('Check the exclude patterns', () => warnUnmatchedExcludes(pg, inputs));
-        }
+        // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
+        // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
+        const leftOut = hasExcludes(inputs)
+            ? await log/* log */.Rm.group('Check the exclude patterns', async () => {
+                await warnUnmatchedExcludes(pg, inputs);
+                return warnLeftOutDependencies(pg, inputs);
+            })
+            : [];
+        denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined);
         const pgDump = await log/* log */.Rm.group('Choose pg_dump', async () => {
             const install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
                 pgBinDir: inputs.pgBinDir,
@@ -1405,7 +1896,9 @@ async function backup(inputs, connection, deps = {}) {
             changesSkipped,
             ...(inputs.signingKey ? { signed: true } : {}),
             ...(clear ? { encryptionDropped: clear } : {}),
-            ...(unrestorable.length > 0 ? { warnings: unrestorable } : {}),
+            ...(unrestorable.length + leftOut.length > 0
+                ? { warnings: [...unrestorable, ...leftOut] }
+                : {}),
             globals: globals === undefined
                 ? undefined
                 : 'file' in globals
@@ -1416,7 +1909,8 @@ async function backup(inputs, connection, deps = {}) {
     catch (error) {
         // counts no one will read are not waited for
         session?.abandon();
-        const explained = session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error;
+        const locked = (0,dump/* withDeniedFacts */.d)(session ? await explainLockFailure(error, session, inputs.pgDumpArgs) : error, denied);
+        const explained = pgOpen ? await explainUnreadable(locked, pg, inputs, denied) : locked;
         const undone = (await destinations?.abort()) ?? [];
         // what reached storage before the failure, for the failure summary (main.ts)
         if (undone.length > 0 && explained instanceof Error) {
@@ -1544,6 +2038,33 @@ async function warnUnmatchedExcludes(pg, inputs) {
     if (unmatched.length === 0)
         log/* log */.Rm.info('Every exclude pattern matches something in the database.');
 }
+/** At most this many of the backup's left-out dependencies are warned of one by one. */
+const LEFT_OUT_WARNINGS = 20;
+/**
+ * What the backup keeps that needs what its exclude patterns (or schemas) leave out: a foreign
+ * key onto a table left out, a view over one, a partition of a parent left out (left-out.ts).
+ * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
+ * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
+ * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
+ * check itself fails.
+ */
+async function warnLeftOutDependencies(pg, inputs) {
+    const found = await leftOutDependencies(pg, inputs.filters).catch((error) => {
+        log/* log */.Rm.info(`What the backup keeps that needs what it leaves out (foreign keys, views, partitions) was not checked (${error.message}); the backup goes on.`);
+        return undefined;
+    });
+    if (!found)
+        return [];
+    const warnings = found.filter(d => d.by !== 'tables').map(leftOutWarning);
+    const shown = warnings.slice(0, LEFT_OUT_WARNINGS);
+    if (warnings.length > shown.length)
+        shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views or partitions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
+    for (const warning of shown)
+        log/* log */.Rm.warning(warning);
+    if (warnings.length === 0)
+        log/* log */.Rm.info('Nothing the backup keeps (foreign keys, views, partitions) needs what it leaves out.');
+    return shown;
+}
 function unfiltered(inputs) {
     return Object.values(inputs.filters).every(list => list.length === 0);
 }
@@ -1609,6 +2130,44 @@ async function explainLockFailure(error, session, pgDumpArgs) {
         .filter(v => v !== undefined)
         .pop();
     return new dump/* DumpError */.tR(`pg_dump gave up waiting for a lock${given ? ` (--lock-wait-timeout=${given})` : ''}: ${held.length > 0 ? held.join('. ') : `a session held a lock on ${lock[1]} and has let go since`}. Nothing was uploaded. Run the backup when that session has finished (or end it: SELECT pg_terminate_backend(pid)), or give pg_dump longer (--lock-wait-timeout in pg-dump-args).`, error.stderr, { cause: error });
+}
+/**
+ * pg_dump stopped at the first table or sequence the role may not read: the error names every
+ * one the backup includes (unreadableRelations), with one GRANT for them all to the role itself,
+ * and says what leaving each out costs \u2014 a partition's rows missing from its partitioned table,
+ * a table's own sequence (trial u49 F1: four runs, "TO <role>", "exclude-schemas: public").
+ */
+async function explainUnreadable(error, client, inputs, 
+/** What the session read before the dump: the tables kept tables reference by a foreign key. */
+denied) {
+    if (!(error instanceof dump/* DumpError */.tR))
+        return error;
+    if (!/permission denied for (?:table|sequence) /.test(error.stderr))
+        return error;
+    const found = await (0,postgres_session.unreadableRelations)(client, inputs.filters).catch(() => []);
+    const role = await client
+        .query('SELECT current_user::text AS me')
+        .then(r => r.rows[0]?.me)
+        .catch(() => undefined);
+    if (found.length === 0 || !role)
+        return error;
+    const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not read /);
+    const head = at < 0 ? error.message : error.message.slice(0, at);
+    const shown = found.slice(0, 20);
+    const name = (r) => (0,sql_names/* quoteQualified */.$s)(r);
+    const each = shown.map(r => r.partitionOf
+        ? `${name(r)} (a partition of ${r.partitionOf}: a grant on that table does not reach it for pg_dump)`
+        : r.ownedBy
+            ? `${name(r)} (the sequence of ${r.ownedBy}: it goes with its table, grant it)`
+            : `${r.kind} ${name(r)}`);
+    // a table kept tables reference by a foreign key: leaving it out makes a backup that does not
+    // restore (u49 F4) \u2014 the grant only
+    const referencing = (r) => denied?.referenced.get(name(r)) ?? [];
+    const needed = shown.filter(r => referencing(r).length > 0);
+    const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy && referencing(r).length === 0);
+    // a whole schema only where it is not the app's own (Supabase's vault, never public)
+    const schemas = [...new Set(leaveOut.map(r => r.schema))].filter(n => n !== 'public');
+    return new dump/* DumpError */.tR(`${head} The role ${(0,sql_names/* quoteIdent */.v4)(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, \u2026 and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${(0,sql_names/* quoteIdent */.v4)(role)}${leaveOut.length > 0 ? ` \u2014 or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(sql_names/* quoteIdent */.v4).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore \u2014 grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`, error.stderr, { cause: error });
 }
 /** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
 function chooseRetention(inputs, date) {
