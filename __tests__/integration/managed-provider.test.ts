@@ -756,6 +756,25 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     expect(await rows(into, 'app.wo')).toEqual(['7'])
   })
 
+  it('a plain SQL script: the same refusal advises a backup without the table, not the archive-only tables / schemas (attacker a80 F11)', async () => {
+    const { role, as } = await appRole()
+    const from = await appDatabase(
+      role,
+      `GRANT SELECT ON app.t, app.ro, app.wo TO ${role}; INSERT INTO app.ro VALUES (1), (2);`
+    )
+    const into = await appDatabase(role, `GRANT SELECT ON app.ro TO ${role};`)
+    const source = await backUp(as(from), { format: 'plain' })
+    const error = await failure(harness.restore(testRestoreInputs(as(into), source)))
+    expect(error?.message).toContain(
+      `may not write app.ro (schema "app" of "postgres"; the backup's 2 rows), where the backup has rows`
+    )
+    expect(error?.message).toContain(
+      "or make a backup without it (this plain SQL script restores whole: the backup's exclude-tables or exclude-schemas"
+    )
+    expect(error?.message).not.toContain("('tables' / 'schemas' naming the rest)")
+    expect(await rows(into, 'app.ro')).toEqual([])
+  })
+
   it("data-only is refused as for the role's own schemas; allow-non-empty adds the backup's rows to the target's, as pg_restore does (attacker a47 F1: both kept the target's and exited 0)", async () => {
     const { role, as } = await appRole()
     const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`

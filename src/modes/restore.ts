@@ -2790,8 +2790,16 @@ async function guardTarget(
   if (nextToExisting) refuseWithheldReferences(plan, facts, manifest, inputs)
   // data-only loads only into tables that hold none: a provider schema's too (attacker a47 F1)
   if (inputs.dataOnly === true)
-    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'data-only')
-  else if (nextToExisting) refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to')
+    refuseHeldProviderTables(
+      server,
+      facts,
+      rowsInto,
+      manifest,
+      'data-only',
+      plan.format === 'plain'
+    )
+  else if (nextToExisting)
+    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to', plan.format === 'plain')
   // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
   // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
   // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
@@ -2859,7 +2867,7 @@ async function guardTarget(
   const objects = await changedObjects(client, plan, providers)
   if (existing.length === 0 && objects.length === 0 && !nextToExisting) {
     refuseWithheldReferences(plan, facts, manifest, inputs)
-    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty')
+    refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty', plan.format === 'plain')
   }
   // (said after those refusals: one may name a table of theirs — trial u31)
   const providerTables = all.filter(t => providers.has(t.schema))
@@ -3365,7 +3373,9 @@ function refuseHeldProviderTables(
    * none; 'next-to' (clean, allow-non-empty): only a table the role may not write counts (the
    * gate would leave its rows out).
    */
-  scope: 'empty' | 'data-only' | 'next-to'
+  scope: 'empty' | 'data-only' | 'next-to',
+  /** The backup is a plain SQL script: it restores whole (no tables, no schemas to choose). */
+  plain = false
 ): void {
   const dataOnly = scope === 'data-only'
   /** condition: an extension's configuration table's dump condition (its users' rows only). */
@@ -3421,8 +3431,12 @@ function refuseHeldProviderTables(
     [...new Set(list.filter(h => !h.usable).map(h => h.schema))]
       .map(s => `GRANT USAGE ON SCHEMA ${quoteIdent(s)} TO ${role}; `)
       .join('')
+  // a script restores whole: it is left out when backing up (attacker a80 F11: 'schemas' was
+  // then refused as archive-only)
   const leaveOut = (list: Held[]): string =>
-    `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`
+    plain
+      ? `or make a backup without ${one(list, 'it', 'them')} (this plain SQL script restores whole: the backup's exclude-tables or exclude-schemas, pg_dump --exclude-table by hand; or an archive backup, whose restore takes 'tables' / 'schemas')`
+      : `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`
   // the target's rows may be the backup's own (the project it came from): its other schemas
   // alone then restore (trial u15 F2)
   const providers = new Set(facts.providerSchemas.map(p => p.name))
@@ -3430,7 +3444,7 @@ function refuseHeldProviderTables(
     .filter(n => !providers.has(n) && !platformSchemaName(n))
     .sort()
   const sameRows =
-    own.length > 0
+    own.length > 0 && !plain
       ? `; if they are the backup's own rows (the project or database it came from), restore your own schemas only (schemas: ${restoreNamesValue(own)})`
       : ''
   const parts: string[] = []
