@@ -210,7 +210,7 @@ export async function backup(
     // and which database this is, as its server tells: verify never restores into it
     const identity = await readDatabaseIdentity(pg)
     // a function a restore runs with pg_dump's empty search_path, failing there (trial u48 F1)
-    const unrestorable = await warnUnrestorable(pg, server.major)
+    const unrestorable = await warnUnrestorable(pg, server.major, inputs.filters)
     // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
     // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
     const leftOut = hasExcludes(inputs)
@@ -551,9 +551,10 @@ async function readServer(pg: Parameters<typeof readServerInfo>[0]): Promise<Ser
  */
 async function warnUnrestorable(
   client: Parameters<typeof checkRestorability>[0],
-  major: number
+  major: number,
+  filters: Parameters<typeof checkRestorability>[2]
 ): Promise<string[]> {
-  const found = await checkRestorability(client, major).catch((error: unknown) => {
+  const found = await checkRestorability(client, major, filters).catch((error: unknown) => {
     log.info(
       `The functions that CHECK constraints, generated columns, indexes and materialized views call were not checked for names a restore cannot resolve (${(error as Error).message}); the backup goes on.`
     )
@@ -751,14 +752,14 @@ async function explainUnreadable(
   denied?: DeniedFacts
 ): Promise<unknown> {
   if (!(error instanceof DumpError)) return error
-  if (!/permission denied for (?:table|sequence) /.test(error.stderr)) return error
+  if (!/permission denied for (?:table|sequence|schema) /.test(error.stderr)) return error
   const found = await unreadableRelations(client, inputs.filters).catch(() => [])
   const role = await client
     .query<{ me: string }>('SELECT current_user::text AS me')
     .then(r => r.rows[0]?.me)
     .catch(() => undefined)
   if (found.length === 0 || !role) return error
-  const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not read /)
+  const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not (?:read|use) /)
   const head = at < 0 ? error.message : error.message.slice(0, at)
   const shown = found.slice(0, 20)
   const name = (r: (typeof found)[number]): string => quoteQualified(r)
@@ -775,10 +776,14 @@ async function explainUnreadable(
     denied?.referenced.get(name(r)) ?? []
   const needed = shown.filter(r => referencing(r).length > 0)
   const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy && referencing(r).length === 0)
+  // the schemas it may not use: pg_dump stops there first (attacker a81 F8)
+  const usage = [...new Set(found.filter(r => !r.usable).map(r => r.schema))]
+    .map(n => `GRANT USAGE ON SCHEMA ${quoteIdent(n)} TO ${quoteIdent(role)}; `)
+    .join('')
   // a whole schema only where it is not the app's own (Supabase's vault, never public)
   const schemas = [...new Set(leaveOut.map(r => r.schema))].filter(n => n !== 'public')
   return new DumpError(
-    `${head} The role ${quoteIdent(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, … and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${quoteIdent(role)}${leaveOut.length > 0 ? ` — or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(quoteIdent).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore — grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`,
+    `${head} The role ${quoteIdent(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, … and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: ${usage}GRANT SELECT ON ${shown.map(name).join(', ')} TO ${quoteIdent(role)}${leaveOut.length > 0 ? ` — or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(quoteIdent).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore — grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`,
     error.stderr,
     { cause: error }
   )

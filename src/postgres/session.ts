@@ -1576,6 +1576,35 @@ export async function unmatchedExcludes(
   return unmatched
 }
 
+/**
+ * Whether pg_dump with these filters dumps `r` (matched as pg_dump matches patterns:
+ * patternRegexes; an unqualified table pattern taken in any schema): 'schema', an object of
+ * that schema (a domain); 'table', a table, view or sequence; 'data', a table's rows
+ * (exclude-table-data too).
+ */
+export function keptByFilters(
+  filters: DumpFilters,
+  r: { schema: string; name: string },
+  what: 'schema' | 'table' | 'data'
+): boolean {
+  const matches = (pattern: string, table: boolean): boolean => {
+    const { schema, name } = patternRegexes(pattern)
+    if (table) {
+      return (
+        (name === undefined || new RegExp(name).test(r.name)) &&
+        (schema === undefined || new RegExp(schema).test(r.schema))
+      )
+    }
+    return name === undefined || new RegExp(name).test(r.schema)
+  }
+  if (filters.schemas.length > 0 && !filters.schemas.some(p => matches(p, false))) return false
+  if (filters.excludeSchemas.some(p => matches(p, false))) return false
+  if (what === 'schema') return true
+  if (filters.tables.length > 0 && !filters.tables.some(p => matches(p, true))) return false
+  if (filters.excludeTables.some(p => matches(p, true))) return false
+  return what !== 'data' || !filters.excludeTableData.some(p => matches(p, true))
+}
+
 /** A table or sequence the backup includes that the connected role may not read. */
 export interface UnreadableRelation {
   schema: string
@@ -1585,6 +1614,8 @@ export interface UnreadableRelation {
   partitionOf?: string
   /** A sequence a column owns (serial, identity): that column, qualified. */
   ownedBy?: string
+  /** The role has USAGE on its schema (without it, pg_dump stops at the schema first). */
+  usable: boolean
 }
 
 /**
@@ -1598,12 +1629,21 @@ export async function unreadableRelations(
   client: pg.Client,
   filters: DumpFilters
 ): Promise<UnreadableRelation[]> {
-  const { rows } = await client.query<UnreadableRelation & { kindCode: string }>(
+  const { rows } = await client.query<
+    UnreadableRelation & { kindCode: string; ownerTable: string | null }
+  >(
     `SELECT n.nspname::text AS schema, c.relname::text AS name, c.relkind::text AS "kindCode",
             (SELECT pg_catalog.format('%I.%I', pn.nspname, p.relname)
                FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS "partitionOf",
+            pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS usable,
+            (SELECT pg_catalog.json_build_array(tn.nspname, t.relname)::text
+               FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+               JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+              WHERE c.relkind = 'S' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.deptype IN ('a', 'i') LIMIT 1) AS "ownerTable",
             (SELECT pg_catalog.format('%I.%I.%I', tn.nspname, t.relname, a.attname)
                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
@@ -1614,43 +1654,30 @@ export async function unreadableRelations(
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'S')
         AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
-        AND CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
-                 ELSE NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') END
+        AND (NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+             OR CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+                     ELSE NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') END)
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                          WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                            AND e.objid = c.oid AND e.deptype = 'e')
       ORDER BY 1, 2
       LIMIT 1000`
   )
-  const matches = (
-    pattern: string,
-    r: { schema: string; name: string },
-    table: boolean
-  ): boolean => {
-    const { schema, name } = patternRegexes(pattern)
-    if (table) {
-      return (
-        (name === undefined || new RegExp(name).test(r.name)) &&
-        (schema === undefined || new RegExp(schema).test(r.schema))
-      )
-    }
-    return name === undefined || new RegExp(name).test(r.schema)
-  }
   return rows
-    .filter(
-      r =>
-        (filters.schemas.length === 0 || filters.schemas.some(p => matches(p, r, false))) &&
-        !filters.excludeSchemas.some(p => matches(p, r, false)) &&
-        (filters.tables.length === 0 || filters.tables.some(p => matches(p, r, true))) &&
-        !filters.excludeTables.some(p => matches(p, r, true))
-    )
+    .filter(r => {
+      // a sequence a kept table owns: pg_dump dumps it with the table, excluded or not (a81 F9)
+      const owner = r.ownerTable ? (JSON.parse(r.ownerTable) as [string, string]) : undefined
+      return owner
+        ? keptByFilters(filters, { schema: owner[0], name: owner[1] }, 'table')
+        : keptByFilters(filters, r, 'table')
+    })
     .map(r => ({
       schema: r.schema,
       name: r.name,
       kind: r.kindCode === 'S' ? ('sequence' as const) : ('table' as const),
       ...(r.partitionOf ? { partitionOf: r.partitionOf } : {}),
-      ...(r.ownedBy ? { ownedBy: r.ownedBy } : {})
+      ...(r.ownedBy ? { ownedBy: r.ownedBy } : {}),
+      usable: r.usable
     }))
 }
 
