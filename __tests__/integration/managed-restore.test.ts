@@ -303,6 +303,21 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(fromTar.rowsRestored).toBe(fromCustom.rowsRestored)
   })
 
+  it("a plain pg_dump --clean --if-exists script (Supabase's documented dump) into a new project: the provider's objects it drops and creates again are left as the target has them, every table as the source's (trial u50 F1: 'must be owner of table users')", async () => {
+    const file = path.join(tempRoot, `supabase-${++names}-clean.sql`)
+    await dumpByHand(source, file, { format: 'plain', args: ['--clean', '--if-exists'] })
+    const target = await supabaseLikeTarget(supabase)
+    const result = await actionRestore(target, { kind: 'file', path: file })
+    expect(checksumDifferences(sourceSums, await managedChecksums(target))).toEqual([])
+    expect((result.notRestored ?? []).join('\n')).toMatch(/in the target, owned by the provider/)
+    // the provider's table is the target's own still (its owner, not dropped and made again)
+    const [users] = await target.instance.admin.query<{ owner: string }>(
+      target.database,
+      "SELECT pg_get_userbyid(relowner) AS owner FROM pg_class WHERE oid = 'auth.users'::regclass"
+    )
+    expect(users.owner).not.toBe(target.instance.user)
+  }, 120_000)
+
   it('the action, format plain: brings back every table, like psql by hand', async () => {
     await supabaseJourney({ format: 'plain', compression: 'gzip' })
   })

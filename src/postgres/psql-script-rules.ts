@@ -893,7 +893,12 @@ export function classifyPart(part: StatementPart): StatementClass {
   const [w0, w1, w2] = k
   if (w0 === 'COPY') return { kind: 'copy', keywords }
   if ((w0 === 'CREATE' || w0 === 'ALTER' || w0 === 'DROP') && w1 === 'EXTENSION')
-    return { kind: 'extension', keywords, detail: extensionName(t, w2 === 'IF' ? 5 : 2) }
+    return {
+      kind: 'extension',
+      keywords,
+      // CREATE EXTENSION IF NOT EXISTS name; DROP EXTENSION IF EXISTS name
+      detail: extensionName(t, w2 === 'IF' ? (w0 === 'DROP' ? 4 : 5) : 2)
+    }
   if (w0 === 'COMMENT' && w1 === 'ON' && w2 === 'EXTENSION')
     return { kind: 'extension', keywords, detail: unquote(t[3]) }
   if (w0 === 'ALTER' && w1 === 'DEFAULT' && w2 === 'PRIVILEGES')
