@@ -237,6 +237,7 @@ var plain_sql = __webpack_require__(20942);
 
 
 
+
 /** The server's errors that a restore would meet too: a name that does not resolve. */
 const UNRESOLVED = new Set([
     '42P01', // undefined_table
@@ -260,7 +261,9 @@ const MAX_ROWS = 10_000;
  * `client` (the backup's own session, before pg_dump). Throws on a failure of the check itself:
  * the caller says so in a line and the backup goes on.
  */
-async function checkRestorability(client, major) {
+async function checkRestorability(client, major, 
+/** The backup's filters: what it leaves out is not its restore's concern (attacker a81 F5). */
+filters) {
     const started = Date.now();
     await client.query('BEGIN');
     try {
@@ -268,7 +271,10 @@ async function checkRestorability(client, major) {
         await client.query(`SELECT pg_catalog.set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}', true),
               pg_catalog.set_config('lock_timeout', '${STATEMENT_TIMEOUT_MS}', true),
               pg_catalog.set_config('search_path', '', true)`);
-        const uses = (await client.query(usesQuery(major))).rows;
+        const uses = (await client.query(usesQuery(major))).rows.filter(u => !filters ||
+            (0,postgres_session.keptByFilters)(filters, { schema: u.relSchema, name: u.relName }, 
+            // a domain's: of its schema; a table's CHECK is evaluated on its rows only
+            u.kind === 'domain' ? 'schema' : u.kind === 'check' ? 'data' : 'table'));
         if (uses.length === 0)
             return { warnings: [] };
         const routines = new Map();
@@ -286,7 +292,12 @@ async function checkRestorability(client, major) {
             if (!r || seen.includes(fn))
                 return undefined;
             let verdict = verdicts.get(fn);
-            if (verdict === undefined && r.language === 'sql' && !r.polymorphic) {
+            // polymorphic arguments: PREPARE cannot take them \u2014 said unchecked (attacker a81 F7)
+            if (verdict === undefined && r.language === 'sql' && r.polymorphic) {
+                if (!unchecked.includes(r.signature))
+                    unchecked.push(r.signature);
+            }
+            else if (verdict === undefined && r.language === 'sql') {
                 if (verdicts.size >= MAX_CHECKED || Date.now() - started > TOTAL_MS) {
                     if (!unchecked.includes(r.signature))
                         unchecked.push(r.signature);
@@ -327,7 +338,7 @@ async function checkRestorability(client, major) {
                 failed.set(key, entry);
             }
             else if (later)
-                warnings.push(`This backup will not restore: ${describeUses([use])} calls ${r.signature}, which ${later}; then back up again.`);
+                warnings.push(`This backup may not restore: ${describeUses([use])} calls ${r.signature}, which ${later}; then back up again.`);
             else if (r && r.language !== 'sql' && r.path === null)
                 mayFail.set(use.fn, [...(mayFail.get(use.fn) ?? []), use]);
         }
@@ -378,14 +389,21 @@ async function checkSqlBody(client, r, path = r.path ?? '') {
             const types = r.argTypes.length > 0 ? `(${r.argTypes.join(', ')})` : '';
             await client.query('SAVEPOINT pgba_restorability');
             try {
-                await client.query(`PREPARE ${name}${types} AS ${statement}`);
+                // the extended protocol: one statement only, whatever the text holds (attacker a81 F1:
+                // a body's "\\;" became a second statement of a simple query, run as the backup's role)
+                await client.query({
+                    text: `PREPARE ${name}${types} AS ${statement.text}`,
+                    queryMode: 'extended'
+                });
                 await client.query(`DEALLOCATE ${name}`);
                 await client.query('RELEASE SAVEPOINT pgba_restorability');
             }
             catch (error) {
                 await client.query('ROLLBACK TO SAVEPOINT pgba_restorability');
                 const e = error;
-                if (e.code && UNRESOLVED.has(e.code))
+                // a function or operator not found where a parameter's name was taken for a column's
+                // (a column of that name comes first in PostgreSQL): not said to fail (attacker a81 F2)
+                if (e.code && UNRESOLVED.has(e.code) && !(statement.rewritten && e.code === '42883'))
                     return { failure: { message: String(e.message), code: e.code } };
                 // a statement PREPARE does not take (a utility statement), a body the check reads
                 // otherwise than PostgreSQL: this function's verdict only (attacker a80 F8)
@@ -407,13 +425,18 @@ function bodyStatements(r) {
     const events = (0,psql_lexer/* lexPsqlScript */.bj)(r.body);
     if (events.some(e => e.kind !== 'statement'))
         return undefined;
+    // a "\\;" (psql sends one statement of two parts): not what PostgreSQL reads as the body
+    if (events.some(e => e.kind === 'statement' && (e.parts.length > 1 || e.backslashEscapes > 0)))
+        return undefined;
     const statements = [];
     for (const e of events) {
         if (e.kind !== 'statement')
             continue;
         const text = e.text.replace(/;\s*$/, '').trim();
-        if (text !== '')
-            statements.push(positional(text, r));
+        if (text === '')
+            continue;
+        const written = positional(text, r);
+        statements.push({ text: written, rewritten: written !== text });
     }
     return statements;
 }
@@ -491,6 +514,9 @@ async function holdsRows(client, relOid) {
          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, [relOid]);
         if (!rows[0])
             return true;
+        // row security off, as pg_dump reads: no policy of the table runs as the backup's role
+        // (attacker a81 F6); a table whose policies apply to it then fails: taken as holding rows
+        await client.query("SELECT pg_catalog.set_config('row_security', 'off', true)");
         const { rows: found } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${rows[0].q}) AS any`);
         await client.query('RELEASE SAVEPOINT pgba_rows');
         return found[0]?.any !== false;
@@ -542,7 +568,7 @@ async function readsLaterTable(client, r, use) {
                 continue;
             const table = (0,sql_names/* quoteQualified */.$s)({ schema: use.relSchema, name: use.relName });
             const reads = (0,sql_names/* quoteQualified */.$s)({ schema: t.schema, name: t.name });
-            return `reads ${reads}: pg_dump loads the tables' rows in order of schema and name, so ${table}'s rows load before ${reads}'s and the CHECK fails on them (pg_restore by hand too; a restore with jobs loads them in any order). PostgreSQL's documentation says a CHECK must not depend on other rows: check them with a foreign key, or a trigger, instead`;
+            return `reads ${reads}: pg_dump loads the tables' rows in order of schema and name, so ${table}'s rows load before ${reads}'s, and the CHECK sees ${reads} empty (pg_restore by hand too; a restore with jobs loads them in any order) \u2014 it fails unless it passes on an empty ${reads}. PostgreSQL's documentation says a CHECK must not depend on other rows: check them with a foreign key, or a trigger, instead`;
         }
         return undefined;
     }
@@ -1691,7 +1717,7 @@ async function backup(inputs, connection, deps = {}) {
         // and which database this is, as its server tells: verify never restores into it
         const identity = await (0,postgres_identity/* readDatabaseIdentity */.QE)(pg);
         // a function a restore runs with pg_dump's empty search_path, failing there (trial u48 F1)
-        const unrestorable = await warnUnrestorable(pg, server.major);
+        const unrestorable = await warnUnrestorable(pg, server.major, inputs.filters);
         // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
         // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
         const leftOut = hasExcludes(inputs)
@@ -1978,8 +2004,8 @@ async function readServer(pg) {
  * search_path and that fails there, or may (postgres/restorability.ts): pg_dump dumps it without
  * a word. The backup goes on whatever the check finds, and when the check itself fails.
  */
-async function warnUnrestorable(client, major) {
-    const found = await checkRestorability(client, major).catch((error) => {
+async function warnUnrestorable(client, major, filters) {
+    const found = await checkRestorability(client, major, filters).catch((error) => {
         log/* log */.Rm.info(`The functions that CHECK constraints, generated columns, indexes and materialized views call were not checked for names a restore cannot resolve (${error.message}); the backup goes on.`);
         return undefined;
     });
@@ -2142,7 +2168,7 @@ async function explainUnreadable(error, client, inputs,
 denied) {
     if (!(error instanceof dump/* DumpError */.tR))
         return error;
-    if (!/permission denied for (?:table|sequence) /.test(error.stderr))
+    if (!/permission denied for (?:table|sequence|schema) /.test(error.stderr))
         return error;
     const found = await (0,postgres_session.unreadableRelations)(client, inputs.filters).catch(() => []);
     const role = await client
@@ -2151,7 +2177,7 @@ denied) {
         .catch(() => undefined);
     if (found.length === 0 || !role)
         return error;
-    const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not read /);
+    const at = error.message.search(/ The role in database-url(?:, [^ ]+,)? may not (?:read|use) /);
     const head = at < 0 ? error.message : error.message.slice(0, at);
     const shown = found.slice(0, 20);
     const name = (r) => (0,sql_names/* quoteQualified */.$s)(r);
@@ -2165,9 +2191,13 @@ denied) {
     const referencing = (r) => denied?.referenced.get(name(r)) ?? [];
     const needed = shown.filter(r => referencing(r).length > 0);
     const leaveOut = shown.filter(r => !r.partitionOf && !r.ownedBy && referencing(r).length === 0);
+    // the schemas it may not use: pg_dump stops there first (attacker a81 F8)
+    const usage = [...new Set(found.filter(r => !r.usable).map(r => r.schema))]
+        .map(n => `GRANT USAGE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(n)} TO ${(0,sql_names/* quoteIdent */.v4)(role)}; `)
+        .join('');
     // a whole schema only where it is not the app's own (Supabase's vault, never public)
     const schemas = [...new Set(leaveOut.map(r => r.schema))].filter(n => n !== 'public');
-    return new dump/* DumpError */.tR(`${head} The role ${(0,sql_names/* quoteIdent */.v4)(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, \u2026 and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON ${shown.map(name).join(', ')} TO ${(0,sql_names/* quoteIdent */.v4)(role)}${leaveOut.length > 0 ? ` \u2014 or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(sql_names/* quoteIdent */.v4).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore \u2014 grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`, error.stderr, { cause: error });
+    return new dump/* DumpError */.tR(`${head} The role ${(0,sql_names/* quoteIdent */.v4)(role)} may not read ${found.length === 1 ? 'this' : `these ${found.length}`} of what the backup includes (pg_dump stops at the first one; by hand too): ${each.join(', ')}${found.length > shown.length ? `, \u2026 and ${found.length - shown.length} more` : ''}. Nothing was uploaded. Let it read them, as their owner: ${usage}GRANT SELECT ON ${shown.map(name).join(', ')} TO ${(0,sql_names/* quoteIdent */.v4)(role)}${leaveOut.length > 0 ? ` \u2014 or leave ${leaveOut.length === 1 ? 'that table' : 'those tables'} out (exclude-tables: ${leaveOut.map(name).join(',')}${schemas.length > 0 ? `; or ${schemas.length === 1 ? 'its schema' : 'their schemas'} whole: exclude-schemas: ${schemas.map(sql_names/* quoteIdent */.v4).join(',')}` : ''}), if no table the backup keeps needs ${leaveOut.length === 1 ? 'it' : 'them'} (a foreign key onto a table left out fails the restore)` : ''}.${needed.length > 0 ? ` Leaving out ${needed.map(r => `${name(r)} (referenced by a foreign key of ${referencing(r).slice(0, 5).join(', ')})`).join(', ')} makes a backup that does not restore \u2014 grant ${needed.length === 1 ? 'it' : 'them'}, or leave out the tables that refer to ${needed.length === 1 ? 'it' : 'them'} too (exclude-tables: ${[...needed.map(name), ...needed.flatMap(r => referencing(r).slice(0, 5))].join(',')}); leaving out only the rows (exclude-table-data) does not serve either: the key is checked against the rows that refer to them as a restore adds it.` : ''}`, error.stderr, { cause: error });
 }
 /** retention-schedule picks the tier from the run's UTC date; the artifact follows it. */
 function chooseRetention(inputs, date) {

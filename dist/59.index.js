@@ -12529,9 +12529,9 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         refuseWithheldReferences(plan, facts, manifest, inputs);
     // data-only loads only into tables that hold none: a provider schema's too (attacker a47 F1)
     if (inputs.dataOnly === true)
-        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'data-only');
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'data-only', plan.format === 'plain');
     else if (nextToExisting)
-        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to');
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'next-to', plan.format === 'plain');
     // a plain script's rows into the target's own tables (pg_dump --data-only, supabase db dump
     // --data-only, with allow-non-empty): their triggers likewise (trial u20 F2: the target's
     // on_auth_user_created made the script's profiles duplicates, and the message blamed the rows)
@@ -12589,7 +12589,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     const objects = await changedObjects(client, plan, providers);
     if (existing.length === 0 && objects.length === 0 && !nextToExisting) {
         refuseWithheldReferences(plan, facts, manifest, inputs);
-        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty');
+        refuseHeldProviderTables(server, facts, rowsInto, manifest, 'empty', plan.format === 'plain');
     }
     // (said after those refusals: one may name a table of theirs \u2014 trial u31)
     const providerTables = all.filter(t => providers.has(t.schema));
@@ -12996,7 +12996,9 @@ function refuseHeldProviderTables(server, facts, loaded, manifest,
  * none; 'next-to' (clean, allow-non-empty): only a table the role may not write counts (the
  * gate would leave its rows out).
  */
-scope) {
+scope, 
+/** The backup is a plain SQL script: it restores whole (no tables, no schemas to choose). */
+plain = false) {
     const dataOnly = scope === 'data-only';
     const held = [];
     const unreadable = [];
@@ -13050,14 +13052,18 @@ scope) {
     const usage = (list) => [...new Set(list.filter(h => !h.usable).map(h => h.schema))]
         .map(s => `GRANT USAGE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(s)} TO ${role}; `)
         .join('');
-    const leaveOut = (list) => `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`;
+    // a script restores whole: it is left out when backing up (attacker a80 F11: 'schemas' was
+    // then refused as archive-only)
+    const leaveOut = (list) => plain
+        ? `or make a backup without ${one(list, 'it', 'them')} (this plain SQL script restores whole: the backup's exclude-tables or exclude-schemas, pg_dump --exclude-table by hand; or an archive backup, whose restore takes 'tables' / 'schemas')`
+        : `or leave ${one(list, 'it', 'them')} out ('tables' / 'schemas' naming the rest)`;
     // the target's rows may be the backup's own (the project it came from): its other schemas
     // alone then restore (trial u15 F2)
     const providers = new Set(facts.providerSchemas.map(p => p.name));
     const own = [...new Set([...loaded].map(k => JSON.parse(k)[0]))]
         .filter(n => !providers.has(n) && !(0,target_policy/* platformSchemaName */.Ay)(n))
         .sort();
-    const sameRows = own.length > 0
+    const sameRows = own.length > 0 && !plain
         ? `; if they are the backup's own rows (the project or database it came from), restore your own schemas only (schemas: ${(0,sql_names/* restoreNamesValue */.A9)(own)})`
         : '';
     const parts = [];

@@ -1280,6 +1280,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   dumpRowCounts: () => (/* binding */ dumpRowCounts),
 /* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
 /* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
+/* harmony export */   keptByFilters: () => (/* binding */ keptByFilters),
 /* harmony export */   lockBound: () => (/* binding */ lockBound),
 /* harmony export */   noRoomFor: () => (/* binding */ noRoomFor),
 /* harmony export */   noteProgramSessions: () => (/* binding */ noteProgramSessions),
@@ -2496,6 +2497,33 @@ async function unmatchedExcludes(client, filters) {
     return unmatched;
 }
 /**
+ * Whether pg_dump with these filters dumps `r` (matched as pg_dump matches patterns:
+ * patternRegexes; an unqualified table pattern taken in any schema): 'schema', an object of
+ * that schema (a domain); 'table', a table, view or sequence; 'data', a table's rows
+ * (exclude-table-data too).
+ */
+function keptByFilters(filters, r, what) {
+    const matches = (pattern, table) => {
+        const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
+        if (table) {
+            return ((name === undefined || new RegExp(name).test(r.name)) &&
+                (schema === undefined || new RegExp(schema).test(r.schema)));
+        }
+        return name === undefined || new RegExp(name).test(r.schema);
+    };
+    if (filters.schemas.length > 0 && !filters.schemas.some(p => matches(p, false)))
+        return false;
+    if (filters.excludeSchemas.some(p => matches(p, false)))
+        return false;
+    if (what === 'schema')
+        return true;
+    if (filters.tables.length > 0 && !filters.tables.some(p => matches(p, true)))
+        return false;
+    if (filters.excludeTables.some(p => matches(p, true)))
+        return false;
+    return what !== 'data' || !filters.excludeTableData.some(p => matches(p, true));
+}
+/**
  * Every table and sequence of the database that pg_dump with these filters would read (its
  * schemas and tables patterns, less the excluded ones; matched as pg_dump matches them:
  * patternRegexes, qualified patterns only for tables) and the connected role may not SELECT \u2014
@@ -2508,6 +2536,13 @@ async function unreadableRelations(client, filters) {
                FROM pg_catalog.pg_inherits i JOIN pg_catalog.pg_class p ON p.oid = i.inhparent
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS "partitionOf",
+            pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS usable,
+            (SELECT pg_catalog.json_build_array(tn.nspname, t.relname)::text
+               FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
+               JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
+              WHERE c.relkind = 'S' AND d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.objid = c.oid AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                AND d.deptype IN ('a', 'i') LIMIT 1) AS "ownerTable",
             (SELECT pg_catalog.format('%I.%I.%I', tn.nspname, t.relname, a.attname)
                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
@@ -2518,33 +2553,29 @@ async function unreadableRelations(client, filters) {
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE c.relkind IN ('r', 'p', 'S')
         AND n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-        AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
-        AND CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
-                 ELSE NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') END
+        AND (NOT pg_catalog.has_schema_privilege(n.oid, 'USAGE')
+             OR CASE WHEN c.relkind = 'S' THEN NOT pg_catalog.has_sequence_privilege(c.oid, 'SELECT')
+                     ELSE NOT pg_catalog.has_table_privilege(c.oid, 'SELECT') END)
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend e
                          WHERE e.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                            AND e.objid = c.oid AND e.deptype = 'e')
       ORDER BY 1, 2
       LIMIT 1000`);
-    const matches = (pattern, r, table) => {
-        const { schema, name } = (0,_dump_js__WEBPACK_IMPORTED_MODULE_7__/* .patternRegexes */ .yO)(pattern);
-        if (table) {
-            return ((name === undefined || new RegExp(name).test(r.name)) &&
-                (schema === undefined || new RegExp(schema).test(r.schema)));
-        }
-        return name === undefined || new RegExp(name).test(r.schema);
-    };
     return rows
-        .filter(r => (filters.schemas.length === 0 || filters.schemas.some(p => matches(p, r, false))) &&
-        !filters.excludeSchemas.some(p => matches(p, r, false)) &&
-        (filters.tables.length === 0 || filters.tables.some(p => matches(p, r, true))) &&
-        !filters.excludeTables.some(p => matches(p, r, true)))
+        .filter(r => {
+        // a sequence a kept table owns: pg_dump dumps it with the table, excluded or not (a81 F9)
+        const owner = r.ownerTable ? JSON.parse(r.ownerTable) : undefined;
+        return owner
+            ? keptByFilters(filters, { schema: owner[0], name: owner[1] }, 'table')
+            : keptByFilters(filters, r, 'table');
+    })
         .map(r => ({
         schema: r.schema,
         name: r.name,
         kind: r.kindCode === 'S' ? 'sequence' : 'table',
         ...(r.partitionOf ? { partitionOf: r.partitionOf } : {}),
-        ...(r.ownedBy ? { ownedBy: r.ownedBy } : {})
+        ...(r.ownedBy ? { ownedBy: r.ownedBy } : {}),
+        usable: r.usable
     }));
 }
 /**
