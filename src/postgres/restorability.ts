@@ -12,17 +12,17 @@
  * One catalog read finds the functions those objects call — directly, through an operator, or
  * through the functions their bodies name (attacker a80 F7) — that are not BEGIN ATOMIC
  * (prosqlbody, 14+: its names are resolved when it is created) nor an extension's. A LANGUAGE
- * sql body is checked exactly, without DDL (attacker a80 F9: a CREATE FUNCTION fired the
- * database's event triggers): each of its statements is PREPAREd — parsed and analysed, never
- * run — under the search_path the restore gives it ('' or its own), its parameters by position,
- * and DEALLOCATEd; a name that does not resolve fails there as in the restore. Another
+ * sql body is read as text, and only the catalog is asked about it: nothing of the database
+ * runs (attacker a80 F9: a CREATE FUNCTION fired its event triggers; a81 F1, a82 F1: PREPARE
+ * ran a second statement, and a domain's CHECK on a literal, as the backup's role). The
+ * relations it reads or writes and the functions it calls without a schema are looked up where
+ * the restore's search_path ('' or its own) looks; one found nowhere fails there. Another
  * language's body (plpgsql) is checked only when it runs, so one that a restore runs directly
  * and that has no search_path of its own is named as one that may fail. A CHECK whose function
  * reads another table fails a restore that loads that table's rows later (trial u49 F2).
  */
 import type pg from 'pg'
 import { quoteIdent, quoteQualified } from '../sql-names.js'
-import { lexPsqlScript } from './psql-lexer.js'
 import { sqlTokens } from './plain-sql.js'
 import { keptByFilters } from './session.js'
 import type { DumpFilters } from '../types.js'
@@ -65,14 +65,6 @@ export interface Restorability {
   /** A line to show when some functions could not be checked. */
   unchecked?: string
 }
-
-/** The server's errors that a restore would meet too: a name that does not resolve. */
-const UNRESOLVED = new Set([
-  '42P01', // undefined_table
-  '42883', // undefined_function
-  '42704', // undefined_object (a type)
-  '3F000' // invalid_schema_name
-])
 
 /** At most this many functions are checked (each a few round trips). */
 const MAX_CHECKED = 100
@@ -214,139 +206,183 @@ export async function checkRestorability(
   }
 }
 
-/** PostgreSQL's error on a statement of the body; whether it names a table (undefined_table). */
+/** What a body names that its search_path does not find, as PostgreSQL would say it. */
 interface Failure {
   message: string
-  code: string
+  /** The names not found, for the search_path that finds them (resolvingPath). */
+  names: string[]
 }
 
 /** A body's verdict: its names resolve, one does not (failure), or it could not be told (unknown). */
 type Verdict = { resolves: true } | { failure: Failure } | { unknown: string }
 
-/** Counter for the prepared statements' names (each DEALLOCATEd at once). */
-let prepared = 0
+/** Bodies longer than this are not read (a restore parses them; the check does not try). */
+const MAX_BODY_CHARS = 1_000_000
 
 /**
- * A LANGUAGE sql body's statements, each PREPAREd under `path` (the function's own search_path,
- * or the restore's empty one) and DEALLOCATEd: parse analysis resolves every name, nothing runs,
- * no event trigger fires, a read-only session or a standby may do it.
+ * A LANGUAGE sql body's names read from its text alone — nothing of the database runs, nothing
+ * is sent but catalog reads (attacker a82 F1: PREPARE coerced a literal to the tenant's domain,
+ * whose CHECK ran as the backup's role): the relations it reads or writes (after FROM, JOIN,
+ * INTO, UPDATE, TABLE) and the functions it calls, each without a schema, looked up in
+ * pg_catalog and the schemas of `path` (the function's own search_path, or none: pg_dump's
+ * empty one). A name found in neither fails there as in the restore.
  */
 async function checkSqlBody(client: pg.Client, r: Routine, path = r.path ?? ''): Promise<Verdict> {
-  const statements = bodyStatements(r)
-  if (!statements) return { unknown: `the body of ${r.signature} could not be read` }
-  await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [path])
-  try {
-    for (const statement of statements) {
-      const name = `pgba_restorability_${process.pid}_${++prepared}`
-      const types = r.argTypes.length > 0 ? `(${r.argTypes.join(', ')})` : ''
-      await client.query('SAVEPOINT pgba_restorability')
-      try {
-        // the extended protocol: one statement only, whatever the text holds (attacker a81 F1:
-        // a body's "\\;" became a second statement of a simple query, run as the backup's role)
-        await client.query({
-          text: `PREPARE ${name}${types} AS ${statement.text}`,
-          queryMode: 'extended'
-        } as pg.QueryConfig)
-        await client.query(`DEALLOCATE ${name}`)
-        await client.query('RELEASE SAVEPOINT pgba_restorability')
-      } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT pgba_restorability')
-        const e = error as { code?: string; message?: string }
-        // a function or operator not found where a parameter's name was taken for a column's
-        // (a column of that name comes first in PostgreSQL): not said to fail (attacker a81 F2)
-        if (e.code && UNRESOLVED.has(e.code) && !(statement.rewritten && e.code === '42883'))
-          return { failure: { message: String(e.message), code: e.code } }
-        // a statement PREPARE does not take (a utility statement), a body the check reads
-        // otherwise than PostgreSQL: this function's verdict only (attacker a80 F8)
-        return { unknown: String(e.message ?? error) }
+  if (r.body.length > MAX_BODY_CHARS)
+    return { unknown: `the body of ${r.signature} is too long to read` }
+  const schemas = pathSchemas(path)
+  if (!schemas) return { unknown: `the search_path of ${r.signature} names "$user"` }
+  const named = bodyNames(r.body)
+  const names = [...named.relations.map(n => [n, 'r']), ...named.functions.map(n => [n, 'f'])]
+  if (names.length === 0) return { resolves: true }
+  const { rows } = await client.query<{ name: string; kind: string }>(
+    `SELECT x.name, x.kind FROM unnest($1::pg_catalog.text[], $2::pg_catalog.text[]) AS x(name, kind)
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                         WHERE x.kind = 'r' AND c.relname = x.name AND n.nspname = ANY ($3::pg_catalog.text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                         WHERE x.kind = 'f' AND p.proname = x.name AND n.nspname = ANY ($3::pg_catalog.text[]))`,
+    [names.map(n => n[0]), names.map(n => n[1]), schemas]
+  )
+  if (rows.length === 0) return { resolves: true }
+  const first = rows[0]
+  return {
+    failure: {
+      message:
+        first.kind === 'r'
+          ? `relation "${first.name}" does not exist`
+          : `function ${first.name} does not exist`,
+      names: [...new Set(rows.map(x => x.name))]
+    }
+  }
+}
+
+/** A search_path's schemas, pg_catalog first; undefined where it names "$user" (a role's). */
+function pathSchemas(path: string): string[] | undefined {
+  const schemas = ['pg_catalog']
+  for (const part of path.split(',')) {
+    const word = part.trim()
+    if (word === '') continue
+    const name = word.startsWith('"') ? word.slice(1, -1).replace(/""/g, '"') : word.toLowerCase()
+    if (name === '$user') return undefined
+    if (name !== 'pg_temp') schemas.push(name)
+  }
+  return schemas
+}
+
+/** Words of SQL's grammar that a "(" follows, which are no functions of pg_proc. */
+const GRAMMAR = new Set(
+  (
+    'all and any array as between by case cast coalesce cube distinct else end except exists ' +
+    'extract filter from greatest grouping having in intersect into is join least lateral like ' +
+    'limit not nullif on or order over overlay partition position returning rollup row select ' +
+    'set sets some substring table then treat trim union using values when where window with ' +
+    'within xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlparse xmlpi xmlroot ' +
+    'xmlserialize xmltable collate conflict do update delete insert merge numeric decimal ' +
+    'varchar char character varying timestamp time interval bit float double precision'
+  ).split(' ')
+)
+
+/** Functions whose parentheses hold FROM as a word (extract(year FROM …)), not a table. */
+const FROM_INSIDE = new Set(['extract', 'substring', 'trim', 'overlay', 'position'])
+
+/** Words after which FROM, JOIN, INTO or UPDATE names no relation of the body's. */
+const NOT_A_RELATION = new Set([
+  'set',
+  'of',
+  'nowait',
+  'skip',
+  'only',
+  'lateral',
+  'select',
+  'values'
+])
+
+/**
+ * The names a body's text uses without a schema: relations (read or written) and functions
+ * (called), common table expressions' names left out. From the tokens alone (sqlTokens: quotes,
+ * dollar quotes and comments as PostgreSQL reads them).
+ */
+export function bodyNames(body: string): { relations: string[]; functions: string[] } {
+  const t = sqlTokens(body, false)
+  const word = (i: number, ...w: string[]): boolean =>
+    t[i]?.kind === 'ident' && t[i].quoted !== true && w.includes(t[i].value)
+  const punct = (i: number, p: string): boolean => t[i]?.kind !== 'ident' && t[i]?.value === p
+  // common table expressions: WITH [RECURSIVE] name [(…)] AS …, and , name [(…)] AS (
+  const ctes = new Set<string>()
+  for (let i = 0; i < t.length; i++) {
+    if (t[i].kind !== 'ident') continue
+    if (word(i + 1, 'as') && (punct(i + 2, '(') || word(i + 2, 'materialized', 'not')))
+      ctes.add(t[i].value)
+    if ((word(i - 1, 'with', 'recursive') || punct(i - 1, ',')) && punct(i + 1, '(')) {
+      let depth = 0
+      let k = i + 1
+      for (; k < t.length; k++) {
+        if (punct(k, '(')) depth++
+        else if (punct(k, ')') && --depth === 0) break
       }
+      if (word(k + 1, 'as')) ctes.add(t[i].value)
     }
-    return { resolves: true }
-  } finally {
-    await client.query("SELECT pg_catalog.set_config('search_path', '', true)")
   }
-}
-
-/**
- * The body's statements as PREPARE takes them: split as psql would send them, each parameter
- * named in the body ($1 or its name, or function.name) written by position. Undefined when the
- * body holds what the split cannot take (a backslash command).
- */
-function bodyStatements(r: Routine): Array<{ text: string; rewritten: boolean }> | undefined {
-  const events = lexPsqlScript(r.body)
-  if (events.some(e => e.kind !== 'statement')) return undefined
-  // a "\\;" (psql sends one statement of two parts): not what PostgreSQL reads as the body
-  if (events.some(e => e.kind === 'statement' && (e.parts.length > 1 || e.backslashEscapes > 0)))
-    return undefined
-  const statements: Array<{ text: string; rewritten: boolean }> = []
-  for (const e of events) {
-    if (e.kind !== 'statement') continue
-    const text = e.text.replace(/;\s*$/, '').trim()
-    if (text === '') continue
-    const written = positional(text, r)
-    statements.push({ text: written, rewritten: written !== text })
-  }
-  return statements
-}
-
-/**
- * The statement with each use of a named parameter written as $n: an identifier outside quotes
- * and comments equal to the parameter's name (not a qualified name's later part, not a call),
- * or the function's name, a dot and the parameter's name.
- */
-function positional(text: string, r: Routine): string {
-  const names = new Map<string, number>()
-  r.argNames.forEach((n, i) => {
-    if (n !== '') names.set(n.toLowerCase(), i + 1)
-  })
-  if (names.size === 0) return text
-  const fn = r.name.toLowerCase()
-  const SKIP =
-    /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//y
-  const IDENT = /[A-Za-z_][\w$]*/y
-  let out = ''
-  let i = 0
-  while (i < text.length) {
-    SKIP.lastIndex = i
-    const skip = SKIP.exec(text)
-    if (skip) {
-      out += skip[0]
-      i = SKIP.lastIndex
+  const relations = new Set<string>()
+  const functions = new Set<string>()
+  /** For each open parenthesis: whether it is a FROM_INSIDE function's. */
+  const stack: boolean[] = []
+  for (let i = 0; i < t.length; i++) {
+    if (punct(i, '(')) {
+      stack.push(word(i - 1, ...FROM_INSIDE))
       continue
     }
-    IDENT.lastIndex = i
-    const ident = IDENT.exec(text)
-    if (!ident) {
-      out += text[i++]
+    if (punct(i, ')')) {
+      stack.pop()
       continue
     }
-    const word = ident[0].toLowerCase()
-    const end = IDENT.lastIndex
-    const before = out.trimEnd()
-    const after = text.slice(end).trimStart()
-    // function.param
-    const qualified = /^\.\s*([A-Za-z_][\w$]*)/.exec(after)
+    if (t[i].kind !== 'ident') continue
+    // a call: name( — not schema.name(, not a type's typmod (::numeric(10,2), AS varchar(3))
     if (
-      word === fn &&
-      qualified &&
-      names.has(qualified[1].toLowerCase()) &&
-      !before.endsWith('.')
-    ) {
-      out += `$${names.get(qualified[1].toLowerCase())}`
-      i = end + (text.slice(end).length - after.length) + qualified[0].length
-      continue
-    }
-    if (
-      names.has(word) &&
-      !before.endsWith('.') &&
-      !after.startsWith('(') &&
-      !after.startsWith('.')
+      punct(i + 1, '(') &&
+      !punct(i - 1, '.') &&
+      !punct(i - 1, '::') &&
+      !word(i - 1, 'as', 'into') &&
+      !(t[i].quoted !== true && GRAMMAR.has(t[i].value)) &&
+      !ctes.has(t[i].value)
     )
-      out += `$${names.get(word)}`
-    else out += ident[0]
-    i = end
+      functions.add(t[i].value)
+    if (t[i].quoted === true || !['from', 'join', 'into', 'update', 'table'].includes(t[i].value))
+      continue
+    if (stack[stack.length - 1] === true) continue // extract(year FROM ts)
+    if (t[i].value === 'from' && word(i - 1, 'distinct')) continue // IS DISTINCT FROM x
+    const into = t[i].value === 'into'
+    let j = i + 1
+    for (;;) {
+      while (word(j, 'only', 'lateral')) j++
+      if (t[j]?.kind !== 'ident' || (t[j].quoted !== true && NOT_A_RELATION.has(t[j].value))) break
+      if (punct(j + 1, '.'))
+        j += 3 // schema.name: found wherever the path is
+      else if (punct(j + 1, '(') && !into)
+        j += 1 // a function in FROM: a call (above)
+      else {
+        if (!ctes.has(t[j].value)) relations.add(t[j].value)
+        j += 1
+      }
+      // an alias, then another of a FROM's list
+      if (word(j, 'as')) j++
+      if (
+        t[j]?.kind === 'ident' &&
+        !(
+          t[j].quoted !== true &&
+          /^(where|join|on|using|group|order|limit|offset|left|right|inner|full|cross|natural|union|except|intersect|returning|set|window|having|fetch|for|values|select|default|when|then|else|end|and|or)$/.test(
+            t[j].value
+          )
+        )
+      )
+        j++
+      if (!punct(j, ',') || into || t[i].value !== 'from') break
+      j++
+    }
   }
-  return out
+  return { relations: [...relations], functions: [...functions] }
 }
 
 /** The functions of the user's a body names (by name, any schema), but for itself. */
@@ -359,29 +395,24 @@ function namedRoutines(r: Routine, byName: Map<string, Routine[]>): Routine[] {
   return [...named].flatMap(n => byName.get(n) ?? []).filter(f => f.oid !== r.oid)
 }
 
-/** Whether a table holds a row (one that cannot be read counts as holding some). */
+/**
+ * Whether a table may hold rows: the size of its (its partitions') files on disk, which reads
+ * none of them — no row security, no view, no foreign table's wrapper runs (attacker a81 F6,
+ * a82 F2); a table emptied since its last VACUUM still counts as holding some.
+ */
 async function holdsRows(client: pg.Client, relOid: number): Promise<boolean> {
   if (!relOid) return true
-  await client.query('SAVEPOINT pgba_rows')
-  try {
-    const { rows } = await client.query<{ q: string }>(
-      `SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS q FROM pg_catalog.pg_class c
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`,
+  const { rows } = await client
+    .query<{ any: boolean | null }>(
+      `SELECT bool_or(pg_catalog.pg_relation_size(t.relid) > 0) AS any
+         FROM (SELECT $1::pg_catalog.regclass AS relid
+               UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.regclass)) t
+         JOIN pg_catalog.pg_class c ON c.oid = t.relid
+        WHERE c.relkind = 'r'`,
       [relOid]
     )
-    if (!rows[0]) return true
-    // row security off, as pg_dump reads: no policy of the table runs as the backup's role
-    // (attacker a81 F6); a table whose policies apply to it then fails: taken as holding rows
-    await client.query("SELECT pg_catalog.set_config('row_security', 'off', true)")
-    const { rows: found } = await client.query<{ any: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM ${rows[0].q}) AS any`
-    )
-    await client.query('RELEASE SAVEPOINT pgba_rows')
-    return found[0]?.any !== false
-  } catch {
-    await client.query('ROLLBACK TO SAVEPOINT pgba_rows')
-    return true
-  }
+    .catch(() => ({ rows: [{ any: true }] }))
+  return rows[0]?.any !== false
 }
 
 /**
@@ -477,42 +508,28 @@ async function failedWarning(
 }
 
 /**
- * The search_path (schemas of the database, in the order found) under which the body's names
- * resolve: each name PostgreSQL says does not exist looked up, its schema added, the body
- * PREPAREd again — at most five rounds; undefined when none is found.
+ * The search_path (schemas of the database) under which the body's names resolve: each name not
+ * found looked up in the database's schemas — one schema each, and the body then resolves —
+ * or undefined.
  */
 async function resolvingPath(
   client: pg.Client,
   r: Routine,
   failure: Failure
 ): Promise<string | undefined> {
-  const schemas: string[] = []
-  let current = failure
-  for (let round = 0; round < 5; round++) {
-    const name =
-      /^(?:relation|type|function) "?([^"(]+?)"?(?:\(.*\))? does not exist$/.exec(
-        current.message
-      )?.[1] ?? /^function ([^(]+)\(/.exec(current.message)?.[1]
-    if (!name || name.includes('.')) return undefined
-    const { rows } = await client.query<{ schema: string }>(
-      `SELECT DISTINCT n.nspname AS schema FROM pg_catalog.pg_namespace n
-        WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-          AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = $1)
-            OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid AND p.proname = $1)
-            OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid AND t.typname = $1))
-        ORDER BY 1`,
-      [name]
-    )
-    const found = rows.map(x => x.schema).filter(s => !schemas.includes(s))
-    if (found.length !== 1) return undefined
-    schemas.push(found[0])
-    const path = schemas.map(quoteIdent).join(', ')
-    const verdict = await checkSqlBody(client, r, path)
-    if ('resolves' in verdict) return path
-    if (!('failure' in verdict)) return undefined
-    current = verdict.failure
-  }
-  return undefined
+  const { rows } = await client.query<{ name: string; schemas: string[] }>(
+    `SELECT x.name, ARRAY(SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_namespace n
+                           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                             AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = x.name)
+                               OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid AND p.proname = x.name))
+                           ORDER BY 1) AS schemas
+       FROM unnest($1::pg_catalog.text[]) AS x(name)`,
+    [failure.names]
+  )
+  if (rows.some(x => x.schemas.length !== 1)) return undefined
+  const path = [...new Set(rows.map(x => x.schemas[0]))].map(quoteIdent).join(', ')
+  const verdict = await checkSqlBody(client, r, path)
+  return 'resolves' in verdict ? path : undefined
 }
 
 function routinesQuery(major: number): string {
@@ -561,7 +578,7 @@ used AS (
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
     JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.contype = 'c'
-     AND c.coninhcount = 0 AND c.convalidated
+     AND c.coninhcount = 0 AND c.convalidated AND r.relkind IN ('r', 'p')
   UNION ALL
   SELECT d.fn, 'domain', c.conname, c.contypid
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
