@@ -229,22 +229,12 @@ async function unreadableReferenced(client, filters) {
 var globals = __webpack_require__(69599);
 // EXTERNAL MODULE: ./src/postgres/locks.ts
 var locks = __webpack_require__(60975);
-// EXTERNAL MODULE: ./src/postgres/psql-lexer.ts
-var psql_lexer = __webpack_require__(7340);
 // EXTERNAL MODULE: ./src/postgres/plain-sql.ts
 var plain_sql = __webpack_require__(20942);
 ;// CONCATENATED MODULE: ./src/postgres/restorability.ts
 
 
 
-
-/** The server's errors that a restore would meet too: a name that does not resolve. */
-const UNRESOLVED = new Set([
-    '42P01', // undefined_table
-    '42883', // undefined_function
-    '42704', // undefined_object (a type)
-    '3F000' // invalid_schema_name
-]);
 /** At most this many functions are checked (each a few round trips). */
 const MAX_CHECKED = 100;
 /** The catalog reads and the checks, each statement of them at most this long. */
@@ -371,131 +361,168 @@ filters) {
         await client.query('ROLLBACK').catch(() => undefined);
     }
 }
-/** Counter for the prepared statements' names (each DEALLOCATEd at once). */
-let prepared = 0;
+/** Bodies longer than this are not read (a restore parses them; the check does not try). */
+const MAX_BODY_CHARS = 1_000_000;
 /**
- * A LANGUAGE sql body's statements, each PREPAREd under `path` (the function's own search_path,
- * or the restore's empty one) and DEALLOCATEd: parse analysis resolves every name, nothing runs,
- * no event trigger fires, a read-only session or a standby may do it.
+ * A LANGUAGE sql body's names read from its text alone \u2014 nothing of the database runs, nothing
+ * is sent but catalog reads (attacker a82 F1: PREPARE coerced a literal to the tenant's domain,
+ * whose CHECK ran as the backup's role): the relations it reads or writes (after FROM, JOIN,
+ * INTO, UPDATE, TABLE) and the functions it calls, each without a schema, looked up in
+ * pg_catalog and the schemas of `path` (the function's own search_path, or none: pg_dump's
+ * empty one). A name found in neither fails there as in the restore.
  */
 async function checkSqlBody(client, r, path = r.path ?? '') {
-    const statements = bodyStatements(r);
-    if (!statements)
-        return { unknown: `the body of ${r.signature} could not be read` };
-    await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [path]);
-    try {
-        for (const statement of statements) {
-            const name = `pgba_restorability_${process.pid}_${++prepared}`;
-            const types = r.argTypes.length > 0 ? `(${r.argTypes.join(', ')})` : '';
-            await client.query('SAVEPOINT pgba_restorability');
-            try {
-                // the extended protocol: one statement only, whatever the text holds (attacker a81 F1:
-                // a body's "\\;" became a second statement of a simple query, run as the backup's role)
-                await client.query({
-                    text: `PREPARE ${name}${types} AS ${statement.text}`,
-                    queryMode: 'extended'
-                });
-                await client.query(`DEALLOCATE ${name}`);
-                await client.query('RELEASE SAVEPOINT pgba_restorability');
-            }
-            catch (error) {
-                await client.query('ROLLBACK TO SAVEPOINT pgba_restorability');
-                const e = error;
-                // a function or operator not found where a parameter's name was taken for a column's
-                // (a column of that name comes first in PostgreSQL): not said to fail (attacker a81 F2)
-                if (e.code && UNRESOLVED.has(e.code) && !(statement.rewritten && e.code === '42883'))
-                    return { failure: { message: String(e.message), code: e.code } };
-                // a statement PREPARE does not take (a utility statement), a body the check reads
-                // otherwise than PostgreSQL: this function's verdict only (attacker a80 F8)
-                return { unknown: String(e.message ?? error) };
-            }
-        }
+    if (r.body.length > MAX_BODY_CHARS)
+        return { unknown: `the body of ${r.signature} is too long to read` };
+    const schemas = pathSchemas(path);
+    if (!schemas)
+        return { unknown: `the search_path of ${r.signature} names "$user"` };
+    const named = bodyNames(r.body);
+    const names = [...named.relations.map(n => [n, 'r']), ...named.functions.map(n => [n, 'f'])];
+    if (names.length === 0)
         return { resolves: true };
-    }
-    finally {
-        await client.query("SELECT pg_catalog.set_config('search_path', '', true)");
-    }
+    const { rows } = await client.query(`SELECT x.name, x.kind FROM unnest($1::pg_catalog.text[], $2::pg_catalog.text[]) AS x(name, kind)
+      WHERE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c
+                          JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                         WHERE x.kind = 'r' AND c.relname = x.name AND n.nspname = ANY ($3::pg_catalog.text[]))
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_proc p
+                          JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
+                         WHERE x.kind = 'f' AND p.proname = x.name AND n.nspname = ANY ($3::pg_catalog.text[]))`, [names.map(n => n[0]), names.map(n => n[1]), schemas]);
+    if (rows.length === 0)
+        return { resolves: true };
+    const first = rows[0];
+    return {
+        failure: {
+            message: first.kind === 'r'
+                ? `relation "${first.name}" does not exist`
+                : `function ${first.name} does not exist`,
+            names: [...new Set(rows.map(x => x.name))]
+        }
+    };
 }
-/**
- * The body's statements as PREPARE takes them: split as psql would send them, each parameter
- * named in the body ($1 or its name, or function.name) written by position. Undefined when the
- * body holds what the split cannot take (a backslash command).
- */
-function bodyStatements(r) {
-    const events = (0,psql_lexer/* lexPsqlScript */.bj)(r.body);
-    if (events.some(e => e.kind !== 'statement'))
-        return undefined;
-    // a "\\;" (psql sends one statement of two parts): not what PostgreSQL reads as the body
-    if (events.some(e => e.kind === 'statement' && (e.parts.length > 1 || e.backslashEscapes > 0)))
-        return undefined;
-    const statements = [];
-    for (const e of events) {
-        if (e.kind !== 'statement')
+/** A search_path's schemas, pg_catalog first; undefined where it names "$user" (a role's). */
+function pathSchemas(path) {
+    const schemas = ['pg_catalog'];
+    for (const part of path.split(',')) {
+        const word = part.trim();
+        if (word === '')
             continue;
-        const text = e.text.replace(/;\s*$/, '').trim();
-        if (text === '')
-            continue;
-        const written = positional(text, r);
-        statements.push({ text: written, rewritten: written !== text });
+        const name = word.startsWith('"') ? word.slice(1, -1).replace(/""/g, '"') : word.toLowerCase();
+        if (name === '$user')
+            return undefined;
+        if (name !== 'pg_temp')
+            schemas.push(name);
     }
-    return statements;
+    return schemas;
 }
+/** Words of SQL's grammar that a "(" follows, which are no functions of pg_proc. */
+const GRAMMAR = new Set(('all and any array as between by case cast coalesce cube distinct else end except exists ' +
+    'extract filter from greatest grouping having in intersect into is join least lateral like ' +
+    'limit not nullif on or order over overlay partition position returning rollup row select ' +
+    'set sets some substring table then treat trim union using values when where window with ' +
+    'within xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlparse xmlpi xmlroot ' +
+    'xmlserialize xmltable collate conflict do update delete insert merge numeric decimal ' +
+    'varchar char character varying timestamp time interval bit float double precision').split(' '));
+/** Functions whose parentheses hold FROM as a word (extract(year FROM \u2026)), not a table. */
+const FROM_INSIDE = new Set(['extract', 'substring', 'trim', 'overlay', 'position']);
+/** Words after which FROM, JOIN, INTO or UPDATE names no relation of the body's. */
+const NOT_A_RELATION = new Set([
+    'set',
+    'of',
+    'nowait',
+    'skip',
+    'only',
+    'lateral',
+    'select',
+    'values'
+]);
 /**
- * The statement with each use of a named parameter written as $n: an identifier outside quotes
- * and comments equal to the parameter's name (not a qualified name's later part, not a call),
- * or the function's name, a dot and the parameter's name.
+ * The names a body's text uses without a schema: relations (read or written) and functions
+ * (called), common table expressions' names left out. From the tokens alone (sqlTokens: quotes,
+ * dollar quotes and comments as PostgreSQL reads them).
  */
-function positional(text, r) {
-    const names = new Map();
-    r.argNames.forEach((n, i) => {
-        if (n !== '')
-            names.set(n.toLowerCase(), i + 1);
-    });
-    if (names.size === 0)
-        return text;
-    const fn = r.name.toLowerCase();
-    const SKIP = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$([A-Za-z_]\w*)?\$[\s\S]*?\$\1\$|--[^\n]*|\/\*[\s\S]*?\*\//y;
-    const IDENT = /[A-Za-z_][\w$]*/y;
-    let out = '';
-    let i = 0;
-    while (i < text.length) {
-        SKIP.lastIndex = i;
-        const skip = SKIP.exec(text);
-        if (skip) {
-            out += skip[0];
-            i = SKIP.lastIndex;
+function bodyNames(body) {
+    const t = (0,plain_sql/* sqlTokens */.Dl)(body, false);
+    const word = (i, ...w) => t[i]?.kind === 'ident' && t[i].quoted !== true && w.includes(t[i].value);
+    const punct = (i, p) => t[i]?.kind !== 'ident' && t[i]?.value === p;
+    // common table expressions: WITH [RECURSIVE] name [(\u2026)] AS \u2026, and , name [(\u2026)] AS (
+    const ctes = new Set();
+    for (let i = 0; i < t.length; i++) {
+        if (t[i].kind !== 'ident')
             continue;
+        if (word(i + 1, 'as') && (punct(i + 2, '(') || word(i + 2, 'materialized', 'not')))
+            ctes.add(t[i].value);
+        if ((word(i - 1, 'with', 'recursive') || punct(i - 1, ',')) && punct(i + 1, '(')) {
+            let depth = 0;
+            let k = i + 1;
+            for (; k < t.length; k++) {
+                if (punct(k, '('))
+                    depth++;
+                else if (punct(k, ')') && --depth === 0)
+                    break;
+            }
+            if (word(k + 1, 'as'))
+                ctes.add(t[i].value);
         }
-        IDENT.lastIndex = i;
-        const ident = IDENT.exec(text);
-        if (!ident) {
-            out += text[i++];
-            continue;
-        }
-        const word = ident[0].toLowerCase();
-        const end = IDENT.lastIndex;
-        const before = out.trimEnd();
-        const after = text.slice(end).trimStart();
-        // function.param
-        const qualified = /^\.\s*([A-Za-z_][\w$]*)/.exec(after);
-        if (word === fn &&
-            qualified &&
-            names.has(qualified[1].toLowerCase()) &&
-            !before.endsWith('.')) {
-            out += `$${names.get(qualified[1].toLowerCase())}`;
-            i = end + (text.slice(end).length - after.length) + qualified[0].length;
-            continue;
-        }
-        if (names.has(word) &&
-            !before.endsWith('.') &&
-            !after.startsWith('(') &&
-            !after.startsWith('.'))
-            out += `$${names.get(word)}`;
-        else
-            out += ident[0];
-        i = end;
     }
-    return out;
+    const relations = new Set();
+    const functions = new Set();
+    /** For each open parenthesis: whether it is a FROM_INSIDE function's. */
+    const stack = [];
+    for (let i = 0; i < t.length; i++) {
+        if (punct(i, '(')) {
+            stack.push(word(i - 1, ...FROM_INSIDE));
+            continue;
+        }
+        if (punct(i, ')')) {
+            stack.pop();
+            continue;
+        }
+        if (t[i].kind !== 'ident')
+            continue;
+        // a call: name( \u2014 not schema.name(, not a type's typmod (::numeric(10,2), AS varchar(3))
+        if (punct(i + 1, '(') &&
+            !punct(i - 1, '.') &&
+            !punct(i - 1, '::') &&
+            !word(i - 1, 'as', 'into') &&
+            !(t[i].quoted !== true && GRAMMAR.has(t[i].value)) &&
+            !ctes.has(t[i].value))
+            functions.add(t[i].value);
+        if (t[i].quoted === true || !['from', 'join', 'into', 'update', 'table'].includes(t[i].value))
+            continue;
+        if (stack[stack.length - 1] === true)
+            continue; // extract(year FROM ts)
+        if (t[i].value === 'from' && word(i - 1, 'distinct'))
+            continue; // IS DISTINCT FROM x
+        const into = t[i].value === 'into';
+        let j = i + 1;
+        for (;;) {
+            while (word(j, 'only', 'lateral'))
+                j++;
+            if (t[j]?.kind !== 'ident' || (t[j].quoted !== true && NOT_A_RELATION.has(t[j].value)))
+                break;
+            if (punct(j + 1, '.'))
+                j += 3; // schema.name: found wherever the path is
+            else if (punct(j + 1, '(') && !into)
+                j += 1; // a function in FROM: a call (above)
+            else {
+                if (!ctes.has(t[j].value))
+                    relations.add(t[j].value);
+                j += 1;
+            }
+            // an alias, then another of a FROM's list
+            if (word(j, 'as'))
+                j++;
+            if (t[j]?.kind === 'ident' &&
+                !(t[j].quoted !== true &&
+                    /^(where|join|on|using|group|order|limit|offset|left|right|inner|full|cross|natural|union|except|intersect|returning|set|window|having|fetch|for|values|select|default|when|then|else|end|and|or)$/.test(t[j].value)))
+                j++;
+            if (!punct(j, ',') || into || t[i].value !== 'from')
+                break;
+            j++;
+        }
+    }
+    return { relations: [...relations], functions: [...functions] };
 }
 /** The functions of the user's a body names (by name, any schema), but for itself. */
 function namedRoutines(r, byName) {
@@ -504,27 +531,22 @@ function namedRoutines(r, byName) {
         .map(t => t.value));
     return [...named].flatMap(n => byName.get(n) ?? []).filter(f => f.oid !== r.oid);
 }
-/** Whether a table holds a row (one that cannot be read counts as holding some). */
+/**
+ * Whether a table may hold rows: the size of its (its partitions') files on disk, which reads
+ * none of them \u2014 no row security, no view, no foreign table's wrapper runs (attacker a81 F6,
+ * a82 F2); a table emptied since its last VACUUM still counts as holding some.
+ */
 async function holdsRows(client, relOid) {
     if (!relOid)
         return true;
-    await client.query('SAVEPOINT pgba_rows');
-    try {
-        const { rows } = await client.query(`SELECT pg_catalog.format('%I.%I', n.nspname, c.relname) AS q FROM pg_catalog.pg_class c
-         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1`, [relOid]);
-        if (!rows[0])
-            return true;
-        // row security off, as pg_dump reads: no policy of the table runs as the backup's role
-        // (attacker a81 F6); a table whose policies apply to it then fails: taken as holding rows
-        await client.query("SELECT pg_catalog.set_config('row_security', 'off', true)");
-        const { rows: found } = await client.query(`SELECT EXISTS (SELECT 1 FROM ${rows[0].q}) AS any`);
-        await client.query('RELEASE SAVEPOINT pgba_rows');
-        return found[0]?.any !== false;
-    }
-    catch {
-        await client.query('ROLLBACK TO SAVEPOINT pgba_rows');
-        return true;
-    }
+    const { rows } = await client
+        .query(`SELECT bool_or(pg_catalog.pg_relation_size(t.relid) > 0) AS any
+         FROM (SELECT $1::pg_catalog.regclass AS relid
+               UNION SELECT relid FROM pg_catalog.pg_partition_tree($1::pg_catalog.regclass)) t
+         JOIN pg_catalog.pg_class c ON c.oid = t.relid
+        WHERE c.relkind = 'r'`, [relOid])
+        .catch(() => ({ rows: [{ any: true }] }));
+    return rows[0]?.any !== false;
 }
 /**
  * A CHECK whose function reads another table that pg_dump loads after the constraint's (its
@@ -611,36 +633,22 @@ async function failedWarning(client, uses, chain, failure) {
     return `This backup will not restore: ${describeUses(uses)} ${uses.length === 1 ? 'calls' : 'call'} ${chain[0].signature}${through || ','} whose body fails under ${where}: ${failure.message}. pg_restore or psql stops there (by hand too), and its rows or definition are not restored. Fix the function in the database: ${fix}, then back up again.`;
 }
 /**
- * The search_path (schemas of the database, in the order found) under which the body's names
- * resolve: each name PostgreSQL says does not exist looked up, its schema added, the body
- * PREPAREd again \u2014 at most five rounds; undefined when none is found.
+ * The search_path (schemas of the database) under which the body's names resolve: each name not
+ * found looked up in the database's schemas \u2014 one schema each, and the body then resolves \u2014
+ * or undefined.
  */
 async function resolvingPath(client, r, failure) {
-    const schemas = [];
-    let current = failure;
-    for (let round = 0; round < 5; round++) {
-        const name = /^(?:relation|type|function) "?([^"(]+?)"?(?:\(.*\))? does not exist$/.exec(current.message)?.[1] ?? /^function ([^(]+)\(/.exec(current.message)?.[1];
-        if (!name || name.includes('.'))
-            return undefined;
-        const { rows } = await client.query(`SELECT DISTINCT n.nspname AS schema FROM pg_catalog.pg_namespace n
-        WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
-          AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = $1)
-            OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid AND p.proname = $1)
-            OR EXISTS (SELECT 1 FROM pg_catalog.pg_type t WHERE t.typnamespace = n.oid AND t.typname = $1))
-        ORDER BY 1`, [name]);
-        const found = rows.map(x => x.schema).filter(s => !schemas.includes(s));
-        if (found.length !== 1)
-            return undefined;
-        schemas.push(found[0]);
-        const path = schemas.map(sql_names/* quoteIdent */.v4).join(', ');
-        const verdict = await checkSqlBody(client, r, path);
-        if ('resolves' in verdict)
-            return path;
-        if (!('failure' in verdict))
-            return undefined;
-        current = verdict.failure;
-    }
-    return undefined;
+    const { rows } = await client.query(`SELECT x.name, ARRAY(SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_namespace n
+                           WHERE n.nspname NOT LIKE 'pg\\_%' AND n.nspname <> 'information_schema'
+                             AND (EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.relnamespace = n.oid AND c.relname = x.name)
+                               OR EXISTS (SELECT 1 FROM pg_catalog.pg_proc p WHERE p.pronamespace = n.oid AND p.proname = x.name))
+                           ORDER BY 1) AS schemas
+       FROM unnest($1::pg_catalog.text[]) AS x(name)`, [failure.names]);
+    if (rows.some(x => x.schemas.length !== 1))
+        return undefined;
+    const path = [...new Set(rows.map(x => x.schemas[0]))].map(sql_names/* quoteIdent */.v4).join(', ');
+    const verdict = await checkSqlBody(client, r, path);
+    return 'resolves' in verdict ? path : undefined;
 }
 function routinesQuery(major) {
     return `
@@ -687,7 +695,7 @@ used AS (
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
     JOIN pg_catalog.pg_class r ON r.oid = c.conrelid
    WHERE d.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND c.contype = 'c'
-     AND c.coninhcount = 0 AND c.convalidated
+     AND c.coninhcount = 0 AND c.convalidated AND r.relkind IN ('r', 'p')
   UNION ALL
   SELECT d.fn, 'domain', c.conname, c.contypid
     FROM dep d JOIN pg_catalog.pg_constraint c ON c.oid = d.objid
