@@ -27,6 +27,8 @@ describe('bodyNames', () => {
     // quotes, dollar quotes and comments as PostgreSQL reads them
     ["SELECT 'FROM fake' || $x$ FROM fake2 $x$ -- FROM fake3\n FROM real", ['real'], []],
     ['SELECT 1 FOR UPDATE', [], []],
+    ["SELECT $1 ILIKE ('%' || $2) AND $1 SIMILAR TO ('a%') OFFSET (1)", [], []],
+    ['SELECT localtimestamp(3), current_timestamp(0)', [], []],
     ['INSERT INTO t VALUES (1) ON CONFLICT DO UPDATE SET v = 2', ['t'], []]
   ])('%s', (body, relations, functions) => {
     const named = bodyNames(body)

@@ -280,7 +280,9 @@ const GRAMMAR = new Set(
     'set sets some substring table then treat trim union using values when where window with ' +
     'within xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlparse xmlpi xmlroot ' +
     'xmlserialize xmltable collate conflict do update delete insert merge numeric decimal ' +
-    'varchar char character varying timestamp time interval bit float double precision'
+    'varchar char character varying timestamp time interval bit float double precision ' +
+    'ilike similar escape offset fetch default unique zone at to asc desc nulls is isnull ' +
+    'notnull overlaps localtime localtimestamp current_time current_timestamp return'
   ).split(' ')
 )
 
