@@ -422,7 +422,9 @@ const GRAMMAR = new Set(('all and any array as between by case cast coalesce cub
     'set sets some substring table then treat trim union using values when where window with ' +
     'within xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlparse xmlpi xmlroot ' +
     'xmlserialize xmltable collate conflict do update delete insert merge numeric decimal ' +
-    'varchar char character varying timestamp time interval bit float double precision').split(' '));
+    'varchar char character varying timestamp time interval bit float double precision ' +
+    'ilike similar escape offset fetch default unique zone at to asc desc nulls is isnull ' +
+    'notnull overlaps localtime localtimestamp current_time current_timestamp return').split(' '));
 /** Functions whose parentheses hold FROM as a word (extract(year FROM \u2026)), not a table. */
 const FROM_INSIDE = new Set(['extract', 'substring', 'trim', 'overlay', 'position']);
 /** Words after which FROM, JOIN, INTO or UPDATE names no relation of the body's. */
