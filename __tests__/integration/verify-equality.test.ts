@@ -763,6 +763,35 @@ describe('verify compares the restored database with the backup', () => {
     expect(await server.query(scratch, 'SELECT id FROM public.keep_me')).toEqual([{ id: 7 }])
   }, 240_000)
 
+  it("a scratch database of an earlier verify that a newer backup's table refers to: the refusal names clean and clean-drop-dependents at once, and with both the next verify passes (trial u49 F8)", async () => {
+    const source = await productionWithNewerRow('reuse-backup')
+    const scratch = await server.createDatabase()
+    await harness.verify({
+      ...verifyInputs('unused', 'reuse-backup'),
+      databaseUrl: server.url(scratch)
+    })
+    // what a newer backup left there: a table of its own with a foreign key onto the backup's
+    await server.query(
+      scratch,
+      'CREATE TABLE public.order_notes (order_id integer REFERENCES public.orders (id)); INSERT INTO public.order_notes VALUES (1)'
+    )
+    const error = (await harness
+      .verify({ ...verifyInputs('unused', 'reuse-backup'), databaseUrl: server.url(scratch) })
+      .catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(
+      /holds the copy of an earlier verify \(it has verify's mark\)[^]*Set 'clean: true' and 'clean-drop-dependents: true'/
+    )
+    const again = await harness.verify({
+      ...verifyInputs('unused', 'reuse-backup', { clean: true, cleanDropDependents: true }),
+      databaseUrl: server.url(scratch)
+    })
+    expect(again.equality.comparison).toBeDefined()
+    expect(await server.query(scratch, 'SELECT id FROM public.orders ORDER BY id')).toEqual([
+      { id: 1 }
+    ])
+    await expectNewerRowKept(source)
+  }, 240_000)
+
   it('a backup made before the session settings were recorded, from a source in another time zone: the failure says why equal rows may differ', async () => {
     const source = await server.createDatabase()
     await server.query(

@@ -2980,8 +2980,14 @@ async function guardTarget(
   if (inputs.mode === 'verify') {
     // verify compares the copy with the backup: it needs the backup's objects alone. It does
     // not clean by itself: a verify-database-url that is not a scratch database loses nothing.
+    // A scratch database of an earlier verify (its mark) may hold what a newer backup added
+    // onto the backup's tables (a foreign key, a view): clean alone would refuse to drop those
+    // — both inputs are said at once (trial u49 F8: three tries)
+    const marked = await markedScratch(client)
     throw new RestoreError(
-      `the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
+      marked
+        ? `the scratch database '${server.database}' (verify-database-url) holds the copy of an earlier verify (it has verify's mark): ${counted}. Nothing was changed. Set 'clean: true' and 'clean-drop-dependents: true' to replace that copy (clean drops the backup's objects there and restores them again; clean-drop-dependents lets it drop with them what only that copy had and depends on them, such as a newer backup's foreign key or view), or point verify-database-url at an empty database (a services: postgres container is empty in every job).`
+        : `the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`
     )
   }
   if (dataOnly) {
