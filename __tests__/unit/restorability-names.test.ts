@@ -35,4 +35,31 @@ describe('bodyNames', () => {
     expect(named.relations.sort()).toEqual([...relations].sort())
     expect(named.functions.sort()).toEqual([...functions].sort())
   })
+
+  // what a CHECK's function reads (the check of pg_dump's data order): with or without a schema
+  it.each([
+    [
+      'SELECT 1 FROM public.skus s JOIN app.lines l ON l.id = s.id',
+      [
+        ['public', 'skus'],
+        ['app', 'lines']
+      ]
+    ],
+    [
+      'SELECT 1 FROM a, b AS bb, app.c WHERE a.x = b.x',
+      [
+        ['', 'a'],
+        ['', 'b'],
+        ['app', 'c']
+      ]
+    ],
+    ['SELECT EXISTS (SELECT 1 FROM ONLY limits WHERE n < $1)', [['', 'limits']]],
+    // not read: what is written, a common table expression, a function in FROM, grammar
+    ['INSERT INTO audit SELECT * FROM staging', [['', 'staging']]],
+    ['WITH recent AS (SELECT 1 AS x) SELECT x FROM recent', []],
+    ['SELECT n FROM app.numbers($1) n, generate_series(1, 2) g', []],
+    ['SELECT $1 IS DISTINCT FROM limits, extract(year FROM $2)', []]
+  ])('reads: %s', (body, reads) => {
+    expect(bodyNames(body).reads).toEqual(reads)
+  })
 })

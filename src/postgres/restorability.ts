@@ -301,12 +301,23 @@ const NOT_A_RELATION = new Set([
   'values'
 ])
 
+/** What a body's text names, as {@link bodyNames} reads it. */
+export interface BodyNames {
+  /** Relations named without a schema (read or written). */
+  relations: string[]
+  /** Functions called without a schema. */
+  functions: string[]
+  /** Relations read (after FROM or JOIN) as [schema, name], schema '' where none is written. */
+  reads: Array<[string, string]>
+}
+
 /**
- * The names a body's text uses without a schema: relations (read or written) and functions
- * (called), common table expressions' names left out. From the tokens alone (sqlTokens: quotes,
- * dollar quotes and comments as PostgreSQL reads them).
+ * The names a body's text uses: relations (read or written) and functions (called) without a
+ * schema, and the relations it reads with or without one; common table expressions' names left
+ * out. From the tokens alone (sqlTokens: quotes, dollar quotes and comments as PostgreSQL reads
+ * them).
  */
-export function bodyNames(body: string): { relations: string[]; functions: string[] } {
+export function bodyNames(body: string): BodyNames {
   const t = sqlTokens(body, false)
   const word = (i: number, ...w: string[]): boolean =>
     t[i]?.kind === 'ident' && t[i].quoted !== true && w.includes(t[i].value)
@@ -329,6 +340,9 @@ export function bodyNames(body: string): { relations: string[]; functions: strin
   }
   const relations = new Set<string>()
   const functions = new Set<string>()
+  const reads = new Map<string, [string, string]>()
+  const read = (schema: string, name: string): void =>
+    void reads.set(JSON.stringify([schema, name]), [schema, name])
   /** For each open parenthesis: whether it is a FROM_INSIDE function's. */
   const stack: boolean[] = []
   for (let i = 0; i < t.length; i++) {
@@ -356,16 +370,23 @@ export function bodyNames(body: string): { relations: string[]; functions: strin
     if (stack[stack.length - 1] === true) continue // extract(year FROM ts)
     if (t[i].value === 'from' && word(i - 1, 'distinct')) continue // IS DISTINCT FROM x
     const into = t[i].value === 'into'
+    const reading = t[i].value === 'from' || t[i].value === 'join'
     let j = i + 1
     for (;;) {
       while (word(j, 'only', 'lateral')) j++
       if (t[j]?.kind !== 'ident' || (t[j].quoted !== true && NOT_A_RELATION.has(t[j].value))) break
-      if (punct(j + 1, '.'))
-        j += 3 // schema.name: found wherever the path is
-      else if (punct(j + 1, '(') && !into)
+      if (punct(j + 1, '.')) {
+        // schema.name: found wherever the path is
+        if (reading && t[j + 2]?.kind === 'ident' && !punct(j + 3, '('))
+          read(t[j].value, t[j + 2].value)
+        j += 3
+      } else if (punct(j + 1, '(') && !into)
         j += 1 // a function in FROM: a call (above)
       else {
-        if (!ctes.has(t[j].value)) relations.add(t[j].value)
+        if (!ctes.has(t[j].value)) {
+          relations.add(t[j].value)
+          if (reading) read('', t[j].value)
+        }
         j += 1
       }
       // an alias, then another of a FROM's list
@@ -384,7 +405,7 @@ export function bodyNames(body: string): { relations: string[]; functions: strin
       j++
     }
   }
-  return { relations: [...relations], functions: [...functions] }
+  return { relations: [...relations], functions: [...functions], reads: [...reads.values()] }
 }
 
 /** The functions of the user's a body names (by name, any schema), but for itself. */
@@ -428,17 +449,7 @@ async function readsLaterTable(
   r: Routine,
   use: Use
 ): Promise<string | undefined> {
-  const tokens = sqlTokens(r.body, false)
-  const read: Array<[string, string]> = []
-  for (let i = 0; i + 1 < tokens.length; i++) {
-    const t = tokens[i]
-    if (t.kind !== 'ident' || t.quoted || !['from', 'join'].includes(t.value)) continue
-    const a = tokens[i + 1]
-    if (a?.kind !== 'ident') continue
-    const qualified = tokens[i + 2]?.value === '.' && tokens[i + 3]?.kind === 'ident'
-    if (tokens[i + (qualified ? 4 : 2)]?.value === '(') continue
-    read.push(qualified ? [a.value, tokens[i + 3].value] : ['', a.value])
-  }
+  const read = bodyNames(r.body).reads
   if (read.length === 0) return undefined
   await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [r.path ?? ''])
   try {
