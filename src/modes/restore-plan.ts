@@ -166,6 +166,11 @@ export interface RestorePlan {
    * SELECT pg_catalog.setval(…) without its CREATE SEQUENCE.
    */
   dataOnlySequences?: QualifiedName[]
+  /**
+   * tables: the ATTACH PARTITION statements of the partitions the restore creates with their
+   * partitioned table (partitionAttachments), run after the load in its transaction.
+   */
+  attach?: string[]
 }
 
 /** The server a backup was taken from, and where that was read. */
@@ -556,6 +561,7 @@ async function fromToc(
     | 'foreignKeys'
     | 'warnings'
     | 'backupLocale'
+    | 'attach'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -571,6 +577,9 @@ async function fromToc(
     )
   }
   checkSelection(inputs, toc)
+  // a partitioned table named in tables: its partitions (to the leaves) are taken too, as
+  // pg_dump 16's --table-and-children takes them (trial u49 F5: 'tables: events' restored 0 rows)
+  takePartitions(inputs, toc)
   const warnings: string[] = []
   const warn = (text: string): void => {
     log.warning(text)
@@ -669,14 +678,20 @@ async function fromToc(
         )
     }
   }
-  // a partitioned table holds no rows: its partitions do, and `tables` names entries by their own
-  // names, as pg_restore -t does (trial u25 F1: "tables: orders" restored 0 rows, said nothing)
+  // a partitioned table holds no rows: its partitions do (trial u25 F1: "tables: orders"
+  // restored 0 rows, said nothing). takePartitions took those a name selects alone; the rest
+  // (a name another table of the backup has too, a schema the selection leaves out) are said
   const unnamedPartitions = partitionsNotNamed(inputs, toc)
   if (unnamedPartitions.length > 0) {
     const parents = [...new Set(unnamedPartitions.map(p => p.parent))]
     const children = unnamedPartitions.map(p => p.partition)
+    const one = children.length === 1
     warn(
-      `tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and tables does not name ${children.length === 1 ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. Their rows are not restored (pg_restore --table by hand restores none of them either). Name the partitions in tables too (tables: ${restoreNamesValue([...inputs.tables, ...new Set(unnamedPartitions.map(p => p.tag))])}), or restore the schema whole (schemas without tables).`
+      `tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions, and the restore cannot take ${one ? 'this one' : 'these'}: ${children.slice(0, 20).join(', ')}${children.length > 20 ? `, and ${children.length - 20} more` : ''}. A name in tables selects every table of that name in the schemas selected, as pg_restore --table does, and ${one ? 'its name selects' : 'their names select'} another table of the backup too, or ${one ? 'its schema is' : 'their schemas are'} not among those selected. ${one ? 'Its' : 'Their'} rows are not restored (pg_restore --table by hand restores none of them either): restore ${one ? 'it' : 'them'} in a step of ${one ? 'its' : 'their'} own (tables with ${one ? 'its schema' : 'their schema'}: ${[
+        ...new Set(children)
+      ]
+        .slice(0, 5)
+        .join(', ')}), or restore the schema whole (schemas without tables).`
     )
   }
   // row-level security left out: the table arrives open to every role it is granted to (a
@@ -730,8 +745,14 @@ async function fromToc(
       )
   }
   const references = archiveReferences(inputs, toc)
+  const attach = partitionAttachments(inputs, toc).map(a => a.statement)
+  if (attach.length > 0)
+    log.info(
+      `tables: the ${plural(attach.length, 'partition')} restored ${attach.length === 1 ? 'is' : 'are'} attached to ${attach.length === 1 ? 'its' : 'their'} partitioned ${attach.length === 1 ? 'table' : 'tables'} after the load, as the backup has ${attach.length === 1 ? 'it' : 'them'} (pg_restore --table leaves the backup's ATTACH PARTITION out, and the partitions would stay tables of their own).`
+    )
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(attach.length > 0 ? { attach } : {}),
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
@@ -888,13 +909,98 @@ export function tablesLeaveOut(
   if (selection.tables.length === 0 || selection.dataOnly === true) return []
   const named = selectedEntries(toc.entries, selection) ?? new Set<number>()
   if (named.size === 0) return []
+  const attached = new Set(partitionAttachments(selection, toc).map(a => a.dumpId))
   return toc.entries.filter(
     e =>
       !named.has(e.dumpId) &&
+      !attached.has(e.dumpId) &&
       !TABLE_LIKE.has(e.desc) &&
       !ATTACHED.has(e.desc) &&
       e.dependencies.some(d => named.has(d))
   )
+}
+
+/**
+ * Adds to `selection.tables` the partitions (to the leaves) of the partitioned tables it names,
+ * read from the archive itself (partitionsNotNamed: its TABLE ATTACH entries), and says which and
+ * why. `tables` selects by a table's own name, as pg_restore --table: a partition whose name would
+ * select another table of the backup too, or whose schema the selection leaves out, is not added
+ * (the warning of partitionsNotNamed names it). A second call adds nothing (all are named then).
+ */
+export function takePartitions(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): Array<{ parent: string; partition: string; tag: string }> {
+  const unnamed = partitionsNotNamed(selection, toc)
+  if (unnamed.length === 0) return []
+  const inSchemas = (namespace: string): boolean =>
+    selection.schemas.length === 0 || selection.schemas.includes(namespace)
+  const qualified = (e: TocEntry): string => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+  const partitions = new Set(unnamed.map(p => p.partition))
+  const taken = unnamed.filter(p => {
+    const matches = toc.entries.filter(
+      e => TABLE_LIKE.has(e.desc) && e.tag === p.tag && inSchemas(e.namespace ?? '')
+    )
+    // its own entries only (TABLE, TABLE DATA), none of another relation of that name
+    return matches.length > 0 && matches.every(e => partitions.has(qualified(e)))
+  })
+  if (taken.length === 0) return []
+  for (const tag of new Set(taken.map(p => p.tag)))
+    if (!selection.tables.includes(tag)) selection.tables.push(tag)
+  const parents = [...new Set(taken.map(p => p.parent))]
+  log.info(
+    `tables: ${parents.join(', ')} ${parents.length === 1 ? 'is a partitioned table' : 'are partitioned tables'}, whose rows are in ${parents.length === 1 ? 'its' : 'their'} partitions: the restore takes ${taken.length === 1 ? 'its partition' : `the ${taken.length} partitions`} too, as the backup has ${taken.length === 1 ? 'it' : 'them'} (as pg_dump --table-and-children would; pg_restore --table by hand takes none): ${taken
+      .slice(0, 20)
+      .map(p => p.partition)
+      .join(', ')}${taken.length > 20 ? `, and ${taken.length - 20} more` : ''}.`
+  )
+  return taken
+}
+
+/** A bound's value as pg_get_expr prints a partition bound: a literal, MINVALUE, MAXVALUE, NULL. */
+const BOUND_VALUE = String.raw`(?:'(?:[^'\\\x00-\x1f\x7f]|'')*'|-?\d+(?:\.\d+)?|MINVALUE|MAXVALUE|NULL|true|false)`
+const BOUND_LIST = `${BOUND_VALUE}(?:, ${BOUND_VALUE})*`
+/** The bound of pg_dump's `ALTER TABLE ONLY parent ATTACH PARTITION child <bound>;` */
+const PARTITION_BOUND = new RegExp(
+  `^(?:DEFAULT|FOR VALUES (?:IN \\(${BOUND_LIST}\\)|FROM \\(${BOUND_LIST}\\) TO \\(${BOUND_LIST}\\)|WITH \\(MODULUS \\d+, REMAINDER \\d+\\)))$`
+)
+
+/**
+ * A restore by `tables` that creates a partitioned table and its partitions (not data-only):
+ * the backup's TABLE ATTACH entries of those partitions, which pg_restore --table leaves out (the
+ * partitions came back as tables of their own, their rows not the parent's: trial u49 F5). Each
+ * statement is written by the action (the names from the entries' tags, quoted), with the bound
+ * of the entry's own statement only when it is what pg_dump writes (literals, DEFAULT); an entry
+ * that is not stays left out, said by tablesLeaveOut's warning. In the archive's order (a
+ * sub-partitioned partition is attached to its parent before its own partitions or after: either
+ * holds).
+ */
+export function partitionAttachments(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): Array<{ dumpId: number; statement: string }> {
+  if (selection.tables.length === 0 || selection.dataOnly === true) return []
+  const named = selectedEntries(toc.entries, selection) ?? new Set<number>()
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const out: Array<{ dumpId: number; statement: string }> = []
+  for (const e of toc.entries) {
+    if (e.desc !== 'TABLE ATTACH' || named.has(e.dumpId)) continue
+    const tables = e.dependencies.map(d => byId.get(d)).filter(t => t?.desc === 'TABLE')
+    const child = tables.find(t => t!.tag === e.tag && (t!.namespace ?? '') === (e.namespace ?? ''))
+    const parents = tables.filter(t => t !== child)
+    if (!child || parents.length !== 1 || !named.has(child.dumpId)) continue
+    const parent = parents[0]!
+    if (!named.has(parent.dumpId) || !parent.namespace || !child.namespace) continue
+    const parentName = `${quoteIdent(parent.namespace)}.${quoteIdent(parent.tag)}`
+    const childName = `${quoteIdent(child.namespace)}.${quoteIdent(child.tag)}`
+    const start = `ALTER TABLE ONLY ${parentName} ATTACH PARTITION ${childName} `
+    const defn = (e.defn ?? '').trim()
+    if (!defn.startsWith(start) || !defn.endsWith(';')) continue
+    const bound = defn.slice(start.length, -1)
+    if (!PARTITION_BOUND.test(bound)) continue
+    out.push({ dumpId: e.dumpId, statement: `${start}${bound};` })
+  }
+  return out
 }
 
 /**
@@ -1092,7 +1198,11 @@ function scriptDataOnlySequences(plain: PlainDumpObjects): QualifiedName[] {
 
 /** clean: the DROP statements for the archive entries the restore recreates. */
 function archiveDrops(inputs: RestoreOptions, toc: ArchiveToc): CleanList {
-  const list = cleanListFromToc(toc.entries, selectedEntries(toc.entries, inputs))
+  const selected = selectedEntries(toc.entries, inputs)
+  // the partitions' attachments the restore runs after the load (partitionAttachments) are
+  // restored, not parts lost with the tables clean drops
+  for (const a of partitionAttachments(inputs, toc)) selected?.add(a.dumpId)
+  const list = cleanListFromToc(toc.entries, selected)
   log.info(
     `clean: the archive's table of contents lists ${plural(list.drops.length, 'object')} to drop first.`
   )

@@ -278,6 +278,12 @@ export interface LoadPlan {
    * gated path runs them (clean never loads directly).
    */
   recreate?: string[]
+  /**
+   * tables: the ATTACH PARTITION statements of the partitions restored with their partitioned
+   * table (restore-plan.ts partitionAttachments), after the data, before `recreate`. Only the
+   * gated path runs them.
+   */
+  attach?: string[]
 }
 
 /**
@@ -289,7 +295,7 @@ export interface LoadPlan {
  */
 function recreateStatements(plan: LoadPlan): () => string[] {
   return () =>
-    (plan.recreate ?? []).length === 0
+    (plan.recreate ?? []).length === 0 && (plan.attach ?? []).length === 0
       ? []
       : [
           // read as they were printed (re-attack a67 F1: a script that ends with
@@ -298,7 +304,8 @@ function recreateStatements(plan: LoadPlan): () => string[] {
           "SET client_encoding = 'UTF8';",
           'SET standard_conforming_strings = on;',
           `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
-          ...plan.recreate!
+          ...(plan.attach ?? []),
+          ...(plan.recreate ?? [])
         ]
 }
 
@@ -1230,6 +1237,10 @@ async function checkDirect(
   // pg_restore -d --jobs sends statements `pg_restore -f -` never writes: a TRUNCATE before the
   // data of each table it created (named by the TOC's tags, which need not be the tables the
   // entries' SQL creates), and the archive's search_path entry again in every worker's session
+  if ((plan.attach ?? []).length > 0)
+    return no(
+      "the partitions restored by 'tables' are attached to their partitioned table after the load, in its transaction, which pg_restore -d --single-transaction does not leave room for"
+    )
   if ((plan.unchanged ?? []).length > 0)
     return no(
       "the target holds objects the backup does not own: the load ends with the check that they are unchanged, run in the restore's transaction before its COMMIT, which pg_restore -d --single-transaction does not leave room for"
