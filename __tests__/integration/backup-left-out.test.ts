@@ -47,6 +47,34 @@ beforeAll(async () => {
      GRANT USAGE ON SCHEMA ref TO app_rw;
      GRANT SELECT ON ref.countries TO app_rw;`
   )
+  // what else a kept object needs (attacker a81 F10, F11): pg_depend
+  await server.query(
+    db,
+    `CREATE SCHEMA util;
+     CREATE FUNCTION util.code() RETURNS text LANGUAGE sql AS $$SELECT 'c'$$;
+     CREATE FUNCTION util.stamp() RETURNS trigger LANGUAGE plpgsql AS $$BEGIN RETURN NEW; END$$;
+     CREATE FUNCTION util.visible() RETURNS boolean LANGUAGE sql STABLE AS $$SELECT true$$;
+     CREATE DOMAIN util.email AS text CHECK (VALUE LIKE '%@%');
+     CREATE SEQUENCE public.ticket_no;
+     CREATE TABLE public.tickets (id bigint DEFAULT nextval('public.ticket_no'),
+       code text DEFAULT util.code());
+     CREATE TABLE public.addr (street text);
+     CREATE TABLE public.people (name text, home public.addr);
+     CREATE TABLE public.contacts (id integer, mail util.email);
+     CREATE TRIGGER contacts_stamp BEFORE INSERT ON public.contacts
+       FOR EACH ROW EXECUTE FUNCTION util.stamp();
+     CREATE POLICY contacts_visible ON public.contacts USING (util.visible());
+     CREATE SCHEMA lonely;
+     CREATE FUNCTION lonely.f() RETURNS integer LANGUAGE sql AS $$SELECT 1$$;
+     CREATE TABLE lonely.t (x integer);
+     CREATE TABLE public.serials (id serial, n integer);
+     CREATE TABLE public.empty_ref (id integer PRIMARY KEY);
+     CREATE TABLE public.empty_child (r integer REFERENCES public.empty_ref);
+     GRANT USAGE ON SCHEMA util, lonely TO app_rw;
+     GRANT SELECT ON public.ticket_no, public.tickets, public.addr, public.people, public.contacts,
+       lonely.t, public.serials, public.serials_id_seq, public.empty_ref, public.empty_child
+       TO app_rw;`
+  )
 }, 60_000)
 
 const filters = (f: Partial<DumpFilters>): DumpFilters => ({ ...NO_FILTERS, ...f })
@@ -88,10 +116,10 @@ describe('exclude-tables of a table a kept foreign key references', () => {
       const message = await restoreError(name)
       expect(message).toContain('relation "public.skus" does not exist')
       expect(message).toContain(
-        "The backup left public.skus out (its table is not in the backup: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry FK CONSTRAINT public.order_items order_items_sku_fk needs it"
+        "The backup left public.skus out (the backup has no table, view or sequence public.skus: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry FK CONSTRAINT public.order_items order_items_sku_fk needs it"
       )
       expect(message).toMatch(
-        /Create public\.skus in the target first [^]* or restore with single-transaction: false, which loads everything but that constraint [^]* then add the constraint by hand/
+        /Create it in the target first \(public\.skus: [^]* or restore with single-transaction: false, which loads everything but that constraint [^]* then add the constraint by hand/
       )
       expect(message).toContain('Nothing was kept')
     }
@@ -106,7 +134,7 @@ describe('other things the backup keeps that need what it leaves out', () => {
     ])
     const message = await restoreError('view-excluded')
     expect(message).toContain(
-      "The backup left public.logs out (its table is not in the backup: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry VIEW public.recent_logs needs it"
+      "The backup left public.logs out (the backup has no table, view or sequence public.logs: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry VIEW public.recent_logs needs it"
     )
     expect(message).toContain('which loads everything but that entry')
   })
@@ -121,7 +149,7 @@ describe('other things the backup keeps that need what it leaves out', () => {
     const message = await restoreError('schema-excluded')
     expect(message).toContain('schema "ref" does not exist')
     expect(message).toContain(
-      "The backup left schema ref out (it is not in the backup: it was made with exclude-schemas, or as a role that could not use it), and the backup's entry FK CONSTRAINT public.addresses addresses_country_fkey needs it"
+      "The backup left schema ref out (the backup has no schema ref: it was made with exclude-schemas, or with schemas that leave it out, or as a role that could not use it), and the backup's entry FK CONSTRAINT public.addresses addresses_country_fkey needs it"
     )
   })
 
@@ -139,6 +167,52 @@ describe('other things the backup keeps that need what it leaves out', () => {
   })
 })
 
+const WAYS_UTIL =
+  'or back up function util.code() as well (remove its schema from exclude-schemas; a role that may read it).'
+
+describe('defaults, constraints, triggers, policies, columns that need what is left out (a81 F10)', () => {
+  it("exclude-tables of a sequence a kept column's default calls nextval of: warned", async () => {
+    const { result } = await backUp('sequence-excluded', { excludeTables: ['public.ticket_no'] })
+    expect(result.warnings).toEqual([
+      'This backup will not restore in one transaction into a database without sequence public.ticket_no: table public.tickets\'s default of column id needs sequence public.ticket_no, which the backup leaves out (exclude-tables) — pg_restore stops there (relation "public.ticket_no" does not exist). Leave out public.tickets too (exclude-tables), change its default of column id so that it does not need sequence public.ticket_no, or back up sequence public.ticket_no as well (remove it from exclude-tables; a role that may read it).'
+    ])
+    const message = await restoreError('sequence-excluded')
+    expect(message).toContain(
+      "The backup left public.ticket_no out (the backup has no table, view or sequence public.ticket_no: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry TABLE public.tickets needs it"
+    )
+  })
+
+  it('exclude-tables of a table whose row type a kept column has: warned; the restore names the type', async () => {
+    const { result } = await backUp('row-type-excluded', { excludeTables: ['public.addr'] })
+    expect(result.warnings).toEqual([
+      'This backup will not restore in one transaction into a database without row type public.addr: table public.people\'s column home needs row type public.addr, which the backup leaves out (exclude-tables) — pg_restore stops there (type "public.addr" does not exist). Leave out public.people too (exclude-tables), change its column home so that it does not need row type public.addr, or back up table public.addr as well (remove it from exclude-tables; a role that may read it).'
+    ])
+    const message = await restoreError('row-type-excluded')
+    expect(message).toContain('type "public.addr" does not exist')
+    expect(message).toContain(
+      "The backup left type public.addr out (the backup has no type, domain or table public.addr, whose row type it would be: it was made with exclude-tables or exclude-schemas), and the backup's entry TABLE public.people needs it"
+    )
+  })
+
+  it('exclude-schemas of a schema whose functions and domain kept tables use: each warned; the restore names the schema', async () => {
+    const { result } = await backUp('functions-excluded', { excludeSchemas: ['util'] })
+    const how =
+      'which the backup leaves out (exclude-schemas leaves out its schema, util) — pg_restore stops there (schema "util" does not exist).'
+    expect(result.warnings).toEqual([
+      `This backup will not restore in one transaction into a database without domain util.email: table public.contacts's column mail needs domain util.email, ${how} Leave out public.contacts too (exclude-tables), change its column mail so that it does not need domain util.email, or back up domain util.email as well (remove its schema from exclude-schemas; a role that may read it).`,
+      `This backup will not restore in one transaction into a database without function util.stamp(): table public.contacts's trigger contacts_stamp needs function util.stamp(), ${how} Leave out public.contacts too (exclude-tables), change its trigger contacts_stamp so that it does not need function util.stamp(), or back up function util.stamp() as well (remove its schema from exclude-schemas; a role that may read it).`,
+      `This backup will not restore in one transaction into a database without function util.visible(): table public.contacts's policy contacts_visible needs function util.visible(), ${how} Leave out public.contacts too (exclude-tables), change its policy contacts_visible so that it does not need function util.visible(), or back up function util.visible() as well (remove its schema from exclude-schemas; a role that may read it).`,
+      `This backup will not restore in one transaction into a database without function util.code(): table public.tickets's default of column code needs function util.code(), ${how} Leave out public.tickets too (exclude-tables), change its default of column code so that it does not need function util.code(), ${WAYS_UTIL}`
+    ])
+    const message = await restoreError('functions-excluded')
+    expect(message).toContain('schema "util" does not exist')
+    expect(message).toMatch(
+      /The backup left schema util out \(the backup has no schema util: [^]*\), and the backup's entry TABLE public\.(contacts|tickets) needs it[^]*CREATE SCHEMA util;/
+    )
+    expect(message).not.toContain('its tables, with their rows')
+  })
+})
+
 describe('nothing kept needs what is left out', () => {
   it.each([
     ['an unreferenced table', { excludeTables: ['public.notes'] }],
@@ -146,7 +220,16 @@ describe('nothing kept needs what is left out', () => {
       'a referenced table with what references it',
       { excludeTables: ['public.skus', 'public.order_items'] }
     ],
-    ['the rows of both ends of a key', { excludeTableData: ['public.skus', 'public.order_items'] }]
+    ['the rows of both ends of a key', { excludeTableData: ['public.skus', 'public.order_items'] }],
+    ['a schema nothing kept uses', { excludeSchemas: ['lonely'] }],
+    [
+      'a sequence a kept table owns (pg_dump keeps it)',
+      { excludeTables: ['public.serials_id_seq'] }
+    ],
+    [
+      'the rows of a referenced table while the referencing table is empty (a81 F11)',
+      { excludeTableData: ['public.empty_ref'] }
+    ]
   ])('%s: no warning', async (_label, f) => {
     const { lines, result } = await backUp(
       `none-${Object.values(f).flat().length}-${_label.length}`,
@@ -154,7 +237,7 @@ describe('nothing kept needs what is left out', () => {
     )
     expect(result.warnings).toBeUndefined()
     expect(lines).toContain(
-      'Nothing the backup keeps (foreign keys, views, partitions) needs what it leaves out.'
+      'Nothing the backup keeps (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) needs what it leaves out.'
     )
   })
 })

@@ -632,7 +632,9 @@ const LEFT_OUT_WARNINGS = 20
 
 /**
  * What the backup keeps that needs what its exclude patterns (or schemas) leave out: a foreign
- * key onto a table left out, a view over one, a partition of a parent left out (left-out.ts).
+ * key onto a table left out, a view over one, a partition of a parent left out, a default,
+ * constraint, index, trigger, policy, column type or function that needs a sequence, table or
+ * schema left out (left-out.ts).
  * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
  * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
  * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
@@ -644,7 +646,7 @@ async function warnLeftOutDependencies(
 ): Promise<string[]> {
   const found = await leftOutDependencies(pg, inputs.filters).catch((error: unknown) => {
     log.info(
-      `What the backup keeps that needs what it leaves out (foreign keys, views, partitions) was not checked (${(error as Error).message}); the backup goes on.`
+      `What the backup keeps that needs what it leaves out (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) was not checked (${(error as Error).message}); the backup goes on.`
     )
     return undefined
   })
@@ -653,11 +655,13 @@ async function warnLeftOutDependencies(
   const shown = warnings.slice(0, LEFT_OUT_WARNINGS)
   if (warnings.length > shown.length)
     shown.push(
-      `… and ${warnings.length - shown.length} more foreign keys, views or partitions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`
+      `… and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`
     )
   for (const warning of shown) log.warning(warning)
   if (warnings.length === 0)
-    log.info('Nothing the backup keeps (foreign keys, views, partitions) needs what it leaves out.')
+    log.info(
+      'Nothing the backup keeps (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) needs what it leaves out.'
+    )
   return shown
 }
 

@@ -1798,12 +1798,34 @@ function pgRestoreFailure(error: ChildProcessError, toc: ArchiveToc): LoadError 
 }
 
 /**
- * Whether an entry of `toc` creates the relation `name` (`schema.name`, or a bare name), or the
- * schema `schema <name>`.
+ * Whether an entry of `toc` creates the relation `name` (`schema.name`, or a bare name), the
+ * schema `schema <name>`, the type `type <name>` (or a relation of that name: its row type) or
+ * the function `function <name>(args)` (by name: the error's argument types are the call's).
  */
 function tocHasRelation(toc: ArchiveToc, name: string): boolean {
   if (name.startsWith('schema '))
     return toc.entries.some(e => e.desc === 'SCHEMA' && e.tag === name.slice('schema '.length))
+  if (name.startsWith('function ')) {
+    const routine = name.slice('function '.length)
+    const bare = routine.slice(0, routine.indexOf('(') + 1)
+    return toc.entries.some(
+      e =>
+        ['FUNCTION', 'PROCEDURE', 'AGGREGATE'].includes(e.desc) &&
+        (bare.includes('.') ? `${e.namespace ?? ''}.${e.tag}` : e.tag).startsWith(bare)
+    )
+  }
+  if (name.startsWith('type ')) {
+    const type = name.slice('type '.length)
+    if (
+      toc.entries.some(
+        e =>
+          ['TYPE', 'DOMAIN'].includes(e.desc) &&
+          (`${e.namespace ?? ''}.${e.tag}` === type || (!type.includes('.') && e.tag === type))
+      )
+    )
+      return true
+    name = type
+  }
   return toc.entries.some(
     e =>
       ['TABLE', 'VIEW', 'MATERIALIZED VIEW', 'FOREIGN TABLE', 'SEQUENCE'].includes(e.desc) &&
@@ -2935,10 +2957,13 @@ export function explainLoadFailure(
 }
 
 /**
- * The relation an archive's foreign key, view or partition needs and the backup does not have
- * (`relation "public.skus" does not exist` in a FK CONSTRAINT entry): a backup made with
- * exclude-tables or exclude-schemas, or as a role that could not read it (u49 F4). Undefined for
- * any other error, or a relation the backup has (a subset restore's: subsetHint).
+ * What an archive's entry needs and the backup does not have (`relation "public.skus" does not
+ * exist` in a FK CONSTRAINT entry; `schema "util" does not exist` in a TABLE entry whose default
+ * calls util.code(); `type "public.addr" does not exist`, a left-out table's row type;
+ * `function public.f() does not exist`): a backup made with exclude-tables, exclude-schemas,
+ * schemas or tables, or as a role that could not read it (u49 F4, attacker a81 F10). As
+ * `schema X`, `type X`, `function X(args)` or the relation's bare `X`. Undefined for any other
+ * error, or for what the backup has (a subset restore's: subsetHint).
  */
 function leftOutRelation(
   errors: string,
@@ -2946,24 +2971,50 @@ function leftOutRelation(
   entry: string,
   inBackup: (name: string) => boolean
 ): string | undefined {
-  if (!/^(?:FK CONSTRAINT|VIEW|MATERIALIZED VIEW|TABLE ATTACH|TABLE|RULE) /.test(entry)) return
+  if (
+    !/^(?:FK CONSTRAINT|VIEW|MATERIALIZED VIEW|TABLE ATTACH|TABLE|FOREIGN TABLE|RULE|DEFAULT|CONSTRAINT|CHECK CONSTRAINT|INDEX|INDEX ATTACH|TRIGGER|POLICY|FUNCTION|PROCEDURE|AGGREGATE|DOMAIN|TYPE|OPERATOR|SEQUENCE) /.test(
+      entry
+    )
+  )
+    return
   if (/^CONTEXT: {2}COPY /m.test(context)) return
   const relation = /relation "([^"]+)" does not exist/.exec(errors)?.[1]
   if (relation) return !inBackup(relation) ? relation : undefined
   // exclude-schemas: pg_dump writes the name qualified, so the schema is what is missing
   const schema = /schema "([^"]+)" does not exist/.exec(errors)?.[1]
-  return schema && !inBackup(`schema ${schema}`) ? `schema ${schema}` : undefined
+  if (schema) return !inBackup(`schema ${schema}`) ? `schema ${schema}` : undefined
+  // a left-out table's row type (a column of that type)
+  const type = /type "([^"]+)" does not exist/.exec(errors)?.[1]
+  if (type) return !inBackup(`type ${type}`) ? `type ${type}` : undefined
+  // a backup made with tables: pg_dump --table dumps no function
+  const routine = /\bfunction ([^\s(]+\([^)]*\)) does not exist/.exec(errors)?.[1]
+  return routine && !inBackup(`function ${routine}`) ? `function ${routine}` : undefined
 }
 
-/** What to do about a relation the backup left out (leftOutRelation) that `entry` needs. */
+/** What to do about what the backup left out (leftOutRelation) that `entry` needs. */
 function leftOutHint(missing: string, entry: string): string {
   const key = entry.startsWith('FK CONSTRAINT ')
-  if (missing.startsWith('schema ')) {
-    const name = missing.slice('schema '.length)
-    return ` The backup left ${missing} out (it is not in the backup: it was made with exclude-schemas, or as a role that could not use it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing} and what ${entry} refers to in it. Create them in the target first (CREATE SCHEMA ${quoteIdent(name)}; and its tables, with their rows, from elsewhere — the source, an older backup), then restore again; or restore with single-transaction: false, which loads everything but ${key ? 'that constraint' : 'that entry'} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once they are there. Back up with that schema (or without what needs it) from now on: the backup warns of this.`
-  }
   const what = key ? 'that constraint' : 'that entry'
-  return ` The backup left ${missing} out (its table is not in the backup: it was made with exclude-tables or exclude-schemas, or as a role that could not read it), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without ${missing}. Create ${missing} in the target first (its definition and rows from elsewhere — the source, an older backup; or empty${key ? ', if no row refers to it' : ''}), then restore again; or restore with single-transaction: false, which loads everything but ${what} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once ${missing} is there. Back up with ${missing} (or without what needs it) from now on: the backup warns of this.`
+  const kind = /^(schema|type|function) /.exec(missing)?.[1] ?? 'relation'
+  const name = kind === 'relation' ? missing : missing.slice(kind.length + 1)
+  // what the backup step warns of (left-out.ts): not what a tables selection leaves out
+  const warned =
+    kind === 'function'
+      ? ' The backup step does not warn of this when made with tables or schemas (they leave out all else by design); it does when exclude-schemas leaves the function out.'
+      : ' The backup step warns of this when exclude-tables or exclude-schemas leave out what the backup keeps needs (not when tables or schemas alone leave it out: they leave out all else by design).'
+  const why = {
+    schema: `the backup has no schema ${name}: it was made with exclude-schemas, or with schemas that leave it out, or as a role that could not use it`,
+    relation: `the backup has no table, view or sequence ${name}: it was made with exclude-tables or exclude-schemas, or as a role that could not read it`,
+    type: `the backup has no type, domain or table ${name}, whose row type it would be: it was made with exclude-tables or exclude-schemas`,
+    function: `the backup has no function ${name}: it was made with tables (which leaves out all but the tables), schemas or exclude-schemas`
+  }[kind]!
+  const create = {
+    schema: `CREATE SCHEMA ${quoteIdent(name)}; and what ${entry} uses in it — a function, type, domain, sequence, or a table with its rows — from elsewhere: the source, an older backup`,
+    relation: `${name}: its definition, and a table's rows, from elsewhere — the source, an older backup; or empty${key ? ', if no row refers to it' : ''}`,
+    type: `${name}: the table (or type) of that name, from elsewhere — the source, an older backup; a column of its row type needs no row of it`,
+    function: `${name}, from elsewhere — the source, an older backup`
+  }[kind]!
+  return ` The backup left ${kind === 'relation' ? name : missing} out (${why}), and the backup's entry ${entry} needs it: this backup does not restore in one transaction into a database without it. Create it in the target first (${create}), then restore again; or restore with single-transaction: false, which loads everything but ${what} (as pg_restore or psql by hand does; the step still fails, and restoring again needs clean), then ${key ? 'add the constraint' : 'create it'} by hand once ${kind === 'relation' ? name : 'that'} is there. Back up with it (or without what needs it) from now on.${warned}`
 }
 
 /**

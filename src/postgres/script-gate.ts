@@ -964,12 +964,36 @@ export class ScriptGate extends Transform {
   /**
    * Whether an entry the gate has seen so far creates the relation `name` (`schema.name` as
    * PostgreSQL's error prints it, or a bare name): a TABLE, VIEW, MATERIALIZED VIEW, FOREIGN
-   * TABLE or SEQUENCE entry (`schema <name>`: a SCHEMA entry). A foreign key's or view's entry
-   * comes after those of what it needs.
+   * TABLE or SEQUENCE entry (`schema <name>`: a SCHEMA entry; `type <name>`: a TYPE or DOMAIN
+   * entry, or a relation's, for its row type; `function <name>(args)`: a FUNCTION, PROCEDURE or
+   * AGGREGATE entry of that name). A foreign key's or view's entry comes after those of what it
+   * needs.
    */
   hasRelation(name: string): boolean {
     if (name.startsWith('schema '))
       return this.entries.some(e => e.raw === `SCHEMA ${name.slice(7)}`)
+    if (name.startsWith('function ')) {
+      const routine = name.slice('function '.length)
+      const bare = routine.slice(0, routine.indexOf('(') + 1)
+      return this.entries.some(e => {
+        const m = /^(?:FUNCTION|PROCEDURE|AGGREGATE) (.*)$/.exec(e.raw)
+        return (
+          m !== null &&
+          (m[1].startsWith(bare) || (!bare.includes('.') && m[1].includes(`.${bare}`)))
+        )
+      })
+    }
+    if (name.startsWith('type ')) {
+      const type = name.slice('type '.length)
+      if (
+        this.entries.some(e => {
+          const m = /^(?:TYPE|DOMAIN) (.*)$/.exec(e.raw)
+          return m !== null && (m[1] === type || (!type.includes('.') && m[1].endsWith(`.${type}`)))
+        })
+      )
+        return true
+      name = type
+    }
     return this.entries.some(e => {
       const m = /^(?:TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|SEQUENCE) (.*)$/.exec(e.raw)
       return m !== null && (m[1] === name || (!name.includes('.') && m[1].endsWith(`.${name}`)))
