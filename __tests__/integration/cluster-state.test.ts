@@ -201,4 +201,73 @@ describe("the whole server's objects, changed by a backup's function as it loads
     await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
     for (const db of [target, other, source]) await server.dropDatabase(db)
   }, 90_000)
+
+  it("a function of the backup's that also ends the restoring role's other sessions (the action's own): the run still says what changed and that pg_restore committed, not pg's 'not queryable' (attacker a83 F2)", async () => {
+    const server = harness.server
+    const { target, other } = await setUp()
+    const source = await server.createDatabase()
+    const terminate =
+      'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid()'
+    await server.query(
+      source,
+      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+       CREATE TABLE public.t (a integer CHECK (a + public.h() > 0));
+       INSERT INTO public.t VALUES (1), (2);
+       CREATE OR REPLACE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other).replace(/; SELECT 1$/, '')}; ${terminate}; SELECT 1 $$;`
+    )
+    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    await server.query('postgres', `ALTER DATABASE ${other} CONNECTION LIMIT -1`)
+    await server.query('postgres', `COMMENT ON DATABASE ${other} IS NULL`)
+    const name = 'cluster-terminate'
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: name,
+        pgDumpArgs: ['--no-owner', '--no-privileges']
+      })
+    )
+    const failed = await harness
+      .restore(
+        testRestoreInputs(
+          server.url(target, { user: ROLE, password: PASSWORD }),
+          currentRunArtifact(harness.backend, name),
+          { noOwner: true }
+        )
+      )
+      .then(
+        () => undefined,
+        (error: Error) => error
+      )
+    expect(failed?.message).toMatch(
+      new RegExp(
+        `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment none → owned, connection limit -1 → 0`
+      )
+    )
+    // the rows pg_restore committed are there
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.t')).toEqual([
+      { n: 2 }
+    ])
+    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    for (const db of [target, other, source]) await server.dropDatabase(db)
+  }, 90_000)
+
+  it("a plain script that ends the restoring role's other sessions: restored, its rows counted on a session of the action's own opened again (attacker a83 F2)", async () => {
+    const server = harness.server
+    const { target } = await setUp()
+    const file = path.join(harness.work, 'terminate-plain.sql')
+    writeFileSync(
+      file,
+      'CREATE TABLE public.t (a integer);\nINSERT INTO public.t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid();\n'
+    )
+    const result = await harness.restore(
+      testRestoreInputs(server.url(target, { user: ROLE, password: PASSWORD }), {
+        kind: 'file',
+        path: file
+      })
+    )
+    expect(result.rowsRestored).toBe(100)
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.t')).toEqual([
+      { n: 100 }
+    ])
+    await server.dropDatabase(target)
+  }, 90_000)
 })

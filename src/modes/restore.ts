@@ -88,6 +88,7 @@ import {
   afterOwnSessionsEnd,
   noRoomFor,
   roomForSessions,
+  sessionEnded,
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
@@ -488,6 +489,15 @@ export async function restore(
       return target
     }
     const sessionAfterLoad = async (): Promise<pg.Client> => {
+      // the restore's own session, idle through the load, ended meanwhile: by the server, or by
+      // a function of the backup's ending the restoring role's other sessions (attacker a83 F2:
+      // pg's "not queryable" was all the step said, and the checks after the load did not run)
+      if (target && sessionEnded(target)) {
+        log.info(
+          "The action's own session to the target ended during the load (ended by the server, or by the backup's own SQL: pg_terminate_backend ends the restoring role's other sessions): a new one reads what follows."
+        )
+        target = undefined
+      }
       if (target) return target
       target = await connect(connection, inputs.connectTimeoutSeconds)
       session = await ownSession(target, () => undefined, inputs.lockTimeoutMs)

@@ -245,6 +245,19 @@ export interface ConnectOptions {
 /** The hosts a "Connected to" line named (see connect): each once in a run's log. */
 const namedHosts = new Set<string>()
 
+/** The sessions of {@link connect} whose connection has ended (closed, or ended by the server). */
+const endedSessions = new WeakSet<pg.Client>()
+
+/**
+ * Whether a session of {@link connect} has lost its connection: ended by the action, by the
+ * server, or by another session (pg_terminate_backend — a function of the backup's can end the
+ * restoring role's other sessions: attacker a83 F2). pg's own error for a query on it ("Client
+ * has encountered a connection error and is not queryable") says nothing of why.
+ */
+export function sessionEnded(client: pg.Client): boolean {
+  return endedSessions.has(client)
+}
+
 export async function connect(
   connection: Connection,
   connectTimeoutSeconds: number,
@@ -512,6 +525,8 @@ async function openClient(
   })
   // a connection dropped later surfaces through the pending query; do not crash the process
   client.on('error', () => undefined)
+  // ended by the server or another session (pg_terminate_backend): sessionEnded tells
+  client.once('end', () => endedSessions.add(client))
   // bound the whole attempt: DNS and TLS can stall longer than pg's own timer covers
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<never>((_, reject) => {
