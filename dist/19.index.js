@@ -74,7 +74,7 @@ async function matchedRelations(client, patterns) {
  * those and no other; else the schemas selected and not excluded; exclude-tables either way.
  */
 const RELATIONS = `
-  SELECT c.oid, c.relkind, n.nspname AS schema, c.relname AS name,
+  SELECT c.oid, c.relkind, c.relnamespace, n.nspname AS schema, c.relname AS name,
          CASE WHEN n.nspname IN ('pg_catalog', 'information_schema', 'pg_toast')
                 OR n.nspname LIKE 'pg\\_temp\\_%' OR n.nspname LIKE 'pg\\_toast\\_temp\\_%'
                 OR EXISTS (SELECT 1 FROM pg_depend d
@@ -91,7 +91,7 @@ const RELATIONS = `
          END AS out,
          c.oid = ANY ($2::oid[]) AS no_data
     FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')`;
+   WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f', 'S', 'c')`;
 /** RELATIONS' parameters: the patterns of `filters` resolved (matchedRelations). */
 async function relationParameters(client, filters) {
     const schemaRegex = (patterns) => patterns.map(p => (0,dump/* patternRegexes */.yO)(p).name ?? '.*');
@@ -104,49 +104,234 @@ async function relationParameters(client, filters) {
         filters.tables.length > 0
     ];
 }
+/** The words for a relation of `relkind` (an SQL expression). */
+const relationKind = (relkind) => `CASE ${relkind} WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
+     WHEN 'f' THEN 'foreign table' WHEN 'S' THEN 'sequence' WHEN 'c' THEN 'type' ELSE 'table' END`;
+/**
+ * The kept objects that pg_depend ties to an object the backup leaves out, beyond the foreign
+ * keys, views and children leftOutDependencies reads on their own (attacker a81 F10). `gone`:
+ * each object left out (a relation of `rel` left out; a function, type, domain, operator,
+ * collation, operator class or text search object of a schema left out; a row type or array
+ * type goes with its relation or element). Each dependent row of pg_depend (normal or auto; not
+ * internal, extension or partition ones, nor a relation's tie to another relation: children and
+ * owned sequences) is mapped to the kept object that holds it: a column default or generated
+ * column, constraint, index, trigger, policy, rule or column to its relation; a domain's
+ * constraint to its domain; a function, type or operator of a kept schema to itself. What
+ * pg_dump would not dump (system schemas, extension members, with tables: anything but tables)
+ * is never kept, and never left out.
+ */
+const USES = `
+  ns AS MATERIALIZED (
+    SELECT n.oid, n.nspname,
+           CASE WHEN n.nspname IN ('pg_catalog', 'information_schema', 'pg_toast')
+                  OR n.nspname LIKE 'pg\\_temp\\_%' OR n.nspname LIKE 'pg\\_toast\\_temp\\_%' THEN 'none'
+                WHEN $6::boolean THEN 'tables'
+                WHEN EXISTS (SELECT 1 FROM unnest($4::text[]) AS x(re)
+                              WHERE n.nspname ~ x.re COLLATE "default") THEN 'exclude-schemas'
+                WHEN cardinality($5::text[]) > 0
+                 AND NOT EXISTS (SELECT 1 FROM unnest($5::text[]) AS s(re)
+                                  WHERE n.nspname ~ s.re COLLATE "default") THEN 'schemas'
+           END AS out
+      FROM pg_namespace n),
+  ext AS MATERIALIZED (SELECT classid, objid FROM pg_depend WHERE deptype = 'e'),
+  gone_ns AS (SELECT * FROM ns WHERE out IS NOT NULL AND out <> 'none'),
+  gone_obj AS MATERIALIZED (
+    SELECT 'pg_class'::regclass AS classid, g.oid AS objid, ${relationKind('g.relkind')} AS kind,
+           g.schema, g.name, NULL::text AS args, g.out AS by
+      FROM gone g
+    UNION ALL
+    SELECT 'pg_type'::regclass, t.oid,
+           CASE WHEN b.typrelid <> 0 AND r.relkind <> 'c' THEN 'row type'
+                WHEN b.typtype = 'd' THEN 'domain' ELSE 'type' END,
+           n.nspname, b.typname, CASE WHEN b.oid <> t.oid THEN '[]' END,
+           CASE WHEN b.typrelid <> 0 THEN r.out ELSE n.out END
+      FROM pg_type t
+      JOIN pg_type b ON b.oid = CASE WHEN t.typelem <> 0
+                                      AND EXISTS (SELECT 1 FROM pg_type e WHERE e.typarray = t.oid)
+                                     THEN t.typelem ELSE t.oid END
+      JOIN ns n ON n.oid = b.typnamespace
+      LEFT JOIN rel r ON r.oid = b.typrelid
+     WHERE CASE WHEN b.typrelid <> 0 THEN r.out ELSE n.out END <> 'none'
+       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass
+                                           AND ext.objid = b.oid)
+    UNION ALL
+    SELECT 'pg_proc'::regclass, p.oid,
+           CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+           n.nspname, p.proname, '(' || pg_get_function_identity_arguments(p.oid) || ')', n.out
+      FROM pg_proc p JOIN gone_ns n ON n.oid = p.pronamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+    UNION ALL
+    SELECT 'pg_operator'::regclass, o.oid, 'operator', n.nspname, o.oprname,
+           '(' || CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', '
+               || format_type(o.oprright, NULL) || ')', n.out
+      FROM pg_operator o JOIN gone_ns n ON n.oid = o.oprnamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid)
+    UNION ALL
+    SELECT 'pg_collation'::regclass, c.oid, 'collation', n.nspname, c.collname, NULL, n.out
+      FROM pg_collation c JOIN gone_ns n ON n.oid = c.collnamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_collation'::regclass AND ext.objid = c.oid)
+    UNION ALL
+    SELECT 'pg_opclass'::regclass, c.oid, 'operator class', n.nspname, c.opcname, NULL, n.out
+      FROM pg_opclass c JOIN gone_ns n ON n.oid = c.opcnamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_opclass'::regclass AND ext.objid = c.oid)
+    UNION ALL
+    SELECT 'pg_ts_config'::regclass, c.oid, 'text search configuration', n.nspname, c.cfgname, NULL, n.out
+      FROM pg_ts_config c JOIN gone_ns n ON n.oid = c.cfgnamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_config'::regclass AND ext.objid = c.oid)
+    UNION ALL
+    SELECT 'pg_ts_dict'::regclass, c.oid, 'text search dictionary', n.nspname, c.dictname, NULL, n.out
+      FROM pg_ts_dict c JOIN gone_ns n ON n.oid = c.dictnamespace
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_ts_dict'::regclass AND ext.objid = c.oid)),
+  dep AS MATERIALIZED (
+    SELECT d.classid AS dclass, d.objid AS did, d.objsubid AS dsub, g.*
+      FROM pg_depend d JOIN gone_obj g ON g.classid = d.refclassid AND g.objid = d.refobjid
+     WHERE d.deptype IN ('n', 'a')
+       AND NOT (d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass)),
+  uses AS (
+    SELECT k.schema AS dependent_schema, k.name AS dependent_name,
+           ${relationKind('k.relkind')} AS dependent_kind,
+           CASE WHEN a.attgenerated <> '' THEN 'generated column' ELSE 'default of column' END AS part,
+           a.attname::text AS part_name, NULL::text AS dependent_args, dep.*
+      FROM dep JOIN pg_attrdef ad ON dep.dclass = 'pg_attrdef'::regclass AND ad.oid = dep.did
+      JOIN kept k ON k.oid = ad.adrelid
+      JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')},
+           CASE c.contype WHEN 'c' THEN 'CHECK constraint' WHEN 'x' THEN 'exclusion constraint'
+                ELSE 'constraint' END, c.conname::text, NULL, dep.*
+      FROM dep JOIN pg_constraint c ON dep.dclass = 'pg_constraint'::regclass AND c.oid = dep.did
+      JOIN kept k ON k.oid = c.conrelid
+     WHERE c.conparentid = 0 AND (c.contype <> 'c' OR c.conislocal)
+       AND NOT (c.contype = 'f' AND dep.classid = 'pg_class'::regclass)
+    UNION ALL
+    SELECT n.nspname, t.typname, 'domain', 'CHECK constraint', c.conname::text, NULL, dep.*
+      FROM dep JOIN pg_constraint c ON dep.dclass = 'pg_constraint'::regclass AND c.oid = dep.did
+      JOIN pg_type t ON t.oid = c.contypid JOIN ns n ON n.oid = t.typnamespace AND n.out IS NULL
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')}, 'index', ic.relname::text, NULL, dep.*
+      FROM dep JOIN pg_class ic ON dep.dclass = 'pg_class'::regclass AND ic.oid = dep.did
+                               AND ic.relkind IN ('i', 'I')
+      JOIN pg_index i ON i.indexrelid = ic.oid JOIN kept k ON k.oid = i.indrelid
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')},
+           CASE WHEN dep.dsub <> 0 THEN CASE k.relkind WHEN 'c' THEN 'attribute' ELSE 'column' END END,
+           a.attname::text, NULL, dep.*
+      FROM dep JOIN kept k ON dep.dclass = 'pg_class'::regclass AND k.oid = dep.did
+      LEFT JOIN pg_attribute a ON a.attrelid = k.oid AND a.attnum = dep.dsub AND dep.dsub <> 0
+     WHERE dep.dsub = 0 OR (a.attislocal AND NOT a.attisdropped)
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')},
+           CASE WHEN k.relkind NOT IN ('v', 'm') THEN 'rule' END,
+           CASE WHEN k.relkind NOT IN ('v', 'm') THEN rw.rulename::text END, NULL, dep.*
+      FROM dep JOIN pg_rewrite rw ON dep.dclass = 'pg_rewrite'::regclass AND rw.oid = dep.did
+      JOIN kept k ON k.oid = rw.ev_class
+     WHERE NOT (k.relkind IN ('v', 'm') AND dep.classid = 'pg_class'::regclass)
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')}, 'trigger', tg.tgname::text, NULL, dep.*
+      FROM dep JOIN pg_trigger tg ON dep.dclass = 'pg_trigger'::regclass AND tg.oid = dep.did
+      JOIN kept k ON k.oid = tg.tgrelid
+     WHERE NOT tg.tgisinternal AND tg.tgparentid = 0
+    UNION ALL
+    SELECT k.schema, k.name, ${relationKind('k.relkind')}, 'policy', pol.polname::text, NULL, dep.*
+      FROM dep JOIN pg_policy pol ON dep.dclass = 'pg_policy'::regclass AND pol.oid = dep.did
+      JOIN kept k ON k.oid = pol.polrelid
+    UNION ALL
+    SELECT n.nspname, p.proname,
+           CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
+           NULL, NULL, '(' || pg_get_function_identity_arguments(p.oid) || ')', dep.*
+      FROM dep JOIN pg_proc p ON dep.dclass = 'pg_proc'::regclass AND p.oid = dep.did
+      JOIN ns n ON n.oid = p.pronamespace AND n.out IS NULL
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_proc'::regclass AND ext.objid = p.oid)
+    UNION ALL
+    SELECT n.nspname, t.typname, CASE t.typtype WHEN 'd' THEN 'domain' ELSE 'type' END,
+           NULL, NULL, NULL, dep.*
+      FROM dep JOIN pg_type t ON dep.dclass = 'pg_type'::regclass AND t.oid = dep.did
+      JOIN ns n ON n.oid = t.typnamespace AND n.out IS NULL
+     WHERE t.typrelid = 0
+       AND NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_type'::regclass AND ext.objid = t.oid)
+    UNION ALL
+    SELECT n.nspname, o.oprname, 'operator', NULL, NULL,
+           '(' || CASE WHEN o.oprleft = 0 THEN 'NONE' ELSE format_type(o.oprleft, NULL) END || ', '
+               || format_type(o.oprright, NULL) || ')', dep.*
+      FROM dep JOIN pg_operator o ON dep.dclass = 'pg_operator'::regclass AND o.oid = dep.did
+      JOIN ns n ON n.oid = o.oprnamespace AND n.out IS NULL
+     WHERE NOT EXISTS (SELECT 1 FROM ext WHERE ext.classid = 'pg_operator'::regclass AND ext.objid = o.oid))`;
+/**
+ * Whether the table `oid` (an SQL expression), or a partition of it, has anything in its files:
+ * read from their size, as restorability.ts does (no row is read, no policy runs). Empty, no
+ * row of it refers to anything (attacker a81 F11).
+ */
+const holdsRows = (oid) => `EXISTS (SELECT 1 FROM (SELECT ${oid}::regclass AS relid
+                          UNION SELECT relid FROM pg_partition_tree(${oid}::regclass)) t
+             JOIN pg_class c ON c.oid = t.relid
+            WHERE c.relkind = 'r' AND pg_relation_size(t.relid) > 0)`;
 /**
  * What the backup keeps that needs what `filters` leave out (LeftOutDependency), in one catalog
  * read (after the patterns are resolved): foreign keys of kept tables onto tables left out (or
- * onto tables whose rows exclude-table-data leaves out while the kept table's rows stay: the key
- * is checked as a restore adds it), views and materialized views over relations left out,
- * partitions and inheritance children of parents left out.
+ * onto tables whose rows exclude-table-data leaves out while the kept table's rows stay and it
+ * holds any: the key is checked as a restore adds it), views and materialized views over
+ * relations left out, partitions and inheritance children of parents left out, and any other
+ * part of a kept object that pg_depend ties to an object left out (USES).
  */
 async function leftOutDependencies(client, filters) {
-    const { rows } = await client.query(`WITH rel AS MATERIALIZED (${RELATIONS}),
+    const { rows } = await client.query(`WITH rel0 AS MATERIALIZED (${RELATIONS}),
+     rel AS MATERIALIZED (
+       -- pg_dump dumps a sequence a kept table owns (getOwnedSeqs), excluded or not
+       SELECT r.oid, r.relkind, r.relnamespace, r.schema, r.name, r.no_data,
+              CASE WHEN r.relkind = 'S' AND EXISTS (
+                     SELECT 1 FROM pg_depend d JOIN rel0 t ON t.oid = d.refobjid AND t.out IS NULL
+                      WHERE d.classid = 'pg_class'::regclass AND d.objid = r.oid
+                        AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i'))
+                   THEN NULL ELSE r.out END AS out
+         FROM rel0 r),
      kept AS (SELECT * FROM rel WHERE out IS NULL),
-     gone AS (SELECT * FROM rel WHERE out IS NOT NULL AND out <> 'none')
+     gone AS (SELECT * FROM rel WHERE out IS NOT NULL AND out <> 'none'),
+     ${USES}
      SELECT 'foreign key' AS kind, k.schema AS dependent_schema, k.name AS dependent_name,
             con.conname AS constraint, g.schema AS needed_schema, g.name AS needed_name,
-            g.out AS by
+            g.out AS by, NULL AS dependent_kind, NULL AS part, NULL AS part_name,
+            NULL AS dependent_args, NULL AS needed_kind, NULL AS needed_args
        FROM pg_constraint con JOIN kept k ON k.oid = con.conrelid
        JOIN gone g ON g.oid = con.confrelid
       WHERE con.contype = 'f' AND con.conparentid = 0
      UNION ALL
-     SELECT 'foreign key', k.schema, k.name, con.conname, r.schema, r.name, 'exclude-table-data'
+     SELECT 'foreign key', k.schema, k.name, con.conname, r.schema, r.name, 'exclude-table-data',
+            NULL, NULL, NULL, NULL, NULL, NULL
        FROM pg_constraint con JOIN kept k ON k.oid = con.conrelid
        JOIN kept r ON r.oid = con.confrelid
       WHERE con.contype = 'f' AND con.conparentid = 0 AND r.no_data AND NOT k.no_data
-        AND r.oid <> k.oid
+        AND r.oid <> k.oid AND ${holdsRows('k.oid')}
      UNION ALL
      SELECT DISTINCT CASE v.relkind WHEN 'm' THEN 'materialized view' ELSE 'view' END,
-            v.schema, v.name, NULL, g.schema, g.name, g.out
+            v.schema, v.name, NULL, g.schema, g.name, g.out, NULL, NULL, NULL, NULL, NULL, NULL
        FROM pg_rewrite rw JOIN kept v ON v.oid = rw.ev_class AND v.relkind IN ('v', 'm')
        JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = rw.oid
                        AND d.refclassid = 'pg_class'::regclass
        JOIN gone g ON g.oid = d.refobjid
      UNION ALL
      SELECT CASE WHEN ch.relispartition THEN 'partition' ELSE 'child' END,
-            k.schema, k.name, NULL, g.schema, g.name, g.out
+            k.schema, k.name, NULL, g.schema, g.name, g.out, NULL, NULL, NULL, NULL, NULL, NULL
        FROM pg_inherits i JOIN kept k ON k.oid = i.inhrelid
        JOIN pg_class ch ON ch.oid = i.inhrelid
        JOIN gone g ON g.oid = i.inhparent
-      ORDER BY 2, 3, 4, 5, 6`, await relationParameters(client, filters));
+     UNION ALL
+     SELECT DISTINCT 'uses', dependent_schema, dependent_name, NULL, schema, name, by,
+            dependent_kind, part, part_name, dependent_args, kind, args
+       FROM uses
+      ORDER BY 2, 3, 4, 5, 6, 10, 12`, await relationParameters(client, filters));
     return rows.map(r => ({
         kind: r.kind,
         dependent: { schema: r.dependent_schema, name: r.dependent_name },
         ...(r.constraint !== null ? { constraint: r.constraint } : {}),
         needed: { schema: r.needed_schema, name: r.needed_name },
-        by: r.by
+        by: r.by,
+        ...(r.dependent_kind !== null ? { dependentKind: r.dependent_kind } : {}),
+        ...(r.part !== null ? { part: r.part } : {}),
+        ...(r.part_name !== null ? { partName: r.part_name } : {}),
+        ...(r.dependent_args !== null ? { dependentArgs: r.dependent_args } : {}),
+        ...(r.needed_kind !== null ? { neededKind: r.needed_kind } : {}),
+        ...(r.needed_args !== null ? { neededArgs: r.needed_args } : {})
     }));
 }
 /** How a filter leaves a relation out, in a warning's words. */
@@ -164,9 +349,24 @@ function leftOutHow(d) {
             return 'whose rows the backup leaves out (exclude-table-data)';
     }
 }
+/** What `needed` is, in a warning's words: "function util.code()", or the relation's name. */
+function neededLabel(d) {
+    const needed = (0,sql_names/* quoteQualified */.$s)(d.needed);
+    return d.neededKind ? `${d.neededKind} ${needed}${d.neededArgs ?? ''}` : needed;
+}
+/** What the kept object is, in a warning's words: "table public.tickets", "function public.f(integer)". */
+function dependentLabel(d) {
+    return `${d.dependentKind ?? ''} ${(0,sql_names/* quoteQualified */.$s)(d.dependent)}${d.dependentArgs ?? ''}`.trim();
+}
+/** The error a restore stops at for want of `d.needed`, as PostgreSQL words it. */
+function missingError(d) {
+    if (d.by === 'exclude-schemas' || d.by === 'schemas')
+        return `schema "${d.needed.schema}" does not exist`;
+    return `${d.neededKind === 'row type' ? 'type' : 'relation'} "${(0,sql_names/* quoteQualified */.$s)(d.needed)}" does not exist`;
+}
 /** The filter to widen so that the backup keeps `needed` too, in a warning's words. */
 function keepToo(d) {
-    const needed = (0,sql_names/* quoteQualified */.$s)(d.needed);
+    const needed = d.neededKind === 'row type' ? `table ${(0,sql_names/* quoteQualified */.$s)(d.needed)}` : neededLabel(d);
     switch (d.by) {
         case 'exclude-tables':
             return `back up ${needed} as well (remove it from exclude-tables; a role that may read it)`;
@@ -180,21 +380,33 @@ function keepToo(d) {
             return `keep ${needed}'s rows (remove it from exclude-table-data)`;
     }
 }
+/** The relation kinds a 'uses' dependent may be that exclude-tables can leave out. */
+const RELATION_KINDS = new Set(['table', 'view', 'materialized view', 'foreign table', 'sequence']);
 /** Each dependency as a warning: why the restore stops there, and the ways out. */
 function leftOutWarning(d) {
     const dependent = (0,sql_names/* quoteQualified */.$s)(d.dependent);
     const needed = (0,sql_names/* quoteQualified */.$s)(d.needed);
-    const stops = `This backup will not restore in one transaction into a database without ${needed}:`;
+    const stops = `This backup will not restore in one transaction into a database without ${neededLabel(d)}:`;
     if (d.kind === 'foreign key' && d.by === 'exclude-table-data')
         return `This backup will not restore in one transaction: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)}, while the backup keeps ${dependent}'s rows \u2014 the key is checked as the restore adds it, and pg_restore stops there on any row of ${dependent} that refers to one (violates foreign key constraint). Leave out ${dependent}'s rows too (exclude-table-data), or ${keepToo(d)}.`;
     if (d.kind === 'foreign key')
-        return `${stops} ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} \u2014 pg_restore stops there (relation "${needed}" does not exist). Leave out ${dependent} too, or ${keepToo(d)}. Leaving out only ${needed}'s rows (exclude-table-data) does not serve while ${dependent}'s rows refer to them: the key is checked as the restore adds it.`;
+        return `${stops} ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} \u2014 pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}. Leaving out only ${needed}'s rows (exclude-table-data) does not serve while ${dependent}'s rows refer to them: the key is checked as the restore adds it.`;
+    if (d.kind === 'uses') {
+        const part = d.part
+            ? `${d.part}${d.partName !== undefined ? ` ${(0,sql_names/* quoteIdent */.v4)(d.partName)}` : ''}`
+            : 'definition';
+        const kept = dependentLabel(d);
+        const ways = RELATION_KINDS.has(d.dependentKind ?? '')
+            ? `Leave out ${dependent} too (exclude-tables), change its ${part} so that it does not need ${neededLabel(d)}, or ${keepToo(d)}.`
+            : `Change ${kept} (or drop it) so that it does not need ${neededLabel(d)}, or ${keepToo(d)}.`;
+        return `${stops} ${kept}'s ${part} needs ${neededLabel(d)}, ${leftOutHow(d)} \u2014 pg_restore stops there (${missingError(d)}). ${ways}`;
+    }
     const what = d.kind === 'partition'
         ? `${dependent} is a partition of ${needed}`
         : d.kind === 'child'
             ? `${dependent} inherits from ${needed}`
             : `${d.kind} ${dependent} selects from ${needed}`;
-    return `${stops} ${what}, ${leftOutHow(d)} \u2014 pg_restore stops there (relation "${needed}" does not exist). Leave out ${dependent} too, or ${keepToo(d)}.`;
+    return `${stops} ${what}, ${leftOutHow(d)} \u2014 pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}.`;
 }
 /**
  * The tables the connected role may not read (no SELECT) that kept tables of the backup
@@ -317,7 +529,7 @@ filters) {
             // a CHECK reading another table: that table's rows must load first (trial u49 F2)
             const later = r && use.kind === 'check' ? await readsLaterTable(client, r, use) : undefined;
             // a table's CHECK is evaluated only on rows: none, nothing fails (attacker a80 F6)
-            if ((chain || later) && use.kind === 'check' && !(await holdsRows(client, use.relOid)))
+            if ((chain || later) && use.kind === 'check' && !(await restorability_holdsRows(client, use.relOid)))
                 continue;
             if (chain) {
                 const key = chain.join(',');
@@ -439,9 +651,10 @@ const NOT_A_RELATION = new Set([
     'values'
 ]);
 /**
- * The names a body's text uses without a schema: relations (read or written) and functions
- * (called), common table expressions' names left out. From the tokens alone (sqlTokens: quotes,
- * dollar quotes and comments as PostgreSQL reads them).
+ * The names a body's text uses: relations (read or written) and functions (called) without a
+ * schema, and the relations it reads with or without one; common table expressions' names left
+ * out. From the tokens alone (sqlTokens: quotes, dollar quotes and comments as PostgreSQL reads
+ * them).
  */
 function bodyNames(body) {
     const t = (0,plain_sql/* sqlTokens */.Dl)(body, false);
@@ -469,6 +682,8 @@ function bodyNames(body) {
     }
     const relations = new Set();
     const functions = new Set();
+    const reads = new Map();
+    const read = (schema, name) => void reads.set(JSON.stringify([schema, name]), [schema, name]);
     /** For each open parenthesis: whether it is a FROM_INSIDE function's. */
     const stack = [];
     for (let i = 0; i < t.length; i++) {
@@ -497,19 +712,27 @@ function bodyNames(body) {
         if (t[i].value === 'from' && word(i - 1, 'distinct'))
             continue; // IS DISTINCT FROM x
         const into = t[i].value === 'into';
+        const reading = t[i].value === 'from' || t[i].value === 'join';
         let j = i + 1;
         for (;;) {
             while (word(j, 'only', 'lateral'))
                 j++;
             if (t[j]?.kind !== 'ident' || (t[j].quoted !== true && NOT_A_RELATION.has(t[j].value)))
                 break;
-            if (punct(j + 1, '.'))
-                j += 3; // schema.name: found wherever the path is
+            if (punct(j + 1, '.')) {
+                // schema.name: found wherever the path is
+                if (reading && t[j + 2]?.kind === 'ident' && !punct(j + 3, '('))
+                    read(t[j].value, t[j + 2].value);
+                j += 3;
+            }
             else if (punct(j + 1, '(') && !into)
                 j += 1; // a function in FROM: a call (above)
             else {
-                if (!ctes.has(t[j].value))
+                if (!ctes.has(t[j].value)) {
                     relations.add(t[j].value);
+                    if (reading)
+                        read('', t[j].value);
+                }
                 j += 1;
             }
             // an alias, then another of a FROM's list
@@ -524,7 +747,7 @@ function bodyNames(body) {
             j++;
         }
     }
-    return { relations: [...relations], functions: [...functions] };
+    return { relations: [...relations], functions: [...functions], reads: [...reads.values()] };
 }
 /** The functions of the user's a body names (by name, any schema), but for itself. */
 function namedRoutines(r, byName) {
@@ -538,7 +761,7 @@ function namedRoutines(r, byName) {
  * none of them \u2014 no row security, no view, no foreign table's wrapper runs (attacker a81 F6,
  * a82 F2); a table emptied since its last VACUUM still counts as holding some.
  */
-async function holdsRows(client, relOid) {
+async function restorability_holdsRows(client, relOid) {
     if (!relOid)
         return true;
     const { rows } = await client
@@ -557,20 +780,7 @@ async function holdsRows(client, relOid) {
  * only table of that name.
  */
 async function readsLaterTable(client, r, use) {
-    const tokens = (0,plain_sql/* sqlTokens */.Dl)(r.body, false);
-    const read = [];
-    for (let i = 0; i + 1 < tokens.length; i++) {
-        const t = tokens[i];
-        if (t.kind !== 'ident' || t.quoted || !['from', 'join'].includes(t.value))
-            continue;
-        const a = tokens[i + 1];
-        if (a?.kind !== 'ident')
-            continue;
-        const qualified = tokens[i + 2]?.value === '.' && tokens[i + 3]?.kind === 'ident';
-        if (tokens[i + (qualified ? 4 : 2)]?.value === '(')
-            continue;
-        read.push(qualified ? [a.value, tokens[i + 3].value] : ['', a.value]);
-    }
+    const read = bodyNames(r.body).reads;
     if (read.length === 0)
         return undefined;
     await client.query("SELECT pg_catalog.set_config('search_path', $1, true)", [r.path ?? '']);
@@ -2078,7 +2288,9 @@ async function warnUnmatchedExcludes(pg, inputs) {
 const LEFT_OUT_WARNINGS = 20;
 /**
  * What the backup keeps that needs what its exclude patterns (or schemas) leave out: a foreign
- * key onto a table left out, a view over one, a partition of a parent left out (left-out.ts).
+ * key onto a table left out, a view over one, a partition of a parent left out, a default,
+ * constraint, index, trigger, policy, column type or function that needs a sequence, table or
+ * schema left out (left-out.ts).
  * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
  * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
  * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
@@ -2086,7 +2298,7 @@ const LEFT_OUT_WARNINGS = 20;
  */
 async function warnLeftOutDependencies(pg, inputs) {
     const found = await leftOutDependencies(pg, inputs.filters).catch((error) => {
-        log/* log */.Rm.info(`What the backup keeps that needs what it leaves out (foreign keys, views, partitions) was not checked (${error.message}); the backup goes on.`);
+        log/* log */.Rm.info(`What the backup keeps that needs what it leaves out (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) was not checked (${error.message}); the backup goes on.`);
         return undefined;
     });
     if (!found)
@@ -2094,11 +2306,11 @@ async function warnLeftOutDependencies(pg, inputs) {
     const warnings = found.filter(d => d.by !== 'tables').map(leftOutWarning);
     const shown = warnings.slice(0, LEFT_OUT_WARNINGS);
     if (warnings.length > shown.length)
-        shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views or partitions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
+        shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
     for (const warning of shown)
         log/* log */.Rm.warning(warning);
     if (warnings.length === 0)
-        log/* log */.Rm.info('Nothing the backup keeps (foreign keys, views, partitions) needs what it leaves out.');
+        log/* log */.Rm.info('Nothing the backup keeps (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) needs what it leaves out.');
     return shown;
 }
 function unfiltered(inputs) {

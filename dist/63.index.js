@@ -1288,6 +1288,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   readServerInfo: () => (/* binding */ readServerInfo),
 /* harmony export */   roomForSessions: () => (/* binding */ roomForSessions),
 /* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
+/* harmony export */   sessionEnded: () => (/* binding */ sessionEnded),
 /* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
 /* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
 /* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes),
@@ -1427,6 +1428,17 @@ async function dumpLockWaits(client) {
 }
 /** The hosts a "Connected to" line named (see connect): each once in a run's log. */
 const namedHosts = new Set();
+/** The sessions of {@link connect} whose connection has ended (closed, or ended by the server). */
+const endedSessions = new WeakSet();
+/**
+ * Whether a session of {@link connect} has lost its connection: ended by the action, by the
+ * server, or by another session (pg_terminate_backend \u2014 a function of the backup's can end the
+ * restoring role's other sessions: attacker a83 F2). pg's own error for a query on it ("Client
+ * has encountered a connection error and is not queryable") says nothing of why.
+ */
+function sessionEnded(client) {
+    return endedSessions.has(client);
+}
 async function connect(connection, connectTimeoutSeconds, options = {}) {
     const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);
     const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectAttempts */ .zG)(connection);
@@ -1651,6 +1663,8 @@ async function openClient(connection, attempt, policy, connectTimeoutSeconds, op
     });
     // a connection dropped later surfaces through the pending query; do not crash the process
     client.on('error', () => undefined);
+    // ended by the server or another session (pg_terminate_backend): sessionEnded tells
+    client.once('end', () => endedSessions.add(client));
     // bound the whole attempt: DNS and TLS can stall longer than pg's own timer covers
     let timer;
     const deadline = new Promise((_, reject) => {
