@@ -88,6 +88,30 @@ describe('tables naming a partitioned table takes its partitions (trial u49 F5)'
     await server.dropDatabase(target)
   }, 60_000)
 
+  it("data-only without the identity's sequence named: quiet where the target's sequence is past the backup's rows, warned where it is behind (trial u49 F7)", async () => {
+    const target = await copyOfSource()
+    await server.query(target, 'DELETE FROM public.events')
+    const quiet = await logOf(() =>
+      harness.restore(inputs(target, { dataOnly: true, tables: ['events'] }))
+    )
+    expect(quiet.lines).not.toMatch(/may take an id the backup's rows hold/)
+    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.events')).toEqual([
+      { n: 1000 }
+    ])
+    // the target's identity set back: the next id would be one the backup's rows hold
+    await server.query(
+      target,
+      'DELETE FROM public.events; ALTER TABLE public.events ALTER COLUMN id RESTART WITH 1'
+    )
+    const warned = await logOf(() =>
+      harness.restore(inputs(target, { dataOnly: true, tables: ['events'] }))
+    )
+    expect(warned.lines).toMatch(
+      /events_id_seq \(of events\)\. The next row the app inserts may take an id the backup's rows hold\. Add it \('tables: events,[\w,]*events_id_seq'\)/
+    )
+    await server.dropDatabase(target)
+  }, 60_000)
+
   it('full restore into an empty database: the partitions are created and attached again, all rows reachable from the parent', async () => {
     const expected = await state(source)
     const target = await server.createDatabase()

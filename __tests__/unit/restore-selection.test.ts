@@ -168,7 +168,9 @@ describe('data-only with tables: the sequences of the tables named, not named th
       }),
       entry('TABLE DATA', 'public', 'todos'),
       entry('TABLE DATA', 'public', 'Users'),
-      entry('SEQUENCE SET', 'public', 'todos_id_seq'),
+      entry('SEQUENCE SET', 'public', 'todos_id_seq', {
+        defn: "SELECT pg_catalog.setval('public.todos_id_seq', 42, true);\n"
+      }),
       entry('SEQUENCE SET', 'public', 'Users_id_seq')
     ]
   }
@@ -176,8 +178,13 @@ describe('data-only with tables: the sequences of the tables named, not named th
 
   it('names them with their table; a sequence without a value in the archive, or named, is not', () => {
     expect(unnamedOwnedSequences(selection(['todos', 'Users', 'notes']), seqs)).toEqual([
-      { sequence: 'todos_id_seq', table: 'todos' },
-      { sequence: 'Users_id_seq', table: 'Users' }
+      {
+        sequence: 'todos_id_seq',
+        table: 'todos',
+        schema: 'public',
+        setval: "SELECT pg_catalog.setval('public.todos_id_seq', 42, true);\n"
+      },
+      { sequence: 'Users_id_seq', table: 'Users', schema: 'public' }
     ])
     expect(unnamedOwnedSequences(selection(['todos', 'todos_id_seq']), seqs)).toEqual([])
   })

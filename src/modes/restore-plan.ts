@@ -171,6 +171,22 @@ export interface RestorePlan {
    * partitioned table (partitionAttachments), run after the load in its transaction.
    */
   attach?: string[]
+  /**
+   * data-only with tables: the sequences of the tables named that tables does not name
+   * (unnamedOwnedSequences), with the value the archive holds for each (its SEQUENCE SET
+   * statement) — said once the target's own values are read (unnamedSequencesWarning).
+   */
+  unnamedSequences?: UnnamedSequence[]
+}
+
+/** A sequence of a table restored by data-only that tables does not name (unnamedOwnedSequences). */
+export interface UnnamedSequence {
+  sequence: string
+  table: string
+  /** its schema, as the archive has it */
+  schema: string
+  /** the archive's statement that sets its value (SELECT pg_catalog.setval(…)) */
+  setval?: string
 }
 
 /** The server a backup was taken from, and where that was read. */
@@ -562,6 +578,7 @@ async function fromToc(
     | 'warnings'
     | 'backupLocale'
     | 'attach'
+    | 'unnamedSequences'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -596,11 +613,8 @@ async function fromToc(
       'tables',
       `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${restoreNamesValue([...inputs.tables, ...dropped.map(u => u.sequence)])}). Nothing was restored.`
     )
-  const unnamed = unnamedOwnedSequences(inputs, toc)
-  if (unnamed.length > 0)
-    warn(
-      `With data-only, ${plural(unnamed.length, 'sequence')} of the tables named in 'tables' ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} ('tables: ${restoreNamesValue([...inputs.tables, ...unnamed.map(u => u.sequence)])}') to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`
-    )
+  // said once the target's values are read: only those behind the backup's (trial u49 F7)
+  const unnamedSequences = unnamedOwnedSequences(inputs, toc)
   // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
   // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
   // u24 F1: nothing said so)
@@ -753,6 +767,7 @@ async function fromToc(
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(attach.length > 0 ? { attach } : {}),
+    ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
@@ -862,11 +877,16 @@ function editDistance(a: string, b: string, most: number): number {
 export function unnamedOwnedSequences(
   selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
   toc: Pick<ArchiveToc, 'entries'>
-): Array<{ sequence: string; table: string }> {
+): UnnamedSequence[] {
   const { tables, schemas } = selection
   if (selection.dataOnly !== true || tables.length === 0) return []
   const inSchemas = (e: TocEntry): boolean =>
     schemas.length === 0 || schemas.includes(e.namespace ?? '')
+  const sets = new Map(
+    toc.entries
+      .filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e))
+      .map(e => [JSON.stringify([e.namespace ?? '', e.tag]), e.defn ?? undefined])
+  )
   const set = new Set(
     toc.entries.filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e)).map(e => e.tag)
   )
@@ -878,7 +898,7 @@ export function unnamedOwnedSequences(
   }
   const owned = new RegExp(`OWNED BY ((?:${part}\\.)?${part})\\.${part};`)
   const identity = new RegExp(`^ALTER TABLE (?:ONLY )?((?:${part}\\.)?${part}) ALTER COLUMN`)
-  const found: Array<{ sequence: string; table: string }> = []
+  const found: UnnamedSequence[] = []
   for (const e of toc.entries) {
     if (!inSchemas(e) || !set.has(e.tag) || tables.includes(e.tag)) continue
     const m =
@@ -888,9 +908,28 @@ export function unnamedOwnedSequences(
           ? identity.exec(e.defn ?? '')
           : null
     const table = m ? bare(m[1]) : undefined
-    if (table !== undefined && tables.includes(table)) found.push({ sequence: e.tag, table })
+    if (table !== undefined && tables.includes(table)) {
+      const schema = e.namespace ?? ''
+      const setval = sets.get(JSON.stringify([schema, e.tag]))
+      found.push({ sequence: e.tag, table, schema, ...(setval ? { setval } : {}) })
+    }
   }
   return found
+}
+
+/**
+ * data-only with tables: the warning for the sequences of the tables named that tables does not
+ * name (their values stay the target's), given those whose target value is behind the backup's
+ * rows (the others hand out no id the backup's rows hold: trial u49 F7). Undefined for none.
+ */
+export function unnamedSequencesWarning(
+  inputs: Pick<RestoreOptions, 'tables'>,
+  behind: readonly UnnamedSequence[],
+  all: readonly UnnamedSequence[] = behind
+): string | undefined {
+  if (behind.length === 0) return undefined
+  const one = behind.length === 1
+  return `With data-only, ${plural(behind.length, 'sequence')} of the tables named in 'tables' ${one ? 'is' : 'are'} not named ${one ? 'itself' : 'themselves'}, so ${one ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table), which is behind the backup's: ${behind.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${one ? 'it' : 'them'} ('tables: ${restoreNamesValue([...inputs.tables, ...all.map(u => u.sequence)])}') to set ${one ? 'it' : 'them'} as the backup has ${one ? 'it' : 'them'}.`
 }
 
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */

@@ -163,7 +163,14 @@ import {
   type ReplacedRelation,
   type RestoreOptions
 } from '../types.js'
-import { type BackupServer, RestoreError, type RestorePlan, planRestore } from './restore-plan.js'
+import {
+  type BackupServer,
+  RestoreError,
+  type RestorePlan,
+  type UnnamedSequence,
+  planRestore,
+  unnamedSequencesWarning
+} from './restore-plan.js'
 import {
   changedObjectsMessage,
   hasProtected,
@@ -531,6 +538,16 @@ export async function restore(
         guardTarget(inputs, target!, plan, facts, fetched.manifest)
       )
     )
+    // data-only: the sequences of the tables named that tables does not name keep the target's
+    // values — said where those are behind the backup's rows (trial u49 F7)
+    const behind = unnamedSequencesWarning(
+      inputs,
+      await sequencesBehind(target, plan.unnamedSequences ?? [])
+    )
+    if (behind) {
+      log.warning(behind)
+      warnings.push(behind)
+    }
     // a schemas restore next to the backup's other schemas left half-restored (trial u45 F3)
     const leftHalf =
       inputs.schemas.length > 0
@@ -3928,6 +3945,33 @@ async function reportSequences(
 }
 
 /** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
+/**
+ * Of `sequences` (data-only's that tables does not name), those whose value in the target is
+ * behind the backup's (its next value at or below the last the backup's rows took), or that the
+ * restoring role may not read, or the target lacks, or whose value the archive does not give.
+ */
+async function sequencesBehind(
+  client: pg.Client,
+  sequences: readonly UnnamedSequence[]
+): Promise<UnnamedSequence[]> {
+  const behind: UnnamedSequence[] = []
+  for (const u of sequences) {
+    const at = await sequencePosition(client, { schema: u.schema, name: u.sequence }).catch(
+      () => undefined
+    )
+    const args = u.setval ? setvalArguments(u.setval) : undefined
+    if (!at || !args) {
+      behind.push(u)
+      continue
+    }
+    const increment = BigInt(at.increment)
+    const backupNext = BigInt(args.value) + (args.isCalled ? increment : 0n)
+    const now = BigInt(at.next)
+    if (increment > 0n ? now < backupNext : now > backupNext) behind.push(u)
+  }
+  return behind
+}
+
 function setvalArguments(text: string): { value: string; isCalled: boolean } | undefined {
   const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('(?:[^']|'')+', (-?\d+), (true|false)\)/.exec(
     text
