@@ -268,13 +268,31 @@ describe('schemas: what the backup holds on tables of other schemas that uses th
     const warning =
       restored.lines.split('\n').find(l => l.includes('on tables of other schemas')) ?? ''
     expect(warning).toMatch(
-      /schemas: the backup holds 1 trigger, policy or rule on tables of other schemas that uses the schema restored, which the restore leaves out, as pg_restore --schema does: TRIGGER auth\.users on_auth_user_created\./
+      /schemas: the backup holds 1 trigger, policy or rule on tables of other schemas that uses the schema restored, which the restore leaves out, as pg_restore --schema does, and which the target does not have: TRIGGER auth\.users on_auth_user_created\./
     )
     expect(warning).toMatch(
       /CREATE TRIGGER on_auth_user_created AFTER INSERT ON auth\.users FOR EACH ROW EXECUTE FUNCTION public\.handle_new_user\(\);/
     )
     // the one that uses nothing of public is not named
     expect(warning).not.toMatch(/audit/)
+    // over the source itself with clean-drop-dependents: the trigger is the target's own, created
+    // again after the load — nothing to create by hand, nothing said (trial u50 F2)
+    const again = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(src),
+          { kind: 'file', path: own },
+          { schemas: ['public'], clean: true, cleanDropDependents: true }
+        )
+      )
+    )
+    expect(again.lines).not.toMatch(/on tables of other schemas/)
+    expect(
+      await server.query(
+        src,
+        "SELECT tgname FROM pg_trigger WHERE tgrelid = 'auth.users'::regclass AND NOT tgisinternal ORDER BY 1"
+      )
+    ).toEqual([{ tgname: 'audit' }, { tgname: 'on_auth_user_created' }])
     await server.dropDatabase(src)
     await server.dropDatabase(target)
   }, 60_000)

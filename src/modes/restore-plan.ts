@@ -177,6 +177,45 @@ export interface RestorePlan {
    * statement) — said once the target's own values are read (unnamedSequencesWarning).
    */
   unnamedSequences?: UnnamedSequence[]
+  /**
+   * schemas: the backup's triggers, policies and rules on tables of other schemas that use a
+   * schema restored, which the restore leaves out as pg_restore --schema does — said after the
+   * load for those the target lacks (outsidePartsWarning).
+   */
+  outsideParts?: OutsidePart[]
+}
+
+/** A trigger, policy or rule of the backup on a table of a schema the restore leaves out. */
+export interface OutsidePart {
+  desc: 'TRIGGER' | 'POLICY' | 'RULE'
+  /** its table's schema */
+  schema: string
+  /** pg_dump's tag: '<table> <name>' */
+  tag: string
+  /** its CREATE statement, as the backup has it */
+  defn: string
+}
+
+/**
+ * The warning for the backup's triggers, policies and rules on tables of other schemas that the
+ * restore left out and the target lacks after the load (trial u48 F5: the sign-up trigger lost
+ * unsaid), with their definitions. Undefined for none.
+ */
+export function outsidePartsWarning(
+  inputs: Pick<RestoreOptions, 'schemas'>,
+  missing: readonly OutsidePart[]
+): string | undefined {
+  if (missing.length === 0) return undefined
+  const one = missing.length === 1
+  return `schemas: the backup holds ${plural(missing.length, 'trigger, policy or rule', 'triggers, policies or rules')} on tables of other schemas that ${one ? 'uses' : 'use'} ${inputs.schemas.length === 1 ? 'the schema' : 'the schemas'} restored, which the restore leaves out, as pg_restore --schema does, and which the target does not have: ${missing
+    .slice(0, 10)
+    .map(e => `${e.desc} ${e.schema}.${e.tag}`)
+    .join(
+      ', '
+    )}${missing.length > 10 ? `, and ${missing.length - 10} more` : ''}. Where the target has ${one ? 'its table' : 'their tables'}, create ${one ? 'it' : 'them'} again as the backup has ${one ? 'it' : 'them'}: ${missing
+    .slice(0, 10)
+    .map(e => quoteSql(e.defn.trim(), 400))
+    .join(' ')}`
 }
 
 /** A sequence of a table restored by data-only that tables does not name (unnamedOwnedSequences). */
@@ -579,6 +618,7 @@ async function fromToc(
     | 'backupLocale'
     | 'attach'
     | 'unnamedSequences'
+    | 'outsideParts'
   >
 > {
   // read without clean or allow-non-empty too: the guard counts the data-only tables and
@@ -729,6 +769,7 @@ async function fromToc(
   // the backup's triggers, policies and rules on tables of schemas it leaves out (a Supabase
   // app's trigger on auth.users) that use a schema it restores: left out, as pg_restore --schema
   // leaves them, and said with their definitions (trial u48 F5: the sign-up trigger lost unsaid)
+  const outsideParts: OutsidePart[] = []
   if (inputs.schemas.length > 0 && inputs.tables.length === 0 && inputs.dataOnly !== true) {
     const escapeRegExp = (t: string): string => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
     const uses = (defn: string): boolean =>
@@ -745,18 +786,15 @@ async function fromToc(
         !inputs.schemas.includes(e.namespace) &&
         uses(e.defn ?? '')
     )
-    if (outside.length > 0)
-      warn(
-        `schemas: the backup holds ${plural(outside.length, 'trigger, policy or rule', 'triggers, policies or rules')} on tables of other schemas that ${outside.length === 1 ? 'uses' : 'use'} ${inputs.schemas.length === 1 ? 'the schema' : 'the schemas'} restored, which the restore leaves out, as pg_restore --schema does: ${outside
-          .slice(0, 10)
-          .map(e => `${e.desc} ${e.namespace}.${e.tag}`)
-          .join(
-            ', '
-          )}${outside.length > 10 ? `, and ${outside.length - 10} more` : ''}. Where the target has ${outside.length === 1 ? 'its table' : 'their tables'}, create ${outside.length === 1 ? 'it' : 'them'} again after the restore as the backup has ${outside.length === 1 ? 'it' : 'them'}: ${outside
-          .slice(0, 10)
-          .map(e => quoteSql((e.defn ?? '').trim(), 400))
-          .join(' ')}`
-      )
+    // said after the load, for those the target then lacks: one that clean-drop-dependents
+    // created again, or that the target kept, needs nothing (trial u50 F2)
+    for (const e of outside)
+      outsideParts.push({
+        desc: e.desc as OutsidePart['desc'],
+        schema: e.namespace!,
+        tag: e.tag,
+        defn: e.defn ?? ''
+      })
   }
   const references = archiveReferences(inputs, toc)
   const attach = partitionAttachments(inputs, toc).map(a => a.statement)
@@ -768,6 +806,7 @@ async function fromToc(
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(attach.length > 0 ? { attach } : {}),
     ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
+    ...(outsideParts.length > 0 ? { outsideParts } : {}),
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
     dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
     dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),

@@ -167,7 +167,9 @@ import {
   type BackupServer,
   RestoreError,
   type RestorePlan,
+  type OutsidePart,
   type UnnamedSequence,
+  outsidePartsWarning,
   planRestore,
   unnamedSequencesWarning
 } from './restore-plan.js'
@@ -898,6 +900,16 @@ export async function restore(
     if (beyond) {
       log.warning(beyond)
       warnings.push(beyond)
+    }
+    // schemas: the backup's triggers, policies and rules on tables of other schemas that the
+    // restore left out, where the target lacks them now (trial u50 F2)
+    const outside = outsidePartsWarning(
+      inputs,
+      await outsidePartsMissing(target, plan.outsideParts ?? [])
+    )
+    if (outside) {
+      log.warning(outside)
+      warnings.push(outside)
     }
     // clean-drop-dependents: the parts of tables that stay, created again before the COMMIT
     const notAgain = await recreatedWarning(target, recreated)
@@ -3945,6 +3957,39 @@ async function reportSequences(
 }
 
 /** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
+/**
+ * Of `parts` (the backup's triggers, policies and rules the restore left out), those the target
+ * lacks: no trigger, policy or rule of that name on a table of that name and schema (pg_dump's
+ * tag: '<table> <name>'). All of them when the catalog cannot be read.
+ */
+async function outsidePartsMissing(
+  client: pg.Client,
+  parts: readonly OutsidePart[]
+): Promise<OutsidePart[]> {
+  if (parts.length === 0) return []
+  const { rows } = await client
+    .query<{ kind: string; schema: string; tag: string }>(
+      `SELECT 'TRIGGER' AS kind, n.nspname AS schema, c.relname || ' ' || t.tgname AS tag
+         FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND n.nspname = ANY ($1::text[])
+       UNION ALL
+       SELECT 'POLICY', n.nspname, c.relname || ' ' || p.polname
+         FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY ($1::text[])
+       UNION ALL
+       SELECT 'RULE', n.nspname, c.relname || ' ' || r.rulename
+         FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE r.rulename <> '_RETURN' AND n.nspname = ANY ($1::text[])`,
+      [[...new Set(parts.map(p => p.schema))]]
+    )
+    .catch(() => ({ rows: [] as Array<{ kind: string; schema: string; tag: string }> }))
+  const has = new Set(rows.map(r => JSON.stringify([r.kind, r.schema, r.tag])))
+  return parts.filter(p => !has.has(JSON.stringify([p.desc, p.schema, p.tag])))
+}
+
 /**
  * Of `sequences` (data-only's that tables does not name), those whose value in the target is
  * behind the backup's (its next value at or below the last the backup's rows took), or that the
