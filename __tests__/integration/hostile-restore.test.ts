@@ -18,7 +18,7 @@ import { createWriteStream } from 'node:fs'
 import zlib from 'node:zlib'
 import { type ArtifactBackend, buildZip, unzipEntries } from '../../dev/artifact-backend.js'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
-import type { TestServer } from '../../dev/postgres.js'
+import { quoteLiteral, type TestServer } from '../../dev/postgres.js'
 import { createEncryptor } from '../../src/pipeline/encrypt.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
 import { checkCustomArchiveStream } from '../../src/postgres/copy-ends.js'
@@ -1041,5 +1041,77 @@ describe("a table's rows that end before their data block does (attacker a59 F1)
       expect(await rows(target)).toEqual(await rows(shop))
       await server.dropDatabase(target)
     }
+  })
+})
+
+describe("what acts outside the restore's one transaction (attacker a83 F1)", () => {
+  /** dblink's connection string to `database` of the suite's server, as the superuser. */
+  const conninfo = (database: string): string =>
+    `host=${server.host} port=${server.port} user=${server.user} password='${server.password.replace(/[\\']/g, c => `\\${c}`)}' dbname=${database}`
+  const autoConf = (): string =>
+    readFileSync(path.join(server.dataDir, 'postgresql.auto.conf'), 'utf8')
+  /** dblink's statements: a table made over its own connection, the server's configuration changed. */
+  const payload = (target: string): string =>
+    [
+      'CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;',
+      `SELECT public.dblink_exec(${quoteLiteral(conninfo(target))}, 'CREATE TABLE public.escaped_dblink (x integer)');`,
+      `SELECT public.dblink_exec(${quoteLiteral(conninfo('postgres'))}, 'ALTER SYSTEM SET log_min_duration_sample = 4242');`,
+      'SELECT 1/0;'
+    ].join('\n')
+  const refusedCall =
+    /line \d+.*: public\.dblink_exec\(\) opens a connection of its own \(dblink\).*outside the one transaction the restore runs in: no rollback undoes it.*\(psql by hand would run it\)\..*restore as the database's owner without superuser.*the script is refused before anything runs/
+
+  async function expectNothingChanged(
+    restore: (target: string) => Promise<unknown>
+  ): Promise<Error> {
+    const [{ super: superuser }] = await server.query<{ super: boolean }>(
+      'postgres',
+      'SELECT rolsuper AS super FROM pg_catalog.pg_roles WHERE rolname = current_user'
+    )
+    expect(superuser).toBe(true) // as the restore's role: the escape needs no password
+    // an empty target, as a83 F1 restored into (no check of the target's rows comes first)
+    const target = await server.createDatabase()
+    const before = await snapshot(target)
+    const conf = autoConf()
+    const error = await restore(target).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error).toBeInstanceOf(Error)
+    expect(error!.message).toMatch(refusedCall)
+    // nothing was sent: no extension, no table made through dblink, the configuration as it was
+    expect(await snapshot(target)).toEqual(before)
+    expect(
+      await server.query(
+        target,
+        "SELECT 1 FROM pg_catalog.pg_class WHERE relname = 'escaped_dblink' UNION ALL SELECT 1 FROM pg_catalog.pg_extension WHERE extname = 'dblink'"
+      )
+    ).toEqual([])
+    expect(autoConf()).toBe(conf)
+    expect(autoConf()).not.toContain('log_min_duration_sample')
+    await server.dropDatabase(target)
+    return error!
+  }
+
+  it('a plain script calling dblink_exec, restored as a superuser: refused before anything runs, naming the line', async () => {
+    let file = ''
+    const error = await expectNothingChanged(target => {
+      file = write(`dblink-${target}.sql`, hostileScript(payload(target)))
+      return runRestore(target, fileSource(file))
+    })
+    expect(error.message).toMatch(/dblink-.*\.sql, line \d+: public\.dblink_exec\(\)/)
+  })
+
+  it('a custom archive whose entry calls dblink_exec: refused before anything runs, naming the entry', async () => {
+    const real = pgDumpBytes(server, 'shop', ['-Fc', '-Z0'])
+    const error = await expectNothingChanged(target => {
+      const crafted = rewriteArchiveToc(real, entries =>
+        entries.map(e =>
+          e.desc === 'TABLE' ? { ...e, defn: `${e.defn}\n${payload(target)}\n` } : e
+        )
+      )
+      return runRestore(target, fileSource(write(`dblink-${target}.dump`, crafted)))
+    })
+    expect(error.message).toMatch(/the archive's entry TABLE public\.items/)
   })
 })

@@ -189,7 +189,7 @@ describe('signing-key', () => {
 
 describe('a superuser restoring a backup no signing-key authenticates (what text checks cannot stop)', () => {
   const WARNING =
-    /Restoring as (\w+), a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time \(EXECUTE in a function or DO block\) cannot be checked beforehand, and as a superuser it can run programs on the database server \(COPY … PROGRAM\), write its files and create roles\. Restore as the database's owner without superuser \(as managed services do\), or set signing-key/
+    /Restoring as (\w+), a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time \(EXECUTE in a function or DO block\) cannot be checked beforehand, and as a superuser it can run programs on the database server \(COPY … PROGRAM\), write its files, create roles and connect again through dblink \(what it runs over such a connection commits by itself, outside the restore's one transaction: it stays even when the restore fails and keeps nothing else\)\. Restore as the database's owner without superuser \(as managed services do\), or set signing-key/
 
   it('unsigned, as a superuser: restored, with the warning in the result and the job summary', async () => {
     const { restoreSummaryMarkdown, text } = await import('../../src/summary.js')

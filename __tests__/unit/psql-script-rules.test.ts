@@ -506,6 +506,162 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
   })
 })
 
+describe('psql script rules: calls that act outside the restore transaction (attacker a83 F1)', () => {
+  const found = (sql: string): Refusal | undefined =>
+    refusals(lexPsqlScript(sql)).find(r => r.code === 'outside-transaction')
+
+  it.each([
+    // dblink: a connection of its own, whose statements commit by themselves
+    [
+      "SELECT public.dblink_exec('dbname=tgt', 'CREATE TABLE public.escaped(x int)');",
+      'public.dblink_exec',
+      /opens a connection of its own \(dblink\)/
+    ],
+    ["SELECT dblink_connect('c', 'dbname=postgres');", 'dblink_connect', /dblink/],
+    ["SELECT dblink_connect_u('c', 'dbname=postgres');", 'dblink_connect_u', /dblink/],
+    [
+      "SELECT * FROM extensions.dblink('dbname=postgres', 'SELECT 1') AS r(x int);",
+      'extensions.dblink',
+      /dblink/
+    ],
+    ["SELECT dblink_send_query('c', 'DELETE FROM t');", 'dblink_send_query', /dblink/],
+    ["SELECT \"DBLINK_EXEC\"('dbname=postgres', 'DROP TABLE t');", 'dblink_exec', /dblink/],
+    ["SELECT U&\"dblink\\005Fexec\"('dbname=x', 'y');", 'dblink_exec', /dblink/],
+    [
+      "INSERT INTO public.t SELECT x FROM dblink('dbname=x', 'SELECT 1') AS r(x int);",
+      'dblink',
+      /dblink/
+    ],
+    [
+      "CREATE TABLE public.c AS SELECT public.dblink_exec('dbname=x', 'CREATE ROLE r SUPERUSER') AS r;",
+      'public.dblink_exec',
+      /dblink/
+    ],
+    // through ALTER SYSTEM in the other session (the statement itself is the gate's own refusal)
+    [
+      "SELECT public.dblink_exec('dbname=postgres', 'ALTER SYSTEM SET log_statement = ''none''');",
+      'public.dblink_exec',
+      /as a superuser dblink connects without a password/
+    ],
+    // a routine bound or altered: runs where it is used (an index, an operator)
+    [
+      'CREATE OPERATOR public.### (FUNCTION = public.dblink_exec, LEFTARG = text, RIGHTARG = text);',
+      'dblink_exec',
+      /dblink/
+    ],
+    ['ALTER FUNCTION public.dblink_exec(text, text) IMMUTABLE;', 'dblink_exec', /dblink/],
+    // other sessions
+    [
+      'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid();',
+      'pg_catalog.pg_terminate_backend',
+      /ends or interrupts another session/
+    ],
+    [
+      'SELECT pg_cancel_backend(pid) FROM pg_stat_activity;',
+      'pg_cancel_backend',
+      /another session/
+    ],
+    // the whole server
+    ['SELECT pg_catalog.pg_reload_conf();', 'pg_catalog.pg_reload_conf', /the whole server/],
+    ['SELECT pg_rotate_logfile();', 'pg_rotate_logfile', /the whole server/],
+    ['SELECT pg_promote(true, 60);', 'pg_promote', /the whole server/],
+    ['SELECT pg_switch_wal();', 'pg_switch_wal', /the whole server/],
+    [
+      "SELECT * FROM pg_create_physical_replication_slot('keep_wal_forever');",
+      'pg_create_physical_replication_slot',
+      /the whole server/
+    ],
+    ['SELECT pg_stat_reset();', 'pg_stat_reset', /the whole server/],
+    [
+      "SELECT pg_stat_reset_single_table_counters('public.t'::regclass);",
+      'pg_stat_reset_single_table_counters',
+      /the whole server/
+    ],
+    // a DO block runs its code now
+    [
+      "DO $$ BEGIN PERFORM public.dblink_exec('dbname=x', 'CREATE TABLE t (x int)'); END $$;",
+      'public.dblink_exec',
+      /dblink/
+    ],
+    [
+      "DO LANGUAGE plpgsql 'BEGIN PERFORM pg_catalog.pg_reload_conf(); END';",
+      'pg_catalog.pg_reload_conf',
+      /the whole server/
+    ],
+    [
+      "DO $body$ DECLARE r int; BEGIN SELECT x INTO r FROM dblink('dbname=y', 'SELECT 1') AS d(x int); END $body$ LANGUAGE plpgsql;",
+      'dblink',
+      /dblink/
+    ],
+    [
+      'CREATE INDEX i ON public.t ((pg_terminate_backend(1)));',
+      'pg_terminate_backend',
+      /another session/
+    ]
+  ])('refuses %s', (sql, call, why) => {
+    const r = found(sql)
+    expect(r?.message).toMatch(why)
+    expect(r?.message).toMatch(
+      new RegExp(
+        `^line 1: ${call.replace(/\./g, '\\.')}\\(\\) .*outside the one transaction the restore runs in: no rollback undoes it.*pg_dump never writes a call of it \\(psql by hand would run it\\)\\. .*the script is refused before anything runs$`
+      )
+    )
+  })
+
+  it('names the line and the statement', () => {
+    expect(
+      refused(
+        "SET row_security = off;\nCREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;\nSELECT public.dblink_exec('dbname=tgt', 'CREATE TABLE public.escaped(x int)');\n"
+      )
+    ).toEqual([
+      {
+        code: 'outside-transaction',
+        line: 3,
+        command: "SELECT public.dblink_exec('dbname=tgt', 'CREATE TABLE public.escaped(x int)');"
+      }
+    ])
+  })
+
+  it.each([
+    // what pg_dump writes for a database with dblink or postgres_fdw: defined, nothing called
+    'CREATE EXTENSION IF NOT EXISTS dblink WITH SCHEMA public;',
+    "COMMENT ON EXTENSION dblink IS 'connect to other PostgreSQL databases from within a database';",
+    'CREATE EXTENSION IF NOT EXISTS postgres_fdw WITH SCHEMA public;',
+    "CREATE SERVER remote FOREIGN DATA WRAPPER postgres_fdw OPTIONS (host 'db', dbname 'app');",
+    "CREATE USER MAPPING FOR app SERVER remote OPTIONS (user 'app');",
+    'GRANT ALL ON FUNCTION public.dblink_exec(text) TO app;',
+    'REVOKE ALL ON FUNCTION pg_catalog.pg_terminate_backend(integer, bigint) FROM PUBLIC;',
+    // a body: runs when called, if ever (the superuser warning names it)
+    "CREATE FUNCTION public.sync() RETURNS void LANGUAGE sql AS $$ SELECT public.dblink_exec('dbname=x', 'SELECT 1') $$;",
+    'CREATE FUNCTION public.kick() RETURNS void LANGUAGE plpgsql AS $body$ BEGIN PERFORM pg_terminate_backend(1); END $body$;',
+    "CREATE FUNCTION public.g() RETURNS text LANGUAGE sql\n    BEGIN ATOMIC\n SELECT public.dblink_exec('dbname=x'::text, 'SELECT 1'::text) AS r;\nEND;",
+    "CREATE VIEW public.remote AS\n SELECT r.x\n   FROM public.dblink('dbname=x'::text, 'SELECT 1'::text) r(x integer);",
+    "ALTER TABLE ONLY public.t ALTER COLUMN f SET DEFAULT public.dblink_exec('dbname=x'::text, 'SELECT 1'::text);",
+    // a DO block's code that only mentions them, in its literals and comments
+    "DO $$ BEGIN RAISE NOTICE 'dblink_exec(x)'; -- pg_terminate_backend(1)\nEND $$;",
+    'DO LANGUAGE plpgsql $b$ BEGIN PERFORM public.f(); /* pg_reload_conf() */ END $b$;',
+    // a literal, a comment
+    "SELECT 'dblink_exec(''dbname=x'', ''y'')';",
+    "INSERT INTO public.log VALUES (1, 'SELECT pg_terminate_backend(42)');",
+    "SELECT 1; -- dblink_exec('dbname=x', 'y')",
+    'SELECT /* pg_reload_conf() */ 1;',
+    // named so, not called
+    'CREATE TABLE public.dblink (dblink integer, pg_reload_conf text);',
+    'SELECT dblink, pg_reload_conf FROM public.dblink;',
+    'INSERT INTO public.dblink (dblink) VALUES (1);',
+    'COPY public.dblink_log (dblink_exec) FROM stdin;\n1\n\\.',
+    'ALTER TABLE ONLY public.t ADD CONSTRAINT fk FOREIGN KEY (a) REFERENCES public.dblink(dblink);',
+    // a function of the backup's own named like the server's (not pg_catalog's), altered
+    'ALTER FUNCTION public.pg_reload_conf() OWNER TO app;',
+    // pg_dump's own calls
+    "SELECT pg_catalog.setval('public.s', 42, true);",
+    "SELECT pg_catalog.set_config('search_path', '', false);"
+  ])('passes %s', sql => {
+    expect(found(sql)).toBeUndefined()
+    expect(refused(sql)).toEqual([])
+  })
+})
+
 describe('psql script rules: statement kinds for the skip rules', () => {
   it.each([
     ['CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;', 'extension', 'citext'],

@@ -1537,7 +1537,8 @@ export function rolesStayMessage(created: string[]): string {
 /**
  * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
  * function or DO block) is out of reach of any text check, and as a superuser it can run
- * programs on the database server (COPY … PROGRAM), write its files and create roles. A restore
+ * programs on the database server (COPY … PROGRAM), write its files, create roles and open
+ * connections of its own (dblink: outside the restore's transaction). A restore
  * by hand would run it too, so this is a warning, not a refusal; the fix is named.
  */
 export function superuserRisk(
@@ -1545,7 +1546,7 @@ export function superuserRisk(
   signingKey: string | undefined
 ): string | undefined {
   if (!facts.superuser || signingKey) return undefined
-  return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`
+  return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY … PROGRAM), write its files, create roles and connect again through dblink (what it runs over such a connection commits by itself, outside the restore's one transaction: it stays even when the restore fails and keeps nothing else). Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`
 }
 
 /** The facts the statement policy decides by, read once before the load (one query): logged. */

@@ -9,7 +9,9 @@
  * decides). Also refused: COPY … PROGRAM (a program on the server), psql variable references psql
  * would replace, statements psql and the server would read differently ("\;", several statements
  * in one query, COPY data counted differently), calls of the server's file functions (lo_export,
- * pg_read_file, pg_ls_dir, …) in a statement that runs them, settings that change how psql lexes in a way the
+ * pg_read_file, pg_ls_dir, …) in a statement that runs them, calls of functions that act outside the
+ * restore's one transaction (dblink's own connections, pg_terminate_backend, pg_reload_conf, …),
+ * settings that change how psql lexes in a way the
  * lexer cannot follow, and transaction control that ends the restore's one transaction (pg_dump's
  * own "BEGIN;" and "COMMIT;" around large objects are marked droppable).
  */
@@ -34,6 +36,13 @@ export type RefusalCode =
   | 'copy-file'
   /** A call of a server-side file function (lo_export, pg_read_file, pg_ls_dir, …). */
   | 'file-function'
+  /**
+   * A call of a function whose effect no rollback of the restore's transaction undoes: a
+   * connection of its own (dblink_exec, dblink_connect, …), another session ended or cancelled
+   * (pg_terminate_backend), the whole server acted on (pg_reload_conf, pg_promote, a replication
+   * slot, statistics reset, …).
+   */
+  | 'outside-transaction'
   /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
   | 'empty-statement'
   /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
@@ -324,6 +333,12 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
         ? `${fileCall} reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
         : `${fileCall} reads the database server's configuration files (postgresql.conf, pg_hba.conf or pg_ident.conf); pg_dump never writes a query of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
     )
+  const outside = outsideTransactionCall(e)
+  if (outside)
+    return refuse(
+      'outside-transaction',
+      `${outside.call} ${OUTSIDE_WHY[outside.kind]}, outside the one transaction the restore runs in: no rollback undoes it, and the restore promises that a failed restore keeps nothing. pg_dump never writes a call of it (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it)${outside.kind === 'connection' ? "; as a superuser dblink connects without a password: restore as the database's owner without superuser, as managed services do" : ''}`
+    )
   if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
     return refuse(
       'ambiguous-literal',
@@ -569,6 +584,8 @@ interface CallToken {
   value: string
   /** U&"…" before its escapes were decoded. */
   unicodeRaw?: string
+  /** string: its text as written between its quotes (a DO block's code). */
+  body?: string
 }
 
 /**
@@ -620,12 +637,14 @@ function callTokens(text: string, std: boolean): CallToken[] {
       i = blockCommentEnd(text, i)
     } else if (c === 0x27) {
       const end = stringEnd(i + 1, !std)
-      // its content matters only as UESCAPE's character
-      out.push({ kind: 'string', value: text.slice(i + 1, end - 1).replace(/''/g, "'") })
+      // its content matters only as UESCAPE's character (and as a DO block's code)
+      const value = text.slice(i + 1, end - 1).replace(/''/g, "'")
+      out.push({ kind: 'string', value, body: value })
       i = end
     } else if ((c === 0x45 || c === 0x65) && c1 === 0x27) {
-      i = stringEnd(i + 2, true) // E'…'
-      out.push({ kind: 'string', value: '' })
+      const end = stringEnd(i + 2, true) // E'…'
+      out.push({ kind: 'string', value: '', body: text.slice(i + 2, end - 1).replace(/''/g, "'") })
+      i = end
     } else if ((c === 0x4e || c === 0x6e) && c1 === 0x27) {
       i = stringEnd(i + 2, !std) // N'…'
       out.push({ kind: 'string', value: '' })
@@ -647,8 +666,8 @@ function callTokens(text: string, std: boolean): CallToken[] {
     } else if (c === 0x24 && dollarTagAt(text, i) > i) {
       const tagEnd = dollarTagAt(text, i)
       const close = text.indexOf(text.slice(i, tagEnd), tagEnd)
+      out.push({ kind: 'string', value: '', body: text.slice(tagEnd, close < 0 ? n : close) })
       i = close < 0 ? n : close + (tagEnd - i)
-      out.push({ kind: 'string', value: '' })
     } else if (isStart(c)) {
       const from = i
       while (i < n && isPart(text.charCodeAt(i))) i++
@@ -725,6 +744,109 @@ function dollarTagAt(text: string, i: number): number {
   return i
 }
 
+/**
+ * Functions whose effect stays whatever becomes of the transaction that calls them, by what they
+ * reach: 'connection' — dblink's, which open (or use) a connection of their own, to this server
+ * or another, where what they run commits by itself (and as a superuser, with no password);
+ * 'session' — another session ended or interrupted (one of the action's own among them);
+ * 'server' — the whole server: its configuration reloaded, its log rotated, its WAL switched or
+ * marked, a backup started, a standby promoted or its replay paused, replication slots and
+ * origins, the statistics reset. pg_dump never writes a call of any of them.
+ */
+const OUTSIDE_FUNCTIONS = new Map<string, OutsideKind>([
+  ...[
+    'dblink',
+    'dblink_exec',
+    'dblink_connect',
+    'dblink_connect_u',
+    'dblink_disconnect',
+    'dblink_open',
+    'dblink_fetch',
+    'dblink_close',
+    'dblink_send_query',
+    'dblink_get_result',
+    'dblink_is_busy',
+    'dblink_cancel_query',
+    'dblink_error_message',
+    'dblink_get_notify',
+    'dblink_get_connections'
+  ].map(n => [n, 'connection'] as const),
+  ...['pg_terminate_backend', 'pg_cancel_backend'].map(n => [n, 'session'] as const),
+  ...[
+    'pg_reload_conf',
+    'pg_rotate_logfile',
+    'pg_promote',
+    'pg_switch_wal',
+    'pg_switch_xlog',
+    'pg_create_restore_point',
+    'pg_backup_start',
+    'pg_backup_stop',
+    'pg_start_backup',
+    'pg_stop_backup',
+    'pg_wal_replay_pause',
+    'pg_wal_replay_resume',
+    'pg_create_physical_replication_slot',
+    'pg_create_logical_replication_slot',
+    'pg_copy_physical_replication_slot',
+    'pg_copy_logical_replication_slot',
+    'pg_drop_replication_slot',
+    'pg_replication_slot_advance',
+    'pg_logical_slot_get_changes',
+    'pg_logical_slot_get_binary_changes',
+    'pg_replication_origin_advance',
+    'pg_replication_origin_session_setup',
+    'pg_stat_reset',
+    'pg_stat_reset_shared',
+    'pg_stat_reset_single_table_counters',
+    'pg_stat_reset_single_function_counters',
+    'pg_stat_reset_slru',
+    'pg_stat_reset_replication_slot',
+    'pg_stat_reset_subscription_stats',
+    'pg_stat_reset_backend_stats'
+  ].map(n => [n, 'server'] as const)
+])
+
+type OutsideKind = 'connection' | 'session' | 'server'
+
+const OUTSIDE_WHY: Record<OutsideKind, string> = {
+  connection:
+    'opens a connection of its own (dblink), to this server or another: what it runs there commits by itself',
+  session:
+    "ends or interrupts another session of the server (an application's, or one of the restore's own)",
+  server:
+    'acts on the whole server (its configuration, log, WAL, replication slots, standby or statistics)'
+}
+
+/** Text that may name one of OUTSIDE_FUNCTIONS (or a U&"…" that may). */
+const OUTSIDE_WORDS =
+  /dblink|pg_terminate_backend|pg_cancel_backend|pg_reload_conf|pg_rotate_logfile|pg_promote|pg_switch_|pg_create_restore_point|pg_backup_|_backup\b|pg_wal_replay_|replication_slot|pg_logical_slot_|pg_replication_origin_|pg_stat_reset|u&/i
+
+/**
+ * The first call of one of OUTSIDE_FUNCTIONS in a statement that runs it now, as written
+ * ("public.dblink_exec()"), and what it reaches; undefined for none. Read as fileFunctionCall
+ * reads calls: not in a literal, a comment, a function's body (run later if ever: see
+ * superuserRisk), not a table or column so named, not in a statement that only defines (a view,
+ * a routine, a column default) — but in a DO block's code, which runs now. dblink's functions live in whatever schema
+ * the extension was created in: a call is one however qualified; the system's in pg_catalog.
+ */
+export function outsideTransactionCall(
+  e: StatementEvent
+): { call: string; kind: OutsideKind } | undefined {
+  if (!OUTSIDE_WORDS.test(e.text)) return undefined
+  let call = runCall(e, OUTSIDE_FUNCTIONS, name => OUTSIDE_FUNCTIONS.get(name) === 'connection')
+  // a DO block runs its code now: a call written in it is one too (one built at run time, in
+  // EXECUTE's string, is not seen: see superuserRisk)
+  if (!call && e.parts.length === 1 && e.parts[0].keywords[0] === 'DO')
+    for (const code of callTokens(e.text, e.standardConformingStrings)) {
+      if (code.kind === 'string' && code.body !== undefined && OUTSIDE_WORDS.test(code.body))
+        call = firstCall(callTokens(code.body, true), OUTSIDE_FUNCTIONS, false)
+      if (call) break
+    }
+  if (!call) return undefined
+  const name = call.slice(call.lastIndexOf('.') + 1, -2)
+  return { call, kind: OUTSIDE_FUNCTIONS.get(name)! }
+}
+
 /** Words after which a name followed by "(" is a table's, with its column list. */
 const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
 
@@ -738,6 +860,21 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
 export function fileFunctionCall(e: StatementEvent): string | undefined {
   // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
   if (!FILE_FUNCTION_WORDS.test(e.text)) return undefined
+  return runCall(e, FILE_FUNCTIONS, () => false, true)
+}
+
+/**
+ * The first call of one of `names` in a statement that runs it now (see fileFunctionCall), as
+ * written; `anySchema`: a name that counts however qualified when an operator, cast or aggregate
+ * binds it or it is altered (else only pg_catalog's or an unqualified one); `views`: the
+ * configuration files' views count too.
+ */
+function runCall(
+  e: StatementEvent,
+  names: { has(name: string): boolean },
+  anySchema: (name: string) => boolean,
+  views = false
+): string | undefined {
   const bound = bindsRoutine(e.parts[0])
   if (!bound && definesOnly(e.parts[0])) return undefined
   const t = callTokens(e.text, e.standardConformingStrings)
@@ -749,8 +886,9 @@ export function fileFunctionCall(e: StatementEvent): string | undefined {
     const named = t.findIndex(
       (x, j) =>
         (x.kind === 'word' || x.kind === 'qword') &&
-        FILE_FUNCTIONS.has(x.value.toLowerCase()) &&
+        names.has(x.value.toLowerCase()) &&
         !(
+          !anySchema(x.value.toLowerCase()) &&
           t[j - 1]?.kind === 'punct' &&
           t[j - 1].value === '.' &&
           t[j - 2]?.value.toLowerCase() !== 'pg_catalog'
@@ -759,12 +897,21 @@ export function fileFunctionCall(e: StatementEvent): string | undefined {
     // otherwise it only defines (a routine of the backup's own with that name: nothing runs)
     return named >= 0 ? `${t[named].value.toLowerCase()}()` : undefined
   }
+  return firstCall(t, names, views)
+}
+
+/** The first call of one of `names` among tokens `t` (or a query of a file view), as written. */
+function firstCall(
+  t: CallToken[],
+  names: { has(name: string): boolean },
+  views: boolean
+): string | undefined {
   for (let j = 0; j < t.length; j++) {
     const name = t[j]
     if (name.kind !== 'word' && name.kind !== 'qword') continue
-    const view = readsFileView(t, j)
+    const view = views ? readsFileView(t, j) : undefined
     if (view) return view
-    if (j + 1 >= t.length || !FILE_FUNCTIONS.has(name.value.toLowerCase())) continue
+    if (j + 1 >= t.length || !names.has(name.value.toLowerCase())) continue
     if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '(')) continue
     let first = j
     while (
