@@ -44,7 +44,7 @@ describe('a table the role may not read', () => {
     )
     expect(error?.message).toContain('permission denied for table secrets')
     expect(error?.message).toContain(
-      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table vault.secrets. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON vault.secrets TO dumper — or leave that table out (exclude-tables: vault.secrets; or its schema whole: exclude-schemas: vault), if no table the backup keeps needs it (a foreign key onto a table left out fails the restore).'
+      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table vault.secrets. Nothing was uploaded. Let it read them, as their owner: GRANT SELECT ON vault.secrets TO dumper — or leave that table out (exclude-tables: vault.secrets), or its schema whole (exclude-schemas: vault), if no table the backup keeps needs it (a foreign key onto a table left out fails the restore).'
     )
     expect(harness.backend.artifacts().filter(a => a.name === name)).toEqual([])
   })
@@ -130,7 +130,7 @@ describe('a schema the role may not use', () => {
     expect(error?.message).toContain('permission denied for schema hidden')
     // its tables listed with the schema's USAGE first: the GRANT given is enough (attacker a81 F8)
     expect(error?.message).toContain(
-      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table hidden.t. Nothing was uploaded. Let it read them, as their owner: GRANT USAGE ON SCHEMA hidden TO dumper; GRANT SELECT ON hidden.t TO dumper — or leave that table out (exclude-tables: hidden.t; or its schema whole: exclude-schemas: hidden)'
+      'The role dumper may not read this of what the backup includes (pg_dump stops at the first one; by hand too): table hidden.t. Nothing was uploaded. Let it read them, as their owner: GRANT USAGE ON SCHEMA hidden TO dumper; GRANT SELECT ON hidden.t TO dumper — or leave that table out (exclude-tables: hidden.t), or its schema whole (exclude-schemas: hidden)'
     )
     await server.query(
       other,

@@ -115,6 +115,9 @@ import {
   type StatementPolicy,
   type TargetFacts,
   enableExtension,
+  OwnersAfterGrants,
+  type OwnerLeftOut,
+  trustedNeedsCreate,
   extensionRefused,
   groupSkipped,
   guarded,
@@ -597,7 +600,10 @@ export async function restore(
     }
     // clean's drops that run (the policy decides by them: what they drop is recreated)
     const cleanDrops = new Set<string>()
-    const inner = restorePolicy(inputs, facts, cleanDrops)
+    // owners left out for a CREATE on their schema the backup's own GRANTs give later in the
+    // load: set at its end (trial u51 F1, F3)
+    const ownersLater = new OwnersAfterGrants(facts.privilegesOf)
+    const inner = restorePolicy(inputs, facts, cleanDrops, ownersLater)
     // a policy for a role the target lacks fails the load at its entry, after every row (trial
     // u40 F2): the archive's policies are put to the same rule before anything runs
     await policiesBeforeLoad(inputs, plan, inner)
@@ -760,6 +766,7 @@ export async function restore(
                   deferrals: server.deferrals,
                   defaultPrivileges,
                   sequenceSets,
+                  ownersLater: () => ownersLater.statements(),
                   recreate: recreateOrder(recreated).map(({ item, first, view }) =>
                     // in one transaction whatever PostgreSQL refuses fails the restore, which
                     // keeps nothing (attacker a78 F1–F3: a disabled trigger on a table of
@@ -856,6 +863,15 @@ export async function restore(
     if (clusterChanged.length > 0) throw new RestoreError(clusterChangedAfterCommit(clusterChanged))
     const backupDigest = await tap?.result()
     const backupDigestMissing = backupDigest ? undefined : tap?.whyNot()
+    // the owners set at the end of the load, after the backup's GRANTs: not left out
+    const setLater = ownersLater.appliedOwners()
+    if (setLater.length > 0) {
+      loaded = {
+        ...loaded,
+        skipped: loaded.skipped.filter(s => !ownersLater.applied(s.reason, s.text))
+      }
+      log.info(ownersSetLaterNote(setLater, facts.currentUser))
+    }
     const skipped = reportSkipped(inputs, loaded.skipped)
     // an extension the target has in another schema than the backup's: the load may well pass
     // (function bodies are not checked as they load), and what names the backup's schema fails
@@ -871,6 +887,14 @@ export async function restore(
     if (lacking) {
       log.warning(lacking)
       warnings.push(lacking)
+    }
+    // owners of roles the target has, left out for want of CREATE on their schema: those roles
+    // have no privileges on those objects (trial u51 F3: the app's role lost its tables)
+    const lackingCreate =
+      inputs.noOwner === true ? undefined : lackingCreateWarning(ownersLater, facts.currentUser)
+    if (lackingCreate) {
+      log.warning(lackingCreate)
+      warnings.push(lackingCreate)
     }
     // owners of roles the restoring role may not act as (not a member): the GRANT that lets it
     const actAs = inputs.noOwner === true ? undefined : actAsWarning(skipped, facts)
@@ -1028,6 +1052,12 @@ function extensionWarnings(
   for (const name of names) {
     const why = extensionRefused(facts, name)
     if (!why) continue
+    if (trustedNeedsCreate(facts, name)) {
+      warnings.push(
+        `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Grant that CREATE and restore again, or enable ${name} in the target first.`
+      )
+      continue
+    }
     warnings.push(
       `The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (${enableExtension(name)}), or back up without it and what needs it.`
     )
@@ -1569,7 +1599,8 @@ function reportFacts(facts: TargetFacts): TargetFacts {
 export function restorePolicy(
   inputs: Pick<RestoreOptions, 'noOwner' | 'noPrivileges' | 'clean' | 'allowNonEmpty'>,
   facts: TargetFacts,
-  cleanDrops?: ReadonlySet<string>
+  cleanDrops?: ReadonlySet<string>,
+  ownersLater?: OwnersAfterGrants
 ): StatementPolicy {
   return guarded(
     statementPolicy(facts, {
@@ -1577,9 +1608,45 @@ export function restorePolicy(
       noPrivileges: inputs.noPrivileges,
       clean: inputs.clean,
       allowNonEmpty: inputs.allowNonEmpty,
-      cleanDrops
+      cleanDrops,
+      ...(ownersLater ? { ownersLater } : {})
     })
   )
+}
+
+/** The owners set at the end of the load, once the backup's GRANTs gave their roles CREATE. */
+export function ownersSetLaterNote(
+  owners: ReadonlyArray<Pick<OwnerLeftOut, 'schema' | 'role'>>,
+  currentUser: string
+): string {
+  const pairs = [...new Set(owners.map(o => `"${o.role}" on the schema "${o.schema}"`))]
+  return `${plural(owners.length, 'owner')} of the backup (ALTER … OWNER TO) ${owners.length === 1 ? 'was' : 'were'} set at the end of the load, in its transaction: when ${owners.length === 1 ? 'it' : 'they'} came, ${currentUser} could not give the objects to their role, which lacked CREATE on their schema then; the backup's own GRANTs gave it (${pairs.join('; ')}) later in the load.`
+}
+
+/**
+ * The owners of roles the target has that stay the restoring role's, their role lacking CREATE
+ * on the object's schema (no GRANT of the backup's gave it): one warning, saying that those roles
+ * have no privileges on those objects and what to run (trial u51 F3: the app's tables were the
+ * restoring role's after a green restore, and the app got "permission denied"). Undefined: none.
+ */
+export function lackingCreateWarning(
+  ownersLater: Pick<OwnersAfterGrants, 'notApplied'>,
+  currentUser: string
+): string | undefined {
+  const left = ownersLater.notApplied()
+  if (left.length === 0) return undefined
+  const roles = [...new Set(left.map(o => o.role))]
+  const grants = [
+    ...new Set(
+      left
+        .filter(o => !o.grantedLater)
+        .map(o => `GRANT CREATE ON SCHEMA ${quoteIdent(o.schema)} TO ${quoteIdent(o.role)};`)
+    )
+  ]
+  const alters = left.map(o => o.again ?? o.text)
+  const later = left.some(o => o.grantedLater)
+  const one = roles.length === 1
+  return `${plural(left.length, 'object')} of the backup ${left.length === 1 ? 'stays' : 'stay'} ${currentUser}'s: ${left.length === 1 ? 'its' : 'their'} owner${one ? '' : 's'} ${roles.map(r => `"${r}"`).join(', ')} ${one ? 'exists' : 'exist'} in the target but lacked CREATE on the ${left.length === 1 ? "object's schema" : "objects' schemas"} when the ALTER … OWNER TO came (PostgreSQL gives an object only to a role that may create it there), so ${one ? 'that role has' : 'those roles have'} no privileges on ${left.length === 1 ? 'it' : 'them'} beyond the backup's GRANTs to ${one ? 'it' : 'them'} ("permission denied" for an app that owned ${left.length === 1 ? 'it' : 'them'}). ${grants.length > 0 ? `As the schema's owner run ${grants.join(' ')} then as ${currentUser}` : `The backup's GRANTs gave that CREATE later in the load; as ${currentUser}`} run: ${alters.slice(0, 20).join(' ')}${alters.length > 20 ? ` (and ${alters.length - 20} more, listed under "owner not set")` : ''}${later && grants.length > 0 ? ' (for some, the backup granted the CREATE later in the load: they need only their ALTER)' : ''} — or restore again with clean: true once the CREATE is there.`
 }
 
 export const OWNER_REASON = /^owner not set: /

@@ -284,6 +284,14 @@ export interface LoadPlan {
    * gated path runs them.
    */
   attach?: string[]
+  /**
+   * The owners the policy left out for want of CREATE on their schema that the backup's own
+   * GRANTs gave (target-policy.ts OwnersAfterGrants): their ALTER … OWNER TO, written by the
+   * action, at the very end of the load (after the privileges), in its transaction; called once
+   * the whole script was decided. Only the gated path runs them (a skip keeps the load from
+   * pg_restore -d).
+   */
+  ownersLater?: () => string[]
 }
 
 /**
@@ -294,8 +302,13 @@ export interface LoadPlan {
  * client_encoding and standard_conforming_strings (the definitions' text as it was printed).
  */
 function recreateStatements(plan: LoadPlan): () => string[] {
-  return () =>
-    (plan.recreate ?? []).length === 0 && (plan.attach ?? []).length === 0
+  return () => {
+    // the owners set after the backup's GRANTs: as the role that connected (which created the
+    // objects), not one the script set last
+    const owners = plan.ownersLater?.() ?? []
+    return (plan.recreate ?? []).length === 0 &&
+      (plan.attach ?? []).length === 0 &&
+      owners.length === 0
       ? []
       : [
           // read as they were printed (re-attack a67 F1: a script that ends with
@@ -305,8 +318,10 @@ function recreateStatements(plan: LoadPlan): () => string[] {
           'SET standard_conforming_strings = on;',
           `SELECT pg_catalog.set_config('search_path', '${OWN_SEARCH_PATH}', false);`,
           ...(plan.attach ?? []),
-          ...(plan.recreate ?? [])
+          ...(plan.recreate ?? []),
+          ...(owners.length > 0 ? ['RESET SESSION AUTHORIZATION;', 'RESET ROLE;', ...owners] : [])
         ]
+  }
 }
 
 /**

@@ -1631,6 +1631,8 @@ export interface UnreadableRelation {
   ownedBy?: string
   /** The role has USAGE on its schema (without it, pg_dump stops at the schema first). */
   usable: boolean
+  /** Its owner, where that is no superuser (a role the backing-up one could be made a member of). */
+  owner?: string
 }
 
 /**
@@ -1653,6 +1655,8 @@ export async function unreadableRelations(
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS "partitionOf",
             pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS usable,
+            (SELECT o.rolname::text FROM pg_catalog.pg_roles o
+              WHERE o.oid = c.relowner AND NOT o.rolsuper) AS owner,
             (SELECT pg_catalog.json_build_array(tn.nspname, t.relname)::text
                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
@@ -1692,7 +1696,8 @@ export async function unreadableRelations(
       kind: r.kindCode === 'S' ? ('sequence' as const) : ('table' as const),
       ...(r.partitionOf ? { partitionOf: r.partitionOf } : {}),
       ...(r.ownedBy ? { ownedBy: r.ownedBy } : {}),
-      usable: r.usable
+      usable: r.usable,
+      ...(r.owner ? { owner: r.owner } : {})
     }))
 }
 

@@ -22,7 +22,7 @@ import { log, plural } from '../log.js'
 import type { SqlToken, StatementEvent } from './psql-lexer.js'
 import type { StatementClass } from './psql-script-rules.js'
 import { sqlTokens } from './plain-sql.js'
-import { NOT_RESTORED } from './script-gate.js'
+import { NOT_RESTORED, shortText } from './script-gate.js'
 import { quoteSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
 
@@ -69,6 +69,13 @@ export interface TargetFacts {
   creatableExtensions?: string[]
   /** Every extension the server has (pg_available_extensions). */
   availableExtensions?: string[]
+  /**
+   * The trusted ones among them (pg_available_extension_versions.trusted, 13+): a role that is
+   * not a superuser may create them with CREATE on the database alone.
+   */
+  trustedExtensions?: string[]
+  /** The target database's name (current_database()), for messages. */
+  databaseName?: string
   extensions: { name: string; owner: string; schema: string }[]
   /** Schemas (not pg_*, not information_schema); relations: tables, views, sequences … not of extensions. */
   schemas: {
@@ -120,6 +127,190 @@ export interface PolicyOptions {
    * its first statement is decided). A publication survives clean unless one of them drops it.
    */
   cleanDrops?: ReadonlySet<string>
+  /**
+   * Collects the owners left out for a CREATE on their schema that their role lacks when they
+   * come, to set them at the end of the load where the backup's own GRANTs gave it (see
+   * OwnersAfterGrants).
+   */
+  ownersLater?: OwnersAfterGrants
+}
+
+/** An owner the policy left out for want of CREATE on its schema (see OwnersAfterGrants). */
+export interface OwnerLeftOut {
+  /** The gate's key of the statement left out: its reason and its shortened text. */
+  reason: string
+  text: string
+  schema: string
+  role: string
+  /** The ALTER … OWNER TO the action writes of it (quoted names); undefined: not one it writes. */
+  again?: string
+}
+
+/**
+ * The owners (ALTER … OWNER TO) a non-superuser's restore leaves out because their role lacks
+ * CREATE on the object's schema when they come (PostgreSQL checks it: "permission denied for
+ * schema"), and the backup's own GRANTs on schemas the load runs. pg_dump writes the owners before
+ * the privileges (its ACL entries come last), so a backup whose schema public grants CREATE to
+ * the application's role (GRANT CREATE ON SCHEMA public TO app, as PostgreSQL 15 wants it) gave
+ * its tables to the restoring role, and the app had no privileges on them after a green restore
+ * (trial u51 F1, F3). Those whose role the backup gave CREATE on the schema (a GRANT the load
+ * ran: to the role, to a role whose privileges it has, or to PUBLIC) are set at the end of the
+ * load, in its transaction, after the GRANTs: `statements()` writes them (from the names the
+ * statement's tokens hold, quoted: never the backup's text), `applied` tells which of the
+ * gate's skipped statements they were. The others stay left out (`notApplied`).
+ */
+export class OwnersAfterGrants {
+  private readonly pending = new Map<string, OwnerLeftOut>()
+  /** schema → the roles (and 'public') a GRANT the load ran gave CREATE on it, so far. */
+  private readonly creators = new Map<string, Set<string>>()
+  private readonly done = new Set<string>()
+  private readonly privilegesOf: Record<string, string[]> | undefined
+
+  constructor(privilegesOf?: Record<string, string[]>) {
+    this.privilegesOf = privilegesOf
+  }
+
+  static key(reason: string, text: string): string {
+    return JSON.stringify([reason, text])
+  }
+
+  /** The policy left this owner out (a checking pass and the load see it alike: once). */
+  leftOut(owner: OwnerLeftOut): void {
+    this.pending.set(OwnersAfterGrants.key(owner.reason, owner.text), owner)
+  }
+
+  /** A GRANT or REVOKE of CREATE on `schema` the load runs (kept by the policy). */
+  schemaPrivilege(schema: string, roles: string[], grant: boolean): void {
+    const set = this.creators.get(schema) ?? new Set<string>()
+    for (const r of roles) {
+      if (grant) set.add(r)
+      else set.delete(r)
+    }
+    this.creators.set(schema, set)
+  }
+
+  /** Whether `role` has CREATE on `schema` through the backup's GRANTs the load ran. */
+  granted(schema: string, role: string): boolean {
+    const set = this.creators.get(schema)
+    if (!set) return false
+    return (
+      set.has(role) ||
+      set.has('public') ||
+      (this.privilegesOf?.[role] ?? []).some(r => r !== role && set.has(r))
+    )
+  }
+
+  /**
+   * The statements that set them, at the end of the load (after the backup's GRANTs); called once
+   * the whole script was decided.
+   */
+  statements(): string[] {
+    const out: string[] = []
+    for (const [key, o] of this.pending) {
+      if (o.again === undefined || !this.granted(o.schema, o.role)) continue
+      this.done.add(key)
+      if (!out.includes(o.again)) out.push(o.again)
+    }
+    return out
+  }
+
+  /** Whether the gate's skipped statement (reason, text) was set at the end of the load. */
+  applied(reason: string, text: string): boolean {
+    return this.done.has(OwnersAfterGrants.key(reason, text))
+  }
+
+  /** What was set at the end of the load. */
+  appliedOwners(): OwnerLeftOut[] {
+    return [...this.pending].filter(([k]) => this.done.has(k)).map(([, o]) => o)
+  }
+
+  /** Those left out for good (no GRANT of the backup's gave the CREATE, or not one it writes). */
+  notApplied(): Array<OwnerLeftOut & { grantedLater: boolean }> {
+    return [...this.pending]
+      .filter(([k]) => !this.done.has(k))
+      .map(([, o]) => ({ ...o, grantedLater: this.granted(o.schema, o.role) }))
+  }
+}
+
+/** Kinds of object whose ALTER … OWNER TO the action writes again: `schema.name`. */
+const OWNER_AGAIN_KINDS = new Set([
+  'TABLE',
+  'SEQUENCE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'FOREIGN TABLE',
+  'TYPE',
+  'DOMAIN',
+  'COLLATION',
+  'CONVERSION',
+  'STATISTICS',
+  'TEXT SEARCH CONFIGURATION',
+  'TEXT SEARCH DICTIONARY',
+  'FUNCTION',
+  'PROCEDURE'
+])
+
+/** A token as plain-sql.ts sqlTokens splits a statement (every one, at any depth). */
+interface PlainToken {
+  kind: 'ident' | 'string' | 'punct'
+  value: string
+  quoted?: boolean
+}
+
+/**
+ * The ALTER … OWNER TO statement of `t` (plain-sql.ts sqlTokens of the backup's statement)
+ * written by the action: its kind's words, the schema and name quoted (quoteIdent), a routine's
+ * arguments from plain tokens only (unquoted words, quoted names quoted again, "(", ")", ",", ".",
+ * "[", "]"), the role quoted. Undefined for any other shape: nothing of the backup's text is
+ * passed as it is.
+ */
+export function ownerStatementAgain(t: ReadonlyArray<PlainToken>): string | undefined {
+  const body =
+    t[t.length - 1]?.kind === 'punct' && t[t.length - 1].value === ';' ? t.slice(0, -1) : t
+  const word = (k: number, w?: string): boolean =>
+    body[k]?.kind === 'ident' && !body[k].quoted && (w === undefined || body[k].value === w)
+  const punct = (k: number, p: string): boolean => body[k]?.kind === 'punct' && body[k].value === p
+  if (!word(0, 'alter')) return undefined
+  const at = body.findIndex((_, k) => word(k, 'owner') && word(k + 1, 'to'))
+  if (at < 0 || body.length !== at + 3 || body[at + 2].kind !== 'ident') return undefined
+  const role = body[at + 2].value
+  let i = 1
+  const words: string[] = []
+  while (i < at && word(i) && !punct(i + 1, '.')) words.push(body[i++].value.toUpperCase())
+  const kind = words.join(' ')
+  if (!OWNER_AGAIN_KINDS.has(kind)) return undefined
+  if (body[i]?.kind !== 'ident' || !punct(i + 1, '.') || body[i + 2]?.kind !== 'ident')
+    return undefined
+  const schema = body[i].value
+  const name = body[i + 2].value
+  i += 3
+  let args = ''
+  if (kind === 'FUNCTION' || kind === 'PROCEDURE') {
+    if (!punct(i, '(')) return undefined
+    const parts: string[] = []
+    let depth = 0
+    for (; i < at; i++) {
+      const w = body[i]
+      if (w.kind === 'punct' && ['(', ')', ',', '.', '[', ']'].includes(w.value)) {
+        if (w.value === '(') depth++
+        if (w.value === ')') depth--
+        parts.push(w.value)
+      } else if (w.kind === 'ident' && !w.quoted && /^[a-z_][a-z0-9_]*$/.test(w.value)) {
+        parts.push(w.value)
+      } else if (w.kind === 'ident' && w.quoted) {
+        parts.push(quoteIdent(w.value))
+      } else return undefined
+    }
+    if (depth !== 0) return undefined
+    // words apart, punctuation close: "character varying", "integer[]", "public.t"
+    args = parts.reduce(
+      (a, p, k) =>
+        k > 0 && /^[\w"]/.test(p) && /[\w"]$/.test(parts[k - 1]) ? `${a} ${p}` : `${a}${p}`,
+      ''
+    )
+  }
+  if (i !== at) return undefined
+  return `ALTER ${kind} ${quoteIdent(schema)}.${quoteIdent(name)}${args} OWNER TO ${quoteIdent(role)};`
 }
 
 /**
@@ -178,20 +369,34 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
 async function readCreatableExtensions(
   client: pg.Client,
   versionNum: number
-): Promise<Pick<TargetFacts, 'creatableExtensions' | 'availableExtensions'>> {
+): Promise<
+  Pick<
+    TargetFacts,
+    'creatableExtensions' | 'availableExtensions' | 'trustedExtensions' | 'databaseName'
+  >
+> {
   // before 13 there are no trusted extensions: only a superuser creates any
   const trusted = versionNum >= 130000 ? 'v.trusted' : 'false'
-  const result = await client.query<{ names: string[] | null; available: string[] | null }>(
+  const result = await client.query<{
+    names: string[] | null
+    available: string[] | null
+    trusted: string[] | null
+    database: string | null
+  }>(
     `SELECT json_agg(DISTINCT v.name::text) FILTER (
               WHERE (SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user)
                  OR NOT v.superuser
                  OR (${trusted} AND pg_catalog.has_database_privilege(current_database(), 'CREATE'))) AS names,
-            json_agg(DISTINCT v.name::text) AS available
+            json_agg(DISTINCT v.name::text) AS available,
+            json_agg(DISTINCT v.name::text) FILTER (WHERE ${trusted}) AS trusted,
+            current_database()::text AS database
        FROM pg_catalog.pg_available_extension_versions v`
   )
   return {
     creatableExtensions: result.rows[0]?.names ?? [],
-    availableExtensions: result.rows[0]?.available ?? []
+    availableExtensions: result.rows[0]?.available ?? [],
+    trustedExtensions: result.rows[0]?.trusted ?? [],
+    ...(result.rows[0]?.database ? { databaseName: result.rows[0].database } : {})
   }
 }
 
@@ -388,8 +593,22 @@ export function extensionRefused(facts: TargetFacts, name: string): string | und
   if (!facts.creatableExtensions || extensionHook(facts)) return undefined
   if (facts.creatableExtensions.includes(name)) return undefined
   return (facts.availableExtensions ?? []).includes(name)
-    ? `not a trusted extension, and ${facts.currentUser} is not a superuser`
+    ? (trustedNeedsCreate(facts, name) ??
+        `not a trusted extension, and ${facts.currentUser} is not a superuser`)
     : 'the server does not have it'
+}
+
+/**
+ * A trusted extension the restoring role may not create only because it lacks CREATE on the
+ * database (PostgreSQL: "Must have CREATE privilege on current database to create this
+ * extension"): what it needs, as one GRANT (trial u51 F4: the message sent an RDS user to
+ * rds_superuser); undefined otherwise.
+ */
+export function trustedNeedsCreate(facts: TargetFacts, name: string): string | undefined {
+  if (facts.superuser || !(facts.trustedExtensions ?? []).includes(name)) return undefined
+  if (facts.createOnDatabase !== false) return undefined
+  const db = facts.databaseName === undefined ? '<database>' : quoteIdent(facts.databaseName)
+  return `a trusted extension, which ${facts.currentUser} may create only with CREATE on the database: GRANT CREATE ON DATABASE ${db} TO ${quoteIdent(facts.currentUser)}; as the database's owner`
 }
 
 /**
@@ -470,7 +689,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     return undefined
   }
 
-  function ownerDecision(t: SqlToken[], cls: StatementClass): StatementDecision {
+  function ownerDecision(e: StatementEvent, t: SqlToken[], cls: StatementClass): StatementDecision {
     const at = indexOfWord(t, 'OWNER')
     const newOwner = nameOf(t[at + 2])
     // the backup's own roles, whether or not their ownership is restored
@@ -523,10 +742,19 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       created !== undefined
         ? !mayCreateInCreated(newOwner, created)
         : existing !== undefined && !existing.includes(newOwner)
-    if (lacks)
-      return skip(
-        `owner not set: "${newOwner}" lacks CREATE on the schema "${inSchema}" in the target, and PostgreSQL gives an object only to a role that may create it there (it stays ${facts.currentUser}'s; to have it, GRANT CREATE ON SCHEMA ${quoteIdent(inSchema)} TO ${quoteIdent(newOwner)}; as the schema's owner, then restore again)`
-      )
+    if (lacks) {
+      const reason = `owner not set: "${newOwner}" lacks CREATE on the schema "${inSchema}" in the target, and PostgreSQL gives an object only to a role that may create it there (it stays ${facts.currentUser}'s, and "${newOwner}" has no privileges on it, unless the backup grants that CREATE later in the load: then the owner is set at the end of the load; to have it, GRANT CREATE ON SCHEMA ${quoteIdent(inSchema)} TO ${quoteIdent(newOwner)}; as the schema's owner, then run the ALTER … OWNER TO as ${facts.currentUser}, or restore again with clean: true)`
+      // every token, a routine's argument types too (the gate's are the statement's depth-0 ones)
+      const again = ownerStatementAgain(sqlTokens(e.text, false))
+      options.ownersLater?.leftOut({
+        reason,
+        text: shortText(e.text),
+        schema: inSchema,
+        role: newOwner,
+        ...(again !== undefined ? { again } : {})
+      })
+      return skip(reason)
+    }
     return KEEP
   }
 
@@ -602,6 +830,24 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
       const granted = roleList(t, 1, [grant ? 'TO' : 'FROM'])
       const p = roleProblem(granted, false)
       if (p) return skip(`${grant ? 'GRANT' : 'REVOKE'} not restored: ${p}`)
+    }
+    // the backup's CREATE on a schema, which the owners left out for want of it wait for
+    if (options.ownersLater && on > 0 && on < at && isWord(t[on + 1], 'SCHEMA')) {
+      const privileges = t
+        .slice(1, on)
+        .filter(w => w.type === 'ident')
+        .map(w => w.text.toUpperCase())
+      const optionOnly = !grant && privileges[0] === 'GRANT' && privileges[1] === 'OPTION'
+      if (!optionOnly && (privileges.includes('ALL') || privileges.includes('CREATE'))) {
+        const names: string[] = []
+        for (let i = on + 2; i < at; i += 2) {
+          const name = nameOf(t[i])
+          if (name === undefined) break
+          names.push(name)
+          if (!isComma(t[i + 1])) break
+        }
+        for (const name of names) options.ownersLater.schemaPrivilege(name, grantees, grant)
+      }
     }
     return KEEP
   }
@@ -692,7 +938,10 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
           const left = extensionsLeftOut.get(name)
           if (left) return skip(left)
           if (k[0] === 'CREATE' && !facts.superuser && creatable && !creatable.has(name)) {
-            const reason = `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (${enableExtension(name)})`
+            const needsCreate = trustedNeedsCreate(facts, name)
+            const reason = needsCreate
+              ? `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${needsCreate}), or enable it there first`
+              : `${NOT_RESTORED}EXTENSION ${name} — ${facts.currentUser} may not create it in the target (${creatableNames.has(name) ? 'not a trusted extension' : 'the server does not have it'}); enable it there first (${enableExtension(name)})`
             extensionsLeftOut.set(name, reason)
             return skip(reason)
           }
@@ -751,7 +1000,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
         return KEEP
       }
       case 'owner':
-        return ownerDecision(t, cls)
+        return ownerDecision(e, t, cls)
       case 'privileges':
         return privilegesDecision(t, k[0] === 'GRANT')
       case 'default-privileges':
