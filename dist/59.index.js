@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownSchemas, ownerInTarget, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingCreateWarning, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownSchemas, ownerInTarget, ownersSetLaterNote, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
@@ -4296,18 +4296,26 @@ class DiskFullError extends errors/* EngineError */.NJ {
  * client_encoding and standard_conforming_strings (the definitions' text as it was printed).
  */
 function recreateStatements(plan) {
-    return () => (plan.recreate ?? []).length === 0 && (plan.attach ?? []).length === 0
-        ? []
-        : [
-            // read as they were printed (re-attack a67 F1: a script that ends with
-            // standard_conforming_strings off turned 'secret\\d' in a policy into 'secretd'); ASCII
-            // without a backslash, so psql reads these lines alike in any setting
-            "SET client_encoding = 'UTF8';",
-            'SET standard_conforming_strings = on;',
-            `SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`,
-            ...(plan.attach ?? []),
-            ...(plan.recreate ?? [])
-        ];
+    return () => {
+        // the owners set after the backup's GRANTs: as the role that connected (which created the
+        // objects), not one the script set last
+        const owners = plan.ownersLater?.() ?? [];
+        return (plan.recreate ?? []).length === 0 &&
+            (plan.attach ?? []).length === 0 &&
+            owners.length === 0
+            ? []
+            : [
+                // read as they were printed (re-attack a67 F1: a script that ends with
+                // standard_conforming_strings off turned 'secret\\d' in a policy into 'secretd'); ASCII
+                // without a backslash, so psql reads these lines alike in any setting
+                "SET client_encoding = 'UTF8';",
+                'SET standard_conforming_strings = on;',
+                `SELECT pg_catalog.set_config('search_path', '${postgres_session.OWN_SEARCH_PATH}', false);`,
+                ...(plan.attach ?? []),
+                ...(plan.recreate ?? []),
+                ...(owners.length > 0 ? ['RESET SESSION AUTHORIZATION;', 'RESET ROLE;', ...owners] : [])
+            ];
+    };
 }
 /**
  * What runs last before the gate's COMMIT: data-only's deferred keys checked and set back, the
@@ -5910,8 +5918,9 @@ async function scriptThrough(script, ...stages) {
 }
 /**
  * A parallel restore's archive, before its scripts are written: no entry may hold COPY \u2026 PROGRAM
- * (a program run on the database server) or a call of a server-side file function (lo_export,
- * pg_read_file, \u2026), nor text psql would read as a meta-command (pg_dump
+ * (a program run on the database server), a call of a server-side file function (lo_export,
+ * pg_read_file, \u2026) or of one that acts outside the restore's transaction (dblink_exec,
+ * pg_terminate_backend, \u2026), nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
 async function checkArchiveToc(archivePath, 
@@ -5950,7 +5959,8 @@ function tocRefusal(sql) {
             (r.code === 'copy-program' ||
                 r.code === 'copy-unclear' ||
                 r.code === 'backslash-escape' ||
-                r.code === 'file-function'))
+                r.code === 'file-function' ||
+                r.code === 'outside-transaction'))
             return r.message
                 .replace(/^line \d+: /, '')
                 .replace(/; the script is refused before anything runs$/, '');
@@ -7819,6 +7829,23 @@ function shellWord(name) {
 class RestoreError extends errors/* CheckError */.tl {
     name = 'RestoreError';
 }
+/**
+ * The warning for the backup's triggers, policies and rules on tables of other schemas that the
+ * restore left out and the target lacks after the load (trial u48 F5: the sign-up trigger lost
+ * unsaid), with their definitions. Undefined for none.
+ */
+function outsidePartsWarning(inputs, missing) {
+    if (missing.length === 0)
+        return undefined;
+    const one = missing.length === 1;
+    return `schemas: the backup holds ${(0,log/* plural */.LS)(missing.length, 'trigger, policy or rule', 'triggers, policies or rules')} on tables of other schemas that ${one ? 'uses' : 'use'} ${inputs.schemas.length === 1 ? 'the schema' : 'the schemas'} restored, which the restore leaves out, as pg_restore --schema does, and which the target does not have: ${missing
+        .slice(0, 10)
+        .map(e => `${e.desc} ${e.schema}.${e.tag}`)
+        .join(', ')}${missing.length > 10 ? `, and ${missing.length - 10} more` : ''}. Where the target has ${one ? 'its table' : 'their tables'}, create ${one ? 'it' : 'them'} again as the backup has ${one ? 'it' : 'them'}: ${missing
+        .slice(0, 10)
+        .map(e => (0,sql_redact/* quoteSql */.Xd)(e.defn.trim(), 400))
+        .join(' ')}`;
+}
 /** The backup's server: the manifest's, else the header's ("Dumped from database version"). */
 function backupServerOf(manifest, headerVersion, from) {
     const fromManifest = manifest?.server.version;
@@ -8136,9 +8163,8 @@ async function fromToc(inputs, readToc) {
         : [];
     if (dropped.length > 0)
         throw new errors/* SettingError */.L_('tables', `with clean, the tables named are dropped and restored, and with them go the sequences they own: ${dropped.map(u => `${u.sequence} (of ${u.table})`).join(', ')}, which ${dropped.length === 1 ? 'is' : 'are'} not named, so the restore would not bring ${dropped.length === 1 ? 'it' : 'them'} back. Name ${dropped.length === 1 ? 'it' : 'them'} too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...dropped.map(u => u.sequence)])}). Nothing was restored.`);
-    const unnamed = unnamedOwnedSequences(inputs, toc);
-    if (unnamed.length > 0)
-        warn(`With data-only, ${(0,log/* plural */.LS)(unnamed.length, 'sequence')} of the tables named in 'tables' ${unnamed.length === 1 ? 'is' : 'are'} not named ${unnamed.length === 1 ? 'itself' : 'themselves'}, so ${unnamed.length === 1 ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table): ${unnamed.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${unnamed.length === 1 ? 'it' : 'them'} ('tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...unnamed.map(u => u.sequence)])}') to set ${unnamed.length === 1 ? 'it' : 'them'} as the backup has ${unnamed.length === 1 ? 'it' : 'them'}.`);
+    // said once the target's values are read: only those behind the backup's (trial u49 F7)
+    const unnamedSequences = unnamedOwnedSequences(inputs, toc);
     // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
     // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
     // u24 F1: nothing said so)
@@ -8222,6 +8248,7 @@ async function fromToc(inputs, readToc) {
     // the backup's triggers, policies and rules on tables of schemas it leaves out (a Supabase
     // app's trigger on auth.users) that use a schema it restores: left out, as pg_restore --schema
     // leaves them, and said with their definitions (trial u48 F5: the sign-up trigger lost unsaid)
+    const outsideParts = [];
     if (inputs.schemas.length > 0 && inputs.tables.length === 0 && inputs.dataOnly !== true) {
         const escapeRegExp = (t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const uses = (defn) => inputs.schemas.some(n => new RegExp(`(?:^|[^\\p{L}\\p{N}_$".])(?:${escapeRegExp((0,sql_names/* quoteIdent */.v4)(n))}|${escapeRegExp(n)})\\.`, 'u').test(defn));
@@ -8229,14 +8256,15 @@ async function fromToc(inputs, readToc) {
             e.namespace &&
             !inputs.schemas.includes(e.namespace) &&
             uses(e.defn ?? ''));
-        if (outside.length > 0)
-            warn(`schemas: the backup holds ${(0,log/* plural */.LS)(outside.length, 'trigger, policy or rule', 'triggers, policies or rules')} on tables of other schemas that ${outside.length === 1 ? 'uses' : 'use'} ${inputs.schemas.length === 1 ? 'the schema' : 'the schemas'} restored, which the restore leaves out, as pg_restore --schema does: ${outside
-                .slice(0, 10)
-                .map(e => `${e.desc} ${e.namespace}.${e.tag}`)
-                .join(', ')}${outside.length > 10 ? `, and ${outside.length - 10} more` : ''}. Where the target has ${outside.length === 1 ? 'its table' : 'their tables'}, create ${outside.length === 1 ? 'it' : 'them'} again after the restore as the backup has ${outside.length === 1 ? 'it' : 'them'}: ${outside
-                .slice(0, 10)
-                .map(e => (0,sql_redact/* quoteSql */.Xd)((e.defn ?? '').trim(), 400))
-                .join(' ')}`);
+        // said after the load, for those the target then lacks: one that clean-drop-dependents
+        // created again, or that the target kept, needs nothing (trial u50 F2)
+        for (const e of outside)
+            outsideParts.push({
+                desc: e.desc,
+                schema: e.namespace,
+                tag: e.tag,
+                defn: e.defn ?? ''
+            });
     }
     const references = archiveReferences(inputs, toc);
     const attach = partitionAttachments(inputs, toc).map(a => a.statement);
@@ -8245,6 +8273,8 @@ async function fromToc(inputs, readToc) {
     return {
         ...(warnings.length > 0 ? { warnings } : {}),
         ...(attach.length > 0 ? { attach } : {}),
+        ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
+        ...(outsideParts.length > 0 ? { outsideParts } : {}),
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
         dataOnlyTables: archiveDataOnly(inputs, toc, 'TABLE', references),
         dataOnlySequences: archiveDataOnly(inputs, toc, 'SEQUENCE', references),
@@ -8324,6 +8354,9 @@ function unnamedOwnedSequences(selection, toc) {
     if (selection.dataOnly !== true || tables.length === 0)
         return [];
     const inSchemas = (e) => schemas.length === 0 || schemas.includes(e.namespace ?? '');
+    const sets = new Map(toc.entries
+        .filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e))
+        .map(e => [JSON.stringify([e.namespace ?? '', e.tag]), e.defn ?? undefined]));
     const set = new Set(toc.entries.filter(e => e.desc === 'SEQUENCE SET' && inSchemas(e)).map(e => e.tag));
     // the last part of a possibly qualified, possibly quoted name
     const part = String.raw `(?:"(?:[^"]|"")+"|[^\s".]+)`;
@@ -8343,10 +8376,24 @@ function unnamedOwnedSequences(selection, toc) {
                 ? identity.exec(e.defn ?? '')
                 : null;
         const table = m ? bare(m[1]) : undefined;
-        if (table !== undefined && tables.includes(table))
-            found.push({ sequence: e.tag, table });
+        if (table !== undefined && tables.includes(table)) {
+            const schema = e.namespace ?? '';
+            const setval = sets.get(JSON.stringify([schema, e.tag]));
+            found.push({ sequence: e.tag, table, schema, ...(setval ? { setval } : {}) });
+        }
     }
     return found;
+}
+/**
+ * data-only with tables: the warning for the sequences of the tables named that tables does not
+ * name (their values stay the target's), given those whose target value is behind the backup's
+ * rows (the others hand out no id the backup's rows hold: trial u49 F7). Undefined for none.
+ */
+function unnamedSequencesWarning(inputs, behind, all = behind) {
+    if (behind.length === 0)
+        return undefined;
+    const one = behind.length === 1;
+    return `With data-only, ${(0,log/* plural */.LS)(behind.length, 'sequence')} of the tables named in 'tables' ${one ? 'is' : 'are'} not named ${one ? 'itself' : 'themselves'}, so ${one ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table), which is behind the backup's: ${behind.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${one ? 'it' : 'them'} ('tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...all.map(u => u.sequence)])}') to set ${one ? 'it' : 'them'} as the backup has ${one ? 'it' : 'them'}.`;
 }
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
@@ -10867,6 +10914,13 @@ async function restore(inputs, connection, deps = {}) {
             warnings.push(loss);
         }
         const server = await log/* log */.Rm.group('Check the target', () => session.watched('Checking the target (its tables and row counts)', () => guardTarget(inputs, target, plan, facts, fetched.manifest)));
+        // data-only: the sequences of the tables named that tables does not name keep the target's
+        // values \u2014 said where those are behind the backup's rows (trial u49 F7)
+        const behind = unnamedSequencesWarning(inputs, await sequencesBehind(target, plan.unnamedSequences ?? []));
+        if (behind) {
+            log/* log */.Rm.warning(behind);
+            warnings.push(behind);
+        }
         // a schemas restore next to the backup's other schemas left half-restored (trial u45 F3)
         const leftHalf = inputs.schemas.length > 0
             ? await halfRestoredElsewhere(target, plan, facts, inputs).catch(() => undefined)
@@ -10903,7 +10957,10 @@ async function restore(inputs, connection, deps = {}) {
         }
         // clean's drops that run (the policy decides by them: what they drop is recreated)
         const cleanDrops = new Set();
-        const inner = restorePolicy(inputs, facts, cleanDrops);
+        // owners left out for a CREATE on their schema the backup's own GRANTs give later in the
+        // load: set at its end (trial u51 F1, F3)
+        const ownersLater = new target_policy/* OwnersAfterGrants */.Gd(facts.privilegesOf);
+        const inner = restorePolicy(inputs, facts, cleanDrops, ownersLater);
         // a policy for a role the target lacks fails the load at its entry, after every row (trial
         // u40 F2): the archive's policies are put to the same rule before anything runs
         await policiesBeforeLoad(inputs, plan, inner);
@@ -11030,6 +11087,7 @@ async function restore(inputs, connection, deps = {}) {
                     deferrals: server.deferrals,
                     defaultPrivileges,
                     sequenceSets,
+                    ownersLater: () => ownersLater.statements(),
                     recreate: recreateOrder(recreated).map(({ item, first, view }) => 
                     // in one transaction whatever PostgreSQL refuses fails the restore, which
                     // keeps nothing (attacker a78 F1\u2013F3: a disabled trigger on a table of
@@ -11108,6 +11166,15 @@ async function restore(inputs, connection, deps = {}) {
             throw new RestoreError(clusterChangedAfterCommit(clusterChanged));
         const backupDigest = await tap?.result();
         const backupDigestMissing = backupDigest ? undefined : tap?.whyNot();
+        // the owners set at the end of the load, after the backup's GRANTs: not left out
+        const setLater = ownersLater.appliedOwners();
+        if (setLater.length > 0) {
+            loaded = {
+                ...loaded,
+                skipped: loaded.skipped.filter(s => !ownersLater.applied(s.reason, s.text))
+            };
+            log/* log */.Rm.info(ownersSetLaterNote(setLater, facts.currentUser));
+        }
         const skipped = restore_reportSkipped(inputs, loaded.skipped);
         // an extension the target has in another schema than the backup's: the load may well pass
         // (function bodies are not checked as they load), and what names the backup's schema fails
@@ -11123,6 +11190,13 @@ async function restore(inputs, connection, deps = {}) {
         if (lacking) {
             log/* log */.Rm.warning(lacking);
             warnings.push(lacking);
+        }
+        // owners of roles the target has, left out for want of CREATE on their schema: those roles
+        // have no privileges on those objects (trial u51 F3: the app's role lost its tables)
+        const lackingCreate = inputs.noOwner === true ? undefined : lackingCreateWarning(ownersLater, facts.currentUser);
+        if (lackingCreate) {
+            log/* log */.Rm.warning(lackingCreate);
+            warnings.push(lackingCreate);
         }
         // owners of roles the restoring role may not act as (not a member): the GRANT that lets it
         const actAs = inputs.noOwner === true ? undefined : actAsWarning(skipped, facts);
@@ -11152,6 +11226,13 @@ async function restore(inputs, connection, deps = {}) {
         if (beyond) {
             log/* log */.Rm.warning(beyond);
             warnings.push(beyond);
+        }
+        // schemas: the backup's triggers, policies and rules on tables of other schemas that the
+        // restore left out, where the target lacks them now (trial u50 F2)
+        const outside = outsidePartsWarning(inputs, await outsidePartsMissing(target, plan.outsideParts ?? []));
+        if (outside) {
+            log/* log */.Rm.warning(outside);
+            warnings.push(outside);
         }
         // clean-drop-dependents: the parts of tables that stay, created again before the COMMIT
         const notAgain = await recreatedWarning(target, recreated);
@@ -11264,6 +11345,10 @@ function extensionWarnings(inputs, plan, facts, database) {
         const why = (0,target_policy/* extensionRefused */.CV)(facts, name);
         if (!why)
             continue;
+        if ((0,target_policy/* trustedNeedsCreate */.fj)(facts, name)) {
+            warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Grant that CREATE and restore again, or enable ${name} in the target first.`);
+            continue;
+        }
         warnings.push(`The backup creates the extension ${name}, which ${facts.currentUser} may not create in the database '${database}' (${why}): the restore will leave its CREATE EXTENSION out, and fail at the first object of the backup that needs it, if it has one (a foreign server, a column of its type, a function of it). Enable ${name} in the target first (${(0,target_policy/* enableExtension */.vy)(name)}), or back up without it and what needs it.`);
     }
     return warnings;
@@ -11637,13 +11722,14 @@ function rolesStayMessage(created) {
 /**
  * Restoring as a superuser a backup nothing authenticates: SQL built at run time (EXECUTE in a
  * function or DO block) is out of reach of any text check, and as a superuser it can run
- * programs on the database server (COPY \u2026 PROGRAM), write its files and create roles. A restore
+ * programs on the database server (COPY \u2026 PROGRAM), write its files, create roles and open
+ * connections of its own (dblink: outside the restore's transaction). A restore
  * by hand would run it too, so this is a warning, not a refusal; the fix is named.
  */
 function superuserRisk(facts, signingKey) {
     if (!facts.superuser || signingKey)
         return undefined;
-    return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY \u2026 PROGRAM), write its files and create roles. Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
+    return `Restoring as ${facts.currentUser}, a superuser, a backup that no signing-key authenticates: SQL the backup builds at run time (EXECUTE in a function or DO block) cannot be checked beforehand, and as a superuser it can run programs on the database server (COPY \u2026 PROGRAM), write its files, create roles and connect again through dblink (what it runs over such a connection commits by itself, outside the restore's one transaction: it stays even when the restore fails and keeps nothing else). Restore as the database's owner without superuser (as managed services do), or set signing-key so that only backups your workflow made are restored.`;
 }
 /** The facts the statement policy decides by, read once before the load (one query): logged. */
 function reportFacts(facts) {
@@ -11657,14 +11743,41 @@ function reportFacts(facts) {
  * no-owner / no-privileges say ('auto' and false keep what the target can take), and the
  * statements the target cannot take skipped (never one that defines data) or refused.
  */
-function restorePolicy(inputs, facts, cleanDrops) {
+function restorePolicy(inputs, facts, cleanDrops, ownersLater) {
     return (0,target_policy/* guarded */.Nj)((0,target_policy/* statementPolicy */._2)(facts, {
         noOwner: inputs.noOwner,
         noPrivileges: inputs.noPrivileges,
         clean: inputs.clean,
         allowNonEmpty: inputs.allowNonEmpty,
-        cleanDrops
+        cleanDrops,
+        ...(ownersLater ? { ownersLater } : {})
     }));
+}
+/** The owners set at the end of the load, once the backup's GRANTs gave their roles CREATE. */
+function ownersSetLaterNote(owners, currentUser) {
+    const pairs = [...new Set(owners.map(o => `"${o.role}" on the schema "${o.schema}"`))];
+    return `${(0,log/* plural */.LS)(owners.length, 'owner')} of the backup (ALTER \u2026 OWNER TO) ${owners.length === 1 ? 'was' : 'were'} set at the end of the load, in its transaction: when ${owners.length === 1 ? 'it' : 'they'} came, ${currentUser} could not give the objects to their role, which lacked CREATE on their schema then; the backup's own GRANTs gave it (${pairs.join('; ')}) later in the load.`;
+}
+/**
+ * The owners of roles the target has that stay the restoring role's, their role lacking CREATE
+ * on the object's schema (no GRANT of the backup's gave it): one warning, saying that those roles
+ * have no privileges on those objects and what to run (trial u51 F3: the app's tables were the
+ * restoring role's after a green restore, and the app got "permission denied"). Undefined: none.
+ */
+function lackingCreateWarning(ownersLater, currentUser) {
+    const left = ownersLater.notApplied();
+    if (left.length === 0)
+        return undefined;
+    const roles = [...new Set(left.map(o => o.role))];
+    const grants = [
+        ...new Set(left
+            .filter(o => !o.grantedLater)
+            .map(o => `GRANT CREATE ON SCHEMA ${(0,sql_names/* quoteIdent */.v4)(o.schema)} TO ${(0,sql_names/* quoteIdent */.v4)(o.role)};`))
+    ];
+    const alters = left.map(o => o.again ?? o.text);
+    const later = left.some(o => o.grantedLater);
+    const one = roles.length === 1;
+    return `${(0,log/* plural */.LS)(left.length, 'object')} of the backup ${left.length === 1 ? 'stays' : 'stay'} ${currentUser}'s: ${left.length === 1 ? 'its' : 'their'} owner${one ? '' : 's'} ${roles.map(r => `"${r}"`).join(', ')} ${one ? 'exists' : 'exist'} in the target but lacked CREATE on the ${left.length === 1 ? "object's schema" : "objects' schemas"} when the ALTER \u2026 OWNER TO came (PostgreSQL gives an object only to a role that may create it there), so ${one ? 'that role has' : 'those roles have'} no privileges on ${left.length === 1 ? 'it' : 'them'} beyond the backup's GRANTs to ${one ? 'it' : 'them'} ("permission denied" for an app that owned ${left.length === 1 ? 'it' : 'them'}). ${grants.length > 0 ? `As the schema's owner run ${grants.join(' ')} then as ${currentUser}` : `The backup's GRANTs gave that CREATE later in the load; as ${currentUser}`} run: ${alters.slice(0, 20).join(' ')}${alters.length > 20 ? ` (and ${alters.length - 20} more, listed under "owner not set")` : ''}${later && grants.length > 0 ? ' (for some, the backup granted the CREATE later in the load: they need only their ALTER)' : ''} \u2014 or restore again with clean: true once the CREATE is there.`;
 }
 const OWNER_REASON = /^owner not set: /;
 const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored: |^granted by /;
@@ -13542,6 +13655,55 @@ async function reportSequences(client, wanted) {
         log/* log */.Rm.info(`data-only: ${(0,log/* plural */.LS)(ahead.length, 'sequence')} kept the target's value, ahead of the backup's (never moved back: values it handed out are not handed out again): ${ahead.join(', ')}.`);
 }
 /** The value and is_called of pg_dump's own `SELECT pg_catalog.setval('s.q', 42, true)`. */
+/**
+ * Of `parts` (the backup's triggers, policies and rules the restore left out), those the target
+ * lacks: no trigger, policy or rule of that name on a table of that name and schema (pg_dump's
+ * tag: '<table> <name>'). All of them when the catalog cannot be read.
+ */
+async function outsidePartsMissing(client, parts) {
+    if (parts.length === 0)
+        return [];
+    const { rows } = await client
+        .query(`SELECT 'TRIGGER' AS kind, n.nspname AS schema, c.relname || ' ' || t.tgname AS tag
+         FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE NOT t.tgisinternal AND n.nspname = ANY ($1::text[])
+       UNION ALL
+       SELECT 'POLICY', n.nspname, c.relname || ' ' || p.polname
+         FROM pg_catalog.pg_policy p JOIN pg_catalog.pg_class c ON c.oid = p.polrelid
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = ANY ($1::text[])
+       UNION ALL
+       SELECT 'RULE', n.nspname, c.relname || ' ' || r.rulename
+         FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_class c ON c.oid = r.ev_class
+         JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+        WHERE r.rulename <> '_RETURN' AND n.nspname = ANY ($1::text[])`, [[...new Set(parts.map(p => p.schema))]])
+        .catch(() => ({ rows: [] }));
+    const has = new Set(rows.map(r => JSON.stringify([r.kind, r.schema, r.tag])));
+    return parts.filter(p => !has.has(JSON.stringify([p.desc, p.schema, p.tag])));
+}
+/**
+ * Of `sequences` (data-only's that tables does not name), those whose value in the target is
+ * behind the backup's (its next value at or below the last the backup's rows took), or that the
+ * restoring role may not read, or the target lacks, or whose value the archive does not give.
+ */
+async function sequencesBehind(client, sequences) {
+    const behind = [];
+    for (const u of sequences) {
+        const at = await sequencePosition(client, { schema: u.schema, name: u.sequence }).catch(() => undefined);
+        const args = u.setval ? setvalArguments(u.setval) : undefined;
+        if (!at || !args) {
+            behind.push(u);
+            continue;
+        }
+        const increment = BigInt(at.increment);
+        const backupNext = BigInt(args.value) + (args.isCalled ? increment : 0n);
+        const now = BigInt(at.next);
+        if (increment > 0n ? now < backupNext : now > backupNext)
+            behind.push(u);
+    }
+    return behind;
+}
 function setvalArguments(text) {
     const m = /(?:^|\n)\s*SELECT pg_catalog\.setval\('(?:[^']|'')+', (-?\d+), (true|false)\)/.exec(text);
     return m ? { value: m[1], isCalled: m[2] === 'true' } : undefined;

@@ -2551,6 +2551,8 @@ async function unreadableRelations(client, filters) {
                JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
               WHERE i.inhrelid = c.oid AND c.relispartition LIMIT 1) AS "partitionOf",
             pg_catalog.has_schema_privilege(n.oid, 'USAGE') AS usable,
+            (SELECT o.rolname::text FROM pg_catalog.pg_roles o
+              WHERE o.oid = c.relowner AND NOT o.rolsuper) AS owner,
             (SELECT pg_catalog.json_build_array(tn.nspname, t.relname)::text
                FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class t ON t.oid = d.refobjid
                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.relnamespace
@@ -2589,7 +2591,8 @@ async function unreadableRelations(client, filters) {
         kind: r.kindCode === 'S' ? 'sequence' : 'table',
         ...(r.partitionOf ? { partitionOf: r.partitionOf } : {}),
         ...(r.ownedBy ? { ownedBy: r.ownedBy } : {}),
-        usable: r.usable
+        usable: r.usable,
+        ...(r.owner ? { owner: r.owner } : {})
     }));
 }
 /**
