@@ -112,6 +112,29 @@ describe('tables naming a partitioned table takes its partitions (trial u49 F5)'
     await server.dropDatabase(target)
   }, 60_000)
 
+  it('a table named alone whose column type the backup has: the failure says the selection left the type out, not the backup (trial u52 F3)', async () => {
+    const src = await server.createDatabase()
+    await server.query(
+      src,
+      "CREATE TYPE public.kind AS ENUM ('a', 'b'); CREATE TABLE public.items (k public.kind) PARTITION BY LIST (k); CREATE TABLE public.items_a PARTITION OF public.items FOR VALUES IN ('a'); INSERT INTO public.items VALUES ('a')"
+    )
+    const own = path.join(harness.work, 'typed.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, src], {
+      env: server.env(src)
+    })
+    const target = await server.createDatabase()
+    const error = (await harness
+      .restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: own }, { tables: ['items'] })
+      )
+      .catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(/type "public\.kind" does not exist/)
+    expect(error.message).not.toMatch(/The backup left type/)
+    expect(error.message).toMatch(/tables/)
+    await server.dropDatabase(src)
+    await server.dropDatabase(target)
+  }, 60_000)
+
   it('full restore into an empty database: the partitions are created and attached again, all rows reachable from the parent', async () => {
     const expected = await state(source)
     const target = await server.createDatabase()

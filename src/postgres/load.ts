@@ -792,7 +792,13 @@ export function inScriptLines(
  */
 export function inArchiveEntries(
   error: unknown,
-  gate: Pick<ScriptGate, 'entryAt'> & Partial<Pick<ScriptGate, 'hasRelation'>>
+  gate: Pick<ScriptGate, 'entryAt'> & Partial<Pick<ScriptGate, 'hasRelation'>>,
+  /**
+   * The archive's whole table of contents: what a selection (tables, schemas) left out of the
+   * script is still the backup's (trial u52 F3: "the backup left type … out" of a backup that
+   * had it); without it, the entries the gate saw.
+   */
+  toc?: ArchiveToc
 ): unknown {
   if (!(error instanceof LoadError) || !error.exit) return error
   // the line of the error, not of a warning or notice an earlier statement printed
@@ -809,8 +815,19 @@ export function inArchiveEntries(
     signal,
     stderr,
     entry,
-    gate.hasRelation && (name => gate.hasRelation!(name))
+    toc ? name => tocHasRelation(toc, name) : gate.hasRelation && (name => gate.hasRelation!(name))
   )
+}
+
+/** The archive's whole table of contents as the check read it (custom, tar, directory). */
+function wholeToc(plan: Pick<LoadPlan, 'tocRead' | 'checkedToc'>): ArchiveToc | undefined {
+  if (plan.tocRead) return plan.tocRead.toc
+  if (!plan.checkedToc) return undefined
+  try {
+    return parseArchiveToc(plan.checkedToc)
+  } catch {
+    return undefined
+  }
 }
 
 /**
@@ -1179,7 +1196,7 @@ async function restoreArchiveThroughPsql(
   // psql stopped because the script failed: pg_restore's error says why
   const scriptFailed = loaded.status === 'rejected' && (loaded.reason as LoadError).inputFailed
   if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-  if (loaded.status === 'rejected') throw inArchiveEntries(loaded.reason, gate)
+  if (loaded.status === 'rejected') throw inArchiveEntries(loaded.reason, gate, wholeToc(plan))
   if (produced.status === 'rejected') throw produced.reason
   return reportSkipped(gate)
 }
@@ -2371,7 +2388,8 @@ async function gatedLoad(
     const scriptFailed =
       psqlDone.status === 'rejected' && (psqlDone.reason as LoadError).inputFailed
     if (produced.status === 'rejected' && scriptFailed) throw produced.reason
-    if (psqlDone.status === 'rejected') throw inArchiveEntries(psqlDone.reason, gate)
+    if (psqlDone.status === 'rejected')
+      throw inArchiveEntries(psqlDone.reason, gate, wholeToc(plan))
     if (produced.status === 'rejected') throw produced.reason
   } finally {
     signal?.removeEventListener('abort', stop)
