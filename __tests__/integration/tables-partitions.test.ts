@@ -135,6 +135,52 @@ describe('tables naming a partitioned table takes its partitions (trial u49 F5)'
     await server.dropDatabase(target)
   }, 60_000)
 
+  it('data-only with tables: the materialized views that read a table restored (through a view too) are named with their REFRESH, others not; the advice works (trial u52 F1)', async () => {
+    const src = await server.createDatabase()
+    await server.query(
+      src,
+      `CREATE TABLE public.t (id int); INSERT INTO public.t SELECT generate_series(1, 50);
+       CREATE TABLE public.u (id int); INSERT INTO public.u VALUES (1);
+       CREATE MATERIALIZED VIEW public.t_count AS SELECT count(*)::int AS n FROM public.t;
+       CREATE VIEW public.t_even AS SELECT id FROM public.t WHERE id % 2 = 0;
+       CREATE MATERIALIZED VIEW public.even_count AS SELECT count(*)::int AS n FROM public.t_even;
+       CREATE MATERIALIZED VIEW public.u_count AS SELECT count(*)::int AS n FROM public.u;`
+    )
+    const own = path.join(harness.work, 'matviews.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', own, src], {
+      env: server.env(src)
+    })
+    const target = `mv_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${target} TEMPLATE ${src}`)
+    await server.query(
+      target,
+      'TRUNCATE public.t; REFRESH MATERIALIZED VIEW public.t_count; REFRESH MATERIALIZED VIEW public.even_count'
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(target),
+          { kind: 'file', path: own },
+          { dataOnly: true, tables: ['t'], allowNonEmpty: true }
+        )
+      )
+    )
+    const warning = lines.split('\n').find(l => /materialized view/.test(l)) ?? ''
+    expect(warning).toMatch(
+      /data-only with tables: the backup's 2 materialized views that read the tables restored are not refreshed/
+    )
+    expect(warning).toMatch(/public\.t_count/)
+    expect(warning).toMatch(/public\.even_count/)
+    expect(warning).not.toMatch(/u_count/)
+    const refresh = warning.match(/REFRESH MATERIALIZED VIEW [^;]+;/g) ?? []
+    expect(refresh).toHaveLength(2)
+    for (const statement of refresh) await server.query(target, statement)
+    expect(await server.query(target, 'SELECT n FROM public.t_count')).toEqual([{ n: 50 }])
+    expect(await server.query(target, 'SELECT n FROM public.even_count')).toEqual([{ n: 25 }])
+    await server.dropDatabase(src)
+    await server.dropDatabase(target)
+  }, 60_000)
+
   it('full restore into an empty database: the partitions are created and attached again, all rows reachable from the parent', async () => {
     const expected = await state(source)
     const target = await server.createDatabase()

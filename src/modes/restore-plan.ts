@@ -658,18 +658,22 @@ async function fromToc(
   // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
   // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
   // u24 F1: nothing said so)
+  // with tables: those that read a table restored (through views too), wherever they are (trial
+  // u52 F1: a data-only restore of events left the view over it empty, unsaid)
   const stale =
-    inputs.dataOnly === true && inputs.tables.length === 0
-      ? toc.entries.filter(
-          e =>
-            e.desc === 'MATERIALIZED VIEW DATA' &&
-            (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? ''))
-        )
-      : []
+    inputs.dataOnly !== true
+      ? []
+      : inputs.tables.length === 0
+        ? toc.entries.filter(
+            e =>
+              e.desc === 'MATERIALIZED VIEW DATA' &&
+              (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? ''))
+          )
+        : viewsOverTables(inputs, toc)
   if (stale.length > 0) {
     const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
     warn(
-      `data-only: the backup's ${plural(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+      `data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${plural(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
         .slice(0, 3)
         .map(
           e =>
@@ -969,6 +973,50 @@ export function unnamedSequencesWarning(
   if (behind.length === 0) return undefined
   const one = behind.length === 1
   return `With data-only, ${plural(behind.length, 'sequence')} of the tables named in 'tables' ${one ? 'is' : 'are'} not named ${one ? 'itself' : 'themselves'}, so ${one ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table), which is behind the backup's: ${behind.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${one ? 'it' : 'them'} ('tables: ${restoreNamesValue([...inputs.tables, ...all.map(u => u.sequence)])}') to set ${one ? 'it' : 'them'} as the backup has ${one ? 'it' : 'them'}.`
+}
+
+/**
+ * data-only with tables: the MATERIALIZED VIEW DATA entries (the REFRESH) of the materialized
+ * views that read a table `tables` names — directly or through views and other materialized
+ * views, as the archive's dependencies tell — which a data-only restore does not refresh.
+ */
+export function viewsOverTables(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): TocEntry[] {
+  const named = selectedEntries(toc.entries, { ...selection, dataOnly: false })
+  if (!named) return []
+  const tables = new Set(
+    toc.entries.filter(e => e.desc === 'TABLE' && named.has(e.dumpId)).map(e => e.dumpId)
+  )
+  const byId = new Map(toc.entries.map(e => [e.dumpId, e]))
+  const reading = new Map<number, boolean>()
+  const reads = (e: TocEntry, depth = 0): boolean => {
+    const known = reading.get(e.dumpId)
+    if (known !== undefined) return known
+    reading.set(e.dumpId, false) // a cycle reads nothing more
+    const found =
+      depth < 32 &&
+      e.dependencies.some(d => {
+        if (tables.has(d)) return true
+        const on = byId.get(d)
+        return (
+          on !== undefined &&
+          ['VIEW', 'MATERIALIZED VIEW'].includes(on.desc) &&
+          reads(on, depth + 1)
+        )
+      })
+    reading.set(e.dumpId, found)
+    return found
+  }
+  return toc.entries.filter(
+    e =>
+      e.desc === 'MATERIALIZED VIEW DATA' &&
+      e.dependencies.some(d => {
+        const view = byId.get(d)
+        return view?.desc === 'MATERIALIZED VIEW' && reads(view)
+      })
+  )
 }
 
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
