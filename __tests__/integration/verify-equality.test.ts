@@ -792,6 +792,18 @@ describe('verify compares the restored database with the backup', () => {
     await expectNewerRowKept(source)
   }, 240_000)
 
+  it('a scratch database whose name is a word of the mark ("scratch"): the mark is still no difference (trial u52)', async () => {
+    const scratch = await server.createDatabase('scratch')
+    const result = await harness.verify({
+      ...verifyInputs('unused', 'rich-backup'),
+      databaseUrl: server.url(scratch)
+    })
+    expect(result.equality.comparison!.differences.filter(d => /DATABASE/.test(d.object))).toEqual(
+      []
+    )
+    await server.dropDatabase(scratch)
+  }, 240_000)
+
   it('a backup made before the session settings were recorded, from a source in another time zone: the failure says why equal rows may differ', async () => {
     const source = await server.createDatabase()
     await server.query(
