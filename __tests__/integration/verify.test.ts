@@ -286,10 +286,10 @@ describe('verify never writes into the database backed up (issue 14.9)', () => {
     const error = (await runVerify(twice()).catch((e: Error) => e)) as Error
     expect(error.message).toMatch(
       new RegExp(
-        `^the scratch database '${scratch}' \\(verify-database-url\\) is not empty: \\d+ tables where the backup goes`
+        `^the scratch database '${scratch}' \\(verify-database-url\\) holds the copy of an earlier verify \\(it has verify's mark\\): \\d+ tables where the backup goes`
       )
     )
-    expect(error.message).toContain('Point verify-database-url at an empty database')
+    expect(error.message).toContain('point verify-database-url at an empty database')
     expect(error.message).not.toMatch(/\bdatabase-url\b(?<!verify-database-url)/)
     expect(await tableChecksums(server, scratch)).toEqual(before)
     const again = await runVerify(twice({ clean: true }))

@@ -49,7 +49,7 @@ import {
   providerBookkeeping,
   recountObjectsExpected,
   scavenging,
-  tableDataEqual
+  tableDataDiffering
 } from '../postgres/compare.js'
 import {
   type DataTable,
@@ -624,10 +624,26 @@ async function proveEquality(
       : `The backup's data blocks are digested from the fetched file again, while the scratch database is dumped${loaded.backupDigestMissing ? ` (the digest taken as the restore read it does not count: ${loaded.backupDigestMissing})` : ''}.`
   )
   let [backup, restored] = await digestBoth('blocks', loaded.backupDigest)
-  if (!tableDataEqual(backup, restored)) {
+  const { differ, restoredOnly } = tableDataDiffering(backup, restored)
+  if (differ.length > 0 || restoredOnly.length > 0) {
     // a block's digest says that it differs, not where: both read again, row by row
+    const names = (list: string[]): string =>
+      `${list.slice(0, 5).join(', ')}${list.length > 5 ? `, and ${list.length - 5} more` : ''}`
+    const why = [
+      ...(differ.length > 0
+        ? [
+            `the data of ${plural(differ.length, 'table')} (${names(differ)}) is not byte for byte the backup's`
+          ]
+        : []),
+      ...(restoredOnly.length > 0
+        ? [
+            `${plural(restoredOnly.length, 'table')} of the scratch database that the backup has no data for hold${restoredOnly.length === 1 ? 's' : ''} rows (${names(restoredOnly)})`
+          ]
+        : [])
+    ]
+    const said = why.join(', and ')
     log.info(
-      "Some table's data differs byte for byte from the backup's: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference."
+      `${said[0].toUpperCase()}${said.slice(1)}: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.`
     )
     ;[backup, restored] = await digestBoth('rows')
   }

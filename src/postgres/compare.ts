@@ -1140,28 +1140,47 @@ function reordered(
 }
 
 export function tableDataEqual(backup: ArchiveDigest, restored: ArchiveDigest): boolean {
+  const { differ, restoredOnly } = tableDataDiffering(backup, restored)
+  return differ.length === 0 && restoredOnly.length === 0
+}
+
+/**
+ * The tables (`schema.name`) whose data differs between the two digests: `differ`, the backup's
+ * whose blocks are not the same bytes (or the same text in columns of another order);
+ * `restoredOnly`, those with rows in the restored database only (a table whose data the backup
+ * left out is restored empty: not one of them).
+ */
+export function tableDataDiffering(
+  backup: ArchiveDigest,
+  restored: ArchiveDigest
+): { differ: string[]; restoredOnly: string[] } {
   if (backup.by !== restored.by)
     throw new Error('digests made by blocks and by rows do not compare')
   const data = (d: ArchiveDigest): TocEntry[] => d.toc.entries.filter(e => e.desc === 'TABLE DATA')
+  const name = (e: TocEntry): string => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`
+  const differ: string[] = []
   const restoredData = byKey(data(restored))
   for (const e of data(backup)) {
     const match = restoredData.get(keyOf(e))?.[0]
     const mine = backup.blocks.get(e.dumpId)
     const theirs = match ? restored.blocks.get(match.dumpId) : undefined
-    if (!mine || !theirs || mine.sha256 !== theirs.sha256) return false
+    if (!mine || !theirs || mine.sha256 !== theirs.sha256) differ.push(name(e))
     // the same text in columns of another order: values in other columns (attacker a52 F1)
-    if (reordered(backup, e, match)) return false
+    else if (reordered(backup, e, match)) differ.push(name(e))
   }
   // a table whose data the backup left out (exclude-table-data, unlogged tables) is restored
   // empty: its block there holds no row (attacker a62 F1: a second pass by rows for nothing)
   const ours = new Set(data(backup).map(keyOf))
-  return data(restored).every(
-    e =>
-      ours.has(keyOf(e)) ||
-      (restored.by === 'rows'
-        ? (restored.blocks.get(e.dumpId)?.count ?? 0) === 0
-        : restored.blocks.get(e.dumpId)?.empty === true)
-  )
+  const restoredOnly = data(restored)
+    .filter(
+      e =>
+        !ours.has(keyOf(e)) &&
+        !(restored.by === 'rows'
+          ? (restored.blocks.get(e.dumpId)?.count ?? 0) === 0
+          : restored.blocks.get(e.dumpId)?.empty === true)
+    )
+    .map(name)
+  return { differ, restoredOnly }
 }
 
 /** The row range of the first segment where two blocks differ ("rows 17–32"). */
