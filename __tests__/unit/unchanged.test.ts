@@ -14,8 +14,30 @@ describe('changedObjectsMessage', () => {
   it("names what psql's ERROR line says changed, and that nothing was restored", () => {
     const stderr = `psql:<stdin>:40: ERROR:  ${NET_MARKER}public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger\nCONTEXT:  PL/pgSQL function inline_code_block line 80 at RAISE\n`
     expect(changedObjectsMessage(stderr)).toBe(
-      "the restore changed objects of the target that the backup does not own — public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles: trial u47 F6): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore that part by hand (pg_restore --single-transaction --exit-on-error -t <name> -d <url> <archive>), which does not check this."
+      "the restore changed objects of the target that the backup does not own — public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore it by hand (pg_restore --single-transaction --exit-on-error -d <url> <archive>), which does not check this."
     )
+  })
+
+  it('suggests the by-hand command of the selection (u52 F2: -t for a schema), and names no internal trial', () => {
+    const stderr = `psql:<stdin>:40: ERROR:  ${NET_MARKER}public.accounts: the view analytics.v reads it\n`
+    const command = (selection: Parameters<typeof changedObjectsMessage>[1]): string =>
+      /\((pg_restore [^)]*)\)/.exec(changedObjectsMessage(stderr, selection) ?? '')?.[1] ?? ''
+    expect(command({ schemas: ['analytics'], tables: [], clean: true })).toBe(
+      'pg_restore --single-transaction --exit-on-error --clean -n analytics -d <url> <archive>'
+    )
+    expect(command({ schemas: [], tables: ['events', 'shop.orders'], clean: false })).toBe(
+      'pg_restore --single-transaction --exit-on-error -n shop -t events -t orders -d <url> <archive>'
+    )
+    expect(command({ schemas: ["it's"], tables: [] })).toBe(
+      `pg_restore --single-transaction --exit-on-error -n 'it'\\''s' -d <url> <archive>`
+    )
+    expect(command({ schemas: [], tables: [], clean: true })).toBe(
+      'pg_restore --single-transaction --exit-on-error --clean -d <url> <archive>'
+    )
+    expect(changedObjectsMessage(stderr, { schemas: ['analytics'] })).toMatch(
+      /restore that part by hand/
+    )
+    expect(changedObjectsMessage(stderr)).not.toMatch(/trial|attacker/)
   })
 
   it("is not fooled by the check's own text quoted in another error", () => {

@@ -2102,7 +2102,14 @@ async function explainedFailure(
   if (cancelled && error instanceof LoadError) {
     return new LockTimeoutError('The restore', blockers, inputs.lockTimeoutMs)
   }
-  const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined
+  const changed =
+    error instanceof LoadError
+      ? changedObjectsMessage(error.stderr, {
+          schemas: inputs.schemas,
+          tables: inputs.tables,
+          clean: inputs.clean
+        })
+      : undefined
   if (changed !== undefined) {
     const firing = monitor ? await eventTriggersWriting(monitor, changed).catch(() => []) : []
     return new RestoreError(firing.length > 0 ? eventTriggerMessage(changed, firing) : changed)
@@ -2654,6 +2661,8 @@ async function recordProtected(
       : {})
   })
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
+  const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined
+  if (lostGrants) log.warning(lostGrants)
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
     return undefined
@@ -2702,6 +2711,33 @@ async function recordProtected(
     `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`
   )
   return { check: unchangedCheck(set), set }
+}
+
+/**
+ * no-privileges: true with clean: the privileges others had on the target's relations clean
+ * replaces are not given back (pg_restore --no-privileges): named, with the GRANT statements to
+ * run after the restore (u52 F2 addendum: app_reader lost SELECT on three views without a word).
+ */
+function replacedGrantsWarning(
+  inputs: Pick<RestoreOptions, 'clean' | 'noPrivileges' | 'dataOnly'>,
+  set: ProtectedSet
+): string | undefined {
+  const lost = set.replacedGrants ?? []
+  if (
+    !inputs.clean ||
+    inputs.noPrivileges !== true ||
+    inputs.dataOnly === true ||
+    lost.length === 0
+  )
+    return undefined
+  const statements = lost.flatMap(r => r.grants)
+  const shown = 50
+  return `no-privileges: true restores no privileges, and clean replaces ${plural(lost.length, 'relation')} of the target that other roles have privileges on now: ${firstOf(
+    lost.map(r => r.name),
+    20
+  )}. After this restore those roles have none on them (only what the owners' default privileges give); pg_restore --clean --no-privileges does the same. To keep them, run after the restore: ${statements
+    .slice(0, shown)
+    .join(' ')}${statements.length > shown ? ` (and ${statements.length - shown} more)` : ''}`
 }
 
 /** How many objects of one kind the count names ("1 function (public.f(text))"). */

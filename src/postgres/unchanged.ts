@@ -288,6 +288,39 @@ export interface ProtectedSet {
    * creates again as they were: not a backup's view over the target's tables granted to others.
    */
   recreatedViews?: string[]
+  /**
+   * clean: the target's views and materialized views the backup replaces (by name), as they
+   * were before the load: a view of the backup of that name, kind, definition and owner, granted
+   * to no more than they were, with options no weaker, widens nobody's reading (u52 F2).
+   */
+  replacedViews?: ReplacedView[]
+  /**
+   * clean: the GRANT statements of the target's relations the backup replaces, as the target
+   * has them before the load (what no-privileges: true does not give back).
+   */
+  replacedGrants?: ReplacedGrants[]
+}
+
+/** A view or materialized view of the target that clean replaces, as it was before the load. */
+export interface ReplacedView {
+  /** schema.name, quoted where needed (as the check names the backup's view). */
+  name: string
+  /** 'v' or 'm'. */
+  kind: string
+  /** md5 of pg_get_viewdef (read with search_path pg_catalog, pg_temp). */
+  definition: string
+  /** Its owner's OID. */
+  owner: number
+  /** Its privileges, its owner's own apart: [grantee OID (0: PUBLIC), privilege, grant option]. */
+  acl: Array<[number, string, boolean]>
+  /** Its reloptions as key → value (null: none). */
+  options: Record<string, string> | null
+}
+
+/** The privileges others had on a relation clean replaces, as statements to run again. */
+export interface ReplacedGrants {
+  name: string
+  grants: string[]
 }
 
 /** What the plan fills or replaces: left out of the protected set. */
@@ -390,12 +423,15 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)))
   const dependents = not.dependents.join('\n')
   const relations: ProtectedRelation[] = []
+  /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
+  const replacedOids: number[] = []
   for (const r of rows) {
     // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
     // trigger, policy or column of a table) is the user's choice: only their rows are checked
     const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname)
     const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema)
     const replaceable = backups || dependent
+    if (backups) replacedOids.push(r.oid)
     if (dependent) {
       relations.push({
         oid: r.oid,
@@ -519,8 +555,10 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     `SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`,
     [owners]
   )
+  const replaced = await readReplaced(client, replacedOids)
   return {
     owners,
+    ...replaced,
     defaultPrivileges: defaults.rows[0]?.fp ?? '',
     deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
     ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
@@ -532,6 +570,84 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     roles: (facts.rows[0]?.roles ?? []).map(Number),
     database: facts.rows[0]?.database ?? '',
     serverVersion: version
+  }
+}
+
+/**
+ * A relation's reloptions (`alias` its pg_class row) as a jsonb object key → value, null when it
+ * has none: how the check reads a view's security_barrier, security_invoker and check_option.
+ */
+const VIEW_OPTIONS = (alias: string): string =>
+  `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.split_part(o, '=', 1), pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)) FROM pg_catalog.unnest(${alias}.reloptions) o)`
+
+/**
+ * True when the view `alias` (its pg_class row) takes the place of one the target had
+ * (replaced_views_, {@link ReplacedView}) and lets nobody read more than that one did: the same
+ * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
+ * apart) one the target's view gave that grantee (with grant option only where that one had
+ * it); security_barrier and security_invoker on where they were, check_option the same or
+ * cascaded. A new view, another definition or owner, or a privilege more is not.
+ */
+const SAME_AS_REPLACED = (alias: string): string =>
+  `EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
+    WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
+      AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
+      AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
+      AND (w.value->>'owner')::pg_catalog.oid OPERATOR(pg_catalog.=) ${alias}.relowner
+      AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(${alias}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner
+        AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(w.value->'acl') g
+          WHERE (g.value->>0)::pg_catalog.oid OPERATOR(pg_catalog.=) a.grantee AND g.value->>1 OPERATOR(pg_catalog.=) a.privilege_type
+            AND ((g.value->>2)::pg_catalog.bool OR NOT a.is_grantable)))
+      AND (NOT COALESCE((w.value->'options'->>'security_barrier')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_barrier')::pg_catalog.bool, false))
+      AND (NOT COALESCE((w.value->'options'->>'security_invoker')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_invoker')::pg_catalog.bool, false))
+      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))`
+
+/**
+ * The views and materialized views among `oids` (the relations clean replaces) as the target has
+ * them, and the GRANT statements (table and column privileges, the owner's own apart) of all of
+ * them: read before the load.
+ */
+async function readReplaced(
+  client: pg.Client,
+  oids: readonly number[]
+): Promise<Pick<ProtectedSet, 'replacedViews' | 'replacedGrants'>> {
+  if (oids.length === 0) return {}
+  const { rows: views } = await client.query<ReplacedView>(
+    `SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            c.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) AS definition,
+            c.relowner::pg_catalog.int8 AS owner,
+            COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type)
+                        FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl,
+            ${VIEW_OPTIONS('c')} AS options
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+      ORDER BY 1`,
+    [oids]
+  )
+  // the privileges of others on the relation, and on its columns (x.attnum 0: the relation's)
+  const { rows: grants } = await client.query<ReplacedGrants>(
+    `SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            pg_catalog.array_agg('GRANT ' OPERATOR(pg_catalog.||) a.privilege_type
+              OPERATOR(pg_catalog.||) CASE WHEN x.attnum OPERATOR(pg_catalog.>) 0 THEN ' (' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.attname) OPERATOR(pg_catalog.||) ')' ELSE '' END
+              OPERATOR(pg_catalog.||) CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN ' ON SEQUENCE ' ELSE ' ON TABLE ' END
+              OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
+              OPERATOR(pg_catalog.||) ' TO ' OPERATOR(pg_catalog.||) CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+              OPERATOR(pg_catalog.||) CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END OPERATOR(pg_catalog.||) ';'
+              ORDER BY x.attnum, a.grantee, a.privilege_type) AS grants
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+       CROSS JOIN LATERAL (SELECT 0::pg_catalog.int2 AS attnum, NULL::pg_catalog.name AS attname, c.relacl AS acl
+                           UNION ALL SELECT t.attnum, t.attname, t.attacl FROM pg_catalog.pg_attribute t
+                            WHERE t.attrelid OPERATOR(pg_catalog.=) c.oid AND t.attnum OPERATOR(pg_catalog.>) 0 AND NOT t.attisdropped AND t.attacl IS NOT NULL) x
+       CROSS JOIN LATERAL pg_catalog.aclexplode(x.acl) a
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+      GROUP BY n.nspname, c.relname ORDER BY 1`,
+    [oids]
+  )
+  return {
+    ...(views.length > 0
+      ? { replacedViews: views.map(v => ({ ...v, owner: Number(v.owner) })) }
+      : {}),
+    ...(grants.length > 0 ? { replacedGrants: grants } : {})
   }
 }
 
@@ -1012,6 +1128,7 @@ DECLARE
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
   extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
   recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
+  replaced_views_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.replacedViews ?? []), 'views')};
   checked_ pg_catalog.oid[];
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
@@ -1159,7 +1276,8 @@ BEGIN
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
     AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
     AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_);
+    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_)
+    AND NOT ${SAME_AS_REPLACED('v')};
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
@@ -1203,7 +1321,10 @@ END`
  * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
  * changed, that nothing was restored, and what to do.
  */
-export function changedObjectsMessage(stderr: string): string | undefined {
+export function changedObjectsMessage(
+  stderr: string,
+  selection?: { schemas?: readonly string[]; tables?: readonly string[]; clean?: boolean }
+): string | undefined {
   // the error psql printed (its own line), not the check's text a syntax error would quote
   const raised = (text: string): number => {
     const at = stderr.search(new RegExp(`ERROR:\\s+${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`))
@@ -1217,7 +1338,40 @@ export function changedObjectsMessage(stderr: string): string | undefined {
     .slice(at + NET_MARKER.length)
     .split('\n')[0]
     .trim()
-  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles: trial u47 F6): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore that part by hand (pg_restore --single-transaction --exit-on-error -t <name> -d <url> <archive>), which does not check this.`
+  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`
+}
+
+/** Whether the restore named schemas or tables. */
+function selected(selection: Parameters<typeof changedObjectsMessage>[1]): boolean {
+  return (selection?.schemas?.length ?? 0) + (selection?.tables?.length ?? 0) > 0
+}
+
+/** A name as a shell word (single-quoted unless plain). */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`
+}
+
+/**
+ * pg_restore's options for the restore's selection: --clean when it cleans, -n for each schema,
+ * -t for each table (a qualified one's schema with -n, as pg_restore's -t takes a bare name).
+ */
+function byHandSelection(selection: Parameters<typeof changedObjectsMessage>[1]): string {
+  const schemas = [...(selection?.schemas ?? [])]
+  const tables: string[] = []
+  for (const t of selection?.tables ?? []) {
+    const dot = t.indexOf('.')
+    if (dot > 0) {
+      if (!schemas.includes(t.slice(0, dot))) schemas.push(t.slice(0, dot))
+      tables.push(t.slice(dot + 1))
+    } else tables.push(t)
+  }
+  return [
+    ...(selection?.clean ? ['--clean'] : []),
+    ...schemas.map(s => `-n ${shellWord(s)}`),
+    ...tables.map(t => `-t ${shellWord(t)}`)
+  ]
+    .map(o => ` ${o}`)
+    .join('')
 }
 
 /**

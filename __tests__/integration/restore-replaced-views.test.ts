@@ -1,0 +1,210 @@
+/**
+ * clean over a target that already holds the views the backup brings (u52 F2): a view of the
+ * backup over a table the target keeps, granted to other roles, is what the net refuses (a new
+ * way for them to read the target's rows: restore-net.test.ts F17) — but not when it takes the
+ * place of the target's own view of that name, with the same definition and owner, granted to
+ * no more roles or privileges, with options no weaker: nobody reads more than before. Compared
+ * with the record of the target taken before the load (unchanged.ts, replacedViews). A new
+ * view, another definition, a grant more or a weaker option still fails, the target unchanged.
+ * And no-privileges: true says which grants of the replaced objects are not given back.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import path from 'node:path'
+import type { TestServer } from '../../dev/postgres.js'
+import type { RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+import { logOf } from '../support/log-capture.js'
+import { failure } from '../support/non-empty.js'
+
+const harness = useHarness({ name: 'restore-replaced-views' })
+let server: TestServer
+let source: string
+let dump: string
+// the roles and databases go with the suite's server
+const suffix = Math.random().toString(16).slice(2, 8)
+/** A Neon-like owner (no superuser), a reader and another reader. */
+const OWNER = `owner_${suffix}`
+const READER = `reader_${suffix}`
+const OTHER = `other_${suffix}`
+const PASSWORD = 'owner-pw'
+
+/** The source: public tables, and a reporting schema with views over them granted to readers. */
+const SOURCE_SQL = `
+CREATE TABLE public.accounts (id int PRIMARY KEY, name text, secret text);
+CREATE TABLE public.users (id int PRIMARY KEY, account_id int REFERENCES public.accounts, email text);
+CREATE TABLE public.events (id int PRIMARY KEY, user_id int, at date);
+INSERT INTO public.accounts SELECT g, 'a' || g, 's' || g FROM generate_series(1, 10) g;
+INSERT INTO public.users SELECT g, 1 + g % 10, 'u' || g || '@x' FROM generate_series(1, 50) g;
+INSERT INTO public.events SELECT g, 1 + g % 50, DATE '2024-01-01' + g % 30 FROM generate_series(1, 500) g;
+CREATE SCHEMA analytics;
+GRANT USAGE ON SCHEMA analytics TO ${READER}, ${OTHER};
+CREATE TABLE analytics.snapshots (id int PRIMARY KEY, total int);
+INSERT INTO analytics.snapshots SELECT g, g * 10 FROM generate_series(1, 100) g;
+CREATE VIEW analytics.account_users AS
+  SELECT a.id, a.name, u.email FROM public.accounts a JOIN public.users u ON u.account_id = a.id;
+CREATE VIEW analytics.daily_events WITH (security_barrier) AS
+  SELECT at, count(*) AS n FROM public.events GROUP BY at;
+CREATE MATERIALIZED VIEW analytics.event_counts AS
+  SELECT user_id, count(*) AS n FROM public.events GROUP BY user_id;
+GRANT SELECT ON analytics.snapshots, analytics.daily_events, analytics.event_counts TO ${READER};
+GRANT SELECT ON analytics.account_users TO ${READER}, ${OTHER};`
+
+const asOwner = (sql: string): string => `SET ROLE ${OWNER}; ${sql}`
+
+/** A copy of the source (restored from it before), changed by `sql` (run as its owner). */
+async function target(sql = ''): Promise<string> {
+  const db = `views_${Math.random().toString(16).slice(2, 8)}`
+  await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source} OWNER ${OWNER}`)
+  // rows the restore puts back: the net's rollback leaves them as they are
+  await server.query(db, asOwner(`UPDATE analytics.snapshots SET total = 0 WHERE id <= 10; ${sql}`))
+  return db
+}
+
+function inputs(db: string, overrides: Partial<RestoreOptions> = {}): RestoreOptions {
+  return testRestoreInputs(
+    server.url(db, { user: OWNER, password: PASSWORD }),
+    { kind: 'file', path: dump },
+    { clean: true, schemas: ['analytics'], ...overrides }
+  )
+}
+
+/** What a reader sees and the target's analytics objects are: privileges, definitions, rows. */
+async function state(db: string): Promise<Record<string, unknown>> {
+  const [row] = await server.query<Record<string, unknown>>(
+    db,
+    `SELECT (SELECT json_object_agg(c.relname, json_build_object('acl', c.relacl::text, 'options', c.reloptions::text,
+               'def', CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END) ORDER BY c.relname)
+               FROM pg_class c WHERE c.relnamespace = 'analytics'::regnamespace AND c.relkind IN ('r', 'v', 'm')) AS objects,
+            (SELECT sum(total)::int FROM analytics.snapshots) AS total`
+  )
+  return row
+}
+
+async function readerSees(db: string, role: string, relation: string): Promise<number | string> {
+  try {
+    const [row] = await server.query<{ n: number }>(
+      db,
+      `SET ROLE ${role}; SELECT count(*)::int AS n FROM ${relation}`
+    )
+    return row.n
+  } catch (e) {
+    return (e as Error).message
+  }
+}
+
+beforeAll(async () => {
+  server = harness.server
+  await server.query(
+    'postgres',
+    `CREATE ROLE ${OWNER} LOGIN PASSWORD '${PASSWORD}' CREATEDB CREATEROLE;
+     CREATE ROLE ${READER} NOLOGIN; CREATE ROLE ${OTHER} NOLOGIN;`
+  )
+  source = await server.createDatabase(`views_source_${suffix}`)
+  await server.query('postgres', `ALTER DATABASE ${source} OWNER TO ${OWNER}`)
+  await server.query(source, asOwner(SOURCE_SQL))
+  dump = path.join(harness.work, 'views.dump')
+  execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump, source], {
+    env: server.env(source, { user: OWNER, password: PASSWORD })
+  })
+}, 60_000)
+
+describe('clean over a target that has the very views the backup brings (u52 F2)', () => {
+  it('schemas: analytics restores (views over kept tables, a materialized view, grants to two roles); the readers still read them', async () => {
+    const db = await target()
+    const before = await state(db)
+    await harness.restore(inputs(db))
+    const after = await state(db)
+    // the backup's rows back, every view, option and privilege as it was
+    expect(after).toEqual({ ...before, total: 50500 })
+    expect(await readerSees(db, READER, 'analytics.account_users')).toBe(50)
+    expect(await readerSees(db, OTHER, 'analytics.account_users')).toBe(50)
+    expect(await readerSees(db, READER, 'analytics.daily_events')).toBe(30)
+    expect(await readerSees(db, READER, 'analytics.event_counts')).toBe(50)
+  })
+
+  it('the target granted its views to more roles than the backup does: restores (the backup’s grants are narrower)', async () => {
+    const db = await target(
+      `GRANT SELECT ON analytics.daily_events, analytics.event_counts TO ${OTHER}`
+    )
+    await harness.restore(inputs(db))
+    expect(await readerSees(db, READER, 'analytics.daily_events')).toBe(30)
+    // as pg_restore --clean: the backup's privileges
+    expect(await readerSees(db, OTHER, 'analytics.daily_events')).toMatch(/permission denied/)
+  })
+
+  it('with clean-drop-dependents: a view of the target only, over the backup’s table, comes back; the backup’s views restore', async () => {
+    const db = await target(
+      `CREATE VIEW analytics.extra AS SELECT id, total FROM analytics.snapshots;
+       GRANT SELECT ON analytics.extra TO ${READER};`
+    )
+    // without it, clean refuses before anything runs (the view would go with the table)
+    const refused = await failure(harness.restore(inputs(db)))
+    expect(refused?.message).toMatch(/analytics\.extra/)
+    await harness.restore(inputs(db, { cleanDropDependents: true }))
+    expect((await state(db)).total).toBe(50500)
+    expect(await readerSees(db, READER, 'analytics.extra')).toBe(100)
+    expect(await readerSees(db, READER, 'analytics.account_users')).toBe(50)
+  })
+
+  it('no-privileges: true restores, and names the grants of the replaced objects it does not give back, with the GRANTs to run', async () => {
+    const db = await target()
+    const { lines } = await logOf(() => harness.restore(inputs(db, { noPrivileges: true })))
+    expect(lines).toMatch(
+      /no-privileges: true restores no privileges, and clean replaces 4 relations of the target that other roles have privileges on now/
+    )
+    expect(lines).toContain(`GRANT SELECT ON TABLE analytics.account_users TO ${OTHER};`)
+    expect(lines).toContain(`GRANT SELECT ON TABLE analytics.event_counts TO ${READER};`)
+    expect(await readerSees(db, READER, 'analytics.account_users')).toMatch(/permission denied/)
+  })
+})
+
+describe('still refused, the target unchanged: the backup’s view lets someone read more than the target’s did', () => {
+  it.each<[string, string, RegExp]>([
+    [
+      'the target’s view is not granted to a role the backup grants it to',
+      `REVOKE SELECT ON analytics.account_users FROM ${OTHER}`,
+      /public\.accounts: the view analytics\.account_users reads it and is granted to other roles/
+    ],
+    [
+      'the target’s view reads another column (the backup’s reads email)',
+      `DROP VIEW analytics.account_users;
+       CREATE VIEW analytics.account_users AS
+         SELECT a.id, a.name, NULL::text AS email FROM public.accounts a JOIN public.users u ON u.account_id = a.id;
+       GRANT SELECT ON analytics.account_users TO ${READER}, ${OTHER};`,
+      /public\.users: the view analytics\.account_users reads it and is granted to other roles/
+    ],
+    [
+      'the target’s materialized view reads another table',
+      `DROP MATERIALIZED VIEW analytics.event_counts;
+       CREATE MATERIALIZED VIEW analytics.event_counts AS SELECT id AS user_id, 1::bigint AS n FROM public.users;
+       GRANT SELECT ON analytics.event_counts TO ${READER};`,
+      /public\.events: the view analytics\.event_counts reads it and is granted to other roles/
+    ],
+    [
+      'the target has no such view (a new one)',
+      'DROP VIEW analytics.daily_events',
+      /public\.events: the view analytics\.daily_events reads it and is granted to other roles/
+    ],
+    [
+      'the target’s view was a security barrier, the backup’s is not',
+      'ALTER VIEW analytics.account_users SET (security_barrier = on)',
+      /public\.accounts: the view analytics\.account_users reads it/
+    ]
+  ])('%s', async (_name, change, message) => {
+    const db = await target(change)
+    const before = await state(db)
+    const error = await failure(harness.restore(inputs(db)))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toMatch(message)
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(error?.message).toMatch(
+      /pg_restore --single-transaction --exit-on-error --clean -n analytics -d <url> <archive>/
+    )
+    expect(error?.message).not.toMatch(/trial u|attacker a/)
+    expect(await state(db)).toEqual(before)
+  })
+})
