@@ -39,6 +39,7 @@ import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
 import {
   cancelSettled,
   cancellationError,
+  committedAftermath,
   phaseLog,
   recordRunShape,
   stopOnSignals
@@ -444,7 +445,12 @@ export async function main(argv: string[]): Promise<number> {
     // what became of its server sessions is said, as the action says it (run())
     if (signal) return cancelSettled().then(() => cancelledExit(signal))
     const error = describeForInputs(caught, 'cli', command)
-    process.stderr.write(`\n✖ ${redact(forCli((error as Error)?.message ?? String(error)))}\n`)
+    const message = forCli((error as Error)?.message ?? String(error))
+    // after the COMMIT: what the action's summary says, the target holds the restored data
+    const after = committedAftermath()
+    const said =
+      after && !/\bcommitted\b/i.test(message) ? `${sentence(message)} ${after}` : message
+    process.stderr.write(`\n✖ ${redact(said)}\n`)
     return exitCodeFor(error)
   }
 }

@@ -127,6 +127,18 @@ function failureContext(mode: string, singleTransaction: boolean | undefined): F
   }
 }
 
+/**
+ * For the command line's last line (it writes no summary): what a failed restore or verify left
+ * when its load had been committed, or was committing — which the error alone does not say
+ * (attacker a84 F3: "✖ write EPIPE" after a committed restore, as if nothing was kept).
+ * Undefined for any other failure.
+ */
+export function committedAftermath(): string | undefined {
+  const context = failureContext(failedMode, failedSingleTransaction)
+  if (context.load !== 'committed' && context.load !== 'committing') return undefined
+  return describeAftermath(context, 'cli').replace(/ Temporary files were removed\.$/, '')
+}
+
 /** Whether the failure summary was written (once: by run(), or by a cancelled run's end). */
 let summaryWritten: Promise<void> | undefined
 let failedMode = 'backup'

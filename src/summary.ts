@@ -365,7 +365,10 @@ export interface FailureContext {
 }
 
 /** What a failed run left, as far as it was checked (the failure summary's last paragraph). */
-export function describeAftermath(context: FailureContext): string {
+export function describeAftermath(
+  context: FailureContext,
+  front: 'action' | 'cli' = 'action'
+): string {
   if (context.mode === 'backup') {
     if (context.backupKept) return 'The backup was made and kept; the step failed after it.'
     return context.undone
@@ -383,7 +386,9 @@ export function describeAftermath(context: FailureContext): string {
     committing: `The load had reached its end (its COMMIT sent, or due once the statements left ran) when this happened: the server may have finished it, so ${target.toLowerCase()} may hold the restored data. Look at it before restoring again.`,
     committed: context.cancelled
       ? `The load had been committed when the run was cancelled: ${target.toLowerCase()} holds the restored data; what follows the load (its row counts checked against the backup's) was cut short, so it is unchecked, not failed.`
-      : `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; the error above came after the load, in what follows it (its checks, or writing the step's outputs and summary).`
+      : front === 'cli'
+        ? `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; this error came after the load, in what follows it (its checks: the restored rows counted against the backup's), which did not run to its end.`
+        : `The load had been committed when this failed: ${target.toLowerCase()} holds the restored data; the error above came after the load, in what follows it (its checks, or writing the step's outputs and summary).`
   }[context.load]
   return `${said} Temporary files were removed.`
 }

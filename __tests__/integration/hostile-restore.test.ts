@@ -12,6 +12,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import pg from 'pg'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { createWriteStream } from 'node:fs'
@@ -1100,6 +1101,38 @@ describe("what acts outside the restore's one transaction (attacker a83 F1)", ()
       return runRestore(target, fileSource(file))
     })
     expect(error.message).toMatch(/dblink-.*\.sql, line \d+: public\.dblink_exec\(\)/)
+  })
+
+  it("a DO U&'…' calling pg_terminate_backend, restored by the database's owner without superuser: refused, the other session lives, nothing changed (attacker a84 F1)", async () => {
+    const target = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${target} OWNER TO ${server.appUser}`)
+    await server.query(target, `ALTER SCHEMA public OWNER TO ${server.appUser}`)
+    const appUrl = server.url(target, { user: server.appUser, password: server.appPassword })
+    // another session of the restoring role (the application's): pg_terminate_backend may end it
+    const victim = new pg.Client({ connectionString: appUrl, application_name: 'victim_a84' })
+    victim.on('error', () => undefined)
+    await victim.connect()
+    try {
+      const before = await snapshot(target)
+      // U&'…': \0074 is "t", the name is written nowhere as such (a84: the DO's string was not read)
+      const script = hostileScript(
+        String.raw`DO U&'BEGIN PERFORM pg_\0074erminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE application_name = ''victim_a84''; END';`
+      )
+      const error = await harness
+        .restore(testRestoreInputs(appUrl, fileSource(write(`terminate-${target}.sql`, script))))
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+      expect(error?.message).toMatch(
+        /terminate-.*\.sql, line \d+: pg_terminate_backend\(\) ends or interrupts another session of the server.*the script is refused before anything runs/
+      )
+      expect((await victim.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      expect(await snapshot(target)).toEqual(before)
+    } finally {
+      await victim.end().catch(() => undefined)
+      await server.dropDatabase(target)
+    }
   })
 
   it('a custom archive whose entry calls dblink_exec: refused before anything runs, naming the entry', async () => {

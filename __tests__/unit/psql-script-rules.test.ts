@@ -396,7 +396,15 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
       'pg_catalog.pg_hba_file_rules'
     ],
     ['SELECT * FROM pg_ident_file_mappings();', 'pg_ident_file_mappings'],
-    ['INSERT INTO public.l VALUES (pg_current_logfile());', 'pg_current_logfile']
+    ['INSERT INTO public.l VALUES (pg_current_logfile());', 'pg_current_logfile'],
+    // a DO block runs its code now, as the outside-transaction rule reads it (b6's residual)
+    ["DO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;", 'lo_export'],
+    [
+      "DO $body$ BEGIN PERFORM pg_catalog.pg_read_file('/etc/hostname'); END $body$;",
+      'pg_catalog.pg_read_file'
+    ],
+    ["DO E'BEGIN PERFORM lo\\x5fexport(1, \\'/tmp/x\\'); END';", 'lo_export'],
+    ["DO U&'BEGIN PERFORM lo\\005fexport(1, ''/tmp/x''); END';", 'lo_export']
   ])('refuses %s', (sql, name) => {
     const m = message(sql)
     expect(m).toMatch(
@@ -471,8 +479,8 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     // in a string, a dollar-quoted body or a comment: code run later, or nothing
     "SELECT 'lo_export(1, ''/tmp/x'')';",
     "SELECT E'\\' lo_export(1, ''/tmp/x'')';",
-    "DO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;",
-    "DO $body$ BEGIN PERFORM pg_catalog.pg_read_file('/etc/hostname'); END $body$;",
+    "DO $$ BEGIN RAISE NOTICE 'lo_export(1, ''/tmp/x'')'; END $$;",
+    "DO $body$ BEGIN PERFORM 1; -- pg_catalog.pg_read_file('/etc/hostname')\nEND $body$;",
     "CREATE FUNCTION public.f() RETURNS text LANGUAGE sql AS $$ SELECT pg_read_file('/etc/hostname') $$;",
     "SELECT 1; -- lo_export(1, '/tmp/x')",
     "SELECT /* lo_export(1, '/tmp/x') */ 1;",
@@ -597,13 +605,36 @@ describe('psql script rules: calls that act outside the restore transaction (att
       'CREATE INDEX i ON public.t ((pg_terminate_backend(1)));',
       'pg_terminate_backend',
       /another session/
-    ]
+    ],
+    // the DO's string read as the server reads it (attacker a84 F1): U&'…', E'…' escapes,
+    // standard_conforming_strings off, continued on the next line, a DO in a DO's code
+    ...[
+      "DO U&'BEGIN PERFORM pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ''victim''; END';",
+      "DO U&'BEGIN PERFORM pg_\\0074erminate\\005fbackend(1); END';",
+      "DO U&'BEGIN PERFORM pg_!0074erminate_backend(1); END' UESCAPE '!';",
+      "DO E'BEGIN PERFORM pg_terminate\\x5fbackend(pid) FROM pg_stat_activity WHERE application_name = \\'victim\\'; END';",
+      "DO E'BEGIN PERFORM pg_terminate\\137backend(1); END';",
+      "DO E'BEGIN PERFORM pg_terminate\\u005fbackend(1); END';",
+      "DO LANGUAGE plpgsql E'BEGIN PERFORM pg_terminate\\U0000005fbackend(1); END';",
+      "SET standard_conforming_strings = off;\nDO 'BEGIN PERFORM pg\\_terminate\\_backend(pid) FROM pg_stat_activity WHERE application_name = ''victim''; END';",
+      "DO 'BEGIN PERFORM pg_termi'\n'nate_backend(1); END';",
+      "DO 'BEGIN PERFORM pg_termi' -- a comment\n'nate_backend(1); END';",
+      "DO $a$ BEGIN DO U&'BEGIN PERFORM pg_\\0074erminate_backend(1); END'; END $a$;",
+      "DO $a$ BEGIN IF true THEN DO $b$ BEGIN DO E'BEGIN PERFORM pg_terminate\\x5fbackend(1); END'; END $b$; END IF; END $a$;",
+      // PL/pgSQL reads its code with the session's standard_conforming_strings: off, '\' x '
+      // is one literal and the call after it is code
+      "SET standard_conforming_strings = off;\nDO $a$ BEGIN PERFORM '\\' x '; PERFORM pg_terminate_backend(1); /*'; */ END $a$;"
+    ].map((sql): [string, string, RegExp] => [
+      sql,
+      'pg_terminate_backend',
+      /ends or interrupts another session/
+    ])
   ])('refuses %s', (sql, call, why) => {
     const r = found(sql)
     expect(r?.message).toMatch(why)
     expect(r?.message).toMatch(
       new RegExp(
-        `^line 1: ${call.replace(/\./g, '\\.')}\\(\\) .*outside the one transaction the restore runs in: no rollback undoes it.*pg_dump never writes a call of it \\(psql by hand would run it\\)\\. .*the script is refused before anything runs$`
+        `^line \\d+: ${call.replace(/\./g, '\\.')}\\(\\) .*outside the one transaction the restore runs in: no rollback undoes it.*pg_dump never writes a call of it \\(psql by hand would run it\\)\\. .*the script is refused before anything runs$`
       )
     )
   })
@@ -640,6 +671,18 @@ describe('psql script rules: calls that act outside the restore transaction (att
     // a DO block's code that only mentions them, in its literals and comments
     "DO $$ BEGIN RAISE NOTICE 'dblink_exec(x)'; -- pg_terminate_backend(1)\nEND $$;",
     'DO LANGUAGE plpgsql $b$ BEGIN PERFORM public.f(); /* pg_reload_conf() */ END $b$;',
+    "DO U&'BEGIN RAISE NOTICE ''pg\\005fterminate_backend(1)''; END';",
+    "DO E'BEGIN RAISE NOTICE \\'pg_terminate\\x5fbackend(1)\\'; END';",
+    "DO E'BEGIN PERFORM 1; -- pg_terminate\\x5fbackend(1)\nEND';",
+    "SET standard_conforming_strings = off;\nDO 'BEGIN RAISE NOTICE ''pg\\_terminate\\_backend(1)''; END';",
+    "DO $a$ BEGIN DO U&'BEGIN RAISE NOTICE ''pg_\\0074erminate_backend(1)''; END'; END $a$;",
+    // DO blocks calling nothing of the kind (as the integration tests' set-up writes them)
+    'DO $$BEGIN CREATE ROLE ghost NOLOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END$$;',
+    "DO E'BEGIN INSERT INTO public.t VALUES (\\'a\\x5fb\\') ON CONFLICT DO NOTHING; END';",
+    'DO LANGUAGE "plpgsql" U&\'BEGIN PERFORM public.f(); END\';',
+    "DO 'BEGIN PERFORM public.f(); END' LANGUAGE PLPGSQL;",
+    // a function named like one, of the backup's own, in a DO's string: no call of it
+    "DO 'BEGIN PERFORM public.pg_terminate_backend_log(1); END';",
     // a literal, a comment
     "SELECT 'dblink_exec(''dbname=x'', ''y'')';",
     "INSERT INTO public.log VALUES (1, 'SELECT pg_terminate_backend(42)');",
@@ -658,6 +701,44 @@ describe('psql script rules: calls that act outside the restore transaction (att
     "SELECT pg_catalog.set_config('search_path', '', false);"
   ])('passes %s', sql => {
     expect(found(sql)).toBeUndefined()
+    expect(refused(sql)).toEqual([])
+  })
+})
+
+describe("psql script rules: a DO block's code that cannot be read as the server will (attacker a84 F1)", () => {
+  it.each([
+    ["DO E'BEGIN PERFORM pg\\u00terminate_backend(1); END';", /no Unicode escape/],
+    ["DO E'BEGIN PERFORM 1; END\\xc3';", /no UTF-8 text/],
+    ["DO U&'BEGIN PERFORM pg\\00terminate_backend(1); END';", /no Unicode escape/],
+    ["DO U&'BEGIN PERFORM 1; END' UESCAPE 'a';", /no escape character/],
+    [
+      "SET standard_conforming_strings = off;\nDO U&'BEGIN PERFORM 1; END';",
+      /standard_conforming_strings off/
+    ],
+    [
+      "DO LANGUAGE plperlu 'system(q{kill -9 -1})';",
+      /LANGUAGE plperlu, which this check cannot read/
+    ],
+    ["DO 'BEGIN PERFORM 1; END' LANGUAGE 'plpython3u';", /LANGUAGE plpython3u/],
+    [
+      "DO $$ BEGIN DO LANGUAGE plv8 'plv8.execute(1)'; END $$;",
+      /a DO block in its code: .*LANGUAGE plv8/
+    ],
+    ["DO B'1';", /B'…', X'…' or N'…'/],
+    ['DO (1);', /more than its code and LANGUAGE/]
+  ])('refuses %s', (sql, why) => {
+    const r = refusals(lexPsqlScript(sql)).find(x => x.code === 'unreadable-code')
+    expect(r?.message).toMatch(why)
+    expect(r?.message).toMatch(
+      /^line \d+: a DO block runs its code now, and this check cannot read that code as the server will: .*pg_dump never writes a DO block \(psql by hand would run it\)\. .*the script is refused before anything runs$/
+    )
+  })
+
+  it.each([
+    'DO $$ BEGIN NULL; END $$;',
+    "DO LANGUAGE plpgsql 'BEGIN NULL; END';",
+    "DO E'BEGIN RAISE NOTICE \\'\\u00e9\\'; END';"
+  ])('reads %s', sql => {
     expect(refused(sql)).toEqual([])
   })
 })

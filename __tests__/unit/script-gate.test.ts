@@ -292,7 +292,9 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
         1,
         'pg_catalog.pg_read_file'
       ],
-      ['SELECT "LO_EXPORT" /* x */ (1, \'/tmp/x\');\n', 1, 'lo_export']
+      ['SELECT "LO_EXPORT" /* x */ (1, \'/tmp/x\');\n', 1, 'lo_export'],
+      // a DO block runs its code now (b8: read as the outside-transaction rule reads it)
+      ["SELECT 1;\nDO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;\n", 2, 'lo_export']
     ] as const) {
       for (const chunk of [1, 7, 65536]) {
         const r = await gate(script, {}, chunk)
@@ -306,7 +308,7 @@ describe('ScriptGate refuses before psql sees a byte of it', () => {
       }
     }
     const own =
-      "SELECT pg_catalog.lo_create('16385');\nSELECT pg_catalog.lo_open('16385', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);\nDO $$ BEGIN PERFORM lo_export(1, '/tmp/x'); END $$;\n"
+      "SELECT pg_catalog.lo_create('16385');\nSELECT pg_catalog.lo_open('16385', 131072);\nSELECT pg_catalog.lowrite(0, '\\x68656c6c6f');\nSELECT pg_catalog.lo_close(0);\nDO $$ BEGIN RAISE NOTICE 'lo_export(1, x)'; END $$;\n"
     const passed = await gate(own)
     expect(passed.error).toBeUndefined()
     // (with the gate's settings checks after statements that may run code)

@@ -310,6 +310,37 @@ describe('describeAftermath: what a failed or cancelled restore may say of its t
     )
   })
 
+  it('the command line says it after its error, which is all it prints (attacker a84 F3: "✖ write EPIPE" alone)', async () => {
+    const { describeAftermath } = await import('../../src/summary.js')
+    const { committedAftermath, phaseLog, recordRunShape } = await import('../../src/main.js')
+    const { LOAD_PHASE } = await import('../../src/types.js')
+    expect(
+      describeAftermath({ mode: 'restore', singleTransaction: true, load: 'committed' }, 'cli')
+    ).toMatch(
+      /^The load had been committed when this failed: the target holds the restored data; this error came after the load, in what follows it \(its checks: the restored rows counted against the backup's\), which did not run to its end\./
+    )
+    const quiet = {
+      info: () => undefined,
+      warning: () => undefined,
+      notice: () => undefined,
+      debug: () => undefined,
+      progress: () => undefined,
+      progressStyle: 'lines' as const,
+      group: <T>(_name: string, fn: () => Promise<T>) => fn()
+    }
+    const phases = phaseLog(quiet)
+    recordRunShape('restore', true)
+    await phases.group('Check the backup', async () => undefined)
+    expect(committedAftermath()).toBeUndefined() // nothing loaded: the error says all
+    await phases.group(LOAD_PHASE, async () => undefined)
+    await phases
+      .group('Verify row counts', () => Promise.reject(new Error('write EPIPE')))
+      .catch(() => undefined)
+    expect(committedAftermath()).toMatch(
+      /^The load had been committed when this failed: the target holds the restored data; this error came after the load.*did not run to its end\.$/
+    )
+  })
+
   it("an interrupted load without a single transaction says what it left undone besides (trial u46: the target's default privileges not yet taken back)", async () => {
     const { describeAftermath } = await import('../../src/summary.js')
     const said = describeAftermath({
@@ -361,5 +392,25 @@ describe('describeAftermath of a failed backup (u6): what reached storage', () =
     expect(describeAftermath({ mode: 'backup', undone })).toBe(
       `${undone} Temporary files were removed.`
     )
+  })
+})
+
+describe("a session ended under the action's own query (attacker a84 F3)", () => {
+  it.each([
+    [Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }), true],
+    [new Error('Connection terminated unexpectedly'), true],
+    [new Error('Client has encountered a connection error and is not queryable'), true],
+    [
+      Object.assign(new Error('terminating connection due to administrator command'), {
+        code: '57P01'
+      }),
+      true
+    ],
+    [Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), true],
+    [new Error('relation "public.t" does not exist'), false],
+    [Object.assign(new Error('canceling statement due to user request'), { code: '57014' }), false]
+  ])('%s: %s', async (error, ended) => {
+    const { sessionEndedError } = await import('../../src/postgres/session.js')
+    expect(sessionEndedError(error)).toBe(ended)
   })
 })

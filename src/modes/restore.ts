@@ -89,6 +89,7 @@ import {
   noRoomFor,
   roomForSessions,
   sessionEnded,
+  sessionEndedError,
   trackApplicationName,
   withSessionSearchPath
 } from '../postgres/session.js'
@@ -369,6 +370,8 @@ export async function restore(
   const requires = libpqRequirements(connection)
   /** The artifact downloading while the restore goes on (until the load settled). */
   let live: LiveBackup | undefined
+  /** The load committed, and the checks that follow it (its row counts) run. */
+  let checkingAfterCommit = false
   let opening: OpeningTarget | undefined
   let loaderSessions: (() => void) | undefined
   /** Hooks for after a cancel's sessions ended, taken back unless the run was cancelled. */
@@ -853,6 +856,7 @@ export async function restore(
         `The backup was restored (committed), but the action could not connect again to count the restored rows: ${(error as Error).message}`
       )
     })
+    checkingAfterCommit = true
     // committed: nothing of the target's to set forward after a later cancel
     repairOnCancel?.()
     // pg_restore -d committed by itself (or no single transaction): said, with what changed
@@ -963,6 +967,7 @@ export async function restore(
         compareRowCounts(inputs, target!, fetched.manifest, plan, kept, before, alongside)
       )
     )
+    checkingAfterCommit = false
     // what comes after (verify's dump of its scratch database) has the room the load had
     const monitorNow = monitor
     monitor = undefined
@@ -1009,6 +1014,13 @@ export async function restore(
     // failed while the artifact downloads, before the load took its bytes: the download's own
     // verdict comes first (a corrupted artifact is named as such), as in a download-first restore
     if (live) throw await downloadVerdict(inputs, live, requires, deps.installer, error)
+    // after the COMMIT, the action's own session ended under what follows the load (by the
+    // server, or by a session of the restoring role: attacker a84 F3, where pg's "write EPIPE"
+    // was all the command line said); the front doors add that the load had been committed
+    if (checkingAfterCommit && !(error instanceof RestoreError) && sessionEndedError(error, target))
+      throw new RestoreError(
+        `the action's own session to the ${deps.afterLoad ? 'scratch database' : 'target'} ended after the load, while it read what the load left (${(error as Error).message}): ended by the server, or by another session (pg_terminate_backend: a function of the backup's can end the restoring role's other sessions); the checks after the load did not run to their end`
+      )
     throw error
   } finally {
     // a cancelled run's are ended by its end (endOwnSessions), and then its hooks run

@@ -2461,7 +2461,8 @@ function tocRefusal(sql: string): string | undefined {
         r.code === 'copy-unclear' ||
         r.code === 'backslash-escape' ||
         r.code === 'file-function' ||
-        r.code === 'outside-transaction')
+        r.code === 'outside-transaction' ||
+        r.code === 'unreadable-code')
     )
       return r.message
         .replace(/^line \d+: /, '')

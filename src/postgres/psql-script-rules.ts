@@ -24,6 +24,7 @@ import type {
 } from './psql-lexer.js'
 import { canonicalEncoding, isByteSafeEncoding } from './psql-lexer.js'
 import { blockCommentEnd, redactSql } from './sql-redact.js'
+import { dollarTagEnd, stringConstantAt } from './sql-string.js'
 
 export type RefusalCode =
   /** A meta-command pg_dump never writes. */
@@ -43,6 +44,12 @@ export type RefusalCode =
    * slot, statistics reset, …).
    */
   | 'outside-transaction'
+  /**
+   * A DO block whose code the checks above cannot read as the server will: a string constant
+   * whose escapes the server would refuse, a LANGUAGE other than plpgsql, a DO of more than its
+   * code and LANGUAGE.
+   */
+  | 'unreadable-code'
   /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
   | 'empty-statement'
   /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
@@ -325,6 +332,12 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
         )
     }
   }
+  const code = doBlockCode(e)
+  if (code && 'unreadable' in code)
+    return refuse(
+      'unreadable-code',
+      `a DO block runs its code now, and this check cannot read that code as the server will: ${code.unreadable}; pg_dump never writes a DO block (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it), or write its code in PL/pgSQL as one dollar-quoted string ($$…$$)`
+    )
   const fileCall = fileFunctionCall(e)
   if (fileCall)
     return refuse(
@@ -584,8 +597,10 @@ interface CallToken {
   value: string
   /** U&"…" before its escapes were decoded. */
   unicodeRaw?: string
-  /** string: its text as written between its quotes (a DO block's code). */
+  /** string: its value as the server reads it (a DO block's code); none when `error`. */
   body?: string
+  /** string: why its value cannot be told for sure (an escape the server refuses, …). */
+  error?: string
 }
 
 /**
@@ -635,26 +650,25 @@ function callTokens(text: string, std: boolean): CallToken[] {
       i = end < 0 ? n : end + 1
     } else if (c === 0x2f && c1 === 0x2a) {
       i = blockCommentEnd(text, i)
-    } else if (c === 0x27) {
-      const end = stringEnd(i + 1, !std)
-      // its content matters only as UESCAPE's character (and as a DO block's code)
-      const value = text.slice(i + 1, end - 1).replace(/''/g, "'")
-      out.push({ kind: 'string', value, body: value })
-      i = end
-    } else if ((c === 0x45 || c === 0x65) && c1 === 0x27) {
-      const end = stringEnd(i + 2, true) // E'…'
-      out.push({ kind: 'string', value: '', body: text.slice(i + 2, end - 1).replace(/''/g, "'") })
-      i = end
+    } else if (
+      c === 0x27 ||
+      ((c === 0x45 || c === 0x65) && c1 === 0x27) ||
+      ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x27)
+    ) {
+      // '…', E'…', U&'…' [UESCAPE '…'] (continued on the next lines): the value the server reads
+      const k = stringConstantAt(text, i, std)!
+      out.push({
+        kind: 'string',
+        value: k.value ?? '',
+        ...(k.value !== undefined ? { body: k.value } : { error: k.error })
+      })
+      i = k.end
     } else if ((c === 0x4e || c === 0x6e) && c1 === 0x27) {
       i = stringEnd(i + 2, !std) // N'…'
       out.push({ kind: 'string', value: '' })
     } else if ((c === 0x42 || c === 0x62 || c === 0x58 || c === 0x78) && c1 === 0x27) {
       i = stringEnd(i + 2, false) // B'…', X'…'
       out.push({ kind: 'string', value: '' })
-    } else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x27) {
-      const end = stringEnd(i + 3, false) // U&'…'
-      out.push({ kind: 'string', value: text.slice(i + 3, end - 1).replace(/''/g, "'") })
-      i = end
     } else if ((c === 0x55 || c === 0x75) && c1 === 0x26 && text.charCodeAt(i + 2) === 0x22) {
       const [raw, end] = quotedIdent(i + 3) // U&"…"
       out.push({ kind: 'qword', value: raw, unicodeRaw: raw })
@@ -663,11 +677,10 @@ function callTokens(text: string, std: boolean): CallToken[] {
       const [v, end] = quotedIdent(i + 1)
       out.push({ kind: 'qword', value: v })
       i = end
-    } else if (c === 0x24 && dollarTagAt(text, i) > i) {
-      const tagEnd = dollarTagAt(text, i)
-      const close = text.indexOf(text.slice(i, tagEnd), tagEnd)
-      out.push({ kind: 'string', value: '', body: text.slice(tagEnd, close < 0 ? n : close) })
-      i = close < 0 ? n : close + (tagEnd - i)
+    } else if (c === 0x24 && dollarTagEnd(text, i) > i) {
+      const k = stringConstantAt(text, i, std)!
+      out.push({ kind: 'string', value: '', body: k.value ?? text.slice(dollarTagEnd(text, i)) })
+      i = k.end
     } else if (isStart(c)) {
       const from = i
       while (i < n && isPart(text.charCodeAt(i))) i++
@@ -726,22 +739,6 @@ export function decodeUnicodeName(raw: string, escape: string): string {
     j += long ? 7 : 4
   }
   return v
-}
-
-/** The end of a dollar quote's opening tag ($$, $tag$) at `i`, or `i` when none starts there. */
-function dollarTagAt(text: string, i: number): number {
-  let j = i + 1
-  const c = text.charCodeAt(j)
-  if (c === 0x24) return j + 1
-  const start = (d: number): boolean =>
-    (d >= 0x61 && d <= 0x7a) || (d >= 0x41 && d <= 0x5a) || d === 0x5f || d >= 0x80
-  if (!start(c)) return i
-  for (j++; j < text.length; j++) {
-    const d = text.charCodeAt(j)
-    if (d === 0x24) return j + 1
-    if (!(start(d) || (d >= 0x30 && d <= 0x39))) return i
-  }
-  return i
 }
 
 /**
@@ -832,16 +829,14 @@ const OUTSIDE_WORDS =
 export function outsideTransactionCall(
   e: StatementEvent
 ): { call: string; kind: OutsideKind } | undefined {
-  if (!OUTSIDE_WORDS.test(e.text)) return undefined
-  let call = runCall(e, OUTSIDE_FUNCTIONS, name => OUTSIDE_FUNCTIONS.get(name) === 'connection')
+  const code = doBlockCode(e)
   // a DO block runs its code now: a call written in it is one too (one built at run time, in
   // EXECUTE's string, is not seen: see superuserRisk)
-  if (!call && e.parts.length === 1 && e.parts[0].keywords[0] === 'DO')
-    for (const code of callTokens(e.text, e.standardConformingStrings)) {
-      if (code.kind === 'string' && code.body !== undefined && OUTSIDE_WORDS.test(code.body))
-        call = firstCall(callTokens(code.body, true), OUTSIDE_FUNCTIONS, false)
-      if (call) break
-    }
+  const call = code
+    ? doCall(e, code, OUTSIDE_FUNCTIONS, false)
+    : OUTSIDE_WORDS.test(e.text)
+      ? runCall(e, OUTSIDE_FUNCTIONS, name => OUTSIDE_FUNCTIONS.get(name) === 'connection')
+      : undefined
   if (!call) return undefined
   const name = call.slice(call.lastIndexOf('.') + 1, -2)
   return { call, kind: OUTSIDE_FUNCTIONS.get(name)! }
@@ -858,9 +853,96 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
  * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
  */
 export function fileFunctionCall(e: StatementEvent): string | undefined {
+  const code = doBlockCode(e)
+  if (code) return doCall(e, code, FILE_FUNCTIONS, true)
   // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
   if (!FILE_FUNCTION_WORDS.test(e.text)) return undefined
   return runCall(e, FILE_FUNCTIONS, () => false, true)
+}
+
+/** The first call of one of `names` in a DO block's code (see doBlockCode), as written. */
+function doCall(
+  e: StatementEvent,
+  code: DoBlockCode,
+  names: { has(name: string): boolean },
+  views: boolean
+): string | undefined {
+  if ('unreadable' in code) return undefined // refused as such (statementRefusal)
+  for (const body of code.code) {
+    // PL/pgSQL reads its code with the session's standard_conforming_strings
+    const call = firstCall(callTokens(body, e.standardConformingStrings), names, views)
+    if (call) return call
+  }
+  return undefined
+}
+
+export type DoBlockCode = { code: string[] } | { unreadable: string }
+
+/** How deep DO blocks written in a DO block's code are read. */
+const MAX_DO_DEPTH = 8
+
+/**
+ * The code a DO statement runs now, as the server reads it (sql-string.ts: '…' with the
+ * session's standard_conforming_strings, E'…', U&'…' UESCAPE, $tag$…$tag$, continued on the next
+ * line), PL/pgSQL, and the code of each DO written in that code (PL/pgSQL runs one as a statement
+ * of its own); or why it cannot be told for sure: a string the server would read otherwise or
+ * refuse, a LANGUAGE other than plpgsql, anything but string constants and LANGUAGE. Undefined
+ * for a statement that is no DO. pg_dump never writes DO.
+ */
+export function doBlockCode(e: StatementEvent): DoBlockCode | undefined {
+  if (e.parts.length !== 1 || e.parts[0].keywords[0] !== 'DO') return undefined
+  const t = callTokens(e.text, e.standardConformingStrings)
+  const at = t.findIndex(x => x.kind === 'word' && x.value === 'do')
+  const code: string[] = []
+  const why = readDoBlock(t, at, e.standardConformingStrings, code, 0)
+  return why === undefined ? { code } : { unreadable: why }
+}
+
+/** The DO at t[at] (its code added to `code`), or why it cannot be read. */
+function readDoBlock(
+  t: CallToken[],
+  at: number,
+  std: boolean,
+  code: string[],
+  depth: number
+): string | undefined {
+  if (depth > MAX_DO_DEPTH) return `it holds DO blocks nested more than ${MAX_DO_DEPTH} deep`
+  let language: string | undefined
+  const bodies: string[] = []
+  for (let j = at + 1; j < t.length; j++) {
+    const x = t[j]
+    if (x.kind === 'punct' && x.value === ';') break
+    if (x.kind === 'word' && x.value === 'language') {
+      const l = t[++j]
+      // a word is lower-cased by the server, a string or quoted name is the language's name as is
+      if (l?.kind === 'word' || l?.kind === 'qword') language = l.value
+      else if (l?.kind === 'string' && l.body !== undefined) language = l.body
+      else return 'its LANGUAGE cannot be read'
+      continue
+    }
+    if (x.kind !== 'string') return 'it holds more than its code and LANGUAGE'
+    if (x.body === undefined)
+      return `its code is a string whose value cannot be told for sure (${x.error ?? "B'…', X'…' or N'…'"})`
+    bodies.push(x.body)
+  }
+  if (language !== undefined && language !== 'plpgsql')
+    return `its code is in LANGUAGE ${language}, which this check cannot read`
+  for (const body of bodies) {
+    code.push(body)
+    const inner = callTokens(body, std)
+    for (let k = 0; k < inner.length; k++) {
+      const next = inner[k + 1]
+      if (
+        inner[k].kind === 'word' &&
+        inner[k].value === 'do' &&
+        (next?.kind === 'string' || (next?.kind === 'word' && next.value === 'language'))
+      ) {
+        const why = readDoBlock(inner, k, std, code, depth + 1)
+        if (why) return depth === 0 ? `a DO block in its code: ${why}` : why
+      }
+    }
+  }
+  return undefined
 }
 
 /**

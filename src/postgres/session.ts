@@ -258,6 +258,21 @@ export function sessionEnded(client: pg.Client): boolean {
   return endedSessions.has(client)
 }
 
+/**
+ * Whether `error` is a query's failure because its session's connection ended (pg's own words:
+ * "write EPIPE", "Connection terminated unexpectedly", "… is not queryable", a reset; the
+ * server's 57P01 "terminating connection due to administrator command"), or `client`'s session
+ * is known to have ended.
+ */
+export function sessionEndedError(error: unknown, client?: pg.Client): boolean {
+  if (client && sessionEnded(client)) return true
+  const e = error as { code?: unknown; message?: unknown } | undefined
+  if (e?.code === '57P01' || e?.code === 'EPIPE' || e?.code === 'ECONNRESET') return true
+  return /^(?:write EPIPE|read ECONNRESET|Connection terminated(?: unexpectedly)?|Client has encountered a connection error and is not queryable|terminating connection due to administrator command)\b/.test(
+    String(e?.message ?? '')
+  )
+}
+
 export async function connect(
   connection: Connection,
   connectTimeoutSeconds: number,
