@@ -4213,8 +4213,8 @@ class SideDecoder {
     }
 }
 
-// EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts
-var psql_script_rules = __webpack_require__(2797);
+// EXTERNAL MODULE: ./src/postgres/psql-script-rules.ts + 1 modules
+var psql_script_rules = __webpack_require__(2338);
 // EXTERNAL MODULE: ./src/postgres/script-gate.ts
 var script_gate = __webpack_require__(65478);
 // EXTERNAL MODULE: ./src/postgres/target-policy.ts
@@ -4657,7 +4657,13 @@ function inScriptLines(error, gate, name) {
  * archive's entry it failed in (kind, schema, name: "TYPE public.mood") instead of its
  * "psql:<stdin>:29:" line and of the failed statement's first line.
  */
-function inArchiveEntries(error, gate) {
+function inArchiveEntries(error, gate, 
+/**
+ * The archive's whole table of contents: what a selection (tables, schemas) left out of the
+ * script is still the backup's (trial u52 F3: "the backup left type \u2026 out" of a backup that
+ * had it); without it, the entries the gate saw.
+ */
+toc) {
     if (!(error instanceof LoadError) || !error.exit)
         return error;
     // the line of the error, not of a warning or notice an earlier statement printed
@@ -4668,7 +4674,20 @@ function inArchiveEntries(error, gate) {
     const entry = gate.entryAt(Number(at[1]));
     const stderr = error.stderr.replace(/psql:<stdin>:\d+: /g, 'psql: ');
     const { program, code, signal } = error.exit;
-    return explainLoadFailure(program, code, signal, stderr, entry, gate.hasRelation && (name => gate.hasRelation(name)));
+    return explainLoadFailure(program, code, signal, stderr, entry, toc ? name => tocHasRelation(toc, name) : gate.hasRelation && (name => gate.hasRelation(name)));
+}
+/** The archive's whole table of contents as the check read it (custom, tar, directory). */
+function wholeToc(plan) {
+    if (plan.tocRead)
+        return plan.tocRead.toc;
+    if (!plan.checkedToc)
+        return undefined;
+    try {
+        return (0,postgres_toc/* parseArchiveToc */.ei)(plan.checkedToc);
+    }
+    catch {
+        return undefined;
+    }
 }
 /**
  * A plain script whose COPY blocks the target's foreign keys need in another order
@@ -4946,7 +4965,7 @@ passes, workDir) {
     if (produced.status === 'rejected' && scriptFailed)
         throw produced.reason;
     if (loaded.status === 'rejected')
-        throw inArchiveEntries(loaded.reason, gate);
+        throw inArchiveEntries(loaded.reason, gate, wholeToc(plan));
     if (produced.status === 'rejected')
         throw produced.reason;
     return reportSkipped(gate);
@@ -5893,7 +5912,7 @@ async function gatedLoad(plan, target, options, hooks, args, source, signal) {
         if (produced.status === 'rejected' && scriptFailed)
             throw produced.reason;
         if (psqlDone.status === 'rejected')
-            throw inArchiveEntries(psqlDone.reason, gate);
+            throw inArchiveEntries(psqlDone.reason, gate, wholeToc(plan));
         if (produced.status === 'rejected')
             throw produced.reason;
     }
@@ -5960,7 +5979,8 @@ function tocRefusal(sql) {
                 r.code === 'copy-unclear' ||
                 r.code === 'backslash-escape' ||
                 r.code === 'file-function' ||
-                r.code === 'outside-transaction'))
+                r.code === 'outside-transaction' ||
+                r.code === 'unreadable-code'))
             return r.message
                 .replace(/^line \d+: /, '')
                 .replace(/; the script is refused before anything runs$/, '');
@@ -6593,7 +6613,7 @@ function subsetHint(stderr, options) {
     // selection is the tables' (trial u28 F2: a qualified table was told to add its schema)
     const given = options.tables.length > 0 ? 'tables' : 'schemas';
     if (/schema "[^"]*" does not exist/.test(errors))
-        return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, with the privileges the backup gives it (a schema created by hand has none of them, and the restore does not bring them: trial u47 F7 \u2014 pg_restore -f - <archive> | grep 'ON SCHEMA' shows the backup's GRANTs on it, to run after the CREATE SCHEMA), or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`;
+        return ` The ${given} selection leaves out the schema's own entry (pg_restore restores the selected objects, not the schema that holds them): create the schema in the target first, with the privileges the backup gives it (a schema created by hand has none of them, and the restore does not bring them; pg_restore -f - <archive> | grep 'ON SCHEMA' shows the backup's GRANTs on it, to run after the CREATE SCHEMA), or restore the whole backup.${given === 'tables' ? " A table restored alone also needs what its columns use (types, domains, extensions, sequences), which 'tables' does not bring either: restoring its whole schema with 'schemas' brings its types and domains." : ''}`;
     // a column's type, a domain, an extension's type or a default's function of another schema
     // (trial u24 F3: "type "app.email" does not exist" with no word of why)
     const used = /(?:type|function) "?([^"\s(]+)"?(?:\([^)]*\))? does not exist/.exec(errors);
@@ -8168,13 +8188,17 @@ async function fromToc(inputs, readToc) {
     // data-only loads rows only: the REFRESH of a materialized view is post-data, and the view
     // keeps what the target had (empty after migrations), as with pg_restore --data-only (trial
     // u24 F1: nothing said so)
-    const stale = inputs.dataOnly === true && inputs.tables.length === 0
-        ? toc.entries.filter(e => e.desc === 'MATERIALIZED VIEW DATA' &&
-            (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? '')))
-        : [];
+    // with tables: those that read a table restored (through views too), wherever they are (trial
+    // u52 F1: a data-only restore of events left the view over it empty, unsaid)
+    const stale = inputs.dataOnly !== true
+        ? []
+        : inputs.tables.length === 0
+            ? toc.entries.filter(e => e.desc === 'MATERIALIZED VIEW DATA' &&
+                (inputs.schemas.length === 0 || inputs.schemas.includes(e.namespace ?? '')))
+            : viewsOverTables(inputs, toc);
     if (stale.length > 0) {
         const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
-        warn(`data-only: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+        warn(`data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
             .slice(0, 3)
             .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(e.tag)};`)
             .join(' ')}${names.length > 3 ? ' \u2026' : ''}).`);
@@ -8394,6 +8418,41 @@ function unnamedSequencesWarning(inputs, behind, all = behind) {
         return undefined;
     const one = behind.length === 1;
     return `With data-only, ${(0,log/* plural */.LS)(behind.length, 'sequence')} of the tables named in 'tables' ${one ? 'is' : 'are'} not named ${one ? 'itself' : 'themselves'}, so ${one ? 'its value stays' : 'their values stay'} the target's (as with pg_restore --data-only --table), which is behind the backup's: ${behind.map(u => `${u.sequence} (of ${u.table})`).join(', ')}. The next row the app inserts may take an id the backup's rows hold. Add ${one ? 'it' : 'them'} ('tables: ${(0,sql_names/* restoreNamesValue */.A9)([...inputs.tables, ...all.map(u => u.sequence)])}') to set ${one ? 'it' : 'them'} as the backup has ${one ? 'it' : 'them'}.`;
+}
+/**
+ * data-only with tables: the MATERIALIZED VIEW DATA entries (the REFRESH) of the materialized
+ * views that read a table `tables` names \u2014 directly or through views and other materialized
+ * views, as the archive's dependencies tell \u2014 which a data-only restore does not refresh.
+ */
+function viewsOverTables(selection, toc) {
+    const named = selectedEntries(toc.entries, { ...selection, dataOnly: false });
+    if (!named)
+        return [];
+    const tables = new Set(toc.entries.filter(e => e.desc === 'TABLE' && named.has(e.dumpId)).map(e => e.dumpId));
+    const byId = new Map(toc.entries.map(e => [e.dumpId, e]));
+    const reading = new Map();
+    const reads = (e, depth = 0) => {
+        const known = reading.get(e.dumpId);
+        if (known !== undefined)
+            return known;
+        reading.set(e.dumpId, false); // a cycle reads nothing more
+        const found = depth < 32 &&
+            e.dependencies.some(d => {
+                if (tables.has(d))
+                    return true;
+                const on = byId.get(d);
+                return (on !== undefined &&
+                    ['VIEW', 'MATERIALIZED VIEW'].includes(on.desc) &&
+                    reads(on, depth + 1));
+            });
+        reading.set(e.dumpId, found);
+        return found;
+    };
+    return toc.entries.filter(e => e.desc === 'MATERIALIZED VIEW DATA' &&
+        e.dependencies.some(d => {
+            const view = byId.get(d);
+            return view?.desc === 'MATERIALIZED VIEW' && reads(view);
+        }));
 }
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
@@ -9028,12 +9087,16 @@ async function readProtectedAs(client, not) {
     const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)));
     const dependents = not.dependents.join('\n');
     const relations = [];
+    /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
+    const replacedOids = [];
     for (const r of rows) {
         // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
         // trigger, policy or column of a table) is the user's choice: only their rows are checked
         const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
         const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema);
         const replaceable = backups || dependent;
+        if (backups)
+            replacedOids.push(r.oid);
         if (dependent) {
             relations.push({
                 oid: r.oid,
@@ -9119,8 +9182,10 @@ async function readProtectedAs(client, not) {
     const checkedObjects = objects.filter(o => !o.replaceable).map(o => o.oid);
     const extensionDependencies = await client.query(`SELECT (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, '$1::pg_catalog.oid[]').replace(/%OBJECTS%/g, '$2::pg_catalog.oid[]')}) AS fp`, [checkedRelations, checkedObjects]);
     const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
+    const replaced = await readReplaced(client, replacedOids);
     return {
         owners,
+        ...replaced,
         defaultPrivileges: defaults.rows[0]?.fp ?? '',
         deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
         ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
@@ -9132,6 +9197,71 @@ async function readProtectedAs(client, not) {
         roles: (facts.rows[0]?.roles ?? []).map(Number),
         database: facts.rows[0]?.database ?? '',
         serverVersion: version
+    };
+}
+/**
+ * A relation's reloptions (`alias` its pg_class row) as a jsonb object key \u2192 value, null when it
+ * has none: how the check reads a view's security_barrier, security_invoker and check_option.
+ */
+const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.split_part(o, '=', 1), pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)) FROM pg_catalog.unnest(${alias}.reloptions) o)`;
+/**
+ * True when the view `alias` (its pg_class row) takes the place of one the target had
+ * (replaced_views_, {@link ReplacedView}) and lets nobody read more than that one did: the same
+ * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
+ * apart) one the target's view gave that grantee (with grant option only where that one had
+ * it); security_barrier and security_invoker on where they were, check_option the same or
+ * cascaded. A new view, another definition or owner, or a privilege more is not.
+ */
+const SAME_AS_REPLACED = (alias) => `EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
+    WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
+      AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
+      AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
+      AND (w.value->>'owner')::pg_catalog.oid OPERATOR(pg_catalog.=) ${alias}.relowner
+      AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(${alias}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner
+        AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(w.value->'acl') g
+          WHERE (g.value->>0)::pg_catalog.oid OPERATOR(pg_catalog.=) a.grantee AND g.value->>1 OPERATOR(pg_catalog.=) a.privilege_type
+            AND ((g.value->>2)::pg_catalog.bool OR NOT a.is_grantable)))
+      AND (NOT COALESCE((w.value->'options'->>'security_barrier')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_barrier')::pg_catalog.bool, false))
+      AND (NOT COALESCE((w.value->'options'->>'security_invoker')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_invoker')::pg_catalog.bool, false))
+      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))`;
+/**
+ * The views and materialized views among `oids` (the relations clean replaces) as the target has
+ * them, and the GRANT statements (table and column privileges, the owner's own apart) of all of
+ * them: read before the load.
+ */
+async function readReplaced(client, oids) {
+    if (oids.length === 0)
+        return {};
+    const { rows: views } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            c.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) AS definition,
+            c.relowner::pg_catalog.int8 AS owner,
+            COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type)
+                        FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl,
+            ${VIEW_OPTIONS('c')} AS options
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+      ORDER BY 1`, [oids]);
+    // the privileges of others on the relation, and on its columns (x.attnum 0: the relation's)
+    const { rows: grants } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            pg_catalog.array_agg('GRANT ' OPERATOR(pg_catalog.||) a.privilege_type
+              OPERATOR(pg_catalog.||) CASE WHEN x.attnum OPERATOR(pg_catalog.>) 0 THEN ' (' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.attname) OPERATOR(pg_catalog.||) ')' ELSE '' END
+              OPERATOR(pg_catalog.||) CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN ' ON SEQUENCE ' ELSE ' ON TABLE ' END
+              OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
+              OPERATOR(pg_catalog.||) ' TO ' OPERATOR(pg_catalog.||) CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+              OPERATOR(pg_catalog.||) CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END OPERATOR(pg_catalog.||) ';'
+              ORDER BY x.attnum, a.grantee, a.privilege_type) AS grants
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+       CROSS JOIN LATERAL (SELECT 0::pg_catalog.int2 AS attnum, NULL::pg_catalog.name AS attname, c.relacl AS acl
+                           UNION ALL SELECT t.attnum, t.attname, t.attacl FROM pg_catalog.pg_attribute t
+                            WHERE t.attrelid OPERATOR(pg_catalog.=) c.oid AND t.attnum OPERATOR(pg_catalog.>) 0 AND NOT t.attisdropped AND t.attacl IS NOT NULL) x
+       CROSS JOIN LATERAL pg_catalog.aclexplode(x.acl) a
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+      GROUP BY n.nspname, c.relname ORDER BY 1`, [oids]);
+    return {
+        ...(views.length > 0
+            ? { replacedViews: views.map(v => ({ ...v, owner: Number(v.owner) })) }
+            : {}),
+        ...(grants.length > 0 ? { replacedGrants: grants } : {})
     };
 }
 /**
@@ -9504,6 +9634,7 @@ DECLARE
   deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
   extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
   recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
+  replaced_views_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.replacedViews ?? []), 'views')};
   checked_ pg_catalog.oid[];
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
@@ -9651,7 +9782,8 @@ BEGIN
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
     AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
     AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_);
+    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_)
+    AND NOT ${SAME_AS_REPLACED('v')};
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
@@ -9694,7 +9826,7 @@ END`;
  * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
  * changed, that nothing was restored, and what to do.
  */
-function changedObjectsMessage(stderr) {
+function changedObjectsMessage(stderr, selection) {
     // the error psql printed (its own line), not the check's text a syntax error would quote
     const raised = (text) => {
         const at = stderr.search(new RegExp(`ERROR:\\s+${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -9709,7 +9841,40 @@ function changedObjectsMessage(stderr) {
         .slice(at + NET_MARKER.length)
         .split('\n')[0]
         .trim();
-    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles: trial u47 F6): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore that part by hand (pg_restore --single-transaction --exit-on-error -t <name> -d <url> <archive>), which does not check this.`;
+    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`;
+}
+/** Whether the restore named schemas or tables. */
+function selected(selection) {
+    return (selection?.schemas?.length ?? 0) + (selection?.tables?.length ?? 0) > 0;
+}
+/** A name as a shell word (single-quoted unless plain). */
+function unchanged_shellWord(word) {
+    return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * pg_restore's options for the restore's selection: --clean when it cleans, -n for each schema,
+ * -t for each table (a qualified one's schema with -n, as pg_restore's -t takes a bare name).
+ */
+function byHandSelection(selection) {
+    const schemas = [...(selection?.schemas ?? [])];
+    const tables = [];
+    for (const t of selection?.tables ?? []) {
+        const dot = t.indexOf('.');
+        if (dot > 0) {
+            if (!schemas.includes(t.slice(0, dot)))
+                schemas.push(t.slice(0, dot));
+            tables.push(t.slice(dot + 1));
+        }
+        else
+            tables.push(t);
+    }
+    return [
+        ...(selection?.clean ? ['--clean'] : []),
+        ...schemas.map(s => `-n ${unchanged_shellWord(s)}`),
+        ...tables.map(t => `-t ${unchanged_shellWord(t)}`)
+    ]
+        .map(o => ` ${o}`)
+        .join('');
 }
 /**
  * After a load that did not commit (failed, refused, or cancelled): the target's protected
@@ -10764,6 +10929,8 @@ async function restore(inputs, connection, deps = {}) {
     const requires = (0,postgres_connection/* libpqRequirements */.$Y)(connection);
     /** The artifact downloading while the restore goes on (until the load settled). */
     let live;
+    /** The load committed, and the checks that follow it (its row counts) run. */
+    let checkingAfterCommit = false;
     let opening;
     let loaderSessions;
     /** Hooks for after a cancel's sessions ended, taken back unless the run was cancelled. */
@@ -11158,6 +11325,7 @@ async function restore(inputs, connection, deps = {}) {
         target = await sessionAfterLoad().catch((error) => {
             throw new RestoreError(`The backup was restored (committed), but the action could not connect again to count the restored rows: ${error.message}`);
         });
+        checkingAfterCommit = true;
         // committed: nothing of the target's to set forward after a later cancel
         repairOnCancel?.();
         // pg_restore -d committed by itself (or no single transaction): said, with what changed
@@ -11257,6 +11425,7 @@ async function restore(inputs, connection, deps = {}) {
         await reportSequences(target, sequenceValues);
         const alongside = appendedProviderTables(facts, plan);
         const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, alongside)));
+        checkingAfterCommit = false;
         // what comes after (verify's dump of its scratch database) has the room the load had
         const monitorNow = monitor;
         monitor = undefined;
@@ -11305,6 +11474,11 @@ async function restore(inputs, connection, deps = {}) {
         // verdict comes first (a corrupted artifact is named as such), as in a download-first restore
         if (live)
             throw await downloadVerdict(inputs, live, requires, deps.installer, error);
+        // after the COMMIT, the action's own session ended under what follows the load (by the
+        // server, or by a session of the restoring role: attacker a84 F3, where pg's "write EPIPE"
+        // was all the command line said); the front doors add that the load had been committed
+        if (checkingAfterCommit && !(error instanceof RestoreError) && (0,postgres_session.sessionEndedError)(error, target))
+            throw new RestoreError(`the action's own session to the ${deps.afterLoad ? 'scratch database' : 'target'} ended after the load, while it read what the load left (${error.message}): ended by the server, or by another session (pg_terminate_backend: a function of the backup's can end the restoring role's other sessions); the checks after the load did not run to their end`);
         throw error;
     }
     finally {
@@ -12151,7 +12325,13 @@ monitor, error, blockers, cancelled) {
     if (cancelled && error instanceof LoadError) {
         return new locks/* LockTimeoutError */.XB('The restore', blockers, inputs.lockTimeoutMs);
     }
-    const changed = error instanceof LoadError ? changedObjectsMessage(error.stderr) : undefined;
+    const changed = error instanceof LoadError
+        ? changedObjectsMessage(error.stderr, {
+            schemas: inputs.schemas,
+            tables: inputs.tables,
+            clean: inputs.clean
+        })
+        : undefined;
     if (changed !== undefined) {
         const firing = monitor ? await eventTriggersWriting(monitor, changed).catch(() => []) : [];
         return new RestoreError(firing.length > 0 ? eventTriggerMessage(changed, firing) : changed);
@@ -12613,6 +12793,9 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
     });
     if (inputs.allowNonEmpty && !inputs.clean)
         refuseReplacedObjects(set, plan);
+    const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined;
+    if (lostGrants)
+        log/* log */.Rm.warning(lostGrants);
     if (!hasProtected(set)) {
         log/* log */.Rm.info('The target holds no objects the backup does not own: nothing to prove unchanged.');
         return undefined;
@@ -12647,6 +12830,24 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
     }
     log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`);
     return { check: unchangedCheck(set), set };
+}
+/**
+ * no-privileges: true with clean: the privileges others had on the target's relations clean
+ * replaces are not given back (pg_restore --no-privileges): named, with the GRANT statements to
+ * run after the restore (u52 F2 addendum: app_reader lost SELECT on three views without a word).
+ */
+function replacedGrantsWarning(inputs, set) {
+    const lost = set.replacedGrants ?? [];
+    if (!inputs.clean ||
+        inputs.noPrivileges !== true ||
+        inputs.dataOnly === true ||
+        lost.length === 0)
+        return undefined;
+    const statements = lost.flatMap(r => r.grants);
+    const shown = 50;
+    return `no-privileges: true restores no privileges, and clean replaces ${(0,log/* plural */.LS)(lost.length, 'relation')} of the target that other roles have privileges on now: ${firstOf(lost.map(r => r.name), 20)}. After this restore those roles have none on them (only what the owners' default privileges give); pg_restore --clean --no-privileges does the same. To keep them, run after the restore: ${statements
+        .slice(0, shown)
+        .join(' ')}${statements.length > shown ? ` (and ${statements.length - shown} more)` : ''}`;
 }
 /** How many objects of one kind the count names ("1 function (public.f(text))"). */
 const NAMED_PER_KIND = 3;

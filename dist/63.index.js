@@ -1289,6 +1289,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   roomForSessions: () => (/* binding */ roomForSessions),
 /* harmony export */   rowSecurityTables: () => (/* binding */ rowSecurityTables),
 /* harmony export */   sessionEnded: () => (/* binding */ sessionEnded),
+/* harmony export */   sessionEndedError: () => (/* binding */ sessionEndedError),
 /* harmony export */   tableBlockers: () => (/* binding */ tableBlockers),
 /* harmony export */   trackApplicationName: () => (/* binding */ trackApplicationName),
 /* harmony export */   unmatchedExcludes: () => (/* binding */ unmatchedExcludes),
@@ -1438,6 +1439,20 @@ const endedSessions = new WeakSet();
  */
 function sessionEnded(client) {
     return endedSessions.has(client);
+}
+/**
+ * Whether `error` is a query's failure because its session's connection ended (pg's own words:
+ * "write EPIPE", "Connection terminated unexpectedly", "\u2026 is not queryable", a reset; the
+ * server's 57P01 "terminating connection due to administrator command"), or `client`'s session
+ * is known to have ended.
+ */
+function sessionEndedError(error, client) {
+    if (client && sessionEnded(client))
+        return true;
+    const e = error;
+    if (e?.code === '57P01' || e?.code === 'EPIPE' || e?.code === 'ECONNRESET')
+        return true;
+    return /^(?:write EPIPE|read ECONNRESET|Connection terminated(?: unexpectedly)?|Client has encountered a connection error and is not queryable|terminating connection due to administrator command)\b/.test(String(e?.message ?? ''));
 }
 async function connect(connection, connectTimeoutSeconds, options = {}) {
     const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);

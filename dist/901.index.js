@@ -585,9 +585,24 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
         ? "The backup's data blocks were digested as the restore read them."
         : `The backup's data blocks are digested from the fetched file again, while the scratch database is dumped${loaded.backupDigestMissing ? ` (the digest taken as the restore read it does not count: ${loaded.backupDigestMissing})` : ''}.`);
     let [backup, restored] = await digestBoth('blocks', loaded.backupDigest);
-    if (!(0,compare/* tableDataEqual */.x4)(backup, restored)) {
+    const { differ, restoredOnly } = (0,compare/* tableDataDiffering */.$t)(backup, restored);
+    if (differ.length > 0 || restoredOnly.length > 0) {
         // a block's digest says that it differs, not where: both read again, row by row
-        log/* log */.Rm.info("Some table's data differs byte for byte from the backup's: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.");
+        const names = (list) => `${list.slice(0, 5).join(', ')}${list.length > 5 ? `, and ${list.length - 5} more` : ''}`;
+        const why = [
+            ...(differ.length > 0
+                ? [
+                    `the data of ${(0,log/* plural */.LS)(differ.length, 'table')} (${names(differ)}) is not byte for byte the backup's`
+                ]
+                : []),
+            ...(restoredOnly.length > 0
+                ? [
+                    `${(0,log/* plural */.LS)(restoredOnly.length, 'table')} of the scratch database that the backup has no data for hold${restoredOnly.length === 1 ? 's' : ''} rows (${names(restoredOnly)})`
+                ]
+                : [])
+        ];
+        const said = why.join(', and ');
+        log/* log */.Rm.info(`${said[0].toUpperCase()}${said.slice(1)}: reading the backup and a dump of the scratch database again, row by row, to count the rows and place the first difference.`);
         [backup, restored] = await digestBoth('rows');
     }
     const backupServer = (0,archive/* majorOfVersion */.RI)(backup.toc.header.serverVersion ?? '');
