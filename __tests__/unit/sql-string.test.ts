@@ -49,7 +49,9 @@ describe('string constants as the server reads them', () => {
     ["'pg_termi'\n'nate_backend'", 'pg_terminate_backend'],
     ["'a' -- c\n  -- d\n'b'", 'ab'],
     ["E'a\\x5f'\n'\\x5fb'", 'a__b'],
-    ["U&'a\\005f'\n'b' UESCAPE '\\'", 'a_b']
+    ["U&'a\\005f'\n'b' UESCAPE '\\'", 'a_b'],
+    // however long the comment between the parts (attacker a85 F1: a 4096-character look-ahead)
+    [`'pg_termi'\n-- ${'c'.repeat(5000)}\n'nate_backend'`, 'pg_terminate_backend']
   ])('%s is %j', (text, expected) => {
     expect(value(text)).toBe(expected)
     expect(stringConstantAt(text, 0, true)?.end).toBe(text.length)

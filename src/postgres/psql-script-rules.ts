@@ -925,6 +925,8 @@ function readDoBlock(
       return `its code is a string whose value cannot be told for sure (${x.error ?? "B'…', X'…' or N'…'"})`
     bodies.push(x.body)
   }
+  // the server takes one string (parts continued across lines are one): two are not its reading
+  if (bodies.length > 1) return 'it holds more than one string for its code'
   if (language !== undefined && language !== 'plpgsql')
     return `its code is in LANGUAGE ${language}, which this check cannot read`
   for (const body of bodies) {

@@ -17,14 +17,25 @@ export interface StringConstant {
 }
 
 /** Space between a constant and its UESCAPE: white space, -- and /* comments. */
-const SPACE = /^(?:[ \t\n\r\f\v]+|--[^\n\r]*|\/\*[\s\S]*?\*\/)*/
+const SPACE = /(?:[ \t\n\r\f\v]+|--[^\n\r]*|\/\*[\s\S]*?\*\/)*/y
 
 /**
  * A continuation: horizontal space or -- comments, a newline, then space or comments each ending
  * in a newline, then the quote of the next part (scan.l's quotecontinue; \v counts as space, as
  * PostgreSQL 16 reads it: a server that does not ends in a syntax error).
  */
-const CONTINUE = /^(?:[ \t\f\v]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]*[\n\r])*'/
+const CONTINUE = /(?:[ \t\f\v]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]*[\n\r])*'/y
+
+/**
+ * The length of what `sticky` (a regular expression with the y flag) matches at `at` in `text`,
+ * or -1 — however far it reaches (attacker a85 F1: a look-ahead of 4096 characters read two
+ * parts joined across a longer comment as two constants, the call between them unseen).
+ */
+function matchedAt(sticky: RegExp, text: string, at: number): number {
+  sticky.lastIndex = at
+  const m = sticky.exec(text)
+  return m ? m[0].length : -1
+}
 
 /** The end of a dollar quote's opening tag ($$, $tag$) at `i`, or `i` when none starts there. */
 export function dollarTagEnd(text: string, i: number): number {
@@ -79,9 +90,9 @@ export function stringConstantAt(
     if (end < 0) return { end: text.length, error: 'its quote does not end' }
     parts.push(text.slice(at + 1, end))
     at = end + 1
-    const more = CONTINUE.exec(text.slice(at, at + 4096))
-    if (!more) break
-    at += more[0].length - 1
+    const more = matchedAt(CONTINUE, text, at)
+    if (more < 0) break
+    at += more - 1
   }
   const inside = parts.join('')
   if (mode === 'plain') return { end: at, value: inside.replace(/''/g, "'") }
@@ -94,10 +105,10 @@ export function stringConstantAt(
   // U&'…' UESCAPE '…': the escape character of its own
   let escape = '\\'
   let end = at
-  const space = SPACE.exec(text.slice(at, at + 4096))![0].length
+  const space = Math.max(0, matchedAt(SPACE, text, at))
   if (/^uescape(?![\w$\u0080-\uffff])/i.test(text.slice(at + space, at + space + 8))) {
     const from = at + space + 7
-    const afterSpace = from + SPACE.exec(text.slice(from, from + 4096))![0].length
+    const afterSpace = from + Math.max(0, matchedAt(SPACE, text, from))
     const arg = stringConstantAt(text, afterSpace, std)
     if (!arg || arg.value === undefined)
       return { end: arg?.end ?? afterSpace, error: 'UESCAPE is not followed by a string' }
