@@ -208,3 +208,68 @@ describe('still refused, the target unchanged: the backup’s view lets someone 
     expect(await state(db)).toEqual(before)
   })
 })
+
+describe('still refused: the same text reading other data, and grants on columns (attacker a85 F2, F3)', () => {
+  let dump2: string
+  let source2: string
+  beforeAll(async () => {
+    source2 = await server.createDatabase(`views_source2_${suffix}`)
+    await server.query('postgres', `ALTER DATABASE ${source2} OWNER TO ${OWNER}`)
+    await server.query(
+      source2,
+      asOwner(`CREATE TABLE public.secrets (id int PRIMARY KEY, secret text);
+       INSERT INTO public.secrets VALUES (1, 'TOPSECRET');
+       CREATE SCHEMA rep; GRANT USAGE ON SCHEMA rep TO ${READER};
+       CREATE FUNCTION rep.mask(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT $1 $$;
+       CREATE VIEW rep.v AS SELECT id, rep.mask(secret) AS s FROM public.secrets;
+       GRANT SELECT ON rep.v TO ${READER};
+       CREATE VIEW rep.w AS SELECT id, secret FROM public.secrets;
+       GRANT SELECT (id, secret) ON rep.w TO ${READER};`)
+    )
+    dump2 = path.join(harness.work, 'views2.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump2, source2], {
+      env: server.env(source2, { user: OWNER, password: PASSWORD })
+    })
+  }, 60_000)
+
+  async function copy(sql: string): Promise<string> {
+    const db = `views2_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source2} OWNER ${OWNER}`)
+    await server.query(db, asOwner(sql))
+    return db
+  }
+
+  const restore = (db: string): Promise<unknown> =>
+    harness.restore(
+      testRestoreInputs(
+        server.url(db, { user: OWNER, password: PASSWORD }),
+        { kind: 'file', path: dump2 },
+        { clean: true, schemas: ['rep'] }
+      )
+    )
+
+  it('the view’s text is the target’s, but the function it calls is the backup’s own (it masked the secret in the target)', async () => {
+    const db = await copy(
+      `CREATE OR REPLACE FUNCTION rep.mask(text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT '***'::text $$`
+    )
+    expect(await server.query(db, `SET ROLE ${READER}; SELECT s FROM rep.v`)).toEqual([
+      { s: '***' }
+    ])
+    const error = await failure(restore(db))
+    expect(error?.message).toMatch(
+      /public\.secrets: the view rep\.v reads it and is granted to other roles/
+    )
+    expect(await server.query(db, `SET ROLE ${READER}; SELECT s FROM rep.v`)).toEqual([
+      { s: '***' }
+    ])
+  })
+
+  it('a new view granted on its columns only', async () => {
+    const db = await copy('DROP VIEW rep.w')
+    const error = await failure(restore(db))
+    expect(error?.message).toMatch(
+      /public\.secrets: the view rep\.w reads it and is granted to other roles/
+    )
+    expect(await server.query(db, "SELECT to_regclass('rep.w') AS w")).toEqual([{ w: null }])
+  })
+})
