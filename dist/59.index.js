@@ -9210,9 +9210,11 @@ const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.
  * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
  * apart) one the target's view gave that grantee (with grant option only where that one had
  * it); security_barrier and security_invoker on where they were, check_option the same or
- * cascaded. A new view, another definition or owner, or a privilege more is not.
+ * cascaded; and it reads tables only (no view, no function, operator or type but pg_catalog's:
+ * the same text may call the backup's own), with no column privileges. A new view, another
+ * definition or owner, or a privilege more is not.
  */
-const SAME_AS_REPLACED = (alias) => `EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
+const SAME_AS_REPLACED = (alias) => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
     WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
       AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
       AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
@@ -9223,7 +9225,20 @@ const SAME_AS_REPLACED = (alias) => `EXISTS (SELECT FROM pg_catalog.jsonb_array_
             AND ((g.value->>2)::pg_catalog.bool OR NOT a.is_grantable)))
       AND (NOT COALESCE((w.value->'options'->>'security_barrier')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_barrier')::pg_catalog.bool, false))
       AND (NOT COALESCE((w.value->'options'->>'security_invoker')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_invoker')::pg_catalog.bool, false))
-      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))`;
+      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))
+    -- the same text may read other data (attacker a85 F2: the backup's own public.mask() behind
+    -- the same definition): only a view that reads tables and calls nothing but pg_catalog's
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r2 JOIN pg_catalog.pg_depend d2
+        ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d2.objid OPERATOR(pg_catalog.=) r2.oid
+      WHERE r2.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
+        AND CASE WHEN d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
+                      AND EXISTS (SELECT FROM pg_catalog.pg_class c2 WHERE c2.oid OPERATOR(pg_catalog.=) d2.refobjid
+                                    AND c2.relkind OPERATOR(pg_catalog.<>) ALL ('{r,p}'::pg_catalog.char[]))
+                 ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
+    -- column privileges: the same test as the view's own would need them recorded; none at all
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) ${alias}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner))`;
 /**
  * The views and materialized views among `oids` (the relations clean replaces) as the target has
  * them, and the GRANT statements (table and column privileges, the owner's own apart) of all of
@@ -9781,7 +9796,10 @@ BEGIN
     JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
     AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
-    AND EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+    AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+      -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) \u2026 TO anon passed)
+      OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
     AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_)
     AND NOT ${SAME_AS_REPLACED('v')};
   IF found_ IS NOT NULL THEN
