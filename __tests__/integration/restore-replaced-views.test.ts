@@ -224,7 +224,13 @@ describe('still refused: the same text reading other data, and grants on columns
        CREATE VIEW rep.v AS SELECT id, rep.mask(secret) AS s FROM public.secrets;
        GRANT SELECT ON rep.v TO ${READER};
        CREATE VIEW rep.w AS SELECT id, secret FROM public.secrets;
-       GRANT SELECT (id, secret) ON rep.w TO ${READER};`)
+       GRANT SELECT (id, secret) ON rep.w TO ${READER};
+       CREATE TABLE rep.allowed (id int); INSERT INTO rep.allowed VALUES (1);
+       CREATE VIEW rep.u AS SELECT s.id, s.secret FROM public.secrets s WHERE s.id IN (SELECT a.id FROM rep.allowed a);
+       GRANT SELECT ON rep.u TO ${READER};
+       CREATE VIEW rep.p AS SELECT id FROM public.secrets;
+       GRANT ALL ON rep.p TO ${READER};
+       CREATE RULE leak AS ON INSERT TO rep.p DO INSTEAD SELECT id, secret FROM public.secrets;`)
     )
     dump2 = path.join(harness.work, 'views2.dump')
     execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump2, source2], {
@@ -262,6 +268,31 @@ describe('still refused: the same text reading other data, and grants on columns
     expect(await server.query(db, `SET ROLE ${READER}; SELECT s FROM rep.v`)).toEqual([
       { s: '***' }
     ])
+  })
+
+  it('the view’s text is the target’s, but a table of the backup’s own that it reads holds other rows (attacker a86 F1)', async () => {
+    const db = await copy('DELETE FROM rep.allowed')
+    expect(
+      await server.query(db, `SET ROLE ${READER}; SELECT count(*)::int AS n FROM rep.u`)
+    ).toEqual([{ n: 0 }])
+    const error = await failure(restore(db))
+    expect(error?.message).toMatch(
+      /public\.secrets: the view rep\.u reads it and is granted to other roles/
+    )
+    expect(
+      await server.query(db, `SET ROLE ${READER}; SELECT count(*)::int AS n FROM rep.u`)
+    ).toEqual([{ n: 0 }])
+  })
+
+  it('the view’s query is the target’s, but the backup gives it a rule of its own (attacker a86 F2)', async () => {
+    const db = await copy('DROP RULE leak ON rep.p')
+    const error = await failure(restore(db))
+    expect(error?.message).toMatch(
+      /public\.secrets: the view rep\.p reads it and is granted to other roles/
+    )
+    expect(
+      await server.query(db, "SELECT count(*)::int AS n FROM pg_rules WHERE rulename = 'leak'")
+    ).toEqual([{ n: 0 }])
   })
 
   it('a new view granted on its columns only', async () => {

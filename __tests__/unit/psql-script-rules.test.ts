@@ -405,6 +405,8 @@ describe('psql script rules: server-side file functions (attacker a37 F1)', () =
     ],
     ["DO E'BEGIN PERFORM lo\\x5fexport(1, \\'/tmp/x\\'); END';", 'lo_export'],
     ["DO U&'BEGIN PERFORM lo\\005fexport(1, ''/tmp/x''); END';", 'lo_export'],
+    // a -- comment that a CR ends (attacker a86 F4)
+    ["DO $$ BEGIN -- c\rPERFORM lo_export(1, '/tmp/x'); END $$;", 'lo_export'],
     // parts joined across a comment longer than any look-ahead (attacker a85 F1)
     [`DO 'BEGIN PERFORM lo_exp'\n-- ${'x'.repeat(5000)}\n'ort(1, ''/tmp/x''); END';`, 'lo_export']
   ])('refuses %s', (sql, name) => {

@@ -50,6 +50,9 @@ describe('string constants as the server reads them', () => {
     ["'a' -- c\n  -- d\n'b'", 'ab'],
     ["E'a\\x5f'\n'\\x5fb'", 'a__b'],
     ["U&'a\\005f'\n'b' UESCAPE '\\'", 'a_b'],
+    // each part of an E'' decoded on its own, as the server does (attacker a86)
+    ["E'\\x2'\n'7'", '\u00027'],
+    ["E'\\4'\n'7'", '\u00047'],
     // however long the comment between the parts (attacker a85 F1: a 4096-character look-ahead)
     [`'pg_termi'\n-- ${'c'.repeat(5000)}\n'nate_backend'`, 'pg_terminate_backend']
   ])('%s is %j', (text, expected) => {

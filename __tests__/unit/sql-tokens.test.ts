@@ -16,9 +16,12 @@ interface SqlToken {
 }
 
 const TOKEN =
-  /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n]*|[0-9][\w.]*|\s+|[^]/y
+  /[Ee]'((?:[^'\\]|\\[^]|'')*)'?|([A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*)|"((?:[^"]|"")*)"?|'((?:[^']|'')*)'?|(\$(?:[A-Za-z_\u0080-\uffff][\w\u0080-\uffff]*)?\$)|\/\*|--[^\n\r]*|[0-9][\w.]*|\s+|[^]/y
 
-/** The regex tokenizer sqlTokens replaced, unchanged. */
+/**
+ * The regex tokenizer sqlTokens replaced, unchanged but for a -- comment, which a CR ends as well
+ * as a LF, as PostgreSQL reads it (attacker a86 F4).
+ */
 function sqlTokensByRegex(text: string, inner = true): SqlToken[] {
   const out: SqlToken[] = []
   const literals: string[] = []

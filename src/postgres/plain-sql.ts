@@ -83,6 +83,16 @@ export class CopyScanner extends Transform {
 }
 
 /** Parses the qualified table name of a plain dump's `COPY schema.table (...) FROM stdin;`. */
+/**
+ * Where a -- comment starting at `i` ends: at the line's end, which a CR ends as well as a LF
+ * (PostgreSQL's and psql's scanners: attacker a86 F4), the newline itself not included; the
+ * text's length when none follows.
+ */
+export function lineCommentEnd(text: string, i: number): number {
+  let end = i + 2
+  while (end < text.length && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end++
+  return end
+}
 export function parseCopyStatement(line: string): QualifiedName | undefined {
   if (!line.startsWith('COPY ')) return undefined
   let i = 5
@@ -1050,8 +1060,7 @@ export function withoutComments(text: string): string {
       from = i
     } else if (c === 0x2d && text.charCodeAt(i + 1) === 0x2d) {
       out += `${text.slice(from, i)} `
-      const end = text.indexOf('\n', i)
-      i = end < 0 ? n : end
+      i = lineCommentEnd(text, i)
       from = i
     } else i++
   }
@@ -1724,8 +1733,7 @@ export function sqlTokens(text: string, inner = true): SqlToken[] {
     } else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2a /* * */) {
       i = blockCommentEnd(text, i)
     } else if (c === 0x2d /* - */ && text.charCodeAt(i + 1) === 0x2d) {
-      const end = text.indexOf('\n', i)
-      i = end < 0 ? n : end
+      i = lineCommentEnd(text, i)
     } else if (c >= 0x30 && c <= 0x39 /* 0-9 */) {
       i++
       while (i < n && isNumberPart(text.charCodeAt(i))) i++
@@ -1841,8 +1849,8 @@ function signatureArguments(line: string, start: number): string | undefined {
     // inside one ends nothing (re-attack a45: f(a text DEFAULT $$, b integer)$$) dropped another
     // overload, f(a text, b integer))
     if (c === '-' && line[i + 1] === '-') {
-      const eol = line.indexOf('\n', i)
-      if (eol < 0) return undefined
+      const eol = lineCommentEnd(line, i)
+      if (eol >= line.length) return undefined
       i = eol
       keep(' ')
       continue

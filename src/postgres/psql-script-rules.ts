@@ -646,8 +646,11 @@ function callTokens(text: string, std: boolean): CallToken[] {
     const c = text.charCodeAt(i)
     const c1 = text.charCodeAt(i + 1)
     if (c === 0x2d && c1 === 0x2d) {
-      const end = text.indexOf('\n', i)
-      i = end < 0 ? n : end + 1
+      // to the end of the line, which a CR ends as well as a LF (attacker a86 F4: a call after
+      // "-- c\r" in DO code ran, unseen)
+      let end = i + 2
+      while (end < n && text.charCodeAt(end) !== 0x0a && text.charCodeAt(end) !== 0x0d) end++
+      i = end < n ? end + 1 : n
     } else if (c === 0x2f && c1 === 0x2a) {
       i = blockCommentEnd(text, i)
     } else if (

@@ -96,7 +96,17 @@ export function stringConstantAt(
   }
   const inside = parts.join('')
   if (mode === 'plain') return { end: at, value: inside.replace(/''/g, "'") }
-  if (mode === 'escape') return { end: at, ...decodeEscapeString(inside) }
+  if (mode === 'escape') {
+    // each part decoded on its own, as the server's scanner does (attacker a86: E'\x2' then '7'
+    // on the next line is \x02 and 7 to the server, not \x27)
+    let value = ''
+    for (const part of parts) {
+      const decoded = decodeEscapeString(part)
+      if (decoded.value === undefined) return { end: at, ...decoded }
+      value += decoded.value
+    }
+    return { end: at, value }
+  }
   if (!std)
     return {
       end: at,
