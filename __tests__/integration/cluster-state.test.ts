@@ -256,7 +256,8 @@ describe("the whole server's objects, changed by a backup's function as it loads
     const file = path.join(harness.work, 'terminate-plain.sql')
     writeFileSync(
       file,
-      'CREATE TABLE public.t (a integer);\nINSERT INTO public.t SELECT g FROM generate_series(1, 100) g;\nSELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid();\n'
+      // the call in a function's body, run when called: a call written in the script is refused
+      'CREATE TABLE public.t (a integer);\nINSERT INTO public.t SELECT g FROM generate_series(1, 100) g;\nCREATE FUNCTION public.k() RETURNS void LANGUAGE sql AS $$ SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid() $$;\nSELECT public.k();\n'
     )
     const result = await harness.restore(
       testRestoreInputs(server.url(target, { user: ROLE, password: PASSWORD }), {

@@ -507,7 +507,16 @@ export async function restore(
       // the restore's own session, idle through the load, ended meanwhile: by the server, or by
       // a function of the backup's ending the restoring role's other sessions (attacker a83 F2:
       // pg's "not queryable" was all the step said, and the checks after the load did not run)
-      if (target && sessionEnded(target)) {
+      // asked, not only told: the server's word that it ended the session may not have been
+      // read yet (its 'end' comes after the next query fails)
+      if (
+        target &&
+        (sessionEnded(target) ||
+          !(await target.query('SELECT 1').then(
+            () => true,
+            () => false
+          )))
+      ) {
         log.info(
           "The action's own session to the target ended during the load (ended by the server, or by the backup's own SQL: pg_terminate_backend ends the restoring role's other sessions): a new one reads what follows."
         )
