@@ -9210,8 +9210,9 @@ const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.
  * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
  * apart) one the target's view gave that grantee (with grant option only where that one had
  * it); security_barrier and security_invoker on where they were, check_option the same or
- * cascaded; and it reads tables only (no view, no function, operator or type but pg_catalog's:
- * the same text may call the backup's own), with no column privileges. A new view, another
+ * cascaded; and it reads only relations of the target's that the check finds unchanged and calls
+ * nothing but pg_catalog's (the same text may read the backup's own table or call its function),
+ * has no rule but its query and no trigger, and no column privileges. A new view, another
  * definition or owner, or a privilege more is not.
  */
 const SAME_AS_REPLACED = (alias) => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
@@ -9232,10 +9233,16 @@ const SAME_AS_REPLACED = (alias) => `(EXISTS (SELECT FROM pg_catalog.jsonb_array
         ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d2.objid OPERATOR(pg_catalog.=) r2.oid
       WHERE r2.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
         AND CASE WHEN d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 -- a relation of the target's own that the check finds unchanged, nothing the backup
+                 -- created or replaced (attacker a86 F1: the backup's own "allowed" table widened it)
                  THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
-                      AND EXISTS (SELECT FROM pg_catalog.pg_class c2 WHERE c2.oid OPERATOR(pg_catalog.=) d2.refobjid
-                                    AND c2.relkind OPERATOR(pg_catalog.<>) ALL ('{r,p}'::pg_catalog.char[]))
+                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
                  ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
+    -- its query only: no rule of its own (attacker a86 F2: ON INSERT DO INSTEAD SELECT the secrets)
+    -- and no INSTEAD OF trigger
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r3 WHERE r3.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
+      AND r3.rulename OPERATOR(pg_catalog.<>) '_RETURN')
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g3 WHERE g3.tgrelid OPERATOR(pg_catalog.=) ${alias}.oid)
     -- column privileges: the same test as the view's own would need them recorded; none at all
     AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
       WHERE t.attrelid OPERATOR(pg_catalog.=) ${alias}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner))`;
@@ -11069,7 +11076,11 @@ async function restore(inputs, connection, deps = {}) {
             // the restore's own session, idle through the load, ended meanwhile: by the server, or by
             // a function of the backup's ending the restoring role's other sessions (attacker a83 F2:
             // pg's "not queryable" was all the step said, and the checks after the load did not run)
-            if (target && (0,postgres_session.sessionEnded)(target)) {
+            // asked, not only told: the server's word that it ended the session may not have been
+            // read yet (its 'end' comes after the next query fails)
+            if (target &&
+                ((0,postgres_session.sessionEnded)(target) ||
+                    !(await target.query('SELECT 1').then(() => true, () => false)))) {
                 log/* log */.Rm.info("The action's own session to the target ended during the load (ended by the server, or by the backup's own SQL: pg_terminate_backend ends the restoring role's other sessions): a new one reads what follows.");
                 target = undefined;
             }
