@@ -47,6 +47,54 @@ async function clusterOf(other: string): Promise<unknown> {
   )
 }
 
+/** The failure of a restore that pg_restore -d committed while the server's objects changed. */
+const committedChange = (other: string): RegExp =>
+  new RegExp(
+    `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment none → owned, connection limit -1 → 0`
+  )
+
+/**
+ * A custom archive whose table's CHECK calls public.h(), with the body `body(other)` set after
+ * the data (harmless in the source), backed up as `name` and restored by the role into an empty
+ * target (pg_restore -d, which commits by itself): the databases, the cluster's state before the
+ * restore, and the restore's error.
+ */
+async function customArchiveRestore(name: string, body: (other: string) => string) {
+  const server = harness.server
+  const { target, other } = await setUp()
+  const source = await server.createDatabase()
+  await server.query(
+    source,
+    `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
+     CREATE TABLE public.t (a integer CHECK (a + public.h() > 0));
+     INSERT INTO public.t VALUES (1), (2);
+     CREATE OR REPLACE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${body(other)} $$;`
+  )
+  await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+  await server.query('postgres', `ALTER DATABASE ${other} CONNECTION LIMIT -1`)
+  await server.query('postgres', `COMMENT ON DATABASE ${other} IS NULL`)
+  const before = await clusterOf(other)
+  await harness.backup(
+    testBackupInputs(server.url(source), {
+      artifactName: name,
+      pgDumpArgs: ['--no-owner', '--no-privileges']
+    })
+  )
+  const failed = await harness
+    .restore(
+      testRestoreInputs(
+        server.url(target, { user: ROLE, password: PASSWORD }),
+        currentRunArtifact(harness.backend, name),
+        { noOwner: true }
+      )
+    )
+    .then(
+      () => undefined,
+      (error: Error) => error
+    )
+  return { target, other, source, before, failed }
+}
+
 describe("the whole server's objects, changed by a backup's function as it loads", () => {
   it('a plain script (the gate, one transaction): rolled back before its COMMIT, naming what changed', async () => {
     const server = harness.server
@@ -158,96 +206,30 @@ describe("the whole server's objects, changed by a backup's function as it loads
   }, 60_000)
 
   it('a custom archive loaded by pg_restore -d (it commits itself): the run fails after it, naming what changed', async () => {
-    const server = harness.server
-    const { target, other } = await setUp()
-    // the source: the same table, its function harmless there (the body is set after the data)
-    const source = await server.createDatabase()
-    await server.query(
-      source,
-      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
-       CREATE TABLE public.t (a integer CHECK (a + public.h() > 0));
-       INSERT INTO public.t VALUES (1), (2);
-       CREATE OR REPLACE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other)} $$;`
+    const { target, other, source, before, failed } = await customArchiveRestore(
+      'cluster-custom',
+      other => BODY(other)
     )
-    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
-    await server.query('postgres', `ALTER DATABASE ${other} CONNECTION LIMIT -1`)
-    await server.query('postgres', `COMMENT ON DATABASE ${other} IS NULL`)
-    const before = await clusterOf(other)
-    const name = 'cluster-custom'
-    await harness.backup(
-      testBackupInputs(server.url(source), {
-        artifactName: name,
-        pgDumpArgs: ['--no-owner', '--no-privileges']
-      })
-    )
-    const failed = await harness
-      .restore(
-        testRestoreInputs(
-          server.url(target, { user: ROLE, password: PASSWORD }),
-          currentRunArtifact(harness.backend, name),
-          { noOwner: true }
-        )
-      )
-      .then(
-        () => undefined,
-        (error: Error) => error
-      )
-    expect(failed?.message).toMatch(
-      new RegExp(
-        `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment none → owned, connection limit -1 → 0`
-      )
-    )
+    expect(failed?.message).toMatch(committedChange(other))
     expect(await clusterOf(other)).not.toEqual(before)
-    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
-    for (const db of [target, other, source]) await server.dropDatabase(db)
+    await harness.server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    for (const db of [target, other, source]) await harness.server.dropDatabase(db)
   }, 90_000)
 
   it("a function of the backup's that also ends the restoring role's other sessions (the action's own): the run still says what changed and that pg_restore committed, not pg's 'not queryable' (attacker a83 F2)", async () => {
-    const server = harness.server
-    const { target, other } = await setUp()
-    const source = await server.createDatabase()
     const terminate =
       'SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE usename = current_user AND pid <> pg_catalog.pg_backend_pid()'
-    await server.query(
-      source,
-      `CREATE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ SELECT 1 $$;
-       CREATE TABLE public.t (a integer CHECK (a + public.h() > 0));
-       INSERT INTO public.t VALUES (1), (2);
-       CREATE OR REPLACE FUNCTION public.h() RETURNS integer LANGUAGE sql AS $$ ${BODY(other).replace(/; SELECT 1$/, '')}; ${terminate}; SELECT 1 $$;`
+    const { target, other, source, failed } = await customArchiveRestore(
+      'cluster-terminate',
+      other => `${BODY(other).replace(/; SELECT 1$/, '')}; ${terminate}; SELECT 1`
     )
-    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
-    await server.query('postgres', `ALTER DATABASE ${other} CONNECTION LIMIT -1`)
-    await server.query('postgres', `COMMENT ON DATABASE ${other} IS NULL`)
-    const name = 'cluster-terminate'
-    await harness.backup(
-      testBackupInputs(server.url(source), {
-        artifactName: name,
-        pgDumpArgs: ['--no-owner', '--no-privileges']
-      })
-    )
-    const failed = await harness
-      .restore(
-        testRestoreInputs(
-          server.url(target, { user: ROLE, password: PASSWORD }),
-          currentRunArtifact(harness.backend, name),
-          { noOwner: true }
-        )
-      )
-      .then(
-        () => undefined,
-        (error: Error) => error
-      )
-    expect(failed?.message).toMatch(
-      new RegExp(
-        `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment none → owned, connection limit -1 → 0`
-      )
-    )
+    expect(failed?.message).toMatch(committedChange(other))
     // the rows pg_restore committed are there
-    expect(await server.query(target, 'SELECT count(*)::int AS n FROM public.t')).toEqual([
+    expect(await harness.server.query(target, 'SELECT count(*)::int AS n FROM public.t')).toEqual([
       { n: 2 }
     ])
-    await server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
-    for (const db of [target, other, source]) await server.dropDatabase(db)
+    await harness.server.query('postgres', `ALTER ROLE ${ROLE} RESET ALL`)
+    for (const db of [target, other, source]) await harness.server.dropDatabase(db)
   }, 90_000)
 
   it("a plain script that ends the restoring role's other sessions: restored, its rows counted on a session of the action's own opened again (attacker a83 F2)", async () => {
