@@ -17,6 +17,8 @@ import {
   describeConnection,
   libpqEnvironment,
   parseDatabaseUrl,
+  passwordFileEntry,
+  passwordFromFile,
   pgClientConfig,
   refuseAuthentication,
   tlsOptions
@@ -1069,5 +1071,44 @@ describe('libpq parameters no environment variable carries (attacker a44 F2: ref
     ]
   ])('%s is refused, naming the parameter', (url, message) => {
     expect(() => parseDatabaseUrl(url)).toThrow(message)
+  })
+})
+
+describe('a password file read as libpq reads it (attacker a87 F2)', () => {
+  it('ends the password at an unescaped colon, as psql does', () => {
+    expect(passwordFileEntry('127.0.0.1:5432:*:owner:p@ss:w/o%rd #?x y')?.password).toBe('p@ss')
+    expect(passwordFileEntry('h:1:d:u:a\\:b\\\\c')?.password).toBe('a:b\\c')
+    expect(passwordFileEntry('h:1:d:u:')?.password).toBe('')
+  })
+
+  it('skips a line with fewer than four key fields', () => {
+    expect(passwordFileEntry('h:1:d:u')).toBeUndefined()
+    expect(passwordFileEntry('just a password')).toBeUndefined()
+  })
+
+  it('matches "*" as any value but an escaped star only as a star', () => {
+    const [host, , , user] = passwordFileEntry('*:1:d:\\*:pw')!.fields
+    expect(host.matches('db.example.com')).toBe(true)
+    expect(user.matches('owner')).toBe(false)
+    expect(user.matches('*')).toBe(true)
+    const [escapedHost] = passwordFileEntry('a\\:b:1:d:u:pw')!.fields
+    expect(escapedHost.matches('a:b')).toBe(true)
+  })
+
+  it('gives the connection the password libpq would send from the file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'pgpass-'))
+    try {
+      const file = path.join(dir, 'pgpass')
+      writeFileSync(
+        file,
+        '# comment\nother:5432:*:owner:nope\r\n127.0.0.1:5432:app:owner:p@ss:w/o%rd\n',
+        { mode: 0o600 }
+      )
+      const connection = parseDatabaseUrl(`postgresql://owner@127.0.0.1:5432/app?passfile=${file}`)
+      expect(passwordFromFile(connection, '127.0.0.1', 5432)).toBe('p@ss')
+      expect(passwordFromFile(connection, '127.0.0.1', 5433)).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

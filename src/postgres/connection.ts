@@ -1507,29 +1507,57 @@ export function passwordFromFile(
   const hostKey = host.startsWith('/') ? 'localhost' : host
   for (const line of text.split(/\r?\n/)) {
     if (line === '' || line.startsWith('#')) continue
-    const fields: string[] = []
-    let field = ''
-    for (let i = 0; i < line.length; i++) {
-      if (line[i] === '\\' && i + 1 < line.length) field += line[++i]
-      else if (line[i] === ':' && fields.length < 4) {
-        fields.push(field)
-        field = ''
-      } else field += line[i]
-    }
-    fields.push(field)
-    if (fields.length < 5) continue
-    const [h, p, d, u, pw] = fields
-    const match = (pattern: string, value: string): boolean => pattern === '*' || pattern === value
+    const entry = passwordFileEntry(line)
+    if (!entry) continue
+    const [h, p, d, u] = entry.fields
     if (
-      match(h, hostKey) &&
-      match(p, String(port)) &&
-      match(d, connection.database) &&
-      match(u, user)
+      h.matches(hostKey) &&
+      p.matches(String(port)) &&
+      d.matches(connection.database) &&
+      u.matches(user)
     ) {
-      return pw
+      return entry.password
     }
   }
   return undefined
+}
+
+/** One of a password file's four key fields as libpq matches it. */
+interface PasswordFileField {
+  matches: (value: string) => boolean
+}
+
+/**
+ * A line of a password file read as libpq's passwordFromFile reads it: four fields ended by an
+ * unescaped ":", each matched with "\\" escaping the next character and a bare "*" matching
+ * anything ("\\*" is a literal star); the password is the rest up to the next unescaped ":" or
+ * the line's end (attacker a87 F2: a password read past a ":" logged the action's own session in
+ * while psql, pg_restore and pg_dump, reading the same file, were refused at the load).
+ * Undefined for a line with fewer than four ":"-ended fields (libpq skips it).
+ */
+export function passwordFileEntry(
+  line: string
+): { fields: PasswordFileField[]; password: string } | undefined {
+  const fields: PasswordFileField[] = []
+  let i = 0
+  while (fields.length < 4) {
+    const start = i
+    let value = ''
+    for (; i < line.length && line[i] !== ':'; i++) {
+      if (line[i] === '\\' && i + 1 < line.length) i++
+      value += line[i]
+    }
+    if (i >= line.length) return undefined
+    const any = line.slice(start, i) === '*'
+    fields.push({ matches: (candidate: string) => any || candidate === value })
+    i++ // the ':'
+  }
+  let password = ''
+  for (; i < line.length && line[i] !== ':'; i++) {
+    if (line[i] === '\\' && i + 1 < line.length) i++
+    password += line[i]
+  }
+  return { fields, password }
 }
 
 function readFile(file: string): string {
