@@ -179,6 +179,7 @@ import {
 } from './restore-plan.js'
 import {
   changedObjectsMessage,
+  definerFunctionsWarning,
   hasProtected,
   type ProtectedSet,
   readProtected,
@@ -953,6 +954,13 @@ export async function restore(
     if (notAgain) {
       log.warning(notAgain)
       warnings.push(notAgain)
+    }
+    // the backup's SECURITY DEFINER functions others may execute, over the tables the target
+    // keeps: a way to read them the net does not refuse (attacker a86 F3), said by name
+    const definers = await definerFunctionsWarning(target, recorded?.set)
+    if (definers) {
+      log.warning(definers)
+      warnings.push(definers)
     }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))

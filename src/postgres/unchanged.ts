@@ -299,6 +299,30 @@ export interface ProtectedSet {
    * has them before the load (what no-privileges: true does not give back).
    */
   replacedGrants?: ReplacedGrants[]
+  /**
+   * The tables the target keeps, with its rows (neither created nor replaced nor filled by the
+   * backup; a provider's only where it held rows): what a SECURITY DEFINER function of the
+   * backup's reads with its owner's rights (definerFunctionsWarning, attacker a86 F3).
+   */
+  keptTables?: number[]
+  /** The target's SECURITY DEFINER functions and procedures before the load ({@link DefinerFunction}). */
+  definers?: DefinerFunction[]
+}
+
+/**
+ * A SECURITY DEFINER function or procedure of the target before the load (not a trigger's, not an
+ * extension's): one the load leaves as it was, or creates again as it was (clean over itself), is
+ * not the backup's new way into the target's tables.
+ */
+export interface DefinerFunction {
+  /** Its regprocedure (read with search_path pg_catalog, pg_temp). */
+  name: string
+  /** md5 of pg_get_functiondef: its body, arguments, language, settings. */
+  definition: string
+  /** Its owner's OID. */
+  owner: number
+  /** Who may execute it, its owner apart: [grantee OID (0: PUBLIC), grant option]. */
+  execute: Array<[number, boolean]>
 }
 
 /** A view or materialized view of the target that clean replaces, as it was before the load. */
@@ -425,6 +449,9 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const relations: ProtectedRelation[] = []
   /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
   const replacedOids: number[] = []
+  /** The tables the target keeps with its rows (ProtectedSet.keptTables). */
+  const keptTables: number[] = []
+  const isTable = (kind: string): boolean => ['r', 'p', 'm', 'f'].includes(kind)
   for (const r of rows) {
     // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
     // trigger, policy or column of a table) is the user's choice: only their rows are checked
@@ -433,6 +460,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     const replaceable = backups || dependent
     if (backups) replacedOids.push(r.oid)
     if (dependent) {
+      if (!backups && isTable(r.kind)) keptTables.push(r.oid)
       relations.push({
         oid: r.oid,
         name: r.name,
@@ -450,6 +478,9 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
         table !== undefined &&
         loads.has(key(r.schema, r.relname)) &&
         !isProviderBookkeeping(provider, table)
+      // a provider's table holding rows is the target's (auth.users): kept unless replaced
+      if (table && (table.rows > 0 || table.rowsUnknown) && !replaceable && isTable(r.kind))
+        keptTables.push(r.oid)
       if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
         relations.push({
           oid: r.oid,
@@ -461,6 +492,8 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
         relations.push({ oid: r.oid, name: r.name, kind: r.kind, insertOnly: true })
       continue
     }
+    if (!replaceable && !excluded.has(key(r.schema, r.relname)) && isTable(r.kind))
+      keptTables.push(r.oid)
     relations.push({
       oid: r.oid,
       name: r.name,
@@ -556,8 +589,11 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     [owners]
   )
   const replaced = await readReplaced(client, replacedOids)
+  const definers = await client.query<DefinerFunction>(DEFINER_FUNCTIONS)
   return {
     owners,
+    keptTables,
+    definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
     ...replaced,
     defaultPrivileges: defaults.rows[0]?.fp ?? '',
     deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
@@ -671,6 +707,109 @@ async function readReplaced(
       : {}),
     ...(grants.length > 0 ? { replacedGrants: grants } : {})
   }
+}
+
+/**
+ * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), but trigger and
+ * event trigger functions (nobody calls them directly), extensions' members and pg_catalog's:
+ * each with its regprocedure, a digest of its definition, its owner and who else may execute it
+ * (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default), and the columns `extra`.
+ * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
+ */
+const definerFunctions = (extra = ''): string => {
+  const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`
+  return `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name,
+  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS definition, p.proowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.is_grantable) ORDER BY a.grantee) FROM ${execute}), '[]'::pg_catalog.jsonb) AS execute${extra.replace(/%EXECUTE%/g, execute)}
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE p.prosecdef AND p.prokind OPERATOR(pg_catalog.<>) 'a'
+  AND p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
+  AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+ORDER BY 1`
+}
+const DEFINER_FUNCTIONS = definerFunctions()
+
+/**
+ * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
+ * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
+ * target that keeps tables of its own (ProtectedSet.keptTables) their owner may read or write:
+ * whoever calls one does so with its owner's rights on those tables, with no GRANT on them — what
+ * the net refuses for a view of the backup's granted to others. Not refused: an application's RPC
+ * functions over the provider's tables (Supabase's over auth.users, executable by anon and
+ * authenticated) are made so, and psql or pg_restore by hand restore them the same. One
+ * warning naming each (10, then how many more), who may execute it, its owner, up to three of
+ * the kept tables its owner may read, and the REVOKE that takes it from them. Not one the target
+ * had before as it is now (definition and owner), executable by no more roles
+ * (ProtectedSet.definers: clean over itself). undefined when there is none.
+ */
+export async function definerFunctionsWarning(
+  client: pg.Client,
+  set: ProtectedSet | undefined
+): Promise<string | undefined> {
+  const kept = set?.keptTables ?? []
+  if (set === undefined || kept.length === 0) return undefined
+  const { rows: was } = await client.query<{ path: string }>(
+    "SELECT pg_catalog.current_setting('search_path') AS path"
+  )
+  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+  let rows: Array<
+    DefinerFunction & {
+      kind: string
+      ownerName: string
+      grantees: string[]
+      reads: string[]
+      reach: number
+    }
+  >
+  try {
+    ;({ rows } = await client.query(
+      definerFunctions(`, p.prokind::pg_catalog.text AS kind,
+  pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(p.proowner)) AS "ownerName",
+  ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+    FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_table_privilege(p.proowner, c.oid, 'SELECT') ORDER BY 1 LIMIT 3) AS reads,
+  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+    AND (pg_catalog.has_any_column_privilege(p.proowner, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(p.proowner, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`),
+      [kept]
+    ))
+  } finally {
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+  }
+  const before = set.definers ?? []
+  const found = rows.filter(
+    f =>
+      f.execute.length > 0 &&
+      f.reach > 0 &&
+      // the target's own as it was: the same definition and owner, executable by no more roles
+      !before.some(
+        b =>
+          b.name === f.name &&
+          b.definition === f.definition &&
+          b.owner === Number(f.owner) &&
+          f.execute.every(([grantee, grantable]) =>
+            b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))
+          )
+      )
+  )
+  if (found.length === 0) return undefined
+  const shown = 10
+  const few = (names: readonly string[], n = 3): string =>
+    names.length <= n
+      ? names.join(', ')
+      : `${names.slice(0, n).join(', ')} and ${names.length - n} more`
+  const noun = (f: { kind: string }): string => (f.kind === 'p' ? 'procedure' : 'function')
+  const items = found
+    .slice(0, shown)
+    .map(
+      f =>
+        `${noun(f)} ${f.name} (executable by ${few(f.grantees)}; owner ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`
+    )
+  const revokes = found
+    .slice(0, shown)
+    .map(f => `REVOKE EXECUTE ON ${noun(f).toUpperCase()} ${f.name} FROM ${f.grantees.join(', ')};`)
+  return `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
 }
 
 /**

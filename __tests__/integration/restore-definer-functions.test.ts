@@ -1,0 +1,261 @@
+/**
+ * A SECURITY DEFINER function or procedure of the backup over the tables the target keeps
+ * (attacker a86 F3): whoever may execute it (PUBLIC by default) reads or writes those tables with
+ * its owner's rights, with no GRANT on them — what the net refuses for a view of the backup's
+ * granted to others (restore-replaced-views.test.ts). Not refused (a Supabase app's RPC functions
+ * over auth.users are made so, and psql -f restores them the same): the restore warns after the
+ * load, naming each routine, who may execute it and the kept tables its owner may read. No
+ * warning for one nobody else may execute, a trigger function, a restore into an empty database,
+ * or the target's own function created again as it was (clean over itself). And the net's
+ * exception for a view "the same as the one it replaces" does not pass one with an INSTEAD OF
+ * trigger of the backup's.
+ */
+import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import type { TestServer } from '../../dev/postgres.js'
+import type { RestoreOptions } from '../../src/types.js'
+import { useHarness } from '../support/harness.js'
+import { testRestoreInputs } from '../support/inputs.js'
+import { failure } from '../support/non-empty.js'
+
+const harness = useHarness({ name: 'restore-definer-functions' })
+let server: TestServer
+const suffix = Math.random().toString(16).slice(2, 8)
+/** A Neon-like owner (no superuser) and two roles of the application. */
+const OWNER = `owner_${suffix}`
+const ANON = `anon_${suffix}`
+const OTHER = `other_${suffix}`
+const PASSWORD = 'owner-pw'
+
+/** The target's own table, which no backup here brings. */
+const TARGET = `CREATE TABLE public.secrets (id int PRIMARY KEY, secret text);
+  INSERT INTO public.secrets VALUES (1, 'TOPSECRET'), (2, 'public-info');`
+
+/** A plain script as pg_dump starts one, then `sql`. */
+function script(name: string, sql: string): string {
+  const file = path.join(harness.work, `${name}.sql`)
+  writeFileSync(
+    file,
+    `SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+${sql}
+`
+  )
+  return file
+}
+
+/** a86 F3's function: the target's secrets for whoever calls it. */
+const PEEK = `CREATE FUNCTION public.peek() RETURNS TABLE(id int, secret text) LANGUAGE sql SECURITY DEFINER SET search_path = ''
+  AS $$SELECT id, secret FROM public.secrets$$;`
+
+async function database(sql: string): Promise<string> {
+  const db = `definer_${Math.random().toString(16).slice(2, 8)}`
+  await server.query('postgres', `CREATE DATABASE ${db} OWNER ${OWNER}`)
+  await server.query(db, `SET ROLE ${OWNER}; GRANT USAGE ON SCHEMA public TO ${ANON}; ${sql}`)
+  return db
+}
+
+function inputs(db: string, file: string, overrides: Partial<RestoreOptions> = {}): RestoreOptions {
+  return testRestoreInputs(
+    server.url(db, { user: OWNER, password: PASSWORD }),
+    { kind: 'file', path: file },
+    { allowNonEmpty: true, ...overrides }
+  )
+}
+
+/** The restore's warnings about SECURITY DEFINER routines. */
+async function definerWarnings(options: RestoreOptions): Promise<string[]> {
+  const result = await harness.restore(options)
+  return result.warnings.filter(w => w.startsWith('SECURITY DEFINER'))
+}
+
+beforeAll(async () => {
+  server = harness.server
+  await server.query(
+    'postgres',
+    `CREATE ROLE ${OWNER} LOGIN PASSWORD '${PASSWORD}' CREATEDB CREATEROLE;
+     CREATE ROLE ${ANON} NOLOGIN; CREATE ROLE ${OTHER} NOLOGIN;`
+  )
+}, 60_000)
+
+describe('a SECURITY DEFINER routine of the backup over the target’s kept tables: restored, and warned by name (attacker a86 F3)', () => {
+  it('a86 F3: public.peek() executable by PUBLIC (no GRANT at all) reading public.secrets', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(inputs(db, script('peek', PEEK)))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.peek() (executable by PUBLIC; owner ${OWNER}, who may read public.secrets)`
+    )
+    expect(warnings[0]).toContain('REVOKE EXECUTE ON FUNCTION public.peek() FROM PUBLIC;')
+    expect(warnings[0]).toMatch(/restore the backup into an empty database/)
+    expect(warnings[0]).not.toMatch(/trial u|attacker a/)
+    // restored, as psql -f restores it: the role reads the secrets through it
+    expect(
+      await server.query(db, `SET ROLE ${ANON}; SELECT secret FROM public.peek() ORDER BY id`)
+    ).toEqual([{ secret: 'TOPSECRET' }, { secret: 'public-info' }])
+  })
+
+  it('a procedure', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(
+        db,
+        script(
+          'procedure',
+          `CREATE PROCEDURE public.count_secrets(INOUT n bigint) LANGUAGE sql SECURITY DEFINER SET search_path = ''
+  AS $$SELECT count(*) FROM public.secrets$$;`
+        )
+      )
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('procedure public.count_secrets(bigint) (executable by PUBLIC;')
+    expect(warnings[0]).toContain(
+      'REVOKE EXECUTE ON PROCEDURE public.count_secrets(bigint) FROM PUBLIC;'
+    )
+  })
+
+  it('granted to one role only, PUBLIC revoked: that role named', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(
+        db,
+        script(
+          'one-role',
+          `${PEEK}
+REVOKE ALL ON FUNCTION public.peek() FROM PUBLIC;
+GRANT ALL ON FUNCTION public.peek() TO ${ANON};`
+        )
+      )
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`function public.peek() (executable by ${ANON}; owner ${OWNER}`)
+    expect(warnings[0]).not.toMatch(/executable by PUBLIC;|FROM PUBLIC/)
+    expect(warnings[0]).toContain(`REVOKE EXECUTE ON FUNCTION public.peek() FROM ${ANON};`)
+  })
+})
+
+describe('no warning', () => {
+  it('EXECUTE revoked from PUBLIC and granted to nobody', async () => {
+    const db = await database(TARGET)
+    expect(
+      await definerWarnings(
+        inputs(db, script('nobody', `${PEEK}\nREVOKE ALL ON FUNCTION public.peek() FROM PUBLIC;`))
+      )
+    ).toEqual([])
+  })
+
+  it('a SECURITY DEFINER trigger function (Supabase’s handle_new_user)', async () => {
+    const db = await database(TARGET)
+    expect(
+      await definerWarnings(
+        inputs(
+          db,
+          script(
+            'trigger',
+            `CREATE TABLE public.profiles (id int PRIMARY KEY, note text);
+CREATE FUNCTION public.handle_new_user() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+  AS $$BEGIN INSERT INTO public.profiles (id) VALUES (NEW.id); RETURN NEW; END$$;`
+          )
+        )
+      )
+    ).toEqual([])
+  })
+
+  it('a restore into an empty database (no tables of the target’s)', async () => {
+    const db = await database('')
+    expect(
+      await definerWarnings(
+        inputs(
+          db,
+          script(
+            'empty',
+            `CREATE TABLE public.secrets (id int PRIMARY KEY, secret text);
+${PEEK}`
+          ),
+          { allowNonEmpty: false }
+        )
+      )
+    ).toEqual([])
+  })
+})
+
+describe('clean over itself: the target’s own SECURITY DEFINER function, created again as it was', () => {
+  let source: string
+  let dump: string
+  const API = `CREATE SCHEMA api;
+    GRANT USAGE ON SCHEMA api TO ${ANON};
+    CREATE FUNCTION api.peek() RETURNS TABLE(id int, secret text) LANGUAGE sql SECURITY DEFINER SET search_path = ''
+      AS $$SELECT id, secret FROM public.secrets$$;
+    CREATE TABLE api.notes (id int);
+    INSERT INTO api.notes VALUES (1);`
+  beforeAll(async () => {
+    source = await database(`${TARGET} ${API}`)
+    dump = path.join(harness.work, 'api.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-n', 'api', '-f', dump, source], {
+      env: server.env(source, { user: OWNER, password: PASSWORD })
+    })
+  }, 60_000)
+
+  const copy = async (sql: string): Promise<string> => {
+    const db = `definer_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source} OWNER ${OWNER}`)
+    if (sql) await server.query(db, `SET ROLE ${OWNER}; ${sql}`)
+    return db
+  }
+  const clean = (db: string): RestoreOptions =>
+    inputs(db, dump, { allowNonEmpty: false, clean: true, schemas: ['api'] })
+
+  it('the same function, owner and privileges: no warning', async () => {
+    expect(await definerWarnings(clean(await copy('')))).toEqual([])
+  })
+
+  it('the target had no such function: warned', async () => {
+    const warnings = await definerWarnings(clean(await copy('DROP FUNCTION api.peek()')))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('function api.peek() (executable by PUBLIC;')
+  })
+
+  it('the target’s was executable by fewer roles (PUBLIC revoked): warned', async () => {
+    const warnings = await definerWarnings(
+      clean(await copy('REVOKE EXECUTE ON FUNCTION api.peek() FROM PUBLIC'))
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('function api.peek() (executable by PUBLIC;')
+  })
+})
+
+describe('the net’s "same as the view it replaces": not one with an INSTEAD OF trigger of the backup’s (attacker a86 F3)', () => {
+  let source: string
+  let dump: string
+  beforeAll(async () => {
+    source = await database(`${TARGET}
+      CREATE SCHEMA rep; GRANT USAGE ON SCHEMA rep TO ${ANON};
+      CREATE VIEW rep.v AS SELECT id FROM public.secrets;
+      GRANT ALL ON rep.v TO ${ANON};
+      CREATE FUNCTION rep.leak() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+        AS $$BEGIN UPDATE public.secrets SET secret = 'pwned' WHERE id = NEW.id; RETURN NEW; END$$;
+      CREATE TRIGGER leak INSTEAD OF INSERT ON rep.v FOR EACH ROW EXECUTE FUNCTION rep.leak();`)
+    dump = path.join(harness.work, 'rep.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-n', 'rep', '-f', dump, source], {
+      env: server.env(source, { user: OWNER, password: PASSWORD })
+    })
+  }, 60_000)
+
+  it('the target’s view had no trigger: refused, the target unchanged', async () => {
+    const db = `definer_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source} OWNER ${OWNER}`)
+    await server.query(db, `SET ROLE ${OWNER}; DROP TRIGGER leak ON rep.v`)
+    const error = await failure(
+      harness.restore(inputs(db, dump, { allowNonEmpty: false, clean: true, schemas: ['rep'] }))
+    )
+    expect(error?.message).toMatch(
+      /public\.secrets: the view rep\.v reads it and is granted to other roles/
+    )
+    expect(
+      await server.query(db, "SELECT count(*)::int AS n FROM pg_trigger WHERE tgname = 'leak'")
+    ).toEqual([{ n: 0 }])
+  })
+})
