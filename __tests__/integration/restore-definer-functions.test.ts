@@ -164,6 +164,39 @@ CREATE FUNCTION public.handle_new_user() RETURNS trigger LANGUAGE plpgsql SECURI
     ).toEqual([])
   })
 
+  it('a new Supabase-like project: its auth.users empty, only the migrations’ bookkeeping holds rows', async () => {
+    const admin = `supabase_${suffix}admin`
+    const db = await database('')
+    await server.query(
+      db,
+      `CREATE ROLE ${admin} NOLOGIN SUPERUSER;
+       CREATE SCHEMA auth AUTHORIZATION ${admin};
+       CREATE TABLE auth.users (id int PRIMARY KEY);
+       CREATE TABLE auth.schema_migrations (version text PRIMARY KEY);
+       INSERT INTO auth.schema_migrations VALUES ('20240101'), ('20240102');
+       ALTER TABLE auth.users OWNER TO ${admin}; ALTER TABLE auth.schema_migrations OWNER TO ${admin};
+       GRANT USAGE ON SCHEMA auth TO ${OWNER}; GRANT ALL ON ALL TABLES IN SCHEMA auth TO ${OWNER};`
+    )
+    const rpc = script(
+      'rpc',
+      `CREATE FUNCTION public.user_count() RETURNS bigint LANGUAGE sql SECURITY DEFINER SET search_path = ''
+  AS $$SELECT count(*) FROM auth.users$$;`
+    )
+    expect(await definerWarnings(inputs(db, rpc))).toEqual([])
+    // once the project has users, they are the target's: the same function is named
+    const used = await database('')
+    await server.query(
+      used,
+      `CREATE SCHEMA auth AUTHORIZATION ${admin};
+       CREATE TABLE auth.users (id int PRIMARY KEY); INSERT INTO auth.users VALUES (1);
+       ALTER TABLE auth.users OWNER TO ${admin};
+       GRANT USAGE ON SCHEMA auth TO ${OWNER}; GRANT ALL ON ALL TABLES IN SCHEMA auth TO ${OWNER};`
+    )
+    const warnings = await definerWarnings(inputs(used, rpc))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain('who may read auth.users)')
+  })
+
   it('a restore into an empty database (no tables of the target’s)', async () => {
     const db = await database('')
     expect(

@@ -478,8 +478,15 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
         table !== undefined &&
         loads.has(key(r.schema, r.relname)) &&
         !isProviderBookkeeping(provider, table)
-      // a provider's table holding rows is the target's (auth.users): kept unless replaced
-      if (table && (table.rows > 0 || table.rowsUnknown) && !replaceable && isTable(r.kind))
+      // a provider's table holding rows is the target's (auth.users): kept unless replaced; its
+      // migrations' bookkeeping (auth.schema_migrations, rows in every new project) is not data
+      if (
+        table &&
+        (table.rows > 0 || table.rowsUnknown) &&
+        !replaceable &&
+        isTable(r.kind) &&
+        !isProviderBookkeeping(provider, table)
+      )
         keptTables.push(r.oid)
       if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
         relations.push({
