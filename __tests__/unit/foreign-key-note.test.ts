@@ -35,6 +35,22 @@ describe('foreignKeyNote', () => {
     )
   })
 
+  it('no note where the load was never to fill the table (schemas: public): not the cause (u53 F1 step 6)', () => {
+    const plan = { tableData: [{ schema: 'public', name: 'orders' }] }
+    expect(foreignKeyNote(FAILED, {}, { providerSchemas: [auth(3000)] }, plan)).toBe('')
+    // a platform's bookkeeping table the load was to fill keeps the target's rows: said
+    const bookkeeping = { ...auth(2), owner: 'supabase_admin' }
+    bookkeeping.tables = [{ name: 'schema_migrations', columns: [], rows: 2, insertable: true }]
+    expect(
+      foreignKeyNote(
+        FAILED.replace('"users"', '"schema_migrations"'),
+        {},
+        { providerSchemas: [bookkeeping] },
+        { tableData: [{ schema: 'auth', name: 'schema_migrations' }] }
+      )
+    ).toMatch(/^ Note: the backup's rows of auth\.schema_migrations were not loaded because/)
+  })
+
   it('no note for another error, or a table the target kept no rows of', () => {
     expect(foreignKeyNote('psql: ERROR: duplicate key', {}, { providerSchemas: [auth(1)] })).toBe(
       ''

@@ -213,12 +213,18 @@ export async function backup(
     const unrestorable = await warnUnrestorable(pg, server.major, inputs.filters)
     // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
     // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
+    // and with schemas or tables, the foreign keys onto a table the selection leaves out
+    // (Supabase's public.profiles → auth.users: trial u53 F2)
     const leftOut = hasExcludes(inputs)
       ? await log.group('Check the exclude patterns', async () => {
           await warnUnmatchedExcludes(pg, inputs)
           return warnLeftOutDependencies(pg, inputs)
         })
-      : []
+      : hasSelection(inputs)
+        ? await log.group('Check what the selection leaves out', () =>
+            warnLeftOutDependencies(pg, inputs)
+          )
+        : []
     denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined)
     const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
@@ -593,6 +599,10 @@ function filteredByRowSecurity(
   return { role: rowSecurity.role, tables }
 }
 
+function hasSelection(inputs: BackupOptions): boolean {
+  return inputs.filters.schemas.length + inputs.filters.tables.length > 0
+}
+
 function hasExcludes(inputs: BackupOptions): boolean {
   const f = inputs.filters
   return f.excludeTables.length + f.excludeTableData.length + f.excludeSchemas.length > 0
@@ -637,8 +647,8 @@ const LEFT_OUT_WARNINGS = 20
  * schema left out (left-out.ts).
  * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
  * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
- * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
- * check itself fails.
+ * `tables` or `schemas` selection leaves out everything else by design: only its foreign keys onto
+ * what it leaves out are warned of (u53 F2). Undone quietly when the check itself fails.
  */
 async function warnLeftOutDependencies(
   pg: Parameters<typeof leftOutDependencies>[0],
@@ -651,7 +661,18 @@ async function warnLeftOutDependencies(
     return undefined
   })
   if (!found) return []
-  const warnings = found.filter(d => d.by !== 'tables').map(leftOutWarning)
+  // a selection (schemas, tables) leaves out everything else by design: only its foreign keys
+  // onto what it leaves out are warned of (a restore stops on them where the target lacks the
+  // rows), and with exclude patterns what needs a schema that schemas leaves out, as before
+  const warnings = found
+    .filter(d =>
+      d.by === 'tables'
+        ? d.kind === 'foreign key'
+        : d.by === 'schemas'
+          ? d.kind === 'foreign key' || hasExcludes(inputs)
+          : true
+    )
+    .map(leftOutWarning)
   const shown = warnings.slice(0, LEFT_OUT_WARNINGS)
   if (warnings.length > shown.length)
     shown.push(

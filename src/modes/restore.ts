@@ -130,6 +130,7 @@ import {
   providerAclNote,
   statementPolicy
 } from '../postgres/target-policy.js'
+import { outsideKeyHint } from './outside-key.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import {
   parallelRestoreProgressLine,
@@ -798,7 +799,11 @@ export async function restore(
                 {
                   ...inputs,
                   ...(noStatistics ? { noStatistics } : {}),
-                  ...(watcher ? {} : { unwatched: true })
+                  ...(watcher ? {} : { unwatched: true }),
+                  // a key onto a table the restore does not create (the backup's selection, or
+                  // this restore's): the table the target keeps, the key, the ways out (u53 F1, F2)
+                  explainFailure: (message: string) =>
+                    outsideKeyHint(message, { plan, inputs, facts, manifest: fetched.manifest })
                 },
                 workDir,
                 {
@@ -825,7 +830,8 @@ export async function restore(
             error.message += leftOutNote(leftOut, error)
           if (newerMajor && error instanceof Error && !versionless(error.message))
             error.message += ` Note: ${newerMajor}.`
-          if (error instanceof Error) error.message += foreignKeyNote(error.message, inputs, facts)
+          if (error instanceof Error)
+            error.message += foreignKeyNote(error.message, inputs, facts, plan)
           // a backup pg_dump filtered by row-level security lacks rows others reference (trial
           // u23 F2: the foreign key's error said nothing of it)
           const filtered = fetched.manifest?.rowSecurity
@@ -4172,15 +4178,32 @@ function setvalSequence(text: string): QualifiedName | undefined {
 export function foreignKeyNote(
   message: string,
   inputs: Pick<RestoreOptions, 'dataOnly'>,
-  facts: Pick<TargetFacts, 'providerSchemas'>
+  facts: Pick<TargetFacts, 'providerSchemas'>,
+  /**
+   * The load's tables: a provider's table is said withheld only where the load was to fill it
+   * and the gate keeps the target's rows (a platform's bookkeeping) — never of a table the
+   * selection left out (trial u53 F1 step 6: "not loaded because the target's auth.users holds
+   * 3000 rows" with schemas: public, whose restore never loads them).
+   */
+  plan?: Pick<RestorePlan, 'tableData'>
 ): string {
   const m =
     /violates foreign key constraint "([^"]+)"[\s\S]*?is not present in table "([^"]+)"/.exec(
       message
     )
   if (!m) return ''
+  const loads = plan?.tableData
   const kept = facts.providerSchemas.flatMap(p =>
-    p.tables.filter(t => t.name === m[2] && t.rows > 0).map(t => ({ schema: p.name, ...t }))
+    p.tables
+      .filter(
+        t =>
+          t.name === m[2] &&
+          t.rows > 0 &&
+          (loads === undefined ||
+            (isProviderBookkeeping(p, t) &&
+              loads.some(l => l.schema === p.name && l.name === t.name)))
+      )
+      .map(t => ({ schema: p.name, ...t }))
   )
   const notes = kept.map(
     t =>

@@ -432,6 +432,10 @@ export function leftOutWarning(d: LeftOutDependency): string {
   const stops = `This backup will not restore in one transaction into a database without ${neededLabel(d)}:`
   if (d.kind === 'foreign key' && d.by === 'exclude-table-data')
     return `This backup will not restore in one transaction: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)}, while the backup keeps ${dependent}'s rows — the key is checked as the restore adds it, and pg_restore stops there on any row of ${dependent} that refers to one (violates foreign key constraint). Leave out ${dependent}'s rows too (exclude-table-data), or ${keepToo(d)}.`
+  if (d.kind === 'foreign key' && (d.by === 'schemas' || d.by === 'tables'))
+    // a selection made on purpose (schemas: public on Supabase): the target usually has the
+    // table, and the restore stops only where it lacks the rows (trial u53 F2)
+    return `This backup restores only into a database whose ${needed} holds the rows ${dependent} refers to: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} — a restore adds the key after loading ${dependent}'s rows, and stops there on any row whose key the target's ${needed} lacks (violates foreign key constraint; relation "${needed}" does not exist where the target has no such table). Back up the whole database (no schemas or tables) to take ${needed}'s rows too${d.by === 'tables' ? `, add ${needed} to tables` : ''}, or load ${needed}'s rows into the target before restoring.`
   if (d.kind === 'foreign key')
     return `${stops} ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} — pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}. Leaving out only ${needed}'s rows (exclude-table-data) does not serve while ${dependent}'s rows refer to them: the key is checked as the restore adds it.`
   if (d.kind === 'uses') {

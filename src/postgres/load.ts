@@ -158,6 +158,12 @@ export type LoadOptions = Pick<
      * script carries lock-timeout instead (attacker a63 F2).
      */
     unwatched?: boolean
+    /**
+     * The restore's own explanation of a failure (the loader's message), knowing what the backup
+     * and the target hold: a foreign key onto a table the restore does not create
+     * (outside-key.ts). Said instead of subsetHint's where it says anything.
+     */
+    explainFailure?: (message: string) => string
   }
 
 export class LoadError extends EngineError {
@@ -487,8 +493,9 @@ export async function loadBackup(
       !options.singleTransaction && error.stderr.includes(recreateBroken())
         ? ' Without a single transaction that constraint or index is dropped now, and a restore again would not bring it back (nothing of the backup depends on it any more): its definition, and those of the parts of tables that stay after it, are in the log before the load ("as the target has them"); run them once the rows are mended.'
         : ''
+    const own = options.explainFailure?.(error.message) ?? ''
     throw new LoadError(
-      `${cut}${error.message}${subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}${dropped}`,
+      `${cut}${error.message}${own !== '' ? own : subsetHint(error.stderr, options)} ${afterLoadFailure(options, error.stderr, commitOutcome())}${dropped}`,
       error.stderr,
       error.inputFailed,
       error.exit,

@@ -11,6 +11,7 @@ import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 import type { ObjectKind } from './unchanged.js'
 import { blockCommentEnd, quoteSql } from './sql-redact.js'
 import { quoteIdent } from '../sql-names.js'
+import { type ArchiveForeignKey, foreignKeyStatement } from './toc.js'
 
 /**
  * The relkinds (pg_class.relkind) each CREATE (or archive entry kind) makes: a view replaces a
@@ -188,6 +189,11 @@ export class PlainDumpObjects {
    * the target's of that name is gone, the script dropped it.
    */
   readonly replacingObjects: Array<QualifiedName & { kind: ObjectKind }> = []
+  /**
+   * The foreign keys its ALTER TABLE … ADD CONSTRAINT … FOREIGN KEY statements add, as pg_dump
+   * writes them (a failed key's referenced table is named: restore.ts outsideKeyHint).
+   */
+  readonly foreignKeys: ArchiveForeignKey[] = []
   /** Sequences the script creates (CREATE SEQUENCE, an identity column's SEQUENCE NAME). */
   readonly createdSequences: QualifiedName[] = []
   /**
@@ -552,6 +558,8 @@ export class PlainDumpObjects {
       return
     }
     if (cls.keywords[0] === 'ALTER' && /^ALTER TABLE /.test(text)) {
+      const key = foreignKeyStatement(text)
+      if (key) this.foreignKeys.push(key)
       const identity =
         /\bAS IDENTITY \(\s*SEQUENCE NAME ((?:"(?:[^"]|"")+"|[^\s."(]+)\.(?:"(?:[^"]|"")+"|[^\s"(;]+))/.exec(
           text

@@ -1074,7 +1074,15 @@ const PG_DUMP_FK = new RegExp(
  */
 export function archiveForeignKey(entry: TocEntry): ArchiveForeignKey | undefined {
   if (entry.desc !== 'FK CONSTRAINT' || entry.defn === null) return undefined
-  const m = PG_DUMP_FK.exec(entry.defn)
+  return foreignKeyStatement(entry.defn)
+}
+
+/**
+ * The foreign key a statement adds as pg_dump writes it (an FK CONSTRAINT entry's SQL, a plain
+ * script's `ALTER TABLE ONLY s.t ADD CONSTRAINT c FOREIGN KEY (…) REFERENCES s2.t2(…)`).
+ */
+export function foreignKeyStatement(sql: string): ArchiveForeignKey | undefined {
+  const m = PG_DUMP_FK.exec(sql)
   if (!m) return undefined
   return {
     schema: unquoteIdent(m[1]),
