@@ -32,7 +32,7 @@ import {
 import { backup } from './modes/backup.js'
 import { check } from './modes/check.js'
 import { formatAge } from './duration.js'
-import { restore } from './modes/restore.js'
+import { type RestoreResult, restore } from './modes/restore.js'
 import { type VerifyResult, verify } from './modes/verify.js'
 import { formatBytes, formatDuration, log, terminalLog, useLog, plural } from './log.js'
 import { databaseUrlSecrets, parseDatabaseUrl } from './postgres/connection.js'
@@ -47,6 +47,7 @@ import {
 import { EXIT_GRACE_MS, cancelledBy, killAllChildren } from './process.js'
 import { removeWorkDirsNow } from './storage/local.js'
 import { redact, registerSecret, registerSecrets, setSecretMasker } from './secrets.js'
+import { restoredTables } from './summary.js'
 
 /** Environment variables that stand in for secret options (kept off the command line). */
 const ENV_FALLBACK = SECRET_ENV
@@ -437,7 +438,7 @@ export async function main(argv: string[]): Promise<number> {
                 ` Nothing was compared: the backup has no manifest, and it was not compared exactly (${unproved}).`
               ]
     say(
-      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')}, ${formatDuration(result.durationSeconds)}.${caveat}${warnedLine(warned)}`
+      `\n✔ ${verdict} ${result.restoredFrom}: ${plural(restoredTables(result).length, 'table')}, ${plural(result.rowsRestored, 'row')}${keptTail(result)}, ${formatDuration(result.durationSeconds)}.${caveat}${warnedLine(warned)}`
     )
     return EXIT_CODES.ok
   } catch (caught) {
@@ -477,6 +478,15 @@ export function negationHint(argv: string[]): string {
     return [`--${name} false (not ${arg.replace(/=.*$/, '')})`]
   })
   return hints.length > 0 ? ` Give ${hints.join(', ')}.` : ''
+}
+
+/**
+ * After the ✔ line's tables and rows: the counted tables whose rows the restore kept (the
+ * target's, not restored), which those numbers leave out (trial u53 F3).
+ */
+export function keptTail(result: Pick<RestoreResult, 'tables' | 'kept'>): string {
+  const kept = result.tables.length - restoredTables(result).length
+  return kept > 0 ? ` (and ${plural(kept, 'table')} that kept the target's rows)` : ''
 }
 
 /** The last line's word on the warnings above it, when there were any. */

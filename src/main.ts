@@ -55,6 +55,7 @@ import {
   materializedViewsDiffer,
   phaseTimesMarkdown,
   restoreSummaryMarkdown,
+  restoredTables,
   verifySummaryMarkdown,
   writeSummary
 } from './summary.js'
@@ -331,7 +332,7 @@ export async function run(): Promise<void> {
     await heartbeat.finish(
       'success',
       redact(
-        `${mode} ok: ${plural(result.tables.length, 'table')}, ${plural(result.rowsRestored, 'row')} from ${result.restoredFrom} in ${result.durationSeconds} s`
+        `${mode} ok: ${plural(restoredTables(result).length, 'table')}, ${plural(result.rowsRestored, 'row')} from ${result.restoredFrom} in ${result.durationSeconds} s`
       )
     )
   } catch (caught) {
@@ -386,7 +387,7 @@ function setBackupOutputs(result: BackupResult): void {
 function setRestoreOutputs(result: RestoreResult): void {
   const outputs: Record<string, string | number> = {
     'restored-from': result.restoredFrom,
-    'tables-restored': result.tables.length,
+    'tables-restored': restoredTables(result).length,
     'rows-restored': result.rowsRestored,
     'statements-skipped': result.skipped.reduce((n, g) => n + g.count, 0),
     'not-restored': (result.notRestored ?? []).join('\n'),

@@ -8,7 +8,7 @@ import { type ManifestChanges, changeWarnings } from './manifest-changes.js'
 import type { BackupResult } from './modes/backup.js'
 import type { CheckResult } from './modes/check.js'
 import { formatAge } from './duration.js'
-import type { RestoreResult } from './modes/restore.js'
+import type { RestoreResult, RestoredTable } from './modes/restore.js'
 import type { SkippedGroup } from './postgres/target-policy.js'
 import {
   materializedViewsDiffering,
@@ -109,7 +109,7 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
         : 'no manifest'
     ],
     ['Format', text(`${result.format}, ${result.compression}`)],
-    ['Tables / rows', `${result.tables.length} / ${result.rowsRestored}`],
+    ['Tables / rows', tablesAndRows(result)],
     [
       'Backup of server',
       m?.server?.version
@@ -137,8 +137,14 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   md += rows.map(([k, v]) => `| ${k} | ${escapeCell(v)} |`).join('\n') + '\n'
   if (result.tables.length > 0 && result.tables.length <= MAX_TABLE_ROWS) {
     md += `\n<details><summary>Rows per table</summary>\n\n| Table | Rows | Manifest |\n|---|---:|---:|\n`
+    const kept = keptKeys(result)
     md += result.tables
-      .map(t => `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`)
+      .map(t =>
+        kept.has(JSON.stringify([t.schema, t.name]))
+          ? // the target's rows, not loaded from the backup nor compared with it (trial u53 F3)
+            `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} (kept: the target's rows, not restored; not compared) | ${t.expected ?? '—'} (the backup's, not loaded) |`
+          : `| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | ${t.expected ?? '—'} |`
+      )
       .join('\n')
     md += '\n\n</details>\n'
   }
@@ -152,6 +158,28 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
   md += keptMarkdown(result.kept ?? [])
   for (const w of result.warnings ?? []) md += `\n> [!WARNING]\n> ${text(w)}\n`
   return redact(md)
+}
+
+/** The tables' keys (JSON [schema, name]) whose target rows the restore kept. */
+function keptKeys(result: Pick<RestoreResult, 'kept'>): Set<string> {
+  return new Set((result.kept ?? []).map(k => JSON.stringify([k.schema, k.name])))
+}
+
+/**
+ * The tables whose rows the restore loaded: the counted tables but those whose target rows it
+ * kept (a platform's migration bookkeeping, a table the role may not write), which hold the
+ * target's rows, not the backup's (trial u53 F3: counted as restored in the summary).
+ */
+export function restoredTables(result: Pick<RestoreResult, 'tables' | 'kept'>): RestoredTable[] {
+  const kept = keptKeys(result)
+  return result.tables.filter(t => !kept.has(JSON.stringify([t.schema, t.name])))
+}
+
+/** "Tables / rows": the tables and rows restored, then the counted tables the restore kept. */
+function tablesAndRows(result: Pick<RestoreResult, 'tables' | 'kept' | 'rowsRestored'>): string {
+  const restored = restoredTables(result).length
+  const kept = result.tables.length - restored
+  return `${restored} / ${result.rowsRestored}${kept > 0 ? ` (besides, ${plural(kept, 'table')} kept the target's rows: not restored, not compared)` : ''}`
 }
 
 /** The first 50 of `items`, then how many more. */

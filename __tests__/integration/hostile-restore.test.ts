@@ -1135,6 +1135,38 @@ describe("what acts outside the restore's one transaction (attacker a83 F1)", ()
     }
   })
 
+  it("a query_to_xml('…') whose query calls pg_terminate_backend, restored by the database's owner without superuser: refused, the other session lives, nothing changed (attacker a84 F2)", async () => {
+    const target = await server.createDatabase()
+    await server.query('postgres', `ALTER DATABASE ${target} OWNER TO ${server.appUser}`)
+    await server.query(target, `ALTER SCHEMA public OWNER TO ${server.appUser}`)
+    const appUrl = server.url(target, { user: server.appUser, password: server.appPassword })
+    // another session of the restoring role (the application's): pg_terminate_backend may end it
+    const victim = new pg.Client({ connectionString: appUrl, application_name: 'victim_a84_f2' })
+    victim.on('error', () => undefined)
+    await victim.connect()
+    try {
+      const before = await snapshot(target)
+      // no function body, no DO: the call is in the string the function runs as a query now
+      const script = hostileScript(
+        "SELECT pg_catalog.query_to_xml('SELECT pg_terminate_backend(pid) FROM pg_catalog.pg_stat_activity WHERE application_name = ''victim_a84_f2''', true, false, '');"
+      )
+      const error = await harness
+        .restore(testRestoreInputs(appUrl, fileSource(write(`query-${target}.sql`, script))))
+        .then(
+          () => undefined,
+          (e: unknown) => e as Error
+        )
+      expect(error?.message).toMatch(
+        /query-.*\.sql, line \d+: pg_terminate_backend\(\) \(in the query pg_catalog\.query_to_xml\(\) runs now\) ends or interrupts another session of the server.*the script is refused before anything runs/
+      )
+      expect((await victim.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
+      expect(await snapshot(target)).toEqual(before)
+    } finally {
+      await victim.end().catch(() => undefined)
+      await server.dropDatabase(target)
+    }
+  })
+
   it('a custom archive whose entry calls dblink_exec: refused before anything runs, naming the entry', async () => {
     const real = pgDumpBytes(server, 'shop', ['-Fc', '-Z0'])
     const error = await expectNothingChanged(target => {

@@ -38,7 +38,7 @@ import {
   supabaseLikeTarget
 } from '../support/managed.js'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
-import { restoreSummaryMarkdown } from '../../src/summary.js'
+import { restoreSummaryMarkdown, restoredTables, text } from '../../src/summary.js'
 import type { BackupOptions } from '../../src/types.js'
 
 let supabase: TestServer
@@ -268,6 +268,19 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     expect(md).toMatch(
       /exists in the target, owned by the provider \(schema "auth" of "supabase_admin"\)/
     )
+    // the summary's rows table marks the kept tables, and its header counts only the restored
+    // (trial u53 F3: "Tables / rows 8 / …" with the kept ones as if restored)
+    const keptCounted = result.tables.filter(t => keptNames.includes(`${t.schema}.${t.name}`))
+    expect(keptCounted.length).toBeGreaterThan(0)
+    expect(md).toContain(
+      `| Tables / rows | ${result.tables.length - keptCounted.length} / ${result.rowsRestored} (besides, ${keptCounted.length} tables kept the target's rows: not restored, not compared) |`
+    )
+    expect(md).toContain(
+      "| auth.schema_migrations | 7 (kept: the target's rows, not restored; not compared) | 7 (the backup's, not loaded) |"
+    )
+    // every other table as restored: its rows, no mark
+    for (const t of result.tables.filter(t => !keptCounted.includes(t)))
+      expect(md).toContain(`| ${text(`${t.schema}.${t.name}`)} | ${t.rows} | `)
     return { result, target }
   }
 
@@ -281,7 +294,7 @@ describe('Supabase: a project restored into a new Supabase project', () => {
       actionRestore(target, { kind: 'file', path: customFile })
     )
     const said = new RegExp(
-      `${result.tables.length} tables, ${result.rowsRestored} rows restored \\(no manifest counts to compare with\\)\\. [^\\n]*auth\\.schema_migrations[^\\n]* kept the target's rows \\(14 rows\\)`
+      `${restoredTables(result).length} tables, ${result.rowsRestored} rows restored \\(no manifest counts to compare with\\)\\. [^\\n]*auth\\.schema_migrations[^\\n]* kept the target's rows \\(14 rows\\)`
     )
     expect(lines).toMatch(said)
   })

@@ -747,6 +747,149 @@ describe("psql script rules: a DO block's code that cannot be read as the server
   })
 })
 
+describe('psql script rules: the query a function runs now from its string argument (attacker a84 F2)', () => {
+  const KILL = 'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = current_user'
+
+  it.each([
+    [`SELECT query_to_xml('${KILL}', true, false, '');`, 'query_to_xml'],
+    [
+      `SELECT pg_catalog.query_to_xml_and_xmlschema('${KILL}'::text, true, false, '');`,
+      'pg_catalog.query_to_xml_and_xmlschema'
+    ],
+    [`SELECT query_to_xmlschema($q$${KILL}$q$, true, false, '');`, 'query_to_xmlschema'],
+    [`SELECT * FROM ts_stat('SELECT to_tsvector(pg_terminate_backend(1)::text)');`, 'ts_stat'],
+    [
+      `SELECT ts_rewrite('a'::tsquery, 'SELECT ''a''::tsquery, pg_terminate_backend(1)::text::tsquery');`,
+      'ts_rewrite'
+    ],
+    // the literal read as the server reads it: E'…', U&'…' [UESCAPE], std off, continued
+    [
+      "SELECT query_to_xml(E'SELECT pg_terminate\\x5fbackend(pid) FROM pg_stat_activity WHERE application_name = \\'victim\\'', true, false, '');",
+      'query_to_xml'
+    ],
+    [
+      "SELECT query_to_xml(U&'SELECT pg_\\0074erminate_backend(1)', true, false, '');",
+      'query_to_xml'
+    ],
+    [
+      "SELECT query_to_xml(U&'SELECT pg_!0074erminate_backend(1)' UESCAPE '!', true, false, '');",
+      'query_to_xml'
+    ],
+    [
+      "SET standard_conforming_strings = off;\nSELECT query_to_xml('SELECT pg\\_terminate\\_backend(1)', true, false, '');",
+      'query_to_xml'
+    ],
+    ["SELECT query_to_xml('SELECT pg_termi'\n'nate_backend(1)', true, false, '');", 'query_to_xml'],
+    // a name quoted or spelled in U&"…", the query in a query, in a DO block's code
+    [`SELECT "QUERY_TO_XML"('${KILL}', true, false, '');`, 'query_to_xml'],
+    [`SELECT U&"query\\005fto\\005fxml"('${KILL}', true, false, '');`, 'query_to_xml'],
+    [
+      "SELECT query_to_xml($a$SELECT query_to_xml('SELECT pg_terminate_backend(1)', true, false, '')$a$, true, false, '');",
+      'query_to_xml'
+    ],
+    [
+      "DO $$ BEGIN PERFORM query_to_xml('SELECT pg_terminate_backend(1)', true, false, ''); END $$;",
+      'query_to_xml'
+    ],
+    [
+      `CREATE TABLE public.x AS SELECT query_to_xml('${KILL}', true, false, '') AS r;`,
+      'query_to_xml'
+    ]
+  ])('refuses %s', (sql, via) => {
+    const r = refusals(lexPsqlScript(sql)).find(x => x.code === 'outside-transaction')
+    expect(r?.message).toMatch(
+      new RegExp(
+        `^line \\d+: pg_terminate_backend\\(\\) \\(in the query ${via.replace(/\./g, '\\.')}\\(\\) runs now\\) ends or interrupts another session`
+      )
+    )
+  })
+
+  it.each([
+    "DO $$ BEGIN EXECUTE 'SELECT pg_terminate_backend(1)'; END $$;",
+    "DO $$ DECLARE n int; BEGIN EXECUTE E'SELECT count(pg_terminate\\x5fbackend(pid)) FROM pg_stat_activity' INTO n; END $$;",
+    "DO $$ BEGIN EXECUTE $q$SELECT query_to_xml('SELECT pg_terminate_backend(1)', true, false, '')$q$; END $$;"
+  ])("refuses PL/pgSQL's EXECUTE of a string constant in a DO block's code: %s", sql => {
+    const r = refusals(lexPsqlScript(sql)).find(x => x.code === 'outside-transaction')
+    expect(r?.message).toMatch(
+      /^line 1: pg_terminate_backend\(\) \(in the query (EXECUTE|query_to_xml\(\)) runs now\) ends or interrupts another session/
+    )
+  })
+
+  it('reads the file functions in such a query too', () => {
+    const r = refusals(
+      lexPsqlScript("SELECT query_to_xml('SELECT pg_read_file(''/etc/passwd'')', true, false, '');")
+    ).find(x => x.code === 'file-function')
+    expect(r?.message).toMatch(
+      /^line 1: pg_read_file\(\) \(in the query query_to_xml\(\) runs now\) reads or writes a file/
+    )
+    expect(
+      refusals(
+        lexPsqlScript("SELECT query_to_xml('SELECT * FROM pg_hba_file_rules', true, false, '');")
+      ).find(x => x.code === 'file-function')?.message
+    ).toMatch(/pg_hba_file_rules \(in the query query_to_xml\(\) runs now\) reads the database/)
+  })
+
+  it.each([
+    [
+      `SELECT query_to_xml('SELECT pg_terminate_' || 'backend(1)', true, false, '');`,
+      'query_to_xml',
+      /is no string constant/
+    ],
+    [
+      "SELECT query_to_xml(format('SELECT %s(1)', 'pg_terminate_backend'), true, false, '');",
+      'query_to_xml',
+      /is no string constant/
+    ],
+    ["SELECT query_to_xml(q, true, false, '') FROM public.queries;", 'query_to_xml', /no string/],
+    ['SELECT * FROM ts_stat(public.q());', 'ts_stat', /no string constant/],
+    ["SELECT ts_rewrite('a'::tsquery, q) FROM public.rules;", 'ts_rewrite', /no string constant/],
+    ["SELECT query_to_xml(text 'SELECT 1', true, false, '');", 'query_to_xml', /no string/],
+    ["SELECT query_to_xml(E'SELECT \\xc3', true, false, '');", 'query_to_xml', /no UTF-8 text/],
+    ["SELECT query_to_xml(N'SELECT 1', true, false, '');", 'query_to_xml', /N'…'/],
+    [
+      "DO $$ DECLARE q text := 'SELECT 1'; BEGIN PERFORM query_to_xml(q, true, false, ''); END $$;",
+      'query_to_xml',
+      /no string constant/
+    ],
+    [
+      "SELECT query_to_xml($a$SELECT query_to_xml(current_setting('x.q'), true, false, '')$a$, true, false, '');",
+      'query_to_xml',
+      /no string constant/
+    ]
+  ])('cannot check %s', (sql, call, why) => {
+    const r = refusals(lexPsqlScript(sql)).find(x => x.code === 'unreadable-code')
+    expect(r?.message).toMatch(why)
+    expect(r?.message).toMatch(
+      new RegExp(
+        `^line \\d+: ${call}\\(\\) runs the query given to it as text now, and this check cannot read that query as the server will: .*pg_dump never writes a call of it \\(psql by hand would run it\\)\\. .*the script is refused before anything runs$`
+      )
+    )
+  })
+
+  it.each([
+    "SELECT query_to_xml('SELECT 1', true, false, '');",
+    "SELECT query_to_xml(E'SELECT \\'a\\'', true, false, '');",
+    "SELECT query_to_xml($$SELECT count(*) FROM public.t$$::text, true, false, '');",
+    "SELECT * FROM ts_stat('SELECT tsv FROM public.docs');",
+    // ts_rewrite of three tsqueries runs no query
+    "SELECT ts_rewrite('a'::tsquery, 'a'::tsquery, current_setting('x.q')::tsquery);",
+    // the query only mentions such a call, in a literal or a comment
+    "SELECT query_to_xml('SELECT ''pg_terminate_backend(1)'' /* pg_read_file() */', true, false, '');",
+    // defined, not run now; a table or column so named
+    "CREATE VIEW public.v AS\n SELECT query_to_xml(q.q, true, false, ''::text) AS x\n   FROM public.queries q;",
+    "CREATE FUNCTION public.f(q text) RETURNS xml LANGUAGE sql AS $$ SELECT query_to_xml(q, true, false, '') $$;",
+    'CREATE TABLE public.query_to_xml (ts_stat text);',
+    'INSERT INTO public.query_to_xml (ts_stat) VALUES (1);',
+    'SELECT ts_stat FROM public.query_to_xml;',
+    // EXECUTE of a string constant calling nothing of the kind; one built at run time is not
+    // read (README: "nor one built at run time in EXECUTE's string")
+    "DO $$ BEGIN EXECUTE 'CREATE TABLE public.t2 (a int)'; END $$;",
+    "DO $$ BEGIN EXECUTE 'SELECT pg_terminate_' || 'backend(1)'; END $$;"
+  ])('passes %s', sql => {
+    expect(refused(sql)).toEqual([])
+  })
+})
+
 describe('psql script rules: statement kinds for the skip rules', () => {
   it.each([
     ['CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;', 'extension', 'citext'],

@@ -5,6 +5,7 @@
 import type { Manifest } from '../../src/manifest.js'
 import { describe, expect, it } from '@jest/globals'
 import type { RestoreResult } from '../../src/modes/restore.js'
+import { keptTail } from '../../src/cli.js'
 import { comparisonHeadline, differenceLines } from '../../src/postgres/compare.js'
 import { groupSkipped } from '../../src/postgres/target-policy.js'
 import { clearSecrets, registerSecret } from '../../src/secrets.js'
@@ -14,6 +15,7 @@ import {
   phaseTimesMarkdown,
   plainText,
   restoreSummaryMarkdown,
+  restoredTables,
   text,
   skippedMarkdown
 } from '../../src/summary.js'
@@ -92,6 +94,65 @@ describe('restore summary: server versions', () => {
     expect(md).toContain('| Backup of server | PostgreSQL 18.4 |')
     expect(md).toContain('| Target server | 17.10 |')
     expect(restoreSummaryMarkdown(RESULT)).toContain('| Backup of server | unknown (no manifest) |')
+  })
+})
+
+describe('restore summary: the tables whose rows the target kept (trial u53 F3)', () => {
+  const KEPT: RestoreResult = {
+    ...RESULT,
+    tables: [
+      { schema: 'public', name: 'orders', rows: 3, expected: 3 },
+      { schema: 'auth', name: 'schema_migrations', rows: 5, expected: 3 },
+      { schema: 'storage', name: 'migrations', rows: 2, expected: 2 }
+    ],
+    rowsRestored: 3,
+    kept: [
+      {
+        schema: 'auth',
+        name: 'schema_migrations',
+        targetRows: 5,
+        backupRows: 3,
+        reason: 'the target held rows already'
+      },
+      {
+        schema: 'storage',
+        name: 'migrations',
+        targetRows: 2,
+        backupRows: 2,
+        reason: 'the target held rows already'
+      }
+    ]
+  }
+
+  it('are marked in the rows table, and the header counts only the tables restored', () => {
+    const md = restoreSummaryMarkdown(KEPT)
+    expect(md).toContain(
+      "| Tables / rows | 1 / 3 (besides, 2 tables kept the target's rows: not restored, not compared) |"
+    )
+    expect(md).toContain('| public.orders | 3 | 3 |')
+    expect(md).toContain(
+      "| auth.schema_migrations | 5 (kept: the target's rows, not restored; not compared) | 3 (the backup's, not loaded) |"
+    )
+    expect(md).toContain(
+      "| storage.migrations | 2 (kept: the target's rows, not restored; not compared) | 2 (the backup's, not loaded) |"
+    )
+    expect(md).not.toContain('| auth.schema_migrations | 5 | 3 |')
+    expect(restoredTables(KEPT).map(t => `${t.schema}.${t.name}`)).toEqual(['public.orders'])
+  })
+
+  it('a kept table the restore did not count changes nothing; without kept tables, as before', () => {
+    const uncounted: RestoreResult = {
+      ...RESULT,
+      kept: [{ ...KEPT.kept[0], schema: 'vault', name: 'secrets' }]
+    }
+    expect(restoreSummaryMarkdown(uncounted)).toContain('| Tables / rows | 1 / 3 |')
+    expect(restoreSummaryMarkdown(RESULT)).toContain('| Tables / rows | 1 / 3 |')
+    expect(restoreSummaryMarkdown(RESULT)).toContain('| public.orders | 3 | — |')
+  })
+
+  it("the command line's last line counts the same", () => {
+    expect(keptTail(KEPT)).toBe(" (and 2 tables that kept the target's rows)")
+    expect(keptTail(RESULT)).toBe('')
   })
 })
 

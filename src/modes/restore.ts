@@ -4787,8 +4787,8 @@ async function compareRowCounts(
         }${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest!.rowSecurity!.role}): ${plural(filtered, 'table')} hold only the rows that role could see (${manifest!.rowSecurity!.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
       : keptHere.length > 0
         ? // the kept tables' rows are the target's, not restored (trial u44 F6: 38 rows here,
-          // 24 in the ✔ line)
-          `${plural(result.length, 'table')}, ${plural(total - keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')} restored (no manifest counts to compare with).${keptNote}`
+          // 24 in the ✔ line), nor their tables (trial u53 F3)
+          `${plural(result.length - keptHere.length, 'table')}, ${plural(total - keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')} restored (no manifest counts to compare with).${keptNote}`
         : `${plural(result.length, 'table')}, ${plural(total, 'row')} restored (no manifest counts to compare with).`
   )
   return result

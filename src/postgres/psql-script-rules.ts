@@ -47,7 +47,8 @@ export type RefusalCode =
   /**
    * A DO block whose code the checks above cannot read as the server will: a string constant
    * whose escapes the server would refuse, a LANGUAGE other than plpgsql, a DO of more than its
-   * code and LANGUAGE.
+   * code and LANGUAGE. Or a query a function runs now from its text argument (query_to_xml(…),
+   * ts_stat(…), ts_rewrite(…, …)) given as anything but a string constant the check can read.
    */
   | 'unreadable-code'
   /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
@@ -338,19 +339,28 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
       'unreadable-code',
       `a DO block runs its code now, and this check cannot read that code as the server will: ${code.unreadable}; pg_dump never writes a DO block (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it), or write its code in PL/pgSQL as one dollar-quoted string ($$…$$)`
     )
-  const fileCall = fileFunctionCall(e)
-  if (fileCall)
+  const query = queryArgumentCode(e)
+  if (query && 'unreadable' in query)
+    return refuse(
+      'unreadable-code',
+      `${query.call} runs the query given to it as text now, and this check cannot read that query as the server will: ${query.unreadable}; pg_dump never writes a call of it (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it), or write the query as one string constant ('…' or $$…$$)`
+    )
+  const fileFound = fileFunctionCall(e)
+  if (fileFound) {
+    const fileCall = fileFound.call
+    const where = fileFound.via ? ` (in the query ${fileFound.via} runs now)` : ''
     return refuse(
       'file-function',
       fileCall.endsWith('()')
-        ? `${fileCall} reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
-        : `${fileCall} reads the database server's configuration files (postgresql.conf, pg_hba.conf or pg_ident.conf); pg_dump never writes a query of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+        ? `${fileCall}${where} reads or writes a file (or lists a directory) on the database server; pg_dump never writes a call of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
+        : `${fileCall}${where} reads the database server's configuration files (postgresql.conf, pg_hba.conf or pg_ident.conf); pg_dump never writes a query of it. Restore only scripts made by pg_dump (or remove the statement if you trust it)`
     )
+  }
   const outside = outsideTransactionCall(e)
   if (outside)
     return refuse(
       'outside-transaction',
-      `${outside.call} ${OUTSIDE_WHY[outside.kind]}, outside the one transaction the restore runs in: no rollback undoes it, and the restore promises that a failed restore keeps nothing. pg_dump never writes a call of it (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it)${outside.kind === 'connection' ? "; as a superuser dblink connects without a password: restore as the database's owner without superuser, as managed services do" : ''}`
+      `${outside.call}${outside.via ? ` (in the query ${outside.via} runs now)` : ''} ${OUTSIDE_WHY[outside.kind]}, outside the one transaction the restore runs in: no rollback undoes it, and the restore promises that a failed restore keeps nothing. pg_dump never writes a call of it (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it)${outside.kind === 'connection' ? "; as a superuser dblink connects without a password: restore as the database's owner without superuser, as managed services do" : ''}`
     )
   if (options.refuseAmbiguousLiterals && e.ambiguousLiterals > 0)
     return refuse(
@@ -831,18 +841,20 @@ const OUTSIDE_WORDS =
  */
 export function outsideTransactionCall(
   e: StatementEvent
-): { call: string; kind: OutsideKind } | undefined {
+): { call: string; kind: OutsideKind; via?: string } | undefined {
   const code = doBlockCode(e)
   // a DO block runs its code now: a call written in it is one too (one built at run time, in
   // EXECUTE's string, is not seen: see superuserRisk)
-  const call = code
+  const direct = code
     ? doCall(e, code, OUTSIDE_FUNCTIONS, false)
     : OUTSIDE_WORDS.test(e.text)
       ? runCall(e, OUTSIDE_FUNCTIONS, name => OUTSIDE_FUNCTIONS.get(name) === 'connection')
       : undefined
-  if (!call) return undefined
-  const name = call.slice(call.lastIndexOf('.') + 1, -2)
-  return { call, kind: OUTSIDE_FUNCTIONS.get(name)! }
+  // and so is one in the query a function runs from its string argument (a84 F2)
+  const found = direct ? { call: direct } : queryCall(e, OUTSIDE_FUNCTIONS, false)
+  if (!found) return undefined
+  const name = found.call.slice(found.call.lastIndexOf('.') + 1, -2)
+  return { ...found, kind: OUTSIDE_FUNCTIONS.get(name)! }
 }
 
 /** Words after which a name followed by "(" is a table's, with its column list. */
@@ -855,12 +867,196 @@ const TABLE_BEFORE = new Set(['into', 'references', 'table', 'copy', 'only'])
  * between — outside literals and dollar-quoted bodies is a call, however qualified, quoted or
  * cased; a column or table so named is none (INSERT INTO lo_export (…), REFERENCES lo_export(id)).
  */
-export function fileFunctionCall(e: StatementEvent): string | undefined {
+export function fileFunctionCall(e: StatementEvent): { call: string; via?: string } | undefined {
   const code = doBlockCode(e)
-  if (code) return doCall(e, code, FILE_FUNCTIONS, true)
-  // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
-  if (!FILE_FUNCTION_WORDS.test(e.text)) return undefined
-  return runCall(e, FILE_FUNCTIONS, () => false, true)
+  const direct = code
+    ? doCall(e, code, FILE_FUNCTIONS, true)
+    : // a name is written out but in U&"…" (whose escapes may spell it): most statements end here
+      FILE_FUNCTION_WORDS.test(e.text)
+      ? runCall(e, FILE_FUNCTIONS, () => false, true)
+      : undefined
+  return direct ? { call: direct } : queryCall(e, FILE_FUNCTIONS, true)
+}
+
+/**
+ * The system's functions that run a query given to them as text at once (through SPI, as a
+ * SELECT, with the session's standard_conforming_strings): which argument is the query (from 0)
+ * and, where another form of the function with the name runs none, how many arguments the one
+ * that does takes. Not cursor_to_xml (a cursor opened by a statement the checks read), nor
+ * table_to_xml, schema_to_xml, database_to_xml (a table's or a schema's rows by name).
+ */
+const QUERY_FUNCTIONS = new Map<string, { arg: number; args?: number }>([
+  ['query_to_xml', { arg: 0 }],
+  ['query_to_xmlschema', { arg: 0 }],
+  ['query_to_xml_and_xmlschema', { arg: 0 }],
+  ['ts_stat', { arg: 0 }],
+  // ts_rewrite(tsquery, text) runs its second; ts_rewrite(tsquery, tsquery, tsquery) none
+  ['ts_rewrite', { arg: 1, args: 2 }]
+])
+
+/** Text that may name one of QUERY_FUNCTIONS (or a U&"…" that may). */
+const QUERY_FUNCTION_WORDS = /query_to_xml|ts_stat|ts_rewrite|u&/i
+
+/** The queries a statement runs now through QUERY_FUNCTIONS, or why one cannot be read. */
+export type QueryArgumentCode =
+  { code: Array<{ via: string; query: string }> } | { call: string; unreadable: string }
+
+/**
+ * The queries that calls of QUERY_FUNCTIONS in a statement that runs them now (see
+ * fileFunctionCall; in a DO block's code too) run at once, as the server reads their string
+ * constant (sql-string.ts), and those such a query runs in turn; or, for the first call whose
+ * query is no string constant (built with ||, format(), a column, a variable) or one whose value
+ * cannot be told for sure, the call and why: what it runs is known only when it runs. Undefined
+ * when the statement runs no such call (or is a DO whose code cannot be read: refused as such).
+ * pg_dump never writes a call of them.
+ */
+export function queryArgumentCode(e: StatementEvent): QueryArgumentCode | undefined {
+  const std = e.standardConformingStrings
+  const code = doBlockCode(e)
+  let texts: string[]
+  if (code) {
+    if ('unreadable' in code) return undefined
+    texts = code.code
+  } else {
+    if (!QUERY_FUNCTION_WORDS.test(e.text)) return undefined
+    if (bindsRoutine(e.parts[0]) || definesOnly(e.parts[0])) return undefined
+    texts = [e.text]
+  }
+  const queries: Array<{ via: string; query: string }> = []
+  for (const text of texts) {
+    const plpgsql = code !== undefined && /execute/i.test(text)
+    if (!plpgsql && !QUERY_FUNCTION_WORDS.test(text)) continue
+    const t = callTokens(text, std)
+    const why =
+      (plpgsql ? readExecuteLiterals(t, std, queries) : undefined) ??
+      readQueryArguments(t, std, queries, 0)
+    if (why) return why
+  }
+  return queries.length > 0 ? { code: queries } : undefined
+}
+
+/**
+ * PL/pgSQL's EXECUTE of a string constant alone (EXECUTE '…' [INTO …] [USING …]) in a DO
+ * block's code: a query run now, as written (one built at run time, EXECUTE 'a' || b, is not
+ * read: see superuserRisk). Its queries added to `queries`, or why one cannot be read.
+ */
+function readExecuteLiterals(
+  t: CallToken[],
+  std: boolean,
+  queries: Array<{ via: string; query: string }>
+): { call: string; unreadable: string } | undefined {
+  for (let j = 0; j + 1 < t.length; j++) {
+    if (!(t[j].kind === 'word' && t[j].value === 'execute' && t[j + 1].kind === 'string')) continue
+    const after = t[j + 2]
+    const alone =
+      after === undefined ||
+      (after.kind === 'punct' && after.value === ';') ||
+      (after.kind === 'word' && (after.value === 'into' || after.value === 'using'))
+    if (!alone) continue
+    const literal = t[j + 1]
+    if (literal.body === undefined)
+      return {
+        call: 'EXECUTE',
+        unreadable: `its query is a string whose value cannot be told for sure (${literal.error ?? "B'…', X'…' or N'…'"})`
+      }
+    queries.push({ via: 'EXECUTE', query: literal.body })
+    const why = readQueryArguments(callTokens(literal.body, std), std, queries, 1)
+    if (why) return why
+  }
+  return undefined
+}
+
+/** The queries of the calls of QUERY_FUNCTIONS among `t`, added to `queries`; or why one cannot be read. */
+function readQueryArguments(
+  t: CallToken[],
+  std: boolean,
+  queries: Array<{ via: string; query: string }>,
+  depth: number
+): { call: string; unreadable: string } | undefined {
+  for (let j = 0; j < t.length; j++) {
+    const name = t[j]
+    if (name.kind !== 'word' && name.kind !== 'qword') continue
+    const fn = QUERY_FUNCTIONS.get(name.value.toLowerCase())
+    if (!fn || !(t[j + 1]?.kind === 'punct' && t[j + 1].value === '(')) continue
+    let first = j
+    while (
+      first >= 2 &&
+      t[first - 1].kind === 'punct' &&
+      t[first - 1].value === '.' &&
+      (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword')
+    )
+      first -= 2
+    const before = t[first - 1]
+    if (before?.kind === 'word' && TABLE_BEFORE.has(before.value)) continue // a table so named
+    const args = callArguments(t, j + 1)
+    if (fn.args !== undefined && args.length !== fn.args) continue
+    const arg = args[fn.arg]
+    if (arg === undefined) continue // too few arguments: the server's error
+    const written: string[] = []
+    for (let k = first; k <= j; k += 2) written.push(t[k].value.toLowerCase())
+    const call = `${written.join('.')}()`
+    if (depth > MAX_DO_DEPTH)
+      return { call, unreadable: `it holds such calls nested more than ${MAX_DO_DEPTH} deep` }
+    // a string constant, perhaps cast ('…'::text); anything else is computed when it runs
+    const literal =
+      arg[0]?.kind === 'string' &&
+      arg.slice(1).every(x => x.kind === 'word' || (x.kind === 'punct' && x.value === ':'))
+    if (!literal)
+      return {
+        call,
+        unreadable:
+          'its query is no string constant (it is built with || or format(), read from a column, a variable or a function), so what it runs is known only when it runs'
+      }
+    if (arg[0].body === undefined)
+      return {
+        call,
+        unreadable: `its query is a string whose value cannot be told for sure (${arg[0].error ?? "B'…', X'…' or N'…'"})`
+      }
+    queries.push({ via: call, query: arg[0].body })
+    const why = readQueryArguments(callTokens(arg[0].body, std), std, queries, depth + 1)
+    if (why) return why
+  }
+  return undefined
+}
+
+/** The arguments of the call whose "(" is t[open], each its tokens (nested brackets kept whole). */
+function callArguments(t: CallToken[], open: number): CallToken[][] {
+  const args: CallToken[][] = []
+  let current: CallToken[] = []
+  let depth = 0
+  for (let k = open + 1; k < t.length; k++) {
+    const x = t[k]
+    if (x.kind === 'punct' && (x.value === '(' || x.value === '[')) depth++
+    else if (x.kind === 'punct' && (x.value === ')' || x.value === ']')) {
+      if (depth === 0) break
+      depth--
+    } else if (depth === 0 && x.kind === 'punct' && x.value === ',') {
+      args.push(current)
+      current = []
+      continue
+    }
+    current.push(x)
+  }
+  if (current.length > 0 || args.length > 0) args.push(current)
+  return args
+}
+
+/**
+ * The first call of one of `names` in a query a function of QUERY_FUNCTIONS runs now (see
+ * queryArgumentCode), as written, and that function; undefined for none.
+ */
+function queryCall(
+  e: StatementEvent,
+  names: { has(name: string): boolean },
+  views: boolean
+): { call: string; via: string } | undefined {
+  const queries = queryArgumentCode(e)
+  if (!queries || !('code' in queries)) return undefined
+  for (const { via, query } of queries.code) {
+    const call = firstCall(callTokens(query, e.standardConformingStrings), names, views)
+    if (call) return { call, via }
+  }
+  return undefined
 }
 
 /** The first call of one of `names` in a DO block's code (see doBlockCode), as written. */
