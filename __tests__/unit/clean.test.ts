@@ -652,7 +652,7 @@ describe("clean's listing of the target's tables", () => {
     const text = cleanListing(existing, drops)
     expect(text).toContain('public.notes (2 rows)')
     expect(text).toContain('sales.orders (2 rows)')
-    expect(text).toContain('My Schema.a"b (2 rows)')
+    expect(text).toContain('"My Schema"."a""b" (2 rows)')
     expect(text).not.toMatch(/(public\.audit|public\.extra)[^]* other tables/)
     // those that stay, named (trial u47 F3)
     expect(text).toMatch(

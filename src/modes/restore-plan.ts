@@ -9,7 +9,7 @@ import { type DatabaseLocale, archiveDatabaseLocale } from '../postgres/locale.j
 import { CheckError, SettingError, sentence } from '../errors.js'
 import { stopIfCancelled } from '../process.js'
 import { log, stopwatch, plural } from '../log.js'
-import { quoteIdent, restoreNamesValue, sqlQuoted } from '../sql-names.js'
+import { quoteIdent, quoteQualified, restoreNamesValue, sqlQuoted } from '../sql-names.js'
 import type { Manifest } from '../manifest.js'
 import {
   type BackupFile,
@@ -33,8 +33,7 @@ import {
   parseArchiveHeader,
   pgRestoreMajorForFormat,
   ArchiveError,
-  readArchiveHeader,
-  tablesFromList
+  readArchiveHeader
 } from '../postgres/archive.js'
 import {
   type ClientInstall,
@@ -66,7 +65,8 @@ import {
   dataEntries,
   type ArchiveForeignKey,
   archiveForeignKey,
-  copyColumns
+  copyColumns,
+  copyTargetMismatch
 } from '../postgres/toc.js'
 import { ChildProcessError } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
@@ -458,7 +458,6 @@ export async function planRestore(
       tocStream.destroy()
       throw walked
     }
-    const listed = manifest ? undefined : tablesFromList(lines)
     let tocRead: StreamedToc | undefined
     const fromArchive = await fromToc(inputs, async () => {
       tocRead = await reading
@@ -470,7 +469,9 @@ export async function planRestore(
       client,
       listed: listedEntries(lines.join('\n')),
       tocRead,
-      dataTables: manifestTables(manifest) ?? listed,
+      // the data entries' tables by their names in the table of contents (any bytes), not as
+      // pg_restore --list prints them (a line break as a space: attacker a87 F1)
+      dataTables: manifestTables(manifest) ?? tocDataTables(fromArchive),
       ...fromArchive,
       backupServer: backupServerOf(manifest, header?.serverVersion, 'archive header')
     }
@@ -589,9 +590,8 @@ async function tarMembers(file: BackupFile, decoding: Decoding): Promise<string[
 }
 
 /**
- * Without a manifest, the tables a tar or directory archive's data entries fill, by their exact
- * names in its table of contents (a custom archive's come from pg_restore --list): the restore
- * counts these, a provider's table the load filled included (trial u45 F9: auth.users' rows
+ * Without a manifest, the tables an archive's data entries fill, by their exact names in its
+ * table of contents (never as pg_restore --list prints them): the restore counts these, a provider's table the load filled included (trial u45 F9: auth.users' rows
  * loaded and left out of the total, as for no table created by the load).
  */
 function tocDataTables(fromArchive: Pick<RestorePlan, 'tableData'>): QualifiedName[] | undefined {
@@ -633,6 +633,7 @@ async function fromToc(
       { cause: error }
     )
   }
+  refuseCopyElsewhere(toc)
   checkSelection(inputs, toc)
   // a partitioned table named in tables: its partitions (to the leaves) are taken too, as
   // pg_dump 16's --table-and-children takes them (trial u49 F5: 'tables: events' restored 0 rows)
@@ -838,6 +839,29 @@ function tocTableData(
 
 /** pg_dump 18's entries of the planner's statistics (pg_dump 18 --statistics). */
 export const STATISTICS_DATA = 'STATISTICS DATA'
+
+/**
+ * Refuses an archive with a data entry whose COPY statement names a table other than the entry's
+ * own (copyTargetMismatch: pg_dump never writes one, --load-via-partition-root's COPY into the
+ * partition's root aside), before anything runs: whatever the path (pg_restore -d, or its script
+ * through psql), its rows would go into that other table while the run named and counted the
+ * entry's (attacker a87 F3: public.t's COPY altered to victim.e loaded 2 rows into the target's
+ * victim.e, and the log said "0 rows restored").
+ *
+ * @throws RestoreError naming the entry and both tables.
+ */
+export function refuseCopyElsewhere(toc: Pick<ArchiveToc, 'entries'>): void {
+  const found = copyTargetMismatch(toc.entries)
+  if (!found) return
+  const own = quoteQualified(found.own)
+  const statement = (found.entry.copyStmt ?? '').trim()
+  const shown = JSON.stringify(statement.length > 120 ? `${statement.slice(0, 120)}…` : statement)
+  throw new RestoreError(
+    found.copied
+      ? `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${quoteQualified(found.copied)} (${shown}): pg_dump writes an entry's COPY into the entry's own table (into its partition root only with --load-via-partition-root), so the archive was altered or is not pg_dump's; pg_restore would load its rows into ${quoteQualified(found.copied)}. Nothing was restored. Restore a backup the action or pg_dump made.`
+      : `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement does not name a table as pg_dump writes one (${shown}): the archive was altered or is not pg_dump's; pg_restore would load its rows wherever that statement says. Nothing was restored. Restore a backup the action or pg_dump made.`
+  )
+}
 
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore

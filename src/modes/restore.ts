@@ -1800,7 +1800,7 @@ export function newerRows(
   const more = replaced.flatMap(t => {
     const rows = backup.get(JSON.stringify([t.schema, t.name]))
     return !t.estimated && !t.partitioned && typeof rows === 'number' && t.rows > rows
-      ? [`${t.schema}.${t.name} (${t.rows} now, ${rows} in the backup)`]
+      ? [`${quoteQualified(t)} (${t.rows} now, ${rows} in the backup)`]
       : []
   })
   if (more.length === 0) return undefined
@@ -3078,12 +3078,20 @@ async function guardTarget(
     )
   if (inputs.clean) {
     const searchPath = await sessionSchemas(client)
-    log.info(cleanListing(existing, plan.clean?.drops, searchPath, selectionWords(inputs)))
-    const newer = plan.clean?.drops
-      ? newerRows(cleanReplaced(existing, plan.clean.drops, searchPath), manifest)
-      : undefined
+    log.info(
+      cleanListing(
+        existing,
+        plan.clean?.drops,
+        searchPath,
+        selectionWords(inputs),
+        plan.clean?.replaced
+      )
+    )
+    const replaced = plan.clean?.drops
+      ? cleanReplaced(existing, plan.clean.drops, searchPath, plan.clean.replaced)
+      : []
+    const newer = plan.clean?.drops ? newerRows(replaced, manifest) : undefined
     if (newer) log.warning(newer)
-    const replaced = plan.clean?.drops ? cleanReplaced(existing, plan.clean.drops, searchPath) : []
     const columns = await newerColumns(client, replaced, manifest, plan.tableData)
     if (columns) log.warning(columns)
     // without a manifest the backup's row counts are unknown: what the tables hold now is said,

@@ -131,18 +131,6 @@ export function dataTablesInList(
   return found
 }
 
-/** Table names from `pg_restore --list` when no server list is at hand: "TABLE DATA schema name owner". */
-export function tablesFromList(lines: string[]): QualifiedName[] | undefined {
-  const tables: QualifiedName[] = []
-  for (const line of lines) {
-    if (line.startsWith(';') || !line.includes(' TABLE DATA ')) continue
-    const m = / TABLE DATA (\S+) (\S+) \S*$/.exec(line)
-    if (!m) return undefined // names with spaces: unknown until restored
-    tables.push({ schema: m[1], name: m[2] })
-  }
-  return tables
-}
-
 /**
  * `pg_restore --list` fed from the dump as it streams by (a tee): the custom archive's header
  * and table of contents are checked without reading the written file back — which an

@@ -875,11 +875,15 @@ export class ScriptDrops {
  * folded, IF EXISTS, ALTER TABLE's ONLY, a trailing CASCADE and the final ";" left out.
  */
 export function dropKey(drop: string): string {
+  // white space squeezed outside double-quoted names only: "a b" and "a\nb" are two tables
   return drop
     .trim()
     .replace(/;\s*$/, '')
-    .replace(/\s+/g, ' ')
-    .replace(/ IF EXISTS /gi, ' ')
+    .split(/("(?:[^"]|"")*")/)
+    .map((part, i) =>
+      i % 2 === 1 ? part : part.replace(/\s+/g, ' ').replace(/ IF EXISTS /gi, ' ')
+    )
+    .join('')
     .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
     .replace(/ CASCADE$/i, '')
 }
@@ -2417,7 +2421,9 @@ export function droppedRelations(drops: readonly string[]): {
   const unqualified = new Set<string>()
   for (const drop of drops) {
     const m =
-      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/.exec(
+      // a name may hold any character, a line break too (attacker a87 F1: the drop of "a\nb" was
+      // not read, and clean said the table stayed as it was while it dropped and reloaded it)
+      /^DROP (TABLE|FOREIGN TABLE|VIEW|MATERIALIZED VIEW|SEQUENCE|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE| RESTRICT)?;?\s*$/s.exec(
         drop
       )
     if (!m) continue
@@ -2479,11 +2485,13 @@ export function cleanListing(
   /** The restoring session's search_path (current_schemas): where an unqualified name resolves. */
   searchPath: readonly string[] = [],
   /** A subset restore's selection ("tables: invoices"), see notRestored. */
-  selection?: string
+  selection?: string,
+  /** An archive's relations and schemas clean replaces, by its entries' own names (CleanList.replaced). */
+  replaced?: CleanList['replaced']
 ): string {
   if (!drops)
     return `clean: true — the backup's objects will be dropped and replaced. Present now: ${describeTables(existing)}`
-  const dropped = cleanReplaced(existing, drops, searchPath)
+  const dropped = cleanReplaced(existing, drops, searchPath, replaced)
   const others = existing.filter(t => !dropped.includes(t))
   const kept = others.length
   // named (trial u47 F3: "1 other table" left the reader to guess which)
@@ -2496,13 +2504,21 @@ export function cleanListing(
     : `clean: true — the backup's objects will be dropped and replaced; of the target's tables: ${describeTables(dropped)}.${stay}`
 }
 
-/** The target's tables clean's drops remove (and the load creates again). */
+/**
+ * The target's tables clean's drops remove (and the load creates again). An archive's are known
+ * by its entries' own names too (`replaced`: the tags its table of contents holds, whatever bytes
+ * they have, never pg_restore --list's printing of them), taken beside those its drops name.
+ */
 export function cleanReplaced(
   existing: readonly ExistingTable[],
   drops: readonly string[],
-  searchPath: readonly string[] = []
+  searchPath: readonly string[] = [],
+  replaced?: CleanList['replaced']
 ): ExistingTable[] {
   const { relations, schemas, unqualified } = droppedRelations(drops)
+  for (const r of replaced?.relations ?? [])
+    if (r.kinds !== RELATION_KINDS.SEQUENCE) relations.add(`${r.schema}\0${r.name}`)
+  for (const s of replaced?.schemas ?? []) schemas.add(s)
   // an unqualified DROP reaches the table of that name in the first schema of the search_path
   // that has one
   for (const name of unqualified) {

@@ -6,6 +6,7 @@ import type pg from 'pg'
 import type { QualifiedName } from '../types.js'
 import { type TableRows, withSessionSearchPath } from './session.js'
 import { plural } from '../log.js'
+import { quoteQualified } from '../sql-names.js'
 
 export interface ExistingTable extends TableRows {
   /** true when `rows` is a planner estimate (large targets). */
@@ -211,8 +212,8 @@ export function describeTables(tables: ReadonlyArray<ExistingTable>, limit = 20)
     .slice(0, limit)
     .map(t =>
       t.partitioned
-        ? `${t.schema}.${t.name} (partitioned: its rows are in its partitions)`
-        : `${t.schema}.${t.name} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`
+        ? `${quoteQualified(t)} (partitioned: its rows are in its partitions)`
+        : `${quoteQualified(t)} (${t.estimated ? '~' : ''}${plural(t.rows, 'row')})`
     )
   const more = tables.length > limit ? `, and ${tables.length - limit} more` : ''
   return shown.join(', ') + more

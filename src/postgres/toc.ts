@@ -1024,6 +1024,89 @@ export function isPgDumpDataEntry(entry: TocEntry): boolean {
   return m !== null && unquoteIdent(m[1]) === entry.namespace && unquoteIdent(m[2]) === entry.tag
 }
 
+/** A TABLE DATA entry whose COPY statement loads its rows elsewhere than into its own table. */
+export interface CopyTargetMismatch {
+  entry: TocEntry
+  /** The entry's own table: its namespace and tag. */
+  own: { schema: string; name: string }
+  /**
+   * The table its COPY statement names, unquoted (an unqualified name in the entry's namespace,
+   * where pg_restore's search_path puts it); undefined when the statement names none as pg_dump
+   * writes a name.
+   */
+  copied?: { schema: string; name: string }
+}
+
+/** `COPY <schema>.<table> ` or `COPY <table> `, each name as pg_dump's fmtId writes it. */
+const COPY_HEAD = new RegExp(String.raw`^COPY (${PG_DUMP_IDENT})(?:\.(${PG_DUMP_IDENT}))?(?= )`)
+
+/**
+ * The first TABLE DATA entry whose COPY statement names a table other than the entry's own
+ * (namespace and tag, compared once unquoted, whatever bytes they hold); undefined when there is
+ * none. pg_dump builds an entry's tag and its COPY statement from the same table (pg_dump.c
+ * dumpTableData: `COPY <fmtQualifiedDumpable(tbinfo)> …`), with one exception: with
+ * --load-via-partition-root a partition's COPY names its root (getRootTableInfo), which is
+ * accepted when the archive's own TABLE ATTACH entries (or, before pg_dump 12, the partition's
+ * CREATE TABLE … PARTITION OF) make that table an ancestor of the entry's. Any other entry was
+ * altered, or written by something else: pg_restore would load its rows into the other table
+ * (attacker a87 F3: public.t's rows went into the target's victim.e, and the run said "0 rows").
+ */
+export function copyTargetMismatch(
+  toc: ArchiveToc | readonly TocEntry[]
+): CopyTargetMismatch | undefined {
+  const entries = entriesOf(toc)
+  const key = (schema: string, name: string): string => JSON.stringify([schema, name])
+  let parents: Map<string, Set<string>> | undefined
+  const ancestors = (own: string): Set<string> => {
+    parents ??= partitionParents(entries)
+    const found = new Set<string>()
+    const next = [own]
+    while (next.length > 0)
+      for (const p of parents.get(next.pop()!) ?? [])
+        if (!found.has(p)) {
+          found.add(p)
+          next.push(p)
+        }
+    return found
+  }
+  for (const entry of entries) {
+    if (entry.desc !== 'TABLE DATA' || (entry.copyStmt ?? '') === '') continue
+    const own = { schema: entry.namespace ?? '', name: entry.tag }
+    const m = COPY_HEAD.exec(entry.copyStmt!)
+    if (!m) return { entry, own }
+    const copied =
+      m[2] === undefined
+        ? { schema: own.schema, name: unquoteIdent(m[1]) }
+        : { schema: unquoteIdent(m[1]), name: unquoteIdent(m[2]) }
+    if (copied.schema === own.schema && copied.name === own.name) continue
+    if (ancestors(key(own.schema, own.name)).has(key(copied.schema, copied.name))) continue
+    return { entry, own, copied }
+  }
+  return undefined
+}
+
+/**
+ * Each partition's parents (JSON [schema, name] keys), by the archive's entries: a TABLE ATTACH
+ * depends on its partition's TABLE entry (of its own namespace and tag) and its parent's; a
+ * TABLE entry of pg_dump before 12 that creates a partition (PARTITION OF) depends on its parent's.
+ */
+function partitionParents(entries: readonly TocEntry[]): Map<string, Set<string>> {
+  const byId = new Map(entries.map(e => [e.dumpId, e]))
+  const key = (e: TocEntry): string => JSON.stringify([e.namespace ?? '', e.tag])
+  const parents = new Map<string, Set<string>>()
+  for (const e of entries) {
+    const attach = e.desc === 'TABLE ATTACH'
+    if (!attach && !(e.desc === 'TABLE' && /\bPARTITION OF\b/i.test(e.defn ?? ''))) continue
+    const child = key(e)
+    for (const d of e.dependencies) {
+      const t = byId.get(d)
+      if (t?.desc !== 'TABLE' || key(t) === child) continue
+      parents.set(child, (parents.get(child) ?? new Set()).add(key(t)))
+    }
+  }
+  return parents
+}
+
 /**
  * An entry of large objects as pg_dump writes it in the data section: BLOBS (their bytes, written
  * by pg_restore's own lo_open/lowrite; no SQL of the entry's) and, from pg_dump 17, BLOB METADATA

@@ -1,0 +1,223 @@
+/**
+ * Archive names as the table of contents holds them (any bytes: a line break, a space, a quote),
+ * matched against the target's (attacker a87 F1: clean said "a\nb" stayed as it was, then dropped
+ * and reloaded it, left out of the row-loss warning), and a data entry's COPY that names another
+ * table than its own (a87 F3: public.t's rows went into the target's victim.e, "0 rows restored").
+ */
+import { describe, expect, it } from '@jest/globals'
+import {
+  cleanListFromToc,
+  cleanListing,
+  cleanReplaced,
+  dropKey,
+  droppedRelations
+} from '../../src/postgres/clean.js'
+import { refuseCopyElsewhere, RestoreError } from '../../src/modes/restore-plan.js'
+import { newerRows } from '../../src/modes/restore.js'
+import { describeTables } from '../../src/postgres/target.js'
+import { copyTargetMismatch, type TocEntry } from '../../src/postgres/toc.js'
+import type { Manifest } from '../../src/manifest.js'
+import { tocEntry } from '../support/toc-entry.js'
+
+const table = (schema: string, name: string, rows = 3) => ({
+  schema,
+  name,
+  rows,
+  estimated: false
+})
+
+/** A TABLE entry as pg_dump writes it, with its drop; the name quoted as fmtId quotes it. */
+const tableEntry = (schema: string, name: string, quoted: string): TocEntry =>
+  tocEntry('TABLE', schema, name, { dropStmt: `DROP TABLE ${schema}.${quoted};\n` })
+
+describe('clean: the names its drops remove, as the table of contents holds them', () => {
+  const entries = [
+    tableEntry('public', 'a\nb', '"a\nb"'),
+    tableEntry('public', 'a b', '"a b"'),
+    tableEntry('public', 'a"b', '"a""b"'),
+    tableEntry('public', 'plain', 'plain')
+  ]
+  const list = cleanListFromToc(entries)
+  const existing = [
+    table('public', 'a\nb'),
+    table('public', 'a b'),
+    table('public', 'a"b'),
+    table('public', 'plain', 1),
+    table('public', 'other', 2)
+  ]
+
+  it('reads a drop whose name holds a line break (its own table, not "a b")', () => {
+    const { relations } = droppedRelations(list.drops)
+    expect([...relations].sort()).toEqual(
+      ['public\0a\nb', 'public\0a b', 'public\0a"b', 'public\0plain'].sort()
+    )
+    expect([...droppedRelations(['DROP TABLE IF EXISTS public."a\nb";']).relations]).toEqual([
+      'public\0a\nb'
+    ])
+    expect([
+      ...droppedRelations(['DROP TABLE IF EXISTS public."a\r\nb" CASCADE;']).relations
+    ]).toEqual(['public\0a\r\nb'])
+  })
+
+  it("matches the target's tables by the entries' names, even where the drops' text would not tell", () => {
+    expect(
+      cleanReplaced(existing, list.drops, [], list.replaced)
+        .map(t => t.name)
+        .sort()
+    ).toEqual(['a\nb', 'a b', 'a"b', 'plain'].sort())
+    // by the entries' names alone (no drop text read)
+    expect(
+      cleanReplaced(existing, [], [], list.replaced)
+        .map(t => t.name)
+        .sort()
+    ).toEqual(['a\nb', 'a b', 'a"b', 'plain'].sort())
+    // a sequence of the backup is not a table of that name
+    expect(
+      cleanReplaced([table('public', 's')], [], [], {
+        relations: [{ schema: 'public', name: 's', kinds: 'S' }],
+        schemas: []
+      })
+    ).toEqual([])
+  })
+
+  it('lists them quoted as SQL writes names, so "a b" and "a\\nb" differ; only "other" stays', () => {
+    const text = cleanListing(existing, list.drops, [], undefined, list.replaced)
+    expect(text).toContain('public."a\nb" (3 rows)')
+    expect(text).toContain('public."a b" (3 rows)')
+    expect(text).toContain('public."a""b" (3 rows)')
+    expect(text).toContain('public.plain (1 row)')
+    expect(text).toMatch(
+      /1 other table of the target in the schemas the backup reaches \(public\.other \(2 rows\)\) is not in the backup and stays as it is\.$/
+    )
+  })
+
+  it('describeTables and newerRows quote names that are not plain', () => {
+    expect(describeTables([table('My Schema', 'a\nb'), table('public', 'user', 1)])).toBe(
+      '"My Schema"."a\nb" (3 rows), public."user" (1 row)'
+    )
+    const manifest = {
+      rowCounts: {
+        tables: [
+          { schema: 'public', name: 'a\nb', rows: 1 },
+          { schema: 'public', name: 'a b', rows: 3 }
+        ]
+      }
+    } as unknown as Manifest
+    const warning = newerRows(cleanReplaced(existing, list.drops, [], list.replaced), manifest)
+    expect(warning).toContain('public."a\nb" (3 now, 1 in the backup)')
+    expect(warning).not.toContain('"a b"')
+  })
+
+  it("dropKey keeps a quoted name's white space: two tables, two keys", () => {
+    expect(dropKey('DROP TABLE public."a b";')).not.toBe(dropKey('DROP TABLE public."a\nb";'))
+    expect(dropKey('DROP TABLE  IF EXISTS\npublic."a b" CASCADE;')).toBe(
+      dropKey('DROP TABLE public."a b";')
+    )
+  })
+})
+
+describe("copyTargetMismatch: a data entry's COPY into a table other than its own", () => {
+  const data = (schema: string, name: string, copy: string, more: Partial<TocEntry> = {}) =>
+    tocEntry('TABLE DATA', schema, name, { copyStmt: `${copy}\n`, ...more })
+
+  it("passes pg_dump's own: names with a line break, a space, a quote, upper case; unqualified", () => {
+    expect(
+      copyTargetMismatch([
+        data('public', 'a\nb', 'COPY public."a\nb" (id) FROM stdin;'),
+        data('public', 'a b', 'COPY public."a b" (id, "x y") FROM stdin;'),
+        data('My "S"', 'a"b', 'COPY "My ""S"""."a""b" (id) FROM stdin;'),
+        data('public', 'T', 'COPY public."T"  FROM stdin;'),
+        data('public', 'old', 'COPY old (id) FROM stdin;'),
+        tocEntry('TABLE DATA', 'public', 'inserts', { copyStmt: null }),
+        tocEntry('TABLE DATA', 'public', 'inserts2', { copyStmt: '' })
+      ])
+    ).toBeUndefined()
+  })
+
+  it('finds a COPY into another table, or into one its text does not name as pg_dump would', () => {
+    const swapped = data('public', 't', 'COPY victim.e (id, v) FROM stdin;')
+    expect(copyTargetMismatch([data('public', 'u', 'COPY public.u FROM stdin;'), swapped])).toEqual(
+      {
+        entry: swapped,
+        own: { schema: 'public', name: 't' },
+        copied: { schema: 'victim', name: 'e' }
+      }
+    )
+    // "a b" is not "a\nb"; the name compared unquoted, not as text
+    expect(
+      copyTargetMismatch([data('public', 'a\nb', 'COPY public."a b" (id) FROM stdin;')])?.copied
+    ).toEqual({ schema: 'public', name: 'a b' })
+    // unquoted upper case folds (the server's Victim is victim): not pg_dump's, no name read
+    const folded = data('public', 't', 'COPY Victim.e (id) FROM stdin;')
+    expect(copyTargetMismatch([folded])).toEqual({
+      entry: folded,
+      own: { schema: 'public', name: 't' }
+    })
+    expect(
+      copyTargetMismatch([data('public', 't', 'COPY public.t2 (id) FROM stdin;')])?.copied
+    ).toEqual({
+      schema: 'public',
+      name: 't2'
+    })
+  })
+
+  it('passes --load-via-partition-root: a COPY into the root of the TABLE ATTACH chain (or PARTITION OF)', () => {
+    const root = tocEntry('TABLE', 'public', 'm')
+    const mid = tocEntry('TABLE', 'public', 'm2')
+    const leaf = tocEntry('TABLE', 'public', 'm2a')
+    const other = tocEntry('TABLE', 'public', 'other')
+    const attach = (child: TocEntry, parent: TocEntry) =>
+      tocEntry('TABLE ATTACH', 'public', child.tag, { dependencies: [child.dumpId, parent.dumpId] })
+    const leafData = data('public', 'm2a', 'COPY public.m (id, y) FROM stdin;', {
+      defn: '-- load via partition root public.m'
+    })
+    const entries = [root, mid, leaf, other, attach(mid, root), attach(leaf, mid), leafData]
+    expect(copyTargetMismatch(entries)).toBeUndefined()
+    // the parent (not the root) too: an ancestor
+    expect(
+      copyTargetMismatch([...entries, data('public', 'm2a', 'COPY public.m2 (id) FROM stdin;')])
+    ).toBeUndefined()
+    // a table that is not its ancestor: refused, whatever the entry's comment says
+    const elsewhere = data('public', 'm2a', 'COPY public.other (id, y) FROM stdin;', {
+      defn: '-- load via partition root public.other'
+    })
+    expect(copyTargetMismatch([...entries, elsewhere])?.copied).toEqual({
+      schema: 'public',
+      name: 'other'
+    })
+    // a partition into its child: not an ancestor
+    expect(
+      copyTargetMismatch([...entries, data('public', 'm', 'COPY public.m2a (id) FROM stdin;')])
+        ?.copied
+    ).toEqual({ schema: 'public', name: 'm2a' })
+    // pg_dump before 12: CREATE TABLE … PARTITION OF, depending on its parent's entry
+    const p = tocEntry('TABLE', 'public', 'p')
+    const p1 = tocEntry('TABLE', 'public', 'p1', {
+      defn: 'CREATE TABLE public.p1 PARTITION OF public.p\nFOR VALUES IN (1);\n',
+      dependencies: [p.dumpId]
+    })
+    expect(
+      copyTargetMismatch([p, p1, data('public', 'p1', 'COPY public.p (id) FROM stdin;')])
+    ).toBeUndefined()
+  })
+
+  it('refuseCopyElsewhere names the entry, both tables, and what pg_restore would do', () => {
+    const swapped = data('public', 'a\nb', 'COPY victim."E x" (id, v) FROM stdin;')
+    let error: unknown
+    try {
+      refuseCopyElsewhere({ entries: [swapped] })
+    } catch (e) {
+      error = e
+    }
+    expect(error).toBeInstanceOf(RestoreError)
+    const message = (error as Error).message
+    expect(message).toContain(`entry ${swapped.dumpId} (TABLE DATA public."a\nb")`)
+    expect(message).toContain('names another table, victim."E x"')
+    expect(message).toContain(
+      'the archive was altered or is not pg_dump\'s; pg_restore would load its rows into victim."E x". Nothing was restored.'
+    )
+    expect(() =>
+      refuseCopyElsewhere({ entries: [data('public', 't', 'COPY public.t FROM stdin;')] })
+    ).not.toThrow()
+  })
+})
