@@ -217,7 +217,7 @@ describe("clean with schemas: a trigger the backup holds in another schema, on a
       )
     )
     expect(refused.result?.message).toMatch(
-      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them/
+      /trigger on_user_created on table auth\.users depends on function public\.handle_new_user\(\)[^]*clean-drop-dependents: true \(DROP … CASCADE; the views, materialized views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them/
     )
     // its table is not dropped: never said to go with it
     expect(refused.lines).not.toMatch(/goes with table auth\.users/)

@@ -34,6 +34,7 @@ import {
   notRestored,
   scriptOwnedObjects,
   withCascade,
+  isViewKey,
   partsMissing,
   recreateBlock,
   recreateBroken,
@@ -692,7 +693,7 @@ export async function restore(
     // it says so (attacker a76 F4: the cancel's advice, a restore again, ended green without them)
     if (!inputs.singleTransaction && recreated.length > 0)
       notePartialLoad(
-        `clean-drop-dependents dropped ${plural(recreated.length, 'part')} of tables that stay (or views), created again only at the load's end: once the load got past clean's drops they are gone, and a restore again does not bring them back (nothing of the backup depends on them any more) — their definitions are in the log before the load ("as the target has them"); run those the target lacks once it holds the backup.`
+        `clean-drop-dependents dropped ${plural(recreated.length, 'part')} of tables that stay (or views, materialized views), created again only at the load's end: once the load got past clean's drops they are gone, and a restore again does not bring them back (nothing of the backup depends on them any more) — their definitions are in the log before the load ("as the target has them"); run those the target lacks once it holds the backup.`
       )
     // the target's own objects, proven unchanged before the restore's COMMIT (unchanged.ts):
     // with allow-non-empty and clean, and a restore into a target whose other schemas hold
@@ -2326,8 +2327,19 @@ async function checkClean(
   const gone = check.dependents.filter(d => !again.includes(d))
   const recreatedWords =
     again.length > 0
-      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing, and so does any other part PostgreSQL refuses — a trigger whose function the backup no longer has, a view, a privilege the restoring role lacks' : '; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore'})${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
+      ? ` ${gone.length === 0 ? (again.length === 1 ? 'It is' : 'They are') : `${plural(again.length, 'of them', 'of them')} (views, materialized views and parts of tables that stay) ${again.length === 1 ? 'is' : 'are'}`} created again after the load, as the target has ${again.length === 1 ? 'it' : 'them'} now, ${inputs.singleTransaction ? "in the restore's transaction" : inputs.jobs > 1 ? 'after the load, in a transaction of their own' : 'at the end of the load'} (a constraint PostgreSQL refuses then — a foreign key onto rows the backup does not hold, or onto a table restored without its keys, a check the restored rows or functions no longer pass — or a unique index the restored rows break fails the restore${inputs.singleTransaction ? ', which then keeps nothing, and so does any other part PostgreSQL refuses — a trigger whose function the backup no longer has, a view, a privilege the restoring role lacks' : '; another part refused — a trigger whose function the backup no longer has, a view, a privilege — stays dropped, and is named after the restore'})${gone.length === 0 ? '' : `: ${describeDependents(again, 100)}`}.`
       : ''
+  // a materialized view comes back with its query's rows over the restored tables (a79 F2)
+  const materialized = again.filter(d => d.recreate!.key.startsWith('MATERIALIZED VIEW\0'))
+  const refreshed = materialized.filter(d =>
+    d.recreate!.statements.some(t => t.startsWith('REFRESH MATERIALIZED VIEW '))
+  ).length
+  const materializedWords =
+    materialized.length === 0
+      ? ''
+      : refreshed === 0
+        ? ` The ${materialized.length === 1 ? 'materialized view is' : 'materialized views are'} created again unpopulated (WITH NO DATA), as the target had ${materialized.length === 1 ? 'it' : 'them'}.`
+        : ` The ${refreshed === 1 ? 'materialized view' : 'materialized views'} among them that held rows ${refreshed === 1 ? 'is' : 'are'} refreshed as ${refreshed === 1 ? 'it is' : 'they are'} created again: ${refreshed === 1 ? 'its' : 'their'} rows are computed again from the backup's data, not the rows ${refreshed === 1 ? 'it' : 'they'} held in the target${refreshed < materialized.length ? ' (those that were not populated stay so)' : ''}.`
   // what may be refused (re-attack a67 F4), and without a single transaction all of it (a stop
   // before the end leaves them dropped: F2), is given with its definition now
   const definitions = (list: ReadonlyArray<{ recreate?: { statements: string[] } }>): string =>
@@ -2354,7 +2366,7 @@ async function checkClean(
       ? `${again.length > 0 ? ` Not created again: ${describeDependents(gone, 100)}.` : ''}${heldOutside(gone, selectionWords(inputs))}`
       : ''
   warn(
-    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${unsafeWords}${notAgain}`
+    `clean-drop-dependents: true — these objects are ${notRestored(selectionWords(inputs))} and are dropped with the objects they depend on${again.length === 0 ? ' (not recreated)' : ''}: ${describeDependents(check.dependents, 100)}.${recreatedWords}${materializedWords}${unsafeWords}${notAgain}`
   )
   const dependents = [
     ...check.dependents.map(d => d.description),
@@ -2372,16 +2384,22 @@ async function checkClean(
 }
 
 /**
- * The order the load creates clean-drop-dependents' dependents again in: the views first, twice
- * (a view over another of them then finds it the second time): the first try (`first`) lets a
- * misfit pass, the second runs only where the view is not there yet (`view`: its qualified,
- * quoted name); then the parts of tables (a view's trigger after its view).
+ * The order the load creates clean-drop-dependents' dependents again in: the views and
+ * materialized views first, each chain from its foot (their `level`), twice (a view over another
+ * of them then finds it the second time): the first try (`first`) lets a misfit pass, the second
+ * runs only where the view is not there yet (`view`: its qualified, quoted name); then the parts
+ * of tables (a view's trigger, a materialized view's index after its view).
  */
-function recreateOrder<T extends { key: string }>(
+function recreateOrder<T extends { key: string; level?: number }>(
   recreated: readonly T[]
 ): Array<{ item: T; first?: true; view?: string }> {
-  const isView = (r: T): boolean => r.key.startsWith('VIEW\0')
-  const views = recreated.filter(isView)
+  const isView = (r: T): boolean => isViewKey(r.key)
+  // from the foot of each chain up (a view over a materialized view over a view: attacker a79 F2)
+  const views = recreated
+    .filter(isView)
+    .map((item, i) => ({ item, i }))
+    .sort((a, b) => (a.item.level ?? 0) - (b.item.level ?? 0) || a.i - b.i)
+    .map(({ item }) => item)
   const name = (r: T): string => {
     const [, schema, view] = r.key.split('\0')
     return `${quoteIdent(schema)}.${quoteIdent(view)}`
@@ -2414,16 +2432,27 @@ async function recreatedWarning(
   const failed = recreated.filter(r => missing.has(r.key))
   const words = (list: ReadonlyArray<{ key: string }>): string => {
     const views = list.filter(r => r.key.startsWith('VIEW\0')).length
-    const parts = list.length - views
-    return [
+    const materialized = list.filter(r => r.key.startsWith('MATERIALIZED VIEW\0')).length
+    const parts = list.length - views - materialized
+    const named = [
       ...(parts > 0 ? [`${plural(parts, 'part')} of tables that stay`] : []),
-      ...(views > 0 ? [plural(views, 'view')] : [])
-    ].join(' and ')
+      ...(views > 0 ? [plural(views, 'view')] : []),
+      ...(materialized > 0 ? [plural(materialized, 'materialized view')] : [])
+    ]
+    return named.length > 2
+      ? `${named.slice(0, -1).join(', ')} and ${named[named.length - 1]}`
+      : named.join(' and ')
   }
   const back = recreated.filter(r => !missing.has(r.key))
+  // a materialized view's rows are its query's over the restored tables, not the ones it held
+  const refreshed = back.filter(
+    r =>
+      r.key.startsWith('MATERIALIZED VIEW\0') &&
+      r.statements.some(t => t.startsWith('REFRESH MATERIALIZED VIEW '))
+  ).length
   if (back.length > 0)
     log.info(
-      `clean-drop-dependents: ${words(back)} ${back.length === 1 ? 'was' : 'were'} created again as the target had ${back.length === 1 ? 'it' : 'them'}.`
+      `clean-drop-dependents: ${words(back)} ${back.length === 1 ? 'was' : 'were'} created again as the target had ${back.length === 1 ? 'it' : 'them'}${refreshed > 0 ? ` (${refreshed === 1 ? 'a materialized view refreshed' : `${refreshed} materialized views refreshed`}: ${refreshed === 1 ? 'its rows are' : 'their rows are'} computed again from the backup's data, not the rows ${refreshed === 1 ? 'it' : 'they'} held in the target)` : ''}.`
     )
   if (failed.length === 0) return undefined
   // PostgreSQL's own reason for each, from its definition run again and rolled back (trial u41
@@ -2611,7 +2640,13 @@ interface CleanDrop {
   drop: string
   dependents?: string[]
   /** (on the first) The parts of tables that stay the drops take, created again after the load. */
-  recreate?: Array<{ key: string; statements: string[]; fingerprint?: string; doubt?: string }>
+  recreate?: Array<{
+    key: string
+    statements: string[]
+    fingerprint?: string
+    level?: number
+    doubt?: string
+  }>
 }
 
 /**

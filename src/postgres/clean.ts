@@ -1300,6 +1300,8 @@ export interface Dependent {
     statements: string[]
     /** A view's fingerprint ({@link VIEW_FINGERPRINT}) as the target had it. */
     fingerprint?: string
+    /** A view's depth among the views created again (0: it reads none of them): their order. */
+    level?: number
     /**
      * Why the restoring role may be refused it (not the owner of the part's table; no CREATE on
      * the view's schema, or not a member of its owner): tried all the same, and said before
@@ -1334,7 +1336,7 @@ export class DependentsError extends CheckError {
   ) {
     const n = dependentCount(dependents)
     super(
-      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
+      `clean would drop ${plural(n, 'object')} that ${n === 1 ? 'is' : 'are'} ${notRestored(selection)} but depend on objects it recreates: ${describeDependents(dependents)}. Nothing was changed. Drop or change them first, restore into another database, or allow dropping them too with clean-drop-dependents: true (DROP … CASCADE; ${dependents.some(d => d.recreate) ? 'the views, materialized views and the parts of tables that stay among them — triggers, policies, rules, indexes, keys, checks, defaults — are created again after the load as the target has them, the other objects are not' : 'they are not recreated'}).${heldOutside(
         dependents.filter(d => !d.recreate),
         selection
       )}`
@@ -1457,8 +1459,13 @@ export async function checkDrops(
         // nothing more drops: one refused statement is blocked by objects outside the list
         const i = await firstToCascade(client, refused)
         const [stuck] = refused.splice(i, 1)
+        // what the other statements still to run drop themselves (the backup's own): not a
+        // dependent (attacker a79 F3: "table app.t depends on schema app", said not created
+        // again, for the backup's table under its schema's DROP … CASCADE)
+        const ownDropped = refused.flatMap(r => droppedObject(r.drop) ?? [])
         for (const line of stuck.detail.split('\n')) {
           const description = line.trim()
+          if (ownDropped.some(o => description.startsWith(`${o} depends on `))) continue
           // the backup's own extension in a schema it drops: recreated by the backup
           const ext = /^extension (\S+) depends on schema \S+$/.exec(description)
           if (ext && extensions.has(ext[1])) continue
@@ -1588,6 +1595,7 @@ export async function checkDrops(
             key: viewKey(v),
             statements: definition.statements,
             fingerprint: definition.fingerprint,
+            level: definition.level,
             ...(rights.get(viewKey(v)) ? { doubt: rights.get(viewKey(v)) } : {})
           }
       }
@@ -1599,7 +1607,12 @@ export async function checkDrops(
         if (!statements || statements.length === 0) continue
         let d = found.find(f => f.part === p.key) ?? found.find(f => namedByPostgres([f], p))
         if (!d) {
-          d = { description: partDescription(p, true), part: p.key }
+          // a part of a view created again comes back with it (attacker a79 F3: said "its view
+          // stays" of a view dropped and created again)
+          d = {
+            description: partDescription(p, staying.has(p.table), viewsAgain.has(p.table)),
+            part: p.key
+          }
           found.push(d)
         }
         d.recreate = {
@@ -1625,6 +1638,18 @@ export async function checkDrops(
     )
   const dependents = [...new Map(found.map(d => [d.description, d])).values()]
   return { dependents, order, blocked, lost, lostDefinitions, changing }
+}
+
+/**
+ * The object a drop statement drops as PostgreSQL describes it ("table app.t", "function
+ * app.f(integer)"): undefined for other statements.
+ */
+function droppedObject(drop: string): string | undefined {
+  const m =
+    /^DROP (TABLE|VIEW|MATERIALIZED VIEW|FOREIGN TABLE|SEQUENCE|TYPE|DOMAIN|FUNCTION|PROCEDURE|AGGREGATE|SCHEMA) (?:IF EXISTS )?(.+?)(?: CASCADE)?;?$/s.exec(
+      drop.trim()
+    )
+  return m ? `${m[1].toLowerCase()} ${m[2]}` : undefined
 }
 
 /**
@@ -1769,7 +1794,7 @@ function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean 
   const other =
     p.kind === 'DEFAULT'
       ? new RegExp(
-          `^default value for column ${escape(p.name)} of table ${escape(p.table)} depends on `
+          `^default value for column ${escape(p.name)} of (?:[a-z]+ )+${escape(p.table)} depends on `
         )
       : p.kind === 'INDEX' || p.kind === 'STATISTICS'
         ? new RegExp(
@@ -1783,15 +1808,17 @@ function namedByPostgres(found: readonly Dependent[], p: TablePartNow): boolean 
  * How the check names a part its drops take and the restore does not bring back; `stays`: its
  * table stays (the part went with another object the drops take: a function, a referenced table).
  */
-function partDescription(p: TablePartNow, stays = false): string {
-  if (stays) {
+function partDescription(p: TablePartNow, stays = false, withView = false): string {
+  if (stays || withView) {
     const what =
       p.kind === 'DEFAULT'
         ? `the default of column ${p.name}`
         : p.kind === 'FK CONSTRAINT'
           ? `foreign key ${p.name}`
           : `${p.kind.toLowerCase()} ${p.name}`
-    return `${what} on ${p.relkind} ${p.table} depends on what clean drops (its ${p.relkind} stays)`
+    return stays
+      ? `${what} on ${p.relkind} ${p.table} depends on what clean drops (its ${p.relkind} stays)`
+      : `${what} on ${p.relkind} ${p.table} goes with ${p.relkind} ${p.table} (created again with it)`
   }
   switch (p.kind) {
     case 'PUBLICATION TABLE':
@@ -1937,21 +1964,29 @@ async function descendantsOf(client: pg.Client, tables: readonly string[]): Prom
 export const VIEW_FINGERPRINT = (alias: string): string =>
   `pg_catalog.md5(pg_catalog.concat_ws(':', pg_catalog.pg_get_viewdef(${alias}.oid), pg_catalog.pg_get_userbyid(${alias}.relowner), (SELECT pg_catalog.string_agg(a.grantee::pg_catalog.text OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.privilege_type OPERATOR(pg_catalog.||) '/' OPERATOR(pg_catalog.||) a.is_grantable::pg_catalog.text, ',' ORDER BY a.grantee, a.privilege_type) FROM pg_catalog.aclexplode(${alias}.relacl) a), pg_catalog.array_to_string(${alias}.reloptions, ',')))`
 
-/** A view of the target (relkind v), not the system's nor an extension's. */
+/**
+ * A view or materialized view of the target (relkind v or m), not the system's nor an
+ * extension's.
+ */
 interface ViewNow {
   oid: string
   schema: string
   name: string
   /** Qualified and quoted (as regclass prints it with search_path pg_catalog). */
   qname: string
+  /** A materialized view (attacker a79 F2: dropped for good, exit 0). */
+  materialized: boolean
+  /** A materialized view's rows are there (relispopulated): refreshed when created again. */
+  populated: boolean
 }
 
 async function viewsNow(client: pg.Client): Promise<ViewNow[]> {
   const { rows } = await client.query<ViewNow>(
     `SELECT c.oid::text AS oid, n.nspname AS schema, c.relname AS name,
-            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qname
+            pg_catalog.quote_ident(n.nspname) || '.' || pg_catalog.quote_ident(c.relname) AS qname,
+            c.relkind = 'm' AS materialized, c.relispopulated AS populated
        FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE c.relkind = 'v' AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+      WHERE c.relkind IN ('v', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema')
         AND n.nspname !~ '^pg_(toast|temp_)'
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                          WHERE d.classid = 'pg_class'::pg_catalog.regclass AND d.objid = c.oid AND d.deptype = 'e')
@@ -1960,51 +1995,104 @@ async function viewsNow(client: pg.Client): Promise<ViewNow[]> {
   return rows
 }
 
-/** PostgreSQL's dependent line names the view ("view s.v depends on table public.t"). */
+/**
+ * PostgreSQL's dependent line names the view ("view s.v depends on table public.t",
+ * "materialized view s.m depends on view s.v").
+ */
 function viewNamed(description: string, v: ViewNow): boolean {
+  const kind = v.materialized ? 'materialized view' : 'view'
   return (
-    description.startsWith(`view ${v.qname} depends on `) ||
-    description.startsWith(`view ${v.schema}.${v.name} depends on `)
+    description.startsWith(`${kind} ${v.qname} depends on `) ||
+    description.startsWith(`${kind} ${v.schema}.${v.name} depends on `)
   )
 }
 
-/** The key of a recreated view (Dependent.recreate), apart from the table parts'. */
-function viewKey(v: { schema: string; name: string }): string {
-  return `VIEW\0${v.schema}\0${v.name}`
+/** The key of a recreated view or materialized view (Dependent.recreate), apart from the table parts'. */
+function viewKey(v: { schema: string; name: string; materialized?: boolean }): string {
+  return `${v.materialized ? 'MATERIALIZED VIEW' : 'VIEW'}\0${v.schema}\0${v.name}`
+}
+
+/** Whether a key of Dependent.recreate is a view's or a materialized view's ({@link viewKey}). */
+export function isViewKey(key: string): boolean {
+  return key.startsWith('VIEW\0') || key.startsWith('MATERIALIZED VIEW\0')
 }
 
 /**
  * The statements that create `views` again as the target has them now, all of a view's in one
  * block (none without its owner: a view runs with its owner's privileges): CREATE VIEW with its
  * options (security_invoker, security_barrier, check_option), its owner, the privileges others
- * have on it, its and its columns' comments; by oid.
+ * have on it, its and its columns' comments; by oid. A materialized view as pg_dump creates it:
+ * CREATE MATERIALIZED VIEW … WITH NO DATA (with its access method, storage options and
+ * tablespace), its owner, grants and comments, then REFRESH MATERIALIZED VIEW where it was
+ * populated (run as its owner, as pg_dump's REFRESH entry: its rows are computed again from the
+ * tables as the restore left them). `level`: how deep it sits among `views` (0: it reads none of
+ * them), the order to create them in.
  */
 async function viewDefinitions(
   client: pg.Client,
   views: readonly ViewNow[]
-): Promise<Map<string, { statements: string[]; fingerprint: string }>> {
+): Promise<Map<string, { statements: string[]; fingerprint: string; level: number }>> {
   const { rows } = await client.query<{ oid: string; statements: string[]; fingerprint: string }>(
     `SELECT c.oid::text AS oid, ${VIEW_FINGERPRINT('c')} AS fingerprint,
-            ARRAY['CREATE VIEW ' || c.oid::pg_catalog.regclass::text
+            CASE WHEN c.relkind = 'm'
+              THEN ARRAY['CREATE MATERIALIZED VIEW ' || c.oid::pg_catalog.regclass::text
+                  || COALESCE((SELECT ' USING ' || pg_catalog.quote_ident(a.amname) FROM pg_catalog.pg_am a
+                                WHERE a.oid = c.relam AND a.amname <> 'heap'), '')
+                  || COALESCE(' WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '')
+                  || COALESCE((SELECT ' TABLESPACE ' || pg_catalog.quote_ident(t.spcname) FROM pg_catalog.pg_tablespace t
+                                WHERE t.oid = c.reltablespace), '')
+                  || ' AS ' || pg_catalog.regexp_replace(pg_catalog.pg_get_viewdef(c.oid), ';\\s*$', '')
+                  || ' WITH NO DATA;',
+                  'ALTER MATERIALIZED VIEW ' || c.oid::pg_catalog.regclass::text || ' OWNER TO '
+                  || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) || ';']
+              ELSE ARRAY['CREATE VIEW ' || c.oid::pg_catalog.regclass::text
                   || COALESCE(' WITH (' || pg_catalog.array_to_string(c.reloptions, ', ') || ')', '')
                   || ' AS ' || pg_catalog.pg_get_viewdef(c.oid),
                   'ALTER VIEW ' || c.oid::pg_catalog.regclass::text || ' OWNER TO '
-                  || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) || ';']
+                  || pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(c.relowner)) || ';'] END
             || COALESCE((SELECT pg_catalog.array_agg('GRANT ' || a.privilege_type || ' ON TABLE '
                           || c.oid::pg_catalog.regclass::text || ' TO '
                           || CASE WHEN a.grantee = 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
                           || CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END || ';')
                            FROM pg_catalog.aclexplode(c.relacl) AS a WHERE a.grantee <> c.relowner), '{}')
             || COALESCE((SELECT pg_catalog.array_agg(CASE WHEN d.objsubid = 0
-                            THEN 'COMMENT ON VIEW ' || c.oid::pg_catalog.regclass::text
+                            THEN CASE WHEN c.relkind = 'm' THEN 'COMMENT ON MATERIALIZED VIEW ' ELSE 'COMMENT ON VIEW ' END
+                                 || c.oid::pg_catalog.regclass::text
                             ELSE 'COMMENT ON COLUMN ' || c.oid::pg_catalog.regclass::text || '.'
                                  || pg_catalog.quote_ident((SELECT attname FROM pg_catalog.pg_attribute WHERE attrelid = c.oid AND attnum = d.objsubid)) END
                           || ' IS ' || pg_catalog.quote_literal(d.description) || ';' ORDER BY d.objsubid)
-                           FROM pg_catalog.pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::pg_catalog.regclass), '{}') AS statements
+                           FROM pg_catalog.pg_description d WHERE d.objoid = c.oid AND d.classoid = 'pg_class'::pg_catalog.regclass), '{}')
+            || CASE WHEN c.relkind = 'm' AND c.relispopulated
+                 THEN ARRAY['REFRESH MATERIALIZED VIEW ' || c.oid::pg_catalog.regclass::text || ';'] ELSE '{}'::text[] END AS statements
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
     [views.map(v => v.oid)]
   )
-  return new Map(rows.map(r => [r.oid, { statements: r.statements, fingerprint: r.fingerprint }]))
+  // which of `views` each reads (its rule's dependencies): a chain is created from its foot
+  const { rows: reads } = await client.query<{ oid: string; ref: string }>(
+    `SELECT DISTINCT r.ev_class::text AS oid, d.refobjid::text AS ref
+       FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d
+         ON d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid = r.oid
+        AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass
+      WHERE r.ev_class = ANY($1::oid[]) AND d.refobjid = ANY($1::oid[]) AND d.refobjid <> r.ev_class`,
+    [views.map(v => v.oid)]
+  )
+  const levels = new Map<string, number>()
+  const level = (oid: string, seen: ReadonlySet<string>): number => {
+    const known = levels.get(oid)
+    if (known !== undefined) return known
+    const below = reads
+      .filter(r => r.oid === oid && !seen.has(r.ref))
+      .map(r => 1 + level(r.ref, new Set([...seen, oid])))
+    const n = Math.max(0, ...below)
+    levels.set(oid, n)
+    return n
+  }
+  return new Map(
+    rows.map(r => [
+      r.oid,
+      { statements: r.statements, fingerprint: r.fingerprint, level: level(r.oid, new Set()) }
+    ])
+  )
 }
 
 /**
@@ -2058,6 +2146,7 @@ async function recreateRights(
     owner: string
     creates: boolean
     acts: boolean
+    owns: boolean
     owner_creates: boolean
   }>(
     // ALTER VIEW … OWNER TO by a role that is not a superuser: the new owner needs CREATE on the
@@ -2065,6 +2154,8 @@ async function recreateRights(
     `SELECT c.oid::text AS oid, pg_catalog.pg_get_userbyid(c.relowner)::text AS owner,
             pg_catalog.has_schema_privilege(current_user, c.relnamespace, 'CREATE') AS creates,
             pg_catalog.pg_has_role(current_user, c.relowner, 'MEMBER') AS acts,
+            -- a materialized view's REFRESH and indexes: its owner's privileges (USAGE)
+            (c.relkind <> 'm' OR pg_catalog.pg_has_role(current_user, c.relowner, 'USAGE')) AS owns,
             (pg_catalog.has_schema_privilege(c.relowner, c.relnamespace, 'CREATE')
              OR (SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = current_user)) AS owner_creates
        FROM pg_catalog.pg_class c WHERE c.oid = ANY($1::oid[])`,
@@ -2072,12 +2163,19 @@ async function recreateRights(
   )
   for (const r of viewRights) {
     const v = views.find(x => x.oid === r.oid)!
+    const kind = v.materialized ? 'materialized view' : 'view'
     const why = [
       ...(r.creates ? [] : [`the restoring role may not create in schema ${v.schema}`]),
-      ...(r.acts ? [] : [`it is not a member of the view's owner "${r.owner}"`]),
+      ...(r.acts
+        ? r.owns
+          ? []
+          : [
+              `it does not have the privileges of the ${kind}'s owner "${r.owner}" (a member with NOINHERIT), which its REFRESH and indexes need`
+            ]
+        : [`it is not a member of the ${kind}'s owner "${r.owner}"`]),
       ...(r.owner_creates
         ? []
-        : [`the view's owner "${r.owner}" may not create in schema ${v.schema}`])
+        : [`the ${kind}'s owner "${r.owner}" may not create in schema ${v.schema}`])
     ].join(', and ')
     if (why) doubts.set(viewKey(v), why)
   }
