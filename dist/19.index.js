@@ -389,6 +389,10 @@ function leftOutWarning(d) {
     const stops = `This backup will not restore in one transaction into a database without ${neededLabel(d)}:`;
     if (d.kind === 'foreign key' && d.by === 'exclude-table-data')
         return `This backup will not restore in one transaction: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)}, while the backup keeps ${dependent}'s rows \u2014 the key is checked as the restore adds it, and pg_restore stops there on any row of ${dependent} that refers to one (violates foreign key constraint). Leave out ${dependent}'s rows too (exclude-table-data), or ${keepToo(d)}.`;
+    if (d.kind === 'foreign key' && (d.by === 'schemas' || d.by === 'tables'))
+        // a selection made on purpose (schemas: public on Supabase): the target usually has the
+        // table, and the restore stops only where it lacks the rows (trial u53 F2)
+        return `This backup restores only into a database whose ${needed} holds the rows ${dependent} refers to: ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} \u2014 a restore adds the key after loading ${dependent}'s rows, and stops there on any row whose key the target's ${needed} lacks (violates foreign key constraint; relation "${needed}" does not exist where the target has no such table). Back up the whole database (no schemas or tables) to take ${needed}'s rows too${d.by === 'tables' ? `, add ${needed} to tables` : ''}, or load ${needed}'s rows into the target before restoring.`;
     if (d.kind === 'foreign key')
         return `${stops} ${dependent}'s foreign key ${d.constraint} references ${needed}, ${leftOutHow(d)} \u2014 pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}. Leaving out only ${needed}'s rows (exclude-table-data) does not serve while ${dependent}'s rows refer to them: the key is checked as the restore adds it.`;
     if (d.kind === 'uses') {
@@ -1940,12 +1944,16 @@ async function backup(inputs, connection, deps = {}) {
         const unrestorable = await warnUnrestorable(pg, server.major, inputs.filters);
         // what the backup keeps that needs what it leaves out (u49 F4), and what the role may not
         // read that kept tables reference (for pg_dump's "permission denied" advice: u49 F1)
+        // and with schemas or tables, the foreign keys onto a table the selection leaves out
+        // (Supabase's public.profiles \u2192 auth.users: trial u53 F2)
         const leftOut = hasExcludes(inputs)
             ? await log/* log */.Rm.group('Check the exclude patterns', async () => {
                 await warnUnmatchedExcludes(pg, inputs);
                 return warnLeftOutDependencies(pg, inputs);
             })
-            : [];
+            : hasSelection(inputs)
+                ? await log/* log */.Rm.group('Check what the selection leaves out', () => warnLeftOutDependencies(pg, inputs))
+                : [];
         denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined);
         const pgDump = await log/* log */.Rm.group('Choose pg_dump', async () => {
             const install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
@@ -2257,6 +2265,9 @@ function filteredByRowSecurity(rowSecurity, dataTables) {
     log/* log */.Rm.warning(`pg_dump ran with --enable-row-security as role ${rowSecurity.role}, to which row-level security policies apply on ${(0,log/* plural */.LS)(tables.length, 'table')} in the backup: ${names.slice(0, 50).join(', ')}${names.length > 50 ? `, \u2026 and ${names.length - 50} more` : ''}. Their rows in the backup, and their row counts, are only those ${rowSecurity.role} can see; a restore gets no others. For whole tables back up with a role that has BYPASSRLS, or as their owner with the tables NO FORCE ROW LEVEL SECURITY.`);
     return { role: rowSecurity.role, tables };
 }
+function hasSelection(inputs) {
+    return inputs.filters.schemas.length + inputs.filters.tables.length > 0;
+}
 function hasExcludes(inputs) {
     const f = inputs.filters;
     return f.excludeTables.length + f.excludeTableData.length + f.excludeSchemas.length > 0;
@@ -2293,8 +2304,8 @@ const LEFT_OUT_WARNINGS = 20;
  * schema left out (left-out.ts).
  * pg_dump dumps them without a word, and a restore in one transaction stops at the first (u49
  * F4); the backup goes on, as pg_dump by hand does, and the job summary repeats the warnings. A
- * `tables` selection leaves out everything else by design: not warned of. Undone quietly when the
- * check itself fails.
+ * `tables` or `schemas` selection leaves out everything else by design: only its foreign keys onto
+ * what it leaves out are warned of (u53 F2). Undone quietly when the check itself fails.
  */
 async function warnLeftOutDependencies(pg, inputs) {
     const found = await leftOutDependencies(pg, inputs.filters).catch((error) => {
@@ -2303,7 +2314,16 @@ async function warnLeftOutDependencies(pg, inputs) {
     });
     if (!found)
         return [];
-    const warnings = found.filter(d => d.by !== 'tables').map(leftOutWarning);
+    // a selection (schemas, tables) leaves out everything else by design: only its foreign keys
+    // onto what it leaves out are warned of (a restore stops on them where the target lacks the
+    // rows), and with exclude patterns what needs a schema that schemas leaves out, as before
+    const warnings = found
+        .filter(d => d.by === 'tables'
+        ? d.kind === 'foreign key'
+        : d.by === 'schemas'
+            ? d.kind === 'foreign key' || hasExcludes(inputs)
+            : true)
+        .map(leftOutWarning);
     const shown = warnings.slice(0, LEFT_OUT_WARNINGS);
     if (warnings.length > shown.length)
         shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
