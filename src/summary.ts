@@ -108,7 +108,11 @@ export function restoreSummaryMarkdown(result: RestoreResult): string {
         ? `${text(m.file.name)} of ${text(m.database.name)}, made ${text(String(m.createdAt))}`
         : 'no manifest'
     ],
-    ['Format', text(`${result.format}, ${result.compression}`)],
+    // the database named (trial u54 F5: it showed only in a phase's name), compression labelled
+    ...(result.targetDatabase !== undefined
+      ? [['Target database', text(result.targetDatabase)] as [string, string]]
+      : []),
+    ['Format', text(`${result.format}, compression ${result.compression}`)],
     ['Tables / rows', tablesAndRows(result)],
     [
       'Backup of server',

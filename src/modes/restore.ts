@@ -239,6 +239,8 @@ export interface RestoreResult {
   tables: RestoredTable[]
   rowsRestored: number
   serverVersion: string
+  /** The database restored into (its name; the URL's host and user are in the log's Connect phase). */
+  targetDatabase?: string
   /** The server the backup was taken from (its manifest, else the archive's or script's header). */
   backupServerVersion?: string
   clientVersion: string
@@ -1021,6 +1023,7 @@ export async function restore(
       tables,
       rowsRestored: rowsRestored(tables, kept, alongside),
       serverVersion: server.version,
+      targetDatabase: server.database,
       ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
       clientVersion: plan.client.version,
       durationSeconds: seconds(),
