@@ -13,6 +13,7 @@ import { pipeline } from 'node:stream/promises'
 import { sameBytesAsChecked } from '../../src/pipeline/digest.js'
 import { notePartialLoad } from '../../src/postgres/commit.js'
 import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
+import { ownersAndPrivilegesNote } from '../../src/modes/restore-plan.js'
 import { ScriptGate } from '../../src/postgres/script-gate.js'
 import {
   afterLoadFailure,
@@ -1220,4 +1221,30 @@ describe('ownerChangeDenied: only the echo of a real ALTER … OWNER TO (re-atta
       )
     }
   )
+})
+
+describe('a script that names no owner and grants nothing (trial u54 F4)', () => {
+  const head = `SET client_encoding = 'UTF8';\nSET standard_conforming_strings = on;\n`
+  it('is said: the source’s grants do not come back', async () => {
+    const objects = new PlainDumpObjects()
+    await scan(objects, `${head}CREATE TABLE public.orders (id integer);\n`)
+    expect(ownersAndPrivilegesNote(objects)).toMatch(
+      /sets no owners and grants no privileges \(made with pg_dump --no-owner --no-acl\?\)/
+    )
+  })
+
+  it.each([
+    ['an owner', 'ALTER TABLE public.orders OWNER TO app;'],
+    ['a grant', 'GRANT SELECT ON TABLE public.orders TO reporter;']
+  ])('is not said for a script with %s', async (_what, statement) => {
+    const objects = new PlainDumpObjects()
+    await scan(objects, `${head}CREATE TABLE public.orders (id integer);\n${statement}\n`)
+    expect(ownersAndPrivilegesNote(objects)).toBe('')
+  })
+
+  it('is not said for a script that creates no table', async () => {
+    const objects = new PlainDumpObjects()
+    await scan(objects, `${head}COPY public.orders (id) FROM stdin;\n1\n\\.\n`)
+    expect(ownersAndPrivilegesNote(objects)).toBe('')
+  })
 })

@@ -1466,9 +1466,22 @@ async function scanScript(
     )
   }
   log.info(
-    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${plural(objects.copyTables.length, 'table')}.`
+    `The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${plural(objects.copyTables.length, 'table')}.${ownersAndPrivilegesNote(objects)}`
   )
   return { objects, read }
+}
+
+/**
+ * A script that creates tables but names no owner and grants nothing (pg_dump --no-owner
+ * --no-acl, -O -x): said, since what the source granted others does not come back (trial u54 F4:
+ * the grants to a reporting role were missing without a word; psql by hand the same).
+ */
+export function ownersAndPrivilegesNote(
+  objects: Pick<PlainDumpObjects, 'createdTables' | 'owners' | 'grants'>
+): string {
+  if (objects.createdTables.length === 0 || objects.owners.size > 0 || objects.grants.length > 0)
+    return ''
+  return " It sets no owners and grants no privileges (made with pg_dump --no-owner --no-acl?): what it creates belongs to the restoring role, and other roles reach it only through the target's default privileges; grant what the source granted them after the restore."
 }
 
 /**
