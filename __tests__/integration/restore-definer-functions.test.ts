@@ -137,6 +137,139 @@ GRANT ALL ON FUNCTION public.peek() TO ${ANON};`
   })
 })
 
+describe('an aggregate over a SECURITY DEFINER support function (attacker a88 F1)', () => {
+  /**
+   * PostgreSQL checks EXECUTE of an aggregate's support functions against the aggregate's owner,
+   * and runs a SECURITY DEFINER one with its owner's rights: whoever may execute the aggregate
+   * (PUBLIC by default) runs it, however closed the function itself is.
+   */
+  const aggregate = (
+    definer: boolean
+  ): string => `CREATE FUNCTION public.leak_step(s text, x text) RETURNS text LANGUAGE sql${definer ? ' SECURITY DEFINER' : ''}
+    SET search_path TO 'pg_catalog' AS $$SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets$$;
+CREATE AGGREGATE public.leak(text) (SFUNC = public.leak_step, STYPE = text);
+REVOKE ALL ON FUNCTION public.leak_step(s text, x text) FROM PUBLIC;`
+
+  it('its sfunc SECURITY DEFINER, EXECUTE on it revoked from PUBLIC: warned, naming the aggregate and the function', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(inputs(db, script('aggregate', aggregate(true))))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `aggregate public.leak(text) over the SECURITY DEFINER function public.leak_step(text,text) (executable by PUBLIC; its owner ${OWNER}, who may read public.secrets)`
+    )
+    expect(warnings[0]).toContain('REVOKE EXECUTE ON FUNCTION public.leak(text) FROM PUBLIC;')
+    expect(warnings[0]).not.toMatch(/[:;] function public\.leak_step/)
+    // restored, as psql -f restores it: the role cannot call the function, yet reads through the aggregate
+    await expect(
+      server.query(db, `SET ROLE ${ANON}; SELECT public.leak_step('a', 'b')`)
+    ).rejects.toThrow(/permission denied/)
+    expect(
+      await server.query(
+        db,
+        `SET ROLE ${ANON}; SELECT public.leak(x) AS v FROM (VALUES ('a')) t(x)`
+      )
+    ).toEqual([{ v: 'TOPSECRET,public-info' }])
+  })
+
+  it('the same aggregate over a function that is not SECURITY DEFINER: no warning', async () => {
+    const db = await database(TARGET)
+    expect(
+      await definerWarnings(inputs(db, script('aggregate-invoker', aggregate(false))))
+    ).toEqual([])
+  })
+
+  it('the aggregate closed to PUBLIC too: no warning', async () => {
+    const db = await database(TARGET)
+    expect(
+      await definerWarnings(
+        inputs(
+          db,
+          script(
+            'aggregate-closed',
+            `${aggregate(true)}\nREVOKE ALL ON FUNCTION public.leak(text) FROM PUBLIC;`
+          )
+        )
+      )
+    ).toEqual([])
+  })
+})
+
+describe('an extension’s member made by the backup (attacker a88 F2)', () => {
+  /** a88 F2: a trusted extension the owner may create, then the backup's function made its member. */
+  const EMAILS = `CREATE EXTENSION IF NOT EXISTS tcn WITH SCHEMA public;
+CREATE FUNCTION public.emails() RETURNS text LANGUAGE sql SECURITY DEFINER SET search_path TO 'pg_catalog'
+  AS $$SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets$$;`
+  const unchanged = async (db: string): Promise<void> =>
+    expect(
+      await server.query(
+        db,
+        "SELECT (SELECT count(*) FROM pg_extension WHERE extname = 'tcn')::int AS ext, (SELECT count(*) FROM pg_proc WHERE proname = 'emails')::int AS fn"
+      )
+    ).toEqual([{ ext: 0, fn: 0 }])
+
+  it('ALTER EXTENSION tcn ADD FUNCTION in a plain script: refused before anything runs, the target unchanged', async () => {
+    const db = await database(TARGET)
+    const error = await failure(
+      harness.restore(
+        inputs(
+          db,
+          script('ext-add', `${EMAILS}\nALTER EXTENSION tcn ADD FUNCTION public.emails();`)
+        )
+      )
+    )
+    expect(error?.message).toMatch(
+      /line 7: ALTER EXTENSION tcn ADD makes an object a member of the extension, or takes one out of it .*; pg_dump never writes it \(but with --binary-upgrade, for pg_upgrade\)/
+    )
+    expect(error?.message).toContain('("ALTER EXTENSION tcn ADD FUNCTION public.emails();")')
+    await unchanged(db)
+  })
+
+  it('… DROP, and in a DO block’s EXECUTE: refused too', async () => {
+    const db = await database(TARGET)
+    const error = await failure(
+      harness.restore(
+        inputs(
+          db,
+          script(
+            'ext-do',
+            `${EMAILS}\nDO $$BEGIN EXECUTE 'ALTER EXTENSION "tcn" DROP FUNCTION public.triggered_change_notification()'; END$$;`
+          )
+        )
+      )
+    )
+    expect(error?.message).toMatch(/ALTER EXTENSION "tcn" DROP makes an object a member/)
+    await unchanged(db)
+  })
+
+  it('made a member by a function the script calls (not seen by the rules): still warned', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(
+        db,
+        script(
+          'ext-hidden',
+          `${EMAILS}
+CREATE FUNCTION public.hide() RETURNS void LANGUAGE plpgsql
+  AS $$BEGIN EXECUTE 'ALTER EXTENSION tcn ADD FUNCTION public.emails()'; END$$;
+SELECT public.hide();`
+        ),
+        // (with allow-non-empty a call of the backup's function is refused before anything)
+        { allowNonEmpty: false, clean: true }
+      )
+    )
+    expect(
+      await server.query(
+        db,
+        "SELECT count(*)::int AS n FROM pg_depend WHERE objid = 'public.emails()'::regprocedure AND deptype = 'e'"
+      )
+    ).toEqual([{ n: 1 }])
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.emails() (executable by PUBLIC; owner ${OWNER}, who may read public.secrets)`
+    )
+  })
+})
+
 describe('no warning', () => {
   it('EXECUTE revoked from PUBLIC and granted to nobody', async () => {
     const db = await database(TARGET)
@@ -257,6 +390,49 @@ describe('clean over itself: the target’s own SECURITY DEFINER function, creat
     )
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toContain('function api.peek() (executable by PUBLIC;')
+  })
+})
+
+describe('clean over itself: the target’s own aggregate over a SECURITY DEFINER function, created again as it was (a88 F1)', () => {
+  let source: string
+  let dump: string
+  beforeAll(async () => {
+    source = await database(`${TARGET}
+      CREATE SCHEMA agg;
+      GRANT USAGE ON SCHEMA agg TO ${ANON};
+      CREATE FUNCTION agg.step(s text, x text) RETURNS text LANGUAGE sql SECURITY DEFINER SET search_path = ''
+        AS $$SELECT string_agg(secret, ',') FROM public.secrets$$;
+      REVOKE ALL ON FUNCTION agg.step(text, text) FROM PUBLIC;
+      CREATE AGGREGATE agg.secrets(text) (SFUNC = agg.step, STYPE = text);
+      CREATE TABLE agg.notes (id int);
+      INSERT INTO agg.notes VALUES (1);`)
+    dump = path.join(harness.work, 'agg.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-n', 'agg', '-f', dump, source], {
+      env: server.env(source, { user: OWNER, password: PASSWORD })
+    })
+  }, 60_000)
+
+  const copy = async (sql: string): Promise<string> => {
+    const db = `definer_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source} OWNER ${OWNER}`)
+    if (sql) await server.query(db, `SET ROLE ${OWNER}; ${sql}`)
+    return db
+  }
+  const clean = (db: string): RestoreOptions =>
+    inputs(db, dump, { allowNonEmpty: false, clean: true, schemas: ['agg'] })
+
+  it('the same aggregate and support function: no warning', async () => {
+    expect(await definerWarnings(clean(await copy('')))).toEqual([])
+  })
+
+  it('the target’s support function was no SECURITY DEFINER: warned', async () => {
+    const warnings = await definerWarnings(
+      clean(await copy('ALTER FUNCTION agg.step(text, text) SECURITY INVOKER'))
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'aggregate agg.secrets(text) over the SECURITY DEFINER function agg.step(text,text) (executable by PUBLIC;'
+    )
   })
 })
 

@@ -107,6 +107,56 @@ describe("a data entry whose COPY names a table other than the entry's", () => {
     for (const db of [source, target]) await server.dropDatabase(db)
   }, 120_000)
 
+  it.each([
+    [
+      'names another partition',
+      'ALTER TABLE ONLY public.m ATTACH PARTITION public.u FOR VALUES IN (1, 2);'
+    ],
+    ['is a comment only', `--${' '.repeat(70)};`]
+  ])(
+    'a COPY into the root where the partition’s TABLE ATTACH statement %s (its dependencies unchanged): refused before anything runs (attacker a88)',
+    async (_, attach) => {
+      const server = harness.server
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.m (id int, v text) PARTITION BY LIST (id);
+         CREATE TABLE public.t PARTITION OF public.m FOR VALUES IN (1, 2);
+         CREATE TABLE public.u PARTITION OF public.m FOR VALUES IN (3);
+         INSERT INTO public.m VALUES (1, 'a'), (2, 'b'), (3, 'c');`
+      )
+      const file = path.join(harness.work, 'attach.dump')
+      pgDump(source, file, ['-Z0'])
+      const bytes = readFileSync(file)
+      // same-length edits: the partition's COPY into its root, its ATTACH statement replaced
+      for (const [from, to] of [
+        ['COPY public.t (id, v) FROM stdin;', 'COPY public.m (id, v) FROM stdin;'],
+        ['ALTER TABLE ONLY public.m ATTACH PARTITION public.t FOR VALUES IN (1, 2);', attach]
+      ]) {
+        expect(to.length).toBe(from.length)
+        const at = bytes.indexOf(Buffer.from(from))
+        expect(at).toBeGreaterThan(0)
+        Buffer.from(to).copy(bytes, at)
+      }
+      const edited = path.join(harness.work, 'attach-edited.dump')
+      writeFileSync(edited, bytes)
+      const target = await server.createDatabase()
+      await expect(
+        harness.restore(testRestoreInputs(server.url(target), { kind: 'file', path: edited }))
+      ).rejects.toThrow(
+        /\(TABLE DATA public\.t\) holds the rows of public\.t, but its COPY statement names another table, public\.m .*Nothing was restored\./
+      )
+      expect(
+        await server.query(
+          target,
+          "SELECT count(*)::int AS n FROM pg_class WHERE relnamespace = 'public'::regnamespace"
+        )
+      ).toEqual([{ n: 0 }])
+      for (const db of [source, target]) await server.dropDatabase(db)
+    },
+    120_000
+  )
+
   it('pg_dump --load-via-partition-root (a COPY into the root, partitions two deep, odd names) restores', async () => {
     const server = harness.server
     const source = await server.createDatabase()

@@ -890,6 +890,57 @@ describe('psql script rules: the query a function runs now from its string argum
   })
 })
 
+describe('psql script rules: ALTER EXTENSION … ADD and … DROP (attacker a88 F2)', () => {
+  const found = (sql: string): Refusal | undefined =>
+    refusals(lexPsqlScript(sql)).find(r => r.code === 'extension-member')
+
+  it.each([
+    ['ALTER EXTENSION tcn ADD FUNCTION public.users_emails();', 'ALTER EXTENSION tcn ADD'],
+    ['ALTER EXTENSION tcn DROP TABLE public.t;', 'ALTER EXTENSION tcn DROP'],
+    ['alter extension TCN add function public.f(integer);', 'ALTER EXTENSION tcn ADD'],
+    ['ALTER EXTENSION "tcn" ADD FUNCTION "public"."f"();', 'ALTER EXTENSION "tcn" ADD'],
+    ['ALTER EXTENSION "My ""Ext""" ADD SCHEMA s;', 'ALTER EXTENSION "My ""Ext""" ADD'],
+    ['ALTER EXTENSION U&"tc\\006E" ADD FUNCTION f();', 'ALTER EXTENSION "tcn" ADD'],
+    ['ALTER /* c */ EXTENSION\n  tcn -- c\n  ADD VIEW public.v;', 'ALTER EXTENSION tcn ADD'],
+    ['ALTER EXTENSION tcn ADD AGGREGATE public.leak(text);', 'ALTER EXTENSION tcn ADD'],
+    // in a DO block's code, which runs now: as a statement, in EXECUTE's constant, in a DO in it
+    ['DO $$ BEGIN ALTER EXTENSION tcn ADD FUNCTION public.f(); END $$;', 'ALTER EXTENSION tcn ADD'],
+    [
+      "DO $$ BEGIN EXECUTE 'alter extension tcn drop function public.f()'; END $$;",
+      'ALTER EXTENSION tcn DROP'
+    ],
+    [
+      'DO $a$ BEGIN DO $b$ BEGIN EXECUTE \'ALTER EXTENSION "x" ADD TABLE t\'; END $b$; END $a$;',
+      'ALTER EXTENSION "x" ADD'
+    ]
+  ])('refuses %s', (sql, command) => {
+    const r = found(sql)
+    expect(r?.line).toBe(1)
+    expect(r?.message).toContain(`${command} makes an object a member of the extension`)
+    expect(r?.message).toMatch(
+      /pg_dump never writes it \(but with --binary-upgrade, for pg_upgrade\) \(psql by hand would run it\)\. Restore only scripts made by pg_dump \(or remove the statement if you trust it\)/
+    )
+    expect(r?.message).toMatch(/; the script is refused before anything runs$/)
+  })
+
+  it.each([
+    // what pg_dump writes of an extension
+    'CREATE EXTENSION IF NOT EXISTS tcn WITH SCHEMA public;',
+    "COMMENT ON EXTENSION tcn IS 'Triggered change notifications';",
+    'DROP EXTENSION IF EXISTS tcn;',
+    // other forms of ALTER EXTENSION are not members added or taken out
+    'ALTER EXTENSION tcn UPDATE;',
+    'ALTER EXTENSION tcn SET SCHEMA public;',
+    // text, a comment, a function's body (run later, if ever)
+    "SELECT 'ALTER EXTENSION tcn ADD FUNCTION f()';",
+    '-- ALTER EXTENSION tcn ADD FUNCTION f()\nSELECT 1;',
+    'CREATE FUNCTION public.f() RETURNS void LANGUAGE sql AS $$ALTER EXTENSION tcn ADD FUNCTION public.g()$$;',
+    'CREATE TABLE public.extension (alter int, add int);'
+  ])('passes %s', sql => {
+    expect(found(sql)).toBeUndefined()
+  })
+})
+
 describe('psql script rules: statement kinds for the skip rules', () => {
   it.each([
     ['CREATE EXTENSION IF NOT EXISTS citext WITH SCHEMA public;', 'extension', 'citext'],

@@ -167,7 +167,10 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
     const leaf = tocEntry('TABLE', 'public', 'm2a')
     const other = tocEntry('TABLE', 'public', 'other')
     const attach = (child: TocEntry, parent: TocEntry) =>
-      tocEntry('TABLE ATTACH', 'public', child.tag, { dependencies: [child.dumpId, parent.dumpId] })
+      tocEntry('TABLE ATTACH', 'public', child.tag, {
+        defn: `ALTER TABLE ONLY public.${parent.tag} ATTACH PARTITION public.${child.tag} FOR VALUES FROM (10) TO (20);\n`,
+        dependencies: [child.dumpId, parent.dumpId]
+      })
     const leafData = data('public', 'm2a', 'COPY public.m (id, y) FROM stdin;', {
       defn: '-- load via partition root public.m'
     })
@@ -199,6 +202,95 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
     expect(
       copyTargetMismatch([p, p1, data('public', 'p1', 'COPY public.p (id) FROM stdin;')])
     ).toBeUndefined()
+  })
+
+  it('a TABLE ATTACH entry counts by its statement, not its dependency list (attacker a88)', () => {
+    const victim = tocEntry('TABLE', 'victim', 'e')
+    const t = tocEntry('TABLE', 'public', 't')
+    const u = tocEntry('TABLE', 'public', 'u')
+    const into = data('public', 't', 'COPY victim.e (id, v) FROM stdin;')
+    const attach = (defn: string | null, namespace = 'public', tag = 't') =>
+      tocEntry('TABLE ATTACH', namespace, tag, { defn, dependencies: [t.dumpId, victim.dumpId] })
+    const refused = (...more: TocEntry[]) =>
+      copyTargetMismatch([victim, t, u, ...more, into])?.copied
+    const e = { schema: 'victim', name: 'e' }
+    // no statement, a comment, or one naming other tables: no ancestor, whatever it depends on
+    expect(refused(attach(null))).toEqual(e)
+    expect(refused(attach(''))).toEqual(e)
+    expect(refused(attach('-- ALTER TABLE ONLY victim.e ATTACH PARTITION public.t x;\n'))).toEqual(
+      e
+    )
+    expect(
+      refused(attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.u FOR VALUES IN (1);\n'))
+    ).toEqual(e)
+    expect(
+      refused(attach('ALTER TABLE ONLY public.u ATTACH PARTITION public.t FOR VALUES IN (1);\n'))
+    ).toEqual(e)
+    // not pg_dump's text (no ONLY, unqualified, upper case folded, more before it)
+    expect(
+      refused(attach('ALTER TABLE victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'))
+    ).toEqual(e)
+    expect(refused(attach('ALTER TABLE ONLY e ATTACH PARTITION t FOR VALUES IN (1);\n'))).toEqual(e)
+    expect(
+      refused(attach('ALTER TABLE ONLY Victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'))
+    ).toEqual(e)
+    expect(
+      refused(
+        attach(
+          'SELECT 1;\nALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'
+        )
+      )
+    ).toEqual(e)
+    // the statement's partition is not the entry's own table
+    expect(
+      refused(
+        attach(
+          'ALTER TABLE ONLY victim.e ATTACH PARTITION public.u FOR VALUES IN (1);\n',
+          'public',
+          'u'
+        )
+      )
+    ).toEqual(e)
+    // the parent is no TABLE entry of the archive (the target's own table)
+    expect(
+      copyTargetMismatch([
+        t,
+        attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'),
+        into
+      ])?.copied
+    ).toEqual(e)
+    // pg_dump's own: passes; quoted names compared unquoted
+    expect(
+      refused(attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'))
+    ).toBeUndefined()
+    expect(
+      refused(attach('ALTER TABLE ONLY "victim"."e" ATTACH PARTITION public."t" DEFAULT;\n'))
+    ).toBeUndefined()
+    // a TABLE entry's CREATE … PARTITION OF counts only as pg_dump writes it, of itself
+    const create = (defn: string) => tocEntry('TABLE', 'public', 't', { defn })
+    expect(
+      copyTargetMismatch([
+        victim,
+        create(
+          'CREATE TABLE public.t PARTITION OF victim.e (\n    id integer\n)\nFOR VALUES IN (1);\n'
+        ),
+        into
+      ])
+    ).toBeUndefined()
+    expect(
+      copyTargetMismatch([
+        victim,
+        create('CREATE TABLE public.u PARTITION OF victim.e\nFOR VALUES IN (1);\n'),
+        into
+      ])?.copied
+    ).toEqual(e)
+    expect(
+      copyTargetMismatch([
+        victim,
+        create('CREATE TABLE public.t (id int); -- PARTITION OF victim.e\n'),
+        into
+      ])?.copied
+    ).toEqual(e)
   })
 
   it('refuseCopyElsewhere names the entry, both tables, and what pg_restore would do', () => {

@@ -2424,7 +2424,7 @@ async function scriptThrough(
  * A parallel restore's archive, before its scripts are written: no entry may hold COPY … PROGRAM
  * (a program run on the database server), a call of a server-side file function (lo_export,
  * pg_read_file, …) or of one that acts outside the restore's transaction (dblink_exec,
- * pg_terminate_backend, …), nor text psql would read as a meta-command (pg_dump
+ * pg_terminate_backend, …), ALTER EXTENSION … ADD or … DROP, nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
 export async function checkArchiveToc(
@@ -2469,6 +2469,7 @@ function tocRefusal(sql: string): string | undefined {
         r.code === 'backslash-escape' ||
         r.code === 'file-function' ||
         r.code === 'outside-transaction' ||
+        r.code === 'extension-member' ||
         r.code === 'unreadable-code')
     )
       return r.message

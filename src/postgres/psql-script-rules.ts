@@ -51,6 +51,11 @@ export type RefusalCode =
    * ts_stat(…), ts_rewrite(…, …)) given as anything but a string constant the check can read.
    */
   | 'unreadable-code'
+  /**
+   * ALTER EXTENSION … ADD or … DROP (in a DO block's code too): an object made a member of an
+   * extension or taken out of one; pg_dump writes it only with --binary-upgrade (attacker a88 F2).
+   */
+  | 'extension-member'
   /** A statement of nothing but ";" (psql stops reading after COPY data followed by one). */
   | 'empty-statement'
   /** COPY in binary format (pg_dump never writes it; psql would read binary data to the end). */
@@ -338,6 +343,12 @@ function statementRefusal(e: StatementEvent, options: RefusalOptions): Refusal |
     return refuse(
       'unreadable-code',
       `a DO block runs its code now, and this check cannot read that code as the server will: ${code.unreadable}; pg_dump never writes a DO block (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it), or write its code in PL/pgSQL as one dollar-quoted string ($$…$$)`
+    )
+  const member = extensionMembership(e)
+  if (member)
+    return refuse(
+      'extension-member',
+      `${member} makes an object a member of the extension, or takes one out of it (a member is left out of every later pg_dump of the database); pg_dump never writes it (but with --binary-upgrade, for pg_upgrade) (psql by hand would run it). Restore only scripts made by pg_dump (or remove the statement if you trust it), or run it by hand with psql if you mean it`
     )
   const query = queryArgumentCode(e)
   if (query && 'unreadable' in query)
@@ -1073,6 +1084,52 @@ function doCall(
     if (call) return call
   }
   return undefined
+}
+
+/**
+ * ALTER EXTENSION name ADD … or … DROP …, as written ("ALTER EXTENSION tcn ADD"), when the
+ * statement is one, or a DO block's code (see doBlockCode) holds one — as a statement of its own
+ * or in a string constant (EXECUTE '…', nested as deep as DO blocks are read); undefined for none.
+ * One built at run time (EXECUTE 'ALTER ' || …) or in a function's body is not seen: the
+ * SECURITY DEFINER warning counts a member as an extension's own only where it was one before the
+ * load (definerFunctionsWarning).
+ */
+export function extensionMembership(e: StatementEvent): string | undefined {
+  const std = e.standardConformingStrings
+  if (!/extension/i.test(e.text)) return undefined
+  const code = doBlockCode(e)
+  if (!code) return alterExtension(callTokens(e.text, std), 0)
+  if ('unreadable' in code) return undefined // refused as such (statementRefusal)
+  const read = (text: string, depth: number): string | undefined => {
+    if (!/extension/i.test(text)) return undefined
+    const t = callTokens(text, std)
+    for (let j = 0; j < t.length; j++) {
+      const found = alterExtension(t, j)
+      if (found) return found
+      const body = t[j].kind === 'string' ? t[j].body : undefined
+      const inner = body !== undefined && depth < MAX_DO_DEPTH ? read(body, depth + 1) : undefined
+      if (inner) return inner
+    }
+    return undefined
+  }
+  for (const body of code.code) {
+    const found = read(body, 0)
+    if (found) return found
+  }
+  return undefined
+}
+
+/** ALTER EXTENSION name ADD|DROP at t[j], as written; undefined where there is none. */
+function alterExtension(t: CallToken[], j: number): string | undefined {
+  const [alter, extension, name, action] = t.slice(j, j + 4)
+  if (
+    !(alter?.kind === 'word' && alter.value === 'alter') ||
+    !(extension?.kind === 'word' && extension.value === 'extension') ||
+    !(name?.kind === 'word' || name?.kind === 'qword') ||
+    !(action?.kind === 'word' && (action.value === 'add' || action.value === 'drop'))
+  )
+    return undefined
+  return `ALTER EXTENSION ${name.kind === 'qword' ? `"${name.value.replace(/"/g, '""')}"` : name.value} ${action.value.toUpperCase()}`
 }
 
 export type DoBlockCode = { code: string[] } | { unreadable: string }

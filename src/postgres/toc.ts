@@ -1046,8 +1046,9 @@ const COPY_HEAD = new RegExp(String.raw`^COPY (${PG_DUMP_IDENT})(?:\.(${PG_DUMP_
  * none. pg_dump builds an entry's tag and its COPY statement from the same table (pg_dump.c
  * dumpTableData: `COPY <fmtQualifiedDumpable(tbinfo)> …`), with one exception: with
  * --load-via-partition-root a partition's COPY names its root (getRootTableInfo), which is
- * accepted when the archive's own TABLE ATTACH entries (or, before pg_dump 12, the partition's
- * CREATE TABLE … PARTITION OF) make that table an ancestor of the entry's. Any other entry was
+ * accepted when the archive's own TABLE ATTACH statements (or, before pg_dump 12, the partition's
+ * CREATE TABLE … PARTITION OF) make that table an ancestor of the entry's (partitionParents: by
+ * their statements, not their dependency lists). Any other entry was
  * altered, or written by something else: pg_restore would load its rows into the other table
  * (attacker a87 F3: public.t's rows went into the target's victim.e, and the run said "0 rows").
  */
@@ -1086,23 +1087,46 @@ export function copyTargetMismatch(
 }
 
 /**
- * Each partition's parents (JSON [schema, name] keys), by the archive's entries: a TABLE ATTACH
- * depends on its partition's TABLE entry (of its own namespace and tag) and its parent's; a
- * TABLE entry of pg_dump before 12 that creates a partition (PARTITION OF) depends on its parent's.
+ * pg_dump's TABLE ATTACH statement (pg_dump.c dumpTableAttach): the parent, then the partition,
+ * each as fmtQualifiedDumpable writes it, then its bound.
+ */
+const PG_DUMP_ATTACH = new RegExp(
+  String.raw`^ALTER TABLE ONLY (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT}) ATTACH PARTITION (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT}) `
+)
+/** A partition's CREATE TABLE as pg_dump before its TABLE ATTACH entries writes it. */
+const PG_DUMP_PARTITION_OF = new RegExp(
+  String.raw`^CREATE (?:UNLOGGED )?TABLE (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT}) PARTITION OF (${PG_DUMP_IDENT})\.(${PG_DUMP_IDENT})(?=[\s(])`
+)
+
+/**
+ * Each partition's parents (JSON [schema, name] keys), by what the archive's entries run, not
+ * their dependency lists (attacker a88: an ATTACH entry with no statement, or one naming other
+ * tables, made any TABLE entry it depended on an "ancestor"): a TABLE ATTACH entry whose
+ * statement is pg_dump's `ALTER TABLE ONLY <parent> ATTACH PARTITION <partition> …`, the
+ * partition the entry's own table (namespace and tag), or a TABLE entry whose statement is
+ * `CREATE TABLE <itself> PARTITION OF <parent>` (pg_dump before its ATTACH entries); the parent a
+ * TABLE entry of the archive. Names compared once unquoted.
  */
 function partitionParents(entries: readonly TocEntry[]): Map<string, Set<string>> {
-  const byId = new Map(entries.map(e => [e.dumpId, e]))
-  const key = (e: TocEntry): string => JSON.stringify([e.namespace ?? '', e.tag])
+  const key = (schema: string, name: string): string => JSON.stringify([schema, name])
+  const tables = new Set(
+    entries.filter(e => e.desc === 'TABLE').map(e => key(e.namespace ?? '', e.tag))
+  )
   const parents = new Map<string, Set<string>>()
   for (const e of entries) {
-    const attach = e.desc === 'TABLE ATTACH'
-    if (!attach && !(e.desc === 'TABLE' && /\bPARTITION OF\b/i.test(e.defn ?? ''))) continue
-    const child = key(e)
-    for (const d of e.dependencies) {
-      const t = byId.get(d)
-      if (t?.desc !== 'TABLE' || key(t) === child) continue
-      parents.set(child, (parents.get(child) ?? new Set()).add(key(t)))
-    }
+    const m =
+      e.desc === 'TABLE ATTACH'
+        ? PG_DUMP_ATTACH.exec(e.defn ?? '')
+        : e.desc === 'TABLE'
+          ? PG_DUMP_PARTITION_OF.exec(e.defn ?? '')
+          : null
+    if (!m) continue
+    // ATTACH: parent, then partition; PARTITION OF: partition, then parent
+    const [p, c] = e.desc === 'TABLE ATTACH' ? [1, 3] : [3, 1]
+    const child = key(unquoteIdent(m[c]), unquoteIdent(m[c + 1]))
+    const parent = key(unquoteIdent(m[p]), unquoteIdent(m[p + 1]))
+    if (child !== key(e.namespace ?? '', e.tag) || parent === child || !tables.has(parent)) continue
+    parents.set(child, (parents.get(child) ?? new Set()).add(parent))
   }
   return parents
 }
