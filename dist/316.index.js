@@ -6037,7 +6037,7 @@ async function scriptThrough(script, ...stages) {
  * A parallel restore's archive, before its scripts are written: no entry may hold COPY \u2026 PROGRAM
  * (a program run on the database server), a call of a server-side file function (lo_export,
  * pg_read_file, \u2026) or of one that acts outside the restore's transaction (dblink_exec,
- * pg_terminate_backend, \u2026), nor text psql would read as a meta-command (pg_dump
+ * pg_terminate_backend, \u2026), ALTER EXTENSION \u2026 ADD or \u2026 DROP, nor text psql would read as a meta-command (pg_dump
  * writes none in SQL; such text means the archive was made by hand). Returns the TOC.
  */
 async function checkArchiveToc(archivePath, 
@@ -6078,6 +6078,7 @@ function tocRefusal(sql) {
                 r.code === 'backslash-escape' ||
                 r.code === 'file-function' ||
                 r.code === 'outside-transaction' ||
+                r.code === 'extension-member' ||
                 r.code === 'unreadable-code'))
             return r.message
                 .replace(/^line \d+: /, '')
@@ -9098,8 +9099,18 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
         }
         log/* log */.Rm.warning('The SQL script has no "PostgreSQL database dump complete" trailer (hand-written, or truncated?). It runs in one transaction: any error rolls everything back.');
     }
-    log/* log */.Rm.info(`The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${(0,log/* plural */.LS)(objects.copyTables.length, 'table')}.`);
+    log/* log */.Rm.info(`The script passed the checks psql's input gets (${seconds().toFixed(1)} s) and creates data for ${(0,log/* plural */.LS)(objects.copyTables.length, 'table')}.${ownersAndPrivilegesNote(objects)}`);
     return { objects, read };
+}
+/**
+ * A script that creates tables but names no owner and grants nothing (pg_dump --no-owner
+ * --no-acl, -O -x): said, since what the source granted others does not come back (trial u54 F4:
+ * the grants to a reporting role were missing without a word; psql by hand the same).
+ */
+function ownersAndPrivilegesNote(objects) {
+    if (objects.createdTables.length === 0 || objects.owners.size > 0 || objects.grants.length > 0)
+        return '';
+    return " It sets no owners and grants no privileges (made with pg_dump --no-owner --no-acl?): what it creates belongs to the restoring role, and other roles reach it only through the target's default privileges; grant what the source granted them after the restore.";
 }
 /**
  * Without a manifest, a compressed file is decompressed once to its end before any write; a
@@ -9478,10 +9489,12 @@ async function readProtectedAs(client, not) {
     const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
     const replaced = await readReplaced(client, replacedOids);
     const definers = await client.query(DEFINER_FUNCTIONS);
+    const members = await client.query(DEFINER_MEMBERS);
     return {
         owners,
         keptTables,
         definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
+        definerMembers: members.rows.map(m => Number(m.oid)),
         ...replaced,
         defaultPrivileges: defaults.rows[0]?.fp ?? '',
         deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
@@ -9584,25 +9597,46 @@ async function readReplaced(client, oids) {
     };
 }
 /**
- * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), but trigger and
- * event trigger functions (nobody calls them directly), extensions' members and pg_catalog's:
- * each with its regprocedure, a digest of its definition, its owner and who else may execute it
- * (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default), and the columns `extra`.
+ * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), and the aggregates
+ * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
+ * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
+ * owner, not the caller, and runs them with their owner's rights: whoever may execute the
+ * aggregate runs them), but trigger and event trigger functions (nobody calls them directly),
+ * pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
+ * expression, an oid[], holds): each with its regprocedure, a digest of its definition, its owner
+ * and who else may execute it (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default),
+ * `rights`: the roles whose rights it runs with (its owner; an aggregate's: its definer support
+ * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
  * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
  */
-const definerFunctions = (extra = '') => {
+const definerFunctions = (extra = '', members) => {
     const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`;
+    const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
     return `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name,
-  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS definition, p.proowner::pg_catalog.int8 AS owner,
+  CASE WHEN g.aggfnoid IS NULL THEN pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid))
+    ELSE pg_catalog.md5(pg_catalog.concat_ws('|', (pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.-) 'aggfnoid'::pg_catalog.text)::pg_catalog.text,
+      (SELECT pg_catalog.string_agg(pg_catalog.md5(pg_catalog.pg_get_functiondef(s.fn)), ',' ORDER BY s.i) FROM pg_catalog.unnest(d.support) WITH ORDINALITY s(fn, i)),
+      d.rights::pg_catalog.text)) END AS definition,
+  p.proowner::pg_catalog.int8 AS owner,
   COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.is_grantable) ORDER BY a.grantee) FROM ${execute}), '[]'::pg_catalog.jsonb) AS execute${extra.replace(/%EXECUTE%/g, execute)}
 FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-WHERE p.prosecdef AND p.prokind OPERATOR(pg_catalog.<>) 'a'
+LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
+CROSS JOIN LATERAL (SELECT s.support, ARRAY(SELECT f.oid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.unnest(s.support) WITH ORDINALITY u(fn, i) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY u.i) AS via,
+    CASE WHEN g.aggfnoid IS NULL THEN ARRAY[p.proowner]
+      ELSE ARRAY(SELECT DISTINCT f.proowner FROM pg_catalog.unnest(s.support) u(fn) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY 1) END AS rights
+  FROM (SELECT ARRAY(SELECT u.fn FROM pg_catalog.unnest(ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
+      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) WITH ORDINALITY u(fn, i)
+    WHERE u.fn OPERATOR(pg_catalog.<>) 0 ORDER BY u.i) AS support) s) d
+WHERE CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN g.aggfnoid IS NOT NULL AND pg_catalog.cardinality(d.via) OPERATOR(pg_catalog.>) 0 ELSE p.prosecdef END
   AND p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
-  AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+  AND NOT (${member}${members === undefined ? '' : ` AND p.oid OPERATOR(pg_catalog.=) ANY (${members})`})
 ORDER BY 1`;
 };
 const DEFINER_FUNCTIONS = definerFunctions();
+/** The OIDs of the routines definerFunctions() leaves out as extensions' members. */
+const DEFINER_MEMBERS = `SELECT q.oid::pg_catalog.int8 AS oid FROM (${definerFunctions(', p.oid', "'{}'::pg_catalog.oid[]")}) q
+WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
 /**
  * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
  * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
@@ -9612,8 +9646,11 @@ const DEFINER_FUNCTIONS = definerFunctions();
  * functions over the provider's tables (Supabase's over auth.users, executable by anon and
  * authenticated) are made so, and psql or pg_restore by hand restore them the same. One
  * warning naming each (10, then how many more), who may execute it, its owner, up to three of
- * the kept tables its owner may read, and the REVOKE that takes it from them. Not one the target
- * had before as it is now (definition and owner), executable by no more roles
+ * the kept tables its owner may read, and the REVOKE that takes it from them. An aggregate over a
+ * SECURITY DEFINER support function likewise (attacker a88 F1), named with that function, who may
+ * execute the aggregate, and that function's owner; an extension's member where it was none
+ * before the load (ALTER EXTENSION \u2026 ADD run by the backup's code, a new extension's own: a88 F2).
+ * Not one the target had before as it is now (definition and owner), executable by no more roles
  * (ProtectedSet.definers: clean over itself). undefined when there is none.
  */
 async function definerFunctionsWarning(client, set) {
@@ -9625,14 +9662,16 @@ async function definerFunctionsWarning(client, set) {
     let rows;
     try {
         ;
-        ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind,
-  pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(p.proowner)) AS "ownerName",
+        ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind, d.via,
+  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
   ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
     FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
   ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_table_privilege(p.proowner, c.oid, 'SELECT') ORDER BY 1 LIMIT 3) AS reads,
+    WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_table_privilege(r.r, c.oid, 'SELECT')) ORDER BY 1 LIMIT 3) AS reads,
   (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
-    AND (pg_catalog.has_any_column_privilege(p.proowner, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(p.proowner, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`), [kept]));
+    AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_any_column_privilege(r.r, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(r.r, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`, 
+        // an extension's member only where it was one before the load (attacker a88 F2)
+        '$2::pg_catalog.oid[]'), [kept, set.definerMembers ?? []]));
     }
     finally {
         await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
@@ -9651,13 +9690,18 @@ async function definerFunctionsWarning(client, set) {
     const few = (names, n = 3) => names.length <= n
         ? names.join(', ')
         : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
-    const noun = (f) => (f.kind === 'p' ? 'procedure' : 'function');
+    const noun = (f) => f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : 'function';
+    // an aggregate runs its SECURITY DEFINER support functions for whoever may execute it
+    const over = (f) => f.kind === 'a'
+        ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
+        : '';
     const items = found
         .slice(0, shown)
-        .map(f => `${noun(f)} ${f.name} (executable by ${few(f.grantees)}; owner ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
+        .map(f => `${noun(f)} ${f.name}${over(f)} (executable by ${few(f.grantees)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
+    // (GRANT and REVOKE name an aggregate as a FUNCTION)
     const revokes = found
         .slice(0, shown)
-        .map(f => `REVOKE EXECUTE ON ${noun(f).toUpperCase()} ${f.name} FROM ${f.grantees.join(', ')};`);
+        .map(f => `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`);
     return `SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`;
 }
 /**
@@ -11869,6 +11913,7 @@ async function restore(inputs, connection, deps = {}) {
             tables,
             rowsRestored: rowsRestored(tables, kept, alongside),
             serverVersion: server.version,
+            targetDatabase: server.database,
             ...(plan.backupServer ? { backupServerVersion: plan.backupServer.version } : {}),
             clientVersion: plan.client.version,
             durationSeconds: seconds(),

@@ -460,7 +460,7 @@ async function proveEquality(inputs, scratch, loaded, tempRoot, splitMinBytes, h
     if (head.header.compression.algorithm !== 'none') {
         // an archive of pg_dump -Fc with its own compression (a file made by hand): restorable,
         // but its data blocks are not read here
-        return notCompared(`the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared: counts only`);
+        return notCompared(`the archive's data is compressed by pg_dump (${head.header.compression.algorithm}); only archives of pg_dump --compress=0 are compared (the action's backup writes one; by hand: pg_dump -Fc -Z0, compressed outside, e.g. | zstd): counts only`);
     }
     const backupMajor = (0,archive/* majorOfVersion */.RI)(head.header.pgDumpVersion ?? '');
     const client = await (0,postgres_session.connect)(scratch, inputs.connectTimeoutSeconds);
