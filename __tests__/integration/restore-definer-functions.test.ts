@@ -98,6 +98,31 @@ describe('a SECURITY DEFINER routine of the backup over the target’s kept tabl
     ).toEqual([{ secret: 'TOPSECRET' }, { secret: 'public-info' }])
   })
 
+  it('a range type’s subtype_diff, closed to PUBLIC, that PostgreSQL calls unchecked (attacker a89 F2)', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(
+        db,
+        script(
+          'range',
+          `CREATE FUNCTION public.leak_diff(a double precision, b double precision) RETURNS double precision
+  LANGUAGE sql IMMUTABLE SECURITY DEFINER SET search_path = ''
+  AS $$SELECT b - a + (SELECT count(*) FROM public.secrets WHERE secret IS NULL)$$;
+REVOKE ALL ON FUNCTION public.leak_diff(double precision, double precision) FROM PUBLIC;
+CREATE TYPE public.floatrange AS RANGE (subtype = double precision, subtype_diff = public.leak_diff);`
+        )
+      )
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'function public.leak_diff(double precision,double precision) (called with no EXECUTE check for whoever uses the range type public.floatrange'
+    )
+    expect(warnings[0]).toContain(
+      'ALTER FUNCTION public.leak_diff(double precision,double precision) SECURITY INVOKER;'
+    )
+    expect(warnings[0]).not.toMatch(/REVOKE EXECUTE ON FUNCTION public\.leak_diff/)
+  })
+
   it('a procedure', async () => {
     const db = await database(TARGET)
     const warnings = await definerWarnings(

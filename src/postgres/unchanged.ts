@@ -803,6 +803,12 @@ export async function definerFunctionsWarning(
       /** Its owner; an aggregate's: its definer support functions' owners. */
       ownerName: string
       grantees: string[]
+      /**
+       * The range types it is the subtype_diff or canonical function of: PostgreSQL calls it
+       * for whoever uses the type (an index, the planner, ANALYZE) without checking EXECUTE
+       * (attacker a89 F2).
+       */
+      ranges: string[]
       reads: string[]
       reach: number
     }
@@ -814,6 +820,8 @@ export async function definerFunctionsWarning(
   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
   ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
     FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
+    WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
   ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
     WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_table_privilege(r.r, c.oid, 'SELECT')) ORDER BY 1 LIMIT 3) AS reads,
   (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
@@ -829,7 +837,7 @@ export async function definerFunctionsWarning(
   const before = set.definers ?? []
   const found = rows.filter(
     f =>
-      f.execute.length > 0 &&
+      (f.execute.length > 0 || f.ranges.length > 0) &&
       f.reach > 0 &&
       // the target's own as it was: the same definition and owner, executable by no more roles
       !before.some(
@@ -855,20 +863,35 @@ export async function definerFunctionsWarning(
     f.kind === 'a'
       ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
       : ''
+  // a range type's support function runs for whoever uses the type, EXECUTE unchecked
+  const callers = (f: { grantees: string[]; ranges: string[] }): string =>
+    [
+      ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
+      ...(f.ranges.length > 0
+        ? [
+            `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
+          ]
+        : [])
+    ].join(', and ')
   const items = found
     .slice(0, shown)
     .map(
       f =>
-        `${noun(f)} ${f.name}${over(f)} (executable by ${few(f.grantees)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`
+        `${noun(f)} ${f.name}${over(f)} (${callers(f)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`
     )
   // (GRANT and REVOKE name an aggregate as a FUNCTION)
-  const revokes = found
-    .slice(0, shown)
-    .map(
-      f =>
-        `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`
-    )
-  return `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
+  const revokes = found.slice(0, shown).map(f =>
+    [
+      ...(f.grantees.length > 0
+        ? [
+            `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`
+          ]
+        : []),
+      // no EXECUTE to take back: only its owner's rights
+      ...(f.ranges.length > 0 ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
+    ].join(' ')
+  )
+  return `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
 }
 
 /**
