@@ -493,3 +493,103 @@ describe('the net’s "same as the view it replaces": not one with an INSTEAD OF
     ).toEqual([{ n: 0 }])
   })
 })
+
+describe('the target’s own SECURITY DEFINER routine, as it was, calling what the restore replaced (attacker a88 F3)', () => {
+  /** The target's helper, closed to others, and its definer function over it, executable by PUBLIC. */
+  const F3 = `${TARGET}
+    CREATE FUNCTION public.fmt(t text) RETURNS text LANGUAGE sql AS $$SELECT lower(t)$$;
+    CREATE FUNCTION public.my_secret(uid int) RETURNS text LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog
+      AS $$SELECT public.fmt(secret) FROM public.secrets WHERE id = uid$$;
+    REVOKE ALL ON FUNCTION public.fmt(text) FROM PUBLIC;`
+  /** a88 F3's backup: the helper, reading every row. */
+  const helper = (body: string): string =>
+    script(
+      `helper-${Math.random().toString(16).slice(2, 8)}`,
+      `CREATE FUNCTION public.fmt(t text) RETURNS text LANGUAGE sql AS $$${body}$$;
+REVOKE ALL ON FUNCTION public.fmt(t text) FROM PUBLIC;`
+    )
+  const LEAK = "SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets"
+  const clean = { allowNonEmpty: false, clean: true }
+
+  it('a88 F3: clean replaces public.fmt, which the target’s public.my_secret calls: warned, naming both', async () => {
+    const db = await database(F3)
+    const warnings = await definerWarnings(inputs(db, helper(LEAK), clean))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.my_secret(integer) (executable by PUBLIC; owner ${OWNER}) calls the replaced public.fmt(text)`
+    )
+    expect(warnings[0]).toContain(
+      'REVOKE EXECUTE ON FUNCTION public.my_secret(integer) FROM PUBLIC;'
+    )
+    // restored, as psql -f restores it: the role reads every row through the target's function
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT public.my_secret(2) AS v`)).toEqual([
+      { v: 'TOPSECRET,public-info' }
+    ])
+  })
+
+  it('the helper replaced by the same definition (clean over itself): no warning', async () => {
+    const db = await database(F3)
+    expect(await definerWarnings(inputs(db, helper('SELECT lower(t)'), clean))).toEqual([])
+  })
+
+  it('the definer function executable by nobody else: no warning', async () => {
+    const db = await database(`${F3} REVOKE ALL ON FUNCTION public.my_secret(int) FROM PUBLIC;`)
+    expect(await definerWarnings(inputs(db, helper(LEAK), clean))).toEqual([])
+  })
+
+  describe('an archive of the schema, clean (both routines created again as they were)', () => {
+    let source: string
+    /** A BEGIN ATOMIC body (pg_depend), and a plain one calling the helper unqualified by its search_path. */
+    const RPC = `${TARGET}
+      CREATE SCHEMA rpc; GRANT USAGE ON SCHEMA rpc TO ${ANON};
+      CREATE FUNCTION rpc.fmt(t text) RETURNS text LANGUAGE sql AS $$SELECT lower(t)$$;
+      REVOKE ALL ON FUNCTION rpc.fmt(text) FROM PUBLIC;
+      CREATE FUNCTION rpc.atomic_secret(uid int) RETURNS text LANGUAGE sql SECURITY DEFINER SET search_path = ''
+        BEGIN ATOMIC SELECT rpc.fmt(secret) FROM public.secrets WHERE id = uid; END;
+      CREATE FUNCTION rpc.plain_secret(uid int) RETURNS text LANGUAGE plpgsql SECURITY DEFINER SET search_path = rpc, pg_catalog
+        AS $$BEGIN RETURN fmt((SELECT secret FROM public.secrets WHERE id = uid)); END$$;`
+    const dump = (db: string, name: string): string => {
+      const file = path.join(harness.work, `${name}.dump`)
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-n', 'rpc', '-f', file, db], {
+        env: server.env(db, { user: OWNER, password: PASSWORD })
+      })
+      return file
+    }
+    beforeAll(async () => {
+      source = await database(RPC)
+    }, 60_000)
+    const copy = async (): Promise<string> => {
+      const db = `definer_${Math.random().toString(16).slice(2, 8)}`
+      await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source} OWNER ${OWNER}`)
+      return db
+    }
+    const restore = (db: string, file: string): RestoreOptions =>
+      inputs(db, file, { allowNonEmpty: false, clean: true, schemas: ['rpc'] })
+
+    it('the backup’s rpc.fmt reads every row: warned, naming both routines', async () => {
+      const changed = await copy()
+      await server.query(
+        changed,
+        `SET ROLE ${OWNER}; CREATE OR REPLACE FUNCTION rpc.fmt(t text) RETURNS text LANGUAGE sql AS $$${LEAK}$$`
+      )
+      const file = dump(changed, 'rpc-changed')
+      const db = await copy()
+      const warnings = await definerWarnings(restore(db, file))
+      expect(warnings).toHaveLength(1)
+      expect(warnings[0]).toContain(
+        `function rpc.atomic_secret(integer) (executable by PUBLIC; owner ${OWNER}) calls the replaced rpc.fmt(text)`
+      )
+      expect(warnings[0]).toContain(
+        `function rpc.plain_secret(integer) (executable by PUBLIC; owner ${OWNER}) calls the replaced rpc.fmt(text)`
+      )
+      expect(await server.query(db, `SET ROLE ${ANON}; SELECT rpc.atomic_secret(2) AS v`)).toEqual([
+        { v: 'TOPSECRET,public-info' }
+      ])
+    })
+
+    it('the archive of the target itself: no warning', async () => {
+      const file = dump(source, 'rpc-same')
+      expect(await definerWarnings(restore(await copy(), file))).toEqual([])
+    })
+  })
+})

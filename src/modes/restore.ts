@@ -966,8 +966,8 @@ export async function restore(
     }
     // the backup's SECURITY DEFINER functions others may execute, over the tables the target
     // keeps: a way to read them the net does not refuse (attacker a86 F3), said by name
-    const definers = await definerFunctionsWarning(target, recorded?.set)
-    if (definers) {
+    // and the target's own ones others may execute that call what the restore replaced (a88 F3)
+    for (const definers of await definerFunctionsWarning(target, recorded?.set)) {
       log.warning(definers)
       warnings.push(definers)
     }

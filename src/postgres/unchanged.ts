@@ -32,6 +32,7 @@ import type pg from 'pg'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
 import { type ProviderSchema, isProviderBookkeeping } from './target-policy.js'
 import { plural } from '../log.js'
+import { sqlTokens } from './plain-sql.js'
 import {
   FUNCTION_SIGNATURE,
   OPERATOR_SIGNATURE,
@@ -313,6 +314,13 @@ export interface ProtectedSet {
    * load made (ALTER EXTENSION … ADD, an extension it created: attacker a88 F2) is not.
    */
   definerMembers?: number[]
+  /**
+   * Where the target has SECURITY DEFINER routines others may execute ({@link definers}): md5 of
+   * pg_get_functiondef of each of its functions and procedures (not aggregates, not pg_catalog's),
+   * by regprocedure, before the load — what the restore replaced or created that one of them calls
+   * (attacker a88 F3: clean replaced the helper the target's own definer function calls).
+   */
+  functionDigests?: Record<string, string>
 }
 
 /**
@@ -607,7 +615,14 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const replaced = await readReplaced(client, replacedOids)
   const definers = await client.query<DefinerFunction>(DEFINER_FUNCTIONS)
   const members = await client.query<{ oid: string }>(DEFINER_MEMBERS)
+  // what those executable by others call is compared after the load (a88 F3): read only then
+  const digests = definers.rows.some(d => d.execute.length > 0)
+    ? (await client.query<FunctionDigest>(FUNCTION_DIGESTS)).rows
+    : undefined
   return {
+    ...(digests
+      ? { functionDigests: Object.fromEntries(digests.map(d => [d.name, d.digest])) }
+      : {}),
     owners,
     keptTables,
     definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
@@ -769,6 +784,156 @@ const DEFINER_FUNCTIONS = definerFunctions()
 const DEFINER_MEMBERS = `SELECT q.oid::pg_catalog.int8 AS oid FROM (${definerFunctions(', p.oid', "'{}'::pg_catalog.oid[]")}) q
 WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
 
+/** A function's or procedure's regprocedure, schema, name and md5 of pg_get_functiondef. */
+interface FunctionDigest {
+  name: string
+  schema: string
+  proname: string
+  digest: string
+}
+
+/**
+ * The functions and procedures of the database (not aggregates: pg_get_functiondef does not show
+ * them; not pg_catalog's), each with its regprocedure, schema, name and a digest of its
+ * definition. Read with search_path pg_catalog, pg_temp.
+ */
+const FUNCTION_DIGESTS = `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema, p.proname::pg_catalog.text AS proname,
+  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS digest
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE p.prokind OPERATOR(pg_catalog.<>) 'a'
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`
+
+/**
+ * What the routines named `$1` (regprocedure texts of definerFunctions()) run with their owner's
+ * rights: each itself, an aggregate's SECURITY DEFINER support functions. For each: its body
+ * (prosrc), whether it is an SQL-standard one (BEGIN ATOMIC, RETURN: PostgreSQL records what it
+ * calls in pg_depend), its search_path setting, its owner, and from pg_depend the routines it
+ * calls and the views it reads (name, md5 of pg_get_viewdef).
+ */
+const DEFINER_BODIES = `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
+  f.prosqlbody IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
+  (SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(f.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1) AS path,
+  ARRAY(SELECT DISTINCT d.refobjid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_depend d
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) f.oid ORDER BY 1) AS calls,
+  COALESCE((SELECT pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_array(pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid))))
+    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])), '[]'::pg_catalog.jsonb) AS views
+FROM pg_catalog.unnest($1::pg_catalog.text[]) u(name)
+JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.name::pg_catalog.regprocedure
+LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
+JOIN pg_catalog.pg_proc f ON CASE WHEN g.aggfnoid IS NULL THEN f.oid OPERATOR(pg_catalog.=) p.oid
+  ELSE f.prosecdef AND f.oid OPERATOR(pg_catalog.=) ANY (ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
+      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) END
+ORDER BY 1, 2`
+
+/**
+ * The schemas of a search_path setting as proconfig holds it (`"$user", public`, `""`): `$user`
+ * the routine's owner; pg_temp left out (functions are not looked up there).
+ */
+function searchPathSchemas(path: string, owner: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i <= path.length;) {
+    // one element, up to the next comma outside double quotes
+    let j = i
+    for (let quoted = false; j < path.length && (quoted || path[j] !== ','); j++)
+      if (path[j] === '"') quoted = !quoted
+    const raw = path.slice(i, j).trim()
+    const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase()
+    if (name === '$user') out.push(owner)
+    else if (name !== '' && !name.startsWith('pg_temp')) out.push(name)
+    i = j + 1
+  }
+  return out
+}
+
+/**
+ * The calls in a routine's body (prosrc, with the string literals' content read as SQL too): each
+ * name followed by `(`, with the schema it is qualified with, if any. Not what dynamic SQL builds,
+ * nor what the routines it calls call in turn.
+ */
+function calledNames(source: string): Array<{ schema?: string; name: string }> {
+  const t = sqlTokens(source, true)
+  const out: Array<{ schema?: string; name: string }> = []
+  for (let i = 0; i + 1 < t.length; i++) {
+    if (t[i].kind !== 'ident' || t[i + 1].kind !== 'punct' || t[i + 1].value !== '(') continue
+    const qualified =
+      i >= 2 && t[i - 1].kind === 'punct' && t[i - 1].value === '.' && t[i - 2].kind === 'ident'
+    out.push(qualified ? { schema: t[i - 2].value, name: t[i].value } : { name: t[i].value })
+  }
+  return out
+}
+
+/** A kept SECURITY DEFINER routine of the target and what the restore changed that it calls. */
+interface ReachedChange {
+  /** The routine's regprocedure. */
+  definer: string
+  /** The functions, procedures and views the restore replaced or created that it may call or read. */
+  changed: string[]
+}
+
+/**
+ * After the load (attacker a88 F3): of the target's SECURITY DEFINER routines `kept` (the same as
+ * before the load, executable by others), those that call a function or procedure the restore
+ * replaced (another definition under the same signature) or created, or read a view it replaced:
+ * from pg_depend for an SQL-standard body, from the body's text (the names called, resolved by the
+ * routine's search_path setting, any schema without one) for any other; an aggregate's through
+ * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
+ * with its owner's rights for whoever may execute it.
+ */
+async function reachedChanges(
+  client: pg.Client,
+  set: ProtectedSet,
+  kept: readonly string[]
+): Promise<ReachedChange[]> {
+  const before = set.functionDigests
+  if (kept.length === 0 || before === undefined) return []
+  const now = (await client.query<FunctionDigest>(FUNCTION_DIGESTS)).rows
+  const changed = now.filter(f => before[f.name] !== f.digest)
+  const views = new Map((set.replacedViews ?? []).map(v => [v.name, v.definition]))
+  if (changed.length === 0 && views.size === 0) return []
+  const changedNames = new Set(changed.map(f => f.name))
+  const { rows } = await client.query<{
+    definer: string
+    routine: string
+    source: string
+    atomic: boolean
+    owner: string
+    path: string | null
+    calls: string[]
+    views: Array<[string, string]>
+  }>(DEFINER_BODIES, [kept])
+  const found = new Map<string, Set<string>>()
+  for (const r of rows) {
+    const hits = new Set<string>()
+    if (r.atomic) {
+      for (const c of r.calls) if (changedNames.has(c)) hits.add(c)
+      for (const [name, digest] of r.views) {
+        const was = views.get(name)
+        if (was !== undefined && was !== digest) hits.add(name)
+      }
+    } else {
+      const path = r.path === null ? undefined : new Set(searchPathSchemas(r.path, r.owner))
+      for (const call of calledNames(r.source))
+        for (const f of changed)
+          if (
+            f.proname === call.name &&
+            f.name !== r.routine &&
+            (call.schema !== undefined
+              ? f.schema === call.schema
+              : path === undefined || path.has(f.schema))
+          )
+            hits.add(f.name)
+    }
+    if (hits.size === 0) continue
+    const all = found.get(r.definer) ?? new Set<string>()
+    for (const h of hits) all.add(h)
+    found.set(r.definer, all)
+  }
+  return [...found].map(([definer, names]) => ({ definer, changed: [...names].sort() }))
+}
+
 /**
  * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
  * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
@@ -783,14 +948,16 @@ WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_cat
  * execute the aggregate, and that function's owner; an extension's member where it was none
  * before the load (ALTER EXTENSION … ADD run by the backup's code, a new extension's own: a88 F2).
  * Not one the target had before as it is now (definition and owner), executable by no more roles
- * (ProtectedSet.definers: clean over itself). undefined when there is none.
+ * (ProtectedSet.definers: clean over itself). And a second warning for such a routine of the
+ * target's, as it was, that calls what the restore replaced or created (reachedChanges, a88 F3).
+ * The warnings, none when there is nothing to say.
  */
 export async function definerFunctionsWarning(
   client: pg.Client,
   set: ProtectedSet | undefined
-): Promise<string | undefined> {
+): Promise<string[]> {
   const kept = set?.keptTables ?? []
-  if (set === undefined || kept.length === 0) return undefined
+  if (set === undefined || kept.length === 0) return []
   const { rows: was } = await client.query<{ path: string }>(
     "SELECT pg_catalog.current_setting('search_path') AS path"
   )
@@ -813,6 +980,8 @@ export async function definerFunctionsWarning(
       reach: number
     }
   >
+  let found: typeof rows
+  let reached: ReachedChange[]
   try {
     ;({ rows } = await client.query(
       definerFunctions(
@@ -831,16 +1000,10 @@ export async function definerFunctionsWarning(
       ),
       [kept, set.definerMembers ?? []]
     ))
-  } finally {
-    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
-  }
-  const before = set.definers ?? []
-  const found = rows.filter(
-    f =>
-      (f.execute.length > 0 || f.ranges.length > 0) &&
-      f.reach > 0 &&
-      // the target's own as it was: the same definition and owner, executable by no more roles
-      !before.some(
+    const before = set.definers ?? []
+    // the target's own as it was: the same definition and owner, executable by no more roles
+    const asBefore = (f: DefinerFunction): boolean =>
+      before.some(
         b =>
           b.name === f.name &&
           b.definition === f.definition &&
@@ -849,8 +1012,17 @@ export async function definerFunctionsWarning(
             b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))
           )
       )
-  )
-  if (found.length === 0) return undefined
+    const open = rows.filter(f => (f.execute.length > 0 || f.ranges.length > 0) && f.reach > 0)
+    found = open.filter(f => !asBefore(f))
+    // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
+    reached = await reachedChanges(
+      client,
+      set,
+      open.filter(asBefore).map(f => f.name)
+    )
+  } finally {
+    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+  }
   const shown = 10
   const few = (names: readonly string[], n = 3): string =>
     names.length <= n
@@ -891,7 +1063,44 @@ export async function definerFunctionsWarning(
       ...(f.ranges.length > 0 ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
     ].join(' ')
   )
-  return `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
+  const warnings: string[] = []
+  if (found.length > 0)
+    warnings.push(
+      `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
+    )
+  if (reached.length > 0) {
+    const byName = new Map(rows.map(f => [f.name, f]))
+    const before = new Set(Object.keys(set.functionDigests ?? {}))
+    const calls = reached.slice(0, shown).map(r => {
+      const f = byName.get(r.definer)
+      const what = (names: string[], how: string): string[] =>
+        names.length > 0 ? [`${how} ${few(names)}`] : []
+      const views = r.changed.filter(c => !c.includes('('))
+      const routines = r.changed.filter(c => c.includes('('))
+      const parts = [
+        ...what(
+          routines.filter(c => before.has(c)),
+          'calls the replaced'
+        ),
+        ...what(
+          routines.filter(c => !before.has(c)),
+          'calls the new'
+        ),
+        ...what(views, 'reads the replaced view')
+      ]
+      return `${f ? noun(f) : 'function'} ${r.definer}${f ? over(f) : ''} (${f ? callers(f) : 'executable by others'}; owner ${f?.ownerName ?? ''}) ${parts.join(' and ')}`
+    })
+    const revokes = reached.slice(0, shown).map(r => {
+      const f = byName.get(r.definer)
+      return f && f.grantees.length === 0
+        ? `ALTER FUNCTION ${r.definer} SECURITY INVOKER;`
+        : `REVOKE EXECUTE ON ${f?.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${r.definer} FROM ${(f?.grantees ?? []).join(', ')};`
+    })
+    warnings.push(
+      `SECURITY DEFINER: ${plural(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`
+    )
+  }
+  return warnings
 }
 
 /**
