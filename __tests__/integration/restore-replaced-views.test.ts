@@ -10,6 +10,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type { TestServer } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
@@ -302,5 +303,164 @@ describe('still refused: the same text reading other data, and grants on columns
       /public\.secrets: the view rep\.w reads it and is granted to other roles/
     )
     expect(await server.query(db, "SELECT to_regclass('rep.w') AS w")).toEqual([{ w: null }])
+  })
+})
+
+describe('a granted view over a chain of the backup’s views that reads the target’s table (attacker a89 F1)', () => {
+  let dump3: string
+  let source3: string
+  beforeAll(async () => {
+    source3 = await server.createDatabase(`views_source3_${suffix}`)
+    await server.query('postgres', `ALTER DATABASE ${source3} OWNER TO ${OWNER}`)
+    await server.query(
+      source3,
+      asOwner(`CREATE TABLE public.secrets (id int PRIMARY KEY, secret text);
+       INSERT INTO public.secrets VALUES (1, 'TOPSECRET');
+       CREATE SCHEMA chain; GRANT USAGE ON SCHEMA chain TO ${READER};
+       CREATE VIEW chain.inner_v AS SELECT id, secret FROM public.secrets;
+       CREATE VIEW chain.outer_v AS SELECT id, secret FROM chain.inner_v;
+       GRANT SELECT ON chain.outer_v TO ${READER};
+       CREATE MATERIALIZED VIEW chain.mid_m AS SELECT id, secret FROM public.secrets;
+       CREATE VIEW chain.over_m AS SELECT id, secret FROM chain.mid_m;
+       GRANT SELECT ON chain.over_m TO ${READER};
+       CREATE VIEW chain.d1 AS SELECT id, secret FROM public.secrets;
+       CREATE VIEW chain.d2 AS SELECT id, secret FROM chain.d1;
+       CREATE VIEW chain.d3 AS SELECT id, secret FROM chain.d2;
+       GRANT SELECT ON chain.d3 TO ${READER};`)
+    )
+    dump3 = path.join(harness.work, 'views3.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump3, source3], {
+      env: server.env(source3, { user: OWNER, password: PASSWORD })
+    })
+  }, 60_000)
+
+  async function copy(sql = ''): Promise<string> {
+    const db = `views3_${Math.random().toString(16).slice(2, 8)}`
+    await server.query('postgres', `CREATE DATABASE ${db} TEMPLATE ${source3} OWNER ${OWNER}`)
+    if (sql) await server.query(db, asOwner(sql))
+    return db
+  }
+
+  const restore = (db: string, overrides: Partial<RestoreOptions> = {}): Promise<unknown> =>
+    harness.restore(
+      testRestoreInputs(
+        server.url(db, { user: OWNER, password: PASSWORD }),
+        { kind: 'file', path: dump3 },
+        { clean: true, schemas: ['chain'], ...overrides }
+      )
+    )
+
+  /** The chain schema's views: definitions and privileges. */
+  const views = async (db: string): Promise<unknown> =>
+    server.query(
+      db,
+      `SELECT c.relname, c.relacl::text AS acl, pg_get_viewdef(c.oid) AS def FROM pg_class c
+        WHERE c.relnamespace = 'chain'::regnamespace AND c.relkind IN ('v', 'm') ORDER BY 1`
+    )
+
+  it('a89 F1 as found: an inner view granted to nobody, an outer one over it granted to a reader (plain text, allow-non-empty): refused, the target unchanged', async () => {
+    const db = await copy()
+    const script = path.join(harness.work, `a89-f1-${db}.sql`)
+    writeFileSync(
+      script,
+      `SELECT pg_catalog.set_config('search_path', '', false);
+CREATE VIEW public.inner_v AS SELECT id, secret FROM public.secrets;
+CREATE VIEW public.outer_v AS SELECT id, secret FROM public.inner_v;
+GRANT SELECT ON TABLE public.outer_v TO ${READER};
+`
+    )
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(
+          server.url(db, { user: OWNER, password: PASSWORD }),
+          { kind: 'file', path: script },
+          { allowNonEmpty: true }
+        )
+      )
+    )
+    expect(error?.message).toMatch(
+      /public\.secrets: the view public\.outer_v reads it through public\.outer_v → public\.inner_v → public\.secrets and is granted to other roles/
+    )
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(
+      await server.query(
+        db,
+        "SELECT to_regclass('public.outer_v') AS o, to_regclass('public.inner_v') AS i"
+      )
+    ).toEqual([{ o: null, i: null }])
+  })
+
+  it.each<[string, string, RegExp]>([
+    [
+      'a new chain: the target has neither view',
+      'DROP VIEW chain.outer_v, chain.inner_v',
+      /public\.secrets: the view chain\.outer_v reads it through chain\.outer_v → chain\.inner_v → public\.secrets and is granted to other roles/
+    ],
+    [
+      'a materialized view in the middle of the chain',
+      'DROP VIEW chain.over_m; DROP MATERIALIZED VIEW chain.mid_m',
+      /public\.secrets: the view chain\.over_m reads it through chain\.over_m → chain\.mid_m → public\.secrets and is granted to other roles/
+    ],
+    [
+      'a chain three views deep',
+      'DROP VIEW chain.d3, chain.d2, chain.d1',
+      /public\.secrets: the view chain\.d3 reads it through chain\.d3 → chain\.d2 → chain\.d1 → public\.secrets and is granted to other roles/
+    ],
+    [
+      'the outer view is the target’s over again, but the inner one reads a column the target’s did not',
+      `CREATE OR REPLACE VIEW chain.inner_v AS SELECT id, NULL::text AS secret FROM public.secrets`,
+      /public\.secrets: the view chain\.outer_v reads it through chain\.outer_v → chain\.inner_v → public\.secrets and is granted to other roles/
+    ],
+    [
+      'the inner view is the target’s over again, the outer one is new',
+      'DROP VIEW chain.outer_v',
+      /public\.secrets: the view chain\.outer_v reads it through chain\.outer_v → chain\.inner_v → public\.secrets and is granted to other roles/
+    ]
+  ])('refused, the target unchanged: %s', async (_name, change, message) => {
+    const db = await copy(change)
+    const before = await views(db)
+    const error = await failure(restore(db))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toMatch(message)
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(await views(db)).toEqual(before)
+  })
+
+  it('clean over itself (the same chains, definitions and grants): restores; the reader reads through each chain', async () => {
+    const db = await copy()
+    const before = await views(db)
+    await restore(db)
+    expect(await views(db)).toEqual(before)
+    for (const relation of ['chain.outer_v', 'chain.over_m', 'chain.d3'])
+      expect(await readerSees(db, READER, relation)).toBe(1)
+  })
+
+  it('clean-drop-dependents: the target’s own granted view over the backup’s inner view comes back when the inner one is the target’s over again, and is refused when it reads more', async () => {
+    const extra = `CREATE VIEW public.extra AS SELECT id, secret FROM chain.inner_v;
+       GRANT SELECT ON public.extra TO ${READER};`
+    const same = await copy(extra)
+    await restore(same, { cleanDropDependents: true })
+    expect(await readerSees(same, READER, 'public.extra')).toBe(1)
+    const masked = await copy(
+      `CREATE OR REPLACE VIEW chain.inner_v AS SELECT id, NULL::text AS secret FROM public.secrets; ${extra}`
+    )
+    const error = await failure(restore(masked, { cleanDropDependents: true }))
+    expect(error?.message).toMatch(
+      /public\.secrets: the view public\.extra reads it through public\.extra → chain\.inner_v → public\.secrets and is granted to other roles/
+    )
+    expect(
+      await server.query(masked, `SET ROLE ${READER}; SELECT secret FROM public.extra`)
+    ).toEqual([{ secret: null }])
+  })
+
+  it('a new chain whose outer view is granted to nobody (no-privileges: true): restores', async () => {
+    const db = await copy('DROP VIEW chain.outer_v, chain.inner_v')
+    await restore(db, { noPrivileges: true })
+    expect(await readerSees(db, READER, 'chain.outer_v')).toMatch(/permission denied/)
+    expect(await server.query(db, 'SELECT count(*)::int AS n FROM chain.outer_v')).toEqual([
+      { n: 1 }
+    ])
   })
 })

@@ -658,9 +658,11 @@ const VIEW_OPTIONS = (alias: string): string =>
  * cascaded; and it reads only relations of the target's that the check finds unchanged and calls
  * nothing but pg_catalog's (the same text may read the backup's own table or call its function),
  * has no rule but its query and no trigger, and no column privileges. A new view, another
- * definition or owner, or a privilege more is not.
+ * definition or owner, or a privilege more is not. `allowed` (an oid[] expression): what it may
+ * read besides, the backup's views found the same as the replaced ones already (attacker a89 F1:
+ * a chain of views; the net finds them bottom-up, each over guarded relations or such views).
  */
-const SAME_AS_REPLACED = (alias: string): string =>
+const SAME_AS_REPLACED = (alias: string, allowed = "COALESCE(guarded_, '{}')"): string =>
   `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
     WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
       AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
@@ -682,7 +684,7 @@ const SAME_AS_REPLACED = (alias: string): string =>
                  -- a relation of the target's own that the check finds unchanged, nothing the backup
                  -- created or replaced (attacker a86 F1: the backup's own "allowed" table widened it)
                  THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
-                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
+                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (${allowed})
                  ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
     -- its query only: no rule of its own (attacker a86 F2: ON INSERT DO INSTEAD SELECT the secrets)
     -- and no INSTEAD OF trigger
@@ -1585,6 +1587,9 @@ DECLARE
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
   all_ pg_catalog.oid[];
+  same_ pg_catalog.oid[];
+  more_ pg_catalog.oid[];
+  trusted_ pg_catalog.oid[];
   found_ pg_catalog.text[];
   changes_ pg_catalog.text[] := '{}';
   now_ pg_catalog.jsonb;
@@ -1721,18 +1726,64 @@ BEGIN
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
-  -- a view of the backup's over the target's table, granted to other roles: they read its rows
-  SELECT pg_catalog.array_agg(DISTINCT pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', d.refobjid::pg_catalog.regclass, v.oid::pg_catalog.regclass)) INTO found_
-    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
-    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
-    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
-    AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
-    AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-      -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) … TO anon passed)
-      OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
-    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_)
-    AND NOT ${SAME_AS_REPLACED('v')};
+  -- a view of the backup's over the target's table, granted to other roles: they read its rows,
+  -- directly or through a chain of the backup's views (attacker a89 F1: an inner view over
+  -- auth.users granted to nobody, an outer view over it granted to anon; PostgreSQL checks each
+  -- view's base relations against that view's owner). Exempt: a chain whose every view is the
+  -- target's replaced view over again (SAME_AS_REPLACED, found bottom-up: reads only guarded
+  -- relations or views found so already) or one clean-drop-dependents created again as it was
+  same_ := '{}';
+  IF pg_catalog.jsonb_array_length(replaced_views_) OPERATOR(pg_catalog.>) 0 THEN
+    LOOP
+      SELECT pg_catalog.array_agg(v.oid) INTO more_ FROM pg_catalog.pg_class v
+        WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')) AND NOT v.oid OPERATOR(pg_catalog.=) ANY (same_)
+        AND ${SAME_AS_REPLACED('v', "COALESCE(guarded_, '{}') OPERATOR(pg_catalog.||) same_")};
+      EXIT WHEN more_ IS NULL;
+      same_ := same_ OPERATOR(pg_catalog.||) more_;
+    END LOOP;
+  END IF;
+  trusted_ := same_;
+  IF pg_catalog.cardinality(recreated_) OPERATOR(pg_catalog.>) 0 THEN
+    trusted_ := trusted_ OPERATOR(pg_catalog.||) ARRAY(SELECT v.oid FROM pg_catalog.pg_class v
+      WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+        AND ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_));
+  END IF;
+  -- the walk: (granted relation, its first hop, the relation reached, whether a relation on the
+  -- way is not trusted), through the backup's relations only; UNION keeps it finite (cycles too)
+  WITH RECURSIVE edge(src, dst) AS (
+    SELECT DISTINCT r.ev_class, d.refobjid
+      FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class
+       AND r.ev_class OPERATOR(pg_catalog.>=) 16384 AND NOT r.ev_class OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+       AND (d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}')) OR NOT d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')))
+  ), walk(g, hop, cur, tainted) AS (
+    SELECT v.oid, v.oid, v.oid, NOT v.oid OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM pg_catalog.pg_class v
+     WHERE EXISTS (SELECT FROM edge e WHERE e.src OPERATOR(pg_catalog.=) v.oid)
+       AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+         -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) … TO anon passed)
+         OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+           WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
+    UNION
+    SELECT w.g, CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g THEN e.dst ELSE w.hop END, e.dst,
+           w.tainted OR NOT e.dst OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE NOT e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+  )
+  SELECT pg_catalog.array_agg(x.said ORDER BY x.t::pg_catalog.regclass::pg_catalog.text, x.g::pg_catalog.regclass::pg_catalog.text) INTO found_ FROM (
+    SELECT DISTINCT ON (e.dst, w.g) e.dst AS t, w.g,
+      CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g
+        THEN pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass)
+        ELSE pg_catalog.format('%s: the view %s reads it through %s and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass,
+          pg_catalog.concat_ws(' → ', w.g::pg_catalog.regclass::pg_catalog.text,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur THEN w.hop::pg_catalog.regclass::pg_catalog.text END,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur AND NOT EXISTS (SELECT FROM edge h WHERE h.src OPERATOR(pg_catalog.=) w.hop AND h.dst OPERATOR(pg_catalog.=) w.cur) THEN '…' END,
+            w.cur::pg_catalog.regclass::pg_catalog.text, e.dst::pg_catalog.regclass::pg_catalog.text)) END AS said
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE w.tainted AND e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
+     ORDER BY e.dst, w.g, w.cur OPERATOR(pg_catalog.=) w.g DESC, w.hop OPERATOR(pg_catalog.=) w.cur DESC) x;
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
