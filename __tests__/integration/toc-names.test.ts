@@ -3,7 +3,10 @@
  * "a\nb" was not in the backup and stayed as it was, left it out of the row-loss warning, then
  * dropped and reloaded it), and a data entry whose COPY names another table (a87 F3: its rows
  * went into the target's victim.e, the run said "0 rows restored") — refused before anything
- * runs; pg_dump --load-via-partition-root's COPY into the root still restores.
+ * runs; pg_dump --load-via-partition-root's COPY into the root still restores. With a selection
+ * (tables, data-only) the root holds only where the restore creates it with the partition's
+ * ATTACH, or the target's is partitioned with the entry's table as a partition (attacker a89 F3:
+ * --tables child loaded child's rows into the target's plain auth.users, "0 rows" said).
  */
 import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
@@ -184,5 +187,124 @@ describe("a data entry whose COPY names a table other than the entry's", () => {
       )
     ).toEqual([{ a: 5, m: 15, o: 1 }])
     for (const db of [source, target]) await server.dropDatabase(db)
+  }, 120_000)
+})
+
+describe("a partition's COPY into its root, with a selection (attacker a89 F3)", () => {
+  it.each([
+    // kid created by the restore, a table of its own
+    ['tables: kid', { tables: ['kid'] }, ''],
+    // data-only: the target has a plain kid (data-only fills only tables the target has)
+    [
+      'tables: kid, data-only',
+      { tables: ['kid'], dataOnly: true },
+      'CREATE TABLE kid (id int, email text);'
+    ]
+  ])(
+    "an ATTACH naming the target's plain auth.users as kid's parent, left out by %s: refused before anything runs",
+    async (_, selection, kidTable) => {
+      const server = harness.server
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE SCHEMA auth; CREATE TABLE auth.users (id int, email text);
+         CREATE TABLE pp1 (id int, email text) PARTITION BY LIST (id);
+         CREATE TABLE kid PARTITION OF pp1 FOR VALUES IN (1);
+         INSERT INTO pp1 VALUES (1, 'evil@attacker.example');`
+      )
+      const file = path.join(harness.work, 'kid.dump')
+      pgDump(source, file, ['-Z0'])
+      const bytes = readFileSync(file)
+      // same-length edits: kid's COPY into auth.users, its ATTACH naming auth.users its parent
+      for (const [from, to] of [
+        ['COPY public.kid (id, email) FROM stdin;', 'COPY auth.users (id, email) FROM stdin;'],
+        [
+          'ALTER TABLE ONLY public.pp1 ATTACH PARTITION public.kid FOR VALUES IN (1);',
+          'ALTER TABLE ONLY auth.users ATTACH PARTITION public.kid FOR VALUES IN (1);'
+        ]
+      ]) {
+        expect(to.length).toBe(from.length)
+        const at = bytes.indexOf(Buffer.from(from))
+        expect(at).toBeGreaterThan(0)
+        Buffer.from(to).copy(bytes, at)
+      }
+      const edited = path.join(harness.work, 'kid-edited.dump')
+      writeFileSync(edited, bytes)
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `CREATE SCHEMA auth; CREATE TABLE auth.users (id int, email text); ${kidTable}`
+      )
+      await expect(
+        harness.restore(
+          testRestoreInputs(
+            server.url(target),
+            { kind: 'file', path: edited },
+            { allowNonEmpty: true, ...selection }
+          )
+        )
+      ).rejects.toThrow(
+        /\(TABLE DATA public\.kid\) holds the rows of public\.kid, but its COPY statement names another table, auth\.users .*pg_restore would load the rows of public\.kid into auth\.users as it is\. Nothing was restored\./
+      )
+      expect(
+        await server.query(
+          target,
+          `SELECT (SELECT count(*)::int FROM auth.users) AS users, to_regclass('public.kid') IS NULL AS none`
+        )
+      ).toEqual([{ users: 0, none: kidTable === '' }])
+      for (const db of [source, target]) await server.dropDatabase(db)
+    },
+    120_000
+  )
+
+  it('pg_dump --load-via-partition-root with tables: one partition, data-only, into a target that has the partitioned table: its rows go through the root', async () => {
+    const server = harness.server
+    const source = await server.createDatabase()
+    const ddl = `CREATE TABLE m (id int, y int) PARTITION BY RANGE (y);
+       CREATE TABLE m1 PARTITION OF m FOR VALUES FROM (0) TO (10);
+       CREATE TABLE m2 PARTITION OF m FOR VALUES FROM (10) TO (20) PARTITION BY RANGE (y);
+       CREATE TABLE m2a PARTITION OF m2 FOR VALUES FROM (10) TO (15);`
+    await server.query(source, `${ddl} INSERT INTO m SELECT g, g FROM generate_series(0, 14) g;`)
+    const file = path.join(harness.work, 'root-one.dump')
+    pgDump(source, file, ['--load-via-partition-root'])
+    const backup = { kind: 'file' as const, path: file }
+    const target = await server.createDatabase()
+    await server.query(target, ddl)
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), backup, { tables: ['m2a'], dataOnly: true })
+      )
+    )
+    expect(lines).toMatch(/5 rows restored/)
+    expect(
+      await server.query(
+        target,
+        `SELECT (SELECT count(*)::int FROM m2a) AS a, (SELECT count(*)::int FROM m) AS m`
+      )
+    ).toEqual([{ a: 5, m: 5 }])
+    // the partition's table not a partition of the target's m: refused, nothing loaded
+    const plain = await server.createDatabase()
+    await server.query(
+      plain,
+      'CREATE TABLE m (id int, y int) PARTITION BY RANGE (y); CREATE TABLE m1 (id int, y int);'
+    )
+    await expect(
+      harness.restore(
+        testRestoreInputs(server.url(plain), backup, { tables: ['m1'], dataOnly: true })
+      )
+    ).rejects.toThrow(
+      /\(TABLE DATA public\.m1\) .*names another table, public\.m .*the target's public\.m is not a partitioned table with public\.m1 among its partitions.*Nothing was restored\./
+    )
+    expect(await server.query(plain, 'SELECT count(*)::int AS n FROM m1')).toEqual([{ n: 0 }])
+    // the whole backup (its ATTACH entries restored with the root) into an empty database
+    const whole = await server.createDatabase()
+    await harness.restore(testRestoreInputs(server.url(whole), backup))
+    expect(
+      await server.query(
+        whole,
+        `SELECT (SELECT count(*)::int FROM m1) AS one, (SELECT count(*)::int FROM m) AS m`
+      )
+    ).toEqual([{ one: 10, m: 15 }])
+    for (const db of [source, target, plain, whole]) await server.dropDatabase(db)
   }, 120_000)
 })

@@ -12,10 +12,18 @@ import {
   dropKey,
   droppedRelations
 } from '../../src/postgres/clean.js'
-import { refuseCopyElsewhere, RestoreError } from '../../src/modes/restore-plan.js'
+import {
+  refuseCopyElsewhere,
+  RestoreError,
+  rootCopiesForTarget
+} from '../../src/modes/restore-plan.js'
 import { newerRows } from '../../src/modes/restore.js'
 import { describeTables } from '../../src/postgres/target.js'
-import { copyTargetMismatch, type TocEntry } from '../../src/postgres/toc.js'
+import {
+  copiesIntoRootsNotRestored,
+  copyTargetMismatch,
+  type TocEntry
+} from '../../src/postgres/toc.js'
 import type { Manifest } from '../../src/manifest.js'
 import { tocEntry } from '../support/toc-entry.js'
 
@@ -311,5 +319,113 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
     expect(() =>
       refuseCopyElsewhere({ entries: [data('public', 't', 'COPY public.t FROM stdin;')] })
     ).not.toThrow()
+  })
+})
+
+describe("a partition's COPY into its root, with a selection (attacker a89 F3)", () => {
+  const users = tocEntry('TABLE', 'auth', 'users')
+  const m = tocEntry('TABLE', 'public', 'm')
+  const kid = tocEntry('TABLE', 'public', 'kid')
+  const attach = (parent: string) =>
+    tocEntry('TABLE ATTACH', 'public', 'kid', {
+      defn: `ALTER TABLE ONLY ${parent} ATTACH PARTITION public.kid FOR VALUES IN (1);\n`,
+      dependencies: [kid.dumpId, m.dumpId]
+    })
+  const kidData = (into: string) =>
+    tocEntry('TABLE DATA', 'public', 'kid', {
+      copyStmt: `COPY ${into} (id, email) FROM stdin;\n`,
+      dependencies: [kid.dumpId]
+    })
+  const lying = [users, m, kid, attach('auth.users'), kidData('auth.users')]
+  const legit = [users, m, kid, attach('public.m'), kidData('public.m')]
+  const all = (entries: TocEntry[]) => new Set(entries.map(e => e.dumpId))
+  const ids = (entries: TocEntry[], ...picked: TocEntry[]) =>
+    new Set(entries.filter(e => picked.includes(e)).map(e => e.dumpId))
+  const roots = (entries: TocEntry[], loaded: Set<number>) =>
+    copiesIntoRootsNotRestored(entries, loaded).map(c => ({
+      own: c.own,
+      root: c.root,
+      createsRoot: c.createsRoot,
+      createsOwn: c.createsOwn
+    }))
+  const kidKey = { schema: 'public', name: 'kid' }
+
+  it('the archive alone accepts both (copyTargetMismatch: the ATTACH makes the root an ancestor)', () => {
+    expect(copyTargetMismatch(lying)).toBeUndefined()
+    expect(copyTargetMismatch(legit)).toBeUndefined()
+  })
+
+  it('the whole archive, or one that loads the root and the ATTACH: nothing for the target', () => {
+    expect(roots(lying, all(lying))).toEqual([])
+    expect(roots(legit, all(legit))).toEqual([])
+  })
+
+  it("the ATTACH or the root's TABLE entry not loaded: for the target, saying what the restore creates", () => {
+    const data = lying[4]!
+    // --tables kid: kid's TABLE and TABLE DATA, not the ATTACH nor auth.users
+    expect(roots(lying, ids(lying, kid, data))).toEqual([
+      {
+        own: kidKey,
+        root: { schema: 'auth', name: 'users' },
+        createsRoot: false,
+        createsOwn: true
+      }
+    ])
+    // --data-only --tables kid: the data alone
+    expect(roots(lying, ids(lying, data))).toEqual([
+      {
+        own: kidKey,
+        root: { schema: 'auth', name: 'users' },
+        createsRoot: false,
+        createsOwn: false
+      }
+    ])
+    // the root's TABLE entry loaded, the ATTACH not
+    expect(roots(lying, ids(lying, users, kid, data))).toEqual([
+      {
+        own: kidKey,
+        root: { schema: 'auth', name: 'users' },
+        createsRoot: true,
+        createsOwn: true
+      }
+    ])
+    // the ATTACH loaded, the root not (the target's auth.users would be attached to)
+    expect(roots(lying, ids(lying, kid, lying[3]!, data))).toHaveLength(1)
+    // an entry not loaded is not the restore's
+    expect(roots(lying, ids(lying, kid))).toEqual([])
+  })
+
+  it('rootCopiesForTarget: refuses before the target where the restore creates either table; data-only goes to the target', () => {
+    const refusal = (selection: { tables: string[]; schemas: string[]; dataOnly?: boolean }) => {
+      try {
+        rootCopiesForTarget(selection, { entries: lying })
+      } catch (e) {
+        return e
+      }
+      return undefined
+    }
+    const error = refusal({ tables: ['kid'], schemas: [] })
+    expect(error).toBeInstanceOf(RestoreError)
+    expect((error as Error).message).toContain(
+      `entry ${lying[4]!.dumpId} (TABLE DATA public.kid) holds the rows of public.kid, but its COPY statement names another table, auth.users`
+    )
+    expect((error as Error).message).toContain(
+      'pg_restore would load the rows of public.kid into auth.users as it is. Nothing was restored.'
+    )
+    expect(refusal({ tables: ['kid', 'users'], schemas: [] })).toBeInstanceOf(RestoreError)
+    expect(
+      rootCopiesForTarget({ tables: ['kid'], schemas: [], dataOnly: true }, { entries: lying })
+    ).toEqual([
+      {
+        dumpId: lying[4]!.dumpId,
+        own: kidKey,
+        root: { schema: 'auth', name: 'users' },
+        statement: 'COPY auth.users (id, email) FROM stdin;'
+      }
+    ])
+    // no selection: the whole archive creates what its statements say
+    expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries: lying })).toEqual([])
+    // a schema with the partition, its ATTACH and its root
+    expect(rootCopiesForTarget({ tables: [], schemas: ['public'] }, { entries: legit })).toEqual([])
   })
 })

@@ -66,7 +66,9 @@ import {
   type ArchiveForeignKey,
   archiveForeignKey,
   copyColumns,
-  copyTargetMismatch
+  copyTargetMismatch,
+  type CopyIntoRoot,
+  copiesIntoRootsNotRestored
 } from '../postgres/toc.js'
 import { ChildProcessError } from '../process.js'
 import type { FetchedBackup } from '../storage/fetch.js'
@@ -171,6 +173,14 @@ export interface RestorePlan {
    * partitioned table (partitionAttachments), run after the load in its transaction.
    */
   attach?: string[]
+  /**
+   * tables, schemas or data-only: the data entries loaded whose COPY names their partition root
+   * (pg_dump --load-via-partition-root) where the restore creates neither that root nor the
+   * entry's table (copiesIntoRootsNotRestored): the restore goes on only where the target's
+   * relation of the root's name is a partitioned table with the entry's table among its
+   * partitions (refuseCopyOutsideTree, restore.ts), read before anything runs.
+   */
+  copiesIntoRoots?: RootCopy[]
   /**
    * data-only with tables: the sequences of the tables named that tables does not name
    * (unnamedOwnedSequences), with the value the archive holds for each (its SEQUENCE SET
@@ -617,6 +627,7 @@ async function fromToc(
     | 'warnings'
     | 'backupLocale'
     | 'attach'
+    | 'copiesIntoRoots'
     | 'unnamedSequences'
     | 'outsideParts'
   >
@@ -638,6 +649,9 @@ async function fromToc(
   // a partitioned table named in tables: its partitions (to the leaves) are taken too, as
   // pg_dump 16's --table-and-children takes them (trial u49 F5: 'tables: events' restored 0 rows)
   takePartitions(inputs, toc)
+  // the COPY into a partition root holds where the root is a partitioned ancestor when the rows
+  // load: the restore's own, or else the target's (attacker a89 F3)
+  const copiesIntoRoots = rootCopiesForTarget(inputs, toc)
   const warnings: string[] = []
   const warn = (text: string): void => {
     log.warning(text)
@@ -810,6 +824,7 @@ async function fromToc(
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
     ...(attach.length > 0 ? { attach } : {}),
+    ...(copiesIntoRoots.length > 0 ? { copiesIntoRoots } : {}),
     ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
     ...(outsideParts.length > 0 ? { outsideParts } : {}),
     clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
@@ -860,6 +875,72 @@ export function refuseCopyElsewhere(toc: Pick<ArchiveToc, 'entries'>): void {
     found.copied
       ? `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${quoteQualified(found.copied)} (${shown}): pg_dump writes an entry's COPY into the entry's own table (into its partition root only with --load-via-partition-root), so the archive was altered or is not pg_dump's; pg_restore would load its rows into ${quoteQualified(found.copied)}. Nothing was restored. Restore a backup the action or pg_dump made.`
       : `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement does not name a table as pg_dump writes one (${shown}): the archive was altered or is not pg_dump's; pg_restore would load its rows wherever that statement says. Nothing was restored. Restore a backup the action or pg_dump made.`
+  )
+}
+
+/** A data entry whose COPY names its partition root, which the target is to have (RestorePlan). */
+export interface RootCopy {
+  dumpId: number
+  /** The entry's own table. */
+  own: QualifiedName
+  /** The table its COPY names. */
+  root: QualifiedName
+  /** The COPY statement, trimmed. */
+  statement: string
+}
+
+/**
+ * With tables, schemas or data-only: the data entries the restore loads whose COPY names their
+ * partition root (as copyTargetMismatch accepts it by the archive's statements) without the
+ * restore creating that root and the partition links up to it (copiesIntoRootsNotRestored) —
+ * pg_restore runs the COPY as it stands whatever it selects (attacker a89 F3: --tables child
+ * loaded child's rows into the target's plain auth.users, named as child's parent by an ATTACH
+ * entry the selection left out). Where the restore creates the root or the entry's table (so
+ * the target's relation of that name is not what the rows load into), refused here; the rest
+ * are for the target's check (refuseCopyOutsideTree, restore.ts). Nothing without a selection:
+ * the whole archive creates what its statements say.
+ *
+ * @throws RestoreError naming the entry and both tables.
+ */
+export function rootCopiesForTarget(
+  selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
+  toc: Pick<ArchiveToc, 'entries'>
+): RootCopy[] {
+  const loaded = selectedEntries(toc.entries, selection)
+  if (loaded === undefined) return []
+  const found = copiesIntoRootsNotRestored(toc.entries, loaded)
+  const created = found.find(c => c.createsRoot || c.createsOwn)
+  if (created)
+    throw copyOutsideTreeError(
+      rootCopyOf(created),
+      created.createsRoot
+        ? `the restore creates ${quoteQualified(created.root)} without ${quoteQualified(created.own)} among its partitions when the rows load (tables, schemas or data-only leave the backup's ATTACH PARTITION out; the restore's own attachments run after the load)`
+        : `the restore creates ${quoteQualified(created.own)} as a table of its own (tables or schemas leave the backup's ATTACH PARTITION or ${quoteQualified(created.root)} out), not a partition of ${quoteQualified(created.root)}`
+    )
+  return found.map(rootCopyOf)
+}
+
+function rootCopyOf(c: CopyIntoRoot): RootCopy {
+  return {
+    dumpId: c.entry.dumpId,
+    own: c.own,
+    root: c.root,
+    statement: (c.entry.copyStmt ?? '').trim()
+  }
+}
+
+/**
+ * The refusal of a data entry's COPY into its partition root where that table is not, when the
+ * rows load, a partitioned table that holds the entry's table (`why`).
+ */
+export function copyOutsideTreeError(copy: RootCopy, why: string): RestoreError {
+  const own = quoteQualified(copy.own)
+  const root = quoteQualified(copy.root)
+  const shown = JSON.stringify(
+    copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}…` : copy.statement
+  )
+  return new RestoreError(
+    `the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. Restore the whole backup, or with data-only into a target whose ${root} is a partitioned table with ${own} among its partitions.`
   )
 }
 

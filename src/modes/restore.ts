@@ -70,6 +70,7 @@ import {
   firesOnLoad,
   partitionLeaves,
   partitionsOf,
+  partitionedAncestors,
   deferredForeignKeys,
   type FillOrder,
   fillForeignKeys,
@@ -172,6 +173,7 @@ import {
 import {
   type BackupServer,
   RestoreError,
+  copyOutsideTreeError,
   type RestorePlan,
   type OutsidePart,
   type UnnamedSequence,
@@ -2930,6 +2932,7 @@ async function guardTarget(
     `Target: PostgreSQL ${server.version}, database '${server.database}', ${formatBytes(server.sizeBytes)}`
   )
   await refuseReadOnly(client, server, facts)
+  await refuseCopyOutsideTree(client, plan)
   // verify restores into a scratch database: never the one the backup was made of, whatever it
   // holds (trial u33 F1: verify with clean into production rolled it back to the backup)
   // (by what its server says, however the URL spells it: another host name, a pooler, a socket;
@@ -3691,6 +3694,34 @@ function refuseHeldProviderTables(
       `the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant it (${usage(unwritable)}${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`
     )
   throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`)
+}
+
+/**
+ * The data entries whose COPY names their partition root where the restore creates neither that
+ * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only): the
+ * target's relation of the root's name must be a partitioned table with the entry's table among
+ * its partitions, read before anything runs; otherwise pg_restore's COPY, run as it stands, would
+ * load the entry's rows into whatever the target has of that name (attacker a89 F3: --tables
+ * child filled the target's plain auth.users, "0 rows" said).
+ *
+ * @throws RestoreError naming the entry and both tables.
+ */
+async function refuseCopyOutsideTree(
+  client: pg.Client,
+  plan: Pick<RestorePlan, 'copiesIntoRoots'>
+): Promise<void> {
+  const copies = plan.copiesIntoRoots ?? []
+  if (copies.length === 0) return
+  const held = await partitionedAncestors(
+    client,
+    copies.map(c => ({ root: c.root, table: c.own }))
+  )
+  const outside = copies.find((_, i) => !held.has(i))
+  if (outside)
+    throw copyOutsideTreeError(
+      outside,
+      `the restore creates neither (tables, schemas or data-only leave the backup's ${quoteQualified(outside.root)} or its ATTACH PARTITION out), and the target's ${quoteQualified(outside.root)} is not a partitioned table with ${quoteQualified(outside.own)} among its partitions`
+    )
 }
 
 /**

@@ -216,6 +216,46 @@ export async function partitionsOf(
 }
 
 /**
+ * Of `pairs` (a root and a table), those where the target's root is a partitioned table (relkind
+ * 'p') with the table among its partitions at any level (pg_inherits, through partitioned tables
+ * only: an inheritance parent routes no rows), by index into `pairs`: where a COPY into the root
+ * (pg_dump --load-via-partition-root) loads rows of the table's partition tree.
+ */
+export async function partitionedAncestors(
+  client: pg.Client,
+  pairs: ReadonlyArray<{ root: QualifiedName; table: QualifiedName }>
+): Promise<Set<number>> {
+  if (pairs.length === 0) return new Set()
+  const { rows } = await client.query<{ i: number }>(
+    `WITH RECURSIVE w AS (
+       SELECT (w.i - 1)::int AS i, w.rs, w.rn, w.ts, w.tn
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+              WITH ORDINALITY AS w(rs, rn, ts, tn, i)),
+     tree(i, oid) AS (
+       SELECT w.i, c.oid FROM w
+         JOIN pg_catalog.pg_namespace n ON n.nspname = w.rs
+         JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.rn
+        WHERE c.relkind = 'p'
+       UNION
+       SELECT t.i, h.inhrelid FROM tree t
+         JOIN pg_catalog.pg_inherits h ON h.inhparent = t.oid
+         JOIN pg_catalog.pg_class p ON p.oid = t.oid AND p.relkind = 'p')
+     SELECT DISTINCT w.i FROM tree t
+       JOIN w ON w.i = t.i
+       JOIN pg_catalog.pg_class c ON c.oid = t.oid AND c.relispartition
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = w.ts AND c.relname = w.tn`,
+    [
+      pairs.map(p => p.root.schema),
+      pairs.map(p => p.root.name),
+      pairs.map(p => p.table.schema),
+      pairs.map(p => p.table.name)
+    ]
+  )
+  return new Set(rows.map(r => r.i))
+}
+
+/**
  * The leaf partitions of each partitioned table among `tables` (keyed by JSON [schema, name]):
  * where a COPY into the parent put its rows, to be counted there (a table of no rows of its own).
  * Tables that are not partitioned, or that the target lacks, are not keys.

@@ -1056,34 +1056,119 @@ export function copyTargetMismatch(
   toc: ArchiveToc | readonly TocEntry[]
 ): CopyTargetMismatch | undefined {
   const entries = entriesOf(toc)
-  const key = (schema: string, name: string): string => JSON.stringify([schema, name])
-  let parents: Map<string, Set<string>> | undefined
-  const ancestors = (own: string): Set<string> => {
-    parents ??= partitionParents(entries)
+  const ancestors = ancestorsBy(partitionParents(entries))
+  for (const entry of entries) {
+    const copy = copyOf(entry)
+    if (!copy) continue
+    const { own, copied } = copy
+    if (!copied) return { entry, own }
+    if (sameTable(copied, own)) continue
+    if (ancestors(own).has(tableKey(copied))) continue
+    return { entry, own, copied }
+  }
+  return undefined
+}
+
+/**
+ * A data entry whose COPY names its partition root (copyTargetMismatch's exception) that the
+ * restore does not itself make that table's partitioned ancestor before the rows load.
+ */
+export interface CopyIntoRoot {
+  entry: TocEntry
+  /** The entry's own table: its namespace and tag. */
+  own: { schema: string; name: string }
+  /** The table its COPY statement names: an ancestor by the archive's statements. */
+  root: { schema: string; name: string }
+  /** The restore creates the root (its TABLE entry is loaded). */
+  createsRoot: boolean
+  /** The restore creates the entry's own table (its TABLE entry is loaded). */
+  createsOwn: boolean
+}
+
+/**
+ * Of the TABLE DATA entries a restore loads (`loaded`: the dumpIds of the entries it runs, as
+ * pg_restore --table / --schema / --data-only select them), those whose COPY names another table
+ * that copyTargetMismatch accepts as the entry's partition root by the archive's statements, but
+ * that the loaded entries do not make its ancestor: the root's TABLE entry, and a chain of
+ * partition links from the entry's table up to it (TABLE ATTACH entries, or before pg_dump 12 a
+ * CREATE TABLE … PARTITION OF), all among those the restore runs. pg_restore runs the COPY as it
+ * stands whatever the selection (attacker a89 F3: with --tables child, an ATTACH naming auth.users
+ * as child's parent, not restored, still vouched for child's COPY into the target's plain
+ * auth.users); such an entry holds only where the target's own relation of that name is a
+ * partitioned table with the entry's table among its partitions (the restore's check of the
+ * target: restore.ts). Entries whose COPY names no table, or no ancestor, are copyTargetMismatch's.
+ */
+export function copiesIntoRootsNotRestored(
+  toc: ArchiveToc | readonly TocEntry[],
+  loaded: ReadonlySet<number>
+): CopyIntoRoot[] {
+  const entries = entriesOf(toc)
+  const inArchive = ancestorsBy(partitionParents(entries))
+  const restored = ancestorsBy(partitionParents(entries, loaded))
+  const created = new Set(
+    entries.filter(e => e.desc === 'TABLE' && loaded.has(e.dumpId)).map(e => tableKey(tableOf(e)))
+  )
+  const out: CopyIntoRoot[] = []
+  for (const entry of entries) {
+    if (!loaded.has(entry.dumpId)) continue
+    const copy = copyOf(entry)
+    if (!copy?.copied || sameTable(copy.copied, copy.own)) continue
+    const { own, copied: root } = copy
+    if (!inArchive(own).has(tableKey(root))) continue
+    if (created.has(tableKey(root)) && restored(own).has(tableKey(root))) continue
+    out.push({
+      entry,
+      own,
+      root,
+      createsRoot: created.has(tableKey(root)),
+      createsOwn: created.has(tableKey(own))
+    })
+  }
+  return out
+}
+
+type TableName = { schema: string; name: string }
+const tableKey = (t: TableName): string => JSON.stringify([t.schema, t.name])
+const sameTable = (a: TableName, b: TableName): boolean =>
+  a.schema === b.schema && a.name === b.name
+const tableOf = (e: TocEntry): TableName => ({ schema: e.namespace ?? '', name: e.tag })
+
+/**
+ * A TABLE DATA entry's own table and the table its COPY statement names, unquoted (an
+ * unqualified name in the entry's namespace, where pg_restore's search_path puts it; undefined
+ * when the statement names none as pg_dump writes a name); undefined for any other entry, or one
+ * without a COPY statement.
+ */
+function copyOf(entry: TocEntry): { own: TableName; copied?: TableName } | undefined {
+  if (entry.desc !== 'TABLE DATA' || (entry.copyStmt ?? '') === '') return undefined
+  const own = tableOf(entry)
+  const m = COPY_HEAD.exec(entry.copyStmt!)
+  if (!m) return { own }
+  const copied =
+    m[2] === undefined
+      ? { schema: own.schema, name: unquoteIdent(m[1]) }
+      : { schema: unquoteIdent(m[1]), name: unquoteIdent(m[2]) }
+  return { own, copied }
+}
+
+/** A table's ancestors (JSON [schema, name] keys) by partitionParents' links, memoized. */
+function ancestorsBy(parents: Map<string, Set<string>>): (own: TableName) => Set<string> {
+  const memo = new Map<string, Set<string>>()
+  return own => {
+    const start = tableKey(own)
+    const known = memo.get(start)
+    if (known) return known
     const found = new Set<string>()
-    const next = [own]
+    const next = [start]
     while (next.length > 0)
       for (const p of parents.get(next.pop()!) ?? [])
         if (!found.has(p)) {
           found.add(p)
           next.push(p)
         }
+    memo.set(start, found)
     return found
   }
-  for (const entry of entries) {
-    if (entry.desc !== 'TABLE DATA' || (entry.copyStmt ?? '') === '') continue
-    const own = { schema: entry.namespace ?? '', name: entry.tag }
-    const m = COPY_HEAD.exec(entry.copyStmt!)
-    if (!m) return { entry, own }
-    const copied =
-      m[2] === undefined
-        ? { schema: own.schema, name: unquoteIdent(m[1]) }
-        : { schema: unquoteIdent(m[1]), name: unquoteIdent(m[2]) }
-    if (copied.schema === own.schema && copied.name === own.name) continue
-    if (ancestors(key(own.schema, own.name)).has(key(copied.schema, copied.name))) continue
-    return { entry, own, copied }
-  }
-  return undefined
 }
 
 /**
@@ -1105,15 +1190,20 @@ const PG_DUMP_PARTITION_OF = new RegExp(
  * statement is pg_dump's `ALTER TABLE ONLY <parent> ATTACH PARTITION <partition> …`, the
  * partition the entry's own table (namespace and tag), or a TABLE entry whose statement is
  * `CREATE TABLE <itself> PARTITION OF <parent>` (pg_dump before its ATTACH entries); the parent a
- * TABLE entry of the archive. Names compared once unquoted.
+ * TABLE entry of the archive. Names compared once unquoted. With `loaded`: only the links of the
+ * entries among those (what a restore runs).
  */
-function partitionParents(entries: readonly TocEntry[]): Map<string, Set<string>> {
+function partitionParents(
+  entries: readonly TocEntry[],
+  loaded?: ReadonlySet<number>
+): Map<string, Set<string>> {
   const key = (schema: string, name: string): string => JSON.stringify([schema, name])
   const tables = new Set(
     entries.filter(e => e.desc === 'TABLE').map(e => key(e.namespace ?? '', e.tag))
   )
   const parents = new Map<string, Set<string>>()
   for (const e of entries) {
+    if (loaded && !loaded.has(e.dumpId)) continue
     const m =
       e.desc === 'TABLE ATTACH'
         ? PG_DUMP_ATTACH.exec(e.defn ?? '')
