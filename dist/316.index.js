@@ -7121,6 +7121,40 @@ async function partitionsOf(client, tables) {
     return rows;
 }
 /**
+ * Of `pairs` (a root and a table), those where the target's root is a partitioned table (relkind
+ * 'p') with the table among its partitions at any level (pg_inherits, through partitioned tables
+ * only: an inheritance parent routes no rows), by index into `pairs`: where a COPY into the root
+ * (pg_dump --load-via-partition-root) loads rows of the table's partition tree.
+ */
+async function partitionedAncestors(client, pairs) {
+    if (pairs.length === 0)
+        return new Set();
+    const { rows } = await client.query(`WITH RECURSIVE w AS (
+       SELECT (w.i - 1)::int AS i, w.rs, w.rn, w.ts, w.tn
+         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+              WITH ORDINALITY AS w(rs, rn, ts, tn, i)),
+     tree(i, oid) AS (
+       SELECT w.i, c.oid FROM w
+         JOIN pg_catalog.pg_namespace n ON n.nspname = w.rs
+         JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.rn
+        WHERE c.relkind = 'p'
+       UNION
+       SELECT t.i, h.inhrelid FROM tree t
+         JOIN pg_catalog.pg_inherits h ON h.inhparent = t.oid
+         JOIN pg_catalog.pg_class p ON p.oid = t.oid AND p.relkind = 'p')
+     SELECT DISTINCT w.i FROM tree t
+       JOIN w ON w.i = t.i
+       JOIN pg_catalog.pg_class c ON c.oid = t.oid AND c.relispartition
+       JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = w.ts AND c.relname = w.tn`, [
+        pairs.map(p => p.root.schema),
+        pairs.map(p => p.root.name),
+        pairs.map(p => p.table.schema),
+        pairs.map(p => p.table.name)
+    ]);
+    return new Set(rows.map(r => r.i));
+}
+/**
  * The leaf partitions of each partitioned table among `tables` (keyed by JSON [schema, name]):
  * where a COPY into the parent put its rows, to be counted there (a table of no rows of its own).
  * Tables that are not partitioned, or that the target lacks, are not keys.
@@ -8430,6 +8464,9 @@ async function fromToc(inputs, readToc) {
     // a partitioned table named in tables: its partitions (to the leaves) are taken too, as
     // pg_dump 16's --table-and-children takes them (trial u49 F5: 'tables: events' restored 0 rows)
     takePartitions(inputs, toc);
+    // the COPY into a partition root holds where the root is a partitioned ancestor when the rows
+    // load: the restore's own, or else the target's (attacker a89 F3)
+    const copiesIntoRoots = rootCopiesForTarget(inputs, toc);
     const warnings = [];
     const warn = (text) => {
         log/* log */.Rm.warning(text);
@@ -8556,6 +8593,7 @@ async function fromToc(inputs, readToc) {
     return {
         ...(warnings.length > 0 ? { warnings } : {}),
         ...(attach.length > 0 ? { attach } : {}),
+        ...(copiesIntoRoots.length > 0 ? { copiesIntoRoots } : {}),
         ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
         ...(outsideParts.length > 0 ? { outsideParts } : {}),
         clean: inputs.clean ? archiveDrops(inputs, toc) : undefined,
@@ -8598,6 +8636,49 @@ function refuseCopyElsewhere(toc) {
     throw new RestoreError(found.copied
         ? `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${(0,sql_names/* quoteQualified */.$s)(found.copied)} (${shown}): pg_dump writes an entry's COPY into the entry's own table (into its partition root only with --load-via-partition-root), so the archive was altered or is not pg_dump's; pg_restore would load its rows into ${(0,sql_names/* quoteQualified */.$s)(found.copied)}. Nothing was restored. Restore a backup the action or pg_dump made.`
         : `the archive's entry ${found.entry.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement does not name a table as pg_dump writes one (${shown}): the archive was altered or is not pg_dump's; pg_restore would load its rows wherever that statement says. Nothing was restored. Restore a backup the action or pg_dump made.`);
+}
+/**
+ * With tables, schemas or data-only: the data entries the restore loads whose COPY names their
+ * partition root (as copyTargetMismatch accepts it by the archive's statements) without the
+ * restore creating that root and the partition links up to it (copiesIntoRootsNotRestored) \u2014
+ * pg_restore runs the COPY as it stands whatever it selects (attacker a89 F3: --tables child
+ * loaded child's rows into the target's plain auth.users, named as child's parent by an ATTACH
+ * entry the selection left out). Where the restore creates the root or the entry's table (so
+ * the target's relation of that name is not what the rows load into), refused here; the rest
+ * are for the target's check (refuseCopyOutsideTree, restore.ts). Nothing without a selection:
+ * the whole archive creates what its statements say.
+ *
+ * @throws RestoreError naming the entry and both tables.
+ */
+function rootCopiesForTarget(selection, toc) {
+    const loaded = selectedEntries(toc.entries, selection);
+    if (loaded === undefined)
+        return [];
+    const found = (0,postgres_toc/* copiesIntoRootsNotRestored */.g0)(toc.entries, loaded);
+    const created = found.find(c => c.createsRoot || c.createsOwn);
+    if (created)
+        throw copyOutsideTreeError(rootCopyOf(created), created.createsRoot
+            ? `the restore creates ${(0,sql_names/* quoteQualified */.$s)(created.root)} without ${(0,sql_names/* quoteQualified */.$s)(created.own)} among its partitions when the rows load (tables, schemas or data-only leave the backup's ATTACH PARTITION out; the restore's own attachments run after the load)`
+            : `the restore creates ${(0,sql_names/* quoteQualified */.$s)(created.own)} as a table of its own (tables or schemas leave the backup's ATTACH PARTITION or ${(0,sql_names/* quoteQualified */.$s)(created.root)} out), not a partition of ${(0,sql_names/* quoteQualified */.$s)(created.root)}`);
+    return found.map(rootCopyOf);
+}
+function rootCopyOf(c) {
+    return {
+        dumpId: c.entry.dumpId,
+        own: c.own,
+        root: c.root,
+        statement: (c.entry.copyStmt ?? '').trim()
+    };
+}
+/**
+ * The refusal of a data entry's COPY into its partition root where that table is not, when the
+ * rows load, a partitioned table that holds the entry's table (`why`).
+ */
+function copyOutsideTreeError(copy, why) {
+    const own = (0,sql_names/* quoteQualified */.$s)(copy.own);
+    const root = (0,sql_names/* quoteQualified */.$s)(copy.root);
+    const shown = JSON.stringify(copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}\u2026` : copy.statement);
+    return new RestoreError(`the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. Restore the whole backup, or with data-only into a target whose ${root} is a partitioned table with ${own} among its partitions.`);
 }
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
@@ -9188,6 +9269,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 
 
 
+
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>\u2026"). */
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
@@ -9490,7 +9572,14 @@ async function readProtectedAs(client, not) {
     const replaced = await readReplaced(client, replacedOids);
     const definers = await client.query(DEFINER_FUNCTIONS);
     const members = await client.query(DEFINER_MEMBERS);
+    // what those executable by others call is compared after the load (a88 F3): read only then
+    const digests = definers.rows.some(d => d.execute.length > 0)
+        ? (await client.query(FUNCTION_DIGESTS)).rows
+        : undefined;
     return {
+        ...(digests
+            ? { functionDigests: Object.fromEntries(digests.map(d => [d.name, d.digest])) }
+            : {}),
         owners,
         keptTables,
         definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
@@ -9523,9 +9612,11 @@ const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.
  * cascaded; and it reads only relations of the target's that the check finds unchanged and calls
  * nothing but pg_catalog's (the same text may read the backup's own table or call its function),
  * has no rule but its query and no trigger, and no column privileges. A new view, another
- * definition or owner, or a privilege more is not.
+ * definition or owner, or a privilege more is not. `allowed` (an oid[] expression): what it may
+ * read besides, the backup's views found the same as the replaced ones already (attacker a89 F1:
+ * a chain of views; the net finds them bottom-up, each over guarded relations or such views).
  */
-const SAME_AS_REPLACED = (alias) => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
+const SAME_AS_REPLACED = (alias, allowed = "COALESCE(guarded_, '{}')") => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
     WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
       AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
       AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
@@ -9546,7 +9637,7 @@ const SAME_AS_REPLACED = (alias) => `(EXISTS (SELECT FROM pg_catalog.jsonb_array
                  -- a relation of the target's own that the check finds unchanged, nothing the backup
                  -- created or replaced (attacker a86 F1: the backup's own "allowed" table widened it)
                  THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
-                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
+                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (${allowed})
                  ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
     -- its query only: no rule of its own (attacker a86 F2: ON INSERT DO INSTEAD SELECT the secrets)
     -- and no INSTEAD OF trigger
@@ -9638,6 +9729,131 @@ const DEFINER_FUNCTIONS = definerFunctions();
 const DEFINER_MEMBERS = `SELECT q.oid::pg_catalog.int8 AS oid FROM (${definerFunctions(', p.oid', "'{}'::pg_catalog.oid[]")}) q
 WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
 /**
+ * The functions and procedures of the database (not aggregates: pg_get_functiondef does not show
+ * them; not pg_catalog's), each with its regprocedure, schema, name and a digest of its
+ * definition. Read with search_path pg_catalog, pg_temp.
+ */
+const FUNCTION_DIGESTS = `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema, p.proname::pg_catalog.text AS proname,
+  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS digest
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE p.prokind OPERATOR(pg_catalog.<>) 'a'
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`;
+/**
+ * What the routines named `$1` (regprocedure texts of definerFunctions()) run with their owner's
+ * rights: each itself, an aggregate's SECURITY DEFINER support functions. For each: its body
+ * (prosrc), whether it is an SQL-standard one (BEGIN ATOMIC, RETURN: PostgreSQL records what it
+ * calls in pg_depend), its search_path setting, its owner, and from pg_depend the routines it
+ * calls and the views it reads (name, md5 of pg_get_viewdef).
+ */
+const DEFINER_BODIES = `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
+  f.prosqlbody IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
+  (SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(f.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1) AS path,
+  ARRAY(SELECT DISTINCT d.refobjid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_depend d
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) f.oid ORDER BY 1) AS calls,
+  COALESCE((SELECT pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_array(pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid))))
+    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])), '[]'::pg_catalog.jsonb) AS views
+FROM pg_catalog.unnest($1::pg_catalog.text[]) u(name)
+JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.name::pg_catalog.regprocedure
+LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
+JOIN pg_catalog.pg_proc f ON CASE WHEN g.aggfnoid IS NULL THEN f.oid OPERATOR(pg_catalog.=) p.oid
+  ELSE f.prosecdef AND f.oid OPERATOR(pg_catalog.=) ANY (ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
+      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) END
+ORDER BY 1, 2`;
+/**
+ * The schemas of a search_path setting as proconfig holds it (`"$user", public`, `""`): `$user`
+ * the routine's owner; pg_temp left out (functions are not looked up there).
+ */
+function searchPathSchemas(path, owner) {
+    const out = [];
+    for (let i = 0; i <= path.length;) {
+        // one element, up to the next comma outside double quotes
+        let j = i;
+        for (let quoted = false; j < path.length && (quoted || path[j] !== ','); j++)
+            if (path[j] === '"')
+                quoted = !quoted;
+        const raw = path.slice(i, j).trim();
+        const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+        if (name === '$user')
+            out.push(owner);
+        else if (name !== '' && !name.startsWith('pg_temp'))
+            out.push(name);
+        i = j + 1;
+    }
+    return out;
+}
+/**
+ * The calls in a routine's body (prosrc, with the string literals' content read as SQL too): each
+ * name followed by `(`, with the schema it is qualified with, if any. Not what dynamic SQL builds,
+ * nor what the routines it calls call in turn.
+ */
+function calledNames(source) {
+    const t = (0,plain_sql/* sqlTokens */.Dl)(source, true);
+    const out = [];
+    for (let i = 0; i + 1 < t.length; i++) {
+        if (t[i].kind !== 'ident' || t[i + 1].kind !== 'punct' || t[i + 1].value !== '(')
+            continue;
+        const qualified = i >= 2 && t[i - 1].kind === 'punct' && t[i - 1].value === '.' && t[i - 2].kind === 'ident';
+        out.push(qualified ? { schema: t[i - 2].value, name: t[i].value } : { name: t[i].value });
+    }
+    return out;
+}
+/**
+ * After the load (attacker a88 F3): of the target's SECURITY DEFINER routines `kept` (the same as
+ * before the load, executable by others), those that call a function or procedure the restore
+ * replaced (another definition under the same signature) or created, or read a view it replaced:
+ * from pg_depend for an SQL-standard body, from the body's text (the names called, resolved by the
+ * routine's search_path setting, any schema without one) for any other; an aggregate's through
+ * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
+ * with its owner's rights for whoever may execute it.
+ */
+async function reachedChanges(client, set, kept) {
+    const before = set.functionDigests;
+    if (kept.length === 0 || before === undefined)
+        return [];
+    const now = (await client.query(FUNCTION_DIGESTS)).rows;
+    const changed = now.filter(f => before[f.name] !== f.digest);
+    const views = new Map((set.replacedViews ?? []).map(v => [v.name, v.definition]));
+    if (changed.length === 0 && views.size === 0)
+        return [];
+    const changedNames = new Set(changed.map(f => f.name));
+    const { rows } = await client.query(DEFINER_BODIES, [kept]);
+    const found = new Map();
+    for (const r of rows) {
+        const hits = new Set();
+        if (r.atomic) {
+            for (const c of r.calls)
+                if (changedNames.has(c))
+                    hits.add(c);
+            for (const [name, digest] of r.views) {
+                const was = views.get(name);
+                if (was !== undefined && was !== digest)
+                    hits.add(name);
+            }
+        }
+        else {
+            const path = r.path === null ? undefined : new Set(searchPathSchemas(r.path, r.owner));
+            for (const call of calledNames(r.source))
+                for (const f of changed)
+                    if (f.proname === call.name &&
+                        f.name !== r.routine &&
+                        (call.schema !== undefined
+                            ? f.schema === call.schema
+                            : path === undefined || path.has(f.schema)))
+                        hits.add(f.name);
+        }
+        if (hits.size === 0)
+            continue;
+        const all = found.get(r.definer) ?? new Set();
+        for (const h of hits)
+            all.add(h);
+        found.set(r.definer, all);
+    }
+    return [...found].map(([definer, names]) => ({ definer, changed: [...names].sort() }));
+}
+/**
  * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
  * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
  * target that keeps tables of its own (ProtectedSet.keptTables) their owner may read or write:
@@ -9651,41 +9867,47 @@ WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_cat
  * execute the aggregate, and that function's owner; an extension's member where it was none
  * before the load (ALTER EXTENSION \u2026 ADD run by the backup's code, a new extension's own: a88 F2).
  * Not one the target had before as it is now (definition and owner), executable by no more roles
- * (ProtectedSet.definers: clean over itself). undefined when there is none.
+ * (ProtectedSet.definers: clean over itself). And a second warning for such a routine of the
+ * target's, as it was, that calls what the restore replaced or created (reachedChanges, a88 F3).
+ * The warnings, none when there is nothing to say.
  */
 async function definerFunctionsWarning(client, set) {
     const kept = set?.keptTables ?? [];
     if (set === undefined || kept.length === 0)
-        return undefined;
+        return [];
     const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
     await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
     let rows;
+    let found;
+    let reached;
     try {
         ;
         ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind, d.via,
   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
   ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
     FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
+    WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
   ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
     WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_table_privilege(r.r, c.oid, 'SELECT')) ORDER BY 1 LIMIT 3) AS reads,
   (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
     AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_any_column_privilege(r.r, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(r.r, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`, 
         // an extension's member only where it was one before the load (attacker a88 F2)
         '$2::pg_catalog.oid[]'), [kept, set.definerMembers ?? []]));
+        const before = set.definers ?? [];
+        // the target's own as it was: the same definition and owner, executable by no more roles
+        const asBefore = (f) => before.some(b => b.name === f.name &&
+            b.definition === f.definition &&
+            b.owner === Number(f.owner) &&
+            f.execute.every(([grantee, grantable]) => b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))));
+        const open = rows.filter(f => (f.execute.length > 0 || f.ranges.length > 0) && f.reach > 0);
+        found = open.filter(f => !asBefore(f));
+        // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
+        reached = await reachedChanges(client, set, open.filter(asBefore).map(f => f.name));
     }
     finally {
         await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
     }
-    const before = set.definers ?? [];
-    const found = rows.filter(f => f.execute.length > 0 &&
-        f.reach > 0 &&
-        // the target's own as it was: the same definition and owner, executable by no more roles
-        !before.some(b => b.name === f.name &&
-            b.definition === f.definition &&
-            b.owner === Number(f.owner) &&
-            f.execute.every(([grantee, grantable]) => b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable)))));
-    if (found.length === 0)
-        return undefined;
     const shown = 10;
     const few = (names, n = 3) => names.length <= n
         ? names.join(', ')
@@ -9695,14 +9917,55 @@ async function definerFunctionsWarning(client, set) {
     const over = (f) => f.kind === 'a'
         ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
         : '';
+    // a range type's support function runs for whoever uses the type, EXECUTE unchecked
+    const callers = (f) => [
+        ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
+        ...(f.ranges.length > 0
+            ? [
+                `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
+            ]
+            : [])
+    ].join(', and ');
     const items = found
         .slice(0, shown)
-        .map(f => `${noun(f)} ${f.name}${over(f)} (executable by ${few(f.grantees)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
+        .map(f => `${noun(f)} ${f.name}${over(f)} (${callers(f)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
     // (GRANT and REVOKE name an aggregate as a FUNCTION)
-    const revokes = found
-        .slice(0, shown)
-        .map(f => `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`);
-    return `SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`;
+    const revokes = found.slice(0, shown).map(f => [
+        ...(f.grantees.length > 0
+            ? [
+                `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`
+            ]
+            : []),
+        // no EXECUTE to take back: only its owner's rights
+        ...(f.ranges.length > 0 ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
+    ].join(' '));
+    const warnings = [];
+    if (found.length > 0)
+        warnings.push(`SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`);
+    if (reached.length > 0) {
+        const byName = new Map(rows.map(f => [f.name, f]));
+        const before = new Set(Object.keys(set.functionDigests ?? {}));
+        const calls = reached.slice(0, shown).map(r => {
+            const f = byName.get(r.definer);
+            const what = (names, how) => names.length > 0 ? [`${how} ${few(names)}`] : [];
+            const views = r.changed.filter(c => !c.includes('('));
+            const routines = r.changed.filter(c => c.includes('('));
+            const parts = [
+                ...what(routines.filter(c => before.has(c)), 'calls the replaced'),
+                ...what(routines.filter(c => !before.has(c)), 'calls the new'),
+                ...what(views, 'reads the replaced view')
+            ];
+            return `${f ? noun(f) : 'function'} ${r.definer}${f ? over(f) : ''} (${f ? callers(f) : 'executable by others'}; owner ${f?.ownerName ?? ''}) ${parts.join(' and ')}`;
+        });
+        const revokes = reached.slice(0, shown).map(r => {
+            const f = byName.get(r.definer);
+            return f && f.grantees.length === 0
+                ? `ALTER FUNCTION ${r.definer} SECURITY INVOKER;`
+                : `REVOKE EXECUTE ON ${f?.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${r.definer} FROM ${(f?.grantees ?? []).join(', ')};`;
+        });
+        warnings.push(`SECURITY DEFINER: ${(0,log/* plural */.LS)(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`);
+    }
+    return warnings;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
@@ -10079,6 +10342,9 @@ DECLARE
   checked_objects_ pg_catalog.oid[];
   guarded_ pg_catalog.oid[];
   all_ pg_catalog.oid[];
+  same_ pg_catalog.oid[];
+  more_ pg_catalog.oid[];
+  trusted_ pg_catalog.oid[];
   found_ pg_catalog.text[];
   changes_ pg_catalog.text[] := '{}';
   now_ pg_catalog.jsonb;
@@ -10215,18 +10481,64 @@ BEGIN
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
-  -- a view of the backup's over the target's table, granted to other roles: they read its rows
-  SELECT pg_catalog.array_agg(DISTINCT pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', d.refobjid::pg_catalog.regclass, v.oid::pg_catalog.regclass)) INTO found_
-    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
-    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) r.ev_class
-    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY (guarded_)
-    AND v.oid OPERATOR(pg_catalog.<>) d.refobjid AND NOT v.oid OPERATOR(pg_catalog.=) ANY (all_)
-    AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-      -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) \u2026 TO anon passed)
-      OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
-    AND NOT ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_)
-    AND NOT ${SAME_AS_REPLACED('v')};
+  -- a view of the backup's over the target's table, granted to other roles: they read its rows,
+  -- directly or through a chain of the backup's views (attacker a89 F1: an inner view over
+  -- auth.users granted to nobody, an outer view over it granted to anon; PostgreSQL checks each
+  -- view's base relations against that view's owner). Exempt: a chain whose every view is the
+  -- target's replaced view over again (SAME_AS_REPLACED, found bottom-up: reads only guarded
+  -- relations or views found so already) or one clean-drop-dependents created again as it was
+  same_ := '{}';
+  IF pg_catalog.jsonb_array_length(replaced_views_) OPERATOR(pg_catalog.>) 0 THEN
+    LOOP
+      SELECT pg_catalog.array_agg(v.oid) INTO more_ FROM pg_catalog.pg_class v
+        WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')) AND NOT v.oid OPERATOR(pg_catalog.=) ANY (same_)
+        AND ${SAME_AS_REPLACED('v', "COALESCE(guarded_, '{}') OPERATOR(pg_catalog.||) same_")};
+      EXIT WHEN more_ IS NULL;
+      same_ := same_ OPERATOR(pg_catalog.||) more_;
+    END LOOP;
+  END IF;
+  trusted_ := same_;
+  IF pg_catalog.cardinality(recreated_) OPERATOR(pg_catalog.>) 0 THEN
+    trusted_ := trusted_ OPERATOR(pg_catalog.||) ARRAY(SELECT v.oid FROM pg_catalog.pg_class v
+      WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+        AND ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_));
+  END IF;
+  -- the walk: (granted relation, its first hop, the relation reached, whether a relation on the
+  -- way is not trusted), through the backup's relations only; UNION keeps it finite (cycles too)
+  WITH RECURSIVE edge(src, dst) AS (
+    SELECT DISTINCT r.ev_class, d.refobjid
+      FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class
+       AND r.ev_class OPERATOR(pg_catalog.>=) 16384 AND NOT r.ev_class OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+       AND (d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}')) OR NOT d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')))
+  ), walk(g, hop, cur, tainted) AS (
+    SELECT v.oid, v.oid, v.oid, NOT v.oid OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM pg_catalog.pg_class v
+     WHERE EXISTS (SELECT FROM edge e WHERE e.src OPERATOR(pg_catalog.=) v.oid)
+       AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+         -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) \u2026 TO anon passed)
+         OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+           WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
+    UNION
+    SELECT w.g, CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g THEN e.dst ELSE w.hop END, e.dst,
+           w.tainted OR NOT e.dst OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE NOT e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+  )
+  SELECT pg_catalog.array_agg(x.said ORDER BY x.t::pg_catalog.regclass::pg_catalog.text, x.g::pg_catalog.regclass::pg_catalog.text) INTO found_ FROM (
+    SELECT DISTINCT ON (e.dst, w.g) e.dst AS t, w.g,
+      CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g
+        THEN pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass)
+        ELSE pg_catalog.format('%s: the view %s reads it through %s and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass,
+          pg_catalog.concat_ws(' \u2192 ', w.g::pg_catalog.regclass::pg_catalog.text,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur THEN w.hop::pg_catalog.regclass::pg_catalog.text END,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur AND NOT EXISTS (SELECT FROM edge h WHERE h.src OPERATOR(pg_catalog.=) w.hop AND h.dst OPERATOR(pg_catalog.=) w.cur) THEN '\u2026' END,
+            w.cur::pg_catalog.regclass::pg_catalog.text, e.dst::pg_catalog.regclass::pg_catalog.text)) END AS said
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE w.tainted AND e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
+     ORDER BY e.dst, w.g, w.cur OPERATOR(pg_catalog.=) w.g DESC, w.hop OPERATOR(pg_catalog.=) w.cur DESC) x;
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
   END IF;
@@ -11861,8 +12173,8 @@ async function restore(inputs, connection, deps = {}) {
         }
         // the backup's SECURITY DEFINER functions others may execute, over the tables the target
         // keeps: a way to read them the net does not refuse (attacker a86 F3), said by name
-        const definers = await definerFunctionsWarning(target, recorded?.set);
-        if (definers) {
+        // and the target's own ones others may execute that call what the restore replaced (a88 F3)
+        for (const definers of await definerFunctionsWarning(target, recorded?.set)) {
             log/* log */.Rm.warning(definers);
             warnings.push(definers);
         }
@@ -13388,6 +13700,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     };
     log/* log */.Rm.info(`Target: PostgreSQL ${server.version}, database '${server.database}', ${(0,log/* formatBytes */.z3)(server.sizeBytes)}`);
     await refuseReadOnly(client, server, facts);
+    await refuseCopyOutsideTree(client, plan);
     // verify restores into a scratch database: never the one the backup was made of, whatever it
     // holds (trial u33 F1: verify with clean into production rolled it back to the backup)
     // (by what its server says, however the URL spells it: another host name, a pooler, a socket;
@@ -14020,6 +14333,25 @@ plain = false) {
     if (unwritable.length > 0)
         parts.push(`the restoring role ${facts.currentUser} may not write ${unwritable.map(h => h.text).join(', ')}, where the backup has rows: pg_restore or psql by hand fail on ${one(unwritable, 'its', 'their')} COPY ("permission denied"). Have ${one(unwritable, "the table's owner", 'their owner')} grant it (${usage(unwritable)}${statements(unwritable, t => `GRANT INSERT ON ${t} TO ${role};`)}), restore as a role that may write ${one(unwritable, 'it', 'them')}, ${leaveOut(unwritable)}`);
     throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`);
+}
+/**
+ * The data entries whose COPY names their partition root where the restore creates neither that
+ * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only): the
+ * target's relation of the root's name must be a partitioned table with the entry's table among
+ * its partitions, read before anything runs; otherwise pg_restore's COPY, run as it stands, would
+ * load the entry's rows into whatever the target has of that name (attacker a89 F3: --tables
+ * child filled the target's plain auth.users, "0 rows" said).
+ *
+ * @throws RestoreError naming the entry and both tables.
+ */
+async function refuseCopyOutsideTree(client, plan) {
+    const copies = plan.copiesIntoRoots ?? [];
+    if (copies.length === 0)
+        return;
+    const held = await partitionedAncestors(client, copies.map(c => ({ root: c.root, table: c.own })));
+    const outside = copies.find((_, i) => !held.has(i));
+    if (outside)
+        throw copyOutsideTreeError(outside, `the restore creates neither (tables, schemas or data-only leave the backup's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} or its ATTACH PARTITION out), and the target's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} is not a partitioned table with ${(0,sql_names/* quoteQualified */.$s)(outside.own)} among its partitions`);
 }
 /**
  * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
