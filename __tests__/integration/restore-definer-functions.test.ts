@@ -593,3 +593,68 @@ REVOKE ALL ON FUNCTION public.fmt(t text) FROM PUBLIC;`
     })
   })
 })
+
+describe('a view of the backup’s granted to others over a provider’s kept table (trial u55 F1)', () => {
+  /** A Supabase-like target: auth.users (a superuser's schema) holds a user. */
+  async function project(): Promise<string> {
+    const admin = `supabase_${suffix}admin`
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE ${admin} NOLOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END$$`
+    )
+    const db = await database('')
+    await server.query(
+      db,
+      `CREATE SCHEMA auth AUTHORIZATION ${admin};
+       CREATE TABLE auth.users (id int PRIMARY KEY, email text); INSERT INTO auth.users VALUES (1, 'ceo@example.com');
+       ALTER TABLE auth.users OWNER TO ${admin};
+       GRANT USAGE ON SCHEMA auth TO ${OWNER}; GRANT ALL ON ALL TABLES IN SCHEMA auth TO ${OWNER};`
+    )
+    return db
+  }
+
+  async function viewWarnings(db: string, sql: string): Promise<string[]> {
+    const result = await harness.restore(inputs(db, script('views', sql)))
+    return result.warnings.filter(w => w.startsWith('Views over'))
+  }
+
+  it('a view over auth.users granted to a role: warned, naming the chain and the REVOKE', async () => {
+    const db = await project()
+    const warnings = await viewWarnings(
+      db,
+      `CREATE VIEW public.user_directory AS SELECT id, email FROM auth.users;
+GRANT SELECT ON TABLE public.user_directory TO ${ANON};`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `view public.user_directory (public.user_directory → auth.users; readable by ${ANON})`
+    )
+    expect(warnings[0]).toContain(`REVOKE ALL ON TABLE public.user_directory FROM ${ANON};`)
+    // restored, as pg_restore restores it: the role reads the provider's rows through it
+    expect(
+      await server.query(db, `SET ROLE ${ANON}; SELECT email FROM public.user_directory`)
+    ).toEqual([{ email: 'ceo@example.com' }])
+  })
+
+  it('through a chain: the granted outer view named with its chain', async () => {
+    const db = await project()
+    const warnings = await viewWarnings(
+      db,
+      `CREATE VIEW public.inner_v AS SELECT id, email FROM auth.users;
+CREATE VIEW public.outer_v AS SELECT email FROM public.inner_v;
+GRANT SELECT ON TABLE public.outer_v TO ${ANON};`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `view public.outer_v (public.outer_v → public.inner_v → auth.users; readable by ${ANON})`
+    )
+    expect(warnings[0]).not.toContain('view public.inner_v (')
+  })
+
+  it('not granted to anyone: no warning', async () => {
+    const db = await project()
+    expect(
+      await viewWarnings(db, `CREATE VIEW public.user_directory AS SELECT id FROM auth.users;`)
+    ).toEqual([])
+  })
+})

@@ -184,6 +184,7 @@ import {
 import {
   changedObjectsMessage,
   definerFunctionsWarning,
+  keptTablesViewsWarning,
   hasProtected,
   type ProtectedSet,
   readProtected,
@@ -972,6 +973,13 @@ export async function restore(
     for (const definers of await definerFunctionsWarning(target, recorded?.set)) {
       log.warning(definers)
       warnings.push(definers)
+    }
+    // the backup's views granted to others over the target's kept tables the net does not
+    // fingerprint (a provider's with rows: auth.users; trial u55 F1)
+    const keptViews = await keptTablesViewsWarning(target, recorded?.set)
+    if (keptViews) {
+      log.warning(keptViews)
+      warnings.push(keptViews)
     }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))

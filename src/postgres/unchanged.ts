@@ -306,6 +306,11 @@ export interface ProtectedSet {
    * backup's reads with its owner's rights (definerFunctionsWarning, attacker a86 F3).
    */
   keptTables?: number[]
+  /**
+   * The views and materialized views of the database before the load (OIDs): one the load makes
+   * (clean's included) is not among them (keptTablesViewsWarning).
+   */
+  viewsBefore?: number[]
   /** The target's SECURITY DEFINER functions and procedures before the load ({@link DefinerFunction}). */
   definers?: DefinerFunction[]
   /**
@@ -614,6 +619,9 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   )
   const replaced = await readReplaced(client, replacedOids)
   const definers = await client.query<DefinerFunction>(DEFINER_FUNCTIONS)
+  const views = await client.query<{ oid: string }>(
+    "SELECT c.oid::pg_catalog.int8 AS oid FROM pg_catalog.pg_class c WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])"
+  )
   const members = await client.query<{ oid: string }>(DEFINER_MEMBERS)
   // what those executable by others call is compared after the load (a88 F3): read only then
   const digests = definers.rows.some(d => d.execute.length > 0)
@@ -625,6 +633,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       : {}),
     owners,
     keptTables,
+    viewsBefore: views.rows.map(v => Number(v.oid)),
     definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
     definerMembers: members.rows.map(m => Number(m.oid)),
     ...replaced,
@@ -1103,6 +1112,104 @@ export async function definerFunctionsWarning(
     )
   }
   return warnings
+}
+
+/**
+ * The views and materialized views the load made (not among ProtectedSet.viewsBefore) that read a
+ * table the target keeps with its rows (ProtectedSet.keptTables), directly or through other views,
+ * and that roles other than their owner may read (table or column privileges): each with the
+ * chain to the table (a view, its owner's rights: SELECT for them, as the owner). The net refuses
+ * such a view over the tables it fingerprints; a provider's table with rows (Supabase's
+ * auth.users) is kept without a fingerprint, so such a view over it passed without a word
+ * (trial u55 F1): warned, not refused (an application's view over auth.users granted to
+ * authenticated is made so; pg_restore by hand restores it silently). Not one that replaces the
+ * target's own of the same name, definition and owner with no wider grants (clean over itself).
+ */
+export async function keptTablesViewsWarning(
+  client: pg.Client,
+  set: ProtectedSet | undefined
+): Promise<string | undefined> {
+  const kept = set?.keptTables ?? []
+  if (set === undefined || kept.length === 0 || set.viewsBefore === undefined) return undefined
+  // pg_get_viewdef and regclass qualify names by the search_path: as replacedViews were read
+  const { rows: was } = await client.query<{ path: string }>(
+    "SELECT pg_catalog.current_setting('search_path') AS path"
+  )
+  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+  const rows = await client
+    .query<{
+      name: string
+      kind: string
+      definition: string
+      owner: string
+      acl: Array<[number, string, boolean]>
+      grantees: string[]
+      path: string[]
+    }>(
+      `WITH RECURSIVE chain(view, path) AS (
+  SELECT r.ev_class, ARRAY[r.ev_class, d.refobjid]
+    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND r.ev_class OPERATOR(pg_catalog.<>) d.refobjid
+  UNION
+  SELECT r.ev_class, r.ev_class OPERATOR(pg_catalog.||) c.path
+    FROM chain c JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) c.view
+      AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+    JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+    WHERE NOT r.ev_class OPERATOR(pg_catalog.=) ANY (c.path))
+SELECT DISTINCT ON (v.oid) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(v.relname) AS name,
+  v.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(v.oid)) AS definition, v.relowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable))
+    FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner), '[]'::pg_catalog.jsonb) AS acl,
+  ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+    FROM (SELECT a.grantee FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner
+      UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner) a ORDER BY 1) AS grantees,
+  ARRAY(SELECT p::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.unnest(c.path) WITH ORDINALITY u(p, i) ORDER BY u.i) AS path
+FROM chain c JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) c.view JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) v.relnamespace
+WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND NOT v.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])
+  AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+    OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
+ORDER BY v.oid, pg_catalog.cardinality(c.path)`,
+      [kept, set.viewsBefore]
+    )
+    .then(r => r.rows)
+    .finally(() =>
+      client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+    )
+  // the target's own as it was (clean over itself): same definition and owner, no wider grants
+  const asBefore = (v: (typeof rows)[number]): boolean =>
+    (set.replacedViews ?? []).some(
+      r =>
+        r.name === v.name &&
+        r.kind === v.kind &&
+        r.definition === v.definition &&
+        r.owner === Number(v.owner) &&
+        v.acl.every(([grantee, privilege, grantable]) =>
+          r.acl.some(
+            ([g, p, o]) => Number(g) === Number(grantee) && p === privilege && (o || !grantable)
+          )
+        )
+    )
+  const found = rows.filter(v => !asBefore(v)).sort((a, b) => a.name.localeCompare(b.name))
+  if (found.length === 0) return undefined
+  const shown = 10
+  const few = (names: readonly string[], n = 3): string =>
+    names.length <= n
+      ? names.join(', ')
+      : `${names.slice(0, n).join(', ')} and ${names.length - n} more`
+  const chain = (path: readonly string[]): string =>
+    path.length <= 5 ? path.join(' → ') : `${path.slice(0, 3).join(' → ')} → … → ${path.at(-1)}`
+  const items = found
+    .slice(0, shown)
+    .map(
+      v =>
+        `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.name} (${chain(v.path)}; readable by ${few(v.grantees)})`
+    )
+  const revokes = found
+    .slice(0, shown)
+    .map(v => `REVOKE ALL ON TABLE ${v.name} FROM ${v.grantees.join(', ')};`)
+  return `Views over the target's kept tables: the restore created ${plural(found.length, 'view')} that ${found.length === 1 ? 'reads' : 'read'} a table the target keeps with its rows (not the backup's) and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may read: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may read one reads those rows with its owner's rights, whatever privileges they have on the table (unless the view is security_invoker; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
 }
 
 /**
