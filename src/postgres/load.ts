@@ -630,7 +630,7 @@ async function load(
   const direct = passes
     ? {
         direct: false as const,
-        reason: `the target's foreign keys need the rows of ${passes.moved} in another order than the archive's, which pg_restore -d reads once, in its order`
+        reason: `foreign keys between the tables the load fills need the rows of ${passes.moved} in another order than the archive's, which pg_restore -d reads once, in its order`
       }
     : await planDirectLoad(plan, target, options, hooks, archive, workDir)
   if ('file' in archive && archive.file.live && !(direct.direct && direct.piped)) {
