@@ -266,7 +266,10 @@ describe("the guard reads the entries' SQL, not their tags", () => {
       () => undefined,
       (e: unknown) => e as Error
     )
-    expect(error?.message).toMatch(/has 1 of them that is not empty: public\.victim \(1 row\)/)
+    // refused before anything by the COPY-target check (dfdfab4), naming both tables
+    expect(error?.message).toMatch(
+      /entry 2 \(TABLE DATA public\.empty_one\) holds the rows of public\.empty_one, but its COPY statement names another table, public\.victim/
+    )
     expect(await snapshot(target)).toEqual(before)
     await server.dropDatabase(target)
   })
@@ -340,12 +343,12 @@ describe('the guard reads the statements as the server does, in every script', (
     [
       'a lower-case copy of another table',
       'copy public.victim (id) from stdin;\n',
-      /has 1 of them that is not empty: public\.victim \(1 row\)/
+      /its COPY statement does not name a table as pg_dump writes one \("copy public\.victim/
     ],
     [
       'a COPY it cannot read',
       'COPY public.U&"\\0076ictim" (id) FROM stdin;\n',
-      /data entry 2 \(public\.empty_one\) has a COPY statement the restore cannot read/
+      /its COPY statement does not name a table as pg_dump writes one \("COPY public\.U&/
     ]
   ])(
     'an archive data entry tagged as an empty table with %s: refused; target unchanged',
@@ -501,8 +504,9 @@ describe('the row counts of a backup without manifest', () => {
       () => undefined,
       (e: unknown) => e as Error
     )
+    // refused before anything by the COPY-target check (dfdfab4): the entry the backup lists
     expect(error?.message).toMatch(
-      /^the restored data does not match what the backup itself lists \(it has no manifest to compare with\): public\.decoy is missing\./
+      /entry \d+ \(TABLE DATA public\.decoy\) holds the rows of public\.decoy, but its COPY statement names another table, public\.victim/
     )
     expect(error?.message).not.toMatch(/manifest says|backup's manifest/)
     await server.dropDatabase(target)
