@@ -977,6 +977,19 @@ function readExecuteLiterals(
   return undefined
 }
 
+/** Where a name at `j` starts with its qualification (schema.name, db.schema.name): its first token. */
+function qualifiedStart(t: readonly { kind: string; value: string }[], j: number): number {
+  let first = j
+  while (
+    first >= 2 &&
+    t[first - 1].kind === 'punct' &&
+    t[first - 1].value === '.' &&
+    (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword')
+  )
+    first -= 2
+  return first
+}
+
 /** The queries of the calls of QUERY_FUNCTIONS among `t`, added to `queries`; or why one cannot be read. */
 function readQueryArguments(
   t: CallToken[],
@@ -989,14 +1002,7 @@ function readQueryArguments(
     if (name.kind !== 'word' && name.kind !== 'qword') continue
     const fn = QUERY_FUNCTIONS.get(name.value.toLowerCase())
     if (!fn || !(t[j + 1]?.kind === 'punct' && t[j + 1].value === '(')) continue
-    let first = j
-    while (
-      first >= 2 &&
-      t[first - 1].kind === 'punct' &&
-      t[first - 1].value === '.' &&
-      (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword')
-    )
-      first -= 2
+    const first = qualifiedStart(t, j)
     const before = t[first - 1]
     if (before?.kind === 'word' && TABLE_BEFORE.has(before.value)) continue // a table so named
     const args = callArguments(t, j + 1)
@@ -1253,14 +1259,7 @@ function firstCall(
     if (view) return view
     if (j + 1 >= t.length || !names.has(name.value.toLowerCase())) continue
     if (!(t[j + 1].kind === 'punct' && t[j + 1].value === '(')) continue
-    let first = j
-    while (
-      first >= 2 &&
-      t[first - 1].kind === 'punct' &&
-      t[first - 1].value === '.' &&
-      (t[first - 2].kind === 'word' || t[first - 2].kind === 'qword')
-    )
-      first -= 2
+    const first = qualifiedStart(t, j)
     const before = t[first - 1]
     if (before?.kind === 'word' && TABLE_BEFORE.has(before.value)) continue
     const written: string[] = []
