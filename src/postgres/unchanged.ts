@@ -419,15 +419,30 @@ const key = (schema: string, name: string): string => JSON.stringify([schema, na
 export async function readProtected(client: pg.Client, not: NotProtected): Promise<ProtectedSet> {
   // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
   // type's input function) are written qualified or not by it, and the digests must match
+  return withCatalogSearchPath(client, () => readProtectedAs(client, not))
+}
+
+/**
+ * `read` run with search_path pg_catalog, pg_temp (how the check's catalog reads qualify names:
+ * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
+ */
+async function withCatalogSearchPath<T>(client: pg.Client, read: () => Promise<T>): Promise<T> {
   const { rows: was } = await client.query<{ path: string }>(
     "SELECT pg_catalog.current_setting('search_path') AS path"
   )
   await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
   try {
-    return await readProtectedAs(client, not)
+    return await read()
   } finally {
     await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
   }
+}
+
+/** Up to `n` names joined, then how many more. */
+function fewNames(names: readonly string[], n = 3): string {
+  return names.length <= n
+    ? names.join(', ')
+    : `${names.slice(0, n).join(', ')} and ${names.length - n} more`
 }
 
 async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<ProtectedSet> {
@@ -1035,10 +1050,7 @@ export async function definerFunctionsWarning(
     await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
   }
   const shown = 10
-  const few = (names: readonly string[], n = 3): string =>
-    names.length <= n
-      ? names.join(', ')
-      : `${names.slice(0, n).join(', ')} and ${names.length - n} more`
+  const few = fewNames
   const noun = (f: { kind: string }): string =>
     f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : 'function'
   // an aggregate runs its SECURITY DEFINER support functions for whoever may execute it
@@ -1132,12 +1144,8 @@ export async function keptTablesViewsWarning(
   const kept = set?.keptTables ?? []
   if (set === undefined || kept.length === 0 || set.viewsBefore === undefined) return undefined
   // pg_get_viewdef and regclass qualify names by the search_path: as replacedViews were read
-  const { rows: was } = await client.query<{ path: string }>(
-    "SELECT pg_catalog.current_setting('search_path') AS path"
-  )
-  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
-  const rows = await client
-    .query<{
+  const rows = await withCatalogSearchPath(client, async () =>
+    client.query<{
       name: string
       kind: string
       definition: string
@@ -1173,10 +1181,7 @@ WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND NOT 
 ORDER BY v.oid, pg_catalog.cardinality(c.path)`,
       [kept, set.viewsBefore]
     )
-    .then(r => r.rows)
-    .finally(() =>
-      client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
-    )
+  ).then(r => r.rows)
   // the target's own as it was (clean over itself): same definition and owner, no wider grants
   const asBefore = (v: (typeof rows)[number]): boolean =>
     (set.replacedViews ?? []).some(
@@ -1194,10 +1199,7 @@ ORDER BY v.oid, pg_catalog.cardinality(c.path)`,
   const found = rows.filter(v => !asBefore(v)).sort((a, b) => a.name.localeCompare(b.name))
   if (found.length === 0) return undefined
   const shown = 10
-  const few = (names: readonly string[], n = 3): string =>
-    names.length <= n
-      ? names.join(', ')
-      : `${names.slice(0, n).join(', ')} and ${names.length - n} more`
+  const few = fewNames
   const chain = (path: readonly string[]): string =>
     path.length <= 5 ? path.join(' → ') : `${path.slice(0, 3).join(' → ')} → … → ${path.at(-1)}`
   const items = found
