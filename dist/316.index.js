@@ -9426,14 +9426,27 @@ const key = (schema, name) => JSON.stringify([schema, name]);
 async function readProtected(client, not) {
     // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
     // type's input function) are written qualified or not by it, and the digests must match
+    return withCatalogSearchPath(client, () => readProtectedAs(client, not));
+}
+/**
+ * `read` run with search_path pg_catalog, pg_temp (how the check's catalog reads qualify names:
+ * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
+ */
+async function withCatalogSearchPath(client, read) {
     const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
     await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
     try {
-        return await readProtectedAs(client, not);
+        return await read();
     }
     finally {
         await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
     }
+}
+/** Up to `n` names joined, then how many more. */
+function fewNames(names, n = 3) {
+    return names.length <= n
+        ? names.join(', ')
+        : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
 }
 async function readProtectedAs(client, not) {
     const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
@@ -9911,9 +9924,7 @@ async function definerFunctionsWarning(client, set) {
         await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
     }
     const shown = 10;
-    const few = (names, n = 3) => names.length <= n
-        ? names.join(', ')
-        : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+    const few = fewNames;
     const noun = (f) => f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : 'function';
     // an aggregate runs its SECURITY DEFINER support functions for whoever may execute it
     const over = (f) => f.kind === 'a'
@@ -9985,10 +9996,7 @@ async function keptTablesViewsWarning(client, set) {
     if (set === undefined || kept.length === 0 || set.viewsBefore === undefined)
         return undefined;
     // pg_get_viewdef and regclass qualify names by the search_path: as replacedViews were read
-    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
-    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
-    const rows = await client
-        .query(`WITH RECURSIVE chain(view, path) AS (
+    const rows = await withCatalogSearchPath(client, async () => client.query(`WITH RECURSIVE chain(view, path) AS (
   SELECT r.ev_class, ARRAY[r.ev_class, d.refobjid]
     FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND r.ev_class OPERATOR(pg_catalog.<>) d.refobjid
@@ -10012,9 +10020,7 @@ WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND NOT 
   AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
     OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
       WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
-ORDER BY v.oid, pg_catalog.cardinality(c.path)`, [kept, set.viewsBefore])
-        .then(r => r.rows)
-        .finally(() => client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]));
+ORDER BY v.oid, pg_catalog.cardinality(c.path)`, [kept, set.viewsBefore])).then(r => r.rows);
     // the target's own as it was (clean over itself): same definition and owner, no wider grants
     const asBefore = (v) => (set.replacedViews ?? []).some(r => r.name === v.name &&
         r.kind === v.kind &&
@@ -10025,9 +10031,7 @@ ORDER BY v.oid, pg_catalog.cardinality(c.path)`, [kept, set.viewsBefore])
     if (found.length === 0)
         return undefined;
     const shown = 10;
-    const few = (names, n = 3) => names.length <= n
-        ? names.join(', ')
-        : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+    const few = fewNames;
     const chain = (path) => path.length <= 5 ? path.join(' \u2192 ') : `${path.slice(0, 3).join(' \u2192 ')} \u2192 \u2026 \u2192 ${path.at(-1)}`;
     const items = found
         .slice(0, shown)
