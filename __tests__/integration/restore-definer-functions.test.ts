@@ -5,7 +5,8 @@
  * granted to others (restore-replaced-views.test.ts). Not refused (a Supabase app's RPC functions
  * over auth.users are made so, and psql -f restores them the same): the restore warns after the
  * load, naming each routine, who may execute it and the kept tables its owner may read. No
- * warning for one nobody else may execute, a trigger function, a restore into an empty database,
+ * warning for one nobody else may execute, a trigger function no trigger runs on a table others
+ * may write (one that does is warned: attacker a88 F4), a restore into an empty database,
  * or the target's own function created again as it was (clean over itself). And the net's
  * exception for a view "the same as the one it replaces" does not pass one with an INSTEAD OF
  * trigger of the backup's.
@@ -159,6 +160,55 @@ GRANT ALL ON FUNCTION public.peek() TO ${ANON};`
     expect(warnings[0]).toContain(`function public.peek() (executable by ${ANON}; owner ${OWNER}`)
     expect(warnings[0]).not.toMatch(/executable by PUBLIC;|FROM PUBLIC/)
     expect(warnings[0]).toContain(`REVOKE EXECUTE ON FUNCTION public.peek() FROM ${ANON};`)
+  })
+})
+
+describe('a SECURITY DEFINER trigger function run by a trigger on a table others may write (attacker a88 F4)', () => {
+  /** A trigger of the backup's that copies the target's secrets into a table ANON reads. */
+  const LEAK = (grant: string): string => `CREATE TABLE public.inbox (id int, note text);
+CREATE TABLE public.outbox (secret text);
+CREATE FUNCTION public.on_inbox() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+  AS $$BEGIN INSERT INTO public.outbox SELECT secret FROM public.secrets; RETURN NEW; END$$;
+CREATE TRIGGER inbox_written AFTER INSERT ON public.inbox FOR EACH ROW EXECUTE FUNCTION public.on_inbox();
+GRANT SELECT ON public.outbox TO ${ANON};
+${grant}`
+
+  it('INSERT on the table granted to a role: warned, naming the trigger, the table, who may write it and ALTER FUNCTION … SECURITY INVOKER', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(db, script('trigger-leak', LEAK(`GRANT INSERT ON public.inbox TO ${ANON};`)))
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.on_inbox() (run for whoever writes a table by its trigger inbox_written on public.inbox (writable by ${ANON}); owner ${OWNER}, who may read public.secrets)`
+    )
+    expect(warnings[0]).toContain('ALTER FUNCTION public.on_inbox() SECURITY INVOKER;')
+    expect(warnings[0]).not.toContain('REVOKE EXECUTE ON FUNCTION public.on_inbox()')
+    // restored, as psql -f restores it: the role's insert copies the secrets where it reads them
+    expect(
+      await server.query(
+        db,
+        `SET ROLE ${ANON}; INSERT INTO public.inbox VALUES (1, 'hi'); SELECT secret FROM public.outbox ORDER BY 1`
+      )
+    ).toEqual([{ secret: 'TOPSECRET' }, { secret: 'public-info' }])
+  })
+
+  it('UPDATE of one column granted to a role: warned', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(db, script('trigger-column', LEAK(`GRANT UPDATE (note) ON public.inbox TO ${OTHER};`)))
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`trigger inbox_written on public.inbox (writable by ${OTHER})`)
+  })
+
+  it('the table only readable by others: no warning', async () => {
+    const db = await database(TARGET)
+    expect(
+      await definerWarnings(
+        inputs(db, script('trigger-read', LEAK(`GRANT SELECT ON public.inbox TO ${ANON};`)))
+      )
+    ).toEqual([])
   })
 })
 

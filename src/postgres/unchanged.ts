@@ -773,14 +773,33 @@ async function readReplaced(
  * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
  * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
  * owner, not the caller, and runs them with their owner's rights: whoever may execute the
- * aggregate runs them), but trigger and event trigger functions (nobody calls them directly),
- * pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
+ * aggregate runs them), and trigger functions that a trigger runs on a relation roles other than
+ * its owner may write (attacker a88 F4: whoever writes it runs them), but other trigger and event
+ * trigger functions (nobody calls them directly), pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
  * expression, an oid[], holds): each with its regprocedure, a digest of its definition, its owner
  * and who else may execute it (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default),
  * `rights`: the roles whose rights it runs with (its owner; an aggregate's: its definer support
  * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
  * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
  */
+/**
+ * The roles other than the owner of relation `c` (an alias) that may write it (INSERT, UPDATE,
+ * DELETE or TRUNCATE, on the table or on some of its columns): `a.grantee` rows of an SQL query.
+ */
+const WRITERS = (c: string): string =>
+  `(SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(${c}.relacl) a
+    UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) ${c}.oid AND t.attacl IS NOT NULL) a
+  WHERE a.grantee OPERATOR(pg_catalog.<>) ${c}.relowner AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])`
+
+/**
+ * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
+ * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
+ */
+const WRITABLE_TRIGGERS = (p: string): string =>
+  `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`
+
 const definerFunctions = (extra = '', members?: string): string => {
   const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`
   const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`
@@ -800,7 +819,9 @@ CROSS JOIN LATERAL (SELECT s.support, ARRAY(SELECT f.oid::pg_catalog.regprocedur
       g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) WITH ORDINALITY u(fn, i)
     WHERE u.fn OPERATOR(pg_catalog.<>) 0 ORDER BY u.i) AS support) s) d
 WHERE CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN g.aggfnoid IS NOT NULL AND pg_catalog.cardinality(d.via) OPERATOR(pg_catalog.>) 0 ELSE p.prosecdef END
-  AND p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+  AND (p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+    -- a trigger function runs for whoever may write a table with a trigger that calls it (a88 F4)
+    OR (p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AND EXISTS (SELECT FROM ${WRITABLE_TRIGGERS('p')})))
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
   AND NOT (${member}${members === undefined ? '' : ` AND p.oid OPERATOR(pg_catalog.=) ANY (${members})`})
 ORDER BY 1`
@@ -1002,6 +1023,13 @@ export async function definerFunctionsWarning(
        * (attacker a89 F2).
        */
       ranges: string[]
+      /**
+       * A trigger function's triggers on relations that are not kept tables and that roles
+       * other than their owner may write, each "trigger … on … (writable by …)": whoever writes
+       * one runs it (attacker a88 F4); EXECUTE is checked only as the trigger is created.
+       */
+      triggers: string[]
+      trigger: boolean
       reads: string[]
       reach: number
     }
@@ -1014,7 +1042,11 @@ export async function definerFunctionsWarning(
         `, p.prokind::pg_catalog.text AS kind, d.via,
   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
   ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
-    FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+    FROM %EXECUTE% AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AS trigger,
+  ARRAY(SELECT pg_catalog.format('trigger %I on %s (writable by %s)', t.tgname, c.oid::pg_catalog.regclass,
+      (SELECT pg_catalog.string_agg(w.name, ', ' ORDER BY w.name OPERATOR(pg_catalog.<>) 'PUBLIC', w.name) FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS name FROM ${WRITERS('c')}) w))
+    FROM ${WRITABLE_TRIGGERS('p')} AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) ORDER BY 1) AS triggers,
   ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
     WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
   ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -1038,7 +1070,11 @@ export async function definerFunctionsWarning(
             b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))
           )
       )
-    const open = rows.filter(f => (f.execute.length > 0 || f.ranges.length > 0) && f.reach > 0)
+    const open = rows.filter(
+      f =>
+        (f.trigger ? f.triggers.length > 0 : f.execute.length > 0 || f.ranges.length > 0) &&
+        f.reach > 0
+    )
     found = open.filter(f => !asBefore(f))
     // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
     reached = await reachedChanges(
@@ -1059,9 +1095,15 @@ export async function definerFunctionsWarning(
       ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
       : ''
   // a range type's support function runs for whoever uses the type, EXECUTE unchecked
-  const callers = (f: { grantees: string[]; ranges: string[] }): string =>
+  const callers = (f: { grantees: string[]; ranges: string[]; triggers: string[] }): string =>
     [
       ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
+      // a trigger function runs for whoever writes the table, EXECUTE unchecked
+      ...(f.triggers.length > 0
+        ? [
+            `run for whoever writes a table by its ${f.triggers.slice(0, 3).join(', ')}${f.triggers.length > 3 ? ` and ${f.triggers.length - 3} more` : ''}`
+          ]
+        : []),
       ...(f.ranges.length > 0
         ? [
             `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
@@ -1083,13 +1125,13 @@ export async function definerFunctionsWarning(
           ]
         : []),
       // no EXECUTE to take back: only its owner's rights
-      ...(f.ranges.length > 0 ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
+      ...(f.ranges.length > 0 || f.trigger ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
     ].join(' ')
   )
   const warnings: string[] = []
   if (found.length > 0)
     warnings.push(
-      `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
+      `SECURITY DEFINER: the restore created or replaced ${plural(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one (or write a table whose trigger runs it) reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`
     )
   if (reached.length > 0) {
     const byName = new Map(rows.map(f => [f.name, f]))
