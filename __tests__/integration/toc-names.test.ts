@@ -308,3 +308,159 @@ describe("a partition's COPY into its root, with a selection (attacker a89 F3)",
     for (const db of [source, target, plain, whole]) await server.dropDatabase(db)
   }, 120_000)
 })
+
+describe('pg_dump --data-only --load-via-partition-root: no CREATE TABLE nor ATTACH, a COPY into the root (b17 "Not run")', () => {
+  const ddl = `CREATE SCHEMA other;
+     CREATE TABLE m (id int, v text) PARTITION BY LIST (id);
+     CREATE TABLE m1 PARTITION OF m FOR VALUES IN (1, 2);
+     CREATE TABLE m2 PARTITION OF m FOR VALUES IN (3, 4, 5) PARTITION BY LIST (id);
+     CREATE TABLE m2a PARTITION OF m2 FOR VALUES IN (3, 4);
+     CREATE TABLE m2b PARTITION OF m2 FOR VALUES IN (5);
+     CREATE TABLE other.m3 PARTITION OF m FOR VALUES IN (6);
+     CREATE TABLE plain (id int);`
+  const counts = `SELECT (SELECT count(*)::int FROM ONLY m1) AS m1, (SELECT count(*)::int FROM ONLY m2a) AS m2a,
+       (SELECT count(*)::int FROM ONLY m2b) AS m2b, (SELECT count(*)::int FROM ONLY other.m3) AS m3,
+       (SELECT count(*)::int FROM plain) AS plain`
+  const none = { m1: 0, m2a: 0, m2b: 0, m3: 0, plain: 0 }
+
+  async function dataOnlyArchive(): Promise<{ source: string; file: string }> {
+    const server = harness.server
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `${ddl} INSERT INTO m SELECT g % 6 + 1, 'r' || g FROM generate_series(1, 60) g;
+       INSERT INTO plain VALUES (1);`
+    )
+    const file = path.join(harness.work, 'lvr-data-only.dump')
+    pgDump(source, file, ['-Z0', '--data-only', '--load-via-partition-root'])
+    // as pg_dump writes it: every partition's COPY names the root, no TABLE or ATTACH entry
+    const bytes = readFileSync(file)
+    expect(bytes.indexOf(Buffer.from('COPY public.m1 '))).toBe(-1)
+    expect(bytes.indexOf(Buffer.from('ATTACH PARTITION'))).toBe(-1)
+    expect(bytes.indexOf(Buffer.from('COPY public.m (id, v) FROM stdin;'))).toBeGreaterThan(0)
+    return { source, file }
+  }
+
+  it('into a migrated target (the same partitioned tree, empty): the rows go through the root into their partitions; tables: m1 loads m1 only', async () => {
+    const server = harness.server
+    const { source, file } = await dataOnlyArchive()
+    const backup = { kind: 'file' as const, path: file }
+    const target = await server.createDatabase()
+    await server.query(target, ddl)
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), backup, { dataOnly: true }))
+    )
+    expect(lines).toMatch(/5 tables, 61 rows restored/)
+    expect(await server.query(target, counts)).toEqual([
+      { m1: 20, m2a: 20, m2b: 10, m3: 10, plain: 1 }
+    ])
+    const one = await server.createDatabase()
+    await server.query(one, ddl)
+    await harness.restore(
+      testRestoreInputs(server.url(one), backup, { dataOnly: true, tables: ['m1'] })
+    )
+    expect(await server.query(one, counts)).toEqual([{ ...none, m1: 20 }])
+    for (const db of [source, target, one]) await server.dropDatabase(db)
+  }, 120_000)
+
+  it.each([
+    [
+      'm a plain table',
+      'CREATE SCHEMA other; CREATE TABLE m (id int, v text); CREATE TABLE m1 (id int, v text); CREATE TABLE m2a (id int, v text); CREATE TABLE m2b (id int, v text); CREATE TABLE other.m3 (id int, v text); CREATE TABLE plain (id int);',
+      {},
+      'other\\.m3'
+    ],
+    [
+      'm partitioned, m1 not its partition (tables: m1)',
+      `CREATE SCHEMA other; CREATE TABLE m (id int, v text) PARTITION BY LIST (id);
+       CREATE TABLE mx PARTITION OF m FOR VALUES IN (1, 2); CREATE TABLE m1 (id int, v text);
+       CREATE TABLE m2a (id int, v text); CREATE TABLE m2b (id int, v text); CREATE TABLE other.m3 (id int, v text); CREATE TABLE plain (id int);`,
+      { tables: ['m1'] },
+      'public\\.m1'
+    ]
+  ])(
+    'into a target with %s: refused before anything runs, the target unchanged',
+    async (_, targetDdl, selection, own) => {
+      const server = harness.server
+      const { source, file } = await dataOnlyArchive()
+      const target = await server.createDatabase()
+      await server.query(target, targetDdl)
+      await expect(
+        harness.restore(
+          testRestoreInputs(
+            server.url(target),
+            { kind: 'file', path: file },
+            { dataOnly: true, ...selection }
+          )
+        )
+      ).rejects.toThrow(
+        new RegExp(
+          `\\(TABLE DATA ${own}\\) holds the rows of ${own}, but its COPY statement names another table, public\\.m .*the target's public\\.m is not a partitioned table with ${own} among its partitions.*Nothing was restored\\.`
+        )
+      )
+      expect(
+        await server.query(
+          target,
+          `SELECT (SELECT count(*)::int FROM m) AS m, ${counts.slice('SELECT '.length)}`
+        )
+      ).toEqual([{ m: 0, ...none }])
+      for (const db of [source, target]) await server.dropDatabase(db)
+    },
+    120_000
+  )
+
+  it.each([
+    ['auth.users', 'COPY auth.users (id, email) FROM stdin;'],
+    ['another table, victim.abc', 'COPY victim.abc (id, email) FROM stdin;']
+  ])(
+    'a --data-only archive whose COPY was edited to name %s: still refused before anything runs',
+    async (_, to) => {
+      const server = harness.server
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.kid (id int, email text); INSERT INTO kid VALUES (1, 'evil@attacker.example');`
+      )
+      const file = path.join(harness.work, 'kid-data-only.dump')
+      pgDump(source, file, ['-Z0', '--data-only'])
+      const bytes = readFileSync(file)
+      const from = 'COPY public.kid (id, email) FROM stdin;'
+      expect(to.length).toBe(from.length)
+      const at = bytes.indexOf(Buffer.from(from))
+      expect(at).toBeGreaterThan(0)
+      Buffer.from(to).copy(bytes, at)
+      const edited = path.join(harness.work, 'kid-data-only-edited.dump')
+      writeFileSync(edited, bytes)
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `CREATE SCHEMA auth; CREATE TABLE auth.users (id int, email text);
+         CREATE SCHEMA victim; CREATE TABLE victim.abc (id int, email text);
+         CREATE TABLE kid (id int, email text);`
+      )
+      const copied = to.slice('COPY '.length, to.indexOf(' ', 'COPY '.length))
+      for (const selection of [{}, { tables: ['kid'] }])
+        await expect(
+          harness.restore(
+            testRestoreInputs(
+              server.url(target),
+              { kind: 'file', path: edited },
+              { dataOnly: true, ...selection }
+            )
+          )
+        ).rejects.toThrow(
+          new RegExp(
+            `\\(TABLE DATA public\\.kid\\) holds the rows of public\\.kid, but its COPY statement names another table, ${copied.replace('.', '\\.')} .*Nothing was restored\\.`
+          )
+        )
+      expect(
+        await server.query(
+          target,
+          `SELECT (SELECT count(*)::int FROM auth.users) AS users, (SELECT count(*)::int FROM victim.abc) AS e, (SELECT count(*)::int FROM kid) AS kid`
+        )
+      ).toEqual([{ users: 0, e: 0, kid: 0 }])
+      for (const db of [source, target]) await server.dropDatabase(db)
+    },
+    120_000
+  )
+})

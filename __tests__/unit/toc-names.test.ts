@@ -143,17 +143,22 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
   })
 
   it('finds a COPY into another table, or into one its text does not name as pg_dump would', () => {
+    // the archive creates the entry's table (a --data-only archive, defining neither: below)
+    const t = tocEntry('TABLE', 'public', 't')
     const swapped = data('public', 't', 'COPY victim.e (id, v) FROM stdin;')
-    expect(copyTargetMismatch([data('public', 'u', 'COPY public.u FROM stdin;'), swapped])).toEqual(
-      {
-        entry: swapped,
-        own: { schema: 'public', name: 't' },
-        copied: { schema: 'victim', name: 'e' }
-      }
-    )
+    expect(
+      copyTargetMismatch([t, data('public', 'u', 'COPY public.u FROM stdin;'), swapped])
+    ).toEqual({
+      entry: swapped,
+      own: { schema: 'public', name: 't' },
+      copied: { schema: 'victim', name: 'e' }
+    })
     // "a b" is not "a\nb"; the name compared unquoted, not as text
     expect(
-      copyTargetMismatch([data('public', 'a\nb', 'COPY public."a b" (id) FROM stdin;')])?.copied
+      copyTargetMismatch([
+        tocEntry('TABLE', 'public', 'a\nb'),
+        data('public', 'a\nb', 'COPY public."a b" (id) FROM stdin;')
+      ])?.copied
     ).toEqual({ schema: 'public', name: 'a b' })
     // unquoted upper case folds (the server's Victim is victim): not pg_dump's, no name read
     const folded = data('public', 't', 'COPY Victim.e (id) FROM stdin;')
@@ -162,7 +167,7 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
       own: { schema: 'public', name: 't' }
     })
     expect(
-      copyTargetMismatch([data('public', 't', 'COPY public.t2 (id) FROM stdin;')])?.copied
+      copyTargetMismatch([t, data('public', 't', 'COPY public.t2 (id) FROM stdin;')])?.copied
     ).toEqual({
       schema: 'public',
       name: 't2'
@@ -305,7 +310,7 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
     const swapped = data('public', 'a\nb', 'COPY victim."E x" (id, v) FROM stdin;')
     let error: unknown
     try {
-      refuseCopyElsewhere({ entries: [swapped] })
+      refuseCopyElsewhere({ entries: [tocEntry('TABLE', 'public', 'a\nb'), swapped] })
     } catch (e) {
       error = e
     }
@@ -420,12 +425,64 @@ describe("a partition's COPY into its root, with a selection (attacker a89 F3)",
         dumpId: lying[4]!.dumpId,
         own: kidKey,
         root: { schema: 'auth', name: 'users' },
-        statement: 'COPY auth.users (id, email) FROM stdin;'
+        statement: 'COPY auth.users (id, email) FROM stdin;',
+        linked: true
       }
     ])
     // no selection: the whole archive creates what its statements say
     expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries: lying })).toEqual([])
     // a schema with the partition, its ATTACH and its root
     expect(rootCopiesForTarget({ tables: [], schemas: ['public'] }, { entries: legit })).toEqual([])
+  })
+})
+
+describe('pg_dump --data-only --load-via-partition-root: a COPY into the root, the archive defining neither table', () => {
+  const data = (schema: string, name: string, copy: string) =>
+    tocEntry('TABLE DATA', schema, name, { copyStmt: `${copy}\n` })
+  const m1 = data('public', 'm1', 'COPY public.m (id, v) FROM stdin;')
+  const m3 = data('other', 'm3', 'COPY public.m (id, v) FROM stdin;')
+  const plain = data('public', 'plain', 'COPY public.plain (id) FROM stdin;')
+  const entries = [m1, m3, plain]
+  const expected = (e: TocEntry, own: { schema: string; name: string }) => ({
+    dumpId: e.dumpId,
+    own,
+    root: { schema: 'public', name: 'm' },
+    statement: 'COPY public.m (id, v) FROM stdin;',
+    linked: false
+  })
+
+  it('the archive alone refuses none of them: the target decides (copyTargetMismatch)', () => {
+    expect(copyTargetMismatch(entries)).toBeUndefined()
+    expect(() => refuseCopyElsewhere({ entries })).not.toThrow()
+  })
+
+  it('each goes to the target check, with a selection or without', () => {
+    const m1Key = { schema: 'public', name: 'm1' }
+    const m3Key = { schema: 'other', name: 'm3' }
+    expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries })).toEqual([
+      expected(m1, m1Key),
+      expected(m3, m3Key)
+    ])
+    expect(rootCopiesForTarget({ tables: [], schemas: [], dataOnly: true }, { entries })).toEqual([
+      expected(m1, m1Key),
+      expected(m3, m3Key)
+    ])
+    expect(
+      rootCopiesForTarget({ tables: ['m1'], schemas: [], dataOnly: true }, { entries })
+    ).toEqual([expected(m1, m1Key)])
+    expect(rootCopiesForTarget({ tables: ['plain'], schemas: [] }, { entries })).toEqual([])
+  })
+
+  it('where the archive defines either table (a TABLE or TABLE ATTACH entry of it), refused by the archive', () => {
+    for (const defines of [
+      tocEntry('TABLE', 'public', 'm1'),
+      tocEntry('TABLE', 'public', 'm'),
+      tocEntry('TABLE ATTACH', 'public', 'm1', { defn: '' })
+    ])
+      expect(copyTargetMismatch([defines, ...entries])).toEqual({
+        entry: m1,
+        own: { schema: 'public', name: 'm1' },
+        copied: { schema: 'public', name: 'm' }
+      })
   })
 })

@@ -176,7 +176,9 @@ export interface RestorePlan {
   /**
    * tables, schemas or data-only: the data entries loaded whose COPY names their partition root
    * (pg_dump --load-via-partition-root) where the restore creates neither that root nor the
-   * entry's table (copiesIntoRootsNotRestored): the restore goes on only where the target's
+   * entry's table (copiesIntoRootsNotRestored); whatever the selection, those whose COPY names
+   * another table where the archive defines neither (pg_dump --data-only
+   * --load-via-partition-root: no CREATE TABLE, no ATTACH): the restore goes on only where the target's
    * relation of the root's name is a partitioned table with the entry's table among its
    * partitions (refuseCopyOutsideTree, restore.ts), read before anything runs.
    */
@@ -887,6 +889,11 @@ export interface RootCopy {
   root: QualifiedName
   /** The COPY statement, trimmed. */
   statement: string
+  /**
+   * The archive's statements make the root an ancestor of the entry's table; false where the
+   * archive defines neither (pg_dump --data-only --load-via-partition-root).
+   */
+  linked: boolean
 }
 
 /**
@@ -897,8 +904,9 @@ export interface RootCopy {
  * loaded child's rows into the target's plain auth.users, named as child's parent by an ATTACH
  * entry the selection left out). Where the restore creates the root or the entry's table (so
  * the target's relation of that name is not what the rows load into), refused here; the rest
- * are for the target's check (refuseCopyOutsideTree, restore.ts). Nothing without a selection:
- * the whole archive creates what its statements say.
+ * are for the target's check (refuseCopyOutsideTree, restore.ts). Without a selection the whole
+ * archive creates what its statements say, and only the entries of an archive that defines
+ * neither table (pg_dump --data-only --load-via-partition-root) are left for the target's check.
  *
  * @throws RestoreError naming the entry and both tables.
  */
@@ -906,8 +914,7 @@ export function rootCopiesForTarget(
   selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
   toc: Pick<ArchiveToc, 'entries'>
 ): RootCopy[] {
-  const loaded = selectedEntries(toc.entries, selection)
-  if (loaded === undefined) return []
+  const loaded = selectedEntries(toc.entries, selection) ?? new Set(toc.entries.map(e => e.dumpId))
   const found = copiesIntoRootsNotRestored(toc.entries, loaded)
   const created = found.find(c => c.createsRoot || c.createsOwn)
   if (created)
@@ -925,7 +932,8 @@ function rootCopyOf(c: CopyIntoRoot): RootCopy {
     dumpId: c.entry.dumpId,
     own: c.own,
     root: c.root,
-    statement: (c.entry.copyStmt ?? '').trim()
+    statement: (c.entry.copyStmt ?? '').trim(),
+    linked: c.linked
   }
 }
 
@@ -940,7 +948,7 @@ export function copyOutsideTreeError(copy: RootCopy, why: string): RestoreError 
     copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}…` : copy.statement
   )
   return new RestoreError(
-    `the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. Restore the whole backup, or with data-only into a target whose ${root} is a partitioned table with ${own} among its partitions.`
+    `the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. ${copy.linked ? 'Restore the whole backup, or with data-only into' : 'Restore it into'} a target whose ${root} is a partitioned table with ${own} among its partitions.`
   )
 }
 

@@ -3706,7 +3706,8 @@ function refuseHeldProviderTables(
 
 /**
  * The data entries whose COPY names their partition root where the restore creates neither that
- * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only): the
+ * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only; or an
+ * archive that defines neither, pg_dump --data-only --load-via-partition-root): the
  * target's relation of the root's name must be a partitioned table with the entry's table among
  * its partitions, read before anything runs; otherwise pg_restore's COPY, run as it stands, would
  * load the entry's rows into whatever the target has of that name (attacker a89 F3: --tables
@@ -3728,7 +3729,7 @@ async function refuseCopyOutsideTree(
   if (outside)
     throw copyOutsideTreeError(
       outside,
-      `the restore creates neither (tables, schemas or data-only leave the backup's ${quoteQualified(outside.root)} or its ATTACH PARTITION out), and the target's ${quoteQualified(outside.root)} is not a partitioned table with ${quoteQualified(outside.own)} among its partitions`
+      `${outside.linked ? `the restore creates neither (tables, schemas or data-only leave the backup's ${quoteQualified(outside.root)} or its ATTACH PARTITION out)` : `the backup defines neither (no CREATE TABLE or ATTACH PARTITION of either: a --data-only archive)`}, and the target's ${quoteQualified(outside.root)} is not a partitioned table with ${quoteQualified(outside.own)} among its partitions`
     )
 }
 

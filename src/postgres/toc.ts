@@ -1048,15 +1048,19 @@ const COPY_HEAD = new RegExp(String.raw`^COPY (${PG_DUMP_IDENT})(?:\.(${PG_DUMP_
  * --load-via-partition-root a partition's COPY names its root (getRootTableInfo), which is
  * accepted when the archive's own TABLE ATTACH statements (or, before pg_dump 12, the partition's
  * CREATE TABLE … PARTITION OF) make that table an ancestor of the entry's (partitionParents: by
- * their statements, not their dependency lists). Any other entry was
- * altered, or written by something else: pg_restore would load its rows into the other table
- * (attacker a87 F3: public.t's rows went into the target's victim.e, and the run said "0 rows").
+ * their statements, not their dependency lists). Nor is an entry where the archive defines
+ * neither table (definedTables: pg_dump --data-only --load-via-partition-root writes no CREATE
+ * TABLE and no ATTACH): that holds only by the target, checked before anything runs
+ * (copiesIntoRootsNotRestored). Any other entry was altered, or written by something else:
+ * pg_restore would load its rows into the other table (attacker a87 F3: public.t's rows went into
+ * the target's victim.e, and the run said "0 rows").
  */
 export function copyTargetMismatch(
   toc: ArchiveToc | readonly TocEntry[]
 ): CopyTargetMismatch | undefined {
   const entries = entriesOf(toc)
   const ancestors = ancestorsBy(partitionParents(entries))
+  const defined = definedTables(entries)
   for (const entry of entries) {
     const copy = copyOf(entry)
     if (!copy) continue
@@ -1064,9 +1068,27 @@ export function copyTargetMismatch(
     if (!copied) return { entry, own }
     if (sameTable(copied, own)) continue
     if (ancestors(own).has(tableKey(copied))) continue
+    if (!defined.has(tableKey(own)) && !defined.has(tableKey(copied))) continue
     return { entry, own, copied }
   }
   return undefined
+}
+
+/**
+ * The tables the archive's entries define (JSON [schema, name] keys): each TABLE entry's, and each
+ * TABLE ATTACH entry's partition (its namespace and tag). A data entry whose COPY names another
+ * table where the archive defines neither (pg_dump --data-only --load-via-partition-root: no
+ * CREATE TABLE, no ATTACH PARTITION, a partition's COPY naming its root) says nothing by the
+ * archive of how the two relate: it holds only where the target's relation of the COPY's name is
+ * a partitioned table with the entry's table among its partitions (copiesIntoRootsNotRestored,
+ * the restore's check of the target).
+ */
+function definedTables(entries: readonly TocEntry[]): Set<string> {
+  return new Set(
+    entries
+      .filter(e => e.desc === 'TABLE' || e.desc === 'TABLE ATTACH')
+      .map(e => tableKey(tableOf(e)))
+  )
 }
 
 /**
@@ -1083,6 +1105,11 @@ export interface CopyIntoRoot {
   createsRoot: boolean
   /** The restore creates the entry's own table (its TABLE entry is loaded). */
   createsOwn: boolean
+  /**
+   * The archive's statements make the root an ancestor of the entry's table (false: the archive
+   * defines neither table, as pg_dump --data-only --load-via-partition-root writes it).
+   */
+  linked: boolean
 }
 
 /**
@@ -1096,7 +1123,10 @@ export interface CopyIntoRoot {
  * as child's parent, not restored, still vouched for child's COPY into the target's plain
  * auth.users); such an entry holds only where the target's own relation of that name is a
  * partitioned table with the entry's table among its partitions (the restore's check of the
- * target: restore.ts). Entries whose COPY names no table, or no ancestor, are copyTargetMismatch's.
+ * target: restore.ts). So too, whatever the restore selects, each loaded entry whose COPY names
+ * another table where the archive defines neither (definedTables: pg_dump --data-only
+ * --load-via-partition-root; `linked` false). Entries whose COPY names no table, or another table
+ * that is no ancestor where the archive defines either, are copyTargetMismatch's.
  */
 export function copiesIntoRootsNotRestored(
   toc: ArchiveToc | readonly TocEntry[],
@@ -1105,6 +1135,7 @@ export function copiesIntoRootsNotRestored(
   const entries = entriesOf(toc)
   const inArchive = ancestorsBy(partitionParents(entries))
   const restored = ancestorsBy(partitionParents(entries, loaded))
+  const defined = definedTables(entries)
   const created = new Set(
     entries.filter(e => e.desc === 'TABLE' && loaded.has(e.dumpId)).map(e => tableKey(tableOf(e)))
   )
@@ -1114,14 +1145,16 @@ export function copiesIntoRootsNotRestored(
     const copy = copyOf(entry)
     if (!copy?.copied || sameTable(copy.copied, copy.own)) continue
     const { own, copied: root } = copy
-    if (!inArchive(own).has(tableKey(root))) continue
+    const linked = inArchive(own).has(tableKey(root))
+    if (!linked && (defined.has(tableKey(own)) || defined.has(tableKey(root)))) continue
     if (created.has(tableKey(root)) && restored(own).has(tableKey(root))) continue
     out.push({
       entry,
       own,
       root,
       createsRoot: created.has(tableKey(root)),
-      createsOwn: created.has(tableKey(own))
+      createsOwn: created.has(tableKey(own)),
+      linked
     })
   }
   return out
