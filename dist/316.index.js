@@ -8645,15 +8645,14 @@ function refuseCopyElsewhere(toc) {
  * loaded child's rows into the target's plain auth.users, named as child's parent by an ATTACH
  * entry the selection left out). Where the restore creates the root or the entry's table (so
  * the target's relation of that name is not what the rows load into), refused here; the rest
- * are for the target's check (refuseCopyOutsideTree, restore.ts). Nothing without a selection:
- * the whole archive creates what its statements say.
+ * are for the target's check (refuseCopyOutsideTree, restore.ts). Without a selection the whole
+ * archive creates what its statements say, and only the entries of an archive that defines
+ * neither table (pg_dump --data-only --load-via-partition-root) are left for the target's check.
  *
  * @throws RestoreError naming the entry and both tables.
  */
 function rootCopiesForTarget(selection, toc) {
-    const loaded = selectedEntries(toc.entries, selection);
-    if (loaded === undefined)
-        return [];
+    const loaded = selectedEntries(toc.entries, selection) ?? new Set(toc.entries.map(e => e.dumpId));
     const found = (0,postgres_toc/* copiesIntoRootsNotRestored */.g0)(toc.entries, loaded);
     const created = found.find(c => c.createsRoot || c.createsOwn);
     if (created)
@@ -8667,7 +8666,8 @@ function rootCopyOf(c) {
         dumpId: c.entry.dumpId,
         own: c.own,
         root: c.root,
-        statement: (c.entry.copyStmt ?? '').trim()
+        statement: (c.entry.copyStmt ?? '').trim(),
+        linked: c.linked
     };
 }
 /**
@@ -8678,7 +8678,7 @@ function copyOutsideTreeError(copy, why) {
     const own = (0,sql_names/* quoteQualified */.$s)(copy.own);
     const root = (0,sql_names/* quoteQualified */.$s)(copy.root);
     const shown = JSON.stringify(copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}\u2026` : copy.statement);
-    return new RestoreError(`the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. Restore the whole backup, or with data-only into a target whose ${root} is a partitioned table with ${own} among its partitions.`);
+    return new RestoreError(`the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. ${copy.linked ? 'Restore the whole backup, or with data-only into' : 'Restore it into'} a target whose ${root} is a partitioned table with ${own} among its partitions.`);
 }
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
@@ -9707,14 +9707,29 @@ async function readReplaced(client, oids) {
  * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
  * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
  * owner, not the caller, and runs them with their owner's rights: whoever may execute the
- * aggregate runs them), but trigger and event trigger functions (nobody calls them directly),
- * pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
+ * aggregate runs them), and trigger functions that a trigger runs on a relation roles other than
+ * its owner may write (attacker a88 F4: whoever writes it runs them), but other trigger and event
+ * trigger functions (nobody calls them directly), pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
  * expression, an oid[], holds): each with its regprocedure, a digest of its definition, its owner
  * and who else may execute it (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default),
  * `rights`: the roles whose rights it runs with (its owner; an aggregate's: its definer support
  * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
  * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
  */
+/**
+ * The roles other than the owner of relation `c` (an alias) that may write it (INSERT, UPDATE,
+ * DELETE or TRUNCATE, on the table or on some of its columns): `a.grantee` rows of an SQL query.
+ */
+const WRITERS = (c) => `(SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(${c}.relacl) a
+    UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) ${c}.oid AND t.attacl IS NOT NULL) a
+  WHERE a.grantee OPERATOR(pg_catalog.<>) ${c}.relowner AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])`;
+/**
+ * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
+ * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
+ */
+const WRITABLE_TRIGGERS = (p) => `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`;
 const definerFunctions = (extra = '', members) => {
     const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`;
     const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
@@ -9734,7 +9749,9 @@ CROSS JOIN LATERAL (SELECT s.support, ARRAY(SELECT f.oid::pg_catalog.regprocedur
       g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) WITH ORDINALITY u(fn, i)
     WHERE u.fn OPERATOR(pg_catalog.<>) 0 ORDER BY u.i) AS support) s) d
 WHERE CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN g.aggfnoid IS NOT NULL AND pg_catalog.cardinality(d.via) OPERATOR(pg_catalog.>) 0 ELSE p.prosecdef END
-  AND p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+  AND (p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+    -- a trigger function runs for whoever may write a table with a trigger that calls it (a88 F4)
+    OR (p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AND EXISTS (SELECT FROM ${WRITABLE_TRIGGERS('p')})))
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
   AND NOT (${member}${members === undefined ? '' : ` AND p.oid OPERATOR(pg_catalog.=) ANY (${members})`})
 ORDER BY 1`;
@@ -9900,7 +9917,11 @@ async function definerFunctionsWarning(client, set) {
         ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind, d.via,
   (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
   ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
-    FROM %EXECUTE% ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+    FROM %EXECUTE% AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AS trigger,
+  ARRAY(SELECT pg_catalog.format('trigger %I on %s (writable by %s)', t.tgname, c.oid::pg_catalog.regclass,
+      (SELECT pg_catalog.string_agg(w.name, ', ' ORDER BY w.name OPERATOR(pg_catalog.<>) 'PUBLIC', w.name) FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS name FROM ${WRITERS('c')}) w))
+    FROM ${WRITABLE_TRIGGERS('p')} AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) ORDER BY 1) AS triggers,
   ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
     WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
   ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
@@ -9915,7 +9936,8 @@ async function definerFunctionsWarning(client, set) {
             b.definition === f.definition &&
             b.owner === Number(f.owner) &&
             f.execute.every(([grantee, grantable]) => b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))));
-        const open = rows.filter(f => (f.execute.length > 0 || f.ranges.length > 0) && f.reach > 0);
+        const open = rows.filter(f => (f.trigger ? f.triggers.length > 0 : f.execute.length > 0 || f.ranges.length > 0) &&
+            f.reach > 0);
         found = open.filter(f => !asBefore(f));
         // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
         reached = await reachedChanges(client, set, open.filter(asBefore).map(f => f.name));
@@ -9933,6 +9955,12 @@ async function definerFunctionsWarning(client, set) {
     // a range type's support function runs for whoever uses the type, EXECUTE unchecked
     const callers = (f) => [
         ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
+        // a trigger function runs for whoever writes the table, EXECUTE unchecked
+        ...(f.triggers.length > 0
+            ? [
+                `run for whoever writes a table by its ${f.triggers.slice(0, 3).join(', ')}${f.triggers.length > 3 ? ` and ${f.triggers.length - 3} more` : ''}`
+            ]
+            : []),
         ...(f.ranges.length > 0
             ? [
                 `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
@@ -9950,11 +9978,11 @@ async function definerFunctionsWarning(client, set) {
             ]
             : []),
         // no EXECUTE to take back: only its owner's rights
-        ...(f.ranges.length > 0 ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
+        ...(f.ranges.length > 0 || f.trigger ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
     ].join(' '));
     const warnings = [];
     if (found.length > 0)
-        warnings.push(`SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`);
+        warnings.push(`SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one (or write a table whose trigger runs it) reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`);
     if (reached.length > 0) {
         const byName = new Map(rows.map(f => [f.name, f]));
         const before = new Set(Object.keys(set.functionDigests ?? {}));
@@ -14417,7 +14445,8 @@ plain = false) {
 }
 /**
  * The data entries whose COPY names their partition root where the restore creates neither that
- * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only): the
+ * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only; or an
+ * archive that defines neither, pg_dump --data-only --load-via-partition-root): the
  * target's relation of the root's name must be a partitioned table with the entry's table among
  * its partitions, read before anything runs; otherwise pg_restore's COPY, run as it stands, would
  * load the entry's rows into whatever the target has of that name (attacker a89 F3: --tables
@@ -14432,7 +14461,7 @@ async function refuseCopyOutsideTree(client, plan) {
     const held = await partitionedAncestors(client, copies.map(c => ({ root: c.root, table: c.own })));
     const outside = copies.find((_, i) => !held.has(i));
     if (outside)
-        throw copyOutsideTreeError(outside, `the restore creates neither (tables, schemas or data-only leave the backup's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} or its ATTACH PARTITION out), and the target's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} is not a partitioned table with ${(0,sql_names/* quoteQualified */.$s)(outside.own)} among its partitions`);
+        throw copyOutsideTreeError(outside, `${outside.linked ? `the restore creates neither (tables, schemas or data-only leave the backup's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} or its ATTACH PARTITION out)` : `the backup defines neither (no CREATE TABLE or ATTACH PARTITION of either: a --data-only archive)`}, and the target's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} is not a partitioned table with ${(0,sql_names/* quoteQualified */.$s)(outside.own)} among its partitions`);
 }
 /**
  * A session that takes no writes (a standby, or default_transaction_read_only on for the role,
