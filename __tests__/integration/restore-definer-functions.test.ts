@@ -11,12 +11,13 @@
  * exception for a view "the same as the one it replaces" does not pass one with an INSTEAD OF
  * trigger of the backup's.
  */
-import { beforeAll, describe, expect, it } from '@jest/globals'
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { TestServer } from '../../dev/postgres.js'
+import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
+import { embeddedBinDir } from '../support/embedded.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 import { failure } from '../support/non-empty.js'
@@ -706,5 +707,217 @@ GRANT SELECT ON TABLE public.outer_v TO ${ANON};`
     expect(
       await viewWarnings(db, `CREATE VIEW public.user_directory AS SELECT id FROM auth.users;`)
     ).toEqual([])
+  })
+})
+
+describe('what the load copies out of a kept table into a materialized view or a stored generated column granted to others (attacker a90)', () => {
+  /** A Supabase-like target: auth.users (a superuser's schema), holding a user where `rows`. */
+  async function project(rows = true): Promise<string> {
+    const admin = `supabase_${suffix}admin`
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE ${admin} NOLOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END$$`
+    )
+    const db = await database('')
+    await server.query(
+      db,
+      `CREATE SCHEMA auth AUTHORIZATION ${admin};
+       CREATE TABLE auth.users (id int PRIMARY KEY, email text);
+       ${rows ? "INSERT INTO auth.users VALUES (1, 'ceo@example.com');" : ''}
+       ALTER TABLE auth.users OWNER TO ${admin};
+       GRANT USAGE ON SCHEMA auth TO ${OWNER}; GRANT ALL ON ALL TABLES IN SCHEMA auth TO ${OWNER};`
+    )
+    return db
+  }
+
+  /** a90 F1: a materialized view filled through a function, and one through query_to_xml. */
+  const F1 = `CREATE FUNCTION public.emails() RETURNS TABLE(id int, email text) LANGUAGE sql STABLE
+  AS $$ SELECT id, email FROM auth.users $$;
+CREATE MATERIALIZED VIEW public.m_leak AS SELECT * FROM public.emails() WITH NO DATA;
+GRANT SELECT ON TABLE public.m_leak TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_leak;
+CREATE MATERIALIZED VIEW public.m_xml AS SELECT pg_catalog.query_to_xml('select * from auth.users', true, false, '') AS x WITH NO DATA;
+GRANT SELECT ON TABLE public.m_xml TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_xml;`
+
+  /** a90 F2: a stored generated column computed through a function over auth.users. */
+  const F2 = `CREATE FUNCTION public.all_emails(x int) RETURNS text LANGUAGE sql IMMUTABLE
+  AS $$ SELECT string_agg(email, ',') FROM auth.users WHERE x IS NOT NULL $$;
+CREATE TABLE public.notes (id int, body text, stuff text GENERATED ALWAYS AS (public.all_emails(id)) STORED);
+INSERT INTO public.notes (id, body) VALUES (1, 'hello');
+GRANT SELECT ON TABLE public.notes TO ${ANON};`
+
+  async function copyWarnings(db: string, name: string, sql: string): Promise<string[]> {
+    const result = await harness.restore(inputs(db, script(name, sql)))
+    return result.warnings.filter(w => w.startsWith('Copies of'))
+  }
+
+  it('F1: materialized views filled through a function and through query_to_xml over auth.users, granted to a role: warned, naming each, the function and auth.users; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a90-f1', F1)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `materialized view public.m_leak (its query calls public.emails(), which reads auth.users; readable by ${ANON})`
+    )
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `materialized view public\\.m_xml \\(its query calls query_to_xml\\(text,boolean,boolean,text\\), which runs a query given as text, or reads rows named at run time; readable by ${ANON}\\)`
+      )
+    )
+    expect(warnings[0]).toContain(`REVOKE ALL ON TABLE public.m_leak FROM ${ANON};`)
+    expect(warnings[0]).toContain('REFRESH MATERIALIZED VIEW public.m_leak;')
+    expect(warnings[0]).toContain('pg_restore and psql by hand restore them the same')
+    // restored, as pg_restore restores them: the role reads the provider's rows through them
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT id, email FROM public.m_leak`)).toEqual(
+      [{ id: 1, email: 'ceo@example.com' }]
+    )
+    const [xml] = await server.query<{ x: string }>(
+      db,
+      `SET ROLE ${ANON}; SELECT x::text AS x FROM public.m_xml`
+    )
+    expect(xml.x).toContain('<email>ceo@example.com</email>')
+    await expect(
+      server.query(db, `SET ROLE ${ANON}; SELECT email FROM auth.users`)
+    ).rejects.toThrow(/permission denied/)
+  })
+
+  it('F2: a stored generated column computed through a function over auth.users, the table granted to a role: warned; the role reads the value', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a90-f2', F2)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `generated column stuff of public.notes (its expression calls public.all_emails(integer), which reads auth.users; readable by ${ANON})`
+    )
+    expect(warnings[0]).toContain('UPDATE public.notes SET stuff = DEFAULT;')
+    expect(
+      await server.query(db, `SET ROLE ${ANON}; SELECT body, stuff FROM public.notes`)
+    ).toEqual([{ body: 'hello', stuff: 'ceo@example.com' }])
+  })
+
+  it('F3: the same over the table the net fingerprints (allow-non-empty): refused, the target unchanged', async () => {
+    const db = await database(TARGET)
+    const error = await failure(
+      harness.restore(
+        inputs(
+          db,
+          script(
+            'a90-f3',
+            `CREATE FUNCTION public.sec() RETURNS TABLE(id int, secret text) LANGUAGE sql STABLE
+  AS $$ SELECT id, secret FROM public.secrets $$;
+CREATE MATERIALIZED VIEW public.m_sec AS SELECT * FROM public.sec() WITH NO DATA;
+GRANT SELECT ON TABLE public.m_sec TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_sec;
+CREATE FUNCTION public.all_sec(x int) RETURNS text LANGUAGE plpgsql IMMUTABLE SET search_path = public
+  AS $$ BEGIN RETURN (SELECT string_agg(secret, ',') FROM secrets WHERE x IS NOT NULL); END $$;
+CREATE TABLE public.notes2 (id int, body text, stuff text GENERATED ALWAYS AS (public.all_sec(id)) STORED);
+INSERT INTO public.notes2 (id, body) VALUES (1, 'hello');
+GRANT SELECT (id, stuff) ON TABLE public.notes2 TO ${ANON};
+CREATE MATERIALIZED VIEW public.m_xml AS SELECT pg_catalog.query_to_xml('select * from public.secrets', true, false, '') AS x WITH NO DATA;
+GRANT SELECT ON TABLE public.m_xml TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_xml;`
+          )
+        )
+      )
+    )
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toContain(
+      'public.secrets: the materialized view public.m_sec copies its rows through the function public.sec() and is granted to other roles, who would read them through it'
+    )
+    expect(error?.message).toContain(
+      'public.secrets: the generated column stuff of public.notes2 copies its rows through the function public.all_sec(integer) and is granted to other roles'
+    )
+    expect(error?.message).toMatch(
+      /the target's tables: the materialized view public\.m_xml is filled through the function query_to_xml\(text,boolean,boolean,text\), which runs a query given as text, or reads rows named at run time, and is granted to other roles/
+    )
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(
+      await server.query(
+        db,
+        `SELECT to_regclass('public.m_sec') AS m, to_regclass('public.notes2') AS n, to_regprocedure('public.sec()') AS f,
+           (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
+      )
+    ).toEqual([{ m: null, n: null, f: null, rows: 'TOPSECRET,public-info' }])
+  })
+
+  /** A materialized view and a generated column over the backup's own table only. */
+  const OWN = `CREATE TABLE public.posts (id int PRIMARY KEY, title text);
+INSERT INTO public.posts VALUES (1, 'hello world');
+CREATE FUNCTION public.titles() RETURNS TABLE(id int, title text) LANGUAGE sql STABLE
+  AS $$ SELECT id, title FROM public.posts $$;
+CREATE MATERIALIZED VIEW public.m_titles AS SELECT * FROM public.titles() WITH NO DATA;
+GRANT SELECT ON TABLE public.m_titles TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_titles;
+CREATE FUNCTION public.first_title(x int) RETURNS text LANGUAGE sql IMMUTABLE
+  AS $$ SELECT title FROM public.posts WHERE id = x $$;
+CREATE TABLE public.comments (id int, post int, title text GENERATED ALWAYS AS (public.first_title(post)) STORED);
+INSERT INTO public.comments (id, post) VALUES (1, 1);
+GRANT SELECT ON TABLE public.comments TO ${ANON};`
+
+  it('a materialized view and a generated column granted to a role, through functions over the backup’s own table only: no warning, and the net lets them through', async () => {
+    const provider = await project()
+    expect(await copyWarnings(provider, 'own', OWN)).toEqual([])
+    expect(
+      await server.query(provider, `SET ROLE ${ANON}; SELECT title FROM public.m_titles`)
+    ).toEqual([{ title: 'hello world' }])
+    const guarded = await database(TARGET)
+    expect(await copyWarnings(guarded, 'own-net', OWN)).toEqual([])
+    expect(
+      await server.query(guarded, `SET ROLE ${ANON}; SELECT title FROM public.comments`)
+    ).toEqual([{ title: 'hello world' }])
+  })
+
+  it('F1 and F2 into a target that keeps no table (auth.users without rows): no warning', async () => {
+    const db = await project(false)
+    expect(await copyWarnings(db, 'a90-empty', `${F1}\n${F2}`)).toEqual([])
+  })
+})
+
+describe('a PostgreSQL 13 target (pg_proc has no prosqlbody before 14)', () => {
+  let old: TestServer
+  beforeAll(async () => {
+    old = await startPostgres({ binDir: embeddedBinDir(13) })
+  }, 120_000)
+  afterAll(async () => {
+    await old?.stop()
+  })
+
+  it('the after-load checks read its catalogs: the target’s own definer function kept, a new one warned, a materialized view through a function over the kept table refused by the net', async () => {
+    expect(old.major).toBe(13)
+    const db = await old.createDatabase('definer13')
+    await old.query(
+      db,
+      `ALTER DATABASE definer13 OWNER TO ${old.appUser};
+       GRANT CREATE ON SCHEMA public TO ${old.appUser};
+       SET ROLE ${old.appUser};
+       ${TARGET}
+       CREATE FUNCTION public.mine() RETURNS int LANGUAGE sql SECURITY DEFINER AS $$SELECT 1$$;`
+    )
+    const url = old.url(db, { user: old.appUser, password: old.appPassword })
+    const options = (name: string, sql: string): RestoreOptions =>
+      testRestoreInputs(url, { kind: 'file', path: script(name, sql) }, { allowNonEmpty: true })
+    const restored = await harness.restore(options('pg13-peek', PEEK))
+    expect(restored.warnings.filter(w => w.startsWith('SECURITY DEFINER'))).toEqual([
+      expect.stringContaining('function public.peek() (executable by PUBLIC')
+    ])
+    expect(await old.query(db, 'SELECT count(*)::int AS n FROM public.peek()')).toEqual([{ n: 2 }])
+    // the net's walk of what a materialized view copies reads pg_proc too
+    await expect(
+      harness.restore(
+        options(
+          'pg13-copy',
+          `CREATE FUNCTION public.sec() RETURNS TABLE(id int, secret text) LANGUAGE sql STABLE AS $$SELECT id, secret FROM public.secrets$$;
+CREATE MATERIALIZED VIEW public.m_sec AS SELECT * FROM public.sec() WITH NO DATA;
+GRANT SELECT ON public.m_sec TO PUBLIC;
+REFRESH MATERIALIZED VIEW public.m_sec;`
+        )
+      )
+    ).rejects.toThrow(
+      /materialized view public\.m_sec copies its rows through the function public\.sec\(\)/
+    )
+    expect(await old.query(db, "SELECT to_regclass('public.m_sec') IS NULL AS gone")).toEqual([
+      { gone: true }
+    ])
   })
 })

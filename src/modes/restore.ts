@@ -184,6 +184,7 @@ import {
 import {
   changedObjectsMessage,
   definerFunctionsWarning,
+  keptTablesCopiesWarning,
   keptTablesViewsWarning,
   hasProtected,
   type ProtectedSet,
@@ -980,6 +981,13 @@ export async function restore(
     if (keptViews) {
       log.warning(keptViews)
       warnings.push(keptViews)
+    }
+    // what the load copied out of them into the backup's materialized views and stored generated
+    // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow
+    const copies = await keptTablesCopiesWarning(target, recorded?.set)
+    if (copies) {
+      log.warning(copies)
+      warnings.push(copies)
     }
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))

@@ -905,6 +905,31 @@ const QUERY_FUNCTIONS = new Map<string, { arg: number; args?: number }>([
   ['ts_rewrite', { arg: 1, args: 2 }]
 ])
 
+/**
+ * pg_catalog's functions that read rows the query calling them names nowhere (PostgreSQL records
+ * no dependency on the table): those of QUERY_FUNCTIONS (a query given as text), and those that
+ * read a cursor's, a table's, a schema's or the database's rows (cursor_to_xml, table_to_xml,
+ * schema_to_xml, database_to_xml and their _and_xmlschema forms). By name, with the number of
+ * arguments where another form runs none (ts_rewrite). What a materialized view or a stored
+ * generated column of the backup may call to copy a kept table's rows (unchanged.ts,
+ * copiedRowsQuery; attacker a90 F1).
+ */
+export const ROW_READING_CATALOG_FUNCTIONS: ReadonlyMap<string, { args?: number }> = new Map([
+  ...[...QUERY_FUNCTIONS].map(([name, f]): [string, { args?: number }] => [
+    name,
+    f.args === undefined ? {} : { args: f.args }
+  ]),
+  ...[
+    'cursor_to_xml',
+    'table_to_xml',
+    'table_to_xml_and_xmlschema',
+    'schema_to_xml',
+    'schema_to_xml_and_xmlschema',
+    'database_to_xml',
+    'database_to_xml_and_xmlschema'
+  ].map((name): [string, { args?: number }] => [name, {}])
+])
+
 /** Text that may name one of QUERY_FUNCTIONS (or a U&"…" that may). */
 const QUERY_FUNCTION_WORDS = /query_to_xml|ts_stat|ts_rewrite|u&/i
 

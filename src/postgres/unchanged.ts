@@ -41,6 +41,7 @@ import {
   signatureKey
 } from './clean.js'
 import { quoteIdent } from '../sql-names.js'
+import { ROW_READING_CATALOG_FUNCTIONS } from './psql-script-rules.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
 export const NET_MARKER = 'restore net: objects of the target changed: '
@@ -427,14 +428,21 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
  * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
  */
 async function withCatalogSearchPath<T>(client: pg.Client, read: () => Promise<T>): Promise<T> {
-  const { rows: was } = await client.query<{ path: string }>(
-    "SELECT pg_catalog.current_setting('search_path') AS path"
+  const { rows: was } = await client.query<{ path: string; jit: string }>(
+    "SELECT pg_catalog.current_setting('search_path') AS path, pg_catalog.current_setting('jit') AS jit"
   )
-  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+  // and no JIT: the planner's estimates for regular expressions over pg_proc's bodies exceed
+  // jit_above_cost, and compiling such a plan took seconds for a query that runs in milliseconds
+  await client.query(
+    "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false), pg_catalog.set_config('jit', 'off', false)"
+  )
   try {
     return await read()
   } finally {
-    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+    await client.query(
+      "SELECT pg_catalog.set_config('search_path', $1, false), pg_catalog.set_config('jit', $2, false)",
+      [was[0].path, was[0].jit]
+    )
   }
 }
 
@@ -851,14 +859,24 @@ WHERE p.prokind OPERATOR(pg_catalog.<>) 'a'
   AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`
 
 /**
+ * SQL: the SQL-standard body (BEGIN ATOMIC, RETURN) of the pg_proc row `alias`, NULL where there
+ * is none — always on a server older than 14 (`version`: server_version_num), whose pg_proc has
+ * no prosqlbody column (naming it there fails the whole statement, after the load).
+ */
+const sqlBody = (alias: string, version: number): string =>
+  version >= 140000 ? `${alias}.prosqlbody` : 'NULL::pg_catalog.pg_node_tree'
+
+/**
  * What the routines named `$1` (regprocedure texts of definerFunctions()) run with their owner's
  * rights: each itself, an aggregate's SECURITY DEFINER support functions. For each: its body
  * (prosrc), whether it is an SQL-standard one (BEGIN ATOMIC, RETURN: PostgreSQL records what it
  * calls in pg_depend), its search_path setting, its owner, and from pg_depend the routines it
  * calls and the views it reads (name, md5 of pg_get_viewdef).
  */
-const DEFINER_BODIES = `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
-  f.prosqlbody IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
+const definerBodies = (
+  version: number
+): string => `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
+  ${sqlBody('f', version)} IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
   (SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(f.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1) AS path,
   ARRAY(SELECT DISTINCT d.refobjid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_depend d
     WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
@@ -950,7 +968,7 @@ async function reachedChanges(
     path: string | null
     calls: string[]
     views: Array<[string, string]>
-  }>(DEFINER_BODIES, [kept])
+  }>(definerBodies(set.serverVersion ?? 0), [kept])
   const found = new Map<string, Set<string>>()
   for (const r of rows) {
     const hits = new Set<string>()
@@ -1005,10 +1023,13 @@ export async function definerFunctionsWarning(
 ): Promise<string[]> {
   const kept = set?.keptTables ?? []
   if (set === undefined || kept.length === 0) return []
-  const { rows: was } = await client.query<{ path: string }>(
-    "SELECT pg_catalog.current_setting('search_path') AS path"
+  const { rows: was } = await client.query<{ path: string; jit: string }>(
+    "SELECT pg_catalog.current_setting('search_path') AS path, pg_catalog.current_setting('jit') AS jit"
   )
-  await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)")
+  // no JIT, as withCatalogSearchPath
+  await client.query(
+    "SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false), pg_catalog.set_config('jit', 'off', false)"
+  )
   let rows: Array<
     DefinerFunction & {
       kind: string
@@ -1083,7 +1104,10 @@ export async function definerFunctionsWarning(
       open.filter(asBefore).map(f => f.name)
     )
   } finally {
-    await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path])
+    await client.query(
+      "SELECT pg_catalog.set_config('search_path', $1, false), pg_catalog.set_config('jit', $2, false)",
+      [was[0].path, was[0].jit]
+    )
   }
   const shown = 10
   const few = fewNames
@@ -1254,6 +1278,338 @@ ORDER BY v.oid, pg_catalog.cardinality(c.path)`,
     .slice(0, shown)
     .map(v => `REVOKE ALL ON TABLE ${v.name} FROM ${v.grantees.join(', ')};`)
   return `Views over the target's kept tables: the restore created ${plural(found.length, 'view')} that ${found.length === 1 ? 'reads' : 'read'} a table the target keeps with its rows (not the backup's) and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may read: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may read one reads those rows with its owner's rights, whatever privileges they have on the table (unless the view is security_invoker; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
+}
+
+/**
+ * A regular expression (an SQL expression) for the identifier `name` (an SQL text expression) as
+ * a body may write it: bare, or double-quoted (matched without regard to case: a bare one folds).
+ */
+const identPattern = (name: string): string =>
+  String.raw`('(?:' OPERATOR(pg_catalog.||) pg_catalog.regexp_replace(${name}, '([.^$*+?()[\]{}|\\"-])', '\\\1', 'g')
+    OPERATOR(pg_catalog.||) '|"' OPERATOR(pg_catalog.||) pg_catalog.regexp_replace(pg_catalog.replace(${name}, '"', '""'), '([.^$*+?()[\]{}|\\"-])', '\\\1', 'g') OPERATOR(pg_catalog.||) '")')`
+
+/**
+ * SQL: whether the body `body` names `schema`.`name` (text expressions), qualified, or bare where
+ * the routine's search_path setting `path` (text, NULL: none) holds `schema` (any schema without
+ * one; `$user`: its owner `owner`), followed by `follow` (a regular expression: '\s*\(' for a call).
+ */
+const namesIn = (
+  body: string,
+  schema: string,
+  name: string,
+  path: string,
+  owner: string,
+  follow = String.raw`($|[^[:alnum:]_$"])`
+): string =>
+  String.raw`(${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(schema)} OPERATOR(pg_catalog.||) '\s*\.\s*' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
+    OR (${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
+      AND (${path} IS NULL OR EXISTS (SELECT FROM pg_catalog.regexp_split_to_table(${path}, ',') e(x)
+        WHERE CASE WHEN pg_catalog.btrim(e.x) OPERATOR(pg_catalog.~) '^"' THEN pg_catalog.replace(pg_catalog.btrim(pg_catalog.btrim(e.x), '"'), '""', '"')
+                   WHEN pg_catalog.lower(pg_catalog.btrim(e.x)) OPERATOR(pg_catalog.=) '$user' THEN ${owner}
+                   ELSE pg_catalog.lower(pg_catalog.btrim(e.x)) END OPERATOR(pg_catalog.=) ${schema}))))`
+
+/** SQL: the pg_proc row `alias` is one of ROW_READING_CATALOG_FUNCTIONS (by name and arguments). */
+const rowReadingCatalogFunction = (alias: string): string =>
+  `(${[...ROW_READING_CATALOG_FUNCTIONS]
+    .map(
+      ([name, f]) =>
+        `(${alias}.proname OPERATOR(pg_catalog.=) '${name}'${f.args === undefined ? '' : ` AND ${alias}.pronargs OPERATOR(pg_catalog.=) ${f.args}`})`
+    )
+    .join(' OR ')})`
+
+/**
+ * SQL: a set of the function OIDs a stored query or expression (a pg_node_tree expression) calls:
+ * its calls', operators' and aggregates' (the node tree's funcid, opfuncid, aggfnoid).
+ */
+const NODE_FUNCTIONS = (node: string): string =>
+  String.raw`(pg_catalog.regexp_matches((${node})::pg_catalog.text, ':(?:funcid|opfuncid|aggfnoid) (\d+)', 'g'))[1]::pg_catalog.oid`
+
+/** A regular expression: a call of one of ROW_READING_CATALOG_FUNCTIONS in a body's text. */
+const ROW_READING_CALL = String.raw`\m(${[...ROW_READING_CATALOG_FUNCTIONS.keys()].join('|')})"?\s*\(`
+
+/**
+ * What the load copies out of the tables `tables` (an oid[] expression: the kept or guarded ones)
+ * into an object of the backup's that others may read, with no pg_depend edge between the two
+ * (attacker a90 F1, F2): a materialized view the load made (`made`, SQL over its pg_class row's
+ * alias) and filled, granted to roles other than its owner (on it or a column; not `trusted`), and
+ * a STORED generated column of a table the load made that holds rows (`holds`), granted so (the
+ * table or that column). PostgreSQL fills the one and computes the other as the role that ran the
+ * statement (the restoring one), through any function, SECURITY INVOKER or not. Followed: the
+ * functions its query or expression calls (an operator's, an aggregate's support functions'), and
+ * those of the views (and materialized views) its query reads; then one level deeper, the
+ * functions named in such a function's body (resolved by its search_path setting, any schema
+ * without one) or, for a BEGIN ATOMIC body, those PostgreSQL records. A function reads a kept
+ * table where its body names it or a view over it (as above; a BEGIN ATOMIC one: its recorded
+ * dependencies), or what it reads cannot be told: pg_catalog's ROW_READING_CATALOG_FUNCTIONS,
+ * an SQL or PL/pgSQL body that calls one or EXECUTEs (SQL built at run time), any other language
+ * (not an extension's own C functions, but dblink's). Not pg_catalog's or information_schema's
+ * other functions; not one whose body names only the backup's own tables.
+ * Rows: obj (oid), kind ('m' or 's'), col (the generated column), fn (the function called, a
+ * regprocedure), via (the function named in its body that reads, or NULL), kept (the kept table,
+ * or NULL) and how (what cannot be told, or NULL), and grantees (who may read it, quoted).
+ * Run with search_path pg_catalog, pg_temp.
+ */
+const copiedRowsQuery = (o: {
+  /** server_version_num of the server it runs on. */
+  version: number
+  tables: string
+  made: (alias: string) => string
+  holds: (alias: string) => string
+  trusted?: (alias: string) => string
+}): string => {
+  const granted = (rel: string, col?: string): string =>
+    `(EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
+      OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}))`
+  const grantees = (rel: string, col?: string): string =>
+    `ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+      FROM (SELECT a.grantee FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner
+        UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+          WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}) a ORDER BY 1)`
+  const path = (p: string): string =>
+    `(SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(${p}.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1)`
+  const notCatalog = (n: string): string =>
+    `${n}.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])`
+  const readable = (l: string): string =>
+    `${l}.lanname OPERATOR(pg_catalog.=) ANY ('{sql,plpgsql}'::pg_catalog.name[])`
+  return String.raw`WITH RECURSIVE reader(rel, kept) AS (
+  SELECT t, t FROM pg_catalog.unnest(${o.tables}) t
+  UNION
+  SELECT r.ev_class, x.kept FROM reader x
+    JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) x.rel
+      AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+    JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+   WHERE r.ev_class OPERATOR(pg_catalog.<>) x.rel
+), readers AS (
+  SELECT DISTINCT ON (x.rel) x.rel, x.kept, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
+    FROM reader x JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.rel JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+   ORDER BY x.rel, x.rel OPERATOR(pg_catalog.=) x.kept DESC, x.kept
+), copies(obj, kind, col, cls, eoid, grantees) AS (
+  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}
+    FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
+   WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND ${granted('m')}${o.trusted ? ` AND NOT ${o.trusted('m')}` : ''}
+  UNION ALL
+  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}
+    FROM pg_catalog.pg_class gt JOIN pg_catalog.pg_attribute ga ON ga.attrelid OPERATOR(pg_catalog.=) gt.oid
+    JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) gt.oid AND ad.adnum OPERATOR(pg_catalog.=) ga.attnum
+   WHERE ga.attgenerated OPERATOR(pg_catalog.=) 's' AND NOT ga.attisdropped AND gt.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
+     AND ${o.made('gt')} AND ${granted('gt', 'ga.attnum')} AND ${o.holds('gt')}
+), expr(obj, kind, col, cls, eoid, seen) AS (
+  SELECT c.obj, c.kind, c.col, c.cls, c.eoid, ARRAY[c.obj] FROM copies c
+  UNION ALL
+  -- the views its query reads, in turn: their functions run as it is filled
+  SELECT e.obj, e.kind, e.col, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, e.seen OPERATOR(pg_catalog.||) v.oid
+    FROM expr e JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) d.refobjid AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+    JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
+   WHERE NOT v.oid OPERATOR(pg_catalog.=) ANY (e.seen)
+), called(obj, kind, col, fn) AS (
+  SELECT DISTINCT e.obj, e.kind, e.col, f.fn FROM expr e
+    JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+    CROSS JOIN LATERAL (
+      SELECT d.refobjid AS fn WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+      UNION ALL SELECT op.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator op
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass AND op.oid OPERATOR(pg_catalog.=) d.refobjid
+      UNION ALL SELECT s.fn FROM pg_catalog.pg_aggregate g CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid]) s(fn)
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND g.aggfnoid OPERATOR(pg_catalog.=) d.refobjid AND s.fn OPERATOR(pg_catalog.<>) 0
+    ) f
+  UNION
+  -- pg_catalog's functions: PostgreSQL records no dependency on them (pinned), so read from the
+  -- stored query or expression itself (a call's, an operator's, an aggregate's function OID)
+  SELECT e.obj, e.kind, e.col, ${NODE_FUNCTIONS(
+    `CASE WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+      THEN (SELECT r.ev_action FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
+      ELSE (SELECT ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`
+  )} FROM expr e
+), deeper(top, fn) AS (
+  SELECT DISTINCT c.fn, c.fn FROM called c
+  UNION
+  -- one level deeper: the functions its body names (a BEGIN ATOMIC one: those PostgreSQL records)
+  SELECT p.oid, g.oid FROM (SELECT DISTINCT c.fn FROM called c) c
+    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) c.fn
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+    JOIN pg_catalog.pg_proc g ON g.oid OPERATOR(pg_catalog.<>) p.oid
+    JOIN pg_catalog.pg_namespace gn ON gn.oid OPERATOR(pg_catalog.=) g.pronamespace
+   WHERE CASE WHEN ${sqlBody('p', o.version)} IS NOT NULL
+     THEN EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
+       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) g.oid)
+       OR g.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT ${NODE_FUNCTIONS(sqlBody('p', o.version))}))
+     ELSE ${readable('l')} AND ${notCatalog('gn')}
+       AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0
+       AND ${namesIn('p.prosrc', 'gn.nspname::pg_catalog.text', 'g.proname::pg_catalog.text', path('p'), 'pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text', String.raw`"?\s*\(`)} END
+), verdict(fn, kept, how) AS (
+  SELECT q.oid, h.kept, h.how FROM (SELECT DISTINCT x.fn FROM deeper x) x
+    JOIN pg_catalog.pg_proc q ON q.oid OPERATOR(pg_catalog.=) x.fn
+    JOIN pg_catalog.pg_namespace qn ON qn.oid OPERATOR(pg_catalog.=) q.pronamespace
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+    CROSS JOIN LATERAL (
+      SELECT NULL::pg_catalog.oid AS kept, 'runs a query given as text, or reads rows named at run time' AS how
+       WHERE qn.nspname OPERATOR(pg_catalog.=) 'pg_catalog' AND ${rowReadingCatalogFunction('q')}
+      UNION ALL
+      SELECT r.kept, NULL FROM readers r
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NOT NULL
+         AND EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
+           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) r.rel)
+      UNION ALL
+      SELECT r.kept, NULL FROM readers r
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+         AND pg_catalog.strpos(pg_catalog.lower(q.prosrc), pg_catalog.lower(r.name)) OPERATOR(pg_catalog.>) 0
+         AND ${namesIn('q.prosrc', 'r.schema', 'r.name', path('q'), 'pg_catalog.pg_get_userbyid(q.proowner)::pg_catalog.text')}
+      UNION ALL
+      SELECT NULL, 'runs SQL it builds at run time'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+         AND (q.prosrc OPERATOR(pg_catalog.~*) '${ROW_READING_CALL}'
+           OR (l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND q.prosrc OPERATOR(pg_catalog.~*) '\mexecute\M'))
+      UNION ALL
+      SELECT NULL, pg_catalog.format('runs code in LANGUAGE %s, which the restore does not read', l.lanname)
+       WHERE ${notCatalog('qn')} AND NOT ${readable('l')}
+         AND NOT (l.lanname OPERATOR(pg_catalog.=) ANY ('{c,internal}'::pg_catalog.name[]) AND q.proname OPERATOR(pg_catalog.!~) '^dblink'
+           AND EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'))
+    ) h
+)
+SELECT DISTINCT c.obj, c.kind, c.col, x.top::pg_catalog.regprocedure::pg_catalog.text AS fn,
+  CASE WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
+  v.kept, v.how, cp.grantees
+FROM called c JOIN deeper x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
+JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT FROM c.col`
+}
+
+/**
+ * After the load (attacker a90 F1, F2): what the load copied out of a table the target keeps with
+ * its rows (ProtectedSet.keptTables) into an object of the backup's that roles other than its
+ * owner may read (copiedRowsQuery): a materialized view it made and filled (not among
+ * ProtectedSet.viewsBefore; not the target's own over again, as keptTablesViewsWarning), and a
+ * stored generated column of a table it made (not among ProtectedSet.relations) that holds rows,
+ * each with the function it calls, the kept table it reads (or what cannot be told), who may read
+ * it and what to run. keptTablesViewsWarning follows views' dependencies between relations; these
+ * have none. Warned, not refused (the net refuses them over the tables it fingerprints); pg_restore
+ * and psql by hand restore them the same, without a word. None when there is nothing to say.
+ */
+export async function keptTablesCopiesWarning(
+  client: pg.Client,
+  set: ProtectedSet | undefined
+): Promise<string | undefined> {
+  const kept = set?.keptTables ?? []
+  if (set === undefined || kept.length === 0 || set.viewsBefore === undefined) return undefined
+  type Row = {
+    obj: number
+    kind: string
+    col: string | null
+    fn: string
+    via: string | null
+    kept: number | null
+    how: string | null
+    grantees: string[]
+  }
+  type Copy = {
+    oid: number
+    name: string
+    kind: string
+    definition: string | null
+    owner: string
+    acl: Array<[number, string, boolean]>
+  }
+  const read = await withCatalogSearchPath(client, async () => {
+    const { rows } = await client.query<Row>(
+      copiedRowsQuery({
+        version: set.serverVersion ?? 0,
+        tables: '$1::pg_catalog.oid[]',
+        made: a =>
+          a === 'm'
+            ? `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])`
+            : `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.oid[])`,
+        holds: () => 'true'
+      }),
+      [kept, set.viewsBefore, set.relations.map(r => r.oid)]
+    )
+    if (rows.length === 0) return undefined
+    const { rows: objects } = await client.query<Copy>(
+      `SELECT c.oid::pg_catalog.int8 AS oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+  c.relkind::pg_catalog.text AS kind, CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END AS definition,
+  c.relowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable))
+    FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
+      [[...new Set(rows.map(r => r.obj))]]
+    )
+    const { rows: tables } = await client.query<{ oid: number; name: string }>(
+      `SELECT c.oid::pg_catalog.int8 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
+      [[...new Set(rows.flatMap(r => (r.kept === null ? [] : [r.kept])))]]
+    )
+    return { rows, objects, tables }
+  })
+  if (read === undefined) return undefined
+  const objects = new Map(read.objects.map(o => [Number(o.oid), o]))
+  const tables = new Map(read.tables.map(t => [Number(t.oid), t.name]))
+  // a table of the load's whose generated column holds no value: nothing was copied (its rows,
+  // written later, are computed as whoever writes them)
+  const holds = async (o: Copy): Promise<boolean> =>
+    o.kind === 'm' ||
+    client.query<{ any: boolean }>(`SELECT EXISTS (SELECT FROM ${o.name}) AS any`).then(
+      r => r.rows[0]?.any ?? true,
+      () => true
+    )
+  // the target's own materialized view as it was (clean over itself), as keptTablesViewsWarning
+  const asBefore = (o: Copy): boolean =>
+    o.kind === 'm' &&
+    (set.replacedViews ?? []).some(
+      r =>
+        r.name === o.name &&
+        r.kind === o.kind &&
+        r.definition === o.definition &&
+        r.owner === Number(o.owner) &&
+        o.acl.every(([grantee, privilege, grantable]) =>
+          r.acl.some(
+            ([g, p, x]) => Number(g) === Number(grantee) && p === privilege && (x || !grantable)
+          )
+        )
+    )
+  /** One item per materialized view, per generated column: its calls and what each reads. */
+  const items = new Map<
+    string,
+    { object: Copy; col: string | null; grantees: string[]; reads: Map<string, Set<string>> }
+  >()
+  for (const r of read.rows) {
+    const object = objects.get(Number(r.obj))
+    if (object === undefined || asBefore(object) || !(await holds(object))) continue
+    const id = JSON.stringify([object.name, r.col])
+    const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() }
+    const call = r.via === null ? r.fn : `${r.fn}, which calls ${r.via}`
+    const what =
+      r.kept !== null
+        ? `reads ${tables.get(Number(r.kept)) ?? String(r.kept)}`
+        : (r.how ?? 'runs what cannot be read')
+    const reads = item.reads.get(call) ?? new Set<string>()
+    reads.add(what)
+    item.reads.set(call, reads)
+    items.set(id, item)
+  }
+  const found = [...items.values()].sort((a, b) =>
+    `${a.object.name} ${a.col ?? ''}`.localeCompare(`${b.object.name} ${b.col ?? ''}`)
+  )
+  if (found.length === 0) return undefined
+  const shown = 10
+  const few = fewNames
+  const named = (i: (typeof found)[number]): string =>
+    i.col === null
+      ? `materialized view ${i.object.name}`
+      : `generated column ${quoteIdent(i.col)} of ${i.object.name}`
+  const list = found.slice(0, shown).map(i => {
+    const calls = [...i.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`)
+    return `${named(i)} (${i.col === null ? 'its query' : 'its expression'} calls ${few(calls, 2)}; readable by ${few(i.grantees)})`
+  })
+  const revokes = found
+    .slice(0, shown)
+    .map(i =>
+      i.col === null
+        ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
+        : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${quoteIdent(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${quoteIdent(i.col)} = DEFAULT; (its values were computed by the restoring role)`
+    )
+  const n = found.length
+  return `Copies of the target's kept tables: the restore made ${plural(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, and one call deeper; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
 }
 
 /**
@@ -1755,6 +2111,9 @@ DECLARE
   gone_ pg_catalog.text[];
   db_ pg_catalog.text;
 BEGIN
+  -- no JIT for this transaction's rest: compiling the plans of the catalog reads below (their
+  -- estimates for regular expressions over pg_proc's bodies) took seconds, the reads milliseconds
+  PERFORM pg_catalog.set_config('jit', 'off', true);
   IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
     RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
   END IF;
@@ -1937,6 +2296,32 @@ BEGIN
      ORDER BY e.dst, w.g, w.cur OPERATOR(pg_catalog.=) w.g DESC, w.hop OPERATOR(pg_catalog.=) w.cur DESC) x;
   IF found_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  -- what the load copied out of the target's table into an object of the backup's granted to
+  -- other roles, with no dependency between the two (attacker a90 F3): a materialized view it
+  -- filled, a stored generated column it computed, through a function that reads the table or SQL
+  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view
+  IF guarded_ IS NOT NULL THEN
+    SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
+      SELECT DISTINCT CASE WHEN k.kept IS NOT NULL
+        THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to other roles, who would read them through it',
+          k.kept::pg_catalog.regclass, k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
+        ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to other roles: what it copies of them cannot be told',
+          k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
+        FROM (SELECT c.*, CASE WHEN c.kind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view ' OPERATOR(pg_catalog.||) c.obj::pg_catalog.regclass::pg_catalog.text
+            ELSE pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) END AS what
+          FROM (${copiedRowsQuery({
+            version: set.serverVersion ?? 0,
+            tables: 'guarded_',
+            made: a => `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))`,
+            // a table the load made: its rows are those it wrote in this transaction
+            holds: a =>
+              `(${a}.relkind OPERATOR(pg_catalog.=) 'p' OR pg_catalog.pg_stat_get_xact_tuples_inserted(${a}.oid) OPERATOR(pg_catalog.+) pg_catalog.pg_stat_get_xact_tuples_updated(${a}.oid) OPERATOR(pg_catalog.>) 0)`,
+            trusted: a => `${a}.oid OPERATOR(pg_catalog.=) ANY (trusted_)`
+          })}) c) k) x;
+    IF found_ IS NOT NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+    END IF;
   END IF;
   IF ${set.extensionDependencies !== undefined ? 'true' : 'false'} THEN
     SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) INTO checked_ FROM pg_catalog.jsonb_each(want) w
