@@ -3234,8 +3234,17 @@ async function guardTarget(
     )
   }
   if (dataOnly) {
+    // an archive whose every table is here and empty (a schema the app's migrations made): the
+    // target's triggers would fire for each row with allow-non-empty, as with pg_restore by hand
+    // (trial u56 M1: an audit trigger's rows broke a key); data-only turns them off meanwhile
+    const migrated =
+      plan.format !== 'plain' && dataOnly.blocked.length === 0 && dataOnly.fills.length > 0
     throw new RestoreError(
-      `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`
+      `the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)}${
+        migrated
+          ? ` Set 'data-only: true' to load its rows into the target's tables with the target's triggers off while they load and its foreign keys checked at the end (a schema the app's migrations made); 'allow-non-empty: true' loads them as pg_restore does, the target's triggers firing for each row. Or point database-url at an empty database.`
+          : ` Set 'allow-non-empty: true' for that, or point database-url at an empty database.`
+      }`
     )
   }
   // the very database the backup was made of (a restore drill pointed at production, by mistake;
