@@ -129,9 +129,11 @@ import {
   platformSchemaName,
   readTargetFacts,
   NOT_RESTORED,
+  PROVIDER_EXISTS,
   providerAclNote,
   statementPolicy
 } from '../postgres/target-policy.js'
+import { providerAclUnchanged } from '../postgres/provider-acl.js'
 import { outsideKeyHint } from './outside-key.js'
 import { type BackupFile, sizeOf } from '../pipeline/decode.js'
 import {
@@ -992,8 +994,21 @@ export async function restore(
     const objects = skipped
       .filter(g => g.reason.startsWith(NOT_RESTORED))
       .map(g => g.reason.slice(NOT_RESTORED.length))
-    // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
-    const acl = providerAclNote(loaded.skipped)
+    // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once;
+    // not the ones that would leave the target's privileges as they are (trial u55 L2)
+    const aclSame = await providerAclUnchanged(target, loaded.skipped, PROVIDER_EXISTS).catch(
+      (e: unknown) => {
+        log.debug(
+          `The provider's objects' privileges were not compared: ${e instanceof Error ? e.message : String(e)}`
+        )
+        return new Set<(typeof loaded.skipped)[number]>()
+      }
+    )
+    const acl = providerAclNote(loaded.skipped.filter(s => !aclSame.has(s)))
+    if (acl === undefined && aclSame.size > 0)
+      log.info(
+        `${plural(aclSame.size, 'GRANT/REVOKE statement')} on the provider's objects left out: the target's privileges on them are already what they set`
+      )
     const notRestored = acl ? [...objects, acl] : objects
     if (notRestored.length > 0) {
       const warning =

@@ -87,9 +87,10 @@ export interface SkippedStatement {
   /** A COPY left out: its data lines (rows) left out with it. */
   rows?: number
   /**
-   * An ALTER DEFAULT PRIVILEGES or GRANT left out: its whole text as written (`text` is shortened
-   * for display), for the warnings that give it again (for the restoring role; once the missing
-   * role is created).
+   * An ALTER DEFAULT PRIVILEGES, GRANT or REVOKE left out: its whole text as written (`text` is
+   * shortened for display), for the warnings that give it again (for the restoring role; once the
+   * missing role is created) and for the provider's objects' privileges compared with the target's
+   * (provider-acl).
    */
   statement?: string
 }
@@ -531,7 +532,10 @@ export class ScriptGate extends Transform {
       text: shortText(e.text)
     }
     if ('table' in verdict && verdict.table !== undefined) entry.table = verdict.table
-    if (e.text.length <= 4096 && /^\s*(?:ALTER\s+DEFAULT\s+PRIVILEGES|GRANT)\b/i.test(e.text))
+    if (
+      e.text.length <= 4096 &&
+      /^\s*(?:ALTER\s+DEFAULT\s+PRIVILEGES|GRANT|REVOKE)\b/i.test(e.text)
+    )
       entry.statement = e.text
     this.skipped.push(entry)
     // COPY … FROM stdin: its data follows (pg_dump writes no other COPY)

@@ -1972,7 +1972,7 @@ export function providerPolicy(
 }
 
 /** The reason providerPolicy gives the backup's statements on objects the provider owns. */
-const PROVIDER_EXISTS = 'exists in the target, owned by the provider'
+export const PROVIDER_EXISTS = 'exists in the target, owned by the provider'
 
 /**
  * The GRANT and REVOKE statements left out because their object is the provider's (it exists in

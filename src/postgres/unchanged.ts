@@ -427,7 +427,10 @@ export async function readProtected(client: pg.Client, not: NotProtected): Promi
  * `read` run with search_path pg_catalog, pg_temp (how the check's catalog reads qualify names:
  * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
  */
-async function withCatalogSearchPath<T>(client: pg.Client, read: () => Promise<T>): Promise<T> {
+export async function withCatalogSearchPath<T>(
+  client: pg.Client,
+  read: () => Promise<T>
+): Promise<T> {
   const { rows: was } = await client.query<{ path: string; jit: string }>(
     "SELECT pg_catalog.current_setting('search_path') AS path, pg_catalog.current_setting('jit') AS jit"
   )
