@@ -1,8 +1,8 @@
-export const id = 316;
-export const ids = [316];
+export const id = 604;
+export const ids = [604];
 export const modules = {
 
-/***/ 37316:
+/***/ 76604:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -7423,6 +7423,2282 @@ only = true) {
 
 // EXTERNAL MODULE: ./src/postgres/identity.ts
 var identity = __webpack_require__(54837);
+;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
+
+
+
+
+
+
+/** The start of the net's error, as psql prints it ("ERROR:  <marker>\u2026"). */
+const NET_MARKER = 'restore net: objects of the target changed: ';
+const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
+/**
+ * The fingerprint of the relations whose oid the condition `%WHERE%` selects, as rows (oid,
+ * name, kind, fp). The same text runs when the set is recorded and in the check before COMMIT;
+ * every name is qualified with pg_catalog (the backup may set search_path).
+ */
+const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name, c.relkind::pg_catalog.text AS kind,
+ pg_catalog.jsonb_build_object(
+  'name', pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),
+  'storage', c.relfilenode, 'kind', c.relkind, 'owner', c.relowner,
+  'acl', c.relacl::pg_catalog.text, 'options', c.reloptions::pg_catalog.text,
+  'security', pg_catalog.jsonb_build_array(c.relrowsecurity, c.relforcerowsecurity),
+  'table', pg_catalog.md5(pg_catalog.concat_ws(':', c.relreplident, c.relpersistence, c.relispartition, c.relpartbound::pg_catalog.text, c.reloftype, c.relam, c.reltablespace)),
+  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
+  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(k::pg_catalog.text) ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
+  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', t::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) t.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
+  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) r.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
+  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(p::pg_catalog.text) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
+  'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
+  'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
+  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) xc.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
+  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(d::pg_catalog.text) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
+  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) x.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
+  'publications', (SELECT COALESCE(pg_catalog.jsonb_agg(pr.prpubid ORDER BY pr.prpubid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_publication_rel pr WHERE pr.prrelid OPERATOR(pg_catalog.=) c.oid),
+  'sequence', (SELECT pg_catalog.md5(s::pg_catalog.text) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
+  'foreign', (SELECT pg_catalog.md5(ft::pg_catalog.text) FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid OPERATOR(pg_catalog.=) c.oid),
+  'ownedBy', (SELECT pg_catalog.jsonb_agg(pg_catalog.concat_ws(':', o.refobjid, o.refobjsubid, o.deptype) ORDER BY o.refobjid, o.refobjsubid) FROM pg_catalog.pg_depend o WHERE c.relkind OPERATOR(pg_catalog.=) 'S' AND o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid OPERATOR(pg_catalog.=) c.oid AND o.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])),
+  'comment', (SELECT pg_catalog.md5(pg_catalog.string_agg(d.objsubid OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.description, ',' ORDER BY d.objsubid)) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
+ ) AS fp
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE %WHERE%`;
+/** How a change of each fingerprint key is said: [more, fewer, other] (arrays), or [changed]. */
+const PHRASES = {
+    name: ['renamed or moved to another schema'],
+    storage: [
+        'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE \u2026 TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
+    ],
+    kind: ['changed its kind (a table turned into a view)'],
+    table: [
+        'its table options changed (REPLICA IDENTITY, LOGGED/UNLOGGED, partition bounds, access method, tablespace)'
+    ],
+    owner: ['gets another owner'],
+    acl: ['its privileges changed (GRANT or REVOKE)'],
+    options: ['its storage options changed (ALTER TABLE \u2026 SET)'],
+    security: ['its row-level security was switched'],
+    columns: [
+        'its columns changed (added, dropped, renamed, retyped, privileges, collation, storage, statistics target, options)'
+    ],
+    constraints: [
+        'gets a constraint',
+        'loses a constraint',
+        'its constraints changed (renamed, deferrability, validity)'
+    ],
+    triggers: [
+        'gets a trigger',
+        'loses a trigger',
+        'its triggers changed (disabled, enabled, renamed or replaced)'
+    ],
+    rules: ['gets a rule', 'loses a rule', 'its rules changed'],
+    policies: [
+        'gets a row-level security policy',
+        'loses a row-level security policy',
+        'its policies changed'
+    ],
+    children: [
+        'gets a child table (INHERITS or a partition: its queries read and write that table too)',
+        'loses a child table or partition',
+        'its child tables changed'
+    ],
+    parents: [
+        'becomes a child table or partition of another table',
+        'leaves its parent table',
+        'its parent tables changed'
+    ],
+    indexes: ['gets an index', 'loses an index', 'its indexes changed'],
+    defaults: ['its column defaults changed'],
+    statistics: [
+        'gets extended statistics',
+        'loses extended statistics',
+        'its extended statistics changed'
+    ],
+    publications: [
+        'is added to a publication (its changes would be sent to subscribers)',
+        'leaves a publication',
+        'its publications changed'
+    ],
+    sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
+    foreign: [
+        'its foreign-table options or server changed (ALTER FOREIGN TABLE \u2026 OPTIONS): its queries would read and write elsewhere'
+    ],
+    aggregate: [
+        'its aggregate definition changed (CREATE OR REPLACE AGGREGATE: its state function, initial value\u2026)'
+    ],
+    ownedBy: ['its owning column changed (ALTER SEQUENCE \u2026 OWNED BY)'],
+    comment: ['its comment or a column comment changed'],
+    definition: [
+        'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
+    ],
+    typedef: [
+        'its definition, values, constraints, owner or privileges changed (ALTER TYPE, ALTER DOMAIN, GRANT/REVOKE)'
+    ],
+    opdef: [
+        'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
+    ],
+    public: ['gets privileges granted to PUBLIC'],
+    row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
+    pubdef: [
+        'its options or owner changed (ALTER PUBLICATION \u2026 SET (publish = \u2026), OWNER TO): its subscribers would get other changes'
+    ],
+    tables: [
+        'its tables changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
+    ],
+    schemas: ['its schemas changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLES IN SCHEMA)'],
+    extdef: [
+        'its schema, version, owner or configuration tables changed (ALTER EXTENSION \u2026 SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
+    ],
+    members: ['its members changed (ALTER EXTENSION \u2026 ADD or DROP, UPDATE)'],
+    mappings: [
+        'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION \u2026 ADD, ALTER or DROP MAPPING)'
+    ],
+    opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY \u2026 ADD or DROP)'],
+    usermappings: ['its user mappings changed (CREATE, ALTER or DROP USER MAPPING)']
+};
+/** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
+const OBJECT_KINDS = {
+    function: 'pg_proc',
+    type: 'pg_type',
+    operator: 'pg_operator',
+    schema: 'pg_namespace',
+    publication: 'pg_publication',
+    extension: 'pg_extension',
+    cast: 'pg_cast',
+    collation: 'pg_collation',
+    conversion: 'pg_conversion',
+    'text search configuration': 'pg_ts_config',
+    'text search dictionary': 'pg_ts_dict',
+    'text search parser': 'pg_ts_parser',
+    'text search template': 'pg_ts_template',
+    'operator class': 'pg_opclass',
+    'operator family': 'pg_opfamily',
+    'foreign-data wrapper': 'pg_foreign_data_wrapper',
+    server: 'pg_foreign_server',
+    'event trigger': 'pg_event_trigger',
+    'access method': 'pg_am',
+    language: 'pg_language'
+};
+const key = (schema, name) => JSON.stringify([schema, name]);
+/**
+ * Reads the protected set of the target (see the module's comment): every relation outside
+ * pg_catalog, information_schema and pg_toast that the plan neither fills nor replaces.
+ */
+async function readProtected(client, not) {
+    // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
+    // type's input function) are written qualified or not by it, and the digests must match
+    return withCatalogSearchPath(client, () => readProtectedAs(client, not));
+}
+/**
+ * `read` run with search_path pg_catalog, pg_temp (how the check's catalog reads qualify names:
+ * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
+ */
+async function withCatalogSearchPath(client, read) {
+    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path, pg_catalog.current_setting('jit') AS jit");
+    // and no JIT: the planner's estimates for regular expressions over pg_proc's bodies exceed
+    // jit_above_cost, and compiling such a plan took seconds for a query that runs in milliseconds
+    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false), pg_catalog.set_config('jit', 'off', false)");
+    try {
+        return await read();
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', $1, false), pg_catalog.set_config('jit', $2, false)", [was[0].path, was[0].jit]);
+    }
+}
+/** Up to `n` names joined, then how many more. */
+function fewNames(names, n = 3) {
+    return names.length <= n
+        ? names.join(', ')
+        : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
+}
+async function readProtectedAs(client, not) {
+    const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
+        .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN COALESCE(pg_catalog.pg_sequence_last_value(c.oid)::text, 'unset') END AS last, c.relkind`)
+        .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,'));
+    const excluded = new Set(not.fills.map(t => key(t.schema, t.name)));
+    // a relation replaced by one of another kind is not the backup's (a view never replaces a table)
+    const replacedKinds = new Map();
+    for (const t of not.replaced) {
+        const k = key(t.schema, t.name);
+        const had = replacedKinds.has(k) ? replacedKinds.get(k) : '';
+        replacedKinds.set(k, t.kinds === undefined || had === undefined ? undefined : had + t.kinds);
+    }
+    const replacedAs = (schema, name, kind) => {
+        const k = key(schema, name);
+        if (!replacedKinds.has(k))
+            return false;
+        const kinds = replacedKinds.get(k);
+        return kinds === undefined || kinds.includes(kind);
+    };
+    const schemas = new Set(not.replacedSchemas);
+    const providers = new Map(not.providers.map(s => [s.name, s]));
+    const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)));
+    const dependents = not.dependents.join('\n');
+    const relations = [];
+    /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
+    const replacedOids = [];
+    /** The tables the target keeps with its rows (ProtectedSet.keptTables). */
+    const keptTables = [];
+    const isTable = (kind) => ['r', 'p', 'm', 'f'].includes(kind);
+    for (const r of rows) {
+        // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
+        // trigger, policy or column of a table) is the user's choice: only their rows are checked
+        const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
+        const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema);
+        const replaceable = backups || dependent;
+        if (backups)
+            replacedOids.push(r.oid);
+        if (dependent) {
+            if (!backups && isTable(r.kind))
+                keptTables.push(r.oid);
+            relations.push({
+                oid: r.oid,
+                name: r.name,
+                kind: r.kind,
+                replaceable: true,
+                // the target's own (not one the backup replaces, whose trigger goes with it)
+                ...(backups ? {} : { dependent: true })
+            });
+            continue;
+        }
+        const provider = providers.get(r.schema);
+        if (provider) {
+            const table = provider.tables.find(t => t.name === r.relname);
+            const appended = table !== undefined &&
+                loads.has(key(r.schema, r.relname)) &&
+                !(0,target_policy/* isProviderBookkeeping */.Mb)(provider, table);
+            // a provider's table holding rows is the target's (auth.users): kept unless replaced; its
+            // migrations' bookkeeping (auth.schema_migrations, rows in every new project) is not data
+            if (table &&
+                (table.rows > 0 || table.rowsUnknown) &&
+                !replaceable &&
+                isTable(r.kind) &&
+                !(0,target_policy/* isProviderBookkeeping */.Mb)(provider, table))
+                keptTables.push(r.oid);
+            if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
+                relations.push({
+                    oid: r.oid,
+                    name: r.name,
+                    kind: r.kind,
+                    ...(replaceable ? { replaceable: true } : {})
+                });
+            else if (table && (r.kind === 'r' || r.kind === 'p'))
+                relations.push({ oid: r.oid, name: r.name, kind: r.kind, insertOnly: true });
+            continue;
+        }
+        if (!replaceable && !excluded.has(key(r.schema, r.relname)) && isTable(r.kind))
+            keptTables.push(r.oid);
+        relations.push({
+            oid: r.oid,
+            name: r.name,
+            kind: r.kind,
+            fp: r.fp,
+            // a table or sequence the backup fills: its rows and value are the backup's, the rest not
+            ...(excluded.has(key(r.schema, r.relname)) ? { filled: true } : {}),
+            ...(r.last !== null ? { lastValue: r.last } : {}),
+            ...(replaceable ? { replaceable: true } : {})
+        });
+    }
+    const insertOnly = relations.filter(r => r.insertOnly);
+    if (insertOnly.length > 0) {
+        const { rows: nodes } = await client.query(`SELECT o::pg_catalog.int4 AS oid, pg_catalog.pg_relation_filenode(o)::pg_catalog.text AS node FROM pg_catalog.unnest($1::pg_catalog.oid[]) o`, [insertOnly.map(r => r.oid)]);
+        const byOid = new Map(nodes.map(n => [n.oid, n.node]));
+        for (const r of insertOnly)
+            r.filenode = byOid.get(r.oid) ?? null;
+    }
+    // 'unset' (is_called false: RESTART, setval(\u2026, false)) hides where it stands: read from the
+    // sequence itself, where the role may (a failed load that moved it back is set forward again)
+    const unset = relations.filter(r => r.kind === 'S' && r.lastValue === 'unset');
+    if (unset.length > 0) {
+        const { rows: readable } = await client.query(`SELECT o::pg_catalog.int4 AS oid FROM pg_catalog.unnest($1::pg_catalog.oid[]) o WHERE pg_catalog.has_sequence_privilege(o, 'SELECT')`, [unset.map(r => r.oid)]);
+        const read = unset.filter(r => readable.some(x => x.oid === r.oid));
+        if (read.length > 0) {
+            const { rows: positions } = await client.query(read
+                .map(r => `SELECT ${r.oid}::pg_catalog.int4 AS oid, last_value::pg_catalog.text AS v FROM ${r.name}`)
+                .join(' UNION ALL '));
+            for (const p of positions) {
+                const r = read.find(x => x.oid === p.oid);
+                if (r)
+                    r.nextValue = p.v;
+            }
+        }
+    }
+    const replacedLo = new Set(not.replacedLargeObjects);
+    const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
+    const largeObjectRows = {};
+    for (const lo of los.rows)
+        if (!replacedLo.has(Number(lo.oid)))
+            largeObjectRows[String(lo.oid)] = lo.fp;
+    const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
+    const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
+    const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
+      ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
+    const owners = [
+        ...new Set([
+            ...relations.flatMap(r => (r.fp?.owner !== undefined ? [Number(r.fp.owner)] : [])),
+            ...objects.flatMap(o => o.fp.owner !== undefined && o.fp.owner !== null ? [Number(o.fp.owner)] : []),
+            ...(await client.query(`SELECT p.proowner::int8 AS owner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [objects.filter(o => o.kind === 'function').map(o => o.oid)])).rows.map(r => Number(r.owner))
+        ])
+    ].sort((a, b) => a - b);
+    // what the check looks at: the relations it fingerprints and the objects that must stay
+    const checkedRelations = relations.filter(r => r.fp && !r.replaceable).map(r => r.oid);
+    const checkedObjects = objects.filter(o => !o.replaceable).map(o => o.oid);
+    const extensionDependencies = await client.query(`SELECT (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, '$1::pg_catalog.oid[]').replace(/%OBJECTS%/g, '$2::pg_catalog.oid[]')}) AS fp`, [checkedRelations, checkedObjects]);
+    const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
+    const replaced = await readReplaced(client, replacedOids);
+    const definers = await client.query(DEFINER_FUNCTIONS);
+    const views = await client.query("SELECT c.oid::pg_catalog.int8 AS oid FROM pg_catalog.pg_class c WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])");
+    const members = await client.query(DEFINER_MEMBERS);
+    // what those executable by others call is compared after the load (a88 F3): read only then
+    const digests = definers.rows.some(d => d.execute.length > 0)
+        ? (await client.query(FUNCTION_DIGESTS)).rows
+        : undefined;
+    return {
+        ...(digests
+            ? { functionDigests: Object.fromEntries(digests.map(d => [d.name, d.digest])) }
+            : {}),
+        owners,
+        keptTables,
+        viewsBefore: views.rows.map(v => Number(v.oid)),
+        definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
+        definerMembers: members.rows.map(m => Number(m.oid)),
+        ...replaced,
+        defaultPrivileges: defaults.rows[0]?.fp ?? '',
+        deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
+        ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
+        extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
+        relations,
+        largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
+        largeObjectRows,
+        objects,
+        roles: (facts.rows[0]?.roles ?? []).map(Number),
+        database: facts.rows[0]?.database ?? '',
+        serverVersion: version
+    };
+}
+/**
+ * A relation's reloptions (`alias` its pg_class row) as a jsonb object key \u2192 value, null when it
+ * has none: how the check reads a view's security_barrier, security_invoker and check_option.
+ */
+const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.split_part(o, '=', 1), pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)) FROM pg_catalog.unnest(${alias}.reloptions) o)`;
+/**
+ * True when the view `alias` (its pg_class row) takes the place of one the target had
+ * (replaced_views_, {@link ReplacedView}) and lets nobody read more than that one did: the same
+ * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
+ * apart) one the target's view gave that grantee (with grant option only where that one had
+ * it); security_barrier and security_invoker on where they were, check_option the same or
+ * cascaded; and it reads only relations of the target's that the check finds unchanged and calls
+ * nothing but pg_catalog's (the same text may read the backup's own table or call its function),
+ * has no rule but its query and no trigger, and no column privileges. A new view, another
+ * definition or owner, or a privilege more is not. `allowed` (an oid[] expression): what it may
+ * read besides, the backup's views found the same as the replaced ones already (attacker a89 F1:
+ * a chain of views; the net finds them bottom-up, each over guarded relations or such views).
+ */
+const SAME_AS_REPLACED = (alias, allowed = "COALESCE(guarded_, '{}')") => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
+    WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
+      AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
+      AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
+      AND (w.value->>'owner')::pg_catalog.oid OPERATOR(pg_catalog.=) ${alias}.relowner
+      AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(${alias}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner
+        AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(w.value->'acl') g
+          WHERE (g.value->>0)::pg_catalog.oid OPERATOR(pg_catalog.=) a.grantee AND g.value->>1 OPERATOR(pg_catalog.=) a.privilege_type
+            AND ((g.value->>2)::pg_catalog.bool OR NOT a.is_grantable)))
+      AND (NOT COALESCE((w.value->'options'->>'security_barrier')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_barrier')::pg_catalog.bool, false))
+      AND (NOT COALESCE((w.value->'options'->>'security_invoker')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_invoker')::pg_catalog.bool, false))
+      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))
+    -- the same text may read other data (attacker a85 F2: the backup's own public.mask() behind
+    -- the same definition): only a view that reads tables and calls nothing but pg_catalog's
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r2 JOIN pg_catalog.pg_depend d2
+        ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d2.objid OPERATOR(pg_catalog.=) r2.oid
+      WHERE r2.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
+        AND CASE WHEN d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 -- a relation of the target's own that the check finds unchanged, nothing the backup
+                 -- created or replaced (attacker a86 F1: the backup's own "allowed" table widened it)
+                 THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
+                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (${allowed})
+                 ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
+    -- its query only: no rule of its own (attacker a86 F2: ON INSERT DO INSTEAD SELECT the secrets)
+    -- and no INSTEAD OF trigger
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r3 WHERE r3.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
+      AND r3.rulename OPERATOR(pg_catalog.<>) '_RETURN')
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g3 WHERE g3.tgrelid OPERATOR(pg_catalog.=) ${alias}.oid)
+    -- column privileges: the same test as the view's own would need them recorded; none at all
+    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) ${alias}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner))`;
+/**
+ * The views and materialized views among `oids` (the relations clean replaces) as the target has
+ * them, and the GRANT statements (table and column privileges, the owner's own apart) of all of
+ * them: read before the load.
+ */
+async function readReplaced(client, oids) {
+    if (oids.length === 0)
+        return {};
+    const { rows: views } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            c.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) AS definition,
+            c.relowner::pg_catalog.int8 AS owner,
+            COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type)
+                        FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl,
+            ${VIEW_OPTIONS('c')} AS options
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+      ORDER BY 1`, [oids]);
+    // the privileges of others on the relation, and on its columns (x.attnum 0: the relation's)
+    const { rows: grants } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+            pg_catalog.array_agg('GRANT ' OPERATOR(pg_catalog.||) a.privilege_type
+              OPERATOR(pg_catalog.||) CASE WHEN x.attnum OPERATOR(pg_catalog.>) 0 THEN ' (' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.attname) OPERATOR(pg_catalog.||) ')' ELSE '' END
+              OPERATOR(pg_catalog.||) CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN ' ON SEQUENCE ' ELSE ' ON TABLE ' END
+              OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
+              OPERATOR(pg_catalog.||) ' TO ' OPERATOR(pg_catalog.||) CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+              OPERATOR(pg_catalog.||) CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END OPERATOR(pg_catalog.||) ';'
+              ORDER BY x.attnum, a.grantee, a.privilege_type) AS grants
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+       CROSS JOIN LATERAL (SELECT 0::pg_catalog.int2 AS attnum, NULL::pg_catalog.name AS attname, c.relacl AS acl
+                           UNION ALL SELECT t.attnum, t.attname, t.attacl FROM pg_catalog.pg_attribute t
+                            WHERE t.attrelid OPERATOR(pg_catalog.=) c.oid AND t.attnum OPERATOR(pg_catalog.>) 0 AND NOT t.attisdropped AND t.attacl IS NOT NULL) x
+       CROSS JOIN LATERAL pg_catalog.aclexplode(x.acl) a
+      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
+      GROUP BY n.nspname, c.relname ORDER BY 1`, [oids]);
+    return {
+        ...(views.length > 0
+            ? { replacedViews: views.map(v => ({ ...v, owner: Number(v.owner) })) }
+            : {}),
+        ...(grants.length > 0 ? { replacedGrants: grants } : {})
+    };
+}
+/**
+ * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), and the aggregates
+ * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
+ * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
+ * owner, not the caller, and runs them with their owner's rights: whoever may execute the
+ * aggregate runs them), and trigger functions that a trigger runs on a relation roles other than
+ * its owner may write (attacker a88 F4: whoever writes it runs them), but other trigger and event
+ * trigger functions (nobody calls them directly), pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
+ * expression, an oid[], holds): each with its regprocedure, a digest of its definition, its owner
+ * and who else may execute it (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default),
+ * `rights`: the roles whose rights it runs with (its owner; an aggregate's: its definer support
+ * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
+ * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
+ */
+/**
+ * The roles other than the owner of relation `c` (an alias) that may write it (INSERT, UPDATE,
+ * DELETE or TRUNCATE, on the table or on some of its columns): `a.grantee` rows of an SQL query.
+ */
+const WRITERS = (c) => `(SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(${c}.relacl) a
+    UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) ${c}.oid AND t.attacl IS NOT NULL) a
+  WHERE a.grantee OPERATOR(pg_catalog.<>) ${c}.relowner AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])`;
+/**
+ * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
+ * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
+ */
+const WRITABLE_TRIGGERS = (p) => `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`;
+const definerFunctions = (extra = '', members) => {
+    const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`;
+    const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
+    return `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name,
+  CASE WHEN g.aggfnoid IS NULL THEN pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid))
+    ELSE pg_catalog.md5(pg_catalog.concat_ws('|', (pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.-) 'aggfnoid'::pg_catalog.text)::pg_catalog.text,
+      (SELECT pg_catalog.string_agg(pg_catalog.md5(pg_catalog.pg_get_functiondef(s.fn)), ',' ORDER BY s.i) FROM pg_catalog.unnest(d.support) WITH ORDINALITY s(fn, i)),
+      d.rights::pg_catalog.text)) END AS definition,
+  p.proowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.is_grantable) ORDER BY a.grantee) FROM ${execute}), '[]'::pg_catalog.jsonb) AS execute${extra.replace(/%EXECUTE%/g, execute)}
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
+CROSS JOIN LATERAL (SELECT s.support, ARRAY(SELECT f.oid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.unnest(s.support) WITH ORDINALITY u(fn, i) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY u.i) AS via,
+    CASE WHEN g.aggfnoid IS NULL THEN ARRAY[p.proowner]
+      ELSE ARRAY(SELECT DISTINCT f.proowner FROM pg_catalog.unnest(s.support) u(fn) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY 1) END AS rights
+  FROM (SELECT ARRAY(SELECT u.fn FROM pg_catalog.unnest(ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
+      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) WITH ORDINALITY u(fn, i)
+    WHERE u.fn OPERATOR(pg_catalog.<>) 0 ORDER BY u.i) AS support) s) d
+WHERE CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN g.aggfnoid IS NOT NULL AND pg_catalog.cardinality(d.via) OPERATOR(pg_catalog.>) 0 ELSE p.prosecdef END
+  AND (p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
+    -- a trigger function runs for whoever may write a table with a trigger that calls it (a88 F4)
+    OR (p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AND EXISTS (SELECT FROM ${WRITABLE_TRIGGERS('p')})))
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
+  AND NOT (${member}${members === undefined ? '' : ` AND p.oid OPERATOR(pg_catalog.=) ANY (${members})`})
+ORDER BY 1`;
+};
+const DEFINER_FUNCTIONS = definerFunctions();
+/** The OIDs of the routines definerFunctions() leaves out as extensions' members. */
+const DEFINER_MEMBERS = `SELECT q.oid::pg_catalog.int8 AS oid FROM (${definerFunctions(', p.oid', "'{}'::pg_catalog.oid[]")}) q
+WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
+/**
+ * The functions and procedures of the database (not aggregates: pg_get_functiondef does not show
+ * them; not pg_catalog's), each with its regprocedure, schema, name and a digest of its
+ * definition. Read with search_path pg_catalog, pg_temp.
+ */
+const FUNCTION_DIGESTS = `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema, p.proname::pg_catalog.text AS proname,
+  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS digest
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE p.prokind OPERATOR(pg_catalog.<>) 'a'
+  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`;
+/**
+ * SQL: the SQL-standard body (BEGIN ATOMIC, RETURN) of the pg_proc row `alias`, NULL where there
+ * is none \u2014 always on a server older than 14 (`version`: server_version_num), whose pg_proc has
+ * no prosqlbody column (naming it there fails the whole statement, after the load).
+ */
+const sqlBody = (alias, version) => version >= 140000 ? `${alias}.prosqlbody` : 'NULL::pg_catalog.pg_node_tree';
+/**
+ * What the routines named `$1` (regprocedure texts of definerFunctions()) run with their owner's
+ * rights: each itself, an aggregate's SECURITY DEFINER support functions. For each: its body
+ * (prosrc), whether it is an SQL-standard one (BEGIN ATOMIC, RETURN: PostgreSQL records what it
+ * calls in pg_depend), its search_path setting, its owner, and from pg_depend the routines it
+ * calls and the views it reads (name, md5 of pg_get_viewdef).
+ */
+const definerBodies = (version) => `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
+  ${sqlBody('f', version)} IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
+  (SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(f.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1) AS path,
+  ARRAY(SELECT DISTINCT d.refobjid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_depend d
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) f.oid ORDER BY 1) AS calls,
+  COALESCE((SELECT pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_array(pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid))))
+    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])), '[]'::pg_catalog.jsonb) AS views
+FROM pg_catalog.unnest($1::pg_catalog.text[]) u(name)
+JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.name::pg_catalog.regprocedure
+LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
+JOIN pg_catalog.pg_proc f ON CASE WHEN g.aggfnoid IS NULL THEN f.oid OPERATOR(pg_catalog.=) p.oid
+  ELSE f.prosecdef AND f.oid OPERATOR(pg_catalog.=) ANY (ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
+      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) END
+ORDER BY 1, 2`;
+/**
+ * The schemas of a search_path setting as proconfig holds it (`"$user", public`, `""`): `$user`
+ * the routine's owner; pg_temp left out (functions are not looked up there).
+ */
+function searchPathSchemas(path, owner) {
+    const out = [];
+    for (let i = 0; i <= path.length;) {
+        // one element, up to the next comma outside double quotes
+        let j = i;
+        for (let quoted = false; j < path.length && (quoted || path[j] !== ','); j++)
+            if (path[j] === '"')
+                quoted = !quoted;
+        const raw = path.slice(i, j).trim();
+        const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+        if (name === '$user')
+            out.push(owner);
+        else if (name !== '' && !name.startsWith('pg_temp'))
+            out.push(name);
+        i = j + 1;
+    }
+    return out;
+}
+/**
+ * The calls in a routine's body (prosrc, with the string literals' content read as SQL too): each
+ * name followed by `(`, with the schema it is qualified with, if any. Not what dynamic SQL builds,
+ * nor what the routines it calls call in turn.
+ */
+function calledNames(source) {
+    const t = (0,plain_sql/* sqlTokens */.Dl)(source, true);
+    const out = [];
+    for (let i = 0; i + 1 < t.length; i++) {
+        if (t[i].kind !== 'ident' || t[i + 1].kind !== 'punct' || t[i + 1].value !== '(')
+            continue;
+        const qualified = i >= 2 && t[i - 1].kind === 'punct' && t[i - 1].value === '.' && t[i - 2].kind === 'ident';
+        out.push(qualified ? { schema: t[i - 2].value, name: t[i].value } : { name: t[i].value });
+    }
+    return out;
+}
+/**
+ * After the load (attacker a88 F3): of the target's SECURITY DEFINER routines `kept` (the same as
+ * before the load, executable by others), those that call a function or procedure the restore
+ * replaced (another definition under the same signature) or created, or read a view it replaced:
+ * from pg_depend for an SQL-standard body, from the body's text (the names called, resolved by the
+ * routine's search_path setting, any schema without one) for any other; an aggregate's through
+ * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
+ * with its owner's rights for whoever may execute it.
+ */
+async function reachedChanges(client, set, kept) {
+    const before = set.functionDigests;
+    if (kept.length === 0 || before === undefined)
+        return [];
+    const now = (await client.query(FUNCTION_DIGESTS)).rows;
+    const changed = now.filter(f => before[f.name] !== f.digest);
+    const views = new Map((set.replacedViews ?? []).map(v => [v.name, v.definition]));
+    if (changed.length === 0 && views.size === 0)
+        return [];
+    const changedNames = new Set(changed.map(f => f.name));
+    const { rows } = await client.query(definerBodies(set.serverVersion ?? 0), [kept]);
+    const found = new Map();
+    for (const r of rows) {
+        const hits = new Set();
+        if (r.atomic) {
+            for (const c of r.calls)
+                if (changedNames.has(c))
+                    hits.add(c);
+            for (const [name, digest] of r.views) {
+                const was = views.get(name);
+                if (was !== undefined && was !== digest)
+                    hits.add(name);
+            }
+        }
+        else {
+            const path = r.path === null ? undefined : new Set(searchPathSchemas(r.path, r.owner));
+            for (const call of calledNames(r.source))
+                for (const f of changed)
+                    if (f.proname === call.name &&
+                        f.name !== r.routine &&
+                        (call.schema !== undefined
+                            ? f.schema === call.schema
+                            : path === undefined || path.has(f.schema)))
+                        hits.add(f.name);
+        }
+        if (hits.size === 0)
+            continue;
+        const all = found.get(r.definer) ?? new Set();
+        for (const h of hits)
+            all.add(h);
+        found.set(r.definer, all);
+    }
+    return [...found].map(([definer, names]) => ({ definer, changed: [...names].sort() }));
+}
+/**
+ * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
+ * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
+ * target that keeps tables of its own (ProtectedSet.keptTables) their owner may read or write:
+ * whoever calls one does so with its owner's rights on those tables, with no GRANT on them \u2014 what
+ * the net refuses for a view of the backup's granted to others. Not refused: an application's RPC
+ * functions over the provider's tables (Supabase's over auth.users, executable by anon and
+ * authenticated) are made so, and psql or pg_restore by hand restore them the same. One
+ * warning naming each (10, then how many more), who may execute it, its owner, up to three of
+ * the kept tables its owner may read, and the REVOKE that takes it from them. An aggregate over a
+ * SECURITY DEFINER support function likewise (attacker a88 F1), named with that function, who may
+ * execute the aggregate, and that function's owner; an extension's member where it was none
+ * before the load (ALTER EXTENSION \u2026 ADD run by the backup's code, a new extension's own: a88 F2).
+ * Not one the target had before as it is now (definition and owner), executable by no more roles
+ * (ProtectedSet.definers: clean over itself). And a second warning for such a routine of the
+ * target's, as it was, that calls what the restore replaced or created (reachedChanges, a88 F3).
+ * The warnings, none when there is nothing to say.
+ */
+async function definerFunctionsWarning(client, set) {
+    const kept = set?.keptTables ?? [];
+    if (set === undefined || kept.length === 0)
+        return [];
+    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path, pg_catalog.current_setting('jit') AS jit");
+    // no JIT, as withCatalogSearchPath
+    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false), pg_catalog.set_config('jit', 'off', false)");
+    let rows;
+    let found;
+    let reached;
+    try {
+        ;
+        ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind, d.via,
+  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
+  ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+    FROM %EXECUTE% AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
+  p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AS trigger,
+  ARRAY(SELECT pg_catalog.format('trigger %I on %s (writable by %s)', t.tgname, c.oid::pg_catalog.regclass,
+      (SELECT pg_catalog.string_agg(w.name, ', ' ORDER BY w.name OPERATOR(pg_catalog.<>) 'PUBLIC', w.name) FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS name FROM ${WRITERS('c')}) w))
+    FROM ${WRITABLE_TRIGGERS('p')} AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) ORDER BY 1) AS triggers,
+  ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
+    WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
+  ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_table_privilege(r.r, c.oid, 'SELECT')) ORDER BY 1 LIMIT 3) AS reads,
+  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
+    AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_any_column_privilege(r.r, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(r.r, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`, 
+        // an extension's member only where it was one before the load (attacker a88 F2)
+        '$2::pg_catalog.oid[]'), [kept, set.definerMembers ?? []]));
+        const before = set.definers ?? [];
+        // the target's own as it was: the same definition and owner, executable by no more roles
+        const asBefore = (f) => before.some(b => b.name === f.name &&
+            b.definition === f.definition &&
+            b.owner === Number(f.owner) &&
+            f.execute.every(([grantee, grantable]) => b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))));
+        const open = rows.filter(f => (f.trigger ? f.triggers.length > 0 : f.execute.length > 0 || f.ranges.length > 0) &&
+            f.reach > 0);
+        found = open.filter(f => !asBefore(f));
+        // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
+        reached = await reachedChanges(client, set, open.filter(asBefore).map(f => f.name));
+    }
+    finally {
+        await client.query("SELECT pg_catalog.set_config('search_path', $1, false), pg_catalog.set_config('jit', $2, false)", [was[0].path, was[0].jit]);
+    }
+    const shown = 10;
+    const few = fewNames;
+    const noun = (f) => f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : 'function';
+    // an aggregate runs its SECURITY DEFINER support functions for whoever may execute it
+    const over = (f) => f.kind === 'a'
+        ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
+        : '';
+    // a range type's support function runs for whoever uses the type, EXECUTE unchecked
+    const callers = (f) => [
+        ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
+        // a trigger function runs for whoever writes the table, EXECUTE unchecked
+        ...(f.triggers.length > 0
+            ? [
+                `run for whoever writes a table by its ${f.triggers.slice(0, 3).join(', ')}${f.triggers.length > 3 ? ` and ${f.triggers.length - 3} more` : ''}`
+            ]
+            : []),
+        ...(f.ranges.length > 0
+            ? [
+                `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
+            ]
+            : [])
+    ].join(', and ');
+    const items = found
+        .slice(0, shown)
+        .map(f => `${noun(f)} ${f.name}${over(f)} (${callers(f)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
+    // (GRANT and REVOKE name an aggregate as a FUNCTION)
+    const revokes = found.slice(0, shown).map(f => [
+        ...(f.grantees.length > 0
+            ? [
+                `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`
+            ]
+            : []),
+        // no EXECUTE to take back: only its owner's rights
+        ...(f.ranges.length > 0 || f.trigger ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
+    ].join(' '));
+    const warnings = [];
+    if (found.length > 0)
+        warnings.push(`SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one (or write a table whose trigger runs it) reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`);
+    if (reached.length > 0) {
+        const byName = new Map(rows.map(f => [f.name, f]));
+        const before = new Set(Object.keys(set.functionDigests ?? {}));
+        const calls = reached.slice(0, shown).map(r => {
+            const f = byName.get(r.definer);
+            const what = (names, how) => names.length > 0 ? [`${how} ${few(names)}`] : [];
+            const views = r.changed.filter(c => !c.includes('('));
+            const routines = r.changed.filter(c => c.includes('('));
+            const parts = [
+                ...what(routines.filter(c => before.has(c)), 'calls the replaced'),
+                ...what(routines.filter(c => !before.has(c)), 'calls the new'),
+                ...what(views, 'reads the replaced view')
+            ];
+            return `${f ? noun(f) : 'function'} ${r.definer}${f ? over(f) : ''} (${f ? callers(f) : 'executable by others'}; owner ${f?.ownerName ?? ''}) ${parts.join(' and ')}`;
+        });
+        const revokes = reached.slice(0, shown).map(r => {
+            const f = byName.get(r.definer);
+            return f && f.grantees.length === 0
+                ? `ALTER FUNCTION ${r.definer} SECURITY INVOKER;`
+                : `REVOKE EXECUTE ON ${f?.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${r.definer} FROM ${(f?.grantees ?? []).join(', ')};`;
+        });
+        warnings.push(`SECURITY DEFINER: ${(0,log/* plural */.LS)(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`);
+    }
+    return warnings;
+}
+/**
+ * The views and materialized views the load made (not among ProtectedSet.viewsBefore) that read a
+ * table the target keeps with its rows (ProtectedSet.keptTables), directly or through other views,
+ * and that roles other than their owner may read (table or column privileges): each with the
+ * chain to the table (a view, its owner's rights: SELECT for them, as the owner). The net refuses
+ * such a view over the tables it fingerprints; a provider's table with rows (Supabase's
+ * auth.users) is kept without a fingerprint, so such a view over it passed without a word
+ * (trial u55 F1): warned, not refused (an application's view over auth.users granted to
+ * authenticated is made so; pg_restore by hand restores it silently). Not one that replaces the
+ * target's own of the same name, definition and owner with no wider grants (clean over itself).
+ */
+async function keptTablesViewsWarning(client, set) {
+    const kept = set?.keptTables ?? [];
+    if (set === undefined || kept.length === 0 || set.viewsBefore === undefined)
+        return undefined;
+    // pg_get_viewdef and regclass qualify names by the search_path: as replacedViews were read
+    const rows = await withCatalogSearchPath(client, async () => client.query(`WITH RECURSIVE chain(view, path) AS (
+  SELECT r.ev_class, ARRAY[r.ev_class, d.refobjid]
+    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND r.ev_class OPERATOR(pg_catalog.<>) d.refobjid
+  UNION
+  SELECT r.ev_class, r.ev_class OPERATOR(pg_catalog.||) c.path
+    FROM chain c JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) c.view
+      AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+    JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+    WHERE NOT r.ev_class OPERATOR(pg_catalog.=) ANY (c.path))
+SELECT DISTINCT ON (v.oid) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(v.relname) AS name,
+  v.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(v.oid)) AS definition, v.relowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable))
+    FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner), '[]'::pg_catalog.jsonb) AS acl,
+  ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+    FROM (SELECT a.grantee FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner
+      UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner) a ORDER BY 1) AS grantees,
+  ARRAY(SELECT p::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.unnest(c.path) WITH ORDINALITY u(p, i) ORDER BY u.i) AS path
+FROM chain c JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) c.view JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) v.relnamespace
+WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND NOT v.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])
+  AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+    OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+      WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
+ORDER BY v.oid, pg_catalog.cardinality(c.path)`, [kept, set.viewsBefore])).then(r => r.rows);
+    // the target's own as it was (clean over itself): same definition and owner, no wider grants
+    const asBefore = (v) => (set.replacedViews ?? []).some(r => r.name === v.name &&
+        r.kind === v.kind &&
+        r.definition === v.definition &&
+        r.owner === Number(v.owner) &&
+        v.acl.every(([grantee, privilege, grantable]) => r.acl.some(([g, p, o]) => Number(g) === Number(grantee) && p === privilege && (o || !grantable))));
+    const found = rows.filter(v => !asBefore(v)).sort((a, b) => a.name.localeCompare(b.name));
+    if (found.length === 0)
+        return undefined;
+    const shown = 10;
+    const few = fewNames;
+    const chain = (path) => path.length <= 5 ? path.join(' \u2192 ') : `${path.slice(0, 3).join(' \u2192 ')} \u2192 \u2026 \u2192 ${path.at(-1)}`;
+    const items = found
+        .slice(0, shown)
+        .map(v => `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.name} (${chain(v.path)}; readable by ${few(v.grantees)})`);
+    const revokes = found
+        .slice(0, shown)
+        .map(v => `REVOKE ALL ON TABLE ${v.name} FROM ${v.grantees.join(', ')};`);
+    return `Views over the target's kept tables: the restore created ${(0,log/* plural */.LS)(found.length, 'view')} that ${found.length === 1 ? 'reads' : 'read'} a table the target keeps with its rows (not the backup's) and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may read: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may read one reads those rows with its owner's rights, whatever privileges they have on the table (unless the view is security_invoker; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+}
+/**
+ * A regular expression (an SQL expression) for the identifier `name` (an SQL text expression) as
+ * a body may write it: bare, or double-quoted (matched without regard to case: a bare one folds).
+ */
+const identPattern = (name) => String.raw `('(?:' OPERATOR(pg_catalog.||) pg_catalog.regexp_replace(${name}, '([.^$*+?()[\]{}|\\"-])', '\\\1', 'g')
+    OPERATOR(pg_catalog.||) '|"' OPERATOR(pg_catalog.||) pg_catalog.regexp_replace(pg_catalog.replace(${name}, '"', '""'), '([.^$*+?()[\]{}|\\"-])', '\\\1', 'g') OPERATOR(pg_catalog.||) '")')`;
+/**
+ * SQL: whether the body `body` names `schema`.`name` (text expressions), qualified, or bare where
+ * the routine's search_path setting `path` (text, NULL: none) holds `schema` (any schema without
+ * one; `$user`: its owner `owner`), followed by `follow` (a regular expression: '\s*\(' for a call).
+ */
+const namesIn = (body, schema, name, path, owner, follow = String.raw `($|[^[:alnum:]_$"])`) => String.raw `(${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(schema)} OPERATOR(pg_catalog.||) '\s*\.\s*' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
+    OR (${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
+      AND (${path} IS NULL OR EXISTS (SELECT FROM pg_catalog.regexp_split_to_table(${path}, ',') e(x)
+        WHERE CASE WHEN pg_catalog.btrim(e.x) OPERATOR(pg_catalog.~) '^"' THEN pg_catalog.replace(pg_catalog.btrim(pg_catalog.btrim(e.x), '"'), '""', '"')
+                   WHEN pg_catalog.lower(pg_catalog.btrim(e.x)) OPERATOR(pg_catalog.=) '$user' THEN ${owner}
+                   ELSE pg_catalog.lower(pg_catalog.btrim(e.x)) END OPERATOR(pg_catalog.=) ${schema}))))`;
+/** SQL: the pg_proc row `alias` is one of ROW_READING_CATALOG_FUNCTIONS (by name and arguments). */
+const rowReadingCatalogFunction = (alias) => `(${[...psql_script_rules/* ROW_READING_CATALOG_FUNCTIONS */.sK]
+    .map(([name, f]) => `(${alias}.proname OPERATOR(pg_catalog.=) '${name}'${f.args === undefined ? '' : ` AND ${alias}.pronargs OPERATOR(pg_catalog.=) ${f.args}`})`)
+    .join(' OR ')})`;
+/**
+ * SQL: a set of the function OIDs a stored query or expression (a pg_node_tree expression) calls:
+ * its calls', operators' and aggregates' (the node tree's funcid, opfuncid, aggfnoid).
+ */
+const NODE_FUNCTIONS = (node) => String.raw `(pg_catalog.regexp_matches((${node})::pg_catalog.text, ':(?:funcid|opfuncid|aggfnoid) (\d+)', 'g'))[1]::pg_catalog.oid`;
+/** A regular expression: a call of one of ROW_READING_CATALOG_FUNCTIONS in a body's text. */
+const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CATALOG_FUNCTIONS */.sK.keys()].join('|')})"?\s*\(`;
+/**
+ * What the load copies out of the tables `tables` (an oid[] expression: the kept or guarded ones)
+ * into an object of the backup's that others may read, with no pg_depend edge between the two
+ * (attacker a90 F1, F2): a materialized view the load made (`made`, SQL over its pg_class row's
+ * alias) and filled, granted to roles other than its owner (on it or a column; not `trusted`), and
+ * a STORED generated column of a table the load made that holds rows (`holds`), granted so (the
+ * table or that column). PostgreSQL fills the one and computes the other as the role that ran the
+ * statement (the restoring one), through any function, SECURITY INVOKER or not. Followed: the
+ * functions its query or expression calls (an operator's, an aggregate's support functions'), and
+ * those of the views (and materialized views) its query reads; then one level deeper, the
+ * functions named in such a function's body (resolved by its search_path setting, any schema
+ * without one) or, for a BEGIN ATOMIC body, those PostgreSQL records. A function reads a kept
+ * table where its body names it or a view over it (as above; a BEGIN ATOMIC one: its recorded
+ * dependencies), or what it reads cannot be told: pg_catalog's ROW_READING_CATALOG_FUNCTIONS,
+ * an SQL or PL/pgSQL body that calls one or EXECUTEs (SQL built at run time), any other language
+ * (not an extension's own C functions, but dblink's). Not pg_catalog's or information_schema's
+ * other functions; not one whose body names only the backup's own tables.
+ * Rows: obj (oid), kind ('m' or 's'), col (the generated column), fn (the function called, a
+ * regprocedure), via (the function named in its body that reads, or NULL), kept (the kept table,
+ * or NULL) and how (what cannot be told, or NULL), and grantees (who may read it, quoted).
+ * Run with search_path pg_catalog, pg_temp.
+ */
+const copiedRowsQuery = (o) => {
+    const granted = (rel, col) => `(EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
+      OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}))`;
+    const grantees = (rel, col) => `ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+      FROM (SELECT a.grantee FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner
+        UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+          WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}) a ORDER BY 1)`;
+    const path = (p) => `(SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(${p}.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1)`;
+    const notCatalog = (n) => `${n}.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])`;
+    const readable = (l) => `${l}.lanname OPERATOR(pg_catalog.=) ANY ('{sql,plpgsql}'::pg_catalog.name[])`;
+    return String.raw `WITH RECURSIVE reader(rel, kept) AS (
+  SELECT t, t FROM pg_catalog.unnest(${o.tables}) t
+  UNION
+  SELECT r.ev_class, x.kept FROM reader x
+    JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) x.rel
+      AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+    JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+   WHERE r.ev_class OPERATOR(pg_catalog.<>) x.rel
+), readers AS (
+  SELECT DISTINCT ON (x.rel) x.rel, x.kept, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
+    FROM reader x JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.rel JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+   ORDER BY x.rel, x.rel OPERATOR(pg_catalog.=) x.kept DESC, x.kept
+), copies(obj, kind, col, cls, eoid, grantees) AS (
+  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}
+    FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
+   WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND ${granted('m')}${o.trusted ? ` AND NOT ${o.trusted('m')}` : ''}
+  UNION ALL
+  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}
+    FROM pg_catalog.pg_class gt JOIN pg_catalog.pg_attribute ga ON ga.attrelid OPERATOR(pg_catalog.=) gt.oid
+    JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) gt.oid AND ad.adnum OPERATOR(pg_catalog.=) ga.attnum
+   WHERE ga.attgenerated OPERATOR(pg_catalog.=) 's' AND NOT ga.attisdropped AND gt.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
+     AND ${o.made('gt')} AND ${granted('gt', 'ga.attnum')} AND ${o.holds('gt')}
+), expr(obj, kind, col, cls, eoid, seen) AS (
+  SELECT c.obj, c.kind, c.col, c.cls, c.eoid, ARRAY[c.obj] FROM copies c
+  UNION ALL
+  -- the views its query reads, in turn: their functions run as it is filled
+  SELECT e.obj, e.kind, e.col, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, e.seen OPERATOR(pg_catalog.||) v.oid
+    FROM expr e JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+    JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) d.refobjid AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+    JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
+   WHERE NOT v.oid OPERATOR(pg_catalog.=) ANY (e.seen)
+), called(obj, kind, col, fn) AS (
+  SELECT DISTINCT e.obj, e.kind, e.col, f.fn FROM expr e
+    JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+    CROSS JOIN LATERAL (
+      SELECT d.refobjid AS fn WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+      UNION ALL SELECT op.oprcode::pg_catalog.oid FROM pg_catalog.pg_operator op
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass AND op.oid OPERATOR(pg_catalog.=) d.refobjid
+      UNION ALL SELECT s.fn FROM pg_catalog.pg_aggregate g CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid]) s(fn)
+        WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND g.aggfnoid OPERATOR(pg_catalog.=) d.refobjid AND s.fn OPERATOR(pg_catalog.<>) 0
+    ) f
+  UNION
+  -- pg_catalog's functions: PostgreSQL records no dependency on them (pinned), so read from the
+  -- stored query or expression itself (a call's, an operator's, an aggregate's function OID)
+  SELECT e.obj, e.kind, e.col, ${NODE_FUNCTIONS(`CASE WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+      THEN (SELECT r.ev_action FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
+      ELSE (SELECT ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`)} FROM expr e
+), deeper(top, fn) AS (
+  SELECT DISTINCT c.fn, c.fn FROM called c
+  UNION
+  -- one level deeper: the functions its body names (a BEGIN ATOMIC one: those PostgreSQL records)
+  SELECT p.oid, g.oid FROM (SELECT DISTINCT c.fn FROM called c) c
+    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) c.fn
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
+    JOIN pg_catalog.pg_proc g ON g.oid OPERATOR(pg_catalog.<>) p.oid
+    JOIN pg_catalog.pg_namespace gn ON gn.oid OPERATOR(pg_catalog.=) g.pronamespace
+   WHERE CASE WHEN ${sqlBody('p', o.version)} IS NOT NULL
+     THEN EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) p.oid
+       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) g.oid)
+       OR g.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT ${NODE_FUNCTIONS(sqlBody('p', o.version))}))
+     ELSE ${readable('l')} AND ${notCatalog('gn')}
+       AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0
+       AND ${namesIn('p.prosrc', 'gn.nspname::pg_catalog.text', 'g.proname::pg_catalog.text', path('p'), 'pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text', String.raw `"?\s*\(`)} END
+), verdict(fn, kept, how) AS (
+  SELECT q.oid, h.kept, h.how FROM (SELECT DISTINCT x.fn FROM deeper x) x
+    JOIN pg_catalog.pg_proc q ON q.oid OPERATOR(pg_catalog.=) x.fn
+    JOIN pg_catalog.pg_namespace qn ON qn.oid OPERATOR(pg_catalog.=) q.pronamespace
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+    CROSS JOIN LATERAL (
+      SELECT NULL::pg_catalog.oid AS kept, 'runs a query given as text, or reads rows named at run time' AS how
+       WHERE qn.nspname OPERATOR(pg_catalog.=) 'pg_catalog' AND ${rowReadingCatalogFunction('q')}
+      UNION ALL
+      SELECT r.kept, NULL FROM readers r
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NOT NULL
+         AND EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
+           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) r.rel)
+      UNION ALL
+      SELECT r.kept, NULL FROM readers r
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+         AND pg_catalog.strpos(pg_catalog.lower(q.prosrc), pg_catalog.lower(r.name)) OPERATOR(pg_catalog.>) 0
+         AND ${namesIn('q.prosrc', 'r.schema', 'r.name', path('q'), 'pg_catalog.pg_get_userbyid(q.proowner)::pg_catalog.text')}
+      UNION ALL
+      SELECT NULL, 'runs SQL it builds at run time'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+         AND (q.prosrc OPERATOR(pg_catalog.~*) '${ROW_READING_CALL}'
+           OR (l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND q.prosrc OPERATOR(pg_catalog.~*) '\mexecute\M'))
+      UNION ALL
+      SELECT NULL, pg_catalog.format('runs code in LANGUAGE %s, which the restore does not read', l.lanname)
+       WHERE ${notCatalog('qn')} AND NOT ${readable('l')}
+         AND NOT (l.lanname OPERATOR(pg_catalog.=) ANY ('{c,internal}'::pg_catalog.name[]) AND q.proname OPERATOR(pg_catalog.!~) '^dblink'
+           AND EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'))
+    ) h
+)
+SELECT DISTINCT c.obj, c.kind, c.col, x.top::pg_catalog.regprocedure::pg_catalog.text AS fn,
+  CASE WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
+  v.kept, v.how, cp.grantees
+FROM called c JOIN deeper x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
+JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT FROM c.col`;
+};
+/**
+ * After the load (attacker a90 F1, F2): what the load copied out of a table the target keeps with
+ * its rows (ProtectedSet.keptTables) into an object of the backup's that roles other than its
+ * owner may read (copiedRowsQuery): a materialized view it made and filled (not among
+ * ProtectedSet.viewsBefore; not the target's own over again, as keptTablesViewsWarning), and a
+ * stored generated column of a table it made (not among ProtectedSet.relations) that holds rows,
+ * each with the function it calls, the kept table it reads (or what cannot be told), who may read
+ * it and what to run. keptTablesViewsWarning follows views' dependencies between relations; these
+ * have none. Warned, not refused (the net refuses them over the tables it fingerprints); pg_restore
+ * and psql by hand restore them the same, without a word. None when there is nothing to say.
+ */
+async function keptTablesCopiesWarning(client, set) {
+    const kept = set?.keptTables ?? [];
+    if (set === undefined || kept.length === 0 || set.viewsBefore === undefined)
+        return undefined;
+    const read = await withCatalogSearchPath(client, async () => {
+        const { rows } = await client.query(copiedRowsQuery({
+            version: set.serverVersion ?? 0,
+            tables: '$1::pg_catalog.oid[]',
+            made: a => a === 'm'
+                ? `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])`
+                : `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY ($3::pg_catalog.oid[])`,
+            holds: () => 'true'
+        }), [kept, set.viewsBefore, set.relations.map(r => r.oid)]);
+        if (rows.length === 0)
+            return undefined;
+        const { rows: objects } = await client.query(`SELECT c.oid::pg_catalog.int8 AS oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
+  c.relkind::pg_catalog.text AS kind, CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'm' THEN pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) END AS definition,
+  c.relowner::pg_catalog.int8 AS owner,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable))
+    FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl
+FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(rows.map(r => r.obj))]]);
+        const { rows: tables } = await client.query(`SELECT c.oid::pg_catalog.int8 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(rows.flatMap(r => (r.kept === null ? [] : [r.kept])))]]);
+        return { rows, objects, tables };
+    });
+    if (read === undefined)
+        return undefined;
+    const objects = new Map(read.objects.map(o => [Number(o.oid), o]));
+    const tables = new Map(read.tables.map(t => [Number(t.oid), t.name]));
+    // a table of the load's whose generated column holds no value: nothing was copied (its rows,
+    // written later, are computed as whoever writes them)
+    const holds = async (o) => o.kind === 'm' ||
+        client.query(`SELECT EXISTS (SELECT FROM ${o.name}) AS any`).then(r => r.rows[0]?.any ?? true, () => true);
+    // the target's own materialized view as it was (clean over itself), as keptTablesViewsWarning
+    const asBefore = (o) => o.kind === 'm' &&
+        (set.replacedViews ?? []).some(r => r.name === o.name &&
+            r.kind === o.kind &&
+            r.definition === o.definition &&
+            r.owner === Number(o.owner) &&
+            o.acl.every(([grantee, privilege, grantable]) => r.acl.some(([g, p, x]) => Number(g) === Number(grantee) && p === privilege && (x || !grantable))));
+    /** One item per materialized view, per generated column: its calls and what each reads. */
+    const items = new Map();
+    for (const r of read.rows) {
+        const object = objects.get(Number(r.obj));
+        if (object === undefined || asBefore(object) || !(await holds(object)))
+            continue;
+        const id = JSON.stringify([object.name, r.col]);
+        const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() };
+        const call = r.via === null ? r.fn : `${r.fn}, which calls ${r.via}`;
+        const what = r.kept !== null
+            ? `reads ${tables.get(Number(r.kept)) ?? String(r.kept)}`
+            : (r.how ?? 'runs what cannot be read');
+        const reads = item.reads.get(call) ?? new Set();
+        reads.add(what);
+        item.reads.set(call, reads);
+        items.set(id, item);
+    }
+    const found = [...items.values()].sort((a, b) => `${a.object.name} ${a.col ?? ''}`.localeCompare(`${b.object.name} ${b.col ?? ''}`));
+    if (found.length === 0)
+        return undefined;
+    const shown = 10;
+    const few = fewNames;
+    const named = (i) => i.col === null
+        ? `materialized view ${i.object.name}`
+        : `generated column ${(0,sql_names/* quoteIdent */.v4)(i.col)} of ${i.object.name}`;
+    const list = found.slice(0, shown).map(i => {
+        const calls = [...i.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`);
+        return `${named(i)} (${i.col === null ? 'its query' : 'its expression'} calls ${few(calls, 2)}; readable by ${few(i.grantees)})`;
+    });
+    const revokes = found
+        .slice(0, shown)
+        .map(i => i.col === null
+        ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
+        : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`);
+    const n = found.length;
+    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, and one call deeper; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+}
+/**
+ * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
+ * the objects `%OBJECTS%` (oid[] expressions).
+ */
+const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', d.classid, d.objid, d.objsubid, d.refobjid, d.deptype), ',' ORDER BY d.classid, d.objid, d.objsubid, d.refobjid, d.deptype)), '')
+ FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
+  (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
+    OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
+  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY[${Object.values(OBJECT_KINDS)
+    .map(c => `'pg_catalog.${c}'::pg_catalog.regclass`)
+    .join(', ')}]::pg_catalog.oid[])
+    AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
+/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE). */
+const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
+/**
+ * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
+ * expression): each row by its key (role, schema by name, object type) and its aclitems in
+ * sorted order, not by its OID nor the order of its array \u2014 a restore sets the restoring role's
+ * rows aside and grants them again (default-privileges.ts): the same privileges, in a new row;
+ * and clean drops a schema of the backup's and makes it again, its default privileges with it
+ * (the backup's DEFAULT ACL entries): the same, in a schema of another OID (a second verify
+ * with clean of a backup with default privileges was refused).
+ */
+const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, n.nspname, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, n.nspname COLLATE pg_catalog."C", a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) a.defaclnamespace WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
+/**
+ * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
+ * tablespace) and of the settings (ALTER DATABASE \u2026 SET, ALTER ROLE \u2026 SET) that apply to it, of
+ * the roles `%ROLES%` (an oid[] expression): every later session of the database would start with them.
+ */
+const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
+ (SELECT pg_catalog.concat_ws(':', d.datname, d.datdba, d.datallowconn, d.datconnlimit, d.datacl, d.dattablespace, d.datistemplate) FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
+ (SELECT pg_catalog.string_agg(s::pg_catalog.text, ',' ORDER BY s.setdatabase, s.setrole) FROM pg_catalog.pg_db_role_setting s
+   WHERE (s.setdatabase OPERATOR(pg_catalog.=) 0 OR s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
+   AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`;
+/**
+ * The digest of its comment (pg_description) of the object `alias`.oid in `catalog`: SQL.
+ */
+const commentOf = (catalog, alias) => `(SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) ${alias}.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)`;
+/**
+ * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
+ * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
+ * a backup's GRANT to its roles on a schema the target has is pg_dump's own output), with its
+ * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
+ */
+const OBJECT_FINGERPRINT = {
+    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig, p.oid::pg_catalog.regprocedure::pg_catalog.text AS described,
+ pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
+FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
+WHERE %WHERE%`,
+    // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
+    // range's row, a domain's constraints (by name and definition: one clean-drop-dependents
+    // created again after clean replaced the function it calls is the same constraint), a
+    // standalone composite type's attributes
+    type: `SELECT t.oid::int8 AS oid, pg_catalog.format('%I.%I', n.nspname, t.typname) AS name, n.nspname AS schema, t.typname AS objname,
+ pg_catalog.jsonb_build_object('typedef', pg_catalog.md5(pg_catalog.concat_ws('|', t::pg_catalog.text,
+  (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', pg_catalog.quote_ident(k.conname), pg_catalog.pg_get_constraintdef(k.oid), k.convalidated, k.condeferrable, k.condeferred), ',' ORDER BY k.conname) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
+  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
+FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
+WHERE %WHERE%`,
+    operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig, o.oid::pg_catalog.regoperator::pg_catalog.text AS described,
+ pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
+FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+WHERE %WHERE%`,
+    schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
+ pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
+  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
+  'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
+FROM pg_catalog.pg_namespace n
+WHERE %WHERE%`
+};
+/**
+ * Which types are the target's own: not a relation's row type (the relation is checked), not an
+ * array type PostgreSQL made for another type (it changes with it).
+ */
+const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
+ AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`;
+/** A kind named by its name column in the schema of its schema column. */
+const inSchema = (alias, name, schema, row = 'row') => ({
+    alias,
+    name: `pg_catalog.format('%I.%I', n.nspname, ${alias}.${name})`,
+    objname: `${alias}.${name}::pg_catalog.text`,
+    schema,
+    omit: [name, schema],
+    row
+});
+/** A kind outside schemas, named by its name column. */
+const unqualified = (alias, name, row = 'row') => ({
+    alias,
+    name: `pg_catalog.quote_ident(${alias}.${name})`,
+    objname: `${alias}.${name}::pg_catalog.text`,
+    omit: [name],
+    row,
+    global: true
+});
+/**
+ * The other catalog objects the backup's statements could alter: each by its whole catalog row
+ * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
+ * off it \u2014 a publication's tables (their row filters and column lists) and schemas, those of the
+ * target's the check compares (the backup's own tables may join a publication of the target's,
+ * as pg_dump's ALTER PUBLICATION \u2026 ADD TABLE after a CREATE PUBLICATION the target already has,
+ * supabase_realtime's, does), an extension's members, a text search configuration's token
+ * mappings, an operator family's operators and support functions, a server's user mappings.
+ */
+const CATALOG_KINDS = {
+    publication: {
+        ...unqualified('pb', 'pubname', 'pubdef'),
+        more: version => ({
+            tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
+            ...(version >= 150000
+                ? {
+                    schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid AND s.pnnspid OPERATOR(pg_catalog.=) ANY (%SCHEMAS%))`
+                }
+                : {})
+        })
+    },
+    extension: {
+        ...unqualified('ex', 'extname', 'extdef'),
+        // its schema is in its row (SET SCHEMA); joined for the provider's schemas
+        schema: 'extnamespace',
+        noComment: true,
+        more: () => ({
+            members: `(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', m.classid, m.objid, m.objsubid), ',' ORDER BY m.classid, m.objid, m.objsubid)) FROM pg_catalog.pg_depend m WHERE m.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid OPERATOR(pg_catalog.=) ex.oid AND m.deptype OPERATOR(pg_catalog.=) 'e')`
+        })
+    },
+    cast: {
+        alias: 'ca',
+        name: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+        objname: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
+        omit: [],
+        row: 'row',
+        global: true
+    },
+    collation: inSchema('co', 'collname', 'collnamespace'),
+    conversion: inSchema('cv', 'conname', 'connamespace'),
+    'text search configuration': {
+        ...inSchema('cfg', 'cfgname', 'cfgnamespace'),
+        more: () => ({
+            mappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(m::pg_catalog.text, ',' ORDER BY m.maptokentype, m.mapseqno)) FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg OPERATOR(pg_catalog.=) cfg.oid)`
+        })
+    },
+    'text search dictionary': inSchema('dct', 'dictname', 'dictnamespace'),
+    'text search parser': inSchema('prs', 'prsname', 'prsnamespace'),
+    'text search template': inSchema('tmpl', 'tmplname', 'tmplnamespace'),
+    'operator class': inSchema('opc', 'opcname', 'opcnamespace'),
+    'operator family': {
+        ...inSchema('opf', 'opfname', 'opfnamespace'),
+        more: () => ({
+            opmembers: `(SELECT pg_catalog.md5(pg_catalog.string_agg(x.m, ',' ORDER BY x.m)) FROM (SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text AS m FROM pg_catalog.pg_amop a WHERE a.amopfamily OPERATOR(pg_catalog.=) opf.oid UNION ALL SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text FROM pg_catalog.pg_amproc a WHERE a.amprocfamily OPERATOR(pg_catalog.=) opf.oid) x)`
+        })
+    },
+    'foreign-data wrapper': unqualified('fdw', 'fdwname'),
+    server: {
+        ...unqualified('srv', 'srvname'),
+        // pg_user_mappings: the options only where the role that connected may read them
+        more: () => ({
+            usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
+        })
+    },
+    'event trigger': unqualified('evt', 'evtname'),
+    // a33b A2: the target's own access methods and procedural languages (not initdb's)
+    'access method': unqualified('am', 'amname'),
+    language: unqualified('lan', 'lanname')
+};
+/** The alias each kind's fingerprint query gives its catalog. */
+const ALIAS = {
+    function: 'p',
+    type: 't',
+    operator: 'o',
+    schema: 'n',
+    ...Object.fromEntries(Object.entries(CATALOG_KINDS).map(([kind, k]) => [kind, k.alias]))
+};
+/** The fingerprint query of a kind (%WHERE% selects its rows, %RELATIONS% and %SCHEMAS%: see CatalogKind). */
+function objectFingerprint(kind, version) {
+    if (kind in OBJECT_FINGERPRINT)
+        return OBJECT_FINGERPRINT[kind];
+    const k = CATALOG_KINDS[kind];
+    const more = Object.entries(k.more?.(version) ?? {})
+        .map(([name, sql]) => `, '${name}', ${sql}`)
+        .join('');
+    return `SELECT ${k.alias}.oid::int8 AS oid, ${k.name} AS name, COALESCE(n.nspname::pg_catalog.text, '') AS schema, ${k.objname} AS objname,
+ pg_catalog.jsonb_build_object('name', ${k.name}, '${k.row}', pg_catalog.md5((pg_catalog.to_jsonb(${k.alias}) OPERATOR(pg_catalog.-) '{${k.omit.join(',')}}'::pg_catalog.text[])::pg_catalog.text),
+  'comment', ${k.noComment ? 'NULL' : commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
+FROM pg_catalog.${OBJECT_KINDS[kind]} ${k.alias} LEFT JOIN pg_catalog.pg_namespace n ON ${k.schema !== undefined ? `n.oid OPERATOR(pg_catalog.=) ${k.alias}.${k.schema}` : 'false'}
+WHERE %WHERE%`;
+}
+/** Which rows of a kind are the target's (not pg_catalog's, information_schema's, initdb's). */
+function targetsOwn(kind) {
+    const k = CATALOG_KINDS[kind];
+    if (k !== undefined && k.schema === undefined)
+        return `${k.alias}.oid OPERATOR(pg_catalog.>=) 16384`;
+    return `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'${kind === 'type' ? ` AND ${OWN_TYPES}` : ''}`;
+}
+/**
+ * The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members), but the
+ * provider's and pg_catalog's; `checkedRelations`: the OIDs of the relations the check compares
+ * (the others' rows in a publication are the backup's).
+ */
+async function readObjects(client, not, replacedSchemas, checkedRelations, version) {
+    // an extension's own objects are the extension's (its script made them); an object that
+    // depends internally on another (a range type's constructors and multirange type) is part of
+    // that one, whose digest covers it (attackers a31 A3, A4: they were guessed by their names)
+    const read = (kind) => client.query(objectFingerprint(kind, version)
+        .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
+        .replace(/%SCHEMAS%/g, `'{${objects
+        .filter(o => o.kind === 'schema' && !o.replaceable)
+        .map(o => o.oid)
+        .join(',')}}'::pg_catalog.oid[]`)
+        .replace('%WHERE%', `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.char[]))`));
+    const providers = new Set(not.providers.map(s => s.name));
+    const dependents = not.dependents.join('\n');
+    // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
+    // internally and is not read apart (it goes with it); its array type is left out of the read
+    // the backup's objects (a function and an operator with its argument types; a plain
+    // script's by name alone), of every kind the net reads (attacker a33 A1: under clean, every
+    // cast, collation, publication \u2026 of the target was replaceable)
+    const cleanNamed = new Set((not.cleanObjects ?? [])
+        .filter(o => o.byName !== true)
+        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    const cleanByName = new Set((not.cleanObjects ?? [])
+        .filter(o => o.byName === true)
+        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    const schemaKey = (kind, schema) => CATALOG_KINDS[kind]?.global ? '' : schema;
+    const ownName = (o) => o.sig === undefined ? o.objname : signatureKey(o.sig);
+    const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
+    const objects = [];
+    for (const kind of Object.keys(OBJECT_KINDS))
+        for (const o of (await read(kind)).rows) {
+            if (providers.has(o.schema))
+                continue;
+            // clean: a schema the backup's own entry creates (pg_dump up to 14: the schema public's,
+            // with its privileges and comment) is the backup's to set, as pg_restore --clean sets it;
+            // what is in it stays the target's unless clean drops it
+            if (kind === 'schema' &&
+                not.clean === true &&
+                cleanNamed.has(JSON.stringify(['schema', '', o.schema])))
+                continue;
+            // clean drops the backup's own functions, types and operators by name: the target's of
+            // the same name go with them (a plain script's DROP \u2026 IF EXISTS likewise)
+            // a33c A3: a plain script's function or operator, claimed by name, likewise
+            const claimed = not.clean === true &&
+                (cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+                    cleanByName.has(JSON.stringify([kind, o.schema, o.objname])));
+            const back = claimed && !replacedSchemas.has(o.schema)
+                ? kind === 'type'
+                    ? o.name
+                    : kind === 'function' || kind === 'operator'
+                        ? o.described
+                        : undefined
+                : undefined;
+            const replaceable = replacedSchemas.has(o.schema) ||
+                (kind !== 'schema' &&
+                    not.clean === true &&
+                    (not.cleanObjects === undefined ||
+                        cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
+                        cleanByName.has(JSON.stringify([kind, o.schema, o.objname])) ||
+                        // clean-drop-dependents: what goes with the backup's objects (a function of the
+                        // target taking the backup's type), a function or operator by its whole signature
+                        // (attacker a33 A3: another overload of a dependent's name went unseen)
+                        (dependents !== '' &&
+                            (o.described !== undefined
+                                ? describedIn(dependents, o.described)
+                                : namedIn(
+                                // a domain's constraint created again as it was (clean.ts): the domain stays
+                                // the target's, checked as it was (attacker a77 F4: counted as replaced)
+                                kind === 'type' ? withoutDomainConstraints(dependents) : dependents, o.schema, o.objname))))) ||
+                replacedByScript.has(JSON.stringify([
+                    kind,
+                    CATALOG_KINDS[kind]?.global
+                        ? ''
+                        : o.schema,
+                    o.objname
+                ])) ||
+                (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema));
+            objects.push({
+                oid: Number(o.oid),
+                name: o.name,
+                kind,
+                fp: o.fp,
+                ...(replaceable ? { replaceable: true } : {}),
+                ...(replaceable && back !== undefined ? { back } : {})
+            });
+        }
+    return objects;
+}
+/** PostgreSQL's words about the dependents without those about a domain's constraint. */
+function withoutDomainConstraints(text) {
+    return text
+        .split('\n')
+        .filter(line => !/^constraint .+ on domain .+ depends on /.test(line))
+        .join('\n');
+}
+/**
+ * PostgreSQL's words about the dependents (one a line: "function public.f(integer) depends on
+ * type public.t") name this function or operator, by its whole signature.
+ */
+function describedIn(text, described) {
+    return text
+        .split('\n')
+        .some(line => /^(?:function|procedure|aggregate|operator) /.test(line)
+        ? line.slice(line.indexOf(' ') + 1).startsWith(`${described} `)
+        : false);
+}
+/**
+ * `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent as a whole name
+ * (public.users is not named by "view public.users_v").
+ */
+function namedIn(text, schema, name) {
+    // as PostgreSQL's messages name it (quote_identifier: keywords and capitals quoted), or bare
+    const quote = sql_names/* quoteIdent */.v4;
+    const word = /[\p{L}\p{N}_$"]/u;
+    for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
+        for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
+            const before = at === 0 ? '' : text[at - 1];
+            const after = text[at + whole.length] ?? '';
+            if (!word.test(before) && before !== '.' && !word.test(after) && after !== '.')
+                return true;
+        }
+    }
+    return false;
+}
+/** The protected set holds anything to check. */
+function hasProtected(set) {
+    return (set !== undefined &&
+        (set.relations.length > 0 ||
+            set.largeObjects.length > 0 ||
+            // every database has a schema public: alone, it makes no target one to protect
+            (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public'))));
+}
+function dollarQuote(text, base) {
+    let tag = `$${base}$`;
+    for (let n = 0; text.includes(tag); n++)
+        tag = `$${base}${n}$`;
+    return `${tag}${text}${tag}`;
+}
+/**
+ * The statements the load runs last, before COMMIT: they raise NET_MARKER followed by what
+ * changed (or TRACK_COUNTS_OFF), which rolls the restore back.
+ */
+function unchangedCheck(set) {
+    const want = {};
+    for (const r of set.relations)
+        want[String(r.oid)] = r;
+    const wantObjects = {};
+    for (const o of set.objects ?? [])
+        wantObjects[`${o.kind}:${o.oid}`] = o;
+    const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
+    const ofKind = (kind, column) => `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`;
+    // one query per kind the set holds
+    const objectFingerprints = Object.keys(OBJECT_KINDS)
+        .filter(kind => (set.objects ?? []).some(o => o.kind === kind))
+        .map(kind => `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${objectFingerprint(kind, set.serverVersion ?? 0)
+        .replace(/%RELATIONS%/g, "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable')")
+        .replace(/%SCHEMAS%/g, "ARRAY(SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE 'schema:%' AND NOT w.value ? 'replaceable')")
+        .replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`)
+        .join('\n UNION ALL ') || 'SELECT NULL::pg_catalog.text, NULL::pg_catalog.jsonb WHERE false';
+    const body = `
+DECLARE
+  want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
+  want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
+  phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
+  los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
+  roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
+  database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
+  owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
+  defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
+  deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
+  extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
+  recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
+  replaced_views_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.replacedViews ?? []), 'views')};
+  checked_ pg_catalog.oid[];
+  checked_objects_ pg_catalog.oid[];
+  guarded_ pg_catalog.oid[];
+  all_ pg_catalog.oid[];
+  same_ pg_catalog.oid[];
+  more_ pg_catalog.oid[];
+  trusted_ pg_catalog.oid[];
+  found_ pg_catalog.text[];
+  changes_ pg_catalog.text[] := '{}';
+  now_ pg_catalog.jsonb;
+  rel_ record;
+  chg_ record;
+  said_ pg_catalog.text;
+  ins_ pg_catalog.int8;
+  upd_ pg_catalog.int8;
+  del_ pg_catalog.int8;
+  used_ boolean;
+  last_ pg_catalog.text;
+  gone_ pg_catalog.text[];
+  db_ pg_catalog.text;
+BEGIN
+  -- no JIT for this transaction's rest: compiling the plans of the catalog reads below (their
+  -- estimates for regular expressions over pg_proc's bodies) took seconds, the reads milliseconds
+  PERFORM pg_catalog.set_config('jit', 'off', true);
+  IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
+    RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
+  END IF;
+  SELECT pg_catalog.jsonb_object_agg(g.oid, g.fp) INTO now_ FROM (${fingerprint}) g;
+  FOR rel_ IN SELECT (w.key)::pg_catalog.oid AS oid, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want) w ORDER BY w.value->>'name'
+  LOOP
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
+      CONTINUE;
+    END IF;
+    IF rel_.w ? 'filled' THEN
+      NULL; -- its rows or value are the backup's
+    ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
+      -- an insert-only table (a provider's, found empty): the backup's rows may arrive, the
+      -- target's (committed meanwhile) stay, and it is not truncated or rewritten
+      IF rel_.w ? 'insertOnly' THEN
+        ins_ := 0;
+        IF pg_catalog.pg_relation_filenode(rel_.oid)::pg_catalog.text IS DISTINCT FROM (rel_.w->>'filenode') THEN
+          changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': truncated or rewritten');
+        END IF;
+      ELSE
+        ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
+      END IF;
+      upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
+      del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
+      IF ins_ OPERATOR(pg_catalog.+) upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: %s by the restore''s own transaction', rel_.w->>'name',
+          pg_catalog.array_to_string(ARRAY[
+            CASE WHEN ins_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s inserted', ins_, CASE WHEN ins_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
+            CASE WHEN upd_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s updated', upd_, CASE WHEN upd_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
+            CASE WHEN del_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s deleted', del_, CASE WHEN del_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END], ', '));
+      END IF;
+    ELSE
+      BEGIN
+        PERFORM pg_catalog.currval(rel_.oid::pg_catalog.regclass);
+        used_ := true;
+      EXCEPTION WHEN OTHERS THEN
+        used_ := false;
+      END;
+      last_ := NULL;
+      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
+        last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
+      END IF;
+      IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+      ELSIF used_ THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
+      END IF;
+    END IF;
+    IF rel_.w ? 'fp' THEN
+      FOR chg_ IN SELECT e.key, e.value AS was, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
+        WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
+      LOOP
+        said_ := phrases->chg_.key->>0;
+        IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
+          said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
+        ELSIF pg_catalog.jsonb_typeof(chg_.was) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(chg_.now) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_array_length(phrases->chg_.key) OPERATOR(pg_catalog.=) 3 THEN
+          said_ := phrases->chg_.key->>(CASE
+            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.>) pg_catalog.jsonb_array_length(chg_.was) THEN 0
+            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.<) pg_catalog.jsonb_array_length(chg_.was) THEN 1
+            ELSE 2 END);
+        END IF;
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
+      END LOOP;
+    END IF;
+  END LOOP;
+  SELECT pg_catalog.jsonb_object_agg(g.key, g.fp) INTO now_ FROM (${objectFingerprints}) g(key, fp);
+  FOR rel_ IN SELECT w.key, w.value AS w, now_->w.key AS got
+    FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
+  LOOP
+    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
+      -- the backup's own by an entry's claim: created again by the load
+      IF rel_.w ? 'back' AND (CASE rel_.w->>'kind'
+          WHEN 'function' THEN pg_catalog.to_regprocedure(rel_.w->>'back')::pg_catalog.oid
+          WHEN 'operator' THEN pg_catalog.to_regoperator(rel_.w->>'back')::pg_catalog.oid
+          ELSE pg_catalog.to_regtype(rel_.w->>'back')::pg_catalog.oid END) IS NULL THEN
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, which names it as its own', rel_.w->>'kind', rel_.w->>'name');
+      END IF;
+      CONTINUE;
+    ELSIF rel_.got IS NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
+      CONTINUE;
+    END IF;
+    FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
+      WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
+    LOOP
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
+        WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
+    END LOOP;
+  END LOOP;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid);
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
+    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
+    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
+    INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
+  -- a deferred trigger would run at COMMIT, after this check, and may defer itself again
+  SELECT pg_catalog.array_agg(pg_catalog.format('%I on %s', t.tgname, t.tgrelid::pg_catalog.regclass) ORDER BY t.oid) INTO found_
+    FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal AND NOT t.oid OPERATOR(pg_catalog.=) ANY (deferrable_);
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
+  END IF;
+  -- a foreign key of the backup's onto the target's table whose action writes: the target's
+  -- later DELETE or UPDATE would write the backup's table (and run its triggers)
+  SELECT pg_catalog.array_agg(pg_catalog.format('%s: the foreign key %I of %s references it ON DELETE/UPDATE with an action that writes (CASCADE, SET NULL, SET DEFAULT): the target''s later deletes or updates would write the backup''s table and run its triggers', k.confrelid::pg_catalog.regclass, k.conname, k.conrelid::pg_catalog.regclass) ORDER BY k.oid) INTO found_
+    FROM pg_catalog.pg_constraint k WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.confrelid OPERATOR(pg_catalog.=) ANY (guarded_)
+    AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY (all_)
+    AND (k.confdeltype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]) OR k.confupdtype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]));
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  -- a view of the backup's over the target's table, granted to other roles: they read its rows,
+  -- directly or through a chain of the backup's views (attacker a89 F1: an inner view over
+  -- auth.users granted to nobody, an outer view over it granted to anon; PostgreSQL checks each
+  -- view's base relations against that view's owner). Exempt: a chain whose every view is the
+  -- target's replaced view over again (SAME_AS_REPLACED, found bottom-up: reads only guarded
+  -- relations or views found so already) or one clean-drop-dependents created again as it was
+  same_ := '{}';
+  IF pg_catalog.jsonb_array_length(replaced_views_) OPERATOR(pg_catalog.>) 0 THEN
+    LOOP
+      SELECT pg_catalog.array_agg(v.oid) INTO more_ FROM pg_catalog.pg_class v
+        WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')) AND NOT v.oid OPERATOR(pg_catalog.=) ANY (same_)
+        AND ${SAME_AS_REPLACED('v', "COALESCE(guarded_, '{}') OPERATOR(pg_catalog.||) same_")};
+      EXIT WHEN more_ IS NULL;
+      same_ := same_ OPERATOR(pg_catalog.||) more_;
+    END LOOP;
+  END IF;
+  trusted_ := same_;
+  IF pg_catalog.cardinality(recreated_) OPERATOR(pg_catalog.>) 0 THEN
+    trusted_ := trusted_ OPERATOR(pg_catalog.||) ARRAY(SELECT v.oid FROM pg_catalog.pg_class v
+      WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+        AND ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_));
+  END IF;
+  -- the walk: (granted relation, its first hop, the relation reached, whether a relation on the
+  -- way is not trusted), through the backup's relations only; UNION keeps it finite (cycles too)
+  WITH RECURSIVE edge(src, dst) AS (
+    SELECT DISTINCT r.ev_class, d.refobjid
+      FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
+     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class
+       AND r.ev_class OPERATOR(pg_catalog.>=) 16384 AND NOT r.ev_class OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+       AND (d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}')) OR NOT d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')))
+  ), walk(g, hop, cur, tainted) AS (
+    SELECT v.oid, v.oid, v.oid, NOT v.oid OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM pg_catalog.pg_class v
+     WHERE EXISTS (SELECT FROM edge e WHERE e.src OPERATOR(pg_catalog.=) v.oid)
+       AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
+         -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) \u2026 TO anon passed)
+         OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+           WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
+    UNION
+    SELECT w.g, CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g THEN e.dst ELSE w.hop END, e.dst,
+           w.tainted OR NOT e.dst OPERATOR(pg_catalog.=) ANY (trusted_)
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE NOT e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
+  )
+  SELECT pg_catalog.array_agg(x.said ORDER BY x.t::pg_catalog.regclass::pg_catalog.text, x.g::pg_catalog.regclass::pg_catalog.text) INTO found_ FROM (
+    SELECT DISTINCT ON (e.dst, w.g) e.dst AS t, w.g,
+      CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g
+        THEN pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass)
+        ELSE pg_catalog.format('%s: the view %s reads it through %s and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass,
+          pg_catalog.concat_ws(' \u2192 ', w.g::pg_catalog.regclass::pg_catalog.text,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur THEN w.hop::pg_catalog.regclass::pg_catalog.text END,
+            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur AND NOT EXISTS (SELECT FROM edge h WHERE h.src OPERATOR(pg_catalog.=) w.hop AND h.dst OPERATOR(pg_catalog.=) w.cur) THEN '\u2026' END,
+            w.cur::pg_catalog.regclass::pg_catalog.text, e.dst::pg_catalog.regclass::pg_catalog.text)) END AS said
+      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
+     WHERE w.tainted AND e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
+     ORDER BY e.dst, w.g, w.cur OPERATOR(pg_catalog.=) w.g DESC, w.hop OPERATOR(pg_catalog.=) w.cur DESC) x;
+  IF found_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+  END IF;
+  -- what the load copied out of the target's table into an object of the backup's granted to
+  -- other roles, with no dependency between the two (attacker a90 F3): a materialized view it
+  -- filled, a stored generated column it computed, through a function that reads the table or SQL
+  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view
+  IF guarded_ IS NOT NULL THEN
+    SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
+      SELECT DISTINCT CASE WHEN k.kept IS NOT NULL
+        THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to other roles, who would read them through it',
+          k.kept::pg_catalog.regclass, k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
+        ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to other roles: what it copies of them cannot be told',
+          k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
+        FROM (SELECT c.*, CASE WHEN c.kind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view ' OPERATOR(pg_catalog.||) c.obj::pg_catalog.regclass::pg_catalog.text
+            ELSE pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) END AS what
+          FROM (${copiedRowsQuery({
+        version: set.serverVersion ?? 0,
+        tables: 'guarded_',
+        made: a => `NOT ${a}.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))`,
+        // a table the load made: its rows are those it wrote in this transaction
+        holds: a => `(${a}.relkind OPERATOR(pg_catalog.=) 'p' OR pg_catalog.pg_stat_get_xact_tuples_inserted(${a}.oid) OPERATOR(pg_catalog.+) pg_catalog.pg_stat_get_xact_tuples_updated(${a}.oid) OPERATOR(pg_catalog.>) 0)`,
+        trusted: a => `${a}.oid OPERATOR(pg_catalog.=) ANY (trusted_)`
+    })}) c) k) x;
+    IF found_ IS NOT NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) found_;
+    END IF;
+  END IF;
+  IF ${set.extensionDependencies !== undefined ? 'true' : 'false'} THEN
+    SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) INTO checked_ FROM pg_catalog.jsonb_each(want) w
+      WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable';
+    SELECT pg_catalog.array_agg(pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid) INTO checked_objects_ FROM pg_catalog.jsonb_each(want_objects) w
+      WHERE NOT w.value ? 'replaceable';
+    IF (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, "COALESCE(checked_, '{}')").replace(/%OBJECTS%/g, "COALESCE(checked_objects_, '{}')")}) OPERATOR(pg_catalog.<>) extension_deps_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION \u2026 ADD or DROP, ALTER \u2026 DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
+    END IF;
+  END IF;
+  IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
+  END IF;
+  IF database_ OPERATOR(pg_catalog.<>) '' THEN
+    ${DATABASE_FINGERPRINT.replace('%ROLES%', 'roles_')} INTO db_;
+    IF db_ IS DISTINCT FROM database_ THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE \u2026 SET or ALTER ROLE \u2026 SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
+    END IF;
+  END IF;
+  IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
+    RAISE EXCEPTION '%', ${dollarQuote(NET_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:20], '; ')
+      OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 20 THEN pg_catalog.format('; and %s more', pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.-) 20) ELSE '' END;
+  END IF;
+END`;
+    return [
+        // a WITH HOLD cursor runs its query at COMMIT, after the check: close it now
+        'CLOSE ALL;',
+        // deferred triggers and constraint checks would run at COMMIT, after the check: run them now
+        'SET CONSTRAINTS ALL IMMEDIATE;',
+        // the check runs as the role that connected, whatever role the backup's statements set
+        'RESET SESSION AUTHORIZATION;',
+        'RESET ROLE;',
+        'SET LOCAL search_path = pg_catalog, pg_temp;',
+        `DO ${dollarQuote(body, 'net')};`
+    ];
+}
+/**
+ * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
+ * changed, that nothing was restored, and what to do.
+ */
+function changedObjectsMessage(stderr, selection) {
+    // the error psql printed (its own line), not the check's text a syntax error would quote
+    const raised = (text) => {
+        const at = stderr.search(new RegExp(`ERROR:\\s+${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+        return at < 0 ? -1 : stderr.indexOf(text, at);
+    };
+    if (raised(TRACK_COUNTS_OFF) >= 0)
+        return `${TRACK_COUNTS_OFF.replace(/^restore net: /, 'the restore cannot check its own transaction: ')} (track_counts off: a superuser's setting). Its transaction was rolled back: nothing was restored. Restore with track_counts on (the server's default), or into an empty database.`;
+    const at = raised(NET_MARKER);
+    if (at < 0)
+        return undefined;
+    const what = stderr
+        .slice(at + NET_MARKER.length)
+        .split('\n')[0]
+        .trim();
+    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`;
+}
+/** Whether the restore named schemas or tables. */
+function selected(selection) {
+    return (selection?.schemas?.length ?? 0) + (selection?.tables?.length ?? 0) > 0;
+}
+/** A name as a shell word (single-quoted unless plain). */
+function shellWord(word) {
+    return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+/**
+ * pg_restore's options for the restore's selection: --clean when it cleans, -n for each schema,
+ * -t for each table (a qualified one's schema with -n, as pg_restore's -t takes a bare name).
+ */
+function byHandSelection(selection) {
+    const schemas = [...(selection?.schemas ?? [])];
+    const tables = [];
+    for (const t of selection?.tables ?? []) {
+        const dot = t.indexOf('.');
+        if (dot > 0) {
+            if (!schemas.includes(t.slice(0, dot)))
+                schemas.push(t.slice(0, dot));
+            tables.push(t.slice(dot + 1));
+        }
+        else
+            tables.push(t);
+    }
+    return [
+        ...(selection?.clean ? ['--clean'] : []),
+        ...schemas.map(s => `-n ${shellWord(s)}`),
+        ...tables.map(t => `-t ${shellWord(t)}`)
+    ]
+        .map(o => ` ${o}`)
+        .join('');
+}
+/**
+ * After a load that did not commit (failed, refused, or cancelled): the target's protected
+ * sequences the restore's statements moved back \u2014 `setval` is not rolled back by PostgreSQL, so
+ * a failed restore can leave a sequence of the target handing out values it handed out before.
+ * An ascending one whose next value is now below what it was before the restore (its recorded
+ * value; or, owned by a column, above that column's highest value, where the role may read it:
+ * the application's rows stored meanwhile) is set to hand that out next again, where the role
+ * may (UPDATE on it), never below where it stands then (one statement). A descending one moved
+ * up is said, with the statement to run. One moved forward only skips values and is left.
+ * Returns one sentence for the failure's message, or undefined when none moved back. Never
+ * rejects (what cannot be read is not reported).
+ */
+async function repairMovedSequences(client, set) {
+    const recorded = (set?.relations ?? []).filter(r => r.kind === 'S' &&
+        ((r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)) || r.nextValue !== undefined));
+    if (recorded.length === 0)
+        return undefined;
+    try {
+        const { rows } = await client.query(`SELECT c.oid::pg_catalog.int4 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name,
+        s.seqincrement::pg_catalog.text AS inc, s.seqmax::pg_catalog.text AS max, s.seqcycle AS cycle,
+        pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
+        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may,
+        pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS readable,
+        (SELECT d.refobjid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_depend d
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND pg_catalog.has_table_privilege(d.refobjid, 'SELECT') LIMIT 1) AS owner,
+        (SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a
+            ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
+          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
+            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
+            AND a.atttypid OPERATOR(pg_catalog.=) ANY ('{int2,int4,int8}'::pg_catalog.regtype[]) LIMIT 1) AS column
+       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
+       WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`, [recorded.map(r => r.oid)]);
+        const repaired = [];
+        const left = [];
+        for (const row of rows) {
+            const was = recorded.find(r => r.oid === row.oid);
+            const inc = BigInt(row.inc);
+            const numeric = was.lastValue !== undefined && /^-?\d+$/.test(was.lastValue);
+            if (!row.up) {
+                // descending: only a numeric value is compared; moved up hands out values again
+                if (!numeric || row.last === null || BigInt(row.last) <= BigInt(was.lastValue))
+                    continue;
+                left.push(`${was.name} (from ${was.lastValue} to ${row.last}): set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`);
+                continue;
+            }
+            // the value it handed out next before the restore, and above the owning column's rows
+            // (not for a CYCLE sequence, whose values come again by design), never past its MAXVALUE
+            const recordedNext = numeric ? BigInt(was.lastValue) + inc : BigInt(was.nextValue);
+            const max = BigInt(row.max);
+            let want = recordedNext;
+            let stored;
+            if (row.owner && row.column && !row.cycle) {
+                const highest = await client
+                    .query(`SELECT pg_catalog.max(${row.column})::pg_catalog.text AS m FROM ${row.owner}`)
+                    .then(r => r.rows[0]?.m ?? null, () => null);
+                if (highest !== null)
+                    stored = BigInt(highest) + inc;
+                if (stored !== undefined && stored > want)
+                    want = stored;
+            }
+            if (want > max)
+                want = max;
+            // where it stands: the value it hands out next (read from it where the role may)
+            const now = row.readable
+                ? await client
+                    .query(`SELECT (CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $1::pg_catalog.int8 ELSE last_value END)::pg_catalog.text AS next FROM ${row.name}`, [row.inc])
+                    .then(r => BigInt(r.rows[0].next), () => undefined)
+                : row.last === null
+                    ? undefined
+                    : BigInt(row.last) + inc;
+            // moved back by the load: below where it stood before (a sequence the load did not move
+            // back is not touched, whatever its table holds; attacker a31 A6)
+            if (now !== undefined && now >= recordedNext)
+                continue;
+            if (now !== undefined && now >= want)
+                continue;
+            const from = numeric ? `from ${was.lastValue}` : `handing out ${was.nextValue} next`;
+            const moved = `${was.name} (${from} before the restore, to ${row.last ?? 'unset'}${stored !== undefined && stored === want ? `; ${row.owner}.${row.column} holds values up to ${stored - inc}` : ''})`;
+            if (row.may) {
+                // set only while it still stands below: one statement, never backwards
+                const current = row.readable
+                    ? `(SELECT CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $3::pg_catalog.int8 ELSE last_value END FROM ${row.name})`
+                    : `(SELECT pg_catalog.pg_sequence_last_value($1::pg_catalog.oid) OPERATOR(pg_catalog.+) $3::pg_catalog.int8)`;
+                const done = await client
+                    .query(`SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8, false)
+              WHERE COALESCE(${current} OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`, [row.oid, want.toString(), row.inc])
+                    .then(r => r.rowCount ?? 0, () => -1 // refused (its MAXVALUE, a lock): said, with what to run
+                );
+                if (done > 0) {
+                    repaired.push(`${moved}: it hands out ${want} next`);
+                    continue;
+                }
+                // at or above it again (another session's nextval since): nothing handed out twice
+                if (done === 0)
+                    continue;
+            }
+            left.push(`${moved}: set it with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${want}, false); (above any value the application took meanwhile)`);
+        }
+        const said = [];
+        if (repaired.length > 0)
+            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} forward again: ${repaired.join('; ')}. Values another session took from ${repaired.length === 1 ? 'it' : 'them'} during the restore and stored nowhere the action reads may come again`);
+        if (left.length > 0)
+            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action did not set ${left.length === 1 ? 'it' : 'them'} again (the restoring role lacks UPDATE on ${left.length === 1 ? 'it' : 'them'}, ${left.length === 1 ? 'it descends' : 'they descend'}, or the server refused): ${left.join('; ')}`);
+        return said.length > 0
+            ? `${said.map(s => s.charAt(0).toUpperCase() + s.slice(1)).join('. ')}.`
+            : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/postgres/provider-acl.ts
+
+
+const TARGETS = {
+    table: 'table',
+    sequence: 'sequence',
+    function: 'function',
+    procedure: 'function',
+    routine: 'function',
+    schema: 'schema',
+    type: 'type',
+    domain: 'type'
+};
+/** Words after ON that name what the statement is on where the simulation does not follow it. */
+const OTHER_TARGETS = new Set([
+    'all',
+    'database',
+    'language',
+    'large',
+    'tablespace',
+    'parameter',
+    'server'
+]);
+/**
+ * A GRANT or REVOKE on objects read with the statement lexer (plain-sql's sqlTokens: quoted
+ * identifiers as written, unquoted ones folded); undefined when the statement is not one the
+ * simulation reads whole enough to tell its objects (another form, another object kind, a name
+ * whose folding is the server's to decide).
+ */
+function parseAclStatement(sql) {
+    const t = (0,plain_sql/* sqlTokens */.Dl)(sql, false);
+    while (t.length > 0 && isPunct(t[t.length - 1], ';'))
+        t.pop();
+    if (t.some(x => isPunct(x, ';')))
+        return undefined;
+    // unquoted names with letters beyond ASCII: which case the server folds them to is its own
+    if (t.some(x => x.kind === 'ident' && !x.quoted && /[^\w$]/.test(x.value)))
+        return undefined;
+    const word = (i, w) => t[i]?.kind === 'ident' && !t[i].quoted && t[i].value === w;
+    const grant = word(0, 'grant');
+    if (!grant && !word(0, 'revoke'))
+        return undefined;
+    let i = 1;
+    let option = false;
+    const unsure = [];
+    if (!grant && word(1, 'grant') && word(2, 'option') && word(3, 'for')) {
+        option = true;
+        i = 4;
+    }
+    // privileges: ALL [PRIVILEGES] | name [(columns)] [, \u2026]
+    let privileges;
+    const columns = () => {
+        if (!isPunct(t[i], '('))
+            return true;
+        const close = t.findIndex((x, j) => j > i && isPunct(x, ')'));
+        if (close < 0)
+            return false;
+        unsure.push('column privileges');
+        i = close + 1;
+        return true;
+    };
+    if (word(i, 'all')) {
+        i++;
+        if (word(i, 'privileges'))
+            i++;
+        privileges = 'ALL';
+        if (!columns())
+            return undefined;
+    }
+    else {
+        privileges = [];
+        for (;;) {
+            const p = t[i];
+            if (p?.kind !== 'ident' || p.quoted || p.value === 'on')
+                return undefined;
+            privileges.push(p.value.toUpperCase());
+            i++;
+            if (!columns())
+                return undefined;
+            if (!isPunct(t[i], ','))
+                break;
+            i++;
+        }
+    }
+    if (!word(i, 'on'))
+        return undefined;
+    i++;
+    // ON [kind] object [, \u2026]: a kind word is one only before a name
+    let target = 'table';
+    const before = (j) => t[j]?.kind === 'ident';
+    if (word(i, 'foreign') && word(i + 1, 'table') && before(i + 2))
+        i += 2;
+    else if (t[i]?.kind === 'ident' && !t[i].quoted && TARGETS[t[i].value] !== undefined) {
+        if (!before(i + 1))
+            return undefined;
+        target = TARGETS[t[i].value];
+        i++;
+    }
+    else if (t[i]?.kind === 'ident' && !t[i].quoted && OTHER_TARGETS.has(t[i].value))
+        return undefined;
+    else if (word(i, 'foreign'))
+        return undefined;
+    const objects = [];
+    for (;;) {
+        const parts = [];
+        for (;;) {
+            if (t[i]?.kind !== 'ident')
+                return undefined;
+            parts.push(t[i].value);
+            i++;
+            if (!isPunct(t[i], '.'))
+                break;
+            i++;
+        }
+        if (parts.length > 2 || (target === 'schema' && parts.length > 1))
+            return undefined;
+        const object = parts.length === 2 ? { schema: parts[0], name: parts[1] } : { name: parts[0] };
+        if (target === 'function' && isPunct(t[i], '(')) {
+            let depth = 0;
+            const args = [];
+            for (i++;; i++) {
+                const x = t[i];
+                if (x === undefined)
+                    return undefined;
+                if (isPunct(x, '(') || isPunct(x, '['))
+                    depth++;
+                if (isPunct(x, ')') || isPunct(x, ']')) {
+                    if (depth === 0 && isPunct(x, ')'))
+                        break;
+                    depth--;
+                }
+                args.push(x);
+            }
+            i++;
+            object.args = argTokens(args);
+        }
+        objects.push(object);
+        if (!isPunct(t[i], ','))
+            break;
+        i++;
+    }
+    if (!word(i, grant ? 'to' : 'from'))
+        return undefined;
+    i++;
+    const grantees = [];
+    for (;;) {
+        if (word(i, 'group') && t[i + 1]?.kind === 'ident')
+            i++;
+        const r = t[i];
+        if (r?.kind !== 'ident')
+            return undefined;
+        if (!r.quoted && ['current_user', 'current_role', 'session_user'].includes(r.value))
+            unsure.push(r.value.toUpperCase());
+        grantees.push(r.value);
+        i++;
+        if (!isPunct(t[i], ','))
+            break;
+        i++;
+    }
+    if (grant && word(i, 'with') && word(i + 1, 'grant') && word(i + 2, 'option')) {
+        option = true;
+        i += 3;
+    }
+    if (word(i, 'granted') && word(i + 1, 'by') && t[i + 2]?.kind === 'ident') {
+        unsure.push('GRANTED BY');
+        i += 3;
+    }
+    if (!grant && word(i, 'cascade')) {
+        unsure.push('CASCADE');
+        i++;
+    }
+    else if (!grant && word(i, 'restrict'))
+        i++;
+    if (i !== t.length)
+        return undefined;
+    const statement = { grant, option, privileges, target, objects, grantees };
+    if (unsure.length > 0)
+        statement.unsure = unsure.join(', ');
+    return statement;
+}
+function isPunct(t, value) {
+    return t?.kind === 'punct' && t.value === value;
+}
+/** Tokens as compared: kind and value (quoting aside: the folded name is the name). */
+function argTokens(tokens) {
+    return tokens.map(x => `${x.kind}:${x.value}`);
+}
+/** A routine's argument list (pg_get_function_identity_arguments, oidvectortypes) as tokens. */
+function routineArgTokens(text) {
+    return argTokens((0,plain_sql/* sqlTokens */.Dl)(text, false));
+}
+/** Every privilege of an object of `cls` on a server of major version `serverMajor` (ALL). */
+function allPrivileges(cls, serverMajor) {
+    switch (cls) {
+        case 'r':
+            return [
+                'SELECT',
+                'INSERT',
+                'UPDATE',
+                'DELETE',
+                'TRUNCATE',
+                'REFERENCES',
+                'TRIGGER',
+                ...(serverMajor >= 17 ? ['MAINTAIN'] : [])
+            ];
+        case 's':
+            return ['USAGE', 'SELECT', 'UPDATE'];
+        case 'f':
+            return ['EXECUTE'];
+        case 'n':
+            return ['USAGE', 'CREATE'];
+        case 'T':
+            return ['USAGE'];
+    }
+}
+/** Whether a statement that names its object as `target` may be on an object of `cls`. */
+function fits(target, cls) {
+    switch (target) {
+        case 'table':
+            // GRANT \u2026 ON TABLE a_sequence: the server takes it (ALL: the sequence's privileges)
+            return cls === 'r' || cls === 's';
+        case 'sequence':
+            return cls === 's';
+        case 'function':
+            return cls === 'f';
+        case 'schema':
+            return cls === 'n';
+        case 'type':
+            return cls === 'T';
+    }
+}
+/** `items` as a set: one entry per grantee and privilege, grantable when any entry is. */
+function aclSet(items) {
+    const set = new Map();
+    for (const [grantee, privilege, grantable] of items) {
+        const key = JSON.stringify([grantee, privilege]);
+        set.set(key, (set.get(key) ?? false) || grantable);
+    }
+    return set;
+}
+/**
+ * The ACL of an object of `cls` after `statements` (each on it, in order) run on `current`, or
+ * undefined when what one does cannot be told (its `unsure`, a kind of object it does not fit, a
+ * privilege the kind has not, a grantee not among `roles`).
+ */
+function simulateAcl(current, statements, cls, serverMajor, roles) {
+    const acl = aclSet(current);
+    const all = allPrivileges(cls, serverMajor);
+    for (const s of statements) {
+        if (s.unsure !== undefined || !fits(s.target, cls))
+            return undefined;
+        const privileges = s.privileges === 'ALL' ? all : s.privileges;
+        if (privileges.some(p => !all.includes(p)))
+            return undefined;
+        if (s.grantees.some(g => g !== 'public' && !roles.has(g)))
+            return undefined;
+        for (const grantee of s.grantees)
+            for (const privilege of privileges) {
+                const key = JSON.stringify([grantee, privilege]);
+                if (s.grant)
+                    acl.set(key, (acl.get(key) ?? false) || s.option);
+                else if (!s.option)
+                    acl.delete(key);
+                else if (acl.has(key))
+                    acl.set(key, false);
+            }
+    }
+    return [...acl].map(([key, grantable]) => {
+        const [grantee, privilege] = JSON.parse(key);
+        return [grantee, privilege, grantable];
+    });
+}
+/** Whether two ACLs give the same privileges (grantors aside). */
+function sameAcl(a, b) {
+    const x = aclSet(a);
+    const y = aclSet(b);
+    return x.size === y.size && [...x].every(([key, grantable]) => y.get(key) === grantable);
+}
+/**
+ * Whether `statements` leave an object's privileges as they are: true (unchanged), false (they
+ * change them), undefined (cannot tell: see simulateAcl).
+ */
+function aclUnchanged(current, statements, cls, serverMajor, roles) {
+    const after = simulateAcl(current, statements, cls, serverMajor, roles);
+    return after === undefined ? undefined : sameAcl(current, after);
+}
+const OBJECTS_SQL = `WITH u AS (
+  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[])) WITH ORDINALITY AS u(target, schema, name, i)
+), o AS (
+  SELECT u.i, c.oid, CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN 's' ELSE 'r' END AS cls, c.relacl AS acl, c.relowner AS owner, '' AS identity, '' AS types
+    FROM u JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.format('%I.%I', u.schema, u.name))
+    WHERE u.target OPERATOR(pg_catalog.=) ANY ('{table,sequence}') AND c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,v,m,f,S}')
+  UNION ALL
+  SELECT u.i, p.oid, 'f', p.proacl, p.proowner, pg_catalog.pg_get_function_identity_arguments(p.oid), pg_catalog.oidvectortypes(p.proargtypes)
+    FROM u JOIN pg_catalog.pg_proc p ON p.pronamespace OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(pg_catalog.format('%I', u.schema)) AND p.proname OPERATOR(pg_catalog.=) u.name
+    WHERE u.target OPERATOR(pg_catalog.=) 'function'
+  UNION ALL
+  SELECT u.i, n.oid, 'n', n.nspacl, n.nspowner, '', ''
+    FROM u JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) pg_catalog.to_regnamespace(pg_catalog.format('%I', u.name))
+    WHERE u.target OPERATOR(pg_catalog.=) 'schema'
+  UNION ALL
+  SELECT u.i, t.oid, 'T', t.typacl, t.typowner, '', ''
+    FROM u JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) pg_catalog.to_regtype(pg_catalog.format('%I.%I', u.schema, u.name))
+    WHERE u.target OPERATOR(pg_catalog.=) 'type'
+)
+SELECT o.i::pg_catalog.int4 AS i, o.oid::pg_catalog.int8::pg_catalog.text AS oid, o.cls, o.identity, o.types,
+  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
+      CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END,
+      a.privilege_type, a.is_grantable))
+    FROM pg_catalog.aclexplode(COALESCE(o.acl, pg_catalog.acldefault(o.cls::pg_catalog."char", o.owner))) a), '[]'::pg_catalog.jsonb) AS acl
+FROM o`;
+/**
+ * Of `entries` (the restore's skipped statements; those providerAclNote counts are the ones
+ * whose reason starts with `providerReason` and that are GRANT or REVOKE), the ones whose
+ * objects' privileges in the target they would not change: every object each names has an ACL
+ * its statements, simulated in order, leave as it is. Read on `client` with search_path
+ * pg_catalog (routines' argument types qualified as pg_dump writes them), restored after.
+ * Conservative: a statement not read (or without its whole text) leaves out none.
+ */
+async function providerAclUnchanged(client, entries, providerReason) {
+    const mine = entries.filter(e => e.reason.startsWith(providerReason) && /^\s*(?:GRANT|REVOKE)\b/i.test(e.text));
+    const none = new Set();
+    if (mine.length === 0)
+        return none;
+    const parsed = [];
+    for (const entry of mine) {
+        const statement = entry.statement === undefined ? undefined : parseAclStatement(entry.statement);
+        // a statement whose objects are not known may be on any of them
+        if (statement === undefined)
+            return none;
+        parsed.push({ entry, statement });
+    }
+    // each object named once: [target, schema, name] (a routine's candidates by name)
+    const keys = [];
+    const named = new Map();
+    const refs = parsed.map(({ statement }) => statement.objects.map(o => {
+        // a sequence is a relation: found as one, its kind read from the catalog
+        const target = statement.target === 'sequence' ? 'table' : statement.target;
+        const key = JSON.stringify([target, o.schema ?? null, o.name]);
+        if (!named.has(key)) {
+            named.set(key, keys.length + 1);
+            keys.push(key);
+        }
+        return named.get(key);
+    }));
+    const columns = keys.map(k => JSON.parse(k));
+    const grantees = [...new Set(parsed.flatMap(p => p.statement.grantees))];
+    const { objects, roles, serverMajor } = await withCatalogSearchPath(client, async () => {
+        const { rows } = await client.query(OBJECTS_SQL, [
+            columns.map(c => c[0]),
+            columns.map(c => c[1]),
+            columns.map(c => c[2])
+        ]);
+        const found = await client.query(`SELECT r.rolname::pg_catalog.text AS name, pg_catalog.current_setting('server_version_num')::pg_catalog.int4 OPERATOR(pg_catalog./) 10000 AS major
+         FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+       UNION ALL SELECT NULL, pg_catalog.current_setting('server_version_num')::pg_catalog.int4 OPERATOR(pg_catalog./) 10000`, [grantees]);
+        return {
+            objects: rows,
+            roles: new Set(found.rows.flatMap(r => (r.name === null ? [] : [r.name]))),
+            serverMajor: found.rows[0].major
+        };
+    });
+    // each statement's objects as the target has them: undefined where not found for sure
+    const resolve = (ref, object) => {
+        // unqualified: what it names depends on the search_path the script had
+        if (object.schema === undefined && columns[ref - 1][0] !== 'schema')
+            return undefined;
+        const candidates = objects.filter(o => o.i === ref);
+        if (columns[ref - 1][0] !== 'function')
+            return candidates.length === 1 ? candidates[0] : undefined;
+        const args = object.args;
+        const matching = args === undefined
+            ? candidates
+            : candidates.filter(c => [c.identity, c.types].some(text => {
+                const written = routineArgTokens(text);
+                return written.length === args.length && written.every((w, k) => w === args[k]);
+            }));
+        return matching.length === 1 ? matching[0] : undefined;
+    };
+    const byObject = new Map();
+    const objectsOf = new Map();
+    for (const [n, { entry, statement }] of parsed.entries()) {
+        const ids = statement.objects.map((o, k) => {
+            const found = resolve(refs[n][k], o);
+            if (found === undefined)
+                return undefined;
+            const id = `${found.cls}:${found.oid}`;
+            const group = byObject.get(id) ?? { object: found, statements: [] };
+            group.statements.push(statement);
+            byObject.set(id, group);
+            return id;
+        });
+        objectsOf.set(entry, ids);
+    }
+    const unchanged = new Set();
+    for (const [id, { object, statements }] of byObject)
+        if (aclUnchanged(object.acl, statements, object.cls, serverMajor, roles) === true)
+            unchanged.add(id);
+    const out = new Set();
+    for (const [entry, ids] of objectsOf)
+        if (ids.every(id => id !== undefined && unchanged.has(id)))
+            out.add(entry);
+    return out;
+}
+
 ;// CONCATENATED MODULE: ./src/modes/outside-key.ts
 
 
@@ -8020,8 +10296,8 @@ async function detectBackup(file, keys) {
         throw new FormatError('the backup file is empty');
     if (magic.toString('latin1').startsWith(AGE_ARMOR_HEADER)) {
         // text, so it would pass for an SQL script: say what it is instead
-        const name = shellWord((0,pipeline_decode/* fileName */.Md)(file));
-        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1\u2026 -o ${shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o \u2026.age), and restore that.`);
+        const name = detect_shellWord((0,pipeline_decode/* fileName */.Md)(file));
+        throw new FormatError(`the backup is an ASCII-armored age file (age -a / --armor), which the action does not read; give the binary form: decrypt it and encrypt it again without -a (age -d -i key.txt ${name} | age -r age1\u2026 -o ${detect_shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /\.(age|asc|pem)$/i))}.age, or with a passphrase: age -d ${name} | age -p -o \u2026.age), and restore that.`);
     }
     const encrypted = (0,encrypt/* isAgeEncrypted */.OI)(magic);
     let head = magic;
@@ -8037,11 +10313,11 @@ async function detectBackup(file, keys) {
     if (compression === 'unknown-compressed') {
         const kind = (0,compress/* unreadCompression */.Ez)(head) ?? 'bzip2';
         const name = (0,pipeline_decode/* fileName */.Md)(file);
-        const base = shellWord(withoutSuffix(encrypted ? withoutSuffix(name, /\.age$/i) : name, /\.(bz2|bzip2|xz|lz4)$/i));
+        const base = detect_shellWord(withoutSuffix(encrypted ? withoutSuffix(name, /\.age$/i) : name, /\.(bz2|bzip2|xz|lz4)$/i));
         const decompress = { bzip2: 'bzip2 -dc', xz: 'xz -dc', lz4: 'lz4 -dc' }[kind];
         const input = encrypted
-            ? `age -d -i key.txt ${shellWord(name)} | ${decompress}`
-            : `${decompress} ${shellWord(name)}`;
+            ? `age -d -i key.txt ${detect_shellWord(name)} | ${decompress}`
+            : `${decompress} ${detect_shellWord(name)}`;
         throw new FormatError(`the backup file is compressed with ${kind}, which the action does not read (it reads gzip and zstd, and uncompressed files); convert it: ${input} | zstd -o ${base}.zst (or ${input} > ${base}), and restore that.`);
     }
     const start = await decodedStart(file, { compression, decryption });
@@ -8052,7 +10328,7 @@ async function detectBackup(file, keys) {
             throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is itself a zip (a zip inside a zip: a downloaded artifact zipped again?): unzip the outer one (unzip -l shows what it holds) and give the inner .zip, or the files it holds, as backup-file.`);
         const utf16 = utf16Text(start);
         if (utf16) {
-            const name = shellWord((0,pipeline_decode/* fileName */.Md)(file));
+            const name = detect_shellWord((0,pipeline_decode/* fileName */.Md)(file));
             const decode = [
                 ...(encrypted ? [`age -d -i key.txt ${name}`] : []),
                 ...(compression === 'none'
@@ -8060,7 +10336,7 @@ async function detectBackup(file, keys) {
                     : [`${compression === 'gzip' ? 'gzip' : 'zstd'} -dc${encrypted ? '' : ` ${name}`}`])
             ];
             const iconv = `iconv -f UTF-16${utf16.bom ? '' : utf16.order} -t UTF-8${decode.length === 0 ? ` ${name}` : ''}`;
-            const base = shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /(\.sql)?(\.(gz|zst))?(\.age)?$/i) + '.utf8.sql');
+            const base = detect_shellWord(withoutSuffix((0,pipeline_decode/* fileName */.Md)(file), /(\.sql)?(\.(gz|zst))?(\.age)?$/i) + '.utf8.sql');
             throw new FormatError(`the backup ${(0,pipeline_decode/* fileName */.Md)(file)} is text in UTF-16 (${utf16.order === 'LE' ? 'little' : 'big'}-endian${utf16.bom ? ', with a byte-order mark' : ''}), which neither psql nor the action reads (psql by hand fails at its first byte: "invalid byte sequence"): an SQL script saved as UTF-16, as Windows PowerShell 5 writes pg_dump \u2026 > file. Convert it to UTF-8: ${[...decode, iconv].join(' | ')} > ${base}, and restore that; or dump again with pg_dump -f FILE, which writes the file itself.`);
         }
         throw new FormatError('the backup is neither a pg_dump archive (custom, directory or tar format) nor an SQL script; is it the right file?');
@@ -8101,7 +10377,7 @@ function withoutSuffix(name, re) {
     return out === '' ? name : out;
 }
 /** A file name as a shell word: as it is when plain, else in single quotes. */
-function shellWord(name) {
+function detect_shellWord(name) {
     return /^[\w.,+@%/-]+$/.test(name) ? name : `'${name.replace(/'/g, `'\\''`)}'`;
 }
 
@@ -9264,1589 +11540,6 @@ async function dumpMajorFromContent(file, format, decoding) {
     return 0;
 }
 
-;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
-
-
-
-
-
-/** The start of the net's error, as psql prints it ("ERROR:  <marker>\u2026"). */
-const NET_MARKER = 'restore net: objects of the target changed: ';
-const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
-/**
- * The fingerprint of the relations whose oid the condition `%WHERE%` selects, as rows (oid,
- * name, kind, fp). The same text runs when the set is recorded and in the check before COMMIT;
- * every name is qualified with pg_catalog (the backup may set search_path).
- */
-const FINGERPRINT = `SELECT c.oid, pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name, c.relkind::pg_catalog.text AS kind,
- pg_catalog.jsonb_build_object(
-  'name', pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname),
-  'storage', c.relfilenode, 'kind', c.relkind, 'owner', c.relowner,
-  'acl', c.relacl::pg_catalog.text, 'options', c.reloptions::pg_catalog.text,
-  'security', pg_catalog.jsonb_build_array(c.relrowsecurity, c.relforcerowsecurity),
-  'table', pg_catalog.md5(pg_catalog.concat_ws(':', c.relreplident, c.relpersistence, c.relispartition, c.relpartbound::pg_catalog.text, c.reloftype, c.relam, c.reltablespace)),
-  'columns', (SELECT pg_catalog.md5(pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum)) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid AND a.attnum OPERATOR(pg_catalog.>) 0),
-  'constraints', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(k::pg_catalog.text) ORDER BY k.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_constraint k WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid),
-  'triggers', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', t::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) t.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY t.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_trigger t WHERE t.tgrelid OPERATOR(pg_catalog.=) c.oid AND NOT (t.tgisinternal AND EXISTS (SELECT FROM pg_catalog.pg_constraint f WHERE f.oid OPERATOR(pg_catalog.=) t.tgconstraint AND f.conrelid OPERATOR(pg_catalog.<>) c.oid))),
-  'rules', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', r::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) r.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY r.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_rewrite r WHERE r.ev_class OPERATOR(pg_catalog.=) c.oid),
-  'policies', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(p::pg_catalog.text) ORDER BY p.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_policy p WHERE p.polrelid OPERATOR(pg_catalog.=) c.oid),
-  'children', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhrelid ORDER BY i.inhrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhparent OPERATOR(pg_catalog.=) c.oid),
-  'parents', (SELECT COALESCE(pg_catalog.jsonb_agg(i.inhparent ORDER BY i.inhparent), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) c.oid),
-  'indexes', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, xc.relname, xc.reloptions, xc.relfilenode, xc.reltablespace, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) xc.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.indexrelid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_index x JOIN pg_catalog.pg_class xc ON xc.oid OPERATOR(pg_catalog.=) x.indexrelid WHERE x.indrelid OPERATOR(pg_catalog.=) c.oid),
-  'defaults', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(d::pg_catalog.text) ORDER BY d.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_attrdef d WHERE d.adrelid OPERATOR(pg_catalog.=) c.oid),
-  'statistics', (SELECT COALESCE(pg_catalog.jsonb_agg(pg_catalog.md5(pg_catalog.concat_ws(':', x::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) x.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_statistic_ext'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) ORDER BY x.oid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_statistic_ext x WHERE x.stxrelid OPERATOR(pg_catalog.=) c.oid),
-  'publications', (SELECT COALESCE(pg_catalog.jsonb_agg(pr.prpubid ORDER BY pr.prpubid), '[]'::pg_catalog.jsonb) FROM pg_catalog.pg_publication_rel pr WHERE pr.prrelid OPERATOR(pg_catalog.=) c.oid),
-  'sequence', (SELECT pg_catalog.md5(s::pg_catalog.text) FROM pg_catalog.pg_sequence s WHERE s.seqrelid OPERATOR(pg_catalog.=) c.oid),
-  'foreign', (SELECT pg_catalog.md5(ft::pg_catalog.text) FROM pg_catalog.pg_foreign_table ft WHERE ft.ftrelid OPERATOR(pg_catalog.=) c.oid),
-  'ownedBy', (SELECT pg_catalog.jsonb_agg(pg_catalog.concat_ws(':', o.refobjid, o.refobjsubid, o.deptype) ORDER BY o.refobjid, o.refobjsubid) FROM pg_catalog.pg_depend o WHERE c.relkind OPERATOR(pg_catalog.=) 'S' AND o.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.objid OPERATOR(pg_catalog.=) c.oid AND o.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND o.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])),
-  'comment', (SELECT pg_catalog.md5(pg_catalog.string_agg(d.objsubid OPERATOR(pg_catalog.||) ':' OPERATOR(pg_catalog.||) d.description, ',' ORDER BY d.objsubid)) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) c.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass)
- ) AS fp
-FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-WHERE %WHERE%`;
-/** How a change of each fingerprint key is said: [more, fewer, other] (arrays), or [changed]. */
-const PHRASES = {
-    name: ['renamed or moved to another schema'],
-    storage: [
-        'its storage was replaced (TRUNCATE, a rewrite by ALTER TABLE \u2026 TYPE, SET UNLOGGED, VACUUM FULL, ALTER SEQUENCE)'
-    ],
-    kind: ['changed its kind (a table turned into a view)'],
-    table: [
-        'its table options changed (REPLICA IDENTITY, LOGGED/UNLOGGED, partition bounds, access method, tablespace)'
-    ],
-    owner: ['gets another owner'],
-    acl: ['its privileges changed (GRANT or REVOKE)'],
-    options: ['its storage options changed (ALTER TABLE \u2026 SET)'],
-    security: ['its row-level security was switched'],
-    columns: [
-        'its columns changed (added, dropped, renamed, retyped, privileges, collation, storage, statistics target, options)'
-    ],
-    constraints: [
-        'gets a constraint',
-        'loses a constraint',
-        'its constraints changed (renamed, deferrability, validity)'
-    ],
-    triggers: [
-        'gets a trigger',
-        'loses a trigger',
-        'its triggers changed (disabled, enabled, renamed or replaced)'
-    ],
-    rules: ['gets a rule', 'loses a rule', 'its rules changed'],
-    policies: [
-        'gets a row-level security policy',
-        'loses a row-level security policy',
-        'its policies changed'
-    ],
-    children: [
-        'gets a child table (INHERITS or a partition: its queries read and write that table too)',
-        'loses a child table or partition',
-        'its child tables changed'
-    ],
-    parents: [
-        'becomes a child table or partition of another table',
-        'leaves its parent table',
-        'its parent tables changed'
-    ],
-    indexes: ['gets an index', 'loses an index', 'its indexes changed'],
-    defaults: ['its column defaults changed'],
-    statistics: [
-        'gets extended statistics',
-        'loses extended statistics',
-        'its extended statistics changed'
-    ],
-    publications: [
-        'is added to a publication (its changes would be sent to subscribers)',
-        'leaves a publication',
-        'its publications changed'
-    ],
-    sequence: ['its sequence parameters changed (ALTER SEQUENCE)'],
-    foreign: [
-        'its foreign-table options or server changed (ALTER FOREIGN TABLE \u2026 OPTIONS): its queries would read and write elsewhere'
-    ],
-    aggregate: [
-        'its aggregate definition changed (CREATE OR REPLACE AGGREGATE: its state function, initial value\u2026)'
-    ],
-    ownedBy: ['its owning column changed (ALTER SEQUENCE \u2026 OWNED BY)'],
-    comment: ['its comment or a column comment changed'],
-    definition: [
-        'its definition, owner, privileges or settings changed (CREATE OR REPLACE, ALTER, GRANT/REVOKE, SECURITY DEFINER)'
-    ],
-    typedef: [
-        'its definition, values, constraints, owner or privileges changed (ALTER TYPE, ALTER DOMAIN, GRANT/REVOKE)'
-    ],
-    opdef: [
-        'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
-    ],
-    public: ['gets privileges granted to PUBLIC'],
-    row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
-    pubdef: [
-        'its options or owner changed (ALTER PUBLICATION \u2026 SET (publish = \u2026), OWNER TO): its subscribers would get other changes'
-    ],
-    tables: [
-        'its tables changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLE, a row filter or column list): its subscribers would get other rows'
-    ],
-    schemas: ['its schemas changed (ALTER PUBLICATION \u2026 ADD, SET or DROP TABLES IN SCHEMA)'],
-    extdef: [
-        'its schema, version, owner or configuration tables changed (ALTER EXTENSION \u2026 SET SCHEMA or UPDATE): what calls its objects by their old schema or version breaks'
-    ],
-    members: ['its members changed (ALTER EXTENSION \u2026 ADD or DROP, UPDATE)'],
-    mappings: [
-        'its token mappings changed (ALTER TEXT SEARCH CONFIGURATION \u2026 ADD, ALTER or DROP MAPPING)'
-    ],
-    opmembers: ['its operators or support functions changed (ALTER OPERATOR FAMILY \u2026 ADD or DROP)'],
-    usermappings: ['its user mappings changed (CREATE, ALTER or DROP USER MAPPING)']
-};
-/** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
-const OBJECT_KINDS = {
-    function: 'pg_proc',
-    type: 'pg_type',
-    operator: 'pg_operator',
-    schema: 'pg_namespace',
-    publication: 'pg_publication',
-    extension: 'pg_extension',
-    cast: 'pg_cast',
-    collation: 'pg_collation',
-    conversion: 'pg_conversion',
-    'text search configuration': 'pg_ts_config',
-    'text search dictionary': 'pg_ts_dict',
-    'text search parser': 'pg_ts_parser',
-    'text search template': 'pg_ts_template',
-    'operator class': 'pg_opclass',
-    'operator family': 'pg_opfamily',
-    'foreign-data wrapper': 'pg_foreign_data_wrapper',
-    server: 'pg_foreign_server',
-    'event trigger': 'pg_event_trigger',
-    'access method': 'pg_am',
-    language: 'pg_language'
-};
-const key = (schema, name) => JSON.stringify([schema, name]);
-/**
- * Reads the protected set of the target (see the module's comment): every relation outside
- * pg_catalog, information_schema and pg_toast that the plan neither fills nor replaces.
- */
-async function readProtected(client, not) {
-    // read with the check's search_path: a catalog row's reg* columns (an operator's function, a
-    // type's input function) are written qualified or not by it, and the digests must match
-    return withCatalogSearchPath(client, () => readProtectedAs(client, not));
-}
-/**
- * `read` run with search_path pg_catalog, pg_temp (how the check's catalog reads qualify names:
- * regclass, regprocedure, pg_get_viewdef), the session's own search_path set back after it.
- */
-async function withCatalogSearchPath(client, read) {
-    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
-    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
-    try {
-        return await read();
-    }
-    finally {
-        await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
-    }
-}
-/** Up to `n` names joined, then how many more. */
-function fewNames(names, n = 3) {
-    return names.length <= n
-        ? names.join(', ')
-        : `${names.slice(0, n).join(', ')} and ${names.length - n} more`;
-}
-async function readProtectedAs(client, not) {
-    const { rows } = await client.query(FINGERPRINT.replace('%WHERE%', `c.relkind IN ('r','p','m','v','f','S') AND n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'`)
-        .replace('AS name, c.relkind', `AS name, n.nspname AS schema, c.relname, CASE WHEN c.relkind = 'S' AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE') THEN COALESCE(pg_catalog.pg_sequence_last_value(c.oid)::text, 'unset') END AS last, c.relkind`)
-        .replace('SELECT c.oid,', 'SELECT c.oid::int AS oid,'));
-    const excluded = new Set(not.fills.map(t => key(t.schema, t.name)));
-    // a relation replaced by one of another kind is not the backup's (a view never replaces a table)
-    const replacedKinds = new Map();
-    for (const t of not.replaced) {
-        const k = key(t.schema, t.name);
-        const had = replacedKinds.has(k) ? replacedKinds.get(k) : '';
-        replacedKinds.set(k, t.kinds === undefined || had === undefined ? undefined : had + t.kinds);
-    }
-    const replacedAs = (schema, name, kind) => {
-        const k = key(schema, name);
-        if (!replacedKinds.has(k))
-            return false;
-        const kinds = replacedKinds.get(k);
-        return kinds === undefined || kinds.includes(kind);
-    };
-    const schemas = new Set(not.replacedSchemas);
-    const providers = new Map(not.providers.map(s => [s.name, s]));
-    const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)));
-    const dependents = not.dependents.join('\n');
-    const relations = [];
-    /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
-    const replacedOids = [];
-    /** The tables the target keeps with its rows (ProtectedSet.keptTables). */
-    const keptTables = [];
-    const isTable = (kind) => ['r', 'p', 'm', 'f'].includes(kind);
-    for (const r of rows) {
-        // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
-        // trigger, policy or column of a table) is the user's choice: only their rows are checked
-        const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname);
-        const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema);
-        const replaceable = backups || dependent;
-        if (backups)
-            replacedOids.push(r.oid);
-        if (dependent) {
-            if (!backups && isTable(r.kind))
-                keptTables.push(r.oid);
-            relations.push({
-                oid: r.oid,
-                name: r.name,
-                kind: r.kind,
-                replaceable: true,
-                // the target's own (not one the backup replaces, whose trigger goes with it)
-                ...(backups ? {} : { dependent: true })
-            });
-            continue;
-        }
-        const provider = providers.get(r.schema);
-        if (provider) {
-            const table = provider.tables.find(t => t.name === r.relname);
-            const appended = table !== undefined &&
-                loads.has(key(r.schema, r.relname)) &&
-                !(0,target_policy/* isProviderBookkeeping */.Mb)(provider, table);
-            // a provider's table holding rows is the target's (auth.users): kept unless replaced; its
-            // migrations' bookkeeping (auth.schema_migrations, rows in every new project) is not data
-            if (table &&
-                (table.rows > 0 || table.rowsUnknown) &&
-                !replaceable &&
-                isTable(r.kind) &&
-                !(0,target_policy/* isProviderBookkeeping */.Mb)(provider, table))
-                keptTables.push(r.oid);
-            if (table && (table.rows > 0 || table.rowsUnknown) && !appended)
-                relations.push({
-                    oid: r.oid,
-                    name: r.name,
-                    kind: r.kind,
-                    ...(replaceable ? { replaceable: true } : {})
-                });
-            else if (table && (r.kind === 'r' || r.kind === 'p'))
-                relations.push({ oid: r.oid, name: r.name, kind: r.kind, insertOnly: true });
-            continue;
-        }
-        if (!replaceable && !excluded.has(key(r.schema, r.relname)) && isTable(r.kind))
-            keptTables.push(r.oid);
-        relations.push({
-            oid: r.oid,
-            name: r.name,
-            kind: r.kind,
-            fp: r.fp,
-            // a table or sequence the backup fills: its rows and value are the backup's, the rest not
-            ...(excluded.has(key(r.schema, r.relname)) ? { filled: true } : {}),
-            ...(r.last !== null ? { lastValue: r.last } : {}),
-            ...(replaceable ? { replaceable: true } : {})
-        });
-    }
-    const insertOnly = relations.filter(r => r.insertOnly);
-    if (insertOnly.length > 0) {
-        const { rows: nodes } = await client.query(`SELECT o::pg_catalog.int4 AS oid, pg_catalog.pg_relation_filenode(o)::pg_catalog.text AS node FROM pg_catalog.unnest($1::pg_catalog.oid[]) o`, [insertOnly.map(r => r.oid)]);
-        const byOid = new Map(nodes.map(n => [n.oid, n.node]));
-        for (const r of insertOnly)
-            r.filenode = byOid.get(r.oid) ?? null;
-    }
-    // 'unset' (is_called false: RESTART, setval(\u2026, false)) hides where it stands: read from the
-    // sequence itself, where the role may (a failed load that moved it back is set forward again)
-    const unset = relations.filter(r => r.kind === 'S' && r.lastValue === 'unset');
-    if (unset.length > 0) {
-        const { rows: readable } = await client.query(`SELECT o::pg_catalog.int4 AS oid FROM pg_catalog.unnest($1::pg_catalog.oid[]) o WHERE pg_catalog.has_sequence_privilege(o, 'SELECT')`, [unset.map(r => r.oid)]);
-        const read = unset.filter(r => readable.some(x => x.oid === r.oid));
-        if (read.length > 0) {
-            const { rows: positions } = await client.query(read
-                .map(r => `SELECT ${r.oid}::pg_catalog.int4 AS oid, last_value::pg_catalog.text AS v FROM ${r.name}`)
-                .join(' UNION ALL '));
-            for (const p of positions) {
-                const r = read.find(x => x.oid === p.oid);
-                if (r)
-                    r.nextValue = p.v;
-            }
-        }
-    }
-    const replacedLo = new Set(not.replacedLargeObjects);
-    const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
-    const largeObjectRows = {};
-    for (const lo of los.rows)
-        if (!replacedLo.has(Number(lo.oid)))
-            largeObjectRows[String(lo.oid)] = lo.fp;
-    const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
-    const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
-    const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
-      ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
-    const owners = [
-        ...new Set([
-            ...relations.flatMap(r => (r.fp?.owner !== undefined ? [Number(r.fp.owner)] : [])),
-            ...objects.flatMap(o => o.fp.owner !== undefined && o.fp.owner !== null ? [Number(o.fp.owner)] : []),
-            ...(await client.query(`SELECT p.proowner::int8 AS owner FROM pg_catalog.pg_proc p WHERE p.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [objects.filter(o => o.kind === 'function').map(o => o.oid)])).rows.map(r => Number(r.owner))
-        ])
-    ].sort((a, b) => a - b);
-    // what the check looks at: the relations it fingerprints and the objects that must stay
-    const checkedRelations = relations.filter(r => r.fp && !r.replaceable).map(r => r.oid);
-    const checkedObjects = objects.filter(o => !o.replaceable).map(o => o.oid);
-    const extensionDependencies = await client.query(`SELECT (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, '$1::pg_catalog.oid[]').replace(/%OBJECTS%/g, '$2::pg_catalog.oid[]')}) AS fp`, [checkedRelations, checkedObjects]);
-    const defaults = await client.query(`SELECT (${DEFAULT_PRIVILEGES.replace('%OWNERS%', '$1::pg_catalog.oid[]')}) AS fp`, [owners]);
-    const replaced = await readReplaced(client, replacedOids);
-    const definers = await client.query(DEFINER_FUNCTIONS);
-    const views = await client.query("SELECT c.oid::pg_catalog.int8 AS oid FROM pg_catalog.pg_class c WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])");
-    const members = await client.query(DEFINER_MEMBERS);
-    // what those executable by others call is compared after the load (a88 F3): read only then
-    const digests = definers.rows.some(d => d.execute.length > 0)
-        ? (await client.query(FUNCTION_DIGESTS)).rows
-        : undefined;
-    return {
-        ...(digests
-            ? { functionDigests: Object.fromEntries(digests.map(d => [d.name, d.digest])) }
-            : {}),
-        owners,
-        keptTables,
-        viewsBefore: views.rows.map(v => Number(v.oid)),
-        definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
-        definerMembers: members.rows.map(m => Number(m.oid)),
-        ...replaced,
-        defaultPrivileges: defaults.rows[0]?.fp ?? '',
-        deferrableTriggers: (facts.rows[0]?.deferrable ?? []).map(Number),
-        ...(not.recreatedViews?.length ? { recreatedViews: [...not.recreatedViews] } : {}),
-        extensionDependencies: extensionDependencies.rows[0]?.fp ?? '',
-        relations,
-        largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
-        largeObjectRows,
-        objects,
-        roles: (facts.rows[0]?.roles ?? []).map(Number),
-        database: facts.rows[0]?.database ?? '',
-        serverVersion: version
-    };
-}
-/**
- * A relation's reloptions (`alias` its pg_class row) as a jsonb object key \u2192 value, null when it
- * has none: how the check reads a view's security_barrier, security_invoker and check_option.
- */
-const VIEW_OPTIONS = (alias) => `(SELECT pg_catalog.jsonb_object_agg(pg_catalog.split_part(o, '=', 1), pg_catalog.substr(o, pg_catalog.strpos(o, '=') OPERATOR(pg_catalog.+) 1)) FROM pg_catalog.unnest(${alias}.reloptions) o)`;
-/**
- * True when the view `alias` (its pg_class row) takes the place of one the target had
- * (replaced_views_, {@link ReplacedView}) and lets nobody read more than that one did: the same
- * name, kind, definition (pg_get_viewdef) and owner; each of its privileges (its owner's own
- * apart) one the target's view gave that grantee (with grant option only where that one had
- * it); security_barrier and security_invoker on where they were, check_option the same or
- * cascaded; and it reads only relations of the target's that the check finds unchanged and calls
- * nothing but pg_catalog's (the same text may read the backup's own table or call its function),
- * has no rule but its query and no trigger, and no column privileges. A new view, another
- * definition or owner, or a privilege more is not. `allowed` (an oid[] expression): what it may
- * read besides, the backup's views found the same as the replaced ones already (attacker a89 F1:
- * a chain of views; the net finds them bottom-up, each over guarded relations or such views).
- */
-const SAME_AS_REPLACED = (alias, allowed = "COALESCE(guarded_, '{}')") => `(EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(replaced_views_) w
-    WHERE w.value->>'name' OPERATOR(pg_catalog.=) (SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(${alias}.relname) FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${alias}.relnamespace)
-      AND w.value->>'kind' OPERATOR(pg_catalog.=) ${alias}.relkind::pg_catalog.text
-      AND w.value->>'definition' OPERATOR(pg_catalog.=) pg_catalog.md5(pg_catalog.pg_get_viewdef(${alias}.oid))
-      AND (w.value->>'owner')::pg_catalog.oid OPERATOR(pg_catalog.=) ${alias}.relowner
-      AND NOT EXISTS (SELECT FROM pg_catalog.aclexplode(${alias}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner
-        AND NOT EXISTS (SELECT FROM pg_catalog.jsonb_array_elements(w.value->'acl') g
-          WHERE (g.value->>0)::pg_catalog.oid OPERATOR(pg_catalog.=) a.grantee AND g.value->>1 OPERATOR(pg_catalog.=) a.privilege_type
-            AND ((g.value->>2)::pg_catalog.bool OR NOT a.is_grantable)))
-      AND (NOT COALESCE((w.value->'options'->>'security_barrier')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_barrier')::pg_catalog.bool, false))
-      AND (NOT COALESCE((w.value->'options'->>'security_invoker')::pg_catalog.bool, false) OR COALESCE((${VIEW_OPTIONS(alias)}->>'security_invoker')::pg_catalog.bool, false))
-      AND (w.value->'options'->>'check_option' IS NULL OR ${VIEW_OPTIONS(alias)}->>'check_option' OPERATOR(pg_catalog.=) ANY (ARRAY[w.value->'options'->>'check_option', 'cascaded'])))
-    -- the same text may read other data (attacker a85 F2: the backup's own public.mask() behind
-    -- the same definition): only a view that reads tables and calls nothing but pg_catalog's
-    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r2 JOIN pg_catalog.pg_depend d2
-        ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d2.objid OPERATOR(pg_catalog.=) r2.oid
-      WHERE r2.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
-        AND CASE WHEN d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
-                 -- a relation of the target's own that the check finds unchanged, nothing the backup
-                 -- created or replaced (attacker a86 F1: the backup's own "allowed" table widened it)
-                 THEN d2.refobjid OPERATOR(pg_catalog.<>) ${alias}.oid
-                      AND NOT d2.refobjid OPERATOR(pg_catalog.=) ANY (${allowed})
-                 ELSE (pg_catalog.pg_identify_object(d2.refclassid, d2.refobjid, 0)).schema IS DISTINCT FROM 'pg_catalog' END)
-    -- its query only: no rule of its own (attacker a86 F2: ON INSERT DO INSTEAD SELECT the secrets)
-    -- and no INSTEAD OF trigger
-    AND NOT EXISTS (SELECT FROM pg_catalog.pg_rewrite r3 WHERE r3.ev_class OPERATOR(pg_catalog.=) ${alias}.oid
-      AND r3.rulename OPERATOR(pg_catalog.<>) '_RETURN')
-    AND NOT EXISTS (SELECT FROM pg_catalog.pg_trigger g3 WHERE g3.tgrelid OPERATOR(pg_catalog.=) ${alias}.oid)
-    -- column privileges: the same test as the view's own would need them recorded; none at all
-    AND NOT EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-      WHERE t.attrelid OPERATOR(pg_catalog.=) ${alias}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${alias}.relowner))`;
-/**
- * The views and materialized views among `oids` (the relations clean replaces) as the target has
- * them, and the GRANT statements (table and column privileges, the owner's own apart) of all of
- * them: read before the load.
- */
-async function readReplaced(client, oids) {
-    if (oids.length === 0)
-        return {};
-    const { rows: views } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
-            c.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid)) AS definition,
-            c.relowner::pg_catalog.int8 AS owner,
-            COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable) ORDER BY a.grantee, a.privilege_type)
-                        FROM pg_catalog.aclexplode(c.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) c.relowner), '[]'::pg_catalog.jsonb) AS acl,
-            ${VIEW_OPTIONS('c')} AS options
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
-      ORDER BY 1`, [oids]);
-    // the privileges of others on the relation, and on its columns (x.attnum 0: the relation's)
-    const { rows: grants } = await client.query(`SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) AS name,
-            pg_catalog.array_agg('GRANT ' OPERATOR(pg_catalog.||) a.privilege_type
-              OPERATOR(pg_catalog.||) CASE WHEN x.attnum OPERATOR(pg_catalog.>) 0 THEN ' (' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.attname) OPERATOR(pg_catalog.||) ')' ELSE '' END
-              OPERATOR(pg_catalog.||) CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN ' ON SEQUENCE ' ELSE ' ON TABLE ' END
-              OPERATOR(pg_catalog.||) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname)
-              OPERATOR(pg_catalog.||) ' TO ' OPERATOR(pg_catalog.||) CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
-              OPERATOR(pg_catalog.||) CASE WHEN a.is_grantable THEN ' WITH GRANT OPTION' ELSE '' END OPERATOR(pg_catalog.||) ';'
-              ORDER BY x.attnum, a.grantee, a.privilege_type) AS grants
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-       CROSS JOIN LATERAL (SELECT 0::pg_catalog.int2 AS attnum, NULL::pg_catalog.name AS attname, c.relacl AS acl
-                           UNION ALL SELECT t.attnum, t.attname, t.attacl FROM pg_catalog.pg_attribute t
-                            WHERE t.attrelid OPERATOR(pg_catalog.=) c.oid AND t.attnum OPERATOR(pg_catalog.>) 0 AND NOT t.attisdropped AND t.attacl IS NOT NULL) x
-       CROSS JOIN LATERAL pg_catalog.aclexplode(x.acl) a
-      WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND a.grantee OPERATOR(pg_catalog.<>) c.relowner
-      GROUP BY n.nspname, c.relname ORDER BY 1`, [oids]);
-    return {
-        ...(views.length > 0
-            ? { replacedViews: views.map(v => ({ ...v, owner: Number(v.owner) })) }
-            : {}),
-        ...(grants.length > 0 ? { replacedGrants: grants } : {})
-    };
-}
-/**
- * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), and the aggregates
- * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
- * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
- * owner, not the caller, and runs them with their owner's rights: whoever may execute the
- * aggregate runs them), and trigger functions that a trigger runs on a relation roles other than
- * its owner may write (attacker a88 F4: whoever writes it runs them), but other trigger and event
- * trigger functions (nobody calls them directly), pg_catalog's and extensions' members (`members`: every one, or only those whose OIDs the SQL
- * expression, an oid[], holds): each with its regprocedure, a digest of its definition, its owner
- * and who else may execute it (EXECUTE of PUBLIC where proacl is NULL, PostgreSQL's default),
- * `rights`: the roles whose rights it runs with (its owner; an aggregate's: its definer support
- * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
- * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
- */
-/**
- * The roles other than the owner of relation `c` (an alias) that may write it (INSERT, UPDATE,
- * DELETE or TRUNCATE, on the table or on some of its columns): `a.grantee` rows of an SQL query.
- */
-const WRITERS = (c) => `(SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(${c}.relacl) a
-    UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-      WHERE t.attrelid OPERATOR(pg_catalog.=) ${c}.oid AND t.attacl IS NOT NULL) a
-  WHERE a.grantee OPERATOR(pg_catalog.<>) ${c}.relowner AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])`;
-/**
- * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
- * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
- */
-const WRITABLE_TRIGGERS = (p) => `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
-  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`;
-const definerFunctions = (extra = '', members) => {
-    const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`;
-    const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
-    return `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name,
-  CASE WHEN g.aggfnoid IS NULL THEN pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid))
-    ELSE pg_catalog.md5(pg_catalog.concat_ws('|', (pg_catalog.to_jsonb(g) OPERATOR(pg_catalog.-) 'aggfnoid'::pg_catalog.text)::pg_catalog.text,
-      (SELECT pg_catalog.string_agg(pg_catalog.md5(pg_catalog.pg_get_functiondef(s.fn)), ',' ORDER BY s.i) FROM pg_catalog.unnest(d.support) WITH ORDINALITY s(fn, i)),
-      d.rights::pg_catalog.text)) END AS definition,
-  p.proowner::pg_catalog.int8 AS owner,
-  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.is_grantable) ORDER BY a.grantee) FROM ${execute}), '[]'::pg_catalog.jsonb) AS execute${extra.replace(/%EXECUTE%/g, execute)}
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
-CROSS JOIN LATERAL (SELECT s.support, ARRAY(SELECT f.oid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.unnest(s.support) WITH ORDINALITY u(fn, i) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY u.i) AS via,
-    CASE WHEN g.aggfnoid IS NULL THEN ARRAY[p.proowner]
-      ELSE ARRAY(SELECT DISTINCT f.proowner FROM pg_catalog.unnest(s.support) u(fn) JOIN pg_catalog.pg_proc f ON f.oid OPERATOR(pg_catalog.=) u.fn WHERE f.prosecdef ORDER BY 1) END AS rights
-  FROM (SELECT ARRAY(SELECT u.fn FROM pg_catalog.unnest(ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
-      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) WITH ORDINALITY u(fn, i)
-    WHERE u.fn OPERATOR(pg_catalog.<>) 0 ORDER BY u.i) AS support) s) d
-WHERE CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN g.aggfnoid IS NOT NULL AND pg_catalog.cardinality(d.via) OPERATOR(pg_catalog.>) 0 ELSE p.prosecdef END
-  AND (p.prorettype OPERATOR(pg_catalog.<>) ALL (ARRAY['pg_catalog.trigger'::pg_catalog.regtype, 'pg_catalog.event_trigger'::pg_catalog.regtype]::pg_catalog.oid[])
-    -- a trigger function runs for whoever may write a table with a trigger that calls it (a88 F4)
-    OR (p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AND EXISTS (SELECT FROM ${WRITABLE_TRIGGERS('p')})))
-  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'
-  AND NOT (${member}${members === undefined ? '' : ` AND p.oid OPERATOR(pg_catalog.=) ANY (${members})`})
-ORDER BY 1`;
-};
-const DEFINER_FUNCTIONS = definerFunctions();
-/** The OIDs of the routines definerFunctions() leaves out as extensions' members. */
-const DEFINER_MEMBERS = `SELECT q.oid::pg_catalog.int8 AS oid FROM (${definerFunctions(', p.oid', "'{}'::pg_catalog.oid[]")}) q
-WHERE EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
-/**
- * The functions and procedures of the database (not aggregates: pg_get_functiondef does not show
- * them; not pg_catalog's), each with its regprocedure, schema, name and a digest of its
- * definition. Read with search_path pg_catalog, pg_temp.
- */
-const FUNCTION_DIGESTS = `SELECT p.oid::pg_catalog.regprocedure::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema, p.proname::pg_catalog.text AS proname,
-  pg_catalog.md5(pg_catalog.pg_get_functiondef(p.oid)) AS digest
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-WHERE p.prokind OPERATOR(pg_catalog.<>) 'a'
-  AND n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[]) AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`;
-/**
- * What the routines named `$1` (regprocedure texts of definerFunctions()) run with their owner's
- * rights: each itself, an aggregate's SECURITY DEFINER support functions. For each: its body
- * (prosrc), whether it is an SQL-standard one (BEGIN ATOMIC, RETURN: PostgreSQL records what it
- * calls in pg_depend), its search_path setting, its owner, and from pg_depend the routines it
- * calls and the views it reads (name, md5 of pg_get_viewdef).
- */
-const DEFINER_BODIES = `SELECT u.name AS definer, f.oid::pg_catalog.regprocedure::pg_catalog.text AS routine, f.prosrc AS source,
-  f.prosqlbody IS NOT NULL AS atomic, pg_catalog.pg_get_userbyid(f.proowner)::pg_catalog.text AS owner,
-  (SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(f.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1) AS path,
-  ARRAY(SELECT DISTINCT d.refobjid::pg_catalog.regprocedure::pg_catalog.text FROM pg_catalog.pg_depend d
-    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
-      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) f.oid ORDER BY 1) AS calls,
-  COALESCE((SELECT pg_catalog.jsonb_agg(DISTINCT pg_catalog.jsonb_build_array(pg_catalog.format('%I.%I', n.nspname, c.relname), pg_catalog.md5(pg_catalog.pg_get_viewdef(c.oid))))
-    FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) d.refobjid JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) f.oid
-      AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])), '[]'::pg_catalog.jsonb) AS views
-FROM pg_catalog.unnest($1::pg_catalog.text[]) u(name)
-JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) u.name::pg_catalog.regprocedure
-LEFT JOIN pg_catalog.pg_aggregate g ON g.aggfnoid OPERATOR(pg_catalog.=) p.oid
-JOIN pg_catalog.pg_proc f ON CASE WHEN g.aggfnoid IS NULL THEN f.oid OPERATOR(pg_catalog.=) p.oid
-  ELSE f.prosecdef AND f.oid OPERATOR(pg_catalog.=) ANY (ARRAY[g.aggtransfn::pg_catalog.oid, g.aggfinalfn::pg_catalog.oid, g.aggcombinefn::pg_catalog.oid, g.aggserialfn::pg_catalog.oid,
-      g.aggdeserialfn::pg_catalog.oid, g.aggmtransfn::pg_catalog.oid, g.aggminvtransfn::pg_catalog.oid, g.aggmfinalfn::pg_catalog.oid]) END
-ORDER BY 1, 2`;
-/**
- * The schemas of a search_path setting as proconfig holds it (`"$user", public`, `""`): `$user`
- * the routine's owner; pg_temp left out (functions are not looked up there).
- */
-function searchPathSchemas(path, owner) {
-    const out = [];
-    for (let i = 0; i <= path.length;) {
-        // one element, up to the next comma outside double quotes
-        let j = i;
-        for (let quoted = false; j < path.length && (quoted || path[j] !== ','); j++)
-            if (path[j] === '"')
-                quoted = !quoted;
-        const raw = path.slice(i, j).trim();
-        const name = raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
-        if (name === '$user')
-            out.push(owner);
-        else if (name !== '' && !name.startsWith('pg_temp'))
-            out.push(name);
-        i = j + 1;
-    }
-    return out;
-}
-/**
- * The calls in a routine's body (prosrc, with the string literals' content read as SQL too): each
- * name followed by `(`, with the schema it is qualified with, if any. Not what dynamic SQL builds,
- * nor what the routines it calls call in turn.
- */
-function calledNames(source) {
-    const t = (0,plain_sql/* sqlTokens */.Dl)(source, true);
-    const out = [];
-    for (let i = 0; i + 1 < t.length; i++) {
-        if (t[i].kind !== 'ident' || t[i + 1].kind !== 'punct' || t[i + 1].value !== '(')
-            continue;
-        const qualified = i >= 2 && t[i - 1].kind === 'punct' && t[i - 1].value === '.' && t[i - 2].kind === 'ident';
-        out.push(qualified ? { schema: t[i - 2].value, name: t[i].value } : { name: t[i].value });
-    }
-    return out;
-}
-/**
- * After the load (attacker a88 F3): of the target's SECURITY DEFINER routines `kept` (the same as
- * before the load, executable by others), those that call a function or procedure the restore
- * replaced (another definition under the same signature) or created, or read a view it replaced:
- * from pg_depend for an SQL-standard body, from the body's text (the names called, resolved by the
- * routine's search_path setting, any schema without one) for any other; an aggregate's through
- * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
- * with its owner's rights for whoever may execute it.
- */
-async function reachedChanges(client, set, kept) {
-    const before = set.functionDigests;
-    if (kept.length === 0 || before === undefined)
-        return [];
-    const now = (await client.query(FUNCTION_DIGESTS)).rows;
-    const changed = now.filter(f => before[f.name] !== f.digest);
-    const views = new Map((set.replacedViews ?? []).map(v => [v.name, v.definition]));
-    if (changed.length === 0 && views.size === 0)
-        return [];
-    const changedNames = new Set(changed.map(f => f.name));
-    const { rows } = await client.query(DEFINER_BODIES, [kept]);
-    const found = new Map();
-    for (const r of rows) {
-        const hits = new Set();
-        if (r.atomic) {
-            for (const c of r.calls)
-                if (changedNames.has(c))
-                    hits.add(c);
-            for (const [name, digest] of r.views) {
-                const was = views.get(name);
-                if (was !== undefined && was !== digest)
-                    hits.add(name);
-            }
-        }
-        else {
-            const path = r.path === null ? undefined : new Set(searchPathSchemas(r.path, r.owner));
-            for (const call of calledNames(r.source))
-                for (const f of changed)
-                    if (f.proname === call.name &&
-                        f.name !== r.routine &&
-                        (call.schema !== undefined
-                            ? f.schema === call.schema
-                            : path === undefined || path.has(f.schema)))
-                        hits.add(f.name);
-        }
-        if (hits.size === 0)
-            continue;
-        const all = found.get(r.definer) ?? new Set();
-        for (const h of hits)
-            all.add(h);
-        found.set(r.definer, all);
-    }
-    return [...found].map(([definer, names]) => ({ definer, changed: [...names].sort() }));
-}
-/**
- * After the load (attacker a86 F3): the SECURITY DEFINER functions and procedures the restore
- * created or replaced that roles other than their owner may execute (PUBLIC by default), in a
- * target that keeps tables of its own (ProtectedSet.keptTables) their owner may read or write:
- * whoever calls one does so with its owner's rights on those tables, with no GRANT on them \u2014 what
- * the net refuses for a view of the backup's granted to others. Not refused: an application's RPC
- * functions over the provider's tables (Supabase's over auth.users, executable by anon and
- * authenticated) are made so, and psql or pg_restore by hand restore them the same. One
- * warning naming each (10, then how many more), who may execute it, its owner, up to three of
- * the kept tables its owner may read, and the REVOKE that takes it from them. An aggregate over a
- * SECURITY DEFINER support function likewise (attacker a88 F1), named with that function, who may
- * execute the aggregate, and that function's owner; an extension's member where it was none
- * before the load (ALTER EXTENSION \u2026 ADD run by the backup's code, a new extension's own: a88 F2).
- * Not one the target had before as it is now (definition and owner), executable by no more roles
- * (ProtectedSet.definers: clean over itself). And a second warning for such a routine of the
- * target's, as it was, that calls what the restore replaced or created (reachedChanges, a88 F3).
- * The warnings, none when there is nothing to say.
- */
-async function definerFunctionsWarning(client, set) {
-    const kept = set?.keptTables ?? [];
-    if (set === undefined || kept.length === 0)
-        return [];
-    const { rows: was } = await client.query("SELECT pg_catalog.current_setting('search_path') AS path");
-    await client.query("SELECT pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', false)");
-    let rows;
-    let found;
-    let reached;
-    try {
-        ;
-        ({ rows } = await client.query(definerFunctions(`, p.prokind::pg_catalog.text AS kind, d.via,
-  (SELECT pg_catalog.string_agg(pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(r.r)), ', ' ORDER BY r.r) FROM pg_catalog.unnest(d.rights) r(r)) AS "ownerName",
-  ARRAY(SELECT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
-    FROM %EXECUTE% AND p.prorettype OPERATOR(pg_catalog.<>) 'pg_catalog.trigger'::pg_catalog.regtype ORDER BY a.grantee OPERATOR(pg_catalog.<>) 0, 1) AS grantees,
-  p.prorettype OPERATOR(pg_catalog.=) 'pg_catalog.trigger'::pg_catalog.regtype AS trigger,
-  ARRAY(SELECT pg_catalog.format('trigger %I on %s (writable by %s)', t.tgname, c.oid::pg_catalog.regclass,
-      (SELECT pg_catalog.string_agg(w.name, ', ' ORDER BY w.name OPERATOR(pg_catalog.<>) 'PUBLIC', w.name) FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS name FROM ${WRITERS('c')}) w))
-    FROM ${WRITABLE_TRIGGERS('p')} AND NOT c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) ORDER BY 1) AS triggers,
-  ARRAY(SELECT r.rngtypid::pg_catalog.regtype::pg_catalog.text FROM pg_catalog.pg_range r
-    WHERE p.oid OPERATOR(pg_catalog.=) ANY (ARRAY[r.rngsubdiff::pg_catalog.oid, r.rngcanonical::pg_catalog.oid]) ORDER BY 1) AS ranges,
-  ARRAY(SELECT pg_catalog.format('%I.%I', n2.nspname, c.relname) FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n2 ON n2.oid OPERATOR(pg_catalog.=) c.relnamespace
-    WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_table_privilege(r.r, c.oid, 'SELECT')) ORDER BY 1 LIMIT 3) AS reads,
-  (SELECT pg_catalog.count(*) FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])
-    AND EXISTS (SELECT FROM pg_catalog.unnest(d.rights) r(r) WHERE pg_catalog.has_any_column_privilege(r.r, c.oid, 'SELECT,INSERT,UPDATE') OR pg_catalog.has_table_privilege(r.r, c.oid, 'DELETE,TRUNCATE')))::pg_catalog.int4 AS reach`, 
-        // an extension's member only where it was one before the load (attacker a88 F2)
-        '$2::pg_catalog.oid[]'), [kept, set.definerMembers ?? []]));
-        const before = set.definers ?? [];
-        // the target's own as it was: the same definition and owner, executable by no more roles
-        const asBefore = (f) => before.some(b => b.name === f.name &&
-            b.definition === f.definition &&
-            b.owner === Number(f.owner) &&
-            f.execute.every(([grantee, grantable]) => b.execute.some(([g, o]) => Number(g) === Number(grantee) && (o || !grantable))));
-        const open = rows.filter(f => (f.trigger ? f.triggers.length > 0 : f.execute.length > 0 || f.ranges.length > 0) &&
-            f.reach > 0);
-        found = open.filter(f => !asBefore(f));
-        // those the target keeps as they were: what they call the restore may have replaced (a88 F3)
-        reached = await reachedChanges(client, set, open.filter(asBefore).map(f => f.name));
-    }
-    finally {
-        await client.query("SELECT pg_catalog.set_config('search_path', $1, false)", [was[0].path]);
-    }
-    const shown = 10;
-    const few = fewNames;
-    const noun = (f) => f.kind === 'p' ? 'procedure' : f.kind === 'a' ? 'aggregate' : 'function';
-    // an aggregate runs its SECURITY DEFINER support functions for whoever may execute it
-    const over = (f) => f.kind === 'a'
-        ? ` over the SECURITY DEFINER ${f.via.length === 1 ? 'function' : 'functions'} ${few(f.via)}`
-        : '';
-    // a range type's support function runs for whoever uses the type, EXECUTE unchecked
-    const callers = (f) => [
-        ...(f.grantees.length > 0 ? [`executable by ${few(f.grantees)}`] : []),
-        // a trigger function runs for whoever writes the table, EXECUTE unchecked
-        ...(f.triggers.length > 0
-            ? [
-                `run for whoever writes a table by its ${f.triggers.slice(0, 3).join(', ')}${f.triggers.length > 3 ? ` and ${f.triggers.length - 3} more` : ''}`
-            ]
-            : []),
-        ...(f.ranges.length > 0
-            ? [
-                `called with no EXECUTE check for whoever uses the range ${f.ranges.length === 1 ? 'type' : 'types'} ${few(f.ranges)} (its subtype_diff or canonical function: an index, the planner, ANALYZE)`
-            ]
-            : [])
-    ].join(', and ');
-    const items = found
-        .slice(0, shown)
-        .map(f => `${noun(f)} ${f.name}${over(f)} (${callers(f)}; ${f.kind === 'a' ? `${f.via.length === 1 ? 'its' : 'their'} owner` : 'owner'} ${f.ownerName}${f.reads.length > 0 ? `, who may read ${few(f.reads)}${f.reach > f.reads.length ? ' and more' : ''}` : ''})`);
-    // (GRANT and REVOKE name an aggregate as a FUNCTION)
-    const revokes = found.slice(0, shown).map(f => [
-        ...(f.grantees.length > 0
-            ? [
-                `REVOKE EXECUTE ON ${f.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${f.name} FROM ${f.grantees.join(', ')};`
-            ]
-            : []),
-        // no EXECUTE to take back: only its owner's rights
-        ...(f.ranges.length > 0 || f.trigger ? [`ALTER FUNCTION ${f.name} SECURITY INVOKER;`] : [])
-    ].join(' '));
-    const warnings = [];
-    if (found.length > 0)
-        warnings.push(`SECURITY DEFINER: the restore created or replaced ${(0,log/* plural */.LS)(found.length, 'routine')} that run${found.length === 1 ? 's' : ''} with ${found.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may execute or reach, in a target that keeps tables of its own: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may execute one (or write a table whose trigger runs it) reads or writes what it does in the target's tables with its owner's rights, whatever privileges they have on those tables (a function is executable by PUBLIC unless revoked; psql and pg_restore by hand restore them the same, without a word). Expected for your own application's functions that its roles call (RPC): review what each does. If one should not be callable by them, run: ${revokes.join(' ')} Or restore the backup into an empty database.`);
-    if (reached.length > 0) {
-        const byName = new Map(rows.map(f => [f.name, f]));
-        const before = new Set(Object.keys(set.functionDigests ?? {}));
-        const calls = reached.slice(0, shown).map(r => {
-            const f = byName.get(r.definer);
-            const what = (names, how) => names.length > 0 ? [`${how} ${few(names)}`] : [];
-            const views = r.changed.filter(c => !c.includes('('));
-            const routines = r.changed.filter(c => c.includes('('));
-            const parts = [
-                ...what(routines.filter(c => before.has(c)), 'calls the replaced'),
-                ...what(routines.filter(c => !before.has(c)), 'calls the new'),
-                ...what(views, 'reads the replaced view')
-            ];
-            return `${f ? noun(f) : 'function'} ${r.definer}${f ? over(f) : ''} (${f ? callers(f) : 'executable by others'}; owner ${f?.ownerName ?? ''}) ${parts.join(' and ')}`;
-        });
-        const revokes = reached.slice(0, shown).map(r => {
-            const f = byName.get(r.definer);
-            return f && f.grantees.length === 0
-                ? `ALTER FUNCTION ${r.definer} SECURITY INVOKER;`
-                : `REVOKE EXECUTE ON ${f?.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${r.definer} FROM ${(f?.grantees ?? []).join(', ')};`;
-        });
-        warnings.push(`SECURITY DEFINER: ${(0,log/* plural */.LS)(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`);
-    }
-    return warnings;
-}
-/**
- * The views and materialized views the load made (not among ProtectedSet.viewsBefore) that read a
- * table the target keeps with its rows (ProtectedSet.keptTables), directly or through other views,
- * and that roles other than their owner may read (table or column privileges): each with the
- * chain to the table (a view, its owner's rights: SELECT for them, as the owner). The net refuses
- * such a view over the tables it fingerprints; a provider's table with rows (Supabase's
- * auth.users) is kept without a fingerprint, so such a view over it passed without a word
- * (trial u55 F1): warned, not refused (an application's view over auth.users granted to
- * authenticated is made so; pg_restore by hand restores it silently). Not one that replaces the
- * target's own of the same name, definition and owner with no wider grants (clean over itself).
- */
-async function keptTablesViewsWarning(client, set) {
-    const kept = set?.keptTables ?? [];
-    if (set === undefined || kept.length === 0 || set.viewsBefore === undefined)
-        return undefined;
-    // pg_get_viewdef and regclass qualify names by the search_path: as replacedViews were read
-    const rows = await withCatalogSearchPath(client, async () => client.query(`WITH RECURSIVE chain(view, path) AS (
-  SELECT r.ev_class, ARRAY[r.ev_class, d.refobjid]
-    FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
-    WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND r.ev_class OPERATOR(pg_catalog.<>) d.refobjid
-  UNION
-  SELECT r.ev_class, r.ev_class OPERATOR(pg_catalog.||) c.path
-    FROM chain c JOIN pg_catalog.pg_depend d ON d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) c.view
-      AND d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-    JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
-    WHERE NOT r.ev_class OPERATOR(pg_catalog.=) ANY (c.path))
-SELECT DISTINCT ON (v.oid) pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(v.relname) AS name,
-  v.relkind::pg_catalog.text AS kind, pg_catalog.md5(pg_catalog.pg_get_viewdef(v.oid)) AS definition, v.relowner::pg_catalog.int8 AS owner,
-  COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(a.grantee::pg_catalog.int8, a.privilege_type, a.is_grantable))
-    FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner), '[]'::pg_catalog.jsonb) AS acl,
-  ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
-    FROM (SELECT a.grantee FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner
-      UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-        WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner) a ORDER BY 1) AS grantees,
-  ARRAY(SELECT p::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.unnest(c.path) WITH ORDINALITY u(p, i) ORDER BY u.i) AS path
-FROM chain c JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) c.view JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) v.relnamespace
-WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND NOT v.oid OPERATOR(pg_catalog.=) ANY ($2::pg_catalog.oid[])
-  AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-    OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-      WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
-ORDER BY v.oid, pg_catalog.cardinality(c.path)`, [kept, set.viewsBefore])).then(r => r.rows);
-    // the target's own as it was (clean over itself): same definition and owner, no wider grants
-    const asBefore = (v) => (set.replacedViews ?? []).some(r => r.name === v.name &&
-        r.kind === v.kind &&
-        r.definition === v.definition &&
-        r.owner === Number(v.owner) &&
-        v.acl.every(([grantee, privilege, grantable]) => r.acl.some(([g, p, o]) => Number(g) === Number(grantee) && p === privilege && (o || !grantable))));
-    const found = rows.filter(v => !asBefore(v)).sort((a, b) => a.name.localeCompare(b.name));
-    if (found.length === 0)
-        return undefined;
-    const shown = 10;
-    const few = fewNames;
-    const chain = (path) => path.length <= 5 ? path.join(' \u2192 ') : `${path.slice(0, 3).join(' \u2192 ')} \u2192 \u2026 \u2192 ${path.at(-1)}`;
-    const items = found
-        .slice(0, shown)
-        .map(v => `${v.kind === 'm' ? 'materialized view' : 'view'} ${v.name} (${chain(v.path)}; readable by ${few(v.grantees)})`);
-    const revokes = found
-        .slice(0, shown)
-        .map(v => `REVOKE ALL ON TABLE ${v.name} FROM ${v.grantees.join(', ')};`);
-    return `Views over the target's kept tables: the restore created ${(0,log/* plural */.LS)(found.length, 'view')} that ${found.length === 1 ? 'reads' : 'read'} a table the target keeps with its rows (not the backup's) and that roles other than ${found.length === 1 ? 'its' : 'their'} owner may read: ${items.join('; ')}${found.length > shown ? `; and ${found.length - shown} more` : ''}. Whoever may read one reads those rows with its owner's rights, whatever privileges they have on the table (unless the view is security_invoker; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
-}
-/**
- * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
- * the objects `%OBJECTS%` (oid[] expressions).
- */
-const EXTENSION_DEPENDENCIES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', d.classid, d.objid, d.objsubid, d.refobjid, d.deptype), ',' ORDER BY d.classid, d.objid, d.objsubid, d.refobjid, d.deptype)), '')
- FROM pg_catalog.pg_depend d WHERE d.deptype OPERATOR(pg_catalog.=) ANY ('{e,x}'::pg_catalog.char[]) AND (
-  (d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND (d.objid OPERATOR(pg_catalog.=) ANY (%RELATIONS%)
-    OR d.objid OPERATOR(pg_catalog.=) ANY (SELECT i.indexrelid FROM pg_catalog.pg_index i WHERE i.indrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))))
-  OR (d.classid OPERATOR(pg_catalog.=) ANY (ARRAY[${Object.values(OBJECT_KINDS)
-    .map(c => `'pg_catalog.${c}'::pg_catalog.regclass`)
-    .join(', ')}]::pg_catalog.oid[])
-    AND d.objid OPERATOR(pg_catalog.=) ANY (%OBJECTS%)))`;
-/** The deferrable triggers that are not a constraint's own (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE). */
-const DEFERRABLE_TRIGGERS = `SELECT t.oid::int8 FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal ORDER BY t.oid`;
-/**
- * A digest of the default privileges (pg_default_acl) of the roles `%OWNERS%` (an oid[]
- * expression): each row by its key (role, schema by name, object type) and its aclitems in
- * sorted order, not by its OID nor the order of its array \u2014 a restore sets the restoring role's
- * rows aside and grants them again (default-privileges.ts): the same privileges, in a new row;
- * and clean drops a schema of the backup's and makes it again, its default privileges with it
- * (the backup's DEFAULT ACL entries): the same, in a schema of another OID (a second verify
- * with clean of a backup with default privileges was refused).
- */
-const DEFAULT_PRIVILEGES = `SELECT COALESCE(pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', a.defaclrole, n.nspname, a.defaclobjtype, (SELECT pg_catalog.string_agg(i::pg_catalog.text, ',' ORDER BY i::pg_catalog.text COLLATE pg_catalog."C") FROM pg_catalog.unnest(a.defaclacl) i)), ',' ORDER BY a.defaclrole, n.nspname COLLATE pg_catalog."C", a.defaclobjtype)), '') FROM pg_catalog.pg_default_acl a LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) a.defaclnamespace WHERE a.defaclrole OPERATOR(pg_catalog.=) ANY (%OWNERS%)`;
-/**
- * A digest of the database's own row (owner, privileges, connection limit, allowed connections,
- * tablespace) and of the settings (ALTER DATABASE \u2026 SET, ALTER ROLE \u2026 SET) that apply to it, of
- * the roles `%ROLES%` (an oid[] expression): every later session of the database would start with them.
- */
-const DATABASE_FINGERPRINT = `SELECT pg_catalog.md5(pg_catalog.concat_ws('|',
- (SELECT pg_catalog.concat_ws(':', d.datname, d.datdba, d.datallowconn, d.datconnlimit, d.datacl, d.dattablespace, d.datistemplate) FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()),
- (SELECT pg_catalog.string_agg(s::pg_catalog.text, ',' ORDER BY s.setdatabase, s.setrole) FROM pg_catalog.pg_db_role_setting s
-   WHERE (s.setdatabase OPERATOR(pg_catalog.=) 0 OR s.setdatabase OPERATOR(pg_catalog.=) (SELECT d.oid FROM pg_catalog.pg_database d WHERE d.datname OPERATOR(pg_catalog.=) pg_catalog.current_database()))
-   AND (s.setrole OPERATOR(pg_catalog.=) 0 OR s.setrole OPERATOR(pg_catalog.=) ANY (%ROLES%)))))`;
-/**
- * The digest of its comment (pg_description) of the object `alias`.oid in `catalog`: SQL.
- */
-const commentOf = (catalog, alias) => `(SELECT pg_catalog.md5(d.description) FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) ${alias}.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.${catalog}'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)`;
-/**
- * The digest of a function (its whole pg_proc row: body, owner, privileges, SECURITY DEFINER,
- * settings) or of a schema (name and owner; of its privileges only those granted to PUBLIC:
- * a backup's GRANT to its roles on a schema the target has is pg_dump's own output), with its
- * comment (not the schema public's: pg_dump up to 14 writes COMMENT ON SCHEMA public).
- */
-const OBJECT_FINGERPRINT = {
-    function: `SELECT p.oid::int8 AS oid, pg_catalog.format('%I.%I(%s)', n.nspname, p.proname, pg_catalog.pg_get_function_identity_arguments(p.oid)) AS name, n.nspname AS schema, p.proname AS objname, ${FUNCTION_SIGNATURE} AS sig, p.oid::pg_catalog.regprocedure::pg_catalog.text AS described,
- pg_catalog.jsonb_build_object('definition', pg_catalog.md5(p::pg_catalog.text), 'aggregate', (SELECT pg_catalog.md5(a::pg_catalog.text) FROM pg_catalog.pg_aggregate a WHERE a.aggfnoid OPERATOR(pg_catalog.=) p.oid), 'comment', ${commentOf('pg_proc', 'p')}) AS fp
-FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
-WHERE %WHERE%`,
-    // a type's row (owner, privileges, a domain's base and default), an enum's values in order, a
-    // range's row, a domain's constraints (by name and definition: one clean-drop-dependents
-    // created again after clean replaced the function it calls is the same constraint), a
-    // standalone composite type's attributes
-    type: `SELECT t.oid::int8 AS oid, pg_catalog.format('%I.%I', n.nspname, t.typname) AS name, n.nspname AS schema, t.typname AS objname,
- pg_catalog.jsonb_build_object('typedef', pg_catalog.md5(pg_catalog.concat_ws('|', t::pg_catalog.text,
-  (SELECT pg_catalog.string_agg(e::pg_catalog.text, ',' ORDER BY e.enumsortorder) FROM pg_catalog.pg_enum e WHERE e.enumtypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT r::pg_catalog.text FROM pg_catalog.pg_range r WHERE r.rngtypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT pg_catalog.string_agg(pg_catalog.concat_ws(':', pg_catalog.quote_ident(k.conname), pg_catalog.pg_get_constraintdef(k.oid), k.convalidated, k.condeferrable, k.condeferred), ',' ORDER BY k.conname) FROM pg_catalog.pg_constraint k WHERE k.contypid OPERATOR(pg_catalog.=) t.oid),
-  (SELECT pg_catalog.string_agg(a::pg_catalog.text, ',' ORDER BY a.attnum) FROM pg_catalog.pg_attribute a WHERE a.attrelid OPERATOR(pg_catalog.=) t.typrelid AND t.typtype OPERATOR(pg_catalog.=) 'c'))), 'comment', ${commentOf('pg_type', 't')}) AS fp
-FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) t.typnamespace
-WHERE %WHERE%`,
-    operator: `SELECT o.oid::int8 AS oid, pg_catalog.format('%I.%s(%s,%s)', n.nspname, o.oprname, CASE WHEN o.oprleft OPERATOR(pg_catalog.<>) 0 THEN pg_catalog.format_type(o.oprleft, NULL) ELSE 'NONE' END, pg_catalog.format_type(o.oprright, NULL)) AS name, n.nspname AS schema, o.oprname AS objname, ${OPERATOR_SIGNATURE} AS sig, o.oid::pg_catalog.regoperator::pg_catalog.text AS described,
- pg_catalog.jsonb_build_object('opdef', pg_catalog.md5(o::pg_catalog.text), 'comment', ${commentOf('pg_operator', 'o')}) AS fp
-FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
-WHERE %WHERE%`,
-    schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
- pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
-  'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
-  'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
-FROM pg_catalog.pg_namespace n
-WHERE %WHERE%`
-};
-/**
- * Which types are the target's own: not a relation's row type (the relation is checked), not an
- * array type PostgreSQL made for another type (it changes with it).
- */
-const OWN_TYPES = `(t.typrelid OPERATOR(pg_catalog.=) 0 OR t.typtype OPERATOR(pg_catalog.=) 'c' AND (SELECT c.relkind FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) t.typrelid) OPERATOR(pg_catalog.=) 'c')
- AND NOT EXISTS (SELECT FROM pg_catalog.pg_type e WHERE e.typarray OPERATOR(pg_catalog.=) t.oid)`;
-/** A kind named by its name column in the schema of its schema column. */
-const inSchema = (alias, name, schema, row = 'row') => ({
-    alias,
-    name: `pg_catalog.format('%I.%I', n.nspname, ${alias}.${name})`,
-    objname: `${alias}.${name}::pg_catalog.text`,
-    schema,
-    omit: [name, schema],
-    row
-});
-/** A kind outside schemas, named by its name column. */
-const unqualified = (alias, name, row = 'row') => ({
-    alias,
-    name: `pg_catalog.quote_ident(${alias}.${name})`,
-    objname: `${alias}.${name}::pg_catalog.text`,
-    omit: [name],
-    row,
-    global: true
-});
-/**
- * The other catalog objects the backup's statements could alter: each by its whole catalog row
- * (to_jsonb: the columns of every server version; name and schema apart), comment, and what hangs
- * off it \u2014 a publication's tables (their row filters and column lists) and schemas, those of the
- * target's the check compares (the backup's own tables may join a publication of the target's,
- * as pg_dump's ALTER PUBLICATION \u2026 ADD TABLE after a CREATE PUBLICATION the target already has,
- * supabase_realtime's, does), an extension's members, a text search configuration's token
- * mappings, an operator family's operators and support functions, a server's user mappings.
- */
-const CATALOG_KINDS = {
-    publication: {
-        ...unqualified('pb', 'pubname', 'pubdef'),
-        more: version => ({
-            tables: `(SELECT pg_catalog.md5(pg_catalog.string_agg((pg_catalog.to_jsonb(r) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text, ',' ORDER BY r.prrelid)) FROM pg_catalog.pg_publication_rel r WHERE r.prpubid OPERATOR(pg_catalog.=) pb.oid AND r.prrelid OPERATOR(pg_catalog.=) ANY (%RELATIONS%))`,
-            ...(version >= 150000
-                ? {
-                    schemas: `(SELECT pg_catalog.md5(pg_catalog.string_agg(s.pnnspid::pg_catalog.text, ',' ORDER BY s.pnnspid)) FROM pg_catalog.pg_publication_namespace s WHERE s.pnpubid OPERATOR(pg_catalog.=) pb.oid AND s.pnnspid OPERATOR(pg_catalog.=) ANY (%SCHEMAS%))`
-                }
-                : {})
-        })
-    },
-    extension: {
-        ...unqualified('ex', 'extname', 'extdef'),
-        // its schema is in its row (SET SCHEMA); joined for the provider's schemas
-        schema: 'extnamespace',
-        noComment: true,
-        more: () => ({
-            members: `(SELECT pg_catalog.md5(pg_catalog.string_agg(pg_catalog.concat_ws(':', m.classid, m.objid, m.objsubid), ',' ORDER BY m.classid, m.objid, m.objsubid)) FROM pg_catalog.pg_depend m WHERE m.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass AND m.refobjid OPERATOR(pg_catalog.=) ex.oid AND m.deptype OPERATOR(pg_catalog.=) 'e')`
-        })
-    },
-    cast: {
-        alias: 'ca',
-        name: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
-        objname: `pg_catalog.format('(%s AS %s)', pg_catalog.format_type(ca.castsource, NULL), pg_catalog.format_type(ca.casttarget, NULL))`,
-        omit: [],
-        row: 'row',
-        global: true
-    },
-    collation: inSchema('co', 'collname', 'collnamespace'),
-    conversion: inSchema('cv', 'conname', 'connamespace'),
-    'text search configuration': {
-        ...inSchema('cfg', 'cfgname', 'cfgnamespace'),
-        more: () => ({
-            mappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(m::pg_catalog.text, ',' ORDER BY m.maptokentype, m.mapseqno)) FROM pg_catalog.pg_ts_config_map m WHERE m.mapcfg OPERATOR(pg_catalog.=) cfg.oid)`
-        })
-    },
-    'text search dictionary': inSchema('dct', 'dictname', 'dictnamespace'),
-    'text search parser': inSchema('prs', 'prsname', 'prsnamespace'),
-    'text search template': inSchema('tmpl', 'tmplname', 'tmplnamespace'),
-    'operator class': inSchema('opc', 'opcname', 'opcnamespace'),
-    'operator family': {
-        ...inSchema('opf', 'opfname', 'opfnamespace'),
-        more: () => ({
-            opmembers: `(SELECT pg_catalog.md5(pg_catalog.string_agg(x.m, ',' ORDER BY x.m)) FROM (SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text AS m FROM pg_catalog.pg_amop a WHERE a.amopfamily OPERATOR(pg_catalog.=) opf.oid UNION ALL SELECT (pg_catalog.to_jsonb(a) OPERATOR(pg_catalog.-) 'oid'::pg_catalog.text)::pg_catalog.text FROM pg_catalog.pg_amproc a WHERE a.amprocfamily OPERATOR(pg_catalog.=) opf.oid) x)`
-        })
-    },
-    'foreign-data wrapper': unqualified('fdw', 'fdwname'),
-    server: {
-        ...unqualified('srv', 'srvname'),
-        // pg_user_mappings: the options only where the role that connected may read them
-        more: () => ({
-            usermappings: `(SELECT pg_catalog.md5(pg_catalog.string_agg(u::pg_catalog.text, ',' ORDER BY u.umid)) FROM pg_catalog.pg_user_mappings u WHERE u.srvid OPERATOR(pg_catalog.=) srv.oid)`
-        })
-    },
-    'event trigger': unqualified('evt', 'evtname'),
-    // a33b A2: the target's own access methods and procedural languages (not initdb's)
-    'access method': unqualified('am', 'amname'),
-    language: unqualified('lan', 'lanname')
-};
-/** The alias each kind's fingerprint query gives its catalog. */
-const ALIAS = {
-    function: 'p',
-    type: 't',
-    operator: 'o',
-    schema: 'n',
-    ...Object.fromEntries(Object.entries(CATALOG_KINDS).map(([kind, k]) => [kind, k.alias]))
-};
-/** The fingerprint query of a kind (%WHERE% selects its rows, %RELATIONS% and %SCHEMAS%: see CatalogKind). */
-function objectFingerprint(kind, version) {
-    if (kind in OBJECT_FINGERPRINT)
-        return OBJECT_FINGERPRINT[kind];
-    const k = CATALOG_KINDS[kind];
-    const more = Object.entries(k.more?.(version) ?? {})
-        .map(([name, sql]) => `, '${name}', ${sql}`)
-        .join('');
-    return `SELECT ${k.alias}.oid::int8 AS oid, ${k.name} AS name, COALESCE(n.nspname::pg_catalog.text, '') AS schema, ${k.objname} AS objname,
- pg_catalog.jsonb_build_object('name', ${k.name}, '${k.row}', pg_catalog.md5((pg_catalog.to_jsonb(${k.alias}) OPERATOR(pg_catalog.-) '{${k.omit.join(',')}}'::pg_catalog.text[])::pg_catalog.text),
-  'comment', ${k.noComment ? 'NULL' : commentOf(OBJECT_KINDS[kind], k.alias)}${more}) AS fp
-FROM pg_catalog.${OBJECT_KINDS[kind]} ${k.alias} LEFT JOIN pg_catalog.pg_namespace n ON ${k.schema !== undefined ? `n.oid OPERATOR(pg_catalog.=) ${k.alias}.${k.schema}` : 'false'}
-WHERE %WHERE%`;
-}
-/** Which rows of a kind are the target's (not pg_catalog's, information_schema's, initdb's). */
-function targetsOwn(kind) {
-    const k = CATALOG_KINDS[kind];
-    if (k !== undefined && k.schema === undefined)
-        return `${k.alias}.oid OPERATOR(pg_catalog.>=) 16384`;
-    return `n.nspname NOT IN ('pg_catalog','information_schema','pg_toast') AND n.nspname !~ '^pg_(toast_)?temp_'${kind === 'type' ? ` AND ${OWN_TYPES}` : ''}`;
-}
-/**
- * The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members), but the
- * provider's and pg_catalog's; `checkedRelations`: the OIDs of the relations the check compares
- * (the others' rows in a publication are the backup's).
- */
-async function readObjects(client, not, replacedSchemas, checkedRelations, version) {
-    // an extension's own objects are the extension's (its script made them); an object that
-    // depends internally on another (a range type's constructors and multirange type) is part of
-    // that one, whose digest covers it (attackers a31 A3, A4: they were guessed by their names)
-    const read = (kind) => client.query(objectFingerprint(kind, version)
-        .replace(/%RELATIONS%/g, `'{${checkedRelations.join(',')}}'::pg_catalog.oid[]`)
-        .replace(/%SCHEMAS%/g, `'{${objects
-        .filter(o => o.kind === 'schema' && !o.replaceable)
-        .map(o => o.oid)
-        .join(',')}}'::pg_catalog.oid[]`)
-        .replace('%WHERE%', `${targetsOwn(kind)} AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.${OBJECT_KINDS[kind]}'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) ${ALIAS[kind]}.oid AND e.deptype OPERATOR(pg_catalog.=) ANY ('{e,i}'::pg_catalog.char[]))`));
-    const providers = new Set(not.providers.map(s => s.name));
-    const dependents = not.dependents.join('\n');
-    // what CREATE TYPE made with a type (a range's constructors and multirange type) depends on it
-    // internally and is not read apart (it goes with it); its array type is left out of the read
-    // the backup's objects (a function and an operator with its argument types; a plain
-    // script's by name alone), of every kind the net reads (attacker a33 A1: under clean, every
-    // cast, collation, publication \u2026 of the target was replaceable)
-    const cleanNamed = new Set((not.cleanObjects ?? [])
-        .filter(o => o.byName !== true)
-        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
-    const cleanByName = new Set((not.cleanObjects ?? [])
-        .filter(o => o.byName === true)
-        .map(o => JSON.stringify([o.kind, o.schema, o.name])));
-    const schemaKey = (kind, schema) => CATALOG_KINDS[kind]?.global ? '' : schema;
-    const ownName = (o) => o.sig === undefined ? o.objname : signatureKey(o.sig);
-    const replacedByScript = new Set((not.replacedObjects ?? []).map(o => JSON.stringify([o.kind, o.schema, o.name])));
-    const objects = [];
-    for (const kind of Object.keys(OBJECT_KINDS))
-        for (const o of (await read(kind)).rows) {
-            if (providers.has(o.schema))
-                continue;
-            // clean: a schema the backup's own entry creates (pg_dump up to 14: the schema public's,
-            // with its privileges and comment) is the backup's to set, as pg_restore --clean sets it;
-            // what is in it stays the target's unless clean drops it
-            if (kind === 'schema' &&
-                not.clean === true &&
-                cleanNamed.has(JSON.stringify(['schema', '', o.schema])))
-                continue;
-            // clean drops the backup's own functions, types and operators by name: the target's of
-            // the same name go with them (a plain script's DROP \u2026 IF EXISTS likewise)
-            // a33c A3: a plain script's function or operator, claimed by name, likewise
-            const claimed = not.clean === true &&
-                (cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
-                    cleanByName.has(JSON.stringify([kind, o.schema, o.objname])));
-            const back = claimed && !replacedSchemas.has(o.schema)
-                ? kind === 'type'
-                    ? o.name
-                    : kind === 'function' || kind === 'operator'
-                        ? o.described
-                        : undefined
-                : undefined;
-            const replaceable = replacedSchemas.has(o.schema) ||
-                (kind !== 'schema' &&
-                    not.clean === true &&
-                    (not.cleanObjects === undefined ||
-                        cleanNamed.has(JSON.stringify([kind, schemaKey(kind, o.schema), ownName(o)])) ||
-                        cleanByName.has(JSON.stringify([kind, o.schema, o.objname])) ||
-                        // clean-drop-dependents: what goes with the backup's objects (a function of the
-                        // target taking the backup's type), a function or operator by its whole signature
-                        // (attacker a33 A3: another overload of a dependent's name went unseen)
-                        (dependents !== '' &&
-                            (o.described !== undefined
-                                ? describedIn(dependents, o.described)
-                                : namedIn(
-                                // a domain's constraint created again as it was (clean.ts): the domain stays
-                                // the target's, checked as it was (attacker a77 F4: counted as replaced)
-                                kind === 'type' ? withoutDomainConstraints(dependents) : dependents, o.schema, o.objname))))) ||
-                replacedByScript.has(JSON.stringify([
-                    kind,
-                    CATALOG_KINDS[kind]?.global
-                        ? ''
-                        : o.schema,
-                    o.objname
-                ])) ||
-                (kind === 'schema' && (not.createdSchemas ?? []).includes(o.schema));
-            objects.push({
-                oid: Number(o.oid),
-                name: o.name,
-                kind,
-                fp: o.fp,
-                ...(replaceable ? { replaceable: true } : {}),
-                ...(replaceable && back !== undefined ? { back } : {})
-            });
-        }
-    return objects;
-}
-/** PostgreSQL's words about the dependents without those about a domain's constraint. */
-function withoutDomainConstraints(text) {
-    return text
-        .split('\n')
-        .filter(line => !/^constraint .+ on domain .+ depends on /.test(line))
-        .join('\n');
-}
-/**
- * PostgreSQL's words about the dependents (one a line: "function public.f(integer) depends on
- * type public.t") name this function or operator, by its whole signature.
- */
-function describedIn(text, described) {
-    return text
-        .split('\n')
-        .some(line => /^(?:function|procedure|aggregate|operator) /.test(line)
-        ? line.slice(line.indexOf(' ') + 1).startsWith(`${described} `)
-        : false);
-}
-/**
- * `schema.name` (plain or quoted) appears in PostgreSQL's words about a dependent as a whole name
- * (public.users is not named by "view public.users_v").
- */
-function namedIn(text, schema, name) {
-    // as PostgreSQL's messages name it (quote_identifier: keywords and capitals quoted), or bare
-    const quote = sql_names/* quoteIdent */.v4;
-    const word = /[\p{L}\p{N}_$"]/u;
-    for (const whole of new Set([`${quote(schema)}.${quote(name)}`, `${schema}.${name}`])) {
-        for (let at = text.indexOf(whole); at >= 0; at = text.indexOf(whole, at + 1)) {
-            const before = at === 0 ? '' : text[at - 1];
-            const after = text[at + whole.length] ?? '';
-            if (!word.test(before) && before !== '.' && !word.test(after) && after !== '.')
-                return true;
-        }
-    }
-    return false;
-}
-/** The protected set holds anything to check. */
-function hasProtected(set) {
-    return (set !== undefined &&
-        (set.relations.length > 0 ||
-            set.largeObjects.length > 0 ||
-            // every database has a schema public: alone, it makes no target one to protect
-            (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public'))));
-}
-function dollarQuote(text, base) {
-    let tag = `$${base}$`;
-    for (let n = 0; text.includes(tag); n++)
-        tag = `$${base}${n}$`;
-    return `${tag}${text}${tag}`;
-}
-/**
- * The statements the load runs last, before COMMIT: they raise NET_MARKER followed by what
- * changed (or TRACK_COUNTS_OFF), which rolls the restore back.
- */
-function unchangedCheck(set) {
-    const want = {};
-    for (const r of set.relations)
-        want[String(r.oid)] = r;
-    const wantObjects = {};
-    for (const o of set.objects ?? [])
-        wantObjects[`${o.kind}:${o.oid}`] = o;
-    const fingerprint = FINGERPRINT.replace('%WHERE%', 'c.oid OPERATOR(pg_catalog.=) ANY (SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w)');
-    const ofKind = (kind, column) => `${column} OPERATOR(pg_catalog.=) ANY (SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE '${kind}:%')`;
-    // one query per kind the set holds
-    const objectFingerprints = Object.keys(OBJECT_KINDS)
-        .filter(kind => (set.objects ?? []).some(o => o.kind === kind))
-        .map(kind => `SELECT '${kind}:' OPERATOR(pg_catalog.||) f.oid, f.fp FROM (${objectFingerprint(kind, set.serverVersion ?? 0)
-        .replace(/%RELATIONS%/g, "ARRAY(SELECT (w.key)::pg_catalog.oid FROM pg_catalog.jsonb_each(want) w WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable')")
-        .replace(/%SCHEMAS%/g, "ARRAY(SELECT pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid FROM pg_catalog.jsonb_each(want_objects) w WHERE w.key LIKE 'schema:%' AND NOT w.value ? 'replaceable')")
-        .replace('%WHERE%', ofKind(kind, `${ALIAS[kind]}.oid`))}) f`)
-        .join('\n UNION ALL ') || 'SELECT NULL::pg_catalog.text, NULL::pg_catalog.jsonb WHERE false';
-    const body = `
-DECLARE
-  want pg_catalog.jsonb := ${dollarQuote(JSON.stringify(want), 'want')};
-  want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
-  phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
-  los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
-  roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
-  database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
-  owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
-  defaults_ pg_catalog.text := ${dollarQuote(set.defaultPrivileges ?? '', 'defaults')};
-  deferrable_ pg_catalog.oid[] := ${dollarQuote(`{${(set.deferrableTriggers ?? []).join(',')}}`, 'deferrable')};
-  extension_deps_ pg_catalog.text := ${dollarQuote(set.extensionDependencies ?? '', 'ext')};
-  recreated_ pg_catalog.text[] := ${dollarQuote(`{${(set.recreatedViews ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'recreated')};
-  replaced_views_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.replacedViews ?? []), 'views')};
-  checked_ pg_catalog.oid[];
-  checked_objects_ pg_catalog.oid[];
-  guarded_ pg_catalog.oid[];
-  all_ pg_catalog.oid[];
-  same_ pg_catalog.oid[];
-  more_ pg_catalog.oid[];
-  trusted_ pg_catalog.oid[];
-  found_ pg_catalog.text[];
-  changes_ pg_catalog.text[] := '{}';
-  now_ pg_catalog.jsonb;
-  rel_ record;
-  chg_ record;
-  said_ pg_catalog.text;
-  ins_ pg_catalog.int8;
-  upd_ pg_catalog.int8;
-  del_ pg_catalog.int8;
-  used_ boolean;
-  last_ pg_catalog.text;
-  gone_ pg_catalog.text[];
-  db_ pg_catalog.text;
-BEGIN
-  IF pg_catalog.current_setting('track_counts') OPERATOR(pg_catalog.<>) 'on' THEN
-    RAISE EXCEPTION '%', ${dollarQuote(TRACK_COUNTS_OFF, 'msg')};
-  END IF;
-  SELECT pg_catalog.jsonb_object_agg(g.oid, g.fp) INTO now_ FROM (${fingerprint}) g;
-  FOR rel_ IN SELECT (w.key)::pg_catalog.oid AS oid, w.value AS w, now_->w.key AS got
-    FROM pg_catalog.jsonb_each(want) w ORDER BY w.value->>'name'
-  LOOP
-    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
-      CONTINUE;
-    ELSIF rel_.got IS NULL THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': dropped');
-      CONTINUE;
-    END IF;
-    IF rel_.w ? 'filled' THEN
-      NULL; -- its rows or value are the backup's
-    ELSIF rel_.w->>'kind' OPERATOR(pg_catalog.<>) 'S' THEN
-      -- an insert-only table (a provider's, found empty): the backup's rows may arrive, the
-      -- target's (committed meanwhile) stay, and it is not truncated or rewritten
-      IF rel_.w ? 'insertOnly' THEN
-        ins_ := 0;
-        IF pg_catalog.pg_relation_filenode(rel_.oid)::pg_catalog.text IS DISTINCT FROM (rel_.w->>'filenode') THEN
-          changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': truncated or rewritten');
-        END IF;
-      ELSE
-        ins_ := pg_catalog.pg_stat_get_xact_tuples_inserted(rel_.oid);
-      END IF;
-      upd_ := pg_catalog.pg_stat_get_xact_tuples_updated(rel_.oid);
-      del_ := pg_catalog.pg_stat_get_xact_tuples_deleted(rel_.oid);
-      IF ins_ OPERATOR(pg_catalog.+) upd_ OPERATOR(pg_catalog.+) del_ OPERATOR(pg_catalog.>) 0 THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: %s by the restore''s own transaction', rel_.w->>'name',
-          pg_catalog.array_to_string(ARRAY[
-            CASE WHEN ins_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s inserted', ins_, CASE WHEN ins_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
-            CASE WHEN upd_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s updated', upd_, CASE WHEN upd_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END,
-            CASE WHEN del_ OPERATOR(pg_catalog.>) 0 THEN pg_catalog.format('%s row%s deleted', del_, CASE WHEN del_ OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END) END], ', '));
-      END IF;
-    ELSE
-      BEGIN
-        PERFORM pg_catalog.currval(rel_.oid::pg_catalog.regclass);
-        used_ := true;
-      EXCEPTION WHEN OTHERS THEN
-        used_ := false;
-      END;
-      last_ := NULL;
-      IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
-        last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
-      END IF;
-      IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
-      ELSIF used_ THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
-      END IF;
-    END IF;
-    IF rel_.w ? 'fp' THEN
-      FOR chg_ IN SELECT e.key, e.value AS was, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
-        WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
-      LOOP
-        said_ := phrases->chg_.key->>0;
-        IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
-          said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
-        ELSIF pg_catalog.jsonb_typeof(chg_.was) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(chg_.now) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_array_length(phrases->chg_.key) OPERATOR(pg_catalog.=) 3 THEN
-          said_ := phrases->chg_.key->>(CASE
-            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.>) pg_catalog.jsonb_array_length(chg_.was) THEN 0
-            WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.<) pg_catalog.jsonb_array_length(chg_.was) THEN 1
-            ELSE 2 END);
-        END IF;
-        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
-      END LOOP;
-    END IF;
-  END LOOP;
-  SELECT pg_catalog.jsonb_object_agg(g.key, g.fp) INTO now_ FROM (${objectFingerprints}) g(key, fp);
-  FOR rel_ IN SELECT w.key, w.value AS w, now_->w.key AS got
-    FROM pg_catalog.jsonb_each(want_objects) w ORDER BY w.value->>'name'
-  LOOP
-    IF rel_.got IS NULL AND rel_.w ? 'replaceable' THEN
-      -- the backup's own by an entry's claim: created again by the load
-      IF rel_.w ? 'back' AND (CASE rel_.w->>'kind'
-          WHEN 'function' THEN pg_catalog.to_regprocedure(rel_.w->>'back')::pg_catalog.oid
-          WHEN 'operator' THEN pg_catalog.to_regoperator(rel_.w->>'back')::pg_catalog.oid
-          ELSE pg_catalog.to_regtype(rel_.w->>'back')::pg_catalog.oid END) IS NULL THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped, and not created again by the backup, which names it as its own', rel_.w->>'kind', rel_.w->>'name');
-      END IF;
-      CONTINUE;
-    ELSIF rel_.got IS NULL THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: dropped', rel_.w->>'kind', rel_.w->>'name');
-      CONTINUE;
-    END IF;
-    FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
-      WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
-    LOOP
-      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
-        WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
-      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
-    END LOOP;
-  END LOOP;
-  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
-    WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid);
-  IF gone_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
-  END IF;
-  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
-    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
-    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
-  IF gone_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
-  END IF;
-  SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
-    INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
-  -- a deferred trigger would run at COMMIT, after this check, and may defer itself again
-  SELECT pg_catalog.array_agg(pg_catalog.format('%I on %s', t.tgname, t.tgrelid::pg_catalog.regclass) ORDER BY t.oid) INTO found_
-    FROM pg_catalog.pg_trigger t WHERE t.tgdeferrable AND NOT t.tgisinternal AND NOT t.oid OPERATOR(pg_catalog.=) ANY (deferrable_);
-  IF found_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('deferrable trigger%s %s: created by the restore (CREATE CONSTRAINT TRIGGER \u2026 DEFERRABLE); it could run at COMMIT, after this check, so it is refused into a target that holds objects', CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(found_[1:5], ', '));
-  END IF;
-  -- a foreign key of the backup's onto the target's table whose action writes: the target's
-  -- later DELETE or UPDATE would write the backup's table (and run its triggers)
-  SELECT pg_catalog.array_agg(pg_catalog.format('%s: the foreign key %I of %s references it ON DELETE/UPDATE with an action that writes (CASCADE, SET NULL, SET DEFAULT): the target''s later deletes or updates would write the backup''s table and run its triggers', k.confrelid::pg_catalog.regclass, k.conname, k.conrelid::pg_catalog.regclass) ORDER BY k.oid) INTO found_
-    FROM pg_catalog.pg_constraint k WHERE k.contype OPERATOR(pg_catalog.=) 'f' AND k.confrelid OPERATOR(pg_catalog.=) ANY (guarded_)
-    AND NOT k.conrelid OPERATOR(pg_catalog.=) ANY (all_)
-    AND (k.confdeltype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]) OR k.confupdtype OPERATOR(pg_catalog.<>) ALL ('{a,r}'::pg_catalog.char[]));
-  IF found_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
-  END IF;
-  -- a view of the backup's over the target's table, granted to other roles: they read its rows,
-  -- directly or through a chain of the backup's views (attacker a89 F1: an inner view over
-  -- auth.users granted to nobody, an outer view over it granted to anon; PostgreSQL checks each
-  -- view's base relations against that view's owner). Exempt: a chain whose every view is the
-  -- target's replaced view over again (SAME_AS_REPLACED, found bottom-up: reads only guarded
-  -- relations or views found so already) or one clean-drop-dependents created again as it was
-  same_ := '{}';
-  IF pg_catalog.jsonb_array_length(replaced_views_) OPERATOR(pg_catalog.>) 0 THEN
-    LOOP
-      SELECT pg_catalog.array_agg(v.oid) INTO more_ FROM pg_catalog.pg_class v
-        WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
-        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')) AND NOT v.oid OPERATOR(pg_catalog.=) ANY (same_)
-        AND ${SAME_AS_REPLACED('v', "COALESCE(guarded_, '{}') OPERATOR(pg_catalog.||) same_")};
-      EXIT WHEN more_ IS NULL;
-      same_ := same_ OPERATOR(pg_catalog.||) more_;
-    END LOOP;
-  END IF;
-  trusted_ := same_;
-  IF pg_catalog.cardinality(recreated_) OPERATOR(pg_catalog.>) 0 THEN
-    trusted_ := trusted_ OPERATOR(pg_catalog.||) ARRAY(SELECT v.oid FROM pg_catalog.pg_class v
-      WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
-        AND NOT v.oid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
-        AND ${VIEW_FINGERPRINT('v')} OPERATOR(pg_catalog.=) ANY (recreated_));
-  END IF;
-  -- the walk: (granted relation, its first hop, the relation reached, whether a relation on the
-  -- way is not trusted), through the backup's relations only; UNION keeps it finite (cycles too)
-  WITH RECURSIVE edge(src, dst) AS (
-    SELECT DISTINCT r.ev_class, d.refobjid
-      FROM pg_catalog.pg_rewrite r JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) r.oid
-     WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.<>) r.ev_class
-       AND r.ev_class OPERATOR(pg_catalog.>=) 16384 AND NOT r.ev_class OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
-       AND (d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}')) OR NOT d.refobjid OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}')))
-  ), walk(g, hop, cur, tainted) AS (
-    SELECT v.oid, v.oid, v.oid, NOT v.oid OPERATOR(pg_catalog.=) ANY (trusted_)
-      FROM pg_catalog.pg_class v
-     WHERE EXISTS (SELECT FROM edge e WHERE e.src OPERATOR(pg_catalog.=) v.oid)
-       AND (EXISTS (SELECT FROM pg_catalog.aclexplode(v.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) v.relowner)
-         -- or on some of its columns (attacker a85 F3: GRANT SELECT (secret) \u2026 TO anon passed)
-         OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-           WHERE t.attrelid OPERATOR(pg_catalog.=) v.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) v.relowner))
-    UNION
-    SELECT w.g, CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g THEN e.dst ELSE w.hop END, e.dst,
-           w.tainted OR NOT e.dst OPERATOR(pg_catalog.=) ANY (trusted_)
-      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
-     WHERE NOT e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(all_, '{}'))
-  )
-  SELECT pg_catalog.array_agg(x.said ORDER BY x.t::pg_catalog.regclass::pg_catalog.text, x.g::pg_catalog.regclass::pg_catalog.text) INTO found_ FROM (
-    SELECT DISTINCT ON (e.dst, w.g) e.dst AS t, w.g,
-      CASE WHEN w.cur OPERATOR(pg_catalog.=) w.g
-        THEN pg_catalog.format('%s: the view %s reads it and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass)
-        ELSE pg_catalog.format('%s: the view %s reads it through %s and is granted to other roles, who would read its rows through it', e.dst::pg_catalog.regclass, w.g::pg_catalog.regclass,
-          pg_catalog.concat_ws(' \u2192 ', w.g::pg_catalog.regclass::pg_catalog.text,
-            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur THEN w.hop::pg_catalog.regclass::pg_catalog.text END,
-            CASE WHEN w.hop OPERATOR(pg_catalog.<>) w.cur AND NOT EXISTS (SELECT FROM edge h WHERE h.src OPERATOR(pg_catalog.=) w.hop AND h.dst OPERATOR(pg_catalog.=) w.cur) THEN '\u2026' END,
-            w.cur::pg_catalog.regclass::pg_catalog.text, e.dst::pg_catalog.regclass::pg_catalog.text)) END AS said
-      FROM walk w JOIN edge e ON e.src OPERATOR(pg_catalog.=) w.cur
-     WHERE w.tainted AND e.dst OPERATOR(pg_catalog.=) ANY (COALESCE(guarded_, '{}'))
-     ORDER BY e.dst, w.g, w.cur OPERATOR(pg_catalog.=) w.g DESC, w.hop OPERATOR(pg_catalog.=) w.cur DESC) x;
-  IF found_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) found_;
-  END IF;
-  IF ${set.extensionDependencies !== undefined ? 'true' : 'false'} THEN
-    SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) INTO checked_ FROM pg_catalog.jsonb_each(want) w
-      WHERE w.value ? 'fp' AND NOT w.value ? 'replaceable';
-    SELECT pg_catalog.array_agg(pg_catalog.split_part(w.key, ':', 2)::pg_catalog.oid) INTO checked_objects_ FROM pg_catalog.jsonb_each(want_objects) w
-      WHERE NOT w.value ? 'replaceable';
-    IF (${EXTENSION_DEPENDENCIES.replace(/%RELATIONS%/g, "COALESCE(checked_, '{}')").replace(/%OBJECTS%/g, "COALESCE(checked_objects_, '{}')")}) OPERATOR(pg_catalog.<>) extension_deps_ THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) 'the target''s objects: an extension dependency was added or removed (ALTER EXTENSION \u2026 ADD or DROP, ALTER \u2026 DEPENDS ON EXTENSION): a DROP EXTENSION would drop them with it, and pg_dump leaves an extension''s members out of backups'::pg_catalog.text;
-    END IF;
-  END IF;
-  IF (${DEFAULT_PRIVILEGES.replace('%OWNERS%', 'owners_')}) OPERATOR(pg_catalog.<>) defaults_ THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) 'default privileges of the target''s owners changed (ALTER DEFAULT PRIVILEGES: every object they create later would get them)'::pg_catalog.text;
-  END IF;
-  IF database_ OPERATOR(pg_catalog.<>) '' THEN
-    ${DATABASE_FINGERPRINT.replace('%ROLES%', 'roles_')} INTO db_;
-    IF db_ IS DISTINCT FROM database_ THEN
-      changes_ := changes_ OPERATOR(pg_catalog.||) 'the database: its settings or options changed (ALTER DATABASE \u2026 SET or ALTER ROLE \u2026 SET, which every later session would start with; its owner, privileges or connection limit)'::pg_catalog.text;
-    END IF;
-  END IF;
-  IF pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 0 THEN
-    RAISE EXCEPTION '%', ${dollarQuote(NET_MARKER, 'msg')} OPERATOR(pg_catalog.||) pg_catalog.array_to_string(changes_[1:20], '; ')
-      OPERATOR(pg_catalog.||) CASE WHEN pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.>) 20 THEN pg_catalog.format('; and %s more', pg_catalog.cardinality(changes_) OPERATOR(pg_catalog.-) 20) ELSE '' END;
-  END IF;
-END`;
-    return [
-        // a WITH HOLD cursor runs its query at COMMIT, after the check: close it now
-        'CLOSE ALL;',
-        // deferred triggers and constraint checks would run at COMMIT, after the check: run them now
-        'SET CONSTRAINTS ALL IMMEDIATE;',
-        // the check runs as the role that connected, whatever role the backup's statements set
-        'RESET SESSION AUTHORIZATION;',
-        'RESET ROLE;',
-        'SET LOCAL search_path = pg_catalog, pg_temp;',
-        `DO ${dollarQuote(body, 'net')};`
-    ];
-}
-/**
- * The restore's message for the net's error in psql's stderr (undefined: not the net's): what
- * changed, that nothing was restored, and what to do.
- */
-function changedObjectsMessage(stderr, selection) {
-    // the error psql printed (its own line), not the check's text a syntax error would quote
-    const raised = (text) => {
-        const at = stderr.search(new RegExp(`ERROR:\\s+${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
-        return at < 0 ? -1 : stderr.indexOf(text, at);
-    };
-    if (raised(TRACK_COUNTS_OFF) >= 0)
-        return `${TRACK_COUNTS_OFF.replace(/^restore net: /, 'the restore cannot check its own transaction: ')} (track_counts off: a superuser's setting). Its transaction was rolled back: nothing was restored. Restore with track_counts on (the server's default), or into an empty database.`;
-    const at = raised(NET_MARKER);
-    if (at < 0)
-        return undefined;
-    const what = stderr
-        .slice(at + NET_MARKER.length)
-        .split('\n')[0]
-        .trim();
-    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`;
-}
-/** Whether the restore named schemas or tables. */
-function selected(selection) {
-    return (selection?.schemas?.length ?? 0) + (selection?.tables?.length ?? 0) > 0;
-}
-/** A name as a shell word (single-quoted unless plain). */
-function unchanged_shellWord(word) {
-    return /^[A-Za-z0-9_.-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-}
-/**
- * pg_restore's options for the restore's selection: --clean when it cleans, -n for each schema,
- * -t for each table (a qualified one's schema with -n, as pg_restore's -t takes a bare name).
- */
-function byHandSelection(selection) {
-    const schemas = [...(selection?.schemas ?? [])];
-    const tables = [];
-    for (const t of selection?.tables ?? []) {
-        const dot = t.indexOf('.');
-        if (dot > 0) {
-            if (!schemas.includes(t.slice(0, dot)))
-                schemas.push(t.slice(0, dot));
-            tables.push(t.slice(dot + 1));
-        }
-        else
-            tables.push(t);
-    }
-    return [
-        ...(selection?.clean ? ['--clean'] : []),
-        ...schemas.map(s => `-n ${unchanged_shellWord(s)}`),
-        ...tables.map(t => `-t ${unchanged_shellWord(t)}`)
-    ]
-        .map(o => ` ${o}`)
-        .join('');
-}
-/**
- * After a load that did not commit (failed, refused, or cancelled): the target's protected
- * sequences the restore's statements moved back \u2014 `setval` is not rolled back by PostgreSQL, so
- * a failed restore can leave a sequence of the target handing out values it handed out before.
- * An ascending one whose next value is now below what it was before the restore (its recorded
- * value; or, owned by a column, above that column's highest value, where the role may read it:
- * the application's rows stored meanwhile) is set to hand that out next again, where the role
- * may (UPDATE on it), never below where it stands then (one statement). A descending one moved
- * up is said, with the statement to run. One moved forward only skips values and is left.
- * Returns one sentence for the failure's message, or undefined when none moved back. Never
- * rejects (what cannot be read is not reported).
- */
-async function repairMovedSequences(client, set) {
-    const recorded = (set?.relations ?? []).filter(r => r.kind === 'S' &&
-        ((r.lastValue !== undefined && /^-?\d+$/.test(r.lastValue)) || r.nextValue !== undefined));
-    if (recorded.length === 0)
-        return undefined;
-    try {
-        const { rows } = await client.query(`SELECT c.oid::pg_catalog.int4 AS oid, c.oid::pg_catalog.regclass::pg_catalog.text AS name,
-        s.seqincrement::pg_catalog.text AS inc, s.seqmax::pg_catalog.text AS max, s.seqcycle AS cycle,
-        pg_catalog.pg_sequence_last_value(c.oid)::pg_catalog.text AS last,
-        s.seqincrement OPERATOR(pg_catalog.>) 0 AS up, pg_catalog.has_sequence_privilege(c.oid, 'UPDATE') AS may,
-        pg_catalog.has_sequence_privilege(c.oid, 'SELECT') AS readable,
-        (SELECT d.refobjid::pg_catalog.regclass::pg_catalog.text FROM pg_catalog.pg_depend d
-          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
-            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
-            AND d.refobjsubid OPERATOR(pg_catalog.>) 0 AND pg_catalog.has_table_privilege(d.refobjid, 'SELECT') LIMIT 1) AS owner,
-        (SELECT pg_catalog.quote_ident(a.attname) FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_attribute a
-            ON a.attrelid OPERATOR(pg_catalog.=) d.refobjid AND a.attnum OPERATOR(pg_catalog.=) d.refobjsubid
-          WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) c.oid
-            AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.deptype OPERATOR(pg_catalog.=) ANY ('{a,i}'::pg_catalog.char[])
-            AND a.atttypid OPERATOR(pg_catalog.=) ANY ('{int2,int4,int8}'::pg_catalog.regtype[]) LIMIT 1) AS column
-       FROM pg_catalog.pg_class c JOIN pg_catalog.pg_sequence s ON s.seqrelid OPERATOR(pg_catalog.=) c.oid
-       WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[]) AND pg_catalog.has_sequence_privilege(c.oid, 'SELECT,USAGE')`, [recorded.map(r => r.oid)]);
-        const repaired = [];
-        const left = [];
-        for (const row of rows) {
-            const was = recorded.find(r => r.oid === row.oid);
-            const inc = BigInt(row.inc);
-            const numeric = was.lastValue !== undefined && /^-?\d+$/.test(was.lastValue);
-            if (!row.up) {
-                // descending: only a numeric value is compared; moved up hands out values again
-                if (!numeric || row.last === null || BigInt(row.last) <= BigInt(was.lastValue))
-                    continue;
-                left.push(`${was.name} (from ${was.lastValue} to ${row.last}): set it again with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${was.lastValue}); unless the application used it since`);
-                continue;
-            }
-            // the value it handed out next before the restore, and above the owning column's rows
-            // (not for a CYCLE sequence, whose values come again by design), never past its MAXVALUE
-            const recordedNext = numeric ? BigInt(was.lastValue) + inc : BigInt(was.nextValue);
-            const max = BigInt(row.max);
-            let want = recordedNext;
-            let stored;
-            if (row.owner && row.column && !row.cycle) {
-                const highest = await client
-                    .query(`SELECT pg_catalog.max(${row.column})::pg_catalog.text AS m FROM ${row.owner}`)
-                    .then(r => r.rows[0]?.m ?? null, () => null);
-                if (highest !== null)
-                    stored = BigInt(highest) + inc;
-                if (stored !== undefined && stored > want)
-                    want = stored;
-            }
-            if (want > max)
-                want = max;
-            // where it stands: the value it hands out next (read from it where the role may)
-            const now = row.readable
-                ? await client
-                    .query(`SELECT (CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $1::pg_catalog.int8 ELSE last_value END)::pg_catalog.text AS next FROM ${row.name}`, [row.inc])
-                    .then(r => BigInt(r.rows[0].next), () => undefined)
-                : row.last === null
-                    ? undefined
-                    : BigInt(row.last) + inc;
-            // moved back by the load: below where it stood before (a sequence the load did not move
-            // back is not touched, whatever its table holds; attacker a31 A6)
-            if (now !== undefined && now >= recordedNext)
-                continue;
-            if (now !== undefined && now >= want)
-                continue;
-            const from = numeric ? `from ${was.lastValue}` : `handing out ${was.nextValue} next`;
-            const moved = `${was.name} (${from} before the restore, to ${row.last ?? 'unset'}${stored !== undefined && stored === want ? `; ${row.owner}.${row.column} holds values up to ${stored - inc}` : ''})`;
-            if (row.may) {
-                // set only while it still stands below: one statement, never backwards
-                const current = row.readable
-                    ? `(SELECT CASE WHEN is_called THEN last_value OPERATOR(pg_catalog.+) $3::pg_catalog.int8 ELSE last_value END FROM ${row.name})`
-                    : `(SELECT pg_catalog.pg_sequence_last_value($1::pg_catalog.oid) OPERATOR(pg_catalog.+) $3::pg_catalog.int8)`;
-                const done = await client
-                    .query(`SELECT pg_catalog.setval($1::pg_catalog.oid::pg_catalog.regclass, $2::pg_catalog.int8, false)
-              WHERE COALESCE(${current} OPERATOR(pg_catalog.<) $2::pg_catalog.int8, true)`, [row.oid, want.toString(), row.inc])
-                    .then(r => r.rowCount ?? 0, () => -1 // refused (its MAXVALUE, a lock): said, with what to run
-                );
-                if (done > 0) {
-                    repaired.push(`${moved}: it hands out ${want} next`);
-                    continue;
-                }
-                // at or above it again (another session's nextval since): nothing handed out twice
-                if (done === 0)
-                    continue;
-            }
-            left.push(`${moved}: set it with SELECT pg_catalog.setval('${was.name.replace(/'/g, "''")}', ${want}, false); (above any value the application took meanwhile)`);
-        }
-        const said = [];
-        if (repaired.length > 0)
-            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(repaired.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action set ${repaired.length === 1 ? 'it' : 'them'} forward again: ${repaired.join('; ')}. Values another session took from ${repaired.length === 1 ? 'it' : 'them'} during the restore and stored nowhere the action reads may come again`);
-        if (left.length > 0)
-            said.push(`the restore's statements moved ${(0,log/* plural */.LS)(left.length, 'sequence')} of the target back, which a rollback does not undo (PostgreSQL never rolls a sequence back), and the action did not set ${left.length === 1 ? 'it' : 'them'} again (the restoring role lacks UPDATE on ${left.length === 1 ? 'it' : 'them'}, ${left.length === 1 ? 'it descends' : 'they descend'}, or the server refused): ${left.join('; ')}`);
-        return said.length > 0
-            ? `${said.map(s => s.charAt(0).toUpperCase() + s.slice(1)).join('. ')}.`
-            : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-
 ;// CONCATENATED MODULE: ./src/postgres/cluster-state.ts
 /** The server-wide state as jsonb: {category: {key: {field: value}}}; `$1` the created roles. */
 const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
@@ -11749,6 +12442,7 @@ async function executeTakenFromPublic(client, own, entries) {
 
 
 
+
 /**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
@@ -12287,11 +12981,25 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(keptViews);
             warnings.push(keptViews);
         }
+        // what the load copied out of them into the backup's materialized views and stored generated
+        // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow
+        const copies = await keptTablesCopiesWarning(target, recorded?.set);
+        if (copies) {
+            log/* log */.Rm.warning(copies);
+            warnings.push(copies);
+        }
         const objects = skipped
             .filter(g => g.reason.startsWith(target_policy/* NOT_RESTORED */.XV))
             .map(g => g.reason.slice(target_policy/* NOT_RESTORED */.XV.length));
-        // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once
-        const acl = (0,target_policy/* providerAclNote */.m0)(loaded.skipped);
+        // the provider's objects keep their own privileges: the backup's GRANT/REVOKE on them, once;
+        // not the ones that would leave the target's privileges as they are (trial u55 L2)
+        const aclSame = await providerAclUnchanged(target, loaded.skipped, target_policy/* PROVIDER_EXISTS */.Ru).catch((e) => {
+            log/* log */.Rm.debug(`The provider's objects' privileges were not compared: ${e instanceof Error ? e.message : String(e)}`);
+            return new Set();
+        });
+        const acl = (0,target_policy/* providerAclNote */.m0)(loaded.skipped.filter(s => !aclSame.has(s)));
+        if (acl === undefined && aclSame.size > 0)
+            log/* log */.Rm.info(`${(0,log/* plural */.LS)(aclSame.size, 'GRANT/REVOKE statement')} on the provider's objects left out: the target's privileges on them are already what they set`);
         const notRestored = acl ? [...objects, acl] : objects;
         if (notRestored.length > 0) {
             const warning = objects.length > 0
@@ -14052,7 +14760,13 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             : `the scratch database '${server.database}' (verify-database-url) is not empty: ${counted} (a verify into it before?). Nothing was changed. Point verify-database-url at an empty database (a services: postgres container is empty in every job), or set 'clean: true' to drop the backup's objects there first and restore them again.`);
     }
     if (dataOnly) {
-        throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)} Set 'allow-non-empty: true' for that, or point database-url at an empty database.`);
+        // an archive whose every table is here and empty (a schema the app's migrations made): the
+        // target's triggers would fire for each row with allow-non-empty, as with pg_restore by hand
+        // (trial u56 M1: an audit trigger's rows broke a key); data-only turns them off meanwhile
+        const migrated = plan.format !== 'plain' && dataOnly.blocked.length === 0 && dataOnly.fills.length > 0;
+        throw new RestoreError(`the target database '${server.database}' is not empty: ${counted}. Nothing was changed. ${dataOnlyAdvice(dataOnly)}${migrated
+            ? ` Set 'data-only: true' to load its rows into the target's tables with the target's triggers off while they load and its foreign keys checked at the end (a schema the app's migrations made); 'allow-non-empty: true' loads them as pg_restore does, the target's triggers firing for each row. Or point database-url at an empty database.`
+            : ` Set 'allow-non-empty: true' for that, or point database-url at an empty database.`}`);
     }
     // the very database the backup was made of (a restore drill pointed at production, by mistake;
     // trial u20 F4): said first, before clean is offered
