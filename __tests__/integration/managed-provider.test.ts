@@ -12,6 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import pg from 'pg'
 import type { TableChecksum } from '../../dev/fixtures.js'
@@ -235,6 +236,25 @@ describe("Supabase: the backup's GRANT/REVOKE on the provider's objects against 
       expect(result.notRestored).toEqual([acl])
     })
   }
+
+  it('a table-level REVOKE where the target grants that role some of its columns: warned (it would revoke them too: attacker a91 F2)', async () => {
+    const target = await supabaseLikeTarget(supabase)
+    await target.instance.admin.query(
+      target.database,
+      'GRANT SELECT (id, email) ON TABLE auth.users TO anon'
+    )
+    const file = path.join(harness.work, 'revoke-columns.sql')
+    writeFileSync(
+      file,
+      'CREATE TABLE public.notes (id int PRIMARY KEY);\nREVOKE SELECT ON TABLE auth.users FROM anon;\n'
+    )
+    const result = await actionRestore(target, { kind: 'file', path: file })
+    expect(result.notRestored).toEqual([
+      expect.stringMatching(
+        /^1 GRANT\/REVOKE statement on the provider's objects in auth \(tables and sequences: auth\.users\)/
+      )
+    ])
+  })
 })
 
 describe("RDS: a function in rdsadmin's schema, an extension only rdsadmin may create", () => {

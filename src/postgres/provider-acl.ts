@@ -338,6 +338,11 @@ interface TargetObject {
   identity: string
   types: string
   acl: AclItem[]
+  /**
+   * A relation with privileges on some of its columns: a table-level REVOKE revokes the same
+   * privilege on every column too (attacker a91 F2), which the model of its ACL does not hold.
+   */
+  columns: boolean
 }
 
 const OBJECTS_SQL = `WITH u AS (
@@ -360,6 +365,8 @@ const OBJECTS_SQL = `WITH u AS (
     WHERE u.target OPERATOR(pg_catalog.=) 'type'
 )
 SELECT o.i::pg_catalog.int4 AS i, o.oid::pg_catalog.int8::pg_catalog.text AS oid, o.cls, o.identity, o.types,
+  o.cls OPERATOR(pg_catalog.=) ANY ('{r,s}') AND EXISTS (SELECT FROM pg_catalog.pg_attribute t
+    WHERE t.attrelid OPERATOR(pg_catalog.=) o.oid AND t.attacl IS NOT NULL AND NOT t.attisdropped) AS columns,
   COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
       CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END,
       a.privilege_type, a.is_grantable))
@@ -468,9 +475,12 @@ export async function providerAclUnchanged<T extends ProviderAclEntry>(
     objectsOf.set(entry, ids)
   }
   const unchanged = new Set<string>()
-  for (const [id, { object, statements }] of byObject)
+  for (const [id, { object, statements }] of byObject) {
+    // a REVOKE on a table with column privileges takes those too: not told by its ACL alone
+    if (object.columns && statements.some(s => !s.grant)) continue
     if (aclUnchanged(object.acl, statements, object.cls, serverMajor, roles) === true)
       unchanged.add(id)
+  }
   const out = new Set<T>()
   for (const [entry, ids] of objectsOf)
     if (ids.every(id => id !== undefined && unchanged.has(id))) out.add(entry)
