@@ -203,6 +203,40 @@ ${grant}`
     expect(warnings[0]).toContain(`trigger inbox_written on public.inbox (writable by ${OTHER})`)
   })
 
+  it('written through a partitioned parent, an updatable view or a rule granted to a role (attacker a91 F4): warned, naming who may write', async () => {
+    const db = await database(TARGET)
+    const warnings = await definerWarnings(
+      inputs(
+        db,
+        script(
+          'trigger-routes',
+          `CREATE TABLE public.outbox (secret text);
+GRANT SELECT ON public.outbox TO ${ANON};
+CREATE FUNCTION public.on_write() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path = ''
+  AS $$BEGIN INSERT INTO public.outbox SELECT secret FROM public.secrets; RETURN NEW; END$$;
+CREATE TABLE public.parted (id int) PARTITION BY RANGE (id);
+CREATE TABLE public.part1 PARTITION OF public.parted FOR VALUES FROM (0) TO (100);
+CREATE TRIGGER part1_written AFTER INSERT ON public.part1 FOR EACH ROW EXECUTE FUNCTION public.on_write();
+GRANT INSERT ON public.parted TO ${ANON};
+CREATE TABLE public.base (id int);
+CREATE VIEW public.base_v AS SELECT id FROM public.base;
+CREATE TRIGGER base_written AFTER INSERT ON public.base FOR EACH ROW EXECUTE FUNCTION public.on_write();
+GRANT INSERT ON public.base_v TO ${OTHER};`
+        )
+      )
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(`trigger part1_written on public.part1 (writable by ${ANON})`)
+    expect(warnings[0]).toContain(`trigger base_written on public.base (writable by ${OTHER})`)
+    // restored, as psql -f restores it: the role's insert through the parent runs it
+    expect(
+      await server.query(
+        db,
+        `SET ROLE ${ANON}; INSERT INTO public.parted VALUES (1); SELECT count(*)::int AS n FROM public.outbox`
+      )
+    ).toEqual([{ n: 2 }])
+  })
+
   it('the table only readable by others: no warning', async () => {
     const db = await database(TARGET)
     expect(
@@ -779,6 +813,66 @@ GRANT SELECT ON TABLE public.notes TO ${ANON};`
     await expect(
       server.query(db, `SET ROLE ${ANON}; SELECT email FROM auth.users`)
     ).rejects.toThrow(/permission denied/)
+  })
+
+  it('a91 F5: a function spelling auth.users with a comment inside the name, or with U&"…": warned as what cannot be told; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(
+      db,
+      'a91-f5',
+      `CREATE FUNCTION public.fc() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT email FROM auth/**/.users $$;
+CREATE FUNCTION public.fn() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT email FROM auth.--
+users $$;
+CREATE FUNCTION public.fu() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT email FROM auth.U&"\\0075sers" $$;
+CREATE MATERIALIZED VIEW public.m_c AS SELECT * FROM public.fc() e WITH NO DATA;
+CREATE MATERIALIZED VIEW public.m_n AS SELECT * FROM public.fn() e WITH NO DATA;
+CREATE MATERIALIZED VIEW public.m_u AS SELECT * FROM public.fu() e WITH NO DATA;
+GRANT SELECT ON TABLE public.m_c, public.m_n, public.m_u TO ${ANON};
+REFRESH MATERIALIZED VIEW public.m_c;
+REFRESH MATERIALIZED VIEW public.m_n;
+REFRESH MATERIALIZED VIEW public.m_u;`
+    )
+    expect(warnings).toHaveLength(1)
+    for (const [view, fn] of [
+      ['m_c', 'fc'],
+      ['m_n', 'fn'],
+      ['m_u', 'fu']
+    ])
+      expect(warnings[0]).toMatch(
+        new RegExp(
+          `materialized view public\\.${view} \\(its query calls public\\.${fn}\\(\\), which (reads auth\\.users and )?spells a name in a way the restore does not read`
+        )
+      )
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT e AS email FROM public.m_u e`)).toEqual(
+      [{ email: 'ceo@example.com' }]
+    )
+  })
+
+  it('a91 F6: a bare name the function’s search_path resolves to the backup’s own table first is not the target’s kept table of that name in a later schema: restored; the other order refused by the net', async () => {
+    const items = (path: string): string => `CREATE TABLE public.items (name text);
+INSERT INTO public.items VALUES ('public item');
+CREATE FUNCTION public.item_names() RETURNS SETOF text LANGUAGE sql STABLE SET search_path = ${path}
+  AS $$ SELECT name FROM items $$;
+CREATE MATERIALIZED VIEW public.mv_items AS SELECT * FROM public.item_names() n WITH NO DATA;
+GRANT SELECT ON TABLE public.mv_items TO ${ANON};
+REFRESH MATERIALIZED VIEW public.mv_items;`
+    const target = `CREATE SCHEMA priv; CREATE TABLE priv.items (name text); INSERT INTO priv.items VALUES ('private item');`
+    const db = await database(target)
+    const result = await harness.restore(inputs(db, script('a91-f6', items('public, priv'))))
+    expect(result.warnings.filter(w => w.startsWith('Copies of'))).toEqual([])
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT n FROM public.mv_items n`)).toEqual([
+      { n: 'public item' }
+    ])
+    const other = await database(target)
+    const error = await failure(
+      harness.restore(inputs(other, script('a91-f6-priv', items('priv, public'))))
+    )
+    expect(error?.message).toMatch(
+      /priv\.items: the materialized view public\.mv_items copies its rows through the function public\.item_names\(\)/
+    )
+    expect(await server.query(other, "SELECT to_regclass('public.items') IS NULL AS gone")).toEqual(
+      [{ gone: true }]
+    )
   })
 
   it('F2: a stored generated column computed through a function over auth.users, the table granted to a role: warned; the role reads the value', async () => {
