@@ -545,7 +545,7 @@ describe('data-only: true and materialized views (trial u24 F1)', () => {
     ])
     const warning = lines.find(l => l.startsWith('warning: data-only: the backup'))
     expect(warning).toBe(
-      `warning: data-only: the backup's 1 materialized view is not refreshed (a REFRESH is not data: pg_restore --data-only leaves it as it is too), so it keeps the rows the target had: Reports.By Total. Refresh it after the restore (REFRESH MATERIALIZED VIEW "Reports"."By Total";).`
+      `warning: data-only: the backup's 1 materialized view is not refreshed (a REFRESH is not data: pg_restore --data-only leaves it as it is too), so it keeps the rows the target had (none where it was never populated, as a schema made with pg_dump --schema-only leaves it: a SELECT fails until the REFRESH): Reports.By Total. Refresh it after the restore (REFRESH MATERIALIZED VIEW "Reports"."By Total";).`
     )
     // as pg_restore --data-only leaves it: the rows the target had (none)
     expect(

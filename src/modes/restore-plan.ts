@@ -690,7 +690,7 @@ async function fromToc(
   if (stale.length > 0) {
     const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`)
     warn(
-      `data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${plural(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+      `data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${plural(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had (none where ${stale.length === 1 ? 'it was' : 'they were'} never populated, as a schema made with pg_dump --schema-only leaves ${stale.length === 1 ? 'it' : 'them'}: a SELECT fails until the REFRESH): ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
         .slice(0, 3)
         .map(
           e =>
