@@ -1519,8 +1519,8 @@ const copiedRowsQuery = (o: {
          AND (q.prosrc OPERATOR(pg_catalog.~*) '${ROW_READING_CALL}'
            OR (l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND q.prosrc OPERATOR(pg_catalog.~*) '\mexecute\M'))
       UNION ALL
-      -- names the match above cannot read (attacker a91 F5: a comment inside priv.secrets, U&"…")
-      SELECT NULL, 'spells a name in a way the restore does not read (a comment inside a qualified name, or U&"…")'
+      -- names the match above cannot read (attacker a91 F5: a comment inside priv.secrets, U&"...")
+      SELECT NULL, 'spells a name in a way the restore does not read (a comment inside a qualified name, or U&"...")'
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
          AND q.prosrc OPERATOR(pg_catalog.~*) '${OBSCURE_NAME}'
       UNION ALL
