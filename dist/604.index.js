@@ -7865,6 +7865,34 @@ async function readReplaced(client, oids) {
     };
 }
 /**
+ * The roles that may write relation `c` (an alias), other than the owner of what they are granted
+ * on: INSERT, UPDATE, DELETE or TRUNCATE on it or on some of its columns, on a table it is a
+ * partition or inheritance child of (writes through the parent reach its rows and fire its
+ * triggers), or on a view or table whose rule writes it (an updatable view, a DO INSTEAD rule;
+ * attacker a91 F4): `a.grantee` rows of an SQL query.
+ */
+const WRITERS = (c) => `(SELECT w.grantee, w.privilege_type FROM pg_catalog.pg_class r
+    CROSS JOIN LATERAL (SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(r.relacl) a
+      UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
+        WHERE t.attrelid OPERATOR(pg_catalog.=) r.oid AND t.attacl IS NOT NULL) w
+    WHERE (r.oid OPERATOR(pg_catalog.=) ${c}.oid
+        OR r.oid IN (WITH RECURSIVE up(oid) AS (
+            SELECT i.inhparent FROM pg_catalog.pg_inherits i WHERE i.inhrelid OPERATOR(pg_catalog.=) ${c}.oid
+            UNION SELECT i.inhparent FROM pg_catalog.pg_inherits i JOIN up ON i.inhrelid OPERATOR(pg_catalog.=) up.oid)
+          SELECT up.oid FROM up)
+        OR r.oid IN (SELECT rw.ev_class FROM pg_catalog.pg_rewrite rw JOIN pg_catalog.pg_depend d
+            ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) rw.oid
+          WHERE d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ${c}.oid
+            AND rw.ev_class OPERATOR(pg_catalog.<>) ${c}.oid))
+      AND w.grantee OPERATOR(pg_catalog.<>) r.relowner
+      AND w.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])) a`;
+/**
+ * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
+ * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
+ */
+const WRITABLE_TRIGGERS = (p) => `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
+  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`;
+/**
  * The SECURITY DEFINER functions and procedures of the database (pg_proc `p`), and the aggregates
  * any of whose support functions (transition, final, combine, serial, deserial, moving-aggregate)
  * is SECURITY DEFINER (attacker a88 F1: PostgreSQL checks EXECUTE of those against the aggregate's
@@ -7878,20 +7906,6 @@ async function readReplaced(client, oids) {
  * functions' owners), `via`: an aggregate's definer support functions, and the columns `extra`.
  * Read with search_path pg_catalog, pg_temp (regprocedure and pg_get_functiondef qualify by it).
  */
-/**
- * The roles other than the owner of relation `c` (an alias) that may write it (INSERT, UPDATE,
- * DELETE or TRUNCATE, on the table or on some of its columns): `a.grantee` rows of an SQL query.
- */
-const WRITERS = (c) => `(SELECT a.grantee, a.privilege_type FROM pg_catalog.aclexplode(${c}.relacl) a
-    UNION ALL SELECT a.grantee, a.privilege_type FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-      WHERE t.attrelid OPERATOR(pg_catalog.=) ${c}.oid AND t.attacl IS NOT NULL) a
-  WHERE a.grantee OPERATOR(pg_catalog.<>) ${c}.relowner AND a.privilege_type OPERATOR(pg_catalog.=) ANY ('{INSERT,UPDATE,DELETE,TRUNCATE}'::pg_catalog.text[])`;
-/**
- * The triggers (not internal ones) that run function `p` (an alias) on a relation others may
- * write ({@link WRITERS}): rows of pg_trigger `t` joined with that relation, pg_class `c`.
- */
-const WRITABLE_TRIGGERS = (p) => `pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid
-  WHERE t.tgfoid OPERATOR(pg_catalog.=) ${p}.oid AND NOT t.tgisinternal AND EXISTS (SELECT FROM ${WRITERS('c')})`;
 const definerFunctions = (extra = '', members) => {
     const execute = `pg_catalog.aclexplode(COALESCE(p.proacl, pg_catalog.acldefault('f', p.proowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE' AND a.grantee OPERATOR(pg_catalog.<>) p.proowner`;
     const member = `EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')`;
@@ -8249,12 +8263,25 @@ const identPattern = (name) => String.raw `('(?:' OPERATOR(pg_catalog.||) pg_cat
  * the routine's search_path setting `path` (text, NULL: none) holds `schema` (any schema without
  * one; `$user`: its owner `owner`), followed by `follow` (a regular expression: '\s*\(' for a call).
  */
-const namesIn = (body, schema, name, path, owner, follow = String.raw `($|[^[:alnum:]_$"])`) => String.raw `(${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(schema)} OPERATOR(pg_catalog.||) '\s*\.\s*' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
+const namesIn = (body, schema, name, path, owner, follow = String.raw `($|[^[:alnum:]_$"])`, 
+/**
+ * SQL: whether the schema named by the text expression given has an object of that name: a
+ * bare name counts for `schema` only where no schema before it in the path has one (attacker
+ * a91 F6: search_path public, priv resolved `items` to the backup's public.items).
+ */
+has) => {
+    const resolved = (x) => `CASE WHEN pg_catalog.btrim(${x}) OPERATOR(pg_catalog.~) '^"' THEN pg_catalog.replace(pg_catalog.btrim(pg_catalog.btrim(${x}), '"'), '""', '"')
+                   WHEN pg_catalog.lower(pg_catalog.btrim(${x})) OPERATOR(pg_catalog.=) '$user' THEN ${owner}
+                   ELSE pg_catalog.lower(pg_catalog.btrim(${x})) END`;
+    const first = has
+        ? ` AND NOT EXISTS (SELECT FROM pg_catalog.regexp_split_to_table(${path}, ',') WITH ORDINALITY f(x, i)
+          WHERE f.i OPERATOR(pg_catalog.<) e.i AND ${has(resolved('f.x'))})`
+        : '';
+    return String.raw `(${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(schema)} OPERATOR(pg_catalog.||) '\s*\.\s*' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
     OR (${body} OPERATOR(pg_catalog.~*) ('(^|[^[:alnum:]_$."])' OPERATOR(pg_catalog.||) ${identPattern(name)} OPERATOR(pg_catalog.||) '${follow}')
-      AND (${path} IS NULL OR EXISTS (SELECT FROM pg_catalog.regexp_split_to_table(${path}, ',') e(x)
-        WHERE CASE WHEN pg_catalog.btrim(e.x) OPERATOR(pg_catalog.~) '^"' THEN pg_catalog.replace(pg_catalog.btrim(pg_catalog.btrim(e.x), '"'), '""', '"')
-                   WHEN pg_catalog.lower(pg_catalog.btrim(e.x)) OPERATOR(pg_catalog.=) '$user' THEN ${owner}
-                   ELSE pg_catalog.lower(pg_catalog.btrim(e.x)) END OPERATOR(pg_catalog.=) ${schema}))))`;
+      AND (${path} IS NULL OR EXISTS (SELECT FROM pg_catalog.regexp_split_to_table(${path}, ',') WITH ORDINALITY e(x, i)
+        WHERE ${resolved('e.x')} OPERATOR(pg_catalog.=) ${schema}${first}))))`;
+};
 /** SQL: the pg_proc row `alias` is one of ROW_READING_CATALOG_FUNCTIONS (by name and arguments). */
 const rowReadingCatalogFunction = (alias) => `(${[...psql_script_rules/* ROW_READING_CATALOG_FUNCTIONS */.sK]
     .map(([name, f]) => `(${alias}.proname OPERATOR(pg_catalog.=) '${name}'${f.args === undefined ? '' : ` AND ${alias}.pronargs OPERATOR(pg_catalog.=) ${f.args}`})`)
@@ -8264,6 +8291,14 @@ const rowReadingCatalogFunction = (alias) => `(${[...psql_script_rules/* ROW_REA
  * its calls', operators' and aggregates' (the node tree's funcid, opfuncid, aggfnoid).
  */
 const NODE_FUNCTIONS = (node) => String.raw `(pg_catalog.regexp_matches((${node})::pg_catalog.text, ':(?:funcid|opfuncid|aggfnoid) (\d+)', 'g'))[1]::pg_catalog.oid`;
+/**
+ * A regular expression (an SQL literal's text): a body spelling a name so that the match of
+ * names in bodies (namesIn) does not read it \u2014 a comment next to a qualified name's dot (a
+ * block comment between `priv` and `.secrets`, or `priv.--\u2026` with the name on the next line), a Unicode-escaped
+ * identifier or string (`U&"\0073ecrets"`, UESCAPE): what it names cannot be told (attacker a91
+ * F5), as for SQL built at run time.
+ */
+const OBSCURE_NAME = String.raw `\mu&["'']|\muescape\M|(\*/|--[^\n]*\n)\s*\.|\.\s*(/\*|--)`;
 /** A regular expression: a call of one of ROW_READING_CATALOG_FUNCTIONS in a body's text. */
 const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CATALOG_FUNCTIONS */.sK.keys()].join('|')})"?\s*\(`;
 /**
@@ -8362,7 +8397,8 @@ const copiedRowsQuery = (o) => {
        OR g.oid OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT ${NODE_FUNCTIONS(sqlBody('p', o.version))}))
      ELSE ${readable('l')} AND ${notCatalog('gn')}
        AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0
-       AND ${namesIn('p.prosrc', 'gn.nspname::pg_catalog.text', 'g.proname::pg_catalog.text', path('p'), 'pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text', String.raw `"?\s*\(`)} END
+       AND ${namesIn('p.prosrc', 'gn.nspname::pg_catalog.text', 'g.proname::pg_catalog.text', path('p'), 'pg_catalog.pg_get_userbyid(p.proowner)::pg_catalog.text', String.raw `"?\s*\(`, x => `EXISTS (SELECT FROM pg_catalog.pg_proc hp JOIN pg_catalog.pg_namespace hn ON hn.oid OPERATOR(pg_catalog.=) hp.pronamespace
+           WHERE hn.nspname OPERATOR(pg_catalog.=) ${x} AND hp.proname OPERATOR(pg_catalog.=) g.proname)`)} END
 ), verdict(fn, kept, how) AS (
   SELECT q.oid, h.kept, h.how FROM (SELECT DISTINCT x.fn FROM deeper x) x
     JOIN pg_catalog.pg_proc q ON q.oid OPERATOR(pg_catalog.=) x.fn
@@ -8380,12 +8416,18 @@ const copiedRowsQuery = (o) => {
       SELECT r.kept, NULL FROM readers r
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
          AND pg_catalog.strpos(pg_catalog.lower(q.prosrc), pg_catalog.lower(r.name)) OPERATOR(pg_catalog.>) 0
-         AND ${namesIn('q.prosrc', 'r.schema', 'r.name', path('q'), 'pg_catalog.pg_get_userbyid(q.proowner)::pg_catalog.text')}
+         AND ${namesIn('q.prosrc', 'r.schema', 'r.name', path('q'), 'pg_catalog.pg_get_userbyid(q.proowner)::pg_catalog.text', undefined, x => `EXISTS (SELECT FROM pg_catalog.pg_class hc JOIN pg_catalog.pg_namespace hn ON hn.oid OPERATOR(pg_catalog.=) hc.relnamespace
+             WHERE hn.nspname OPERATOR(pg_catalog.=) ${x} AND hc.relname OPERATOR(pg_catalog.=) r.name)`)}
       UNION ALL
       SELECT NULL, 'runs SQL it builds at run time'
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
          AND (q.prosrc OPERATOR(pg_catalog.~*) '${ROW_READING_CALL}'
            OR (l.lanname OPERATOR(pg_catalog.=) 'plpgsql' AND q.prosrc OPERATOR(pg_catalog.~*) '\mexecute\M'))
+      UNION ALL
+      -- names the match above cannot read (attacker a91 F5: a comment inside priv.secrets, U&"...")
+      SELECT NULL, 'spells a name in a way the restore does not read (a comment inside a qualified name, or U&"...")'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+         AND q.prosrc OPERATOR(pg_catalog.~*) '${OBSCURE_NAME}'
       UNION ALL
       SELECT NULL, pg_catalog.format('runs code in LANGUAGE %s, which the restore does not read', l.lanname)
        WHERE ${notCatalog('qn')} AND NOT ${readable('l')}
@@ -9600,6 +9642,8 @@ const OBJECTS_SQL = `WITH u AS (
     WHERE u.target OPERATOR(pg_catalog.=) 'type'
 )
 SELECT o.i::pg_catalog.int4 AS i, o.oid::pg_catalog.int8::pg_catalog.text AS oid, o.cls, o.identity, o.types,
+  o.cls OPERATOR(pg_catalog.=) ANY ('{r,s}') AND EXISTS (SELECT FROM pg_catalog.pg_attribute t
+    WHERE t.attrelid OPERATOR(pg_catalog.=) o.oid AND t.attacl IS NOT NULL AND NOT t.attisdropped) AS columns,
   COALESCE((SELECT pg_catalog.jsonb_agg(pg_catalog.jsonb_build_array(
       CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(a.grantee)::pg_catalog.text END,
       a.privilege_type, a.is_grantable))
@@ -9689,9 +9733,13 @@ async function providerAclUnchanged(client, entries, providerReason) {
         objectsOf.set(entry, ids);
     }
     const unchanged = new Set();
-    for (const [id, { object, statements }] of byObject)
+    for (const [id, { object, statements }] of byObject) {
+        // a REVOKE on a table with column privileges takes those too: not told by its ACL alone
+        if (object.columns && statements.some(s => !s.grant))
+            continue;
         if (aclUnchanged(object.acl, statements, object.cls, serverMajor, roles) === true)
             unchanged.add(id);
+    }
     const out = new Set();
     for (const [entry, ids] of objectsOf)
         if (ids.every(id => id !== undefined && unchanged.has(id)))
@@ -10770,7 +10818,7 @@ async function fromToc(inputs, readToc) {
             : viewsOverTables(inputs, toc);
     if (stale.length > 0) {
         const names = stale.map(e => `${e.namespace ? `${e.namespace}.` : ''}${e.tag}`);
-        warn(`data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had: ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
+        warn(`data-only${inputs.tables.length > 0 ? ' with tables' : ''}: the backup's ${(0,log/* plural */.LS)(stale.length, 'materialized view')} ${inputs.tables.length > 0 ? `that ${stale.length === 1 ? 'reads' : 'read'} the tables restored ` : ''}${stale.length === 1 ? 'is' : 'are'} not refreshed (a REFRESH is not data: pg_restore --data-only leaves ${stale.length === 1 ? 'it' : 'them'} as ${stale.length === 1 ? 'it is' : 'they are'} too), so ${stale.length === 1 ? 'it keeps' : 'they keep'} the rows the target had (none where ${stale.length === 1 ? 'it was' : 'they were'} never populated, as a schema made with pg_dump --schema-only leaves ${stale.length === 1 ? 'it' : 'them'}: a SELECT fails until the REFRESH): ${names.slice(0, 20).join(', ')}${names.length > 20 ? `, and ${names.length - 20} more` : ''}. Refresh ${stale.length === 1 ? 'it' : 'them'} after the restore (${stale
             .slice(0, 3)
             .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(e.tag)};`)
             .join(' ')}${names.length > 3 ? ' \u2026' : ''}).`);
