@@ -848,6 +848,27 @@ REFRESH MATERIALIZED VIEW public.m_u;`
     )
   })
 
+  it('a91 F1: a materialized view through a function three calls from auth.users: warned, naming the first and the one that reads', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(
+      db,
+      'a91-f1',
+      `CREATE FUNCTION public.h3() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT email FROM auth.users $$;
+CREATE FUNCTION public.h2() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT * FROM public.h3() $$;
+CREATE FUNCTION public.h1() RETURNS SETOF text LANGUAGE sql STABLE AS $$ SELECT * FROM public.h2() $$;
+CREATE MATERIALIZED VIEW public.mv_deep AS SELECT h1 AS s FROM public.h1() WITH NO DATA;
+GRANT SELECT ON TABLE public.mv_deep TO ${ANON};
+REFRESH MATERIALIZED VIEW public.mv_deep;`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `materialized view public.mv_deep (its query calls public.h1(), which calls public.h3(), which reads auth.users; readable by ${ANON})`
+    )
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT s FROM public.mv_deep`)).toEqual([
+      { s: 'ceo@example.com' }
+    ])
+  })
+
   it('a91 F6: a bare name the function’s search_path resolves to the backup’s own table first is not the target’s kept table of that name in a later schema: restored; the other order refused by the net', async () => {
     const items = (path: string): string => `CREATE TABLE public.items (name text);
 INSERT INTO public.items VALUES ('public item');
