@@ -8310,7 +8310,7 @@ const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CA
  * table or that column). PostgreSQL fills the one and computes the other as the role that ran the
  * statement (the restoring one), through any function, SECURITY INVOKER or not. Followed: the
  * functions its query or expression calls (an operator's, an aggregate's support functions'), and
- * those of the views (and materialized views) its query reads; then one level deeper, the
+ * those of the views (and materialized views) its query reads; then, call by call to any depth, the
  * functions named in such a function's body (resolved by its search_path setting, any schema
  * without one) or, for a BEGIN ATOMIC body, those PostgreSQL records. A function reads a kept
  * table where its body names it or a view over it (as above; a BEGIN ATOMIC one: its recorded
@@ -8385,9 +8385,10 @@ const copiedRowsQuery = (o) => {
 ), deeper(top, fn) AS (
   SELECT DISTINCT c.fn, c.fn FROM called c
   UNION
-  -- one level deeper: the functions its body names (a BEGIN ATOMIC one: those PostgreSQL records)
-  SELECT p.oid, g.oid FROM (SELECT DISTINCT c.fn FROM called c) c
-    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) c.fn
+  -- and on, call by call: the functions each body names (a BEGIN ATOMIC one: those PostgreSQL
+  -- records), to every depth (attacker a91 F1: three calls deep passed); UNION keeps it finite
+  SELECT x.top, g.oid FROM deeper x
+    JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) x.fn
     JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
     JOIN pg_catalog.pg_proc g ON g.oid OPERATOR(pg_catalog.<>) p.oid
     JOIN pg_catalog.pg_namespace gn ON gn.oid OPERATOR(pg_catalog.=) g.pronamespace
@@ -8528,7 +8529,7 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(row
         ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
         : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`);
     const n = found.length;
-    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, and one call deeper; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
