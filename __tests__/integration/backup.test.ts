@@ -389,9 +389,21 @@ describe('a backend that cannot list artifacts', () => {
       code: 'malformed',
       msg: 'not supported here'
     })
-    const result = await runBackup({ artifactName: 'no-listing' })
+    const { lines, result } = await logOf(() => runBackup({ artifactName: 'no-listing' }))
     const a = await arrived(result.artifact!.name)
     expect(a.manifest.file.sha256).toBe(result.manifest.file.sha256)
+    // said once, in its own group (the lookup runs beside the connection; its word comes after)
+    const said = lines.match(
+      /Could not check whether an artifact named 'no-listing\.zip' exists[^\n]*/g
+    )
+    expect(said).toHaveLength(1)
+    expect(said![0]).toMatch(/going on: the upload will say so if it does\.$/)
+    expect(lines.indexOf('::group::Check the artifact name')).toBeGreaterThan(
+      lines.indexOf('::group::Choose pg_dump')
+    )
+    expect(lines.indexOf(said![0])).toBeGreaterThan(
+      lines.indexOf('::group::Check the artifact name')
+    )
   })
 })
 

@@ -22,7 +22,12 @@ import {
   describeChanges,
   encryptionDropped
 } from '../manifest-changes.js'
-import { chooseDumpClient, pgDumpOptionRequirements, programPath } from '../postgres/clients.js'
+import {
+  chooseDumpClient,
+  discoverClients,
+  pgDumpOptionRequirements,
+  programPath
+} from '../postgres/clients.js'
 import {
   type Connection,
   describeConnection,
@@ -144,19 +149,13 @@ export async function backup(
     )
   }
   const artifactName = artifactZipName(inputs.artifactName)
-  const { exists } = client
-    ? await log.group('Check the artifact name', async () => {
-        const result = await checkNameIsFree(client, artifactName, inputs.overwrite)
-        if (result.exists !== undefined) {
-          log.info(
-            result.exists
-              ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-              : `'${artifactName}' is free in this run.`
-          )
-        }
-        return result
-      })
-    : { exists: false }
+  // asked beside the connection and the server's reads (a round trip to GitHub each; reported in
+  // its group once they are done, still before the dump)
+  const nameLookup = client ? checkNameIsFree(client, artifactName, inputs.overwrite) : undefined
+  nameLookup?.catch(() => undefined) // awaited below; no unhandled rejection meanwhile
+  // and the installed pg_dump clients, probed meanwhile (a run of each one's --version)
+  const discovered = inputs.pgBinDir ? undefined : discoverClients('pg_dump')
+  discovered?.catch(() => undefined)
 
   // the previous backup's manifest, read beside the dump (a few KB by range requests)
   const previous =
@@ -228,6 +227,7 @@ export async function backup(
     denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined)
     const pgDump = await log.group('Choose pg_dump', async () => {
       const install = await chooseDumpClient(server.major, server.version, {
+        discovered,
         pgBinDir: inputs.pgBinDir,
         postgresVersion: inputs.postgresVersion,
         installClient: inputs.installClient,
@@ -236,6 +236,20 @@ export async function backup(
       log.info(`${programPath(install, 'pg_dump')}: ${install.versionText}`)
       return install
     })
+
+    const { exists } = nameLookup
+      ? await log.group('Check the artifact name', async () => {
+          const result = await nameLookup
+          if (result.warning) log.warning(result.warning)
+          else
+            log.info(
+              result.exists
+                ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+                : `'${artifactName}' is free in this run.`
+            )
+          return result
+        })
+      : { exists: false }
 
     workDir = await makeWorkDir('pg-backup-', deps.tempRoot)
     const date = now()

@@ -141,6 +141,11 @@ export interface ClientChoiceOptions {
   pgBinDir?: string
   /** Directories to search; default `candidateDirectories()`. */
   dirs?: string[]
+  /**
+   * The installed clients of the program, probed beforehand (discoverClients, started while the
+   * server was read); discovered here when absent.
+   */
+  discovered?: Promise<ClientInstall[]>
   /** A client major the user asked for (input postgres-version). */
   postgresVersion?: number
   /** Whether a missing client may be installed (input install-client); default false. */
@@ -352,7 +357,7 @@ async function chooseClientOf(asked: Need, options: ClientChoiceOptions): Promis
       `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`
     )
   }
-  const installs = await discoverClients(program, options.dirs)
+  const installs = await (options.discovered ?? discoverClients(program, options.dirs))
   const lowest = Math.max(need.minMajor, need.preferred?.major ?? 0)
   const chosen =
     wanted !== undefined

@@ -118,7 +118,7 @@ export async function checkNameIsFree(
   client: DefaultArtifactClient,
   name: string,
   overwrite: boolean
-): Promise<{ exists: boolean | undefined }> {
+): Promise<{ exists: boolean | undefined; warning?: string }> {
   try {
     await client.getArtifact(name)
   } catch (error) {
@@ -130,11 +130,12 @@ export async function checkNameIsFree(
       throw explainClientError('look up existing artifacts', error)
     }
     // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
-    // name, so a backend that cannot list artifacts does not stop the backup
-    log.warning(
-      `Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`
-    )
-    return { exists: undefined }
+    // name, so a backend that cannot list artifacts does not stop the backup (the warning is the
+    // caller's to log: the lookup runs beside the connection, its group comes after)
+    return {
+      exists: undefined,
+      warning: `Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`
+    }
   }
   if (!overwrite) {
     throw new SettingError(
