@@ -3072,7 +3072,7 @@ async function guardTarget(
     const fixed = keys.filter(k => !k.alterable)
     if (fixed.length > 0)
       log.info(
-        `${label}: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`
+        `${label}: ${plural(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive, as pg_restore --data-only does (the load puts the rows of the tables they reference first).`
       )
     const firing = triggers.filter(t => !t.alterable && firesOnLoad(t))
     if (firing.length > 0) server.firing = firing.map(named)
@@ -3081,6 +3081,10 @@ async function guardTarget(
         `${label}: ${plural(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (${plainFills.length > 0 ? 'psql -f' : 'pg_restore --data-only without --disable-triggers, which needs a superuser,'} does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`
       )
     const deferred = keys.filter(k => k.alterable)
+    // the keys the load defers are checked at its end: they ask no order of the rows (the
+    // archive's stays, and pg_restore -d with it)
+    if (deferred.length > 0 && (server.dataOrder?.length ?? 0) > 0)
+      server.dataOrder = await fillLoadOrder(client, kept, deferred)
     const disabled = triggers.filter(t => t.alterable && firesOnLoad(t))
     const setBack = triggers.filter(t => t.alterable)
     if (deferred.length > 0 || setBack.length > 0)

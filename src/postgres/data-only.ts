@@ -483,11 +483,14 @@ export interface FillOrder {
  * partitioned table's keys stand for each of its partitions (whose data entries hold its rows),
  * on either side. The load puts the referenced table's rows first (parallel-restore.ts
  * dataPasses), whatever the archive's order (by name): a key the restoring role may not defer
- * (it does not own the table) is checked row by row as they arrive.
+ * (it does not own the table) is checked row by row as they arrive. `deferred`: keys the load
+ * itself checks at its end (data-only defers those of tables the restoring role owns), left out:
+ * their order does not matter (trial u56 L1: the load gave up pg_restore -d for one of them).
  */
 export async function fillLoadOrder(
   client: pg.Client,
-  fills: ReadonlyArray<QualifiedName>
+  fills: ReadonlyArray<QualifiedName>,
+  deferred: ReadonlyArray<{ schema: string; table: string; name: string }> = []
 ): Promise<FillOrder[]> {
   if (fills.length === 0) return []
   const { rows } = await client.query<{ s: string; t: string; rs: string; rt: string }>(
@@ -511,7 +514,13 @@ export async function fillLoadOrder(
          JOIN leaves b ON b.root = k.confrelid
         WHERE k.contype = 'f' AND k.conparentid = 0
           AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
-          AND a.leaf <> b.leaf)
+          AND a.leaf <> b.leaf
+          AND NOT EXISTS (
+            SELECT FROM pg_catalog.pg_class kc
+              JOIN pg_catalog.pg_namespace kn ON kn.oid = kc.relnamespace
+              JOIN unnest($3::text[], $4::text[], $5::text[]) AS d(schema, tab, name)
+                ON d.schema = kn.nspname AND d.tab = kc.relname AND d.name = k.conname
+             WHERE kc.oid = k.conrelid))
      SELECT hn.nspname AS s, h.relname AS t, rn.nspname AS rs, r.relname AS rt
        FROM keys
        JOIN pg_catalog.pg_class h ON h.oid = keys.holder
@@ -519,7 +528,13 @@ export async function fillLoadOrder(
        JOIN pg_catalog.pg_class r ON r.oid = keys.referenced
        JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
       ORDER BY 1, 2, 3, 4`,
-    [fills.map(t => t.schema), fills.map(t => t.name)]
+    [
+      fills.map(t => t.schema),
+      fills.map(t => t.name),
+      deferred.map(k => k.schema),
+      deferred.map(k => k.table),
+      deferred.map(k => k.name)
+    ]
   )
   return rows.map(r => ({
     table: { schema: r.s, name: r.t },
