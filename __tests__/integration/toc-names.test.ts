@@ -464,3 +464,128 @@ describe('pg_dump --data-only --load-via-partition-root: no CREATE TABLE nor ATT
     120_000
   )
 })
+
+describe('pg_dump -t <partition> --load-via-partition-root: the partition attached to the target’s partitioned table (b22)', () => {
+  const sourceDdl = `CREATE TABLE meas (id int, d date, v text) PARTITION BY RANGE (d);
+     CREATE TABLE meas_2024 PARTITION OF meas FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+     CREATE TABLE meas_2025 PARTITION OF meas FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+     INSERT INTO meas VALUES (1, '2024-05-01', 'a'), (2, '2025-05-01', 'b');`
+  const targetDdl = `CREATE TABLE meas (id int, d date, v text) PARTITION BY RANGE (d);
+     CREATE TABLE meas_2025 PARTITION OF meas FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');`
+
+  async function partitionArchive(): Promise<{ source: string; file: string }> {
+    const server = harness.server
+    const source = await server.createDatabase()
+    await server.query(source, sourceDdl)
+    const file = path.join(harness.work, 'meas-2024.dump')
+    pgDump(source, file, ['-t', 'public.meas_2024', '--load-via-partition-root'])
+    return { source, file }
+  }
+
+  it("restores as pg_restore by hand does: meas_2024 created, attached to the target's meas, its row in it", async () => {
+    const server = harness.server
+    const { source, file } = await partitionArchive()
+    const backup = { kind: 'file' as const, path: file }
+    const target = await server.createDatabase()
+    await server.query(target, targetDdl)
+    // the target holds tables (meas, meas_2025): refused as not empty, saying why and what to do
+    await expect(harness.restore(testRestoreInputs(server.url(target), backup))).rejects.toThrow(
+      /is not empty: .*The backup is public\.meas_2024, attached by its ATTACH PARTITION to the target's public\.meas .*allow-non-empty/
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(server.url(target), backup, { allowNonEmpty: true }))
+    )
+    expect(lines).toMatch(/1 table, 1 row restored/)
+    expect(lines).toMatch(
+      /The backup attaches public\.meas_2024 to the target's public\.meas .*1 other partition \(public\.meas_2025\)/
+    )
+    expect(
+      await server.query(target, 'SELECT tableoid::regclass::text AS part, id, v FROM meas')
+    ).toEqual([{ part: 'meas_2024', id: 1, v: 'a' }])
+    for (const db of [source, target]) await server.dropDatabase(db)
+  }, 120_000)
+
+  it.each([
+    [
+      'a plain table',
+      'CREATE TABLE meas (id int, d date, v text);',
+      "The target's public\\.meas is a table \\(not partitioned\\): pg_restore would fail on the ATTACH PARTITION"
+    ],
+    // pg_restore by hand fails too: 'relation "public.meas" does not exist' on the ATTACH
+    [
+      'absent',
+      '',
+      'The target has no public\\.meas: pg_restore would fail on the ATTACH PARTITION \\(relation public\\.meas does not exist\\)'
+    ]
+  ])(
+    'into a target whose meas is %s: refused before anything runs, the target unchanged',
+    async (_, ddl, what) => {
+      const server = harness.server
+      const { source, file } = await partitionArchive()
+      const target = await server.createDatabase()
+      if (ddl) await server.query(target, ddl)
+      await expect(
+        harness.restore(
+          testRestoreInputs(
+            server.url(target),
+            { kind: 'file', path: file },
+            { allowNonEmpty: true }
+          )
+        )
+      ).rejects.toThrow(
+        new RegExp(
+          `entry \\d+ \\(TABLE DATA public\\.meas_2024\\) holds the rows of public\\.meas_2024, but its COPY statement names public\\.meas .*which the backup does not create.*${what}.*Nothing was restored\\. Restore into a target whose public\\.meas is a partitioned table`
+        )
+      )
+      expect(
+        await server.query(target, "SELECT to_regclass('public.meas_2024') IS NULL AS none")
+      ).toEqual([{ none: true }])
+      if (ddl)
+        expect(await server.query(target, 'SELECT count(*)::int AS n FROM meas')).toEqual([
+          { n: 0 }
+        ])
+      for (const db of [source, target]) await server.dropDatabase(db)
+    },
+    120_000
+  )
+
+  it('a sub-partitioned partition dumped alone (its leaves’ COPY into the root): attached, each row in its leaf', async () => {
+    const server = harness.server
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE meas (id int, d date, v text) PARTITION BY RANGE (d);
+       CREATE TABLE meas_2024 PARTITION OF meas FOR VALUES FROM ('2024-01-01') TO ('2025-01-01') PARTITION BY LIST (id);
+       CREATE TABLE meas_2024_a PARTITION OF meas_2024 FOR VALUES IN (1);
+       CREATE TABLE meas_2024_b PARTITION OF meas_2024 FOR VALUES IN (2);
+       CREATE TABLE meas_2025 PARTITION OF meas FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+       INSERT INTO meas VALUES (1, '2024-05-01', 'a'), (2, '2024-06-01', 'b'), (3, '2025-05-01', 'c');`
+    )
+    const file = path.join(harness.work, 'meas-2024-tree.dump')
+    pgDump(source, file, ['-Z0', '-t', 'public.meas_2024*', '--load-via-partition-root'])
+    // as pg_dump writes it: the leaves' COPY names the root it leaves out
+    const bytes = readFileSync(file)
+    expect(bytes.indexOf(Buffer.from('COPY public.meas_2024_a '))).toBe(-1)
+    expect(
+      bytes.indexOf(Buffer.from('ALTER TABLE ONLY public.meas ATTACH PARTITION public.meas_2024 '))
+    ).toBeGreaterThan(0)
+    const target = await server.createDatabase()
+    await server.query(target, targetDdl)
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { allowNonEmpty: true })
+      )
+    )
+    expect(lines).toMatch(/2 tables, 2 rows restored/)
+    expect(
+      await server.query(
+        target,
+        'SELECT tableoid::regclass::text AS part, id FROM meas ORDER BY id'
+      )
+    ).toEqual([
+      { part: 'meas_2024_a', id: 1 },
+      { part: 'meas_2024_b', id: 2 }
+    ])
+    for (const db of [source, target]) await server.dropDatabase(db)
+  }, 120_000)
+})

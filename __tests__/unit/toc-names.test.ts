@@ -264,14 +264,18 @@ describe("copyTargetMismatch: a data entry's COPY into a table other than its ow
         )
       )
     ).toEqual(e)
-    // the parent is no TABLE entry of the archive (the target's own table)
-    expect(
-      copyTargetMismatch([
-        t,
-        attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'),
-        into
-      ])?.copied
-    ).toEqual(e)
+    // the parent is no TABLE entry of the archive (the target's own table): not an ancestor by
+    // the archive, a link to the target's table, which the target's check decides (b22; pg_dump
+    // -t <partition> --load-via-partition-root writes it so)
+    const toTarget = [
+      t,
+      attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'),
+      into
+    ]
+    expect(copyTargetMismatch(toTarget)).toBeUndefined()
+    expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries: toTarget })).toEqual([
+      expect.objectContaining({ own: { schema: 'public', name: 't' }, root: e, attaches: true })
+    ])
     // pg_dump's own: passes; quoted names compared unquoted
     expect(
       refused(attach('ALTER TABLE ONLY victim.e ATTACH PARTITION public.t FOR VALUES IN (1);\n'))
@@ -484,5 +488,132 @@ describe('pg_dump --data-only --load-via-partition-root: a COPY into the root, t
         own: { schema: 'public', name: 'm1' },
         copied: { schema: 'public', name: 'm' }
       })
+  })
+})
+
+describe('pg_dump -t <partition> --load-via-partition-root: an ATTACH to a root the archive does not create (b22)', () => {
+  const data = (schema: string, name: string, copy: string) =>
+    tocEntry('TABLE DATA', schema, name, { copyStmt: `${copy}\n` })
+  const attach = (tag: string, defn: string) => tocEntry('TABLE ATTACH', 'public', tag, { defn })
+  const meas = { schema: 'public', name: 'meas' }
+  const own = { schema: 'public', name: 'meas_2024' }
+  const table = tocEntry('TABLE', 'public', 'meas_2024')
+  const link = attach(
+    'meas_2024',
+    "ALTER TABLE ONLY public.meas ATTACH PARTITION public.meas_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+  )
+  const rows = data('public', 'meas_2024', 'COPY public.meas (id, d, v) FROM stdin;')
+  const entries = [table, link, rows]
+  const all = new Set(entries.map(e => e.dumpId))
+
+  it("the archive accepts the COPY into the ATTACH's parent; the restore attaches, the target decides", () => {
+    expect(copyTargetMismatch(entries)).toBeUndefined()
+    expect(() => refuseCopyElsewhere({ entries })).not.toThrow()
+    expect(copiesIntoRootsNotRestored(entries, all)).toEqual([
+      expect.objectContaining({
+        own,
+        root: meas,
+        createsRoot: false,
+        createsOwn: true,
+        linked: true,
+        attaches: true,
+        attachedTables: [own]
+      })
+    ])
+    expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries })).toEqual([
+      {
+        dumpId: rows.dumpId,
+        own,
+        root: meas,
+        statement: 'COPY public.meas (id, d, v) FROM stdin;',
+        linked: true,
+        attaches: true,
+        attachedTables: [own]
+      }
+    ])
+  })
+
+  it('pg_dump before 12: CREATE TABLE <itself> PARTITION OF <the target’s table>', () => {
+    const create = tocEntry('TABLE', 'public', 'meas_2024', {
+      defn: "CREATE TABLE public.meas_2024 PARTITION OF public.meas\nFOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+    })
+    const old = [create, data('public', 'meas_2024', 'COPY public.meas (id, d, v) FROM stdin;')]
+    expect(copyTargetMismatch(old)).toBeUndefined()
+    expect(rootCopiesForTarget({ tables: [], schemas: [] }, { entries: old })).toEqual([
+      expect.objectContaining({ own, root: meas, attaches: true })
+    ])
+  })
+
+  it('a sub-partitioned partition dumped alone: the leaf’s COPY into the root its parent is attached to', () => {
+    const mid = tocEntry('TABLE', 'public', 'meas_2024')
+    const leaf = tocEntry('TABLE', 'public', 'meas_2024_a')
+    const tree = [
+      mid,
+      leaf,
+      attach(
+        'meas_2024',
+        "ALTER TABLE ONLY public.meas ATTACH PARTITION public.meas_2024 FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+      ),
+      attach(
+        'meas_2024_a',
+        'ALTER TABLE ONLY public.meas_2024 ATTACH PARTITION public.meas_2024_a FOR VALUES IN (1);\n'
+      ),
+      data('public', 'meas_2024_a', 'COPY public.meas (id, d, v) FROM stdin;')
+    ]
+    expect(copyTargetMismatch(tree)).toBeUndefined()
+    expect(
+      copiesIntoRootsNotRestored(tree, new Set(tree.map(e => e.dumpId))).map(c => [
+        c.attaches,
+        c.attachedTables
+      ])
+    ).toEqual([[true, [own]]])
+  })
+
+  it("an ATTACH naming another table than the entry's own as the partition is no link", () => {
+    const other = tocEntry('TABLE', 'public', 'other')
+    const lying = attach(
+      'meas_2024',
+      "ALTER TABLE ONLY public.meas ATTACH PARTITION public.other FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');\n"
+    )
+    expect(copyTargetMismatch([table, other, lying, rows])).toEqual({
+      entry: rows,
+      own,
+      copied: meas
+    })
+    // nor one whose partition is no TABLE entry of the archive
+    expect(copyTargetMismatch([link, rows])?.copied).toEqual(meas)
+    expect(copyTargetMismatch([tocEntry('TABLE', 'public', 'x'), link, rows])?.copied).toEqual(meas)
+  })
+
+  it('a COPY into an unrelated table where the ATTACH names a different parent: still refused', () => {
+    const forged = data('public', 'meas_2024', 'COPY auth.users (id, d, v) FROM stdin;')
+    expect(copyTargetMismatch([table, link, forged])).toEqual({
+      entry: forged,
+      own,
+      copied: { schema: 'auth', name: 'users' }
+    })
+    expect(() => refuseCopyElsewhere({ entries: [table, link, forged] })).toThrow(
+      /names another table, auth\.users .*the archive was altered or is not pg_dump's/
+    )
+  })
+
+  it('the ATTACH left out (data-only, or tables without it): as a --data-only archive, the table must be among the root’s partitions already', () => {
+    // data-only: only the data entry runs
+    expect(rootCopiesForTarget({ tables: [], schemas: [], dataOnly: true }, { entries })).toEqual([
+      {
+        dumpId: rows.dumpId,
+        own,
+        root: meas,
+        statement: 'COPY public.meas (id, d, v) FROM stdin;',
+        linked: true
+      }
+    ])
+    // the table created, not attached (the ATTACH not loaded): refused before the target
+    expect(
+      copiesIntoRootsNotRestored(entries, new Set([table.dumpId, rows.dumpId])).map(c => [
+        c.attaches,
+        c.createsOwn
+      ])
+    ).toEqual([[false, true]])
   })
 })

@@ -894,6 +894,14 @@ export interface RootCopy {
    * archive defines neither (pg_dump --data-only --load-via-partition-root).
    */
   linked: boolean
+  /**
+   * The restore creates the entry's table and attaches it to the root, a table of the target's
+   * the backup has no CREATE TABLE of (pg_dump -t <partition> --load-via-partition-root): the
+   * target's root must be a partitioned table (refuseCopyOutsideTree). Absent otherwise.
+   */
+  attaches?: true
+  /** With attaches: the tables the restore attaches to the root (the entry's own, or its ancestor's). */
+  attachedTables?: QualifiedName[]
 }
 
 /**
@@ -906,7 +914,9 @@ export interface RootCopy {
  * the target's relation of that name is not what the rows load into), refused here; the rest
  * are for the target's check (refuseCopyOutsideTree, restore.ts). Without a selection the whole
  * archive creates what its statements say, and only the entries of an archive that defines
- * neither table (pg_dump --data-only --load-via-partition-root) are left for the target's check.
+ * neither table (pg_dump --data-only --load-via-partition-root), and those whose table the restore
+ * attaches to a root the archive does not create (pg_dump -t <partition>
+ * --load-via-partition-root: `attaches`), are left for the target's check.
  *
  * @throws RestoreError naming the entry and both tables.
  */
@@ -916,7 +926,7 @@ export function rootCopiesForTarget(
 ): RootCopy[] {
   const loaded = selectedEntries(toc.entries, selection) ?? new Set(toc.entries.map(e => e.dumpId))
   const found = copiesIntoRootsNotRestored(toc.entries, loaded)
-  const created = found.find(c => c.createsRoot || c.createsOwn)
+  const created = found.find(c => !c.attaches && (c.createsRoot || c.createsOwn))
   if (created)
     throw copyOutsideTreeError(
       rootCopyOf(created),
@@ -933,7 +943,8 @@ function rootCopyOf(c: CopyIntoRoot): RootCopy {
     own: c.own,
     root: c.root,
     statement: (c.entry.copyStmt ?? '').trim(),
-    linked: c.linked
+    linked: c.linked,
+    ...(c.attaches ? { attaches: true as const, attachedTables: c.attachedTables ?? [c.own] } : {})
   }
 }
 
@@ -949,6 +960,26 @@ export function copyOutsideTreeError(copy: RootCopy, why: string): RestoreError 
   )
   return new RestoreError(
     `the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. ${copy.linked ? 'Restore the whole backup, or with data-only into' : 'Restore it into'} a target whose ${root} is a partitioned table with ${own} among its partitions.`
+  )
+}
+
+/**
+ * The refusal of a data entry's COPY into the root its table is attached to by the backup's
+ * ATTACH PARTITION (pg_dump -t <partition> --load-via-partition-root), where the target's
+ * relation of the root's name is not a partitioned table (`found`: what the target has there).
+ */
+export function attachOutsideTreeError(copy: RootCopy, found: string): RestoreError {
+  const own = quoteQualified(copy.own)
+  const root = quoteQualified(copy.root)
+  const shown = JSON.stringify(
+    copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}…` : copy.statement
+  )
+  const byHand =
+    found === 'no relation of that name'
+      ? `pg_restore would fail on the ATTACH PARTITION (relation ${root} does not exist), or without --single-transaction leave ${own} created and empty`
+      : `pg_restore would fail on the ATTACH PARTITION (${root} is not partitioned)`
+  return new RestoreError(
+    `the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names ${root} (${shown}), which the backup does not create: it was made with pg_dump --load-via-partition-root of ${own} without its partitioned table, and its ATTACH PARTITION makes ${own} a partition of the target's ${root}, through which the rows load. ${found === 'no relation of that name' ? `The target has no ${root}` : `The target's ${root} is ${found}`}: ${byHand}. Nothing was restored. Restore into a target whose ${root} is a partitioned table (where ${own}'s bounds are free), or restore a backup that has ${root} too (the whole backup), or one made without --load-via-partition-root (its COPY names ${own} itself).`
   )
 }
 
@@ -1354,10 +1385,20 @@ export function archiveDataOnly(
     (kind === 'TABLE' ? references.createdTables : references.createdSequences).map(tableKey)
   )
   const data = dataEntries(entries)
+  // a partition's COPY into the target's root it is attached to (pg_dump -t <partition>
+  // --load-via-partition-root): its rows are the partition's, which the restore creates
+  const attached = new Set(
+    kind === 'TABLE'
+      ? copiesIntoRootsNotRestored(toc.entries, selected ?? new Set(toc.entries.map(e => e.dumpId)))
+          .filter(c => c.attaches)
+          .map(c => c.entry.dumpId)
+      : []
+  )
   const filled: QualifiedName[] = []
   for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
     filled.push({ schema: e.namespace ?? '', name: e.tag })
     if (kind !== 'TABLE' || !e.copyStmt || e.copyStmt.trim() === '') continue
+    if (attached.has(e.dumpId)) continue
     // the COPY statement as the server reads it (any case, spacing, comments): its table counts
     const copy = writtenTables(e.copyStmt)
     if (copy.tables.length === 0 || copy.unreadable.length > 0)

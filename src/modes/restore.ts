@@ -175,6 +175,7 @@ import {
 import {
   type BackupServer,
   RestoreError,
+  attachOutsideTreeError,
   copyOutsideTreeError,
   type RestorePlan,
   type OutsidePart,
@@ -2754,6 +2755,8 @@ async function recordProtected(
       .flatMap(r => (r.fingerprint ? [r.fingerprint] : [])),
     providers: facts.providerSchemas,
     loads: rowTables(plan),
+    // the target's partitioned tables the backup attaches its partitions to (b22)
+    attachedTo: attachedRoots(plan),
     clean: inputs.clean,
     createdSchemas: plan.plain?.schemas ?? [],
     replacedObjects: plan.plain?.replacingObjects ?? [],
@@ -3276,8 +3279,15 @@ async function guardTarget(
   // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
   // u20 F6: every table of the schema was listed as if the subset would write to it)
   const subset = subsetListing(inputs, plan, existing)
+  // a partition of the target's partitioned table (pg_dump -t <partition>
+  // --load-via-partition-root): it goes next to that table by its nature (b22)
+  const attachedTo = attachedRoots(plan)
+  const partitionOfTarget =
+    attachedTo.length > 0
+      ? ` The backup is ${attachedTo.map(a => `${listNames(a.partitions, 5)}, attached by its ATTACH PARTITION to the target's ${quoteQualified(a.root)}`).join('; ')} (pg_dump -t <partition> --load-via-partition-root): it restores only next to the target's tables. Set 'allow-non-empty: true' for that (the target's tables are proven unchanged before the COMMIT, but for the partitions attached).`
+      : ''
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
   )
 }
 
@@ -3741,7 +3751,12 @@ function refuseHeldProviderTables(
 }
 
 /**
- * The data entries whose COPY names their partition root where the restore creates neither that
+ * The data entries whose table the restore creates and attaches to a root the backup does not
+ * create (RestorePlan.copiesIntoRoots with attaches: pg_dump -t <partition>
+ * --load-via-partition-root): the target's relation of the root's name must be a partitioned
+ * table, read before anything runs (pg_restore by hand fails on the ATTACH otherwise); where it
+ * has other partitions, said (rows outside the attached bounds go where it routes them). And
+ * the data entries whose COPY names their partition root where the restore creates neither that
  * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only; or an
  * archive that defines neither, pg_dump --data-only --load-via-partition-root): the
  * target's relation of the root's name must be a partitioned table with the entry's table among
@@ -3755,7 +3770,31 @@ async function refuseCopyOutsideTree(
   client: pg.Client,
   plan: Pick<RestorePlan, 'copiesIntoRoots'>
 ): Promise<void> {
-  const copies = plan.copiesIntoRoots ?? []
+  const all = plan.copiesIntoRoots ?? []
+  if (all.length === 0) return
+  // the entries whose table the restore attaches to the target's root: that root must be a
+  // partitioned table (pg_dump -t <partition> --load-via-partition-root, b22)
+  const attaching = all.filter(c => c.attaches)
+  if (attaching.length > 0) {
+    const roots = await targetRelations(
+      client,
+      attaching.map(c => c.root)
+    )
+    for (const c of attaching) {
+      const found = roots.get(JSON.stringify([c.root.schema, c.root.name]))
+      if (found?.relkind !== 'p') throw attachOutsideTreeError(c, relationKind(found?.relkind))
+    }
+    for (const a of attachedRoots({ copiesIntoRoots: attaching })) {
+      const others = roots.get(JSON.stringify([a.root.schema, a.root.name]))?.partitions ?? []
+      if (others.length === 0) continue
+      const root = quoteQualified(a.root)
+      const attached = listNames(a.partitions, 5)
+      log.info(
+        `The backup attaches ${attached} to the target's ${root} (its ATTACH PARTITION), and its rows load through ${root} (pg_dump --load-via-partition-root); ${root} has ${plural(others.length, 'other partition')} (${listNames(others, 5)}): the backup's rows fall within the bounds its ATTACH PARTITION gives ${attached} (those they were dumped under), and any outside them go where ${root} routes them, as with pg_restore by hand (into a target that holds other objects, the check before COMMIT rolls the restore back if one goes into a table of the target's).`
+      )
+    }
+  }
+  const copies = all.filter(c => !c.attaches)
   if (copies.length === 0) return
   const held = await partitionedAncestors(
     client,
@@ -3767,6 +3806,80 @@ async function refuseCopyOutsideTree(
       outside,
       `${outside.linked ? `the restore creates neither (tables, schemas or data-only leave the backup's ${quoteQualified(outside.root)} or its ATTACH PARTITION out)` : `the backup defines neither (no CREATE TABLE or ATTACH PARTITION of either: a --data-only archive)`}, and the target's ${quoteQualified(outside.root)} is not a partitioned table with ${quoteQualified(outside.own)} among its partitions`
     )
+}
+
+/**
+ * The target's partitioned tables the restore attaches tables it creates to (RootCopy.attaches:
+ * pg_dump -t <partition> --load-via-partition-root), each with those tables.
+ */
+function attachedRoots(
+  plan: Pick<RestorePlan, 'copiesIntoRoots'>
+): Array<{ root: QualifiedName; partitions: QualifiedName[] }> {
+  const byRoot = new Map<string, { root: QualifiedName; partitions: QualifiedName[] }>()
+  for (const c of plan.copiesIntoRoots ?? []) {
+    if (!c.attaches) continue
+    const k = JSON.stringify([c.root.schema, c.root.name])
+    const entry = byRoot.get(k) ?? { root: c.root, partitions: [] }
+    for (const t of c.attachedTables ?? [c.own])
+      if (!entry.partitions.some(p => p.schema === t.schema && p.name === t.name))
+        entry.partitions.push(t)
+    byRoot.set(k, entry)
+  }
+  return [...byRoot.values()]
+}
+
+/** What a target's relation of the relkind is, as a refusal says it (undefined: none). */
+function relationKind(relkind: string | undefined): string {
+  switch (relkind) {
+    case undefined:
+      return 'no relation of that name'
+    case 'r':
+      return 'a table (not partitioned)'
+    case 'v':
+      return 'a view'
+    case 'm':
+      return 'a materialized view'
+    case 'f':
+      return 'a foreign table'
+    case 'S':
+      return 'a sequence'
+    default:
+      return `a relation of kind '${relkind}'`
+  }
+}
+
+/**
+ * The target's relations of `names` (keyed by JSON [schema, name]): each one's relkind, and for a
+ * partitioned table its partitions (one level down).
+ */
+async function targetRelations(
+  client: pg.Client,
+  names: ReadonlyArray<QualifiedName>
+): Promise<Map<string, { relkind: string; partitions: QualifiedName[] }>> {
+  const { rows } = await client.query<{
+    schema: string
+    name: string
+    relkind: string
+    partitions: Array<{ schema: string; name: string }> | null
+  }>(
+    `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+            (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', pn.nspname, 'name', p.relname)
+                      ORDER BY pn.nspname, p.relname)
+               FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid
+               JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+              WHERE i.inhparent = c.oid) AS partitions
+       FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+       JOIN pg_catalog.pg_namespace n ON n.nspname = w.schema
+       JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.name`,
+    [names.map(t => t.schema), names.map(t => t.name)]
+  )
+  return new Map(
+    rows.map(r => [
+      JSON.stringify([r.schema, r.name]),
+      { relkind: r.relkind, partitions: r.partitions ?? [] }
+    ])
+  )
 }
 
 /**

@@ -1048,8 +1048,12 @@ const COPY_HEAD = new RegExp(String.raw`^COPY (${PG_DUMP_IDENT})(?:\.(${PG_DUMP_
  * --load-via-partition-root a partition's COPY names its root (getRootTableInfo), which is
  * accepted when the archive's own TABLE ATTACH statements (or, before pg_dump 12, the partition's
  * CREATE TABLE … PARTITION OF) make that table an ancestor of the entry's (partitionParents: by
- * their statements, not their dependency lists). Nor is an entry where the archive defines
- * neither table (definedTables: pg_dump --data-only --load-via-partition-root writes no CREATE
+ * their statements, not their dependency lists). So too where those statements make it the
+ * parent of the entry's table, or of one of its ancestors, and the archive has no TABLE entry of it
+ * (targetParents: pg_dump -t <partition> --load-via-partition-root writes the partition's CREATE
+ * TABLE and its ATTACH to the root it leaves out, a table of the target's): that holds only by the
+ * target, checked before anything runs (copiesIntoRootsNotRestored). Nor is an entry where the
+ * archive defines neither table (definedTables: pg_dump --data-only --load-via-partition-root writes no CREATE
  * TABLE and no ATTACH): that holds only by the target, checked before anything runs
  * (copiesIntoRootsNotRestored). Any other entry was altered, or written by something else:
  * pg_restore would load its rows into the other table (attacker a87 F3: public.t's rows went into
@@ -1060,6 +1064,7 @@ export function copyTargetMismatch(
 ): CopyTargetMismatch | undefined {
   const entries = entriesOf(toc)
   const ancestors = ancestorsBy(partitionParents(entries))
+  const targetParents = targetParentsBy(entries, ancestors)
   const defined = definedTables(entries)
   for (const entry of entries) {
     const copy = copyOf(entry)
@@ -1068,6 +1073,7 @@ export function copyTargetMismatch(
     if (!copied) return { entry, own }
     if (sameTable(copied, own)) continue
     if (ancestors(own).has(tableKey(copied))) continue
+    if (targetParents(own).has(tableKey(copied))) continue
     if (!defined.has(tableKey(own)) && !defined.has(tableKey(copied))) continue
     return { entry, own, copied }
   }
@@ -1110,6 +1116,18 @@ export interface CopyIntoRoot {
    * defines neither table, as pg_dump --data-only --load-via-partition-root writes it).
    */
   linked: boolean
+  /**
+   * The archive's statements make the root the parent of the entry's table (or of one of its
+   * ancestors) where the archive has no TABLE entry of the root (targetParents: pg_dump -t
+   * <partition> --load-via-partition-root), and the restore runs them: it creates the entry's
+   * table and attaches it (up) to the target's root, which must be a partitioned table.
+   */
+  attaches: boolean
+  /**
+   * With `attaches`: the tables the restore attaches to the root (the entry's own, or the
+   * ancestor of it whose ATTACH names the root).
+   */
+  attachedTables?: TableName[]
 }
 
 /**
@@ -1125,8 +1143,13 @@ export interface CopyIntoRoot {
  * partitioned table with the entry's table among its partitions (the restore's check of the
  * target: restore.ts). So too, whatever the restore selects, each loaded entry whose COPY names
  * another table where the archive defines neither (definedTables: pg_dump --data-only
- * --load-via-partition-root; `linked` false). Entries whose COPY names no table, or another table
- * that is no ancestor where the archive defines either, are copyTargetMismatch's.
+ * --load-via-partition-root; `linked` false). And each loaded entry whose COPY names the parent
+ * its archive's links end at, a table the archive has no TABLE entry of (targetParents: pg_dump -t
+ * <partition> --load-via-partition-root): `attaches` where the restore runs the entry's TABLE
+ * entry and those links (the target's root must then be a partitioned table); otherwise, as above,
+ * the entry's table must already be among the target's root's partitions. Entries whose COPY
+ * names no table, or another table that is no ancestor where the archive defines either, are
+ * copyTargetMismatch's.
  */
 export function copiesIntoRootsNotRestored(
   toc: ArchiveToc | readonly TocEntry[],
@@ -1135,6 +1158,9 @@ export function copiesIntoRootsNotRestored(
   const entries = entriesOf(toc)
   const inArchive = ancestorsBy(partitionParents(entries))
   const restored = ancestorsBy(partitionParents(entries, loaded))
+  const toTarget = targetParentsBy(entries, inArchive)
+  const restoredToTarget = targetParentsBy(entries, restored, loaded)
+  const outside = partitionParents(entries, loaded, 'outside')
   const defined = definedTables(entries)
   const created = new Set(
     entries.filter(e => e.desc === 'TABLE' && loaded.has(e.dumpId)).map(e => tableKey(tableOf(e)))
@@ -1145,22 +1171,59 @@ export function copiesIntoRootsNotRestored(
     const copy = copyOf(entry)
     if (!copy?.copied || sameTable(copy.copied, copy.own)) continue
     const { own, copied: root } = copy
-    const linked = inArchive(own).has(tableKey(root))
+    const viaTarget = toTarget(own).has(tableKey(root))
+    const linked = viaTarget || inArchive(own).has(tableKey(root))
     if (!linked && (defined.has(tableKey(own)) || defined.has(tableKey(root)))) continue
     if (created.has(tableKey(root)) && restored(own).has(tableKey(root))) continue
+    const attaches =
+      viaTarget && created.has(tableKey(own)) && restoredToTarget(own).has(tableKey(root))
     out.push({
       entry,
       own,
       root,
       createsRoot: created.has(tableKey(root)),
       createsOwn: created.has(tableKey(own)),
-      linked
+      linked,
+      attaches,
+      ...(attaches
+        ? {
+            attachedTables: [tableKey(own), ...restored(own)]
+              .filter(t => outside.get(t)?.has(tableKey(root)))
+              .map(t => {
+                const [schema, name] = JSON.parse(t) as [string, string]
+                return { schema, name }
+              })
+          }
+        : {})
     })
   }
   return out
 }
 
-type TableName = { schema: string; name: string }
+/**
+ * The parents that a table's partition links end at where the archive has no TABLE entry of them
+ * (JSON [schema, name] keys): the table's own, and its ancestors' by `ancestors`, each link as
+ * partitionParents reads it (pg_dump's ATTACH naming the entry's own table as the partition, or a
+ * TABLE entry's CREATE TABLE <itself> PARTITION OF <parent>), its partition a table the archive
+ * has a TABLE entry of. pg_dump -t <partition> --load-via-partition-root writes such a link to
+ * the root it leaves out: a table of the target's, whose relation the restore checks. With
+ * `loaded`: only the links, and the TABLE entries of their partitions, among those.
+ */
+function targetParentsBy(
+  entries: readonly TocEntry[],
+  ancestors: (own: TableName) => Set<string>,
+  loaded?: ReadonlySet<number>
+): (own: TableName) => Set<string> {
+  const links = partitionParents(entries, loaded, 'outside')
+  return own => {
+    const found = new Set<string>()
+    for (const table of [tableKey(own), ...ancestors(own)])
+      for (const p of links.get(table) ?? []) found.add(p)
+    return found
+  }
+}
+
+export type TableName = { schema: string; name: string }
 const tableKey = (t: TableName): string => JSON.stringify([t.schema, t.name])
 const sameTable = (a: TableName, b: TableName): boolean =>
   a.schema === b.schema && a.name === b.name
@@ -1224,15 +1287,23 @@ const PG_DUMP_PARTITION_OF = new RegExp(
  * partition the entry's own table (namespace and tag), or a TABLE entry whose statement is
  * `CREATE TABLE <itself> PARTITION OF <parent>` (pg_dump before its ATTACH entries); the parent a
  * TABLE entry of the archive. Names compared once unquoted. With `loaded`: only the links of the
- * entries among those (what a restore runs).
+ * entries among those (what a restore runs). With 'outside': instead the links whose parent is no
+ * TABLE entry of the archive (a table of the target's: targetParentsBy), the partition one (among
+ * `loaded`, when given).
  */
 function partitionParents(
   entries: readonly TocEntry[],
-  loaded?: ReadonlySet<number>
+  loaded?: ReadonlySet<number>,
+  parentsOf: 'archive' | 'outside' = 'archive'
 ): Map<string, Set<string>> {
   const key = (schema: string, name: string): string => JSON.stringify([schema, name])
   const tables = new Set(
     entries.filter(e => e.desc === 'TABLE').map(e => key(e.namespace ?? '', e.tag))
+  )
+  const partitions = new Set(
+    entries
+      .filter(e => e.desc === 'TABLE' && (!loaded || loaded.has(e.dumpId)))
+      .map(e => key(e.namespace ?? '', e.tag))
   )
   const parents = new Map<string, Set<string>>()
   for (const e of entries) {
@@ -1248,7 +1319,11 @@ function partitionParents(
     const [p, c] = e.desc === 'TABLE ATTACH' ? [1, 3] : [3, 1]
     const child = key(unquoteIdent(m[c]), unquoteIdent(m[c + 1]))
     const parent = key(unquoteIdent(m[p]), unquoteIdent(m[p + 1]))
-    if (child !== key(e.namespace ?? '', e.tag) || parent === child || !tables.has(parent)) continue
+    if (child !== key(e.namespace ?? '', e.tag) || parent === child) continue
+    if (
+      parentsOf === 'archive' ? !tables.has(parent) : tables.has(parent) || !partitions.has(child)
+    )
+      continue
     parents.set(child, (parents.get(child) ?? new Set()).add(parent))
   }
   return parents

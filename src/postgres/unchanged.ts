@@ -206,6 +206,13 @@ export interface ProtectedRelation {
   insertOnly?: true
   /** pg_relation_filenode when recorded ({@link insertOnly}); null for a partitioned table. */
   filenode?: string | null
+  /**
+   * A partitioned table of the target's that the backup's ATTACH PARTITION makes the parent of
+   * tables it creates (pg_dump -t <partition> --load-via-partition-root; NotProtected.attachedTo):
+   * [schema, name] of each. It may get those as children, created by the restore; everything
+   * else is checked.
+   */
+  attaches?: Array<[string, string]>
 }
 
 /** The kinds of {@link ProtectedObject}, each with the catalog its rows are in. */
@@ -391,6 +398,11 @@ export interface NotProtected {
    * its own (allow-non-empty; an extension's configuration table): insert-only.
    */
   loads?: readonly QualifiedName[]
+  /**
+   * The target's partitioned tables the backup attaches tables it creates to (pg_dump -t
+   * <partition> --load-via-partition-root): each may get those children ({@link ProtectedRelation.attaches}).
+   */
+  attachedTo?: ReadonlyArray<{ root: QualifiedName; partitions: readonly QualifiedName[] }>
   /** clean is set: the target's functions may be dropped (clean drops only the backup's own). */
   clean?: boolean
   /**
@@ -493,6 +505,14 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const schemas = new Set(not.replacedSchemas)
   const providers = new Map(not.providers.map(s => [s.name, s]))
   const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)))
+  const attachedTo = new Map<string, Array<[string, string]>>()
+  for (const a of not.attachedTo ?? []) {
+    const k = key(a.root.schema, a.root.name)
+    attachedTo.set(k, [
+      ...(attachedTo.get(k) ?? []),
+      ...a.partitions.map((t): [string, string] => [t.schema, t.name])
+    ])
+  }
   const dependents = not.dependents.join('\n')
   const relations: ProtectedRelation[] = []
   /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
@@ -557,7 +577,10 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       // a table or sequence the backup fills: its rows and value are the backup's, the rest not
       ...(excluded.has(key(r.schema, r.relname)) ? { filled: true as const } : {}),
       ...(r.last !== null ? { lastValue: r.last } : {}),
-      ...(replaceable ? { replaceable: true as const } : {})
+      ...(replaceable ? { replaceable: true as const } : {}),
+      ...(r.kind === 'p' && attachedTo.has(key(r.schema, r.relname))
+        ? { attaches: attachedTo.get(key(r.schema, r.relname)) }
+        : {})
     })
   }
   const insertOnly = relations.filter(r => r.insertOnly)
@@ -2233,6 +2256,17 @@ BEGIN
       FOR chg_ IN SELECT e.key, e.value AS was, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
         WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
       LOOP
+        -- a partitioned table of the target's the backup attaches its own new tables to (pg_dump
+        -- -t <partition> --load-via-partition-root): those children, and no other, may appear
+        IF chg_.key OPERATOR(pg_catalog.=) 'children' AND rel_.w ? 'attaches' AND (SELECT COALESCE(pg_catalog.jsonb_agg(x.v ORDER BY (x.v OPERATOR(pg_catalog.#>>) '{}')::pg_catalog.oid), '[]'::pg_catalog.jsonb)
+            FROM pg_catalog.jsonb_array_elements(chg_.now) x(v)
+            WHERE chg_.was OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(x.v) OR NOT EXISTS (
+              SELECT FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace kn ON kn.oid OPERATOR(pg_catalog.=) k.relnamespace
+               WHERE k.oid OPERATOR(pg_catalog.=) (x.v OPERATOR(pg_catalog.#>>) '{}')::pg_catalog.oid
+                 AND NOT want OPERATOR(pg_catalog.?) (x.v OPERATOR(pg_catalog.#>>) '{}')
+                 AND (rel_.w->'attaches') OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(kn.nspname, k.relname)))) OPERATOR(pg_catalog.=) chg_.was THEN
+          CONTINUE;
+        END IF;
         said_ := phrases->chg_.key->>0;
         IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
           said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
