@@ -36,8 +36,12 @@ const STDERR_KEPT_LINES = 16 * 1024
 /** A line of a server's message as psql or pg_restore print it (what an error is read from). */
 const ERROR_LINE = /(?:^|: )(?:ERROR|FATAL|DETAIL|HINT|CONTEXT|WARNING): {1,2}|^pg_restore: error: /
 
-/** Bytes of stderr kept for the error message. */
-export const STDERR_TAIL = 64 * 1024
+/**
+ * Bytes of stderr kept for the error message: enough for the restore net's error with its DO
+ * block after it (psql --echo-errors echoes the failed statement, some 63 kB), else the error
+ * line falls out of the tail and is kept cut (STDERR_KEPT_LINES).
+ */
+export const STDERR_TAIL = 256 * 1024
 
 /**
  * What a child may see of the parent's environment: where programs and libraries are, who and

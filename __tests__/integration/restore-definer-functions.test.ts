@@ -987,6 +987,138 @@ GRANT SELECT ON TABLE public.comments TO ${ANON};`
     const db = await project(false)
     expect(await copyWarnings(db, 'a90-empty', `${F1}\n${F2}`)).toEqual([])
   })
+  /**
+   * a91 F1's route: a CHECK constraint whose PL/pgSQL function INSERTs the kept table's rows into
+   * a table granted to a role; COPY evaluates it for each row as the restoring role.
+   */
+  const CHECKED = (
+    table = 'auth.users',
+    column = 'email'
+  ): string => `CREATE TABLE public.leak2 (s text);
+GRANT SELECT ON TABLE public.leak2 TO ${ANON};
+CREATE FUNCTION public.chk2(x int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak2 SELECT ${column} FROM ${table}; RETURN true; END $$;
+CREATE TABLE public.t2 (x int CHECK (public.chk2(x)));
+COPY public.t2 (x) FROM stdin;
+1
+\\.`
+
+  /** The same through a domain's CHECK (a column of an array of it). */
+  const DOMAIN = `CREATE TABLE public.leak3 (s text);
+GRANT SELECT ON TABLE public.leak3 TO ${ANON};
+CREATE FUNCTION public.chk3(x int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak3 SELECT email FROM auth.users; RETURN true; END $$;
+CREATE DOMAIN public.checked AS int CHECK (public.chk3(VALUE));
+CREATE TABLE public.t3 (x public.checked[]);
+COPY public.t3 (x) FROM stdin;
+{1}
+\\.`
+
+  /**
+   * The same through an index expression: an IMMUTABLE-declared PL/pgSQL function (which may not
+   * INSERT itself) calling one that does, evaluated by CREATE INDEX over every row.
+   */
+  const INDEXED = `CREATE TABLE public.leak4 (s text);
+GRANT SELECT ON TABLE public.leak4 TO ${ANON};
+CREATE FUNCTION public.keep4(x int) RETURNS void LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak4 SELECT email FROM auth.users; END $$;
+CREATE FUNCTION public.ix4(x int) RETURNS int LANGUAGE plpgsql IMMUTABLE
+  AS $$ BEGIN PERFORM public.keep4(x); RETURN x; END $$;
+CREATE TABLE public.t4 (x int);
+COPY public.t4 (x) FROM stdin;
+1
+\\.
+CREATE INDEX t4_ix ON public.t4 ((public.ix4(x)));`
+
+  /** A CHECK that only reads a kept table, as Supabase apps check a user exists. */
+  const USER_EXISTS = (
+    table = 'auth.users'
+  ): string => `CREATE FUNCTION public.user_exists(x int) RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ DECLARE found_ boolean; BEGIN SELECT true INTO found_ FROM ${table} WHERE id = x; RETURN EXISTS (SELECT FROM ${table} WHERE id = x); END $$;
+CREATE TABLE public.profiles (user_id int CHECK (public.user_exists(user_id)), name text);
+GRANT SELECT ON TABLE public.profiles TO ${ANON};
+COPY public.profiles (user_id, name) FROM stdin;
+1\tceo
+\\.`
+
+  /** The role's rows of `table`. */
+  const rowsOf = (db: string, table: string): Promise<Array<{ s: string }>> =>
+    server.query<{ s: string }>(db, `SET ROLE ${ANON}; SELECT s FROM ${table} ORDER BY s`)
+
+  it('a91 F1: a CHECK constraint whose function INSERTs auth.users’ rows into a table granted to a role: warned, naming the constraint, its table, the function and auth.users; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a91-check', CHECKED())
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^Copies of the target's kept tables written elsewhere by the load/)
+    expect(warnings[0]).toContain(
+      'CHECK constraint t2_x_check of public.t2 (calls public.chk2(integer), which reads auth.users; public.chk2(integer) runs INSERT)'
+    )
+    expect(warnings[0]).toContain('ALTER TABLE public.t2 DROP CONSTRAINT t2_x_check;')
+    expect(warnings[0]).toContain('pg_restore and psql by hand restore them the same')
+    expect(warnings[0]).not.toMatch(/trial u|attacker a/)
+    // the route is real: the load's COPY ran the CHECK as the restoring role
+    expect(await rowsOf(db, 'public.leak2')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
+  it('a91 F1 through a domain’s CHECK (a column of an array of the domain): warned, naming the domain’s constraint and the column; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a91-domain', DOMAIN)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'CHECK constraint checked_check of the domain public.checked (column x of public.t3) (calls public.chk3(integer), which reads auth.users; public.chk3(integer) runs INSERT)'
+    )
+    expect(warnings[0]).toContain('ALTER DOMAIN public.checked DROP CONSTRAINT checked_check;')
+    expect(await rowsOf(db, 'public.leak3')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
+  it('a91 F1 through an index expression: an IMMUTABLE function calling one that INSERTs: warned, naming the index and the chain; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a91-index', INDEXED)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'index public.t4_ix of public.t4 (calls public.ix4(integer), which calls public.keep4(integer), which reads auth.users; public.keep4(integer) runs INSERT)'
+    )
+    expect(warnings[0]).toContain('DROP INDEX public.t4_ix;')
+    expect(await rowsOf(db, 'public.leak4')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
+  it('a91 F1 over the table the net fingerprints (allow-non-empty): refused, naming the table, the constraint and the function; the target unchanged', async () => {
+    const db = await database(TARGET)
+    const error = await failure(
+      harness.restore(inputs(db, script('a91-check-net', CHECKED('public.secrets', 'secret'))))
+    )
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toContain(
+      'public.secrets: the CHECK constraint t2_x_check of public.t2 runs the function public.chk2(integer) for each row the load writes, which reads it, and public.chk2(integer) runs INSERT'
+    )
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(
+      await server.query(
+        db,
+        `SELECT to_regclass('public.leak2') AS l, to_regclass('public.t2') AS t,
+           (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
+      )
+    ).toEqual([{ l: null, t: null, rows: 'TOPSECRET,public-info' }])
+  })
+
+  it('a CHECK that only reads a kept table (user_exists): no warning, and the net lets it through', async () => {
+    const provider = await project()
+    expect(await copyWarnings(provider, 'user-exists', USER_EXISTS())).toEqual([])
+    expect(
+      await server.query(provider, `SET ROLE ${ANON}; SELECT name FROM public.profiles`)
+    ).toEqual([{ name: 'ceo' }])
+    const guarded = await database(TARGET)
+    expect(await copyWarnings(guarded, 'user-exists-net', USER_EXISTS('public.secrets'))).toEqual(
+      []
+    )
+  })
+
+  it('the CHECK, domain and index routes into a target that keeps no table (auth.users without rows): no warning', async () => {
+    const db = await project(false)
+    expect(await copyWarnings(db, 'a91-empty', `${CHECKED()}\n${DOMAIN}\n${INDEXED}`)).toEqual([])
+  })
 })
 
 describe('a PostgreSQL 13 target (pg_proc has no prosqlbody before 14)', () => {

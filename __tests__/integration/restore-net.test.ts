@@ -658,10 +658,12 @@ GRANT SELECT ON TABLE public.stats TO PUBLIC;`,
   it('F16: a WITH HOLD cursor is closed before the check: its query never runs, the backup restores', async () => {
     const db = await target()
     const before = await state(db)
+    // declared from a column DEFAULT that COPY evaluates (a column it does not list): carrier()'s
+    // CHECK, whose function runs SQL built at run time, is refused by the net on its own now
     await runRestore(db, {
       kind: 'file',
       path: write(`CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEL' || 'ETE FROM public.users'; RETURN 1; END $$;
-${carrier('DECLARE c CURSOR WITH HOLD FOR SELECT public.evil()')}`)
+${carrier('DECLARE c CURSOR WITH HOLD FOR SELECT public.evil()').replace('(x int CHECK (public.ok(x)))', '(x int, ok boolean DEFAULT public.ok(0))')}`)
     })
     const after = (await state(db)) as { users: unknown; secrets: unknown }
     expect(after.users).toEqual((before as { users: unknown }).users)

@@ -987,8 +987,8 @@ export async function restore(
     }
     // what the load copied out of them into the backup's materialized views and stored generated
     // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow
-    const copies = await keptTablesCopiesWarning(target, recorded?.set)
-    if (copies) {
+    // and what the load's CHECK constraints and index expressions wrote of them elsewhere (a91 F1)
+    for (const copies of await keptTablesCopiesWarning(target, recorded?.set)) {
       log.warning(copies)
       warnings.push(copies)
     }

@@ -1390,6 +1390,36 @@ const OBSCURE_NAME = String.raw`\mu&["'']|\muescape\M|(\*/|--[^\n]*\n)\s*\.|\.\s
 const ROW_READING_CALL = String.raw`\m(${[...ROW_READING_CATALOG_FUNCTIONS.keys()].join('|')})"?\s*\(`
 
 /**
+ * A regular expression (an SQL literal's text) for a PL/pgSQL or SQL body's statement that writes
+ * or sends what it is given somewhere (its first group: the keyword): INSERT, UPDATE (not FOR
+ * [NO KEY] UPDATE), DELETE, MERGE, COPY, TRUNCATE, CREATE (… AS), REFRESH, NOTIFY, and calls of
+ * pg_catalog's functions that do (WRITING_CATALOG_FUNCTIONS). A word in a comment or a string
+ * counts too: what cannot be told counts as writing. An SQL body's SELECT … INTO (a new table)
+ * is WRITING_SELECT_INTO; PL/pgSQL's SELECT … INTO sets variables.
+ */
+const WRITING_STATEMENT = String.raw`(?<!\mfor\s+(no\s+key\s+)?)\m(insert|update|delete|merge|copy|truncate|create|refresh|notify|pg_notify|set_config|setval|lo_from_bytea|lo_import|lo_export|lo_put|lo_create|lo_creat|lowrite)\M`
+
+/** A regular expression: an SQL body's SELECT … INTO, which creates a table. */
+const WRITING_SELECT_INTO = String.raw`\mselect\M[^;]*\minto\M`
+
+/**
+ * pg_catalog's functions that write or send what they are given where another role may read it
+ * later: NOTIFY's payload, a setting later code reads, a sequence's value, a large object.
+ */
+const WRITING_CATALOG_FUNCTIONS = [
+  'pg_notify',
+  'set_config',
+  'setval',
+  'lo_from_bytea',
+  'lo_import',
+  'lo_export',
+  'lo_put',
+  'lo_create',
+  'lo_creat',
+  'lowrite'
+]
+
+/**
  * What the load copies out of the tables `tables` (an oid[] expression: the kept or guarded ones)
  * into an object of the backup's that others may read, with no pg_depend edge between the two
  * (attacker a90 F1, F2): a materialized view the load made (`made`, SQL over its pg_class row's
@@ -1406,9 +1436,23 @@ const ROW_READING_CALL = String.raw`\m(${[...ROW_READING_CATALOG_FUNCTIONS.keys(
  * an SQL or PL/pgSQL body that calls one or EXECUTEs (SQL built at run time), any other language
  * (not an extension's own C functions, but dblink's). Not pg_catalog's or information_schema's
  * other functions; not one whose body names only the backup's own tables.
- * Rows: obj (oid), kind ('m' or 's'), col (the generated column), fn (the function called, a
- * regprocedure), via (the function named in its body that reads, or NULL), kept (the kept table,
- * or NULL) and how (what cannot be told, or NULL), and grantees (who may read it, quoted).
+ * And what runs the backup's functions for each row the load writes into a table it made that
+ * holds rows, whatever they return, with the restoring role's rights (attacker a91 F1): its CHECK
+ * constraints (kind 'c'; COPY evaluates them), the CHECK constraints of the domains its columns
+ * are of (kind 'd'; through a domain over one, an array, a composite or range type of one) and
+ * its indexes' expressions and predicates (kind 'i'; CREATE INDEX evaluates them over every row);
+ * not an exclusion constraint's or an index's operator classes. These are named where the
+ * function chain (the functions followed as above) reads a kept table or what it reads cannot be
+ * told, and also writes or sends (WRITING_STATEMENT, WRITING_CATALOG_FUNCTIONS; a BEGIN ATOMIC
+ * body's INSERT, UPDATE, DELETE or MERGE) or runs what cannot be told: what it wrote can be
+ * anywhere. A CHECK that only reads a kept table (user_exists(user_id) over auth.users) is not.
+ * Rows: obj (oid: the relation), kind ('m', 's', 'c', 'd' or 'i'), col (the generated column; for
+ * 'c', 'd', 'i' a key of the constraint or index), fn (the function called, a regprocedure), via
+ * (the function named in its body that reads, or NULL), kept (the kept table, or NULL) and how
+ * (what cannot be told, or NULL), grantees (who may read it, quoted; none for 'c', 'd', 'i'),
+ * what and undo (for 'c', 'd', 'i': the constraint or index, named, and the statement that drops
+ * it) and writes (for 'c', 'd', 'i': the function of the chain that writes and how, or NULL where
+ * what it runs cannot be told).
  * Run with search_path pg_catalog, pg_temp.
  */
 const copiedRowsQuery = (o: {
@@ -1419,6 +1463,8 @@ const copiedRowsQuery = (o: {
   holds: (alias: string) => string
   trusted?: (alias: string) => string
 }): string => {
+  const table = (t: string): string =>
+    `${t}.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[]) AND ${o.made(t)} AND ${o.holds(t)}`
   const granted = (rel: string, col?: string): string =>
     `(EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
       OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
@@ -1446,22 +1492,68 @@ const copiedRowsQuery = (o: {
   SELECT DISTINCT ON (x.rel) x.rel, x.kept, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
     FROM reader x JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.rel JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
    ORDER BY x.rel, x.rel OPERATOR(pg_catalog.=) x.kept DESC, x.kept
-), copies(obj, kind, col, cls, eoid, grantees) AS (
-  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}
+), domains(rel, att, typ, seen) AS (
+  -- the types of the columns of the tables the load made, and the types they are made of: the
+  -- CHECK constraints of the domains among them run for each row written
+  SELECT ct.oid, a.attname::pg_catalog.text, a.atttypid, ARRAY[a.atttypid]
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ct.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   WHERE ${table('ct')}
+  UNION ALL
+  SELECT d.rel, d.att, s.typ, d.seen OPERATOR(pg_catalog.||) s.typ FROM domains d
+    JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) d.typ
+    CROSS JOIN LATERAL (
+      SELECT t.typbasetype AS typ WHERE t.typtype OPERATOR(pg_catalog.=) 'd'
+      UNION ALL SELECT t.typelem WHERE t.typelem OPERATOR(pg_catalog.<>) 0 AND t.typlen OPERATOR(pg_catalog.=) -1
+      UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'c' AND ca.attrelid OPERATOR(pg_catalog.=) t.typrelid AND ca.attnum OPERATOR(pg_catalog.>) 0 AND NOT ca.attisdropped
+      UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'r' AND rg.rngtypid OPERATOR(pg_catalog.=) t.oid${
+          o.version >= 140000
+            ? `
+      UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'm' AND rg.rngmultitypid OPERATOR(pg_catalog.=) t.oid`
+            : ''
+        }
+    ) s
+   WHERE NOT s.typ OPERATOR(pg_catalog.=) ANY (d.seen)
+), copies(obj, kind, col, cls, eoid, grantees, what, undo) AS (
+  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}, NULL::pg_catalog.text, NULL::pg_catalog.text
     FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
    WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND ${granted('m')}${o.trusted ? ` AND NOT ${o.trusted('m')}` : ''}
   UNION ALL
-  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}
+  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}, NULL, NULL
     FROM pg_catalog.pg_class gt JOIN pg_catalog.pg_attribute ga ON ga.attrelid OPERATOR(pg_catalog.=) gt.oid
     JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) gt.oid AND ad.adnum OPERATOR(pg_catalog.=) ga.attnum
    WHERE ga.attgenerated OPERATOR(pg_catalog.=) 's' AND NOT ga.attisdropped AND gt.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
      AND ${o.made('gt')} AND ${granted('gt', 'ga.attnum')} AND ${o.holds('gt')}
+  UNION ALL
+  -- a CHECK constraint of a table the load made: COPY evaluates it for each row (attacker a91 F1)
+  SELECT ct.oid, 'c', cc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, cc.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('CHECK constraint %I of %s', cc.conname, ct.oid::pg_catalog.regclass),
+      pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I;', ct.oid::pg_catalog.regclass, cc.conname)
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_constraint cc ON cc.conrelid OPERATOR(pg_catalog.=) ct.oid AND cc.contype OPERATOR(pg_catalog.=) 'c'
+   WHERE ${table('ct')}
+  UNION ALL
+  -- a CHECK constraint of a domain a column of it is of: likewise
+  SELECT DISTINCT ON (d.rel, dc.oid) d.rel, 'd', dc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, dc.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('CHECK constraint %I of the domain %s (column %I of %s)', dc.conname, dt.oid::pg_catalog.regtype, d.att, d.rel::pg_catalog.regclass),
+      pg_catalog.format('ALTER DOMAIN %s DROP CONSTRAINT %I;', dt.oid::pg_catalog.regtype, dc.conname)
+    FROM domains d JOIN pg_catalog.pg_type dt ON dt.oid OPERATOR(pg_catalog.=) d.typ AND dt.typtype OPERATOR(pg_catalog.=) 'd'
+    JOIN pg_catalog.pg_constraint dc ON dc.contypid OPERATOR(pg_catalog.=) dt.oid AND dc.contype OPERATOR(pg_catalog.=) 'c'
+  UNION ALL
+  -- an index's expressions and predicate: CREATE INDEX evaluates them over every row
+  SELECT ct.oid, 'i', ix.indexrelid::pg_catalog.text, 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, ix.indexrelid, '{}'::pg_catalog.text[],
+      pg_catalog.format('index %s of %s', ix.indexrelid::pg_catalog.regclass, ct.oid::pg_catalog.regclass),
+      pg_catalog.format('DROP INDEX %s;', ix.indexrelid::pg_catalog.regclass)
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) ct.oid
+   WHERE (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) AND ${table('ct')}
 ), expr(obj, kind, col, cls, eoid, seen) AS (
   SELECT c.obj, c.kind, c.col, c.cls, c.eoid, ARRAY[c.obj] FROM copies c
   UNION ALL
   -- the views its query reads, in turn: their functions run as it is filled
   SELECT e.obj, e.kind, e.col, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, e.seen OPERATOR(pg_catalog.||) v.oid
-    FROM expr e JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+    FROM expr e JOIN pg_catalog.pg_depend d ON e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+      AND d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
     JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) d.refobjid AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
     JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
@@ -1481,8 +1573,12 @@ const copiedRowsQuery = (o: {
   -- stored query or expression itself (a call's, an operator's, an aggregate's function OID)
   SELECT e.obj, e.kind, e.col, ${NODE_FUNCTIONS(
     `CASE WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-      THEN (SELECT r.ev_action FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
-      ELSE (SELECT ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`
+      THEN (SELECT r.ev_action::pg_catalog.text FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
+      WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+      THEN (SELECT k.conbin::pg_catalog.text FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) e.eoid)
+      WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      THEN (SELECT pg_catalog.concat_ws(' ', ix.indexprs::pg_catalog.text, ix.indpred::pg_catalog.text) FROM pg_catalog.pg_index ix WHERE ix.indexrelid OPERATOR(pg_catalog.=) e.eoid)
+      ELSE (SELECT ad.adbin::pg_catalog.text FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`
   )} FROM expr e
 ), deeper(top, fn) AS (
   SELECT DISTINCT c.fn, c.fn FROM called c
@@ -1554,12 +1650,39 @@ const copiedRowsQuery = (o: {
            AND EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
              AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'))
     ) h
+), writes(fn, how) AS (
+  -- what writes or sends what it is given: a CHECK's or an index's function chain that reads a
+  -- kept table and writes can put its rows anywhere (attacker a91 F1)
+  SELECT q.oid, w.how FROM (SELECT DISTINCT x.fn FROM deeper x) x
+    JOIN pg_catalog.pg_proc q ON q.oid OPERATOR(pg_catalog.=) x.fn
+    JOIN pg_catalog.pg_namespace qn ON qn.oid OPERATOR(pg_catalog.=) q.pronamespace
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+    CROSS JOIN LATERAL (
+      SELECT 'writes or sends what it is given' AS how
+       WHERE qn.nspname OPERATOR(pg_catalog.=) 'pg_catalog' AND q.proname OPERATOR(pg_catalog.=) ANY ('{${WRITING_CATALOG_FUNCTIONS.join(',')}}'::pg_catalog.name[])
+      UNION ALL
+      SELECT 'runs INSERT, UPDATE, DELETE or MERGE'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NOT NULL
+         AND ${sqlBody('q', o.version)}::pg_catalog.text OPERATOR(pg_catalog.~) ':commandType [2-5] '
+      UNION ALL
+      SELECT pg_catalog.format('runs %s', pg_catalog.upper(m.m[1])) FROM pg_catalog.regexp_match(q.prosrc, '${WRITING_STATEMENT}', 'i') m(m)
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')} AND m.m IS NOT NULL
+      UNION ALL
+      SELECT 'runs SELECT … INTO'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND l.lanname OPERATOR(pg_catalog.=) 'sql'
+         AND q.prosrc OPERATOR(pg_catalog.~*) '${WRITING_SELECT_INTO}'
+    ) w
 )
 SELECT DISTINCT c.obj, c.kind, c.col, x.top::pg_catalog.regprocedure::pg_catalog.text AS fn,
   CASE WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
-  v.kept, v.how, cp.grantees
+  v.kept, v.how, cp.grantees, cp.what, cp.undo, wr.writes
 FROM called c JOIN deeper x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
-JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT FROM c.col`
+JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.kind OPERATOR(pg_catalog.=) c.kind AND cp.col IS NOT DISTINCT FROM c.col
+CROSS JOIN LATERAL (
+  SELECT (SELECT pg_catalog.format('%s %s', w.fn::pg_catalog.regprocedure, w.how) FROM deeper y JOIN writes w ON w.fn OPERATOR(pg_catalog.=) y.fn
+     WHERE y.top OPERATOR(pg_catalog.=) x.top ORDER BY w.fn OPERATOR(pg_catalog.=) x.fn DESC, w.fn::pg_catalog.regprocedure::pg_catalog.text LIMIT 1) AS writes
+) wr
+WHERE c.kind OPERATOR(pg_catalog.=) ANY ('{m,s}'::pg_catalog.text[]) OR v.how IS NOT NULL OR wr.writes IS NOT NULL`
 }
 
 /**
@@ -1570,15 +1693,19 @@ JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT
  * stored generated column of a table it made (not among ProtectedSet.relations) that holds rows,
  * each with the function it calls, the kept table it reads (or what cannot be told), who may read
  * it and what to run. keptTablesViewsWarning follows views' dependencies between relations; these
- * have none. Warned, not refused (the net refuses them over the tables it fingerprints); pg_restore
- * and psql by hand restore them the same, without a word. None when there is nothing to say.
+ * have none. And, in a paragraph of its own, the CHECK constraints (of a table it made, of a
+ * domain its columns are of) and index expressions of a table it made that holds rows whose
+ * function chain reads a kept table and writes or sends (copiedRowsQuery, kinds 'c', 'd', 'i';
+ * attacker a91 F1): what they wrote while the rows loaded can be anywhere. Warned, not refused
+ * (the net refuses them over the tables it fingerprints); pg_restore and psql by hand restore them
+ * the same, without a word. None when there is nothing to say.
  */
 export async function keptTablesCopiesWarning(
   client: pg.Client,
   set: ProtectedSet | undefined
-): Promise<string | undefined> {
+): Promise<string[]> {
   const kept = set?.keptTables ?? []
-  if (set === undefined || kept.length === 0 || set.viewsBefore === undefined) return undefined
+  if (set === undefined || kept.length === 0 || set.viewsBefore === undefined) return []
   type Row = {
     obj: number
     kind: string
@@ -1588,6 +1715,9 @@ export async function keptTablesCopiesWarning(
     kept: number | null
     how: string | null
     grantees: string[]
+    what: string | null
+    undo: string | null
+    writes: string | null
   }
   type Copy = {
     oid: number
@@ -1627,7 +1757,7 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
     )
     return { rows, objects, tables }
   })
-  if (read === undefined) return undefined
+  if (read === undefined) return []
   const objects = new Map(read.objects.map(o => [Number(o.oid), o]))
   const tables = new Map(read.tables.map(t => [Number(t.oid), t.name]))
   // a table of the load's whose generated column holds no value: nothing was copied (its rows,
@@ -1658,22 +1788,60 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
     string,
     { object: Copy; col: string | null; grantees: string[]; reads: Map<string, Set<string>> }
   >()
+  /** One item per CHECK constraint, index (kinds 'c', 'd', 'i'): its calls, what each reads. */
+  const runs = new Map<
+    string,
+    { what: string; undo: string; reads: Map<string, Set<string>>; writes: Set<string> }
+  >()
+  const held = new Map<number, boolean>()
   for (const r of read.rows) {
     const object = objects.get(Number(r.obj))
-    if (object === undefined || asBefore(object) || !(await holds(object))) continue
-    const id = JSON.stringify([object.name, r.col])
-    const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() }
+    if (object === undefined || asBefore(object)) continue
+    const holding = held.get(Number(r.obj)) ?? (await holds(object))
+    held.set(Number(r.obj), holding)
+    if (!holding) continue
     const call = r.via === null ? r.fn : `${r.fn}, which calls ${r.via}`
     const what =
       r.kept !== null
         ? `reads ${tables.get(Number(r.kept)) ?? String(r.kept)}`
         : (r.how ?? 'runs what cannot be read')
+    if (r.what !== null) {
+      const id = JSON.stringify([r.kind, r.col, object.name])
+      const run = runs.get(id) ?? {
+        what: r.what,
+        undo: r.undo ?? '',
+        reads: new Map<string, Set<string>>(),
+        writes: new Set<string>()
+      }
+      const reads = run.reads.get(call) ?? new Set<string>()
+      reads.add(what)
+      run.reads.set(call, reads)
+      if (r.writes !== null) run.writes.add(r.writes)
+      runs.set(id, run)
+      continue
+    }
+    const id = JSON.stringify([object.name, r.col])
+    const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() }
     const reads = item.reads.get(call) ?? new Set<string>()
     reads.add(what)
     item.reads.set(call, reads)
     items.set(id, item)
   }
-  const found = [...items.values()].sort((a, b) =>
+  return [copiesParagraph([...items.values()]), writtenParagraph([...runs.values()])].filter(
+    (p): p is string => p !== undefined
+  )
+}
+
+/** keptTablesCopiesWarning's paragraph on materialized views and generated columns. */
+function copiesParagraph(
+  items: Array<{
+    object: { name: string }
+    col: string | null
+    grantees: string[]
+    reads: Map<string, Set<string>>
+  }>
+): string | undefined {
+  const found = items.sort((a, b) =>
     `${a.object.name} ${a.col ?? ''}`.localeCompare(`${b.object.name} ${b.col ?? ''}`)
   )
   if (found.length === 0) return undefined
@@ -1696,6 +1864,31 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`,
     )
   const n = found.length
   return `Copies of the target's kept tables: the restore made ${plural(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
+}
+
+/**
+ * keptTablesCopiesWarning's paragraph on the CHECK constraints and index expressions whose
+ * functions read a kept table and write or send (attacker a91 F1).
+ */
+function writtenParagraph(
+  runs: Array<{
+    what: string
+    undo: string
+    reads: Map<string, Set<string>>
+    writes: Set<string>
+  }>
+): string | undefined {
+  const found = runs.sort((a, b) => a.what.localeCompare(b.what))
+  if (found.length === 0) return undefined
+  const shown = 10
+  const list = found.slice(0, shown).map(r => {
+    const calls = [...r.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`)
+    const writes = [...r.writes]
+    return `${r.what} (calls ${fewNames(calls, 2)}${writes.length > 0 ? `; ${fewNames(writes, 2)}` : ''})`
+  })
+  const undo = [...new Set(found.slice(0, shown).map(r => r.undo))]
+  const n = found.length
+  return `Copies of the target's kept tables written elsewhere by the load: the restore made ${plural(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY…; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`
 }
 
 /**
@@ -2397,16 +2590,25 @@ BEGIN
   -- what the load copied out of the target's table into an object of the backup's granted to
   -- other roles, with no dependency between the two (attacker a90 F3): a materialized view it
   -- filled, a stored generated column it computed, through a function that reads the table or SQL
-  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view
+  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view.
+  -- And a CHECK constraint (a domain's too) or an index expression of a table the load wrote,
+  -- whose function reads the table and writes or sends: its rows can be anywhere (a91 F1)
   IF guarded_ IS NOT NULL THEN
     SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
-      SELECT DISTINCT CASE WHEN k.kept IS NOT NULL
+      SELECT DISTINCT CASE WHEN k.kind OPERATOR(pg_catalog.<>) ALL ('{m,s}'::pg_catalog.text[]) AND k.kept IS NOT NULL
+        THEN pg_catalog.format('%s: the %s runs the function %s%s for each row the load writes, which reads it%s: what it wrote of its rows can be anywhere',
+          k.kept::pg_catalog.regclass, k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END,
+          CASE WHEN k.writes IS NOT NULL THEN pg_catalog.format(', and %s', k.writes) ELSE ', and runs what cannot be read' END)
+        WHEN k.kind OPERATOR(pg_catalog.<>) ALL ('{m,s}'::pg_catalog.text[])
+        THEN pg_catalog.format('the target''s tables: the %s runs the function %s%s for each row the load writes, which %s: what it reads of them and writes cannot be told',
+          k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how)
+        WHEN k.kept IS NOT NULL
         THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to other roles, who would read them through it',
-          k.kept::pg_catalog.regclass, k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
+          k.kept::pg_catalog.regclass, k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
         ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to other roles: what it copies of them cannot be told',
-          k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
+          k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
         FROM (SELECT c.*, CASE WHEN c.kind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view ' OPERATOR(pg_catalog.||) c.obj::pg_catalog.regclass::pg_catalog.text
-            ELSE pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) END AS what
+            WHEN c.kind OPERATOR(pg_catalog.=) 's' THEN pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) ELSE c.what END AS named
           FROM (${copiedRowsQuery({
             version: set.serverVersion ?? 0,
             tables: 'guarded_',
