@@ -1668,7 +1668,7 @@ const copiedRowsQuery = (o: {
       SELECT pg_catalog.format('runs %s', pg_catalog.upper(m.m[1])) FROM pg_catalog.regexp_match(q.prosrc, '${WRITING_STATEMENT}', 'i') m(m)
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')} AND m.m IS NOT NULL
       UNION ALL
-      SELECT 'runs SELECT … INTO'
+      SELECT 'runs SELECT ... INTO'
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND l.lanname OPERATOR(pg_catalog.=) 'sql'
          AND q.prosrc OPERATOR(pg_catalog.~*) '${WRITING_SELECT_INTO}'
     ) w
