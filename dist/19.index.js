@@ -1888,17 +1888,13 @@ async function backup(inputs, connection, deps = {}) {
             : 'The backup is encrypted with age (passphrase) before it leaves the runner.');
     }
     const artifactName = (0,artifact/* artifactZipName */.lW)(inputs.artifactName);
-    const { exists } = client
-        ? await log/* log */.Rm.group('Check the artifact name', async () => {
-            const result = await (0,artifact/* checkNameIsFree */.g4)(client, artifactName, inputs.overwrite);
-            if (result.exists !== undefined) {
-                log/* log */.Rm.info(result.exists
-                    ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
-                    : `'${artifactName}' is free in this run.`);
-            }
-            return result;
-        })
-        : { exists: false };
+    // asked beside the connection and the server's reads (a round trip to GitHub each; reported in
+    // its group once they are done, still before the dump)
+    const nameLookup = client ? (0,artifact/* checkNameIsFree */.g4)(client, artifactName, inputs.overwrite) : undefined;
+    nameLookup?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
+    // and the installed pg_dump clients, probed meanwhile (a run of each one's --version)
+    const discovered = inputs.pgBinDir ? undefined : (0,clients/* discoverClients */.Gn)('pg_dump');
+    discovered?.catch(() => undefined);
     // the previous backup's manifest, read beside the dump (a few KB by range requests)
     const previous = client && inputs.changes
         ? (0,artifact_manifest/* previousBackupManifest */.Pw)(client, { name: inputs.artifactName, ...inputs.changes }, currentRunId())
@@ -1957,6 +1953,7 @@ async function backup(inputs, connection, deps = {}) {
         denied = await unreadableReferenced(pg, inputs.filters).catch(() => undefined);
         const pgDump = await log/* log */.Rm.group('Choose pg_dump', async () => {
             const install = await (0,clients/* chooseDumpClient */.N8)(server.major, server.version, {
+                discovered,
                 pgBinDir: inputs.pgBinDir,
                 postgresVersion: inputs.postgresVersion,
                 installClient: inputs.installClient,
@@ -1965,6 +1962,18 @@ async function backup(inputs, connection, deps = {}) {
             log/* log */.Rm.info(`${(0,clients/* programPath */.kx)(install, 'pg_dump')}: ${install.versionText}`);
             return install;
         });
+        const { exists } = nameLookup
+            ? await log/* log */.Rm.group('Check the artifact name', async () => {
+                const result = await nameLookup;
+                if (result.warning)
+                    log/* log */.Rm.warning(result.warning);
+                else
+                    log/* log */.Rm.info(result.exists
+                        ? `'${artifactName}' exists in this run; it will be replaced once the new backup is ready (overwrite: true).`
+                        : `'${artifactName}' is free in this run.`);
+                return result;
+            })
+            : { exists: false };
         workDir = await (0,storage_local/* makeWorkDir */.dW)('pg-backup-', deps.tempRoot);
         const date = now();
         const ext = backupExtension(inputs.format, inputs.compression, inputs.encryption !== undefined);

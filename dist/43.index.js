@@ -10,11 +10,12 @@ export const modules = {
 __webpack_require__.d(__webpack_exports__, {
   N8: () => (/* binding */ chooseDumpClient),
   jp: () => (/* binding */ chooseRestoreClient),
+  Gn: () => (/* binding */ discoverClients),
   TC: () => (/* binding */ pgDumpOptionRequirements),
   kx: () => (/* binding */ programPath)
 });
 
-// UNUSED EXPORTS: ClientInstallError, ClientVersionError, INSTALLABLE_MAJORS, candidateDirectories, discoverClients, parseClientVersion
+// UNUSED EXPORTS: ClientInstallError, ClientVersionError, INSTALLABLE_MAJORS, candidateDirectories, parseClientVersion
 
 // EXTERNAL MODULE: ./src/log.ts
 var log = __webpack_require__(25625);
@@ -531,7 +532,7 @@ async function chooseClientOf(asked, options) {
     if (wanted !== undefined && wanted < need.minMajor) {
         throw new errors/* SettingError */.L_('postgresVersion', `${program} ${wanted} cannot be used: ${need.why}. Use auto, or a major of at least ${need.minMajor}.`);
     }
-    const installs = await discoverClients(program, options.dirs);
+    const installs = await (options.discovered ?? discoverClients(program, options.dirs));
     const lowest = Math.max(need.minMajor, need.preferred?.major ?? 0);
     const chosen = wanted !== undefined
         ? installs.find(i => i.major === wanted)

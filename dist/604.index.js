@@ -7309,9 +7309,11 @@ async function fillForeignKeys(client, fills) {
  * partitioned table's keys stand for each of its partitions (whose data entries hold its rows),
  * on either side. The load puts the referenced table's rows first (parallel-restore.ts
  * dataPasses), whatever the archive's order (by name): a key the restoring role may not defer
- * (it does not own the table) is checked row by row as they arrive.
+ * (it does not own the table) is checked row by row as they arrive. `deferred`: keys the load
+ * itself checks at its end (data-only defers those of tables the restoring role owns), left out:
+ * their order does not matter (trial u56 L1: the load gave up pg_restore -d for one of them).
  */
-async function fillLoadOrder(client, fills) {
+async function fillLoadOrder(client, fills, deferred = []) {
     if (fills.length === 0)
         return [];
     const { rows } = await client.query(`WITH given AS (${GIVEN_TABLES}),
@@ -7334,14 +7336,26 @@ async function fillLoadOrder(client, fills) {
          JOIN leaves b ON b.root = k.confrelid
         WHERE k.contype = 'f' AND k.conparentid = 0
           AND k.conrelid IN (SELECT oid FROM f) AND k.confrelid IN (SELECT oid FROM f)
-          AND a.leaf <> b.leaf)
+          AND a.leaf <> b.leaf
+          AND NOT EXISTS (
+            SELECT FROM pg_catalog.pg_class kc
+              JOIN pg_catalog.pg_namespace kn ON kn.oid = kc.relnamespace
+              JOIN unnest($3::text[], $4::text[], $5::text[]) AS d(schema, tab, name)
+                ON d.schema = kn.nspname AND d.tab = kc.relname AND d.name = k.conname
+             WHERE kc.oid = k.conrelid))
      SELECT hn.nspname AS s, h.relname AS t, rn.nspname AS rs, r.relname AS rt
        FROM keys
        JOIN pg_catalog.pg_class h ON h.oid = keys.holder
        JOIN pg_catalog.pg_namespace hn ON hn.oid = h.relnamespace
        JOIN pg_catalog.pg_class r ON r.oid = keys.referenced
        JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
-      ORDER BY 1, 2, 3, 4`, [fills.map(t => t.schema), fills.map(t => t.name)]);
+      ORDER BY 1, 2, 3, 4`, [
+        fills.map(t => t.schema),
+        fills.map(t => t.name),
+        deferred.map(k => k.schema),
+        deferred.map(k => k.table),
+        deferred.map(k => k.name)
+    ]);
     return rows.map(r => ({
         table: { schema: r.s, name: r.t },
         references: { schema: r.rs, name: r.rt }
@@ -7632,6 +7646,14 @@ async function readProtectedAs(client, not) {
     const schemas = new Set(not.replacedSchemas);
     const providers = new Map(not.providers.map(s => [s.name, s]));
     const loads = new Set((not.loads ?? []).map(t => key(t.schema, t.name)));
+    const attachedTo = new Map();
+    for (const a of not.attachedTo ?? []) {
+        const k = key(a.root.schema, a.root.name);
+        attachedTo.set(k, [
+            ...(attachedTo.get(k) ?? []),
+            ...a.partitions.map((t) => [t.schema, t.name])
+        ]);
+    }
     const dependents = not.dependents.join('\n');
     const relations = [];
     /** The relations the backup replaces (clean, by name; not clean-drop-dependents' alone). */
@@ -7695,7 +7717,10 @@ async function readProtectedAs(client, not) {
             // a table or sequence the backup fills: its rows and value are the backup's, the rest not
             ...(excluded.has(key(r.schema, r.relname)) ? { filled: true } : {}),
             ...(r.last !== null ? { lastValue: r.last } : {}),
-            ...(replaceable ? { replaceable: true } : {})
+            ...(replaceable ? { replaceable: true } : {}),
+            ...(r.kind === 'p' && attachedTo.has(key(r.schema, r.relname))
+                ? { attaches: attachedTo.get(key(r.schema, r.relname)) }
+                : {})
         });
     }
     const insertOnly = relations.filter(r => r.insertOnly);
@@ -8302,6 +8327,33 @@ const OBSCURE_NAME = String.raw `\mu&["'']|\muescape\M|(\*/|--[^\n]*\n)\s*\.|\.\
 /** A regular expression: a call of one of ROW_READING_CATALOG_FUNCTIONS in a body's text. */
 const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CATALOG_FUNCTIONS */.sK.keys()].join('|')})"?\s*\(`;
 /**
+ * A regular expression (an SQL literal's text) for a PL/pgSQL or SQL body's statement that writes
+ * or sends what it is given somewhere (its first group: the keyword): INSERT, UPDATE (not FOR
+ * [NO KEY] UPDATE), DELETE, MERGE, COPY, TRUNCATE, CREATE (\u2026 AS), REFRESH, NOTIFY, and calls of
+ * pg_catalog's functions that do (WRITING_CATALOG_FUNCTIONS). A word in a comment or a string
+ * counts too: what cannot be told counts as writing. An SQL body's SELECT \u2026 INTO (a new table)
+ * is WRITING_SELECT_INTO; PL/pgSQL's SELECT \u2026 INTO sets variables.
+ */
+const WRITING_STATEMENT = String.raw `(?<!\mfor\s+(no\s+key\s+)?)\m(insert|update|delete|merge|copy|truncate|create|refresh|notify|pg_notify|set_config|setval|lo_from_bytea|lo_import|lo_export|lo_put|lo_create|lo_creat|lowrite)\M`;
+/** A regular expression: an SQL body's SELECT \u2026 INTO, which creates a table. */
+const WRITING_SELECT_INTO = String.raw `\mselect\M[^;]*\minto\M`;
+/**
+ * pg_catalog's functions that write or send what they are given where another role may read it
+ * later: NOTIFY's payload, a setting later code reads, a sequence's value, a large object.
+ */
+const WRITING_CATALOG_FUNCTIONS = [
+    'pg_notify',
+    'set_config',
+    'setval',
+    'lo_from_bytea',
+    'lo_import',
+    'lo_export',
+    'lo_put',
+    'lo_create',
+    'lo_creat',
+    'lowrite'
+];
+/**
  * What the load copies out of the tables `tables` (an oid[] expression: the kept or guarded ones)
  * into an object of the backup's that others may read, with no pg_depend edge between the two
  * (attacker a90 F1, F2): a materialized view the load made (`made`, SQL over its pg_class row's
@@ -8318,12 +8370,27 @@ const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CA
  * an SQL or PL/pgSQL body that calls one or EXECUTEs (SQL built at run time), any other language
  * (not an extension's own C functions, but dblink's). Not pg_catalog's or information_schema's
  * other functions; not one whose body names only the backup's own tables.
- * Rows: obj (oid), kind ('m' or 's'), col (the generated column), fn (the function called, a
- * regprocedure), via (the function named in its body that reads, or NULL), kept (the kept table,
- * or NULL) and how (what cannot be told, or NULL), and grantees (who may read it, quoted).
+ * And what runs the backup's functions for each row the load writes into a table it made that
+ * holds rows, whatever they return, with the restoring role's rights (attacker a91 F1): its CHECK
+ * constraints (kind 'c'; COPY evaluates them), the CHECK constraints of the domains its columns
+ * are of (kind 'd'; through a domain over one, an array, a composite or range type of one) and
+ * its indexes' expressions and predicates (kind 'i'; CREATE INDEX evaluates them over every row);
+ * not an exclusion constraint's or an index's operator classes. These are named where the
+ * function chain (the functions followed as above) reads a kept table or what it reads cannot be
+ * told, and also writes or sends (WRITING_STATEMENT, WRITING_CATALOG_FUNCTIONS; a BEGIN ATOMIC
+ * body's INSERT, UPDATE, DELETE or MERGE) or runs what cannot be told: what it wrote can be
+ * anywhere. A CHECK that only reads a kept table (user_exists(user_id) over auth.users) is not.
+ * Rows: obj (oid: the relation), kind ('m', 's', 'c', 'd' or 'i'), col (the generated column; for
+ * 'c', 'd', 'i' a key of the constraint or index), fn (the function called, a regprocedure), via
+ * (the function named in its body that reads, or NULL), kept (the kept table, or NULL) and how
+ * (what cannot be told, or NULL), grantees (who may read it, quoted; none for 'c', 'd', 'i'),
+ * what and undo (for 'c', 'd', 'i': the constraint or index, named, and the statement that drops
+ * it) and writes (for 'c', 'd', 'i': the function of the chain that writes and how, or NULL where
+ * what it runs cannot be told).
  * Run with search_path pg_catalog, pg_temp.
  */
 const copiedRowsQuery = (o) => {
+    const table = (t) => `${t}.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[]) AND ${o.made(t)} AND ${o.holds(t)}`;
     const granted = (rel, col) => `(EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
       OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
         WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}))`;
@@ -8346,22 +8413,66 @@ const copiedRowsQuery = (o) => {
   SELECT DISTINCT ON (x.rel) x.rel, x.kept, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
     FROM reader x JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.rel JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
    ORDER BY x.rel, x.rel OPERATOR(pg_catalog.=) x.kept DESC, x.kept
-), copies(obj, kind, col, cls, eoid, grantees) AS (
-  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}
+), domains(rel, att, typ, seen) AS (
+  -- the types of the columns of the tables the load made, and the types they are made of: the
+  -- CHECK constraints of the domains among them run for each row written
+  SELECT ct.oid, a.attname::pg_catalog.text, a.atttypid, ARRAY[a.atttypid]
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) ct.oid AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped
+   WHERE ${table('ct')}
+  UNION ALL
+  SELECT d.rel, d.att, s.typ, d.seen OPERATOR(pg_catalog.||) s.typ FROM domains d
+    JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) d.typ
+    CROSS JOIN LATERAL (
+      SELECT t.typbasetype AS typ WHERE t.typtype OPERATOR(pg_catalog.=) 'd'
+      UNION ALL SELECT t.typelem WHERE t.typelem OPERATOR(pg_catalog.<>) 0 AND t.typlen OPERATOR(pg_catalog.=) -1
+      UNION ALL SELECT ca.atttypid FROM pg_catalog.pg_attribute ca
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'c' AND ca.attrelid OPERATOR(pg_catalog.=) t.typrelid AND ca.attnum OPERATOR(pg_catalog.>) 0 AND NOT ca.attisdropped
+      UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'r' AND rg.rngtypid OPERATOR(pg_catalog.=) t.oid${o.version >= 140000
+        ? `
+      UNION ALL SELECT rg.rngsubtype FROM pg_catalog.pg_range rg
+        WHERE t.typtype OPERATOR(pg_catalog.=) 'm' AND rg.rngmultitypid OPERATOR(pg_catalog.=) t.oid`
+        : ''}
+    ) s
+   WHERE NOT s.typ OPERATOR(pg_catalog.=) ANY (d.seen)
+), copies(obj, kind, col, cls, eoid, grantees, what, undo) AS (
+  SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}, NULL::pg_catalog.text, NULL::pg_catalog.text
     FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
    WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND ${granted('m')}${o.trusted ? ` AND NOT ${o.trusted('m')}` : ''}
   UNION ALL
-  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}
+  SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}, NULL, NULL
     FROM pg_catalog.pg_class gt JOIN pg_catalog.pg_attribute ga ON ga.attrelid OPERATOR(pg_catalog.=) gt.oid
     JOIN pg_catalog.pg_attrdef ad ON ad.adrelid OPERATOR(pg_catalog.=) gt.oid AND ad.adnum OPERATOR(pg_catalog.=) ga.attnum
    WHERE ga.attgenerated OPERATOR(pg_catalog.=) 's' AND NOT ga.attisdropped AND gt.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
      AND ${o.made('gt')} AND ${granted('gt', 'ga.attnum')} AND ${o.holds('gt')}
+  UNION ALL
+  -- a CHECK constraint of a table the load made: COPY evaluates it for each row (attacker a91 F1)
+  SELECT ct.oid, 'c', cc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, cc.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('CHECK constraint %I of %s', cc.conname, ct.oid::pg_catalog.regclass),
+      pg_catalog.format('ALTER TABLE %s DROP CONSTRAINT %I;', ct.oid::pg_catalog.regclass, cc.conname)
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_constraint cc ON cc.conrelid OPERATOR(pg_catalog.=) ct.oid AND cc.contype OPERATOR(pg_catalog.=) 'c'
+   WHERE ${table('ct')}
+  UNION ALL
+  -- a CHECK constraint of a domain a column of it is of: likewise
+  SELECT DISTINCT ON (d.rel, dc.oid) d.rel, 'd', dc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, dc.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('CHECK constraint %I of the domain %s (column %I of %s)', dc.conname, dt.oid::pg_catalog.regtype, d.att, d.rel::pg_catalog.regclass),
+      pg_catalog.format('ALTER DOMAIN %s DROP CONSTRAINT %I;', dt.oid::pg_catalog.regtype, dc.conname)
+    FROM domains d JOIN pg_catalog.pg_type dt ON dt.oid OPERATOR(pg_catalog.=) d.typ AND dt.typtype OPERATOR(pg_catalog.=) 'd'
+    JOIN pg_catalog.pg_constraint dc ON dc.contypid OPERATOR(pg_catalog.=) dt.oid AND dc.contype OPERATOR(pg_catalog.=) 'c'
+  UNION ALL
+  -- an index's expressions and predicate: CREATE INDEX evaluates them over every row
+  SELECT ct.oid, 'i', ix.indexrelid::pg_catalog.text, 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, ix.indexrelid, '{}'::pg_catalog.text[],
+      pg_catalog.format('index %s of %s', ix.indexrelid::pg_catalog.regclass, ct.oid::pg_catalog.regclass),
+      pg_catalog.format('DROP INDEX %s;', ix.indexrelid::pg_catalog.regclass)
+    FROM pg_catalog.pg_class ct JOIN pg_catalog.pg_index ix ON ix.indrelid OPERATOR(pg_catalog.=) ct.oid
+   WHERE (ix.indexprs IS NOT NULL OR ix.indpred IS NOT NULL) AND ${table('ct')}
 ), expr(obj, kind, col, cls, eoid, seen) AS (
   SELECT c.obj, c.kind, c.col, c.cls, c.eoid, ARRAY[c.obj] FROM copies c
   UNION ALL
   -- the views its query reads, in turn: their functions run as it is filled
   SELECT e.obj, e.kind, e.col, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, e.seen OPERATOR(pg_catalog.||) v.oid
-    FROM expr e JOIN pg_catalog.pg_depend d ON d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
+    FROM expr e JOIN pg_catalog.pg_depend d ON e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+      AND d.classid OPERATOR(pg_catalog.=) e.cls AND d.objid OPERATOR(pg_catalog.=) e.eoid
       AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
     JOIN pg_catalog.pg_class v ON v.oid OPERATOR(pg_catalog.=) d.refobjid AND v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
     JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
@@ -8380,8 +8491,12 @@ const copiedRowsQuery = (o) => {
   -- pg_catalog's functions: PostgreSQL records no dependency on them (pinned), so read from the
   -- stored query or expression itself (a call's, an operator's, an aggregate's function OID)
   SELECT e.obj, e.kind, e.col, ${NODE_FUNCTIONS(`CASE WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-      THEN (SELECT r.ev_action FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
-      ELSE (SELECT ad.adbin FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`)} FROM expr e
+      THEN (SELECT r.ev_action::pg_catalog.text FROM pg_catalog.pg_rewrite r WHERE r.oid OPERATOR(pg_catalog.=) e.eoid)
+      WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass
+      THEN (SELECT k.conbin::pg_catalog.text FROM pg_catalog.pg_constraint k WHERE k.oid OPERATOR(pg_catalog.=) e.eoid)
+      WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+      THEN (SELECT pg_catalog.concat_ws(' ', ix.indexprs::pg_catalog.text, ix.indpred::pg_catalog.text) FROM pg_catalog.pg_index ix WHERE ix.indexrelid OPERATOR(pg_catalog.=) e.eoid)
+      ELSE (SELECT ad.adbin::pg_catalog.text FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`)} FROM expr e
 ), deeper(top, fn) AS (
   SELECT DISTINCT c.fn, c.fn FROM called c
   UNION
@@ -8436,12 +8551,39 @@ const copiedRowsQuery = (o) => {
            AND EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
              AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'))
     ) h
+), writes(fn, how) AS (
+  -- what writes or sends what it is given: a CHECK's or an index's function chain that reads a
+  -- kept table and writes can put its rows anywhere (attacker a91 F1)
+  SELECT q.oid, w.how FROM (SELECT DISTINCT x.fn FROM deeper x) x
+    JOIN pg_catalog.pg_proc q ON q.oid OPERATOR(pg_catalog.=) x.fn
+    JOIN pg_catalog.pg_namespace qn ON qn.oid OPERATOR(pg_catalog.=) q.pronamespace
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+    CROSS JOIN LATERAL (
+      SELECT 'writes or sends what it is given' AS how
+       WHERE qn.nspname OPERATOR(pg_catalog.=) 'pg_catalog' AND q.proname OPERATOR(pg_catalog.=) ANY ('{${WRITING_CATALOG_FUNCTIONS.join(',')}}'::pg_catalog.name[])
+      UNION ALL
+      SELECT 'runs INSERT, UPDATE, DELETE or MERGE'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NOT NULL
+         AND ${sqlBody('q', o.version)}::pg_catalog.text OPERATOR(pg_catalog.~) ':commandType [2-5] '
+      UNION ALL
+      SELECT pg_catalog.format('runs %s', pg_catalog.upper(m.m[1])) FROM pg_catalog.regexp_match(q.prosrc, '${WRITING_STATEMENT}', 'i') m(m)
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND ${readable('l')} AND m.m IS NOT NULL
+      UNION ALL
+      SELECT 'runs SELECT ... INTO'
+       WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND l.lanname OPERATOR(pg_catalog.=) 'sql'
+         AND q.prosrc OPERATOR(pg_catalog.~*) '${WRITING_SELECT_INTO}'
+    ) w
 )
 SELECT DISTINCT c.obj, c.kind, c.col, x.top::pg_catalog.regprocedure::pg_catalog.text AS fn,
   CASE WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
-  v.kept, v.how, cp.grantees
+  v.kept, v.how, cp.grantees, cp.what, cp.undo, wr.writes
 FROM called c JOIN deeper x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
-JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT FROM c.col`;
+JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.kind OPERATOR(pg_catalog.=) c.kind AND cp.col IS NOT DISTINCT FROM c.col
+CROSS JOIN LATERAL (
+  SELECT (SELECT pg_catalog.format('%s %s', w.fn::pg_catalog.regprocedure, w.how) FROM deeper y JOIN writes w ON w.fn OPERATOR(pg_catalog.=) y.fn
+     WHERE y.top OPERATOR(pg_catalog.=) x.top ORDER BY w.fn OPERATOR(pg_catalog.=) x.fn DESC, w.fn::pg_catalog.regprocedure::pg_catalog.text LIMIT 1) AS writes
+) wr
+WHERE c.kind OPERATOR(pg_catalog.=) ANY ('{m,s}'::pg_catalog.text[]) OR v.how IS NOT NULL OR wr.writes IS NOT NULL`;
 };
 /**
  * After the load (attacker a90 F1, F2): what the load copied out of a table the target keeps with
@@ -8451,13 +8593,17 @@ JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.col IS NOT DISTINCT
  * stored generated column of a table it made (not among ProtectedSet.relations) that holds rows,
  * each with the function it calls, the kept table it reads (or what cannot be told), who may read
  * it and what to run. keptTablesViewsWarning follows views' dependencies between relations; these
- * have none. Warned, not refused (the net refuses them over the tables it fingerprints); pg_restore
- * and psql by hand restore them the same, without a word. None when there is nothing to say.
+ * have none. And, in a paragraph of its own, the CHECK constraints (of a table it made, of a
+ * domain its columns are of) and index expressions of a table it made that holds rows whose
+ * function chain reads a kept table and writes or sends (copiedRowsQuery, kinds 'c', 'd', 'i';
+ * attacker a91 F1): what they wrote while the rows loaded can be anywhere. Warned, not refused
+ * (the net refuses them over the tables it fingerprints); pg_restore and psql by hand restore them
+ * the same, without a word. None when there is nothing to say.
  */
 async function keptTablesCopiesWarning(client, set) {
     const kept = set?.keptTables ?? [];
     if (set === undefined || kept.length === 0 || set.viewsBefore === undefined)
-        return undefined;
+        return [];
     const read = await withCatalogSearchPath(client, async () => {
         const { rows } = await client.query(copiedRowsQuery({
             version: set.serverVersion ?? 0,
@@ -8480,7 +8626,7 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(row
         return { rows, objects, tables };
     });
     if (read === undefined)
-        return undefined;
+        return [];
     const objects = new Map(read.objects.map(o => [Number(o.oid), o]));
     const tables = new Map(read.tables.map(t => [Number(t.oid), t.name]));
     // a table of the load's whose generated column holds no value: nothing was copied (its rows,
@@ -8496,22 +8642,49 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(row
             o.acl.every(([grantee, privilege, grantable]) => r.acl.some(([g, p, x]) => Number(g) === Number(grantee) && p === privilege && (x || !grantable))));
     /** One item per materialized view, per generated column: its calls and what each reads. */
     const items = new Map();
+    /** One item per CHECK constraint, index (kinds 'c', 'd', 'i'): its calls, what each reads. */
+    const runs = new Map();
+    const held = new Map();
     for (const r of read.rows) {
         const object = objects.get(Number(r.obj));
-        if (object === undefined || asBefore(object) || !(await holds(object)))
+        if (object === undefined || asBefore(object))
             continue;
-        const id = JSON.stringify([object.name, r.col]);
-        const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() };
+        const holding = held.get(Number(r.obj)) ?? (await holds(object));
+        held.set(Number(r.obj), holding);
+        if (!holding)
+            continue;
         const call = r.via === null ? r.fn : `${r.fn}, which calls ${r.via}`;
         const what = r.kept !== null
             ? `reads ${tables.get(Number(r.kept)) ?? String(r.kept)}`
             : (r.how ?? 'runs what cannot be read');
+        if (r.what !== null) {
+            const id = JSON.stringify([r.kind, r.col, object.name]);
+            const run = runs.get(id) ?? {
+                what: r.what,
+                undo: r.undo ?? '',
+                reads: new Map(),
+                writes: new Set()
+            };
+            const reads = run.reads.get(call) ?? new Set();
+            reads.add(what);
+            run.reads.set(call, reads);
+            if (r.writes !== null)
+                run.writes.add(r.writes);
+            runs.set(id, run);
+            continue;
+        }
+        const id = JSON.stringify([object.name, r.col]);
+        const item = items.get(id) ?? { object, col: r.col, grantees: r.grantees, reads: new Map() };
         const reads = item.reads.get(call) ?? new Set();
         reads.add(what);
         item.reads.set(call, reads);
         items.set(id, item);
     }
-    const found = [...items.values()].sort((a, b) => `${a.object.name} ${a.col ?? ''}`.localeCompare(`${b.object.name} ${b.col ?? ''}`));
+    return [copiesParagraph([...items.values()]), writtenParagraph([...runs.values()])].filter((p) => p !== undefined);
+}
+/** keptTablesCopiesWarning's paragraph on materialized views and generated columns. */
+function copiesParagraph(items) {
+    const found = items.sort((a, b) => `${a.object.name} ${a.col ?? ''}`.localeCompare(`${b.object.name} ${b.col ?? ''}`));
     if (found.length === 0)
         return undefined;
     const shown = 10;
@@ -8530,6 +8703,24 @@ WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])`, [[...new Set(row
         : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`);
     const n = found.length;
     return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+}
+/**
+ * keptTablesCopiesWarning's paragraph on the CHECK constraints and index expressions whose
+ * functions read a kept table and write or send (attacker a91 F1).
+ */
+function writtenParagraph(runs) {
+    const found = runs.sort((a, b) => a.what.localeCompare(b.what));
+    if (found.length === 0)
+        return undefined;
+    const shown = 10;
+    const list = found.slice(0, shown).map(r => {
+        const calls = [...r.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`);
+        const writes = [...r.writes];
+        return `${r.what} (calls ${fewNames(calls, 2)}${writes.length > 0 ? `; ${fewNames(writes, 2)}` : ''})`;
+    });
+    const undo = [...new Set(found.slice(0, shown).map(r => r.undo))];
+    const n = found.length;
+    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
@@ -8982,6 +9173,17 @@ BEGIN
       FOR chg_ IN SELECT e.key, e.value AS was, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
         WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
       LOOP
+        -- a partitioned table of the target's the backup attaches its own new tables to (pg_dump
+        -- -t <partition> --load-via-partition-root): those children, and no other, may appear
+        IF chg_.key OPERATOR(pg_catalog.=) 'children' AND rel_.w ? 'attaches' AND (SELECT COALESCE(pg_catalog.jsonb_agg(x.v ORDER BY (x.v OPERATOR(pg_catalog.#>>) '{}')::pg_catalog.oid), '[]'::pg_catalog.jsonb)
+            FROM pg_catalog.jsonb_array_elements(chg_.now) x(v)
+            WHERE chg_.was OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(x.v) OR NOT EXISTS (
+              SELECT FROM pg_catalog.pg_class k JOIN pg_catalog.pg_namespace kn ON kn.oid OPERATOR(pg_catalog.=) k.relnamespace
+               WHERE k.oid OPERATOR(pg_catalog.=) (x.v OPERATOR(pg_catalog.#>>) '{}')::pg_catalog.oid
+                 AND NOT want OPERATOR(pg_catalog.?) (x.v OPERATOR(pg_catalog.#>>) '{}')
+                 AND (rel_.w->'attaches') OPERATOR(pg_catalog.@>) pg_catalog.jsonb_build_array(pg_catalog.jsonb_build_array(kn.nspname, k.relname)))) OPERATOR(pg_catalog.=) chg_.was THEN
+          CONTINUE;
+        END IF;
         said_ := phrases->chg_.key->>0;
         IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
           said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
@@ -9112,16 +9314,25 @@ BEGIN
   -- what the load copied out of the target's table into an object of the backup's granted to
   -- other roles, with no dependency between the two (attacker a90 F3): a materialized view it
   -- filled, a stored generated column it computed, through a function that reads the table or SQL
-  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view
+  -- built at run time (copiedRowsQuery); exempt as the view walk: a trusted materialized view.
+  -- And a CHECK constraint (a domain's too) or an index expression of a table the load wrote,
+  -- whose function reads the table and writes or sends: its rows can be anywhere (a91 F1)
   IF guarded_ IS NOT NULL THEN
     SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
-      SELECT DISTINCT CASE WHEN k.kept IS NOT NULL
+      SELECT DISTINCT CASE WHEN k.kind OPERATOR(pg_catalog.<>) ALL ('{m,s}'::pg_catalog.text[]) AND k.kept IS NOT NULL
+        THEN pg_catalog.format('%s: the %s runs the function %s%s for each row the load writes, which reads it%s: what it wrote of its rows can be anywhere',
+          k.kept::pg_catalog.regclass, k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END,
+          CASE WHEN k.writes IS NOT NULL THEN pg_catalog.format(', and %s', k.writes) ELSE ', and runs what cannot be read' END)
+        WHEN k.kind OPERATOR(pg_catalog.<>) ALL ('{m,s}'::pg_catalog.text[])
+        THEN pg_catalog.format('the target''s tables: the %s runs the function %s%s for each row the load writes, which %s: what it reads of them and writes cannot be told',
+          k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how)
+        WHEN k.kept IS NOT NULL
         THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to other roles, who would read them through it',
-          k.kept::pg_catalog.regclass, k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
+          k.kept::pg_catalog.regclass, k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
         ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to other roles: what it copies of them cannot be told',
-          k.what, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
+          k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
         FROM (SELECT c.*, CASE WHEN c.kind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view ' OPERATOR(pg_catalog.||) c.obj::pg_catalog.regclass::pg_catalog.text
-            ELSE pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) END AS what
+            WHEN c.kind OPERATOR(pg_catalog.=) 's' THEN pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass) ELSE c.what END AS named
           FROM (${copiedRowsQuery({
         version: set.serverVersion ?? 0,
         tables: 'guarded_',
@@ -10972,14 +11183,16 @@ function refuseCopyElsewhere(toc) {
  * the target's relation of that name is not what the rows load into), refused here; the rest
  * are for the target's check (refuseCopyOutsideTree, restore.ts). Without a selection the whole
  * archive creates what its statements say, and only the entries of an archive that defines
- * neither table (pg_dump --data-only --load-via-partition-root) are left for the target's check.
+ * neither table (pg_dump --data-only --load-via-partition-root), and those whose table the restore
+ * attaches to a root the archive does not create (pg_dump -t <partition>
+ * --load-via-partition-root: `attaches`), are left for the target's check.
  *
  * @throws RestoreError naming the entry and both tables.
  */
 function rootCopiesForTarget(selection, toc) {
     const loaded = selectedEntries(toc.entries, selection) ?? new Set(toc.entries.map(e => e.dumpId));
     const found = (0,postgres_toc/* copiesIntoRootsNotRestored */.g0)(toc.entries, loaded);
-    const created = found.find(c => c.createsRoot || c.createsOwn);
+    const created = found.find(c => !c.attaches && (c.createsRoot || c.createsOwn));
     if (created)
         throw copyOutsideTreeError(rootCopyOf(created), created.createsRoot
             ? `the restore creates ${(0,sql_names/* quoteQualified */.$s)(created.root)} without ${(0,sql_names/* quoteQualified */.$s)(created.own)} among its partitions when the rows load (tables, schemas or data-only leave the backup's ATTACH PARTITION out; the restore's own attachments run after the load)`
@@ -10992,7 +11205,8 @@ function rootCopyOf(c) {
         own: c.own,
         root: c.root,
         statement: (c.entry.copyStmt ?? '').trim(),
-        linked: c.linked
+        linked: c.linked,
+        ...(c.attaches ? { attaches: true, attachedTables: c.attachedTables ?? [c.own] } : {})
     };
 }
 /**
@@ -11004,6 +11218,20 @@ function copyOutsideTreeError(copy, why) {
     const root = (0,sql_names/* quoteQualified */.$s)(copy.root);
     const shown = JSON.stringify(copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}\u2026` : copy.statement);
     return new RestoreError(`the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names another table, ${root} (${shown}): pg_dump writes an entry's COPY into its partition root only with --load-via-partition-root, where the rows go through the root into its partitions; but ${why}, so pg_restore would load the rows of ${own} into ${root} as it is. Nothing was restored. ${copy.linked ? 'Restore the whole backup, or with data-only into' : 'Restore it into'} a target whose ${root} is a partitioned table with ${own} among its partitions.`);
+}
+/**
+ * The refusal of a data entry's COPY into the root its table is attached to by the backup's
+ * ATTACH PARTITION (pg_dump -t <partition> --load-via-partition-root), where the target's
+ * relation of the root's name is not a partitioned table (`found`: what the target has there).
+ */
+function attachOutsideTreeError(copy, found) {
+    const own = (0,sql_names/* quoteQualified */.$s)(copy.own);
+    const root = (0,sql_names/* quoteQualified */.$s)(copy.root);
+    const shown = JSON.stringify(copy.statement.length > 120 ? `${copy.statement.slice(0, 120)}\u2026` : copy.statement);
+    const byHand = found === 'no relation of that name'
+        ? `pg_restore would fail on the ATTACH PARTITION (relation ${root} does not exist), or without --single-transaction leave ${own} created and empty`
+        : `pg_restore would fail on the ATTACH PARTITION (${root} is not partitioned)`;
+    return new RestoreError(`the archive's entry ${copy.dumpId} (TABLE DATA ${own}) holds the rows of ${own}, but its COPY statement names ${root} (${shown}), which the backup does not create: it was made with pg_dump --load-via-partition-root of ${own} without its partitioned table, and its ATTACH PARTITION makes ${own} a partition of the target's ${root}, through which the rows load. ${found === 'no relation of that name' ? `The target has no ${root}` : `The target's ${root} is ${found}`}: ${byHand}. Nothing was restored. Restore into a target whose ${root} is a partitioned table (where ${own}'s bounds are free), or restore a backup that has ${root} too (the whole backup), or one made without --load-via-partition-root (its COPY names ${own} itself).`);
 }
 /**
  * Each name of `tables` and `schemas` must select something of the archive, as pg_restore
@@ -11341,10 +11569,19 @@ function archiveDataOnly(selection, toc, kind, references = archiveReferences(se
     const entries = toc.entries.filter(e => selected === undefined || selected.has(e.dumpId));
     const created = new Set((kind === 'TABLE' ? references.createdTables : references.createdSequences).map(tableKey));
     const data = (0,postgres_toc/* dataEntries */.Rf)(entries);
+    // a partition's COPY into the target's root it is attached to (pg_dump -t <partition>
+    // --load-via-partition-root): its rows are the partition's, which the restore creates
+    const attached = new Set(kind === 'TABLE'
+        ? (0,postgres_toc/* copiesIntoRootsNotRestored */.g0)(toc.entries, selected ?? new Set(toc.entries.map(e => e.dumpId)))
+            .filter(c => c.attaches)
+            .map(c => c.entry.dumpId)
+        : []);
     const filled = [];
     for (const e of kind === 'TABLE' ? data.tables : data.sequences) {
         filled.push({ schema: e.namespace ?? '', name: e.tag });
         if (kind !== 'TABLE' || !e.copyStmt || e.copyStmt.trim() === '')
+            continue;
+        if (attached.has(e.dumpId))
             continue;
         // the COPY statement as the server reads it (any case, spacing, comments): its table counts
         const copy = (0,plain_sql/* writtenTables */.jH)(e.copyStmt);
@@ -13032,8 +13269,8 @@ async function restore(inputs, connection, deps = {}) {
         }
         // what the load copied out of them into the backup's materialized views and stored generated
         // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow
-        const copies = await keptTablesCopiesWarning(target, recorded?.set);
-        if (copies) {
+        // and what the load's CHECK constraints and index expressions wrote of them elsewhere (a91 F1)
+        for (const copies of await keptTablesCopiesWarning(target, recorded?.set)) {
             log/* log */.Rm.warning(copies);
             warnings.push(copies);
         }
@@ -14438,6 +14675,8 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
             .flatMap(r => (r.fingerprint ? [r.fingerprint] : [])),
         providers: facts.providerSchemas,
         loads: rowTables(plan),
+        // the target's partitioned tables the backup attaches its partitions to (b22)
+        attachedTo: attachedRoots(plan),
         clean: inputs.clean,
         createdSchemas: plan.plain?.schemas ?? [],
         replacedObjects: plan.plain?.replacingObjects ?? [],
@@ -14667,13 +14906,17 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         const named = (k) => `${k.schema}.${k.table} ${k.name}`;
         const fixed = keys.filter(k => !k.alterable);
         if (fixed.length > 0)
-            log/* log */.Rm.info(`${label}: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive in the archive's order, as pg_restore --data-only does.`);
+            log/* log */.Rm.info(`${label}: ${(0,log/* plural */.LS)(fixed.length, 'foreign key')} between the tables it loads belong${fixed.length === 1 ? 's' : ''} to tables the restoring role does not own (${fixed.map(named).join(', ')}): checked row by row as the rows arrive, as pg_restore --data-only does (the load puts the rows of the tables they reference first).`);
         const firing = triggers.filter(t => !t.alterable && firesOnLoad(t));
         if (firing.length > 0)
             server.firing = firing.map(named);
         if (firing.length > 0)
             log/* log */.Rm.warning(`${label}: ${(0,log/* plural */.LS)(firing.length, 'trigger')} of the target on tables it loads belong${firing.length === 1 ? 's' : ''} to tables the restoring role does not own, and fire${firing.length === 1 ? 's' : ''} as their rows load (${plainFills.length > 0 ? 'psql -f' : 'pg_restore --data-only without --disable-triggers, which needs a superuser,'} does the same): ${firing.map(named).join(', ')}. If one writes rows into a table the backup loads (e.g. a profile for each new user), that table's rows fail on a duplicate key and nothing is kept: drop the trigger before the restore and create it again after.`);
         const deferred = keys.filter(k => k.alterable);
+        // the keys the load defers are checked at its end: they ask no order of the rows (the
+        // archive's stays, and pg_restore -d with it)
+        if (deferred.length > 0 && (server.dataOrder?.length ?? 0) > 0)
+            server.dataOrder = await fillLoadOrder(client, kept, deferred);
         const disabled = triggers.filter(t => t.alterable && firesOnLoad(t));
         const setBack = triggers.filter(t => t.alterable);
         if (deferred.length > 0 || setBack.length > 0)
@@ -14826,7 +15069,13 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     // a subset (tables, schemas): which of its own tables are there, apart from the others (trial
     // u20 F6: every table of the schema was listed as if the subset would write to it)
     const subset = subsetListing(inputs, plan, existing);
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+    // a partition of the target's partitioned table (pg_dump -t <partition>
+    // --load-via-partition-root): it goes next to that table by its nature (b22)
+    const attachedTo = attachedRoots(plan);
+    const partitionOfTarget = attachedTo.length > 0
+        ? ` The backup is ${attachedTo.map(a => `${listNames(a.partitions, 5)}, attached by its ATTACH PARTITION to the target's ${(0,sql_names/* quoteQualified */.$s)(a.root)}`).join('; ')} (pg_dump -t <partition> --load-via-partition-root): it restores only next to the target's tables. Set 'allow-non-empty: true' for that (the target's tables are proven unchanged before the COMMIT, but for the partitions attached).`
+        : '';
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
 }
 /**
  * Where the target's tables lie only in public and the backup holds no table there: why public
@@ -15207,7 +15456,12 @@ plain = false) {
     throw new RestoreError(`${parts.join('; and ')}. Nothing was changed.`);
 }
 /**
- * The data entries whose COPY names their partition root where the restore creates neither that
+ * The data entries whose table the restore creates and attaches to a root the backup does not
+ * create (RestorePlan.copiesIntoRoots with attaches: pg_dump -t <partition>
+ * --load-via-partition-root): the target's relation of the root's name must be a partitioned
+ * table, read before anything runs (pg_restore by hand fails on the ATTACH otherwise); where it
+ * has other partitions, said (rows outside the attached bounds go where it routes them). And
+ * the data entries whose COPY names their partition root where the restore creates neither that
  * root nor the entry's table (RestorePlan.copiesIntoRoots: tables, schemas or data-only; or an
  * archive that defines neither, pg_dump --data-only --load-via-partition-root): the
  * target's relation of the root's name must be a partitioned table with the entry's table among
@@ -15218,13 +15472,92 @@ plain = false) {
  * @throws RestoreError naming the entry and both tables.
  */
 async function refuseCopyOutsideTree(client, plan) {
-    const copies = plan.copiesIntoRoots ?? [];
+    const all = plan.copiesIntoRoots ?? [];
+    if (all.length === 0)
+        return;
+    // the entries whose table the restore attaches to the target's root: that root must be a
+    // partitioned table (pg_dump -t <partition> --load-via-partition-root, b22)
+    const attaching = all.filter(c => c.attaches);
+    if (attaching.length > 0) {
+        const roots = await targetRelations(client, attaching.map(c => c.root));
+        for (const c of attaching) {
+            const found = roots.get(JSON.stringify([c.root.schema, c.root.name]));
+            if (found?.relkind !== 'p')
+                throw attachOutsideTreeError(c, relationKind(found?.relkind));
+        }
+        for (const a of attachedRoots({ copiesIntoRoots: attaching })) {
+            const others = roots.get(JSON.stringify([a.root.schema, a.root.name]))?.partitions ?? [];
+            if (others.length === 0)
+                continue;
+            const root = (0,sql_names/* quoteQualified */.$s)(a.root);
+            const attached = listNames(a.partitions, 5);
+            log/* log */.Rm.info(`The backup attaches ${attached} to the target's ${root} (its ATTACH PARTITION), and its rows load through ${root} (pg_dump --load-via-partition-root); ${root} has ${(0,log/* plural */.LS)(others.length, 'other partition')} (${listNames(others, 5)}): the backup's rows fall within the bounds its ATTACH PARTITION gives ${attached} (those they were dumped under), and any outside them go where ${root} routes them, as with pg_restore by hand (into a target that holds other objects, the check before COMMIT rolls the restore back if one goes into a table of the target's).`);
+        }
+    }
+    const copies = all.filter(c => !c.attaches);
     if (copies.length === 0)
         return;
     const held = await partitionedAncestors(client, copies.map(c => ({ root: c.root, table: c.own })));
     const outside = copies.find((_, i) => !held.has(i));
     if (outside)
         throw copyOutsideTreeError(outside, `${outside.linked ? `the restore creates neither (tables, schemas or data-only leave the backup's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} or its ATTACH PARTITION out)` : `the backup defines neither (no CREATE TABLE or ATTACH PARTITION of either: a --data-only archive)`}, and the target's ${(0,sql_names/* quoteQualified */.$s)(outside.root)} is not a partitioned table with ${(0,sql_names/* quoteQualified */.$s)(outside.own)} among its partitions`);
+}
+/**
+ * The target's partitioned tables the restore attaches tables it creates to (RootCopy.attaches:
+ * pg_dump -t <partition> --load-via-partition-root), each with those tables.
+ */
+function attachedRoots(plan) {
+    const byRoot = new Map();
+    for (const c of plan.copiesIntoRoots ?? []) {
+        if (!c.attaches)
+            continue;
+        const k = JSON.stringify([c.root.schema, c.root.name]);
+        const entry = byRoot.get(k) ?? { root: c.root, partitions: [] };
+        for (const t of c.attachedTables ?? [c.own])
+            if (!entry.partitions.some(p => p.schema === t.schema && p.name === t.name))
+                entry.partitions.push(t);
+        byRoot.set(k, entry);
+    }
+    return [...byRoot.values()];
+}
+/** What a target's relation of the relkind is, as a refusal says it (undefined: none). */
+function relationKind(relkind) {
+    switch (relkind) {
+        case undefined:
+            return 'no relation of that name';
+        case 'r':
+            return 'a table (not partitioned)';
+        case 'v':
+            return 'a view';
+        case 'm':
+            return 'a materialized view';
+        case 'f':
+            return 'a foreign table';
+        case 'S':
+            return 'a sequence';
+        default:
+            return `a relation of kind '${relkind}'`;
+    }
+}
+/**
+ * The target's relations of `names` (keyed by JSON [schema, name]): each one's relkind, and for a
+ * partitioned table its partitions (one level down).
+ */
+async function targetRelations(client, names) {
+    const { rows } = await client.query(`SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relkind,
+            (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('schema', pn.nspname, 'name', p.relname)
+                      ORDER BY pn.nspname, p.relname)
+               FROM pg_catalog.pg_inherits i
+               JOIN pg_catalog.pg_class p ON p.oid = i.inhrelid
+               JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace
+              WHERE i.inhparent = c.oid) AS partitions
+       FROM unnest($1::text[], $2::text[]) AS w(schema, name)
+       JOIN pg_catalog.pg_namespace n ON n.nspname = w.schema
+       JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = w.name`, [names.map(t => t.schema), names.map(t => t.name)]);
+    return new Map(rows.map(r => [
+        JSON.stringify([r.schema, r.name]),
+        { relkind: r.relkind, partitions: r.partitions ?? [] }
+    ]));
 }
 /**
  * A session that takes no writes (a standby, or default_transaction_read_only on for the role,

@@ -285,9 +285,12 @@ async function checkNameIsFree(client, name, overwrite) {
             throw explainClientError('look up existing artifacts', error);
         }
         // the lookup is a courtesy (fail before a long dump); the upload itself still refuses a taken
-        // name, so a backend that cannot list artifacts does not stop the backup
-        log/* log */.Rm.warning(`Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`);
-        return { exists: undefined };
+        // name, so a backend that cannot list artifacts does not stop the backup (the warning is the
+        // caller's to log: the lookup runs beside the connection, its group comes after)
+        return {
+            exists: undefined,
+            warning: `Could not check whether an artifact named '${name}' exists (${message}); going on: the upload will say so if it does.`
+        };
     }
     if (!overwrite) {
         throw new errors/* SettingError */.L_('artifactName', `an artifact named '${name}' already exists in this workflow run. Choose another artifact-name, or set 'overwrite: true' to replace it.`);
