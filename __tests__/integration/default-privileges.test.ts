@@ -9,6 +9,9 @@
  * the target's default privileges stay as they were. Without one it warns and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
@@ -17,6 +20,7 @@ import {
   actionRoundTrip,
   neonLikeSource,
   neonLikeTarget,
+  runCapture,
   supabaseLikeSource,
   supabaseLikeTarget
 } from '../support/managed.js'
@@ -173,6 +177,33 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(lines).toMatch(/the restore's transaction ends with the check that none of them/)
     expect(await acls(target)).toEqual(sourceAcls)
     expect(await defaultAcls(target)).toEqual(defaultsBefore)
+  })
+
+  it("a script that names no owner and grants nothing (pg_dump --no-owner --no-privileges of the public schema, a dashboard's dump): its objects get the target's default privileges, as with psql by hand — said in a warning (trial u57 F1: they were left the owner's alone, anon got permission denied, without a word)", async () => {
+    const src = await supabaseLikeTarget(supabase)
+    await src.instance.userQuery(
+      src.database,
+      "CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a')"
+    )
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'noacl-')), 'public.sql')
+    const dumped = await runCapture(
+      path.join(supabase.binDir, 'pg_dump'),
+      ['--no-owner', '--no-privileges', '--schema=public', `--file=${file}`, src.url],
+      src.env
+    )
+    expect(dumped.code).toBe(0)
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    const result = await actionRestore(target, { kind: 'file', path: file })
+    const [reach] = await target.instance.admin.query<{ anon: boolean; authenticated: boolean }>(
+      target.database,
+      "SELECT has_table_privilege('anon', 'public.notes', 'SELECT') AS anon, has_table_privilege('authenticated', 'public.notes', 'INSERT') AS authenticated"
+    )
+    expect(reach).toEqual({ anon: true, authenticated: true })
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+    expect(result.warnings.join('\n')).toMatch(
+      /The backup names no owner and grants no privileges \(made with pg_dump --no-owner --no-privileges\?\): its objects get what the target's default privileges of postgres give \([^\n]*anon=arwdDxt\/postgres[^\n]*\), as with psql by hand\./
+    )
   })
 
   it("no-privileges: true: as before, the target's default privileges apply (anon gets documents), and stay", async () => {

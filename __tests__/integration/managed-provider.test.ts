@@ -979,6 +979,24 @@ describe("a schema a superuser (a DBA) made for the app, whose tables the app's 
     )
   })
 
+  it("allow-non-empty: the row counts' line counts the manifest's rows, and says the target's own apart (trial u57 F4: 48 rows said to match the manifest's 46)", async () => {
+    const { role, as } = await appRole()
+    const grants = `GRANT SELECT, INSERT, DELETE ON app.t, app.ro, app.wo TO ${role};`
+    const from = await appDatabase(
+      role,
+      `${grants} INSERT INTO app.t SELECT g, 'b' || g FROM generate_series(1, 6) g;`
+    )
+    const source = await backUp(as(from))
+    const into = await appDatabase(role, `${grants} INSERT INTO app.t VALUES (98, 'x'), (99, 'y');`)
+    const { lines } = await logOf(() =>
+      harness.restore(testRestoreInputs(as(into), source, { allowNonEmpty: true }))
+    )
+    expect(await rows(into, 'app.t')).toHaveLength(8)
+    expect(lines).toMatch(
+      /match the manifest's row counts \(6 rows\)\. Besides, app\.t holds 2 rows of the target's own\./
+    )
+  })
+
   it("a role named like the platform's owning a DBA's auth.migrations gives it no bookkeeping status (attacker a48 F5)", async () => {
     const server = harness.server
     const { role, as } = await appRole()

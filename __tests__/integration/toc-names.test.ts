@@ -505,6 +505,37 @@ describe('pg_dump -t <partition> --load-via-partition-root: the partition attach
     for (const db of [source, target]) await server.dropDatabase(db)
   }, 120_000)
 
+  it("into a target that holds rows (its other partition's, and a table of its own: a Supabase project's auth.users): restored, the target's rows as they were (attacker a92 F2: refused whenever the target held rows)", async () => {
+    const server = harness.server
+    const { source, file } = await partitionArchive()
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `${targetDdl}
+       INSERT INTO meas VALUES (7, '2025-07-01', 'target');
+       CREATE TABLE users (id int PRIMARY KEY, email text); INSERT INTO users VALUES (1, 'kept@example.com');`
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(server.url(target), { kind: 'file', path: file }, { allowNonEmpty: true })
+      )
+    )
+    expect(lines).toMatch(/1 table, 1 row restored/)
+    expect(
+      await server.query(
+        target,
+        'SELECT tableoid::regclass::text AS part, id, v FROM meas ORDER BY id'
+      )
+    ).toEqual([
+      { part: 'meas_2024', id: 1, v: 'a' },
+      { part: 'meas_2025', id: 7, v: 'target' }
+    ])
+    expect(await server.query(target, 'SELECT id, email FROM users')).toEqual([
+      { id: 1, email: 'kept@example.com' }
+    ])
+    for (const db of [source, target]) await server.dropDatabase(db)
+  }, 120_000)
+
   it.each([
     [
       'a plain table',

@@ -51,6 +51,20 @@ describe('foreignKeyNote', () => {
     ).toMatch(/^ Note: the backup's rows of auth\.schema_migrations were not loaded because/)
   })
 
+  it("no note for a plain script that has no rows of the table (pg_dump --schema=public: trial u57 F2, the note advised deleting the project's own users)", () => {
+    const plain = { copyTables: [{ schema: 'public', name: 'orders' }], insertTables: [] }
+    expect(
+      foreignKeyNote(
+        FAILED,
+        {},
+        { providerSchemas: [auth(2)] },
+        {
+          plain: plain as unknown as NonNullable<Parameters<typeof foreignKeyNote>[3]>['plain']
+        }
+      )
+    ).toBe('')
+  })
+
   it('no note for another error, or a table the target kept no rows of', () => {
     expect(foreignKeyNote('psql: ERROR: duplicate key', {}, { providerSchemas: [auth(1)] })).toBe(
       ''

@@ -528,7 +528,9 @@ describe('pg_dump -t <partition> --load-via-partition-root: an ATTACH to a root 
         statement: 'COPY public.meas (id, d, v) FROM stdin;',
         linked: true,
         attaches: true,
-        attachedTables: [own]
+        attachedTables: [own],
+        // the entries whose statements attach it: their hazards are this attach's (a92 F2)
+        attachEntries: [table.dumpId, link.dumpId]
       }
     ])
   })

@@ -902,6 +902,8 @@ export interface RootCopy {
   attaches?: true
   /** With attaches: the tables the restore attaches to the root (the entry's own, or its ancestor's). */
   attachedTables?: QualifiedName[]
+  /** With attaches: the archive entries that attach them (TABLE ATTACH, and TABLE … PARTITION OF). */
+  attachEntries?: number[]
 }
 
 /**
@@ -944,7 +946,13 @@ function rootCopyOf(c: CopyIntoRoot): RootCopy {
     root: c.root,
     statement: (c.entry.copyStmt ?? '').trim(),
     linked: c.linked,
-    ...(c.attaches ? { attaches: true as const, attachedTables: c.attachedTables ?? [c.own] } : {})
+    ...(c.attaches
+      ? {
+          attaches: true as const,
+          attachedTables: c.attachedTables ?? [c.own],
+          attachEntries: c.attachEntries ?? []
+        }
+      : {})
   }
 }
 
@@ -1350,6 +1358,7 @@ export function archiveReferences(
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()
     const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()]
+    references.entry = e.dumpId
     for (const event of events)
       if (event.kind === 'statement') {
         // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
@@ -1602,6 +1611,19 @@ async function scanScript(
 }
 
 /**
+ * The script creates tables but names no owner and grants nothing (pg_dump --no-owner
+ * --no-privileges, a dashboard's plain dump): what others may do with its objects is what the
+ * target's default privileges give them, as with psql by hand.
+ */
+export function namesNoOwnerNorGrant(
+  objects: Pick<PlainDumpObjects, 'createdTables' | 'owners' | 'grants'>
+): boolean {
+  return (
+    objects.createdTables.length > 0 && objects.owners.size === 0 && objects.grants.length === 0
+  )
+}
+
+/**
  * A script that creates tables but names no owner and grants nothing (pg_dump --no-owner
  * --no-acl, -O -x): said, since what the source granted others does not come back (trial u54 F4:
  * the grants to a reporting role were missing without a word; psql by hand the same).
@@ -1609,8 +1631,7 @@ async function scanScript(
 export function ownersAndPrivilegesNote(
   objects: Pick<PlainDumpObjects, 'createdTables' | 'owners' | 'grants'>
 ): string {
-  if (objects.createdTables.length === 0 || objects.owners.size > 0 || objects.grants.length > 0)
-    return ''
+  if (!namesNoOwnerNorGrant(objects)) return ''
   return " It sets no owners and grants no privileges (made with pg_dump --no-owner --no-acl?): what it creates belongs to the restoring role, and other roles reach it only through the target's default privileges; grant what the source granted them after the restore."
 }
 

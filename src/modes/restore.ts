@@ -177,6 +177,7 @@ import {
   RestoreError,
   attachOutsideTreeError,
   copyOutsideTreeError,
+  namesNoOwnerNorGrant,
   type RestorePlan,
   type OutsidePart,
   type UnnamedSequence,
@@ -1659,7 +1660,7 @@ function reportFacts(facts: TargetFacts): TargetFacts {
   )
   if (facts.providerSchemas.length > 0)
     log.info(
-      `Schemas the restoring role does not own, made by a superuser (a platform's, or a DBA's: their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`
+      `Schemas of a superuser's making (a platform's, or a DBA's: the restoring role does not own them, or holds only a superuser's extensions in them; their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => (s.extensionOwner ? `${s.name} (${s.owner}'s, holding extensions of ${s.extensionOwner})` : `${s.name} (${s.owner})`)).join(', ')}.`
     )
   return facts
 }
@@ -2564,6 +2565,16 @@ async function setAsideDefaultPrivileges(
   const own = await readOwnDefaultPrivileges(client)
   if (own.rows.length === 0) return {}
   const described = describeDefaultPrivileges(own)
+  if (plan.format === 'plain' && plan.plain && namesNoOwnerNorGrant(plan.plain)) {
+    // a script that grants nothing (pg_dump --no-owner --no-privileges): set aside, the target's
+    // default privileges would leave its objects the restoring role's alone, where psql by hand
+    // gives them what those default privileges give (trial u57 F1: anon and authenticated got
+    // "permission denied" on every table of a new Supabase project, without a word)
+    const warning = `The backup names no owner and grants no privileges (made with pg_dump --no-owner --no-privileges?): its objects get what the target's default privileges of ${own.role} give (${described}), as with psql by hand. That may be more than the source granted (a table the source closed to a role is open to it): look at their privileges (\\dp in psql) and REVOKE what the source did not grant; or restore a backup made without --no-privileges, which carries the source's own.`
+    log.warning(warning)
+    warnings.push(warning)
+    return {}
+  }
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
     const archive = plan.format !== 'plain'
@@ -3535,7 +3546,17 @@ async function refuseHazards(
   plan: RestorePlan
 ): Promise<boolean> {
   const refs = plan.references ?? plan.plain
-  const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))]
+  const attaching = attachingEntries(plan)
+  const hazards = [
+    // the ATTACH PARTITION of a table the restore creates to the target's partitioned table
+    // (pg_dump -t <partition> --load-via-partition-root): checked before anything runs
+    // (refuseCopyOutsideTree), and the net lets that table gain exactly those partitions
+    // (attacker a92 F2: refused here whenever the target held rows, a Supabase project always)
+    ...(refs?.hazards ?? []).filter(
+      h => !(h.dumpId !== undefined && attaching.has(h.dumpId) && onlyAttaches(h.why))
+    ),
+    ...(await writtenNonTables(client, refs))
+  ]
   // any schema: what such a statement writes is not read from the script
   const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated)
   if (held.length === 0) return false
@@ -3547,6 +3568,28 @@ async function refuseHazards(
   throw new RestoreError(
     `with allow-non-empty: true, the backup has ${plural(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; …' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`
   )
+}
+
+/**
+ * The archive entries that make a table the restore creates a partition of the target's
+ * partitioned table (RootCopy.attachEntries: its TABLE ATTACH entry, and its TABLE entry, CREATE
+ * TABLE … PARTITION OF before pg_dump 12).
+ */
+function attachingEntries(plan: Pick<RestorePlan, 'copiesIntoRoots'>): Set<number> {
+  return new Set(
+    (plan.copiesIntoRoots ?? []).flatMap(c => (c.attaches ? (c.attachEntries ?? []) : []))
+  )
+}
+
+/** A hazard's reasons are all of a partition attached (plain-sql.ts attachedTables' words). */
+function onlyAttaches(why: string): boolean {
+  return why
+    .split('; ')
+    .every(r =>
+      /^it (?:attaches a partition|changes the partitions or parents of|creates a partition of) /.test(
+        r
+      )
+    )
 }
 
 /**
@@ -4420,14 +4463,16 @@ export function foreignKeyNote(
    * selection left out (trial u53 F1 step 6: "not loaded because the target's auth.users holds
    * 3000 rows" with schemas: public, whose restore never loads them).
    */
-  plan?: Pick<RestorePlan, 'tableData'>
+  plan?: Pick<RestorePlan, 'tableData' | 'plain'>
 ): string {
   const m =
     /violates foreign key constraint "([^"]+)"[\s\S]*?is not present in table "([^"]+)"/.exec(
       message
     )
   if (!m) return ''
-  const loads = plan?.tableData
+  // a script's too: its COPY and INSERT (trial u57 F2: a public-only script "withheld" auth.users'
+  // rows it never had, and the note advised deleting the project's own users)
+  const loads = plan && (plan.tableData ?? (plan.plain ? rowTables(plan) : undefined))
   const kept = facts.providerSchemas.flatMap(p =>
     p.tables
       .filter(
@@ -5003,6 +5048,24 @@ async function compareRowCounts(
     notInManifest.reduce((sum, t) => sum + t.rows, 0) -
     keptHere.reduce((sum, t) => sum + t.rows, 0) -
     driftedHere.reduce((sum, t) => sum + t.rows, 0)
+  // a table that held rows of the target's own beside the backup's (allow-non-empty): those are
+  // not the manifest's (trial u57 F4: "match the manifest's row counts (48 rows)" for its 46)
+  const alongsideHere = result.flatMap(t => {
+    const key = JSON.stringify([t.schema, t.name])
+    const held = alongside.get(key)
+    return held !== undefined &&
+      held > 0 &&
+      !keptNames.has(key) &&
+      !unlistedKeys.has(key) &&
+      !driftedKeys.has(key)
+      ? [{ name: `${t.schema}.${t.name}`, held }]
+      : []
+  })
+  const heldRows = alongsideHere.reduce((sum, t) => sum + t.held, 0)
+  const alongsideNote =
+    alongsideHere.length > 0
+      ? ` Besides, ${alongsideHere.map(t => t.name).join(', ')} ${alongsideHere.length === 1 ? 'holds' : 'hold'} ${plural(heldRows, 'row')} of the target's own.`
+      : ''
   const keptNote =
     keptHere.length > 0
       ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${plural(
@@ -5012,7 +5075,7 @@ async function compareRowCounts(
       : ''
   log.info(
     expected.size > 0
-      ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${plural(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${plural(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${
+      ? `${compared === 0 ? 'No table compared with the manifest’s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${plural(comparedRows - heldRows, 'row')}).`}${alongsideNote}${drifted.length > 0 ? ` ${plural(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${
           notInManifest.length > 0
             ? ` ${plural(notInManifest.length, 'table')} the manifest does not list (${plural(
                 notInManifest.reduce((sum, t) => sum + t.rows, 0),

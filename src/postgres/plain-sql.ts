@@ -283,7 +283,7 @@ export class PlainDumpObjects {
   get hazards(): ScriptHazard[] {
     // deferred statements, in their order, each with the sequences created before it
     for (const d of this.deferred.splice(0))
-      this.hazard(d.text, d.keywords, d.written, d.keyedTo, d.standardConformingStrings)
+      this.hazard(d.text, d.keywords, d.written, d.keyedTo, d.standardConformingStrings, d.dumpId)
     const unlinks = [...this.unlinks]
       .filter(([oid]) => !this.largeObjectOids.has(oid))
       .map(([, statement]) => ({
@@ -303,7 +303,10 @@ export class PlainDumpObjects {
     written: ReturnType<typeof writtenTables> | undefined
     keyedTo: number
     standardConformingStrings: boolean
+    dumpId: number | undefined
   }> = []
+  /** The archive entry whose statements `see` reads now (an archive's reading sets it). */
+  entry: number | undefined
   private readonly deferHazards: boolean
 
   /**
@@ -507,7 +510,8 @@ export class PlainDumpObjects {
         keywords: cls.keywords,
         written,
         keyedTo: this.createdSequences.length,
-        standardConformingStrings: e.standardConformingStrings
+        standardConformingStrings: e.standardConformingStrings,
+        dumpId: this.entry
       })
     else
       this.hazard(
@@ -515,7 +519,8 @@ export class PlainDumpObjects {
         cls.keywords,
         written,
         this.createdSequences.length,
-        e.standardConformingStrings
+        e.standardConformingStrings,
+        this.entry
       )
     if (cls.keywords[0] === 'GRANT') this.grants.push(text)
     else if (cls.keywords[0] === 'ALTER') this.privilegesAndOwners(text)
@@ -763,13 +768,15 @@ export class PlainDumpObjects {
     written: ReturnType<typeof writtenTables> | undefined,
     /** createdSequences' length when the statement was seen: those before it count. */
     keyedTo: number,
-    standardConformingStrings = true
+    standardConformingStrings = true,
+    dumpId?: number
   ): void {
     const statement = oneLine(text)
     let entry: ScriptHazard | undefined
     const add = (why: string): void => {
       if (entry) entry.why = `${entry.why}; ${why}`
-      else if (this.found.length < 100) this.found.push((entry = { statement, why }))
+      else if (this.found.length < 100)
+        this.found.push((entry = { statement, why, ...(dumpId === undefined ? {} : { dumpId }) }))
     }
     for (const q of this.createdSequences.slice(this.keyed, keyedTo))
       this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
@@ -897,6 +904,8 @@ export interface ScriptHazard {
   /** The statement, on one line (at most 160 characters). */
   statement: string
   why: string
+  /** The archive entry the statement is of (PlainDumpObjects.entry when it was seen). */
+  dumpId?: number
 }
 
 /** A statement's text on one line, at most `max` characters, its secrets redacted (quoteSql). */

@@ -1128,6 +1128,11 @@ export interface CopyIntoRoot {
    * ancestor of it whose ATTACH names the root).
    */
   attachedTables?: TableName[]
+  /**
+   * With `attaches`: the loaded entries that attach them (their TABLE ATTACH entries, and their
+   * TABLE entries: CREATE TABLE … PARTITION OF before pg_dump 12).
+   */
+  attachEntries?: number[]
 }
 
 /**
@@ -1185,19 +1190,40 @@ export function copiesIntoRootsNotRestored(
       createsOwn: created.has(tableKey(own)),
       linked,
       attaches,
-      ...(attaches
-        ? {
-            attachedTables: [tableKey(own), ...restored(own)]
-              .filter(t => outside.get(t)?.has(tableKey(root)))
-              .map(t => {
-                const [schema, name] = JSON.parse(t) as [string, string]
-                return { schema, name }
-              })
-          }
-        : {})
+      ...(attaches ? attachedBy(entries, loaded, own, root, restored, outside) : {})
     })
   }
   return out
+}
+
+/**
+ * The tables a restore attaches to the target's `root` for the entry of `own` (its own, or the
+ * ancestor whose link names the root), and the loaded entries that attach them.
+ */
+function attachedBy(
+  entries: readonly TocEntry[],
+  loaded: ReadonlySet<number>,
+  own: TableName,
+  root: TableName,
+  restored: (own: TableName) => Set<string>,
+  outside: Map<string, Set<string>>
+): { attachedTables: TableName[]; attachEntries: number[] } {
+  const keys = [tableKey(own), ...restored(own)].filter(t => outside.get(t)?.has(tableKey(root)))
+  const attached = new Set(keys)
+  return {
+    attachedTables: keys.map(t => {
+      const [schema, name] = JSON.parse(t) as [string, string]
+      return { schema, name }
+    }),
+    attachEntries: entries
+      .filter(
+        e =>
+          (e.desc === 'TABLE ATTACH' || e.desc === 'TABLE') &&
+          loaded.has(e.dumpId) &&
+          attached.has(tableKey(tableOf(e)))
+      )
+      .map(e => e.dumpId)
+  }
 }
 
 /**
