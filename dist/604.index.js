@@ -11206,7 +11206,13 @@ function rootCopyOf(c) {
         root: c.root,
         statement: (c.entry.copyStmt ?? '').trim(),
         linked: c.linked,
-        ...(c.attaches ? { attaches: true, attachedTables: c.attachedTables ?? [c.own] } : {})
+        ...(c.attaches
+            ? {
+                attaches: true,
+                attachedTables: c.attachedTables ?? [c.own],
+                attachEntries: c.attachEntries ?? []
+            }
+            : {})
     };
 }
 /**
@@ -11543,6 +11549,7 @@ function archiveReferences(selection, toc) {
             continue;
         const lexer = new psql_lexer/* PsqlLexer */.$p();
         const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()];
+        references.entry = e.dumpId;
         for (const event of events)
             if (event.kind === 'statement') {
                 // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
@@ -11746,12 +11753,20 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
     return { objects, read };
 }
 /**
+ * The script creates tables but names no owner and grants nothing (pg_dump --no-owner
+ * --no-privileges, a dashboard's plain dump): what others may do with its objects is what the
+ * target's default privileges give them, as with psql by hand.
+ */
+function namesNoOwnerNorGrant(objects) {
+    return (objects.createdTables.length > 0 && objects.owners.size === 0 && objects.grants.length === 0);
+}
+/**
  * A script that creates tables but names no owner and grants nothing (pg_dump --no-owner
  * --no-acl, -O -x): said, since what the source granted others does not come back (trial u54 F4:
  * the grants to a reporting role were missing without a word; psql by hand the same).
  */
 function ownersAndPrivilegesNote(objects) {
-    if (objects.createdTables.length === 0 || objects.owners.size > 0 || objects.grants.length > 0)
+    if (!namesNoOwnerNorGrant(objects))
         return '';
     return " It sets no owners and grants no privileges (made with pg_dump --no-owner --no-acl?): what it creates belongs to the restoring role, and other roles reach it only through the target's default privileges; grant what the source granted them after the restore.";
 }
@@ -13783,7 +13798,7 @@ function superuserRisk(facts, signingKey) {
 function reportFacts(facts) {
     log/* log */.Rm.info(`Restoring as ${facts.currentUser} (${facts.superuser ? 'a superuser' : 'not a superuser'}; the database belongs to ${facts.databaseOwner}); the target has ${(0,log/* plural */.LS)(facts.roles.length, 'role')}, ${(0,log/* plural */.LS)(facts.extensions.length, 'extension')}, ${(0,log/* plural */.LS)(facts.schemas.length, 'schema')}.`);
     if (facts.providerSchemas.length > 0)
-        log/* log */.Rm.info(`Schemas the restoring role does not own, made by a superuser (a platform's, or a DBA's: their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => `${s.name} (${s.owner})`).join(', ')}.`);
+        log/* log */.Rm.info(`Schemas of a superuser's making (a platform's, or a DBA's: the restoring role does not own them, or holds only a superuser's extensions in them; their objects that exist are kept as they are; rows load into their tables as pg_restore loads them, but for a platform's migration bookkeeping, which keeps the target's): ${facts.providerSchemas.map(s => (s.extensionOwner ? `${s.name} (${s.owner}'s, holding extensions of ${s.extensionOwner})` : `${s.name} (${s.owner})`)).join(', ')}.`);
     return facts;
 }
 /**
@@ -14517,6 +14532,16 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
     if (own.rows.length === 0)
         return {};
     const described = describeDefaultPrivileges(own);
+    if (plan.format === 'plain' && plan.plain && namesNoOwnerNorGrant(plan.plain)) {
+        // a script that grants nothing (pg_dump --no-owner --no-privileges): set aside, the target's
+        // default privileges would leave its objects the restoring role's alone, where psql by hand
+        // gives them what those default privileges give (trial u57 F1: anon and authenticated got
+        // "permission denied" on every table of a new Supabase project, without a word)
+        const warning = `The backup names no owner and grants no privileges (made with pg_dump --no-owner --no-privileges?): its objects get what the target's default privileges of ${own.role} give (${described}), as with psql by hand. That may be more than the source granted (a table the source closed to a role is open to it): look at their privileges (\\dp in psql) and REVOKE what the source did not grant; or restore a backup made without --no-privileges, which carries the source's own.`;
+        log/* log */.Rm.warning(warning);
+        warnings.push(warning);
+        return {};
+    }
     if (!inputs.singleTransaction) {
         const reached = backupObjectsReached(own, plan);
         const archive = plan.format !== 'plain';
@@ -15276,7 +15301,15 @@ async function superuserNote(client, facts, existing) {
  */
 async function refuseHazards(client, server, plan) {
     const refs = plan.references ?? plan.plain;
-    const hazards = [...(refs?.hazards ?? []), ...(await writtenNonTables(client, refs))];
+    const attaching = attachingEntries(plan);
+    const hazards = [
+        // the ATTACH PARTITION of a table the restore creates to the target's partitioned table
+        // (pg_dump -t <partition> --load-via-partition-root): checked before anything runs
+        // (refuseCopyOutsideTree), and the net lets that table gain exactly those partitions
+        // (attacker a92 F2: refused here whenever the target held rows, a Supabase project always)
+        ...(refs?.hazards ?? []).filter(h => !(h.dumpId !== undefined && attaching.has(h.dumpId) && onlyAttaches(h.why))),
+        ...(await writtenNonTables(client, refs))
+    ];
     // any schema: what such a statement writes is not read from the script
     const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated);
     if (held.length === 0)
@@ -15288,6 +15321,20 @@ async function refuseHazards(client, server, plan) {
         .map(h => `"${h.statement}" (${h.why})`)
         .join('; ');
     throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; \u2026' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
+}
+/**
+ * The archive entries that make a table the restore creates a partition of the target's
+ * partitioned table (RootCopy.attachEntries: its TABLE ATTACH entry, and its TABLE entry, CREATE
+ * TABLE \u2026 PARTITION OF before pg_dump 12).
+ */
+function attachingEntries(plan) {
+    return new Set((plan.copiesIntoRoots ?? []).flatMap(c => (c.attaches ? (c.attachEntries ?? []) : [])));
+}
+/** A hazard's reasons are all of a partition attached (plain-sql.ts attachedTables' words). */
+function onlyAttaches(why) {
+    return why
+        .split('; ')
+        .every(r => /^it (?:attaches a partition|changes the partitions or parents of|creates a partition of) /.test(r));
 }
 /**
  * The script's writes into a relation of the target that is not a table (a view, whose rows go
@@ -15950,7 +15997,9 @@ plan) {
     const m = /violates foreign key constraint "([^"]+)"[\s\S]*?is not present in table "([^"]+)"/.exec(message);
     if (!m)
         return '';
-    const loads = plan?.tableData;
+    // a script's too: its COPY and INSERT (trial u57 F2: a public-only script "withheld" auth.users'
+    // rows it never had, and the note advised deleting the project's own users)
+    const loads = plan && (plan.tableData ?? (plan.plain ? rowTables(plan) : undefined));
     const kept = facts.providerSchemas.flatMap(p => p.tables
         .filter(t => t.name === m[2] &&
         t.rows > 0 &&
@@ -16438,11 +16487,28 @@ alongside = new Map()) {
         notInManifest.reduce((sum, t) => sum + t.rows, 0) -
         keptHere.reduce((sum, t) => sum + t.rows, 0) -
         driftedHere.reduce((sum, t) => sum + t.rows, 0);
+    // a table that held rows of the target's own beside the backup's (allow-non-empty): those are
+    // not the manifest's (trial u57 F4: "match the manifest's row counts (48 rows)" for its 46)
+    const alongsideHere = result.flatMap(t => {
+        const key = JSON.stringify([t.schema, t.name]);
+        const held = alongside.get(key);
+        return held !== undefined &&
+            held > 0 &&
+            !keptNames.has(key) &&
+            !unlistedKeys.has(key) &&
+            !driftedKeys.has(key)
+            ? [{ name: `${t.schema}.${t.name}`, held }]
+            : [];
+    });
+    const heldRows = alongsideHere.reduce((sum, t) => sum + t.held, 0);
+    const alongsideNote = alongsideHere.length > 0
+        ? ` Besides, ${alongsideHere.map(t => t.name).join(', ')} ${alongsideHere.length === 1 ? 'holds' : 'hold'} ${(0,log/* plural */.LS)(heldRows, 'row')} of the target's own.`
+        : '';
     const keptNote = keptHere.length > 0
         ? ` ${keptHere.map(t => `${t.schema}.${t.name}`).join(', ')} kept the target's rows (${(0,log/* plural */.LS)(keptHere.reduce((sum, t) => sum + t.rows, 0), 'row')}): not compared.`
         : '';
     log/* log */.Rm.info(expected.size > 0
-        ? `${compared === 0 ? 'No table compared with the manifest\u2019s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows, 'row')}).`}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
+        ? `${compared === 0 ? 'No table compared with the manifest\u2019s row counts.' : `${compared === 1 ? 'The 1 table matches' : `All ${compared} tables match`} the manifest's row counts (${(0,log/* plural */.LS)(comparedRows - heldRows, 'row')}).`}${alongsideNote}${drifted.length > 0 ? ` ${(0,log/* plural */.LS)(drifted.length, 'table')} differ${drifted.length === 1 ? 's' : ''} from counts taken after the dump (see the warning).` : ''}${keptNote}${notInManifest.length > 0
             ? ` ${(0,log/* plural */.LS)(notInManifest.length, 'table')} the manifest does not list (${(0,log/* plural */.LS)(notInManifest.reduce((sum, t) => sum + t.rows, 0), 'row')}) ${notInManifest.length === 1 ? 'was' : 'were'} counted too.`
             : ''}${filtered > 0 ? ` The backup was filtered by row-level security (pg_dump --enable-row-security as role ${manifest.rowSecurity.role}): ${(0,log/* plural */.LS)(filtered, 'table')} hold only the rows that role could see (${manifest.rowSecurity.tables.map(t => `${t.schema}.${t.name}`).join(', ')}).` : ''}`
         : keptHere.length > 0
