@@ -1115,6 +1115,150 @@ COPY public.profiles (user_id, name) FROM stdin;
     )
   })
 
+  /**
+   * a92 F1's routes: the CHECK's function reads the kept table and hands each row to what
+   * PostgreSQL runs without a body naming it — a user-defined operator's function, a variable of
+   * a domain whose CHECK calls a function, a cast's function — which INSERTs it.
+   */
+  const OPERATOR_ROUTE = (
+    table = 'auth.users',
+    column = 'email'
+  ): string => `CREATE TABLE public.leak5 (s text);
+GRANT SELECT ON TABLE public.leak5 TO ${ANON};
+CREATE FUNCTION public.w5(a text, b int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak5 VALUES (a); RETURN true; END $$;
+CREATE OPERATOR public.##> (LEFTARG = text, RIGHTARG = int, FUNCTION = public.w5);
+CREATE FUNCTION public.viaop(x int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ DECLARE r record; BEGIN FOR r IN SELECT ${column} AS v FROM ${table} LOOP PERFORM r.v OPERATOR(public.##>) 0; END LOOP; RETURN true; END $$;
+CREATE TABLE public.t5 (x int CHECK (public.viaop(x)));
+COPY public.t5 (x) FROM stdin;
+1
+\\.`
+
+  const DOMAIN_ROUTE = `CREATE TABLE public.leak6 (s text);
+GRANT SELECT ON TABLE public.leak6 TO ${ANON};
+CREATE FUNCTION public.w6(a text) RETURNS boolean LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak6 VALUES (a); RETURN true; END $$;
+CREATE DOMAIN public.sink AS text CHECK (public.w6(VALUE));
+CREATE FUNCTION public.viadom(x int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ DECLARE r record; v public.sink; BEGIN FOR r IN SELECT email FROM auth.users LOOP v := r.email; END LOOP; RETURN true; END $$;
+CREATE TABLE public.t6 (x int CHECK (public.viadom(x)));
+COPY public.t6 (x) FROM stdin;
+1
+\\.`
+
+  const CAST_ROUTE = `CREATE TABLE public.leak7 (s text);
+GRANT SELECT ON TABLE public.leak7 TO ${ANON};
+CREATE TYPE public.tag AS (s text);
+CREATE FUNCTION public.w7(a text) RETURNS public.tag LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak7 VALUES (a); RETURN ROW(a)::public.tag; END $$;
+CREATE CAST (text AS public.tag) WITH FUNCTION public.w7(text);
+CREATE FUNCTION public.viacast(x int) RETURNS boolean LANGUAGE plpgsql
+  AS $$ DECLARE r record; BEGIN FOR r IN SELECT email FROM auth.users LOOP PERFORM r.email::public.tag; END LOOP; RETURN true; END $$;
+CREATE TABLE public.t7 (x int CHECK (public.viacast(x)));
+COPY public.t7 (x) FROM stdin;
+1
+\\.`
+
+  it('a92 F1: a CHECK whose function hands auth.users’ rows to a user-defined operator whose function INSERTs: warned, naming the operator and its function; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a92-operator', OPERATOR_ROUTE())
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^Copies of the target's kept tables written elsewhere by the load/)
+    expect(warnings[0]).toContain(
+      'CHECK constraint t5_x_check of public.t5 (calls public.viaop(integer), which reads auth.users; public.w5(text,integer) runs INSERT, run by the operator public.##>(text,integer))'
+    )
+    expect(warnings[0]).toContain('ALTER TABLE public.t5 DROP CONSTRAINT t5_x_check;')
+    // the route is real: the operator's function ran for each of auth.users' rows
+    expect(await rowsOf(db, 'public.leak5')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
+  it('a92 F1: … to a variable of a domain whose CHECK calls a function that INSERTs: warned, naming the domain’s constraint and its function; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a92-domain', DOMAIN_ROUTE)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'CHECK constraint t6_x_check of public.t6 (calls public.viadom(integer), which reads auth.users; public.w6(text) runs INSERT, run by the CHECK constraint sink_check of the domain public.sink)'
+    )
+    // the variable's NULL start is checked too
+    expect(await rowsOf(db, 'public.leak6')).toEqual([{ s: 'ceo@example.com' }, { s: null }])
+  })
+
+  it('… to a cast (CREATE CAST … WITH FUNCTION) whose function INSERTs: warned, naming the cast and its function; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(db, 'a92-cast', CAST_ROUTE)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'CHECK constraint t7_x_check of public.t7 (calls public.viacast(integer), which reads auth.users; public.w7(text) runs INSERT, run by the cast from text to public.tag)'
+    )
+    expect(await rowsOf(db, 'public.leak7')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
+  it('a92 F1b: the operator route over the table the net fingerprints (allow-non-empty): refused, naming the operator; the target unchanged', async () => {
+    const db = await database(TARGET)
+    const error = await failure(
+      harness.restore(
+        inputs(db, script('a92-operator-net', OPERATOR_ROUTE('public.secrets', 'secret')))
+      )
+    )
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own/
+    )
+    expect(error?.message).toContain(
+      'public.secrets: the CHECK constraint t5_x_check of public.t5 runs the function public.viaop(integer) for each row the load writes, which reads it, and public.w5(text,integer) runs INSERT, run by the operator public.##>(text,integer)'
+    )
+    expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+    expect(
+      await server.query(
+        db,
+        `SELECT to_regclass('public.leak5') AS l, to_regclass('public.t5') AS t, to_regprocedure('public.w5(text,integer)') AS f,
+           (SELECT count(*)::int FROM pg_catalog.pg_operator WHERE oprname = '##>') AS ops,
+           (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
+      )
+    ).toEqual([{ l: null, t: null, f: null, ops: 0, rows: 'TOPSECRET,public-info' }])
+  })
+
+  /**
+   * An application's own operator and domain (and cast) whose functions neither read a kept
+   * table nor write, used by a CHECK's function that reads one: nothing new reachable writes.
+   */
+  const QUIET_TYPES = (
+    table = 'auth.users',
+    column = 'email'
+  ): string => `CREATE FUNCTION public.same_text(a text, b text) RETURNS boolean LANGUAGE sql IMMUTABLE
+  AS $$ SELECT lower(a) = lower(b) $$;
+CREATE OPERATOR public.=~= (LEFTARG = text, RIGHTARG = text, FUNCTION = public.same_text);
+CREATE FUNCTION public.filled(a text) RETURNS boolean LANGUAGE sql IMMUTABLE
+  AS $$ SELECT length(a) > 0 $$;
+CREATE DOMAIN public.nonempty AS text CHECK (public.filled(VALUE));
+CREATE TYPE public.label AS (s text);
+CREATE FUNCTION public.to_label(a text) RETURNS public.label LANGUAGE sql IMMUTABLE
+  AS $$ SELECT ROW(upper(a))::public.label $$;
+CREATE CAST (text AS public.label) WITH FUNCTION public.to_label(text);
+CREATE FUNCTION public.known(x int, e text) RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ DECLARE m public.nonempty := e; l public.label := e::public.label;
+  BEGIN RETURN EXISTS (SELECT FROM ${table} u WHERE u.id = x AND u.${column} OPERATOR(public.=~=) m AND l IS NOT NULL); END $$;
+CREATE TABLE public.members (user_id int, email public.nonempty, CHECK (public.known(user_id, email)));
+GRANT SELECT ON TABLE public.members TO ${ANON};
+COPY public.members (user_id, email) FROM stdin;
+1\t${table === 'auth.users' ? 'CEO@example.com' : 'topsecret'}
+\\.`
+
+  it('an operator, a domain with a CHECK and a cast of the backup’s that neither read nor write, used by a CHECK’s function over a kept table: no warning, and the net lets it through', async () => {
+    const provider = await project()
+    expect(await copyWarnings(provider, 'quiet-types', QUIET_TYPES())).toEqual([])
+    expect(
+      await server.query(provider, `SET ROLE ${ANON}; SELECT email FROM public.members`)
+    ).toEqual([{ email: 'CEO@example.com' }])
+    const guarded = await database(TARGET)
+    expect(
+      await copyWarnings(guarded, 'quiet-types-net', QUIET_TYPES('public.secrets', 'secret'))
+    ).toEqual([])
+    expect(
+      await server.query(guarded, `SET ROLE ${ANON}; SELECT email FROM public.members`)
+    ).toEqual([{ email: 'topsecret' }])
+  })
+
   it('the CHECK, domain and index routes into a target that keeps no table (auth.users without rows): no warning', async () => {
     const db = await project(false)
     expect(await copyWarnings(db, 'a91-empty', `${CHECKED()}\n${DOMAIN}\n${INDEXED}`)).toEqual([])
