@@ -8380,6 +8380,14 @@ const WRITING_CATALOG_FUNCTIONS = [
  * told, and also writes or sends (WRITING_STATEMENT, WRITING_CATALOG_FUNCTIONS; a BEGIN ATOMIC
  * body's INSERT, UPDATE, DELETE or MERGE) or runs what cannot be told: what it wrote can be
  * anywhere. A CHECK that only reads a kept table (user_exists(user_id) over auth.users) is not.
+ * What PostgreSQL runs with no name in a body (attacker a92 F1: a PL/pgSQL function hands each
+ * row it read to a user-defined operator, a cast or a variable of a domain whose function
+ * INSERTs it) cannot be told from a body's text: the functions of the backup's operators (and
+ * their estimators), casts, domains' CHECK constraints, types (input, output, binary, typmod,
+ * analyze) and range types (subtype_diff, canonical), not pg_catalog's or an extension's
+ * members', and what they call, count as run by every chain, of every kind (their reads its
+ * reads, their writes its writes; via and writes name the operator, cast, domain or type).
+ * An application's own that neither read a kept table nor write change nothing.
  * Rows: obj (oid: the relation), kind ('m', 's', 'c', 'd' or 'i'), col (the generated column; for
  * 'c', 'd', 'i' a key of the constraint or index), fn (the function called, a regprocedure), via
  * (the function named in its body that reads, or NULL), kept (the kept table, or NULL) and how
@@ -8497,8 +8505,39 @@ const copiedRowsQuery = (o) => {
       WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
       THEN (SELECT pg_catalog.concat_ws(' ', ix.indexprs::pg_catalog.text, ix.indpred::pg_catalog.text) FROM pg_catalog.pg_index ix WHERE ix.indexrelid OPERATOR(pg_catalog.=) e.eoid)
       ELSE (SELECT ad.adbin::pg_catalog.text FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`)} FROM expr e
+), unnamed(fn, route) AS (
+  -- the functions PostgreSQL runs without a body naming them (attacker a92 F1): an operator's
+  -- (and its estimators), a cast's, a domain's CHECK constraints' (for a variable, an argument,
+  -- a result or a column of the domain), a type's input, output, binary, typmod and analyze
+  -- functions, a range type's subtype_diff and canonical ones; only the backup's (not
+  -- pg_catalog's or information_schema's, not an extension's members). Which of them a body runs
+  -- cannot be told from its text: each counts as run by every chain
+  SELECT DISTINCT ON (s.fn) s.fn, s.route FROM (
+    SELECT op.oprcode::pg_catalog.oid AS fn, pg_catalog.format('the operator %s', op.oid::pg_catalog.regoperator) AS route FROM pg_catalog.pg_operator op
+    UNION ALL SELECT op.oprrest::pg_catalog.oid, pg_catalog.format('the operator %s (its restriction estimator)', op.oid::pg_catalog.regoperator) FROM pg_catalog.pg_operator op
+    UNION ALL SELECT op.oprjoin::pg_catalog.oid, pg_catalog.format('the operator %s (its join estimator)', op.oid::pg_catalog.regoperator) FROM pg_catalog.pg_operator op
+    UNION ALL SELECT ca.castfunc, pg_catalog.format('the cast from %s to %s', ca.castsource::pg_catalog.regtype, ca.casttarget::pg_catalog.regtype) FROM pg_catalog.pg_cast ca
+    UNION ALL SELECT f.fn, pg_catalog.format('the CHECK constraint %I of the domain %s', k.conname, k.contypid::pg_catalog.regtype)
+      FROM pg_catalog.pg_constraint k CROSS JOIN LATERAL (SELECT ${NODE_FUNCTIONS('k.conbin')} AS fn) f
+     WHERE k.contypid OPERATOR(pg_catalog.<>) 0 AND k.contype OPERATOR(pg_catalog.=) 'c'
+    UNION ALL SELECT f.fn, pg_catalog.format('the type %s (its %s function)', t.oid::pg_catalog.regtype, f.what)
+      FROM pg_catalog.pg_type t CROSS JOIN LATERAL (VALUES (t.typinput::pg_catalog.oid, 'input'), (t.typoutput::pg_catalog.oid, 'output'),
+        (t.typreceive::pg_catalog.oid, 'receive'), (t.typsend::pg_catalog.oid, 'send'), (t.typmodin::pg_catalog.oid, 'typmod_in'),
+        (t.typmodout::pg_catalog.oid, 'typmod_out'), (t.typanalyze::pg_catalog.oid, 'analyze')) f(fn, what)
+    UNION ALL SELECT f.fn, pg_catalog.format('the range type %s (its %s function)', rg.rngtypid::pg_catalog.regtype, f.what)
+      FROM pg_catalog.pg_range rg CROSS JOIN LATERAL (VALUES (rg.rngsubdiff::pg_catalog.oid, 'subtype_diff'), (rg.rngcanonical::pg_catalog.oid, 'canonical')) f(fn, what)
+  ) s JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) s.fn
+    JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
+   WHERE ${notCatalog('pn')}
+     AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+       AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
+   ORDER BY s.fn, s.route
 ), deeper(top, fn) AS (
   SELECT DISTINCT c.fn, c.fn FROM called c
+  UNION
+  -- through an array: the planner's estimate of unnamed (every operator, cast, type) would
+  -- have it join pg_proc with itself for the step below (seconds, not milliseconds)
+  SELECT u.fn, u.fn FROM pg_catalog.unnest(ARRAY(SELECT u.fn FROM unnamed u)) u(fn)
   UNION
   -- and on, call by call: the functions each body names (a BEGIN ATOMIC one: those PostgreSQL
   -- records), to every depth (attacker a91 F1: three calls deep passed); UNION keeps it finite
@@ -8573,15 +8612,36 @@ const copiedRowsQuery = (o) => {
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND l.lanname OPERATOR(pg_catalog.=) 'sql'
          AND q.prosrc OPERATOR(pg_catalog.~*) '${WRITING_SELECT_INTO}'
     ) w
+), reach(top, fn, seed) AS (
+  -- what each chain runs: the functions its calls name, to any depth (seed NULL), and every
+  -- function run without a name (unnamed) with what it calls (seed: the one run so), where the
+  -- first do not hold it already
+  SELECT x.top, x.fn, NULL::pg_catalog.oid FROM deeper x WHERE x.top OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.fn FROM called c))
+  UNION
+  SELECT t.top, y.fn, y.top FROM (SELECT DISTINCT c.fn AS top FROM called c) t
+    CROSS JOIN unnamed u JOIN deeper y ON y.top OPERATOR(pg_catalog.=) u.fn
+   WHERE NOT EXISTS (SELECT FROM deeper z WHERE z.top OPERATOR(pg_catalog.=) t.top AND z.fn OPERATOR(pg_catalog.=) y.fn)
+), named(fn, seed, said) AS (
+  -- how such a function is reached, for the messages: run by the operator, cast, domain...
+  SELECT DISTINCT r.fn, r.seed, pg_catalog.format('%s%s', CASE WHEN r.fn OPERATOR(pg_catalog.<>) r.seed
+      THEN pg_catalog.format('called by %s, ', r.seed::pg_catalog.regprocedure) ELSE '' END,
+      pg_catalog.format('run by %s', u.route))
+    FROM reach r JOIN unnamed u ON u.fn OPERATOR(pg_catalog.=) r.seed
 )
 SELECT DISTINCT c.obj, c.kind, c.col, x.top::pg_catalog.regprocedure::pg_catalog.text AS fn,
-  CASE WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
+  CASE WHEN x.seed IS NOT NULL THEN pg_catalog.format('%s (%s)', x.fn::pg_catalog.regprocedure, nm.said)
+    WHEN x.fn OPERATOR(pg_catalog.<>) x.top THEN x.fn::pg_catalog.regprocedure::pg_catalog.text END AS via,
   v.kept, v.how, cp.grantees, cp.what, cp.undo, wr.writes
-FROM called c JOIN deeper x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
+FROM called c JOIN reach x ON x.top OPERATOR(pg_catalog.=) c.fn JOIN verdict v ON v.fn OPERATOR(pg_catalog.=) x.fn
+LEFT JOIN named nm ON nm.fn OPERATOR(pg_catalog.=) x.fn AND nm.seed OPERATOR(pg_catalog.=) x.seed
 JOIN copies cp ON cp.obj OPERATOR(pg_catalog.=) c.obj AND cp.kind OPERATOR(pg_catalog.=) c.kind AND cp.col IS NOT DISTINCT FROM c.col
 CROSS JOIN LATERAL (
-  SELECT (SELECT pg_catalog.format('%s %s', w.fn::pg_catalog.regprocedure, w.how) FROM deeper y JOIN writes w ON w.fn OPERATOR(pg_catalog.=) y.fn
-     WHERE y.top OPERATOR(pg_catalog.=) x.top ORDER BY w.fn OPERATOR(pg_catalog.=) x.fn DESC, w.fn::pg_catalog.regprocedure::pg_catalog.text LIMIT 1) AS writes
+  SELECT (SELECT CASE WHEN y.seed IS NULL THEN pg_catalog.format('%s %s', w.fn::pg_catalog.regprocedure, w.how)
+      ELSE pg_catalog.format('%s %s, %s', w.fn::pg_catalog.regprocedure, w.how, wn.said) END
+     FROM reach y JOIN writes w ON w.fn OPERATOR(pg_catalog.=) y.fn
+     LEFT JOIN named wn ON wn.fn OPERATOR(pg_catalog.=) y.fn AND wn.seed OPERATOR(pg_catalog.=) y.seed
+     WHERE y.top OPERATOR(pg_catalog.=) x.top
+     ORDER BY y.seed IS NOT NULL, w.fn OPERATOR(pg_catalog.=) x.fn DESC, w.fn::pg_catalog.regprocedure::pg_catalog.text, wn.said LIMIT 1) AS writes
 ) wr
 WHERE c.kind OPERATOR(pg_catalog.=) ANY ('{m,s}'::pg_catalog.text[]) OR v.how IS NOT NULL OR wr.writes IS NOT NULL`;
 };
@@ -8702,7 +8762,7 @@ function copiesParagraph(items) {
         ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
         : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`);
     const n = found.length;
-    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view or generated column', 'materialized views or generated columns')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column with the rights of the role that writes the row (the restore's COPY), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by every chain; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
 }
 /**
  * keptTablesCopiesWarning's paragraph on the CHECK constraints and index expressions whose
@@ -8720,7 +8780,7 @@ function writtenParagraph(runs) {
     });
     const undo = [...new Set(found.slice(0, shown).map(r => r.undo))];
     const n = found.length;
-    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
+    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by every chain; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
