@@ -9,7 +9,7 @@
  * the target's default privileges stay as they were. Without one it warns and changes nothing.
  */
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
@@ -204,6 +204,44 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(result.warnings.join('\n')).toMatch(
       /The backup names no owner and grants no privileges \(made with pg_dump --no-owner --no-privileges\?\): its objects get what the target's default privileges of postgres give \([^\n]*anon=arwdDxt\/postgres[^\n]*\), as with psql by hand\./
     )
+  })
+
+  it("such a script with an ALTER DEFAULT PRIVILEGES of its own is not one that grants nothing: no warning that says its objects get only the target's default privileges (attacker a93 F1: it named anon's, the script gave PUBLIC everything)", async () => {
+    const src = await supabaseLikeTarget(supabase)
+    await src.instance.userQuery(
+      src.database,
+      "CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a')"
+    )
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'noacl-')), 'public.sql')
+    const dumped = await runCapture(
+      path.join(supabase.binDir, 'pg_dump'),
+      ['--no-owner', '--no-privileges', '--schema=public', `--file=${file}`, src.url],
+      src.env
+    )
+    expect(dumped.code).toBe(0)
+    const script = readFileSync(file, 'utf8')
+    writeFileSync(
+      file,
+      script.replace(
+        'SET default_table_access_method = heap;',
+        'SET default_table_access_method = heap;\nALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC;'
+      )
+    )
+    const target = await supabaseLikeTarget(supabase)
+    const result = await actionRestore(target, { kind: 'file', path: file })
+    const [reach] = await target.instance.admin.query<{ public: boolean }>(
+      target.database,
+      "SELECT has_table_privilege('public', 'public.notes', 'TRUNCATE') AS public"
+    )
+    expect(reach.public).toBe(true)
+    // as psql by hand: the script's own default privileges reach its tables; the target's are
+    // set aside (a script with privilege statements gets its own, as any pg_dump script does)
+    const [anon] = await target.instance.admin.query<{ anon: boolean }>(
+      target.database,
+      "SELECT has_table_privilege('anon', 'public.notes', 'TRUNCATE') AS anon"
+    )
+    expect(anon.anon).toBe(true) // through PUBLIC
+    expect(result.warnings.join('\n')).not.toMatch(/names no owner and grants no privileges/)
   })
 
   it("no-privileges: true: as before, the target's default privileges apply (anon gets documents), and stay", async () => {

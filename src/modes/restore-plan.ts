@@ -1616,10 +1616,19 @@ async function scanScript(
  * target's default privileges give them, as with psql by hand.
  */
 export function namesNoOwnerNorGrant(
-  objects: Pick<PlainDumpObjects, 'createdTables' | 'owners' | 'grants'>
+  objects: Pick<
+    PlainDumpObjects,
+    'createdTables' | 'owners' | 'grants' | 'otherPrivilegeStatements'
+  >
 ): boolean {
+  // an ALTER DEFAULT PRIVILEGES, a REVOKE or a DO block of its own is not "grants nothing"
+  // (attacker a93 F1: ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC opened every table,
+  // and the warning named only what the target's default privileges gave)
   return (
-    objects.createdTables.length > 0 && objects.owners.size === 0 && objects.grants.length === 0
+    objects.createdTables.length > 0 &&
+    objects.owners.size === 0 &&
+    objects.grants.length === 0 &&
+    (objects.otherPrivilegeStatements ?? 0) === 0
   )
 }
 
@@ -1629,7 +1638,10 @@ export function namesNoOwnerNorGrant(
  * the grants to a reporting role were missing without a word; psql by hand the same).
  */
 export function ownersAndPrivilegesNote(
-  objects: Pick<PlainDumpObjects, 'createdTables' | 'owners' | 'grants'>
+  objects: Pick<
+    PlainDumpObjects,
+    'createdTables' | 'owners' | 'grants' | 'otherPrivilegeStatements'
+  >
 ): string {
   if (!namesNoOwnerNorGrant(objects)) return ''
   return " It sets no owners and grants no privileges (made with pg_dump --no-owner --no-acl?): what it creates belongs to the restoring role, and other roles reach it only through the target's default privileges; grant what the source granted them after the restore."

@@ -253,6 +253,12 @@ export class PlainDumpObjects {
   readonly defaultAcls: Array<{ role: string; schema: string | null; defn: string }> = []
   /** The script's GRANT statements: the roles the backup gives privileges to. */
   readonly grants: string[] = []
+  /**
+   * Statements besides GRANT that may change privileges: REVOKE, ALTER DEFAULT PRIVILEGES (with or
+   * without FOR ROLE), a DO block (what it runs cannot be read): a script with none of these and no
+   * GRANT grants nothing (restore-plan.ts namesNoOwnerNorGrant).
+   */
+  otherPrivilegeStatements = 0
   /** The roles its ALTER … OWNER TO statements name: the owners of the backup's objects. */
   readonly owners = new Set<string>()
   /**
@@ -374,6 +380,7 @@ export class PlainDumpObjects {
   /** An ALTER statement's default privileges (defaultAcls) or new owner (owners). */
   private privilegesAndOwners(text: string): void {
     if (/^ALTER\s+DEFAULT\s+PRIVILEGES\b/i.test(text)) {
+      this.otherPrivilegeStatements++
       const tokens = sqlTokens(text, false)
       /** The names of a list (r1, "R 2", …) from tokens[i]; where it ends. */
       const list = (i: number): [string[], number] => {
@@ -524,6 +531,7 @@ export class PlainDumpObjects {
       )
     if (cls.keywords[0] === 'GRANT') this.grants.push(text)
     else if (cls.keywords[0] === 'ALTER') this.privilegesAndOwners(text)
+    if (cls.keywords[0] === 'REVOKE' || cls.keywords[0] === 'DO') this.otherPrivilegeStatements++
     const bare =
       /^\s*CREATE\s+(?:(?:UNLOGGED|TEMP|TEMPORARY)\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s*(?:\(|AS\b|OF\b|PARTITION\b)/i.exec(
         text
@@ -771,19 +779,23 @@ export class PlainDumpObjects {
     standardConformingStrings = true,
     dumpId?: number
   ): void {
-    const statement = oneLine(text)
+    // on one line, redacted: only for a statement that has a hazard (most have none)
+    let line: string | undefined
+    const statement = (): string => (line ??= oneLine(text))
     let entry: ScriptHazard | undefined
     const add = (why: string): void => {
       if (entry) entry.why = `${entry.why}; ${why}`
       else if (this.found.length < 100)
-        this.found.push((entry = { statement, why, ...(dumpId === undefined ? {} : { dumpId }) }))
+        this.found.push(
+          (entry = { statement: statement(), why, ...(dumpId === undefined ? {} : { dumpId }) })
+        )
     }
     for (const q of this.createdSequences.slice(this.keyed, keyedTo))
       this.sequenceKeys.add(JSON.stringify([q.schema.toLowerCase(), q.name.toLowerCase()]))
     this.keyed = Math.max(this.keyed, keyedTo)
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
-    if (unlink) this.unlinks.set(unlink[1], statement)
+    if (unlink) this.unlinks.set(unlink[1], statement())
     for (const why of scriptHazards(text, keywords, sequences, {
       standardConformingStrings,
       domains: this.createdDomains
@@ -1977,6 +1989,9 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
   // the statement as the tables and refusals name it: shortened only once one needs it
   let quoted: string | undefined
   const statement = (): string => (quoted ??= quoteSql(text, 161))
+  /** The table, its statement computed when read (most are never shown: a schema-heavy archive's COPY statements). */
+  const written = (table: QualifiedName): WrittenTable =>
+    Object.defineProperty({ ...table }, 'statement', { get: statement, enumerable: true })
   const word = (i: number, w: string): boolean =>
     tokens[i]?.kind === 'ident' && tokens[i].quoted !== true && tokens[i].value === w
   /** A [db.]schema.table name at i: the table and the index after it, or undefined. */
@@ -2007,7 +2022,7 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
       if (strict || (word(i, 'u') && tokens[i + 1]?.value === '&')) unreadable.push(statement())
       return undefined
     }
-    tables.push({ ...found.table, statement: statement() })
+    tables.push(written(found.table))
     return found.next
   }
   for (let i = 0; i < tokens.length; i++) {
@@ -2063,7 +2078,7 @@ export function writtenTables(text: string): { tables: WrittenTable[]; unreadabl
           j++
         }
         if (word(j, 'to')) break
-        if (found && word(j, 'from')) tables.push({ ...found.table, statement: statement() })
+        if (found && word(j, 'from')) tables.push(written(found.table))
         else unreadable.push(statement())
         break
       }
