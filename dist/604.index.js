@@ -11818,7 +11818,13 @@ async function scanScript(dump, decoding, manifest, client, inputs, drops) {
  * target's default privileges give them, as with psql by hand.
  */
 function namesNoOwnerNorGrant(objects) {
-    return (objects.createdTables.length > 0 && objects.owners.size === 0 && objects.grants.length === 0);
+    // an ALTER DEFAULT PRIVILEGES, a REVOKE or a DO block of its own is not "grants nothing"
+    // (attacker a93 F1: ALTER DEFAULT PRIVILEGES GRANT ALL ON TABLES TO PUBLIC opened every table,
+    // and the warning named only what the target's default privileges gave)
+    return (objects.createdTables.length > 0 &&
+        objects.owners.size === 0 &&
+        objects.grants.length === 0 &&
+        (objects.otherPrivilegeStatements ?? 0) === 0);
 }
 /**
  * A script that creates tables but names no owner and grants nothing (pg_dump --no-owner
