@@ -194,7 +194,10 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     expect(dumped.code).toBe(0)
     const target = await supabaseLikeTarget(supabase)
     const defaultsBefore = await defaultAcls(target)
-    const result = await actionRestore(target, { kind: 'file', path: file })
+    const { lines, result } = await logOf(() => actionRestore(target, { kind: 'file', path: file }))
+    // its rows go into public.notes only: no provider's table is said to take them (trial u57 F2)
+    expect(lines).toMatch(/The target holds [^\n]* the backup does not own/)
+    expect(lines).not.toMatch(/empty tables? of the provider's/)
     const [reach] = await target.instance.admin.query<{ anon: boolean; authenticated: boolean }>(
       target.database,
       "SELECT has_table_privilege('anon', 'public.notes', 'SELECT') AS anon, has_table_privilege('authenticated', 'public.notes', 'INSERT') AS authenticated"

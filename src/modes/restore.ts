@@ -2808,7 +2808,9 @@ async function recordProtected(
     0
   )
   const filled = set.relations.filter(r => r.filled && !r.replaceable).length
-  const appended = set.relations.filter(r => r.insertOnly).length
+  // the provider's empty tables the backup's rows go into (the others only may be written, by
+  // the backup's code: checked, not said — trial u57 F2: a public-only script was said to fill 3)
+  const appended = set.relations.filter(r => r.insertOnly && r.loaded).length
   const besides = [
     ...(replacing ? [`${replacing} the backup replaces`] : []),
     ...(changing ? [`${changing} clean-drop-dependents changes (only their rows checked)`] : []),

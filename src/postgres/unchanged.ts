@@ -204,6 +204,8 @@ export interface ProtectedRelation {
    * script's DELETE removed a signup made during the load).
    */
   insertOnly?: true
+  /** With {@link insertOnly}: the backup writes rows into it (not only may: its own statements' tables). */
+  loaded?: true
   /** pg_relation_filenode when recorded ({@link insertOnly}); null for a partitioned table. */
   filenode?: string | null
   /**
@@ -564,7 +566,13 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
           ...(replaceable ? { replaceable: true as const } : {})
         })
       else if (table && (r.kind === 'r' || r.kind === 'p'))
-        relations.push({ oid: r.oid, name: r.name, kind: r.kind, insertOnly: true })
+        relations.push({
+          oid: r.oid,
+          name: r.name,
+          kind: r.kind,
+          insertOnly: true,
+          ...(loads.has(key(r.schema, r.relname)) ? { loaded: true as const } : {})
+        })
       continue
     }
     if (!replaceable && !excluded.has(key(r.schema, r.relname)) && isTable(r.kind))
