@@ -8632,6 +8632,13 @@ const copiedRowsQuery = (o) => {
          AND NOT (l.lanname OPERATOR(pg_catalog.=) ANY ('{c,internal}'::pg_catalog.name[]) AND q.proname OPERATOR(pg_catalog.!~) '^dblink'
            AND EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
              AND e.objid OPERATOR(pg_catalog.=) q.oid AND e.deptype OPERATOR(pg_catalog.=) 'e'))
+         -- LANGUAGE internal runs one of the server's own C functions, named by prosrc: a range
+         -- type's constructors (CREATE TYPE ... AS RANGE makes them) read no table; only those of
+         -- pg_catalog's functions that run queries or write are what cannot be told
+         AND NOT (l.lanname OPERATOR(pg_catalog.=) 'internal' AND NOT EXISTS (
+           SELECT FROM pg_catalog.pg_proc b WHERE b.pronamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
+             AND b.prosrc OPERATOR(pg_catalog.=) q.prosrc
+             AND (${rowReadingCatalogFunction('b')} OR b.proname OPERATOR(pg_catalog.=) ANY ('{${WRITING_CATALOG_FUNCTIONS.join(',')}}'::pg_catalog.name[]))))
     ) h
 ), writes(fn, how) AS MATERIALIZED (
   -- what writes or sends what it is given: a CHECK's or an index's function chain that reads a
