@@ -98,6 +98,27 @@ async function documentsAcl(db: ManagedDatabase): Promise<string> {
   return rows[0].acl
 }
 
+/**
+ * A project's public schema (one table with a row) dumped as a dashboard does: `pg_dump
+ * --no-owner --no-privileges --schema=public`, a plain script that names no owner and grants
+ * nothing. Returns its path.
+ */
+async function grantFreeScript(): Promise<string> {
+  const src = await supabaseLikeTarget(supabase)
+  await src.instance.userQuery(
+    src.database,
+    "CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a')"
+  )
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'noacl-')), 'public.sql')
+  const dumped = await runCapture(
+    path.join(supabase.binDir, 'pg_dump'),
+    ['--no-owner', '--no-privileges', '--schema=public', `--file=${file}`, src.url],
+    src.env
+  )
+  expect(dumped.code).toBe(0)
+  return file
+}
+
 describe('Supabase: the action’s backup restored into a new project', () => {
   let source: ManagedDatabase
   let backup: BackupSource
@@ -180,18 +201,7 @@ describe('Supabase: the action’s backup restored into a new project', () => {
   })
 
   it("a script that names no owner and grants nothing (pg_dump --no-owner --no-privileges of the public schema, a dashboard's dump): its objects get the target's default privileges, as with psql by hand — said in a warning (trial u57 F1: they were left the owner's alone, anon got permission denied, without a word)", async () => {
-    const src = await supabaseLikeTarget(supabase)
-    await src.instance.userQuery(
-      src.database,
-      "CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a')"
-    )
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'noacl-')), 'public.sql')
-    const dumped = await runCapture(
-      path.join(supabase.binDir, 'pg_dump'),
-      ['--no-owner', '--no-privileges', '--schema=public', `--file=${file}`, src.url],
-      src.env
-    )
-    expect(dumped.code).toBe(0)
+    const file = await grantFreeScript()
     const target = await supabaseLikeTarget(supabase)
     const defaultsBefore = await defaultAcls(target)
     const { lines, result } = await logOf(() => actionRestore(target, { kind: 'file', path: file }))
@@ -210,18 +220,7 @@ describe('Supabase: the action’s backup restored into a new project', () => {
   })
 
   it("such a script with an ALTER DEFAULT PRIVILEGES of its own is not one that grants nothing: no warning that says its objects get only the target's default privileges (attacker a93 F1: it named anon's, the script gave PUBLIC everything)", async () => {
-    const src = await supabaseLikeTarget(supabase)
-    await src.instance.userQuery(
-      src.database,
-      "CREATE TABLE public.notes (id int PRIMARY KEY, body text); INSERT INTO public.notes VALUES (1, 'a')"
-    )
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'noacl-')), 'public.sql')
-    const dumped = await runCapture(
-      path.join(supabase.binDir, 'pg_dump'),
-      ['--no-owner', '--no-privileges', '--schema=public', `--file=${file}`, src.url],
-      src.env
-    )
-    expect(dumped.code).toBe(0)
+    const file = await grantFreeScript()
     const script = readFileSync(file, 'utf8')
     writeFileSync(
       file,
