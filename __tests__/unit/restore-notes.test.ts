@@ -9,6 +9,7 @@ import {
   forRoleDefaultsWarning,
   lackingRolesWarning,
   newerMajorNote,
+  newerFeatures,
   newerRows
 } from '../../src/modes/restore.js'
 import type { ExistingTable } from '../../src/postgres/target.js'
@@ -306,5 +307,19 @@ describe('newerMajorNote', () => {
       'each stopping the load where what loaded before it stays (no single transaction)'
     )
     expect(parallel).not.toContain('keeping nothing')
+  })
+
+  it("names only features of the majors between the target's and the backup's (trial u58 F1)", () => {
+    const from17 = { ...backup!, version: '17.10', major: 17 }
+    const into15 = newerMajorNote(from17, { version: '15.18', major: 15 })!
+    // a 17 backup cannot hold what 18 added; what 16 added can break a 15 target
+    expect(into15).toContain('PostgreSQL 16–17: e.g. JSON_TABLE')
+    expect(into15).toMatch(/any_value\(\).* in 16\)/)
+    expect(into15).not.toMatch(/uuidv7|VIRTUAL/)
+    const into17 = newerMajorNote(backup, target)!
+    expect(into17).toMatch(/PostgreSQL 18: e\.g\. uuidv7\(\).* in 18\)/)
+    expect(into17).not.toMatch(/JSON_TABLE|any_value/)
+    expect(newerFeatures(13, 14)).toBe('multirange types, BEGIN ATOMIC function bodies in 14')
+    expect(newerFeatures(17, 17)).toBeUndefined()
   })
 })

@@ -335,6 +335,27 @@ export interface RestoreDependencies {
 }
 
 /**
+ * Features each major added that a backup of it may use and an older server rejects: the
+ * examples of newerMajorNote, for the majors a restore goes down across (PostgreSQL's release
+ * notes, "Migration" and "Changes").
+ */
+const ADDED_IN: Readonly<Record<number, string>> = {
+  14: 'multirange types, BEGIN ATOMIC function bodies',
+  15: 'MERGE, UNIQUE NULLS NOT DISTINCT, views WITH (security_invoker)',
+  16: 'any_value(), IS JSON, JSON_OBJECT()/JSON_ARRAY(), pg_input_is_valid()',
+  17: 'JSON_TABLE, JSON_QUERY()/JSON_VALUE(), MERGE ... RETURNING',
+  18: 'uuidv7(), a VIRTUAL generated column, NOT NULL ... NOT VALID, WITHOUT OVERLAPS keys'
+}
+
+/** What the majors after `target` up to `backup` added ("…in 18; …in 17"), newest first. */
+export function newerFeatures(target: number, backup: number): string | undefined {
+  const parts: string[] = []
+  for (let major = backup; major > target; major--)
+    if (ADDED_IN[major]) parts.push(`${ADDED_IN[major]} in ${major}`)
+  return parts.length > 0 ? parts.join('; ') : undefined
+}
+
+/**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
  */
@@ -347,7 +368,8 @@ export function newerMajorNote(
 ): string | undefined {
   if (!backup || backup.major <= target.major) return undefined
   const version = target.version.replace(/\s*\(.*$/, '')
-  const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL … NOT VALID in 18; JSON_TABLE in 17), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`
+  const added = newerFeatures(target.major, backup.major)
+  const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}–${backup.major}`}${added ? `: e.g. ${added}` : ''}), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`
   return scratch
     ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
     : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`
