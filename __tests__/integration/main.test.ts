@@ -16,7 +16,9 @@ import { useHarness } from '../support/harness.js'
 import { type Step, useInProcessStep } from '../support/step.js'
 
 const harness = useHarness({ name: 'main-test' })
-const runStep = useInProcessStep(harness)
+/** Added to each step's environment (a test sets it, and puts it back). */
+let stepEnv: NodeJS.ProcessEnv = {}
+const runStep = useInProcessStep(harness, () => stepEnv)
 let server: TestServer
 let backend: ArtifactBackend
 let database: string
@@ -123,6 +125,26 @@ describe('a backup', () => {
       ])
     )
     expectNoSecretIn(step, [server.password, encodeURIComponent(server.password)])
+  })
+})
+
+describe('a backup outside a GitHub job (no ACTIONS_RUNTIME_TOKEN)', () => {
+  it('fails before it connects, and names the command line that keeps a backup in files (trial u58 F3)', async () => {
+    stepEnv = { ACTIONS_RUNTIME_TOKEN: '' }
+    // nothing listens on port 1: a backup that connected first would fail on the connection
+    const url = server.url(database).replace(/:(\d+)\//, ':1/')
+    let step: Step
+    try {
+      step = await runStep({ 'database-url': url, 'artifact-name': 'outside-github' })
+    } finally {
+      stepEnv = {}
+    }
+    expect(step.error?.message).toMatch(/ACTIONS_RUNTIME_TOKEN is not set/)
+    expect(step.error?.message).toContain('node dist/cli/index.js backup --output-dir backups')
+    expect(step.error?.message).not.toMatch(/connect|ECONNREFUSED/i)
+    expect(step.stdout).not.toMatch(/::group::Connect/)
+    expect(backend.findArtifact('outside-github.zip', backend.currentRunId)).toBeUndefined()
+    expect(step.summary).toMatch(/ACTIONS_RUNTIME_TOKEN/)
   })
 })
 

@@ -67,7 +67,12 @@ import {
   unreadableRelations
 } from '../postgres/session.js'
 import { type RetentionTier, artifactRetentionDays, retentionTier } from '../retention.js'
-import { artifactClient, checkNameIsFree, checkPrivacy } from '../storage/artifact.js'
+import {
+  artifactClient,
+  checkNameIsFree,
+  checkPrivacy,
+  missingArtifactEnvironment
+} from '../storage/artifact.js'
 import { artifactZipName } from '../storage/artifact-zip.js'
 import {
   type Completed,
@@ -138,6 +143,9 @@ export async function backup(
   const local = deps.outputDirectory
   const client =
     !local && inputs.artifact !== false ? (deps.artifact ?? artifactClient()) : undefined
+  // outside a GitHub job the upload cannot work: said before the connection and the dump
+  const outside = client && !deps.artifact ? missingArtifactEnvironment() : undefined
+  if (outside) throw outside
   if (client) checkPrivacy(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false)
   const retention = chooseRetention(inputs, now())
   const s3 = inputs.s3 && !local ? await openS3(inputs.s3) : undefined

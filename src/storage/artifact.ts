@@ -59,12 +59,31 @@ export function artifactClient(): DefaultArtifactClient {
   return new DefaultArtifactClient()
 }
 
+/**
+ * What a run outside GitHub is told: where artifacts work, and the command line that keeps a
+ * backup in a directory instead (trial u58 F3).
+ */
+const OUTSIDE_GITHUB =
+  'Artifacts can be used only inside a GitHub Actions job (the runner provides ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL). To back up or restore outside GitHub, use the command line with files: DATABASE_URL=... node dist/cli/index.js backup --output-dir backups, and restore --backup-file backups/ (README: Command line).'
+
+/**
+ * The runner's variables the artifact client needs that are not set (none inside a GitHub
+ * Actions job): checked before the backup connects, so that a run outside GitHub fails at once.
+ */
+export function missingArtifactEnvironment(
+  env: NodeJS.ProcessEnv = process.env
+): ArtifactStorageError | undefined {
+  const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter(name => !env[name])
+  if (missing.length === 0) return undefined
+  return new ArtifactStorageError(
+    `cannot upload the backup as an artifact: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set. ${OUTSIDE_GITHUB} Nothing was done.`
+  )
+}
+
 function explainClientError(action: string, error: unknown): ArtifactStorageError {
   const message = (error as Error)?.message ?? String(error)
   if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(message)) {
-    return new ArtifactStorageError(
-      `cannot ${action}: ${message}. Artifacts can be used only inside a GitHub Actions job (the runner provides ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL).`
-    )
+    return new ArtifactStorageError(`cannot ${action}: ${message}. ${OUTSIDE_GITHUB}`)
   }
   if (/quota/i.test(message)) {
     return new ArtifactStorageError(
