@@ -13,11 +13,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import type { RestoreOptions } from '../../src/types.js'
 import { embeddedBinDir } from '../support/embedded.js'
+import { rewriteArchiveToc } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 import { failure } from '../support/non-empty.js'
@@ -1426,6 +1427,214 @@ REFRESH MATERIALIZED VIEW public.m_sec;`
     )
     expect(await old.query(db, "SELECT to_regclass('public.m_sec') IS NULL AS gone")).toEqual([
       { gone: true }
+    ])
+  })
+})
+
+/**
+ * attacker a93 F3: a trigger or rule the backup creates before the rows it loads into its table
+ * fires on them as the restoring role, and copied auth.users' emails into a table anon reads
+ * (psql -f and pg_restore by hand run it the same). pg_dump creates every trigger and rule after
+ * all the data: into a target that keeps tables with rows (a Supabase project's auth.users), one
+ * created before is refused before anything runs, naming it; pg_dump's own output restores.
+ */
+describe('a trigger or rule created before the rows it fires on, into a target that keeps tables with rows: refused before anything runs (attacker a93 F3)', () => {
+  async function project(): Promise<string> {
+    const admin = `supabase_${suffix}admin`
+    await server.query(
+      'postgres',
+      `DO $$BEGIN CREATE ROLE ${admin} NOLOGIN SUPERUSER; EXCEPTION WHEN duplicate_object THEN NULL; END$$`
+    )
+    const db = await database(
+      `ALTER DEFAULT PRIVILEGES FOR ROLE ${OWNER} IN SCHEMA public GRANT ALL ON TABLES TO ${ANON};`
+    )
+    await server.query(
+      db,
+      `CREATE SCHEMA auth AUTHORIZATION ${admin};
+       CREATE TABLE auth.users (id int PRIMARY KEY, email text); INSERT INTO auth.users VALUES (1, 'ceo@example.com');
+       ALTER TABLE auth.users OWNER TO ${admin};
+       GRANT USAGE ON SCHEMA auth TO ${OWNER}; GRANT ALL ON ALL TABLES IN SCHEMA auth TO ${OWNER};`
+    )
+    return db
+  }
+
+  /** Nothing of the backup's in public, auth.users as it was. */
+  async function unchanged(db: string): Promise<void> {
+    expect(
+      await server.query(
+        db,
+        `SELECT (SELECT count(*)::int FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+                  WHERE n.nspname = 'public') AS relations,
+                (SELECT string_agg(email, ',') FROM auth.users) AS emails`
+      )
+    ).toEqual([{ relations: 0, emails: 'ceo@example.com' }])
+  }
+
+  const refused = async (db: string, file: string): Promise<string> => {
+    const error = await failure(harness.restore(inputs(db, file, { allowNonEmpty: false })))
+    expect(error?.message).toMatch(/^the backup creates 1 trigger or rule before the rows it loads/)
+    expect(error?.message).toContain('(auth.users)')
+    expect(error?.message).toContain('Nothing was changed.')
+    expect(error?.message).toContain(
+      'Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them'
+    )
+    await unchanged(db)
+    return error!.message
+  }
+
+  const NOTES = `SET check_function_bodies = false;
+CREATE TABLE public.leak (e text);
+CREATE TABLE public.notes (id integer NOT NULL, body text);`
+
+  it('c2: a BEFORE INSERT row trigger that sets a column from auth.users, then COPY', async () => {
+    const message = await refused(
+      await project(),
+      script(
+        'a93-f3-c2',
+        `${NOTES}
+CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := (SELECT string_agg(email, ',') FROM auth.users); RETURN NEW; END $$;
+CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();
+COPY public.notes (id, body) FROM stdin;
+1\tx
+\\.`
+      )
+    )
+    expect(message).toContain(
+      'trigger t on public.notes, created by "CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();" before "COPY public.notes (id, body) FROM stdin;"'
+    )
+  })
+
+  it('c3: a rule DO ALSO INSERT … SELECT email FROM auth.users, then INSERT', async () => {
+    const message = await refused(
+      await project(),
+      script(
+        'a93-f3-c3',
+        `${NOTES}
+CREATE RULE r AS ON INSERT TO public.notes DO ALSO INSERT INTO public.leak SELECT email FROM auth.users;
+INSERT INTO public.notes VALUES (1, 'x');`
+      )
+    )
+    expect(message).toContain(
+      `rule r on public.notes, created by "CREATE RULE r AS ON INSERT TO public.notes DO ALSO INSERT INTO public.leak SELECT email FROM auth.users;" before "INSERT INTO public.notes VALUES (1, 'x');"`
+    )
+  })
+
+  it('a statement-level AFTER INSERT trigger that copies auth.users into another table, then COPY', async () => {
+    const message = await refused(
+      await project(),
+      script(
+        'a93-f3-stmt',
+        `${NOTES}
+CREATE FUNCTION public.st() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.leak SELECT email FROM auth.users; RETURN NULL; END $$;
+CREATE TRIGGER s AFTER INSERT ON public.notes FOR EACH STATEMENT EXECUTE FUNCTION public.st();
+COPY public.notes (id, body) FROM stdin;
+1\tx
+\\.`
+      )
+    )
+    expect(message).toContain('trigger s on public.notes')
+  })
+
+  /** A source whose trigger reads auth.users' emails (empty in the source), and its archive. */
+  async function archive(): Promise<string> {
+    const source = await database(`SET check_function_bodies = false;
+      CREATE TABLE public.notes (id integer NOT NULL, body text);
+      INSERT INTO public.notes VALUES (1, 'x');
+      CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := (SELECT string_agg(email, ',') FROM auth.users); RETURN NEW; END $$;
+      CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();`)
+    const dump = path.join(harness.work, `a93-f3-${source}.dump`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump, source], {
+      env: server.env(source, { user: OWNER, password: PASSWORD })
+    })
+    return dump
+  }
+
+  it("an archive whose TOC lists the TRIGGER entry before the table's TABLE DATA (pg_restore follows the TOC's order): refused, naming the entry", async () => {
+    const dump = await archive()
+    const moved = path.join(harness.work, 'a93-f3-moved.dump')
+    writeFileSync(
+      moved,
+      rewriteArchiveToc(readFileSync(dump), es => {
+        const [trigger] = es.splice(
+          es.findIndex(e => e.desc === 'TRIGGER'),
+          1
+        )
+        es.splice(
+          es.findIndex(e => e.desc === 'TABLE DATA'),
+          0,
+          trigger
+        )
+        return es
+      })
+    )
+    const error = await failure(
+      harness.restore(
+        testRestoreInputs(
+          server.url(await project(), { user: OWNER, password: PASSWORD }),
+          { kind: 'file', path: moved },
+          {}
+        )
+      )
+    )
+    expect(error?.message).toMatch(
+      /^the backup creates 1 trigger or rule before the rows it loads into its table, so it fires on those rows with the restoring role's rights: trigger t on public\.notes \(archive entry \d+\), created by "CREATE TRIGGER t BEFORE INSERT ON public\.notes/
+    )
+  })
+
+  it("pg_dump's own output of a database with triggers and rules (plain and custom) restores into the project, its rows as they were", async () => {
+    const source = await database(`CREATE TABLE public.notes (id integer PRIMARY KEY, body text);
+      CREATE TABLE public.log (e text);
+      CREATE FUNCTION public.touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN INSERT INTO public.log VALUES ('fired'); RETURN NEW; END $$;
+      CREATE TRIGGER t BEFORE INSERT OR UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.touch();
+      CREATE TRIGGER s AFTER INSERT ON public.notes FOR EACH STATEMENT EXECUTE FUNCTION public.touch();
+      CREATE RULE r AS ON INSERT TO public.notes DO ALSO INSERT INTO public.log VALUES ('rule');
+      CREATE VIEW public.v AS SELECT id FROM public.notes;
+      INSERT INTO public.notes VALUES (1, 'a'), (2, 'b');`)
+    const env = server.env(source, { user: OWNER, password: PASSWORD })
+    const plain = path.join(harness.work, `a93-f3-own-${source}.sql`)
+    const custom = path.join(harness.work, `a93-f3-own-${source}.dump`)
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-f', plain, source], { env })
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', custom, source], { env })
+    for (const file of [plain, custom]) {
+      const db = await project()
+      await harness.restore(
+        testRestoreInputs(
+          server.url(db, { user: OWNER, password: PASSWORD }),
+          { kind: 'file', path: file },
+          {}
+        )
+      )
+      // the rows as the source had them: no trigger or rule fired during the load
+      expect(
+        await server.query(
+          db,
+          `SELECT (SELECT string_agg(body, ',' ORDER BY id) FROM public.notes) AS notes,
+                  (SELECT count(*)::int FROM public.log) AS log,
+                  (SELECT count(*)::int FROM pg_catalog.pg_trigger WHERE tgrelid = 'public.notes'::regclass) AS triggers`
+        )
+      ).toEqual([{ notes: 'a,b', log: 5, triggers: 2 }])
+    }
+  })
+
+  it('into a database that keeps no tables (a fresh one): restored, as psql -f restores it', async () => {
+    const db = await database('')
+    await harness.restore(
+      inputs(
+        db,
+        script(
+          'a93-f3-fresh',
+          `CREATE TABLE public.notes (id integer NOT NULL, body text);
+CREATE FUNCTION public.tg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := 'fired'; RETURN NEW; END $$;
+CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();
+COPY public.notes (id, body) FROM stdin;
+1\tx
+\\.`
+        ),
+        { allowNonEmpty: false }
+      )
+    )
+    expect(await server.query(db, 'SELECT id, body FROM public.notes')).toEqual([
+      { id: 1, body: 'fired' }
     ])
   })
 })

@@ -428,3 +428,107 @@ describe("clean's DROP FUNCTION: the signature read as the server reads it (re-a
     expect(seen(statement).drops).toEqual([`DROP FUNCTION IF EXISTS ${signature} CASCADE;`])
   })
 })
+
+/**
+ * PlainDumpObjects.earlyHooks (attacker a93 F3): a trigger or rule created before rows are
+ * written into its table fires on them, as the restoring role; pg_dump creates every trigger and
+ * rule after all the data, and its output has none.
+ */
+describe('PlainDumpObjects.earlyHooks', () => {
+  const early = (script: string, deferHazards = false): string[] =>
+    seen(script, { deferHazards }).earlyHooks.map(h => `${h.kind} ${h.name} on ${h.table}`)
+  const TABLE = 'CREATE TABLE public.notes (id integer NOT NULL, body text);\n'
+
+  it.each([
+    [
+      'a BEFORE INSERT row trigger, then COPY (a93 c2)',
+      `${TABLE}CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();\nCOPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\n`,
+      'trigger t on public.notes'
+    ],
+    [
+      'an ON INSERT rule, then INSERT (a93 c3)',
+      `${TABLE}CREATE RULE r AS ON INSERT TO public.notes DO ALSO INSERT INTO public.leak SELECT email FROM auth.users;\nINSERT INTO public.notes VALUES (1, 'x');`,
+      'rule r on public.notes'
+    ],
+    [
+      'a statement-level AFTER INSERT trigger, then INSERT',
+      `${TABLE}CREATE TRIGGER s AFTER INSERT ON public.notes FOR EACH STATEMENT EXECUTE FUNCTION public.tg();\nINSERT INTO public.notes VALUES (1, 'x');`,
+      'trigger s on public.notes'
+    ],
+    [
+      'an INSTEAD rule, then INSERT; a /**/ before it changes nothing',
+      `${TABLE}/**/ CREATE RULE r AS ON INSERT TO public.notes DO INSTEAD INSERT INTO public.leak SELECT email FROM auth.users;\nINSERT INTO public.notes VALUES (1, 'x');`,
+      'rule r on public.notes'
+    ],
+    [
+      "a trigger on a partitioned table, then COPY into its partition (the partition's clone fires)",
+      'CREATE TABLE public.p (k integer, v text) PARTITION BY LIST (k);\nCREATE TABLE public.p1 PARTITION OF public.p FOR VALUES IN (1);\nCREATE TRIGGER t BEFORE INSERT ON public.p FOR EACH ROW EXECUTE FUNCTION public.tg();\nCOPY public.p1 (k, v) FROM stdin;\n1\tx\n\\.\n',
+      'trigger t on public.p'
+    ],
+    [
+      'a trigger on an attached partition, then INSERT into the parent',
+      "CREATE TABLE public.p (k integer, v text) PARTITION BY LIST (k);\nCREATE TABLE public.p1 (k integer, v text);\nALTER TABLE ONLY public.p ATTACH PARTITION public.p1 FOR VALUES IN (1);\nCREATE TRIGGER t BEFORE INSERT ON public.p1 FOR EACH ROW EXECUTE FUNCTION public.tg();\nINSERT INTO public.p VALUES (1, 'x');",
+      'trigger t on public.p1'
+    ],
+    [
+      'an UPDATE trigger, then INSERT … ON CONFLICT DO UPDATE',
+      `${TABLE}CREATE TRIGGER u BEFORE UPDATE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();\nINSERT INTO public.notes VALUES (1, 'x') ON CONFLICT (id) DO UPDATE SET body = 'y';`,
+      'trigger u on public.notes'
+    ]
+  ])('named: %s', (_name, script, named) => {
+    expect(early(script)).toEqual([named])
+    expect(early(script, true)).toEqual([named])
+  })
+
+  it.each([
+    [
+      "pg_dump's order: the data, then triggers and rules",
+      `${TABLE}COPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\nCREATE RULE r AS ON INSERT TO public.notes DO ALSO NOTHING;\nCREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();`
+    ],
+    [
+      "a view's ON SELECT rule (pg_dump before 16), then rows of another table",
+      `${TABLE}CREATE TABLE public.v (id integer);\nCREATE RULE "_RETURN" AS ON SELECT TO public.v DO INSTEAD SELECT id FROM public.notes;\nINSERT INTO public.notes VALUES (1, 'x');`
+    ],
+    [
+      'a trigger on another table',
+      `${TABLE}CREATE TABLE public.other (x integer);\nCREATE TRIGGER t BEFORE INSERT ON public.other FOR EACH ROW EXECUTE FUNCTION public.tg();\nCOPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\n`
+    ],
+    [
+      'an UPDATE or DELETE trigger, then COPY and INSERT',
+      `${TABLE}CREATE TRIGGER u BEFORE UPDATE OR DELETE ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();\nCOPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\nINSERT INTO public.notes VALUES (2, 'y');`
+    ],
+    [
+      'an ON INSERT rule, then COPY (COPY runs no rules)',
+      `${TABLE}CREATE RULE r AS ON INSERT TO public.notes DO ALSO NOTHING;\nCOPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\n`
+    ],
+    [
+      'pg_dump --data-only --disable-triggers',
+      'ALTER TABLE public.notes DISABLE TRIGGER ALL;\nCOPY public.notes (id, body) FROM stdin;\n1\tx\n\\.\nALTER TABLE public.notes ENABLE TRIGGER ALL;'
+    ]
+  ])('not named: %s', (_name, script) => {
+    expect(early(script)).toEqual([])
+    expect(early(script, true)).toEqual([])
+  })
+
+  it("an archive's trigger in an entry of another section than post-data counts wherever it is", () => {
+    const objects = new PlainDumpObjects({ deferHazards: true })
+    const feed = (sql: string, dumpId: number, section: string): void => {
+      const lexer = new PsqlLexer()
+      objects.entry = dumpId
+      objects.section = section
+      for (const e of [...lexer.write(Buffer.from(sql)), ...lexer.end()])
+        if (e.kind === 'statement') objects.see(e)
+    }
+    feed(TABLE, 1, 'pre-data')
+    // --inserts: the data entry holds no COPY statement in the TOC
+    objects.dataEntryRows({ schema: 'public', name: 'notes' })
+    feed(
+      'CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.tg();',
+      3,
+      'pre-data'
+    )
+    expect(objects.earlyHooks).toMatchObject([
+      { kind: 'trigger', name: 't', table: 'public.notes', dumpId: 3 }
+    ])
+  })
+})

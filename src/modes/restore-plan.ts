@@ -1352,13 +1352,17 @@ export function archiveReferences(
       for (const m of (e.defn ?? '').matchAll(/\d+/g)) references.largeObjectOids.add(m[0])
       continue
     }
-    if (e.desc === 'TABLE DATA')
+    references.entry = e.dumpId
+    references.section = e.section
+    if (e.desc === 'TABLE DATA') {
       references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]))
+      // rows in SQL of its own (pg_dump --inserts): written here all the same (earlyHooks)
+      if (!e.copyStmt) references.dataEntryRows({ schema: e.namespace ?? '', name: e.tag })
+    }
     const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n')
     if (sql.trim() === '') continue
     const lexer = new PsqlLexer()
     const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()]
-    references.entry = e.dumpId
     for (const event of events)
       if (event.kind === 'statement') {
         // what the load's gate may pass without another look (PlainDumpObjects.unseen): the

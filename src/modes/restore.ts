@@ -2802,6 +2802,7 @@ async function recordProtected(
         }
       : {})
   })
+  await refuseEarlyHooks(client, set, plan)
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
   const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined
   if (lostGrants) log.warning(lostGrants)
@@ -4748,6 +4749,43 @@ function refuseReplacedObjects(set: ProtectedSet, plan: Pick<RestorePlan, 'plain
   const more = named.length > 10 ? `, and ${named.length - 10} more` : ''
   throw new RestoreError(
     `the backup's script creates again ${plural(named.length, 'object')} the target already has: ${shown}${more} — after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`
+  )
+}
+
+/**
+ * A trigger or rule the backup creates before the rows it loads into its table (PlainDumpObjects
+ * .earlyHooks: pg_dump creates them after all the data) fires on those rows, as the restoring
+ * role, and may read a table the target keeps and copy its rows into the backup's tables or
+ * anywhere the role may write (attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
+ * auth.users, a rule DO ALSO INSERT INTO the backup's table SELECT … FROM auth.users; anon then
+ * read the emails). As the script hazards: refused before anything runs where the target keeps
+ * tables with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
+ * backup's), naming each; into a database that keeps none it restores as psql -f would.
+ */
+async function refuseEarlyHooks(
+  client: pg.Client,
+  set: ProtectedSet,
+  plan: Pick<RestorePlan, 'plain' | 'references'>
+): Promise<void> {
+  const hooks = (plan.references ?? plan.plain)?.earlyHooks ?? []
+  if (hooks.length === 0) return
+  const kept = new Set(set.keptTables ?? [])
+  const keptNames = new Set(set.relations.filter(r => kept.has(r.oid)).map(r => r.name))
+  if (keptNames.size === 0) return
+  const held = (await existingTables(client, undefined)).filter(
+    t =>
+      (t.rows > 0 || t.estimated) && keptNames.has(`${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
+  )
+  if (held.length === 0) return
+  const shown = hooks
+    .slice(0, 3)
+    .map(
+      h =>
+        `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`
+    )
+    .join('; ')
+  throw new RestoreError(
+    `the backup creates ${plural(hooks.length, 'trigger or rule', 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; …' : ''}. pg_dump creates every trigger and rule after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`
   )
 }
 

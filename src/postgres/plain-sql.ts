@@ -334,6 +334,19 @@ export class PlainDumpObjects {
   private readonly createdRelations = new Set<string>()
   /** The first CREATE TRIGGER seen: a statement writing rows after it fires it. */
   private trigger: string | undefined
+  /** The CREATE TRIGGER and CREATE RULE statements seen so far (earlyHooks). */
+  private readonly hooks: Array<LoadHook & { events: Set<string>; key: [string, string] }> = []
+  /** The writes seen so far (earlyHooks): the table, the events it fires, the statement. */
+  private readonly writes: Array<{
+    key: [string, string]
+    events: Set<string>
+    statement: string
+  }> = []
+  /** Partitions the script makes ([child, parent] keys): a write reaches the other's triggers. */
+  private readonly partitionLinks: Array<[string, string]> = []
+  private readonly early = new Map<LoadHook & { key: [string, string] }, string>()
+  /** An archive's: the section of the entry `see` reads now (earlyHooks). */
+  section: string | undefined
   private readonly namedKeys = new Set<string>()
   /** Names (JSON [schema, name] or [schema]) a DROP or ALTER named; `new:` keys: newTables. */
   private readonly cleared = new Set<string>()
@@ -511,6 +524,7 @@ export class PlainDumpObjects {
       for (const t of written.tables) this.writtenTables.push(t)
       for (const s of written.unreadable) this.unreadableWrites.push(s)
     }
+    this.hookOrder(text, cls.keywords, written)
     if (this.deferHazards)
       this.deferred.push({
         text,
@@ -865,6 +879,130 @@ export class PlainDumpObjects {
     }
   }
 
+  /**
+   * The triggers and rules the backup creates before rows are written into their table (or into a
+   * partition or partitioned table of it the script makes), which fire on those rows: pg_dump
+   * creates every trigger and rule after all the data. In an archive, one in an entry of another
+   * section than post-data counts wherever its entry is (the restore may load the sections in
+   * passes: pre-data, data, post-data). One item per trigger or rule, with the first write it
+   * fires on. Not an ON SELECT rule (a view's), not a trigger on events the writes do not fire
+   * (COPY fires INSERT triggers, not rules).
+   */
+  get earlyHooks(): EarlyHook[] {
+    for (const h of this.hooks)
+      if (h.anyOrder && !this.early.has(h)) {
+        const w = this.writes.find(w => this.fires(h, w))
+        if (w) this.early.set(h, w.statement)
+      }
+    return [...this.early].map(([h, statement]) => ({
+      kind: h.kind,
+      name: h.name,
+      table: h.table,
+      create: h.create,
+      statement,
+      ...(h.dumpId === undefined ? {} : { dumpId: h.dumpId })
+    }))
+  }
+
+  /**
+   * An archive's data entry whose rows are not in a COPY statement of its table of contents (pg_dump
+   * --inserts: INSERT statements in its data): the rows it writes into `table`, for earlyHooks.
+   */
+  dataEntryRows(table: QualifiedName): void {
+    this.wrote(
+      [table.schema, table.name],
+      new Set(['insert']),
+      `the data of ${table.schema === '' ? '' : `${table.schema}.`}${table.name}`
+    )
+  }
+
+  /** Reads the order of triggers, rules and the writes they fire on (earlyHooks). */
+  private hookOrder(
+    text: string,
+    keywords: readonly string[],
+    written: ReturnType<typeof writtenTables> | undefined
+  ): void {
+    if (/\b(?:trigger|rule|partition)\b/i.test(text)) {
+      const tokens = sqlTokens(text, false)
+      const created = createdKind(tokens)
+      if (created?.kind === 'trigger' || created?.kind === 'rule') {
+        const hook = hookOf(tokens, created)
+        if (hook) {
+          const item = {
+            ...hook,
+            create: oneLine(text, 120),
+            anyOrder: this.section !== undefined && this.section !== 'post-data',
+            ...(this.entry === undefined ? {} : { dumpId: this.entry })
+          }
+          this.hooks.push(item)
+        }
+      }
+      // partitions: a write into one reaches its parent's row triggers, and into a parent its
+      // partitions' triggers
+      for (const [name, how] of attachedTables(tokens, created))
+        if (/partition/.test(how)) {
+          const self =
+            created !== undefined
+              ? qualifiedAt(tokens, created.next + (word(tokens, created.next, 'if') ? 3 : 0))
+              : undefined
+          const other = word(tokens, 0, 'alter')
+            ? qualifiedAt(tokens, word(tokens, 2, 'if') ? 4 : 2)
+            : self
+          if (other) this.partitionLinks.push([JSON.stringify(name), JSON.stringify(other)])
+        }
+    }
+    if (!written || written.tables.length === 0) return
+    const first = keywords[0]
+    // COPY fires INSERT triggers (never rules); INSERT those and ON INSERT rules (and UPDATE's
+    // with ON CONFLICT DO UPDATE); any other write: any event
+    const events = new Set(
+      first === 'COPY'
+        ? ['insert-trigger']
+        : first === 'INSERT'
+          ? ['insert', ...(/\bdo\s+update\b/i.test(text) ? ['update'] : [])]
+          : ['insert', 'update', 'delete', 'truncate']
+    )
+    for (const t of written.tables) this.wrote([t.schema, t.name], events, oneLine(text, 120))
+  }
+
+  private wrote(key: [string, string], events: Set<string>, statement: string): void {
+    const w = { key, events, statement }
+    if (this.writes.length < 10000) this.writes.push(w)
+    for (const h of this.hooks)
+      if (!this.early.has(h) && this.fires(h, w)) this.early.set(h, statement)
+  }
+
+  /** The hook fires on the write: an event of it, on its table or one linked by partitions. */
+  private fires(
+    h: { kind: string; events: Set<string>; key: [string, string] },
+    w: { key: [string, string]; events: Set<string> }
+  ): boolean {
+    const event = [...h.events].some(
+      e =>
+        w.events.has(e) ||
+        (h.kind === 'trigger' && e === 'insert' && w.events.has('insert-trigger'))
+    )
+    if (!event) return false
+    const same = (a: [string, string], b: [string, string]): boolean =>
+      a[1] === b[1] && (a[0] === b[0] || a[0] === '' || b[0] === '')
+    if (same(h.key, w.key)) return true
+    // the tables linked to the written one by partitions, to any depth
+    const seen = [w.key]
+    for (let i = 0; i < seen.length && seen.length < 1000; i++)
+      for (const [a, b] of this.partitionLinks) {
+        const [x, y] = [JSON.parse(a) as [string, string], JSON.parse(b) as [string, string]]
+        for (const [from, to] of [
+          [x, y],
+          [y, x]
+        ])
+          if (same(from, seen[i]) && !seen.some(s => same(s, to))) {
+            if (same(h.key, to)) return true
+            seen.push(to)
+          }
+      }
+    return false
+  }
+
   /** A table, view or foreign table the script created before: [schema ('' unqualified), name]. */
   private createdRelation(name: [string, string]): boolean {
     if (this.createdRelations.has(JSON.stringify(name))) return true
@@ -909,6 +1047,77 @@ function afterSet(tokens: readonly SqlToken[], i: number): boolean {
     before === 'set' ||
     ((before === 'local' || before === 'session') && tokens[i - 2]?.value === 'set')
   )
+}
+
+/** A trigger or rule the backup creates before rows it fires on (PlainDumpObjects.earlyHooks). */
+export interface LoadHook {
+  kind: 'trigger' | 'rule'
+  /** Its name as written (folded). */
+  name: string
+  /** Its table, [schema.]name as written (folded). */
+  table: string
+  /** Its CREATE statement, on one line. */
+  create: string
+  /** An archive's: its entry. */
+  dumpId?: number
+  /** An archive's: in an entry of another section than post-data (it may run before any data). */
+  anyOrder?: boolean
+}
+
+/** An early trigger or rule and the first write it fires on. */
+export interface EarlyHook extends Omit<LoadHook, 'anyOrder'> {
+  /** The first statement (or archive data entry) writing rows it fires on, on one line. */
+  statement: string
+}
+
+/**
+ * A CREATE TRIGGER's or CREATE RULE's name, table and the events it fires on ('insert',
+ * 'update', 'delete', 'truncate'); undefined for an ON SELECT rule, or one not read.
+ */
+function hookOf(
+  tokens: readonly SqlToken[],
+  created: { kind: string; next: number }
+):
+  | {
+      kind: 'trigger' | 'rule'
+      name: string
+      table: string
+      key: [string, string]
+      events: Set<string>
+    }
+  | undefined {
+  const name = tokens[created.next]?.kind === 'ident' ? tokens[created.next].value : '?'
+  const find = (w: string, from: number): number =>
+    tokens.findIndex((_t, k) => k >= from && word(tokens, k, w))
+  const on = find('on', created.next + 1)
+  if (on < 0) return undefined
+  const events = new Set<string>()
+  let at: number
+  if (created.kind === 'rule') {
+    // CREATE RULE name AS ON event TO table
+    const event = tokens[on + 1]?.value
+    if (event === 'select' || event === undefined) return undefined
+    events.add(event)
+    const to = find('to', on + 1)
+    if (to < 0) return undefined
+    at = to + 1
+  } else {
+    // CREATE TRIGGER name {BEFORE|AFTER|INSTEAD OF} event [OR event …] ON table
+    for (let k = created.next + 1; k < on; k++)
+      for (const e of ['insert', 'update', 'delete', 'truncate'])
+        if (word(tokens, k, e)) events.add(e)
+    at = on + 1
+  }
+  if (word(tokens, at, 'only')) at++
+  const key = qualifiedAt(tokens as SqlToken[], at)
+  if (!key) return undefined
+  return {
+    kind: created.kind === 'rule' ? 'rule' : 'trigger',
+    name,
+    table: key[0] === '' ? key[1] : `${key[0]}.${key[1]}`,
+    key,
+    events
+  }
 }
 
 /** A statement that can write where the guard does not look, and why. */
