@@ -1256,6 +1256,27 @@ COPY public.t7 (x) FROM stdin;
     expect(await rowsOf(db, 'public.leak6')).toEqual([{ s: 'ceo@example.com' }, { s: null }])
   })
 
+  it('… to an argument of a domain, the function named in the body and the domain only in its signature: warned, naming the domain’s constraint; the role reads the rows (b26)', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(
+      db,
+      'a92-domain-argument',
+      DOMAIN_ROUTE.replace(
+        'CREATE FUNCTION public.viadom',
+        () => `CREATE FUNCTION public.take(a public.sink) RETURNS boolean LANGUAGE plpgsql AS $$ BEGIN RETURN a IS NOT NULL; END $$;
+CREATE FUNCTION public.viadom`
+      ).replace(
+        'DECLARE r record; v public.sink; BEGIN FOR r IN SELECT email FROM auth.users LOOP v := r.email; END LOOP;',
+        'DECLARE r record; BEGIN FOR r IN SELECT email FROM auth.users LOOP PERFORM public.take(r.email); END LOOP;'
+      )
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      'CHECK constraint t6_x_check of public.t6 (calls public.viadom(integer), which reads auth.users; public.w6(text) runs INSERT, run by the CHECK constraint sink_check of the domain public.sink)'
+    )
+    expect(await rowsOf(db, 'public.leak6')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
   it('… to a cast (CREATE CAST … WITH FUNCTION) whose function INSERTs: warned, naming the cast and its function; the role reads the rows', async () => {
     const db = await project()
     const warnings = await copyWarnings(db, 'a92-cast', CAST_ROUTE)
@@ -1331,6 +1352,72 @@ COPY public.members (user_id, email) FROM stdin;
     ).toEqual([{ email: 'topsecret' }])
   })
 
+  /**
+   * The target's own operator and cast whose functions run SQL built at run time (EXECUTE),
+   * outside any extension: what they read cannot be told. They ran for no chain that does not use
+   * them; b23 counted them as run by every chain, so a CHECK that only reads a kept table was
+   * warned, and refused by the net over the target's guarded tables (builder b26).
+   */
+  const LOOSE = `CREATE FUNCTION public.loose_lt(a text, b text) RETURNS boolean LANGUAGE plpgsql
+  AS $$ DECLARE r boolean; BEGIN EXECUTE 'SELECT $1 < $2' INTO r USING a, b; RETURN r; END $$;
+CREATE OPERATOR public.<<~ (LEFTARG = text, RIGHTARG = text, FUNCTION = public.loose_lt);
+CREATE TYPE public.code AS (s text);
+CREATE FUNCTION public.to_code(a text) RETURNS public.code LANGUAGE plpgsql
+  AS $$ DECLARE r public.code; BEGIN EXECUTE 'SELECT ROW($1)' INTO r USING a; RETURN r; END $$;
+CREATE CAST (text AS public.code) WITH FUNCTION public.to_code(text);`
+
+  it('the target’s own operator and cast running SQL built at run time, which the CHECK’s function over a kept table does not use: no warning, and the net lets it through (b26)', async () => {
+    const provider = await project()
+    await server.query(provider, `SET ROLE ${OWNER}; ${LOOSE}`)
+    expect(await copyWarnings(provider, 'loose-unused', USER_EXISTS())).toEqual([])
+    expect(
+      await server.query(provider, `SET ROLE ${ANON}; SELECT user_id, name FROM public.profiles`)
+    ).toEqual([{ user_id: 1, name: 'ceo' }])
+    const guarded = await database(`${TARGET}\n${LOOSE}`)
+    expect(await copyWarnings(guarded, 'loose-unused-net', USER_EXISTS('public.secrets'))).toEqual(
+      []
+    )
+    expect(
+      await server.query(guarded, `SET ROLE ${ANON}; SELECT user_id, name FROM public.profiles`)
+    ).toEqual([{ user_id: 1, name: 'ceo' }])
+  })
+
+  /** A CHECK's function that hands the kept table's rows to that operator, or to that cast. */
+  const LOOSE_USED = (
+    how: 'operator' | 'cast'
+  ): string => `CREATE FUNCTION public.ranked(x int) RETURNS boolean LANGUAGE plpgsql STABLE
+  AS $$ BEGIN RETURN EXISTS (SELECT FROM public.secrets s WHERE s.id = x AND ${how === 'operator' ? "s.secret OPERATOR(public.<<~) 'zzz'" : 's.secret::public.code IS NOT NULL'}); END $$;
+CREATE TABLE public.scores (user_id int CHECK (public.ranked(user_id)), name text);
+GRANT SELECT ON TABLE public.scores TO ${ANON};
+COPY public.scores (user_id, name) FROM stdin;
+1\tceo
+\\.`
+
+  it('… used by the CHECK’s function over the table the net fingerprints (the operator, the cast): refused, naming the operator or the cast; the target unchanged (b26)', async () => {
+    for (const how of ['operator', 'cast'] as const) {
+      const db = await database(`${TARGET}\n${LOOSE}`)
+      const error = await failure(
+        harness.restore(inputs(db, script(`loose-used-${how}`, LOOSE_USED(how))))
+      )
+      expect(error?.message).toMatch(
+        /^the restore changed objects of the target that the backup does not own/
+      )
+      expect(error?.message).toContain(
+        how === 'operator'
+          ? "the target's tables: the CHECK constraint scores_user_id_check of public.scores runs the function public.ranked(integer) (which calls public.loose_lt(text,text) (run by the operator public.<<~(text,text))) for each row the load writes, which runs SQL it builds at run time"
+          : "the target's tables: the CHECK constraint scores_user_id_check of public.scores runs the function public.ranked(integer) (which calls public.to_code(text) (run by the cast from text to public.code)) for each row the load writes, which runs SQL it builds at run time"
+      )
+      expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
+      expect(
+        await server.query(
+          db,
+          `SELECT to_regclass('public.scores') AS t, to_regprocedure('public.ranked(integer)') AS f,
+             (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
+        )
+      ).toEqual([{ t: null, f: null, rows: 'TOPSECRET,public-info' }])
+    }
+  })
+
   it('the CHECK, domain and index routes into a target that keeps no table (auth.users without rows): no warning', async () => {
     const db = await project(false)
     expect(await copyWarnings(db, 'a91-empty', `${CHECKED()}\n${DOMAIN}\n${INDEXED}`)).toEqual([])
@@ -1338,7 +1425,7 @@ COPY public.members (user_id, email) FROM stdin;
 
   /**
    * a93 F4: a big schema (2000 LANGUAGE sql functions, 1000 operators over them: each operator's
-   * function counts as run by every chain) and a CHECK whose chain goes through a function with a
+   * function is followed, and matched against each chain's bodies by its name) and a CHECK whose chain goes through a function with a
    * quoted mixed-case name to one that reads auth.users and INSERTs. The copies query followed
    * each function against every function's name (2 s here, 14 s at 6000/3000; now about 0.1 s):
    * what it finds is the same.
