@@ -1245,6 +1245,31 @@ COPY public.t7 (x) FROM stdin;
     expect(await rowsOf(db, 'public.leak5')).toEqual([{ s: 'ceo@example.com' }])
   })
 
+  it('a93 c4: a CHECK whose function over auth.users runs an aggregate whose transition function INSERTs: warned, naming the transition function; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(
+      db,
+      'a93-aggregate',
+      `CREATE TABLE public.leak9 (s text);
+GRANT SELECT ON TABLE public.leak9 TO ${ANON};
+CREATE FUNCTION public.sf9(acc text, v text) RETURNS text LANGUAGE plpgsql
+  AS $$ BEGIN INSERT INTO public.leak9 VALUES (v); RETURN coalesce(acc, '') || v; END $$;
+CREATE AGGREGATE public.agg9(text) (SFUNC = public.sf9, STYPE = text);
+CREATE FUNCTION public.ok9(i integer) RETURNS boolean LANGUAGE sql
+  AS $$ SELECT public.agg9(email) IS NOT NULL OR i IS NOT NULL FROM auth.users $$;
+CREATE TABLE public.t9 (x integer CHECK (public.ok9(x)));
+COPY public.t9 (x) FROM stdin;
+1
+\\.`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^Copies of the target's kept tables written elsewhere by the load/)
+    expect(warnings[0]).toContain('CHECK constraint t9_x_check of public.t9')
+    expect(warnings[0]).toContain('public.sf9(text,text) runs INSERT')
+    // the route is real: the aggregate's transition function ran for each of auth.users' rows
+    expect(await rowsOf(db, 'public.leak9')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
   it('a92 F1: … to a variable of a domain whose CHECK calls a function that INSERTs: warned, naming the domain’s constraint and its function; the role reads the rows', async () => {
     const db = await project()
     const warnings = await copyWarnings(db, 'a92-domain', DOMAIN_ROUTE)

@@ -1534,7 +1534,13 @@ const copiedRowsQuery = (o: {
          AND g.oid OPERATOR(pg_catalog.<>) p.oid AND ${notCatalog('gn')} AND ${named('g', 'gn')}
       UNION SELECT g.oid FROM odd g
        WHERE ${sqlBody('p', o.version)} IS NULL AND ${readable('l')} AND g.oid OPERATOR(pg_catalog.<>) p.oid
-         AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0 AND ${named('g', 'g')})
+         AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0 AND ${named('g', 'g')}
+      -- an aggregate runs its support functions (attacker a93's c4: a transition function that
+      -- writes; LANGUAGE internal's aggregate_dummy tells nothing of them)
+      UNION SELECT s.fn FROM pg_catalog.pg_aggregate ag CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[ag.aggtransfn::pg_catalog.oid,
+          ag.aggfinalfn::pg_catalog.oid, ag.aggcombinefn::pg_catalog.oid, ag.aggserialfn::pg_catalog.oid, ag.aggdeserialfn::pg_catalog.oid,
+          ag.aggmtransfn::pg_catalog.oid, ag.aggminvtransfn::pg_catalog.oid, ag.aggmfinalfn::pg_catalog.oid]) s(fn)
+       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0)
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
    WHERE p.oid OPERATOR(pg_catalog.=) ${f})`
   return String.raw`WITH RECURSIVE reader(rel, kept) AS (
