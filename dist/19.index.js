@@ -1878,6 +1878,10 @@ async function backup(inputs, connection, deps = {}) {
     const now = deps.now ?? (() => new Date());
     const local = deps.outputDirectory;
     const client = !local && inputs.artifact !== false ? (deps.artifact ?? (0,artifact.artifactClient)()) : undefined;
+    // outside a GitHub job the upload cannot work: said before the connection and the dump
+    const outside = client && !deps.artifact ? (0,artifact/* missingArtifactEnvironment */.C1)() : undefined;
+    if (outside)
+        throw outside;
     if (client)
         (0,artifact/* checkPrivacy */.z$)(inputs.encryption !== undefined, inputs.allowUnencryptedPublic ?? false);
     const retention = chooseRetention(inputs, now());

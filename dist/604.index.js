@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingCreateWarning, lackingRolesWarning, leftOutNote, newerMajorNote, newerRows, ownSchemas, ownerInTarget, ownersSetLaterNote, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingCreateWarning, lackingRolesWarning, leftOutNote, newerFeatures, newerMajorNote, newerRows, ownSchemas, ownerInTarget, ownersSetLaterNote, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
@@ -8392,9 +8392,18 @@ const WRITING_CATALOG_FUNCTIONS = [
  * INSERTs it) cannot be told from a body's text: the functions of the backup's operators (and
  * their estimators), casts, domains' CHECK constraints, types (input, output, binary, typmod,
  * analyze) and range types (subtype_diff, canonical), not pg_catalog's or an extension's
- * members', and what they call, count as run by every chain, of every kind (their reads its
- * reads, their writes its writes; via and writes name the operator, cast, domain or type).
- * An application's own that neither read a kept table nor write change nothing.
+ * members', and what they call, count as run by a chain, of every kind (their reads its
+ * reads, their writes its writes; via and writes name the operator, cast, domain or type),
+ * where one of its functions can run them (builder b26; b23 counted each as run by every chain,
+ * so the target's one operator that EXECUTEs had the net refuse every CHECK over a kept table):
+ * an operator's where a body's text holds its name, or the name is one a keyword stands for (=
+ * for IN, CASE, NULLIF, IS DISTINCT FROM; <= >= < > for BETWEEN; ~~ ~~* ~ for LIKE, ILIKE,
+ * SIMILAR TO; <> for !=); the others' where a function has a value of their types to hand (an
+ * argument or its result of a type holding one: the domains over it, its arrays, the relations
+ * with a column of it, the ranges over it; or a body naming such a type or relation); for a
+ * BEGIN ATOMIC body (and arguments' DEFAULTs) what PostgreSQL records. A cast between
+ * pg_catalog's types counts as run by every chain. An application's own that neither read a
+ * kept table nor write change nothing.
  * Rows: obj (oid: the relation), kind ('m', 's', 'f', 'c', 'd' or 'i'), col (the generated column or the DEFAULT's; for
  * 'c', 'd', 'i' a key of the constraint or index), fn (the function called, a regprocedure), via
  * (the function named in its body that reads, or NULL), kept (the kept table, or NULL) and how
@@ -8435,7 +8444,13 @@ const copiedRowsQuery = (o) => {
          AND g.oid OPERATOR(pg_catalog.<>) p.oid AND ${notCatalog('gn')} AND ${named('g', 'gn')}
       UNION SELECT g.oid FROM odd g
        WHERE ${sqlBody('p', o.version)} IS NULL AND ${readable('l')} AND g.oid OPERATOR(pg_catalog.<>) p.oid
-         AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0 AND ${named('g', 'g')})
+         AND pg_catalog.strpos(pg_catalog.lower(p.prosrc), pg_catalog.lower(g.proname)) OPERATOR(pg_catalog.>) 0 AND ${named('g', 'g')}
+      -- an aggregate runs its support functions (attacker a93's c4: a transition function that
+      -- writes; LANGUAGE internal's aggregate_dummy tells nothing of them)
+      UNION SELECT s.fn FROM pg_catalog.pg_aggregate ag CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[ag.aggtransfn::pg_catalog.oid,
+          ag.aggfinalfn::pg_catalog.oid, ag.aggcombinefn::pg_catalog.oid, ag.aggserialfn::pg_catalog.oid, ag.aggdeserialfn::pg_catalog.oid,
+          ag.aggmtransfn::pg_catalog.oid, ag.aggminvtransfn::pg_catalog.oid, ag.aggmfinalfn::pg_catalog.oid]) s(fn)
+       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0)
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
    WHERE p.oid OPERATOR(pg_catalog.=) ${f})`;
     return String.raw `WITH RECURSIVE reader(rel, kept) AS (
@@ -8542,33 +8557,57 @@ const copiedRowsQuery = (o) => {
       WHEN e.cls OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
       THEN (SELECT pg_catalog.concat_ws(' ', ix.indexprs::pg_catalog.text, ix.indpred::pg_catalog.text) FROM pg_catalog.pg_index ix WHERE ix.indexrelid OPERATOR(pg_catalog.=) e.eoid)
       ELSE (SELECT ad.adbin::pg_catalog.text FROM pg_catalog.pg_attrdef ad WHERE ad.oid OPERATOR(pg_catalog.=) e.eoid) END`)} FROM expr e
-), unnamed(fn, route) AS (
+), uroute(fn, route, opr, typs) AS MATERIALIZED (
   -- the functions PostgreSQL runs without a body naming them (attacker a92 F1): an operator's
   -- (and its estimators), a cast's, a domain's CHECK constraints' (for a variable, an argument,
   -- a result or a column of the domain), a type's input, output, binary, typmod and analyze
   -- functions, a range type's subtype_diff and canonical ones; only the backup's (not
-  -- pg_catalog's or information_schema's, not an extension's members). Which of them a body runs
-  -- cannot be told from its text: each counts as run by every chain
-  SELECT DISTINCT ON (s.fn) s.fn, s.route FROM (
-    SELECT op.oprcode::pg_catalog.oid AS fn, pg_catalog.format('the operator %s', op.oid::pg_catalog.regoperator) AS route FROM pg_catalog.pg_operator op
-    UNION ALL SELECT op.oprrest::pg_catalog.oid, pg_catalog.format('the operator %s (its restriction estimator)', op.oid::pg_catalog.regoperator) FROM pg_catalog.pg_operator op
-    UNION ALL SELECT op.oprjoin::pg_catalog.oid, pg_catalog.format('the operator %s (its join estimator)', op.oid::pg_catalog.regoperator) FROM pg_catalog.pg_operator op
-    UNION ALL SELECT ca.castfunc, pg_catalog.format('the cast from %s to %s', ca.castsource::pg_catalog.regtype, ca.casttarget::pg_catalog.regtype) FROM pg_catalog.pg_cast ca
-    UNION ALL SELECT f.fn, pg_catalog.format('the CHECK constraint %I of the domain %s', k.conname, k.contypid::pg_catalog.regtype)
+  -- pg_catalog's or information_schema's, not an extension's members). With what runs them:
+  -- the operator (opr), or the types whose values they convert or check (typs: of a cast's two,
+  -- those not pg_catalog's; none: run by every chain)
+  SELECT s.fn, s.route, s.opr, ARRAY(SELECT x.t FROM pg_catalog.unnest(s.typs) x(t) JOIN pg_catalog.pg_type xt ON xt.oid OPERATOR(pg_catalog.=) x.t
+      JOIN pg_catalog.pg_namespace xn ON xn.oid OPERATOR(pg_catalog.=) xt.typnamespace WHERE ${notCatalog('xn')}) FROM (
+    SELECT op.oprcode::pg_catalog.oid AS fn, pg_catalog.format('the operator %s', op.oid::pg_catalog.regoperator) AS route, op.oid AS opr, NULL::pg_catalog.oid[] AS typs FROM pg_catalog.pg_operator op
+    UNION ALL SELECT op.oprrest::pg_catalog.oid, pg_catalog.format('the operator %s (its restriction estimator)', op.oid::pg_catalog.regoperator), op.oid, NULL FROM pg_catalog.pg_operator op
+    UNION ALL SELECT op.oprjoin::pg_catalog.oid, pg_catalog.format('the operator %s (its join estimator)', op.oid::pg_catalog.regoperator), op.oid, NULL FROM pg_catalog.pg_operator op
+    UNION ALL SELECT ca.castfunc, pg_catalog.format('the cast from %s to %s', ca.castsource::pg_catalog.regtype, ca.casttarget::pg_catalog.regtype), NULL, ARRAY[ca.castsource, ca.casttarget] FROM pg_catalog.pg_cast ca
+    UNION ALL SELECT f.fn, pg_catalog.format('the CHECK constraint %I of the domain %s', k.conname, k.contypid::pg_catalog.regtype), NULL, ARRAY[k.contypid]
       FROM pg_catalog.pg_constraint k CROSS JOIN LATERAL (SELECT ${NODE_FUNCTIONS('k.conbin')} AS fn) f
      WHERE k.contypid OPERATOR(pg_catalog.<>) 0 AND k.contype OPERATOR(pg_catalog.=) 'c'
-    UNION ALL SELECT f.fn, pg_catalog.format('the type %s (its %s function)', t.oid::pg_catalog.regtype, f.what)
+    UNION ALL SELECT f.fn, pg_catalog.format('the type %s (its %s function)', t.oid::pg_catalog.regtype, f.what), NULL, ARRAY[t.oid]
       FROM pg_catalog.pg_type t CROSS JOIN LATERAL (VALUES (t.typinput::pg_catalog.oid, 'input'), (t.typoutput::pg_catalog.oid, 'output'),
         (t.typreceive::pg_catalog.oid, 'receive'), (t.typsend::pg_catalog.oid, 'send'), (t.typmodin::pg_catalog.oid, 'typmod_in'),
         (t.typmodout::pg_catalog.oid, 'typmod_out'), (t.typanalyze::pg_catalog.oid, 'analyze')) f(fn, what)
-    UNION ALL SELECT f.fn, pg_catalog.format('the range type %s (its %s function)', rg.rngtypid::pg_catalog.regtype, f.what)
+    UNION ALL SELECT f.fn, pg_catalog.format('the range type %s (its %s function)', rg.rngtypid::pg_catalog.regtype, f.what), NULL, ARRAY[rg.rngtypid]
       FROM pg_catalog.pg_range rg CROSS JOIN LATERAL (VALUES (rg.rngsubdiff::pg_catalog.oid, 'subtype_diff'), (rg.rngcanonical::pg_catalog.oid, 'canonical')) f(fn, what)
   ) s JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) s.fn
     JOIN pg_catalog.pg_namespace pn ON pn.oid OPERATOR(pg_catalog.=) p.pronamespace
    WHERE ${notCatalog('pn')}
      AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend e WHERE e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
        AND e.objid OPERATOR(pg_catalog.=) p.oid AND e.deptype OPERATOR(pg_catalog.=) 'e')
-   ORDER BY s.fn, s.route
+), unnamed(fn, route) AS (
+  SELECT DISTINCT ON (r.fn) r.fn, r.route FROM uroute r ORDER BY r.fn, r.route
+), uop(fn, opr, oprname) AS MATERIALIZED (
+  SELECT r.fn, r.opr, op.oprname FROM uroute r JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) r.opr
+), utyp(fn, typs) AS MATERIALIZED (
+  SELECT DISTINCT r.fn, r.typs FROM uroute r WHERE r.opr IS NULL
+), holder(fn, typ) AS (
+  -- the types whose values are (or hold) values of a route's types: the route's, the domains
+  -- over them, their arrays, the row types of the relations (tables, views, composite types)
+  -- with a column of them, the range types over them; a function that has such a value to hand
+  -- names one of them, or has one in its arguments or result (or reads a relation so named)
+  SELECT r.fn, x.t FROM utyp r CROSS JOIN LATERAL pg_catalog.unnest(r.typs) x(t)
+  UNION
+  SELECT h.fn, s.typ FROM holder h CROSS JOIN LATERAL (
+    SELECT d.oid AS typ FROM pg_catalog.pg_type d WHERE d.typtype OPERATOR(pg_catalog.=) 'd' AND d.typbasetype OPERATOR(pg_catalog.=) h.typ
+    UNION ALL SELECT a.typarray FROM pg_catalog.pg_type a WHERE a.oid OPERATOR(pg_catalog.=) h.typ AND a.typarray OPERATOR(pg_catalog.<>) 0
+    UNION ALL SELECT c.reltype FROM pg_catalog.pg_attribute ha JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) ha.attrelid
+     WHERE ha.atttypid OPERATOR(pg_catalog.=) h.typ AND ha.attnum OPERATOR(pg_catalog.>) 0 AND NOT ha.attisdropped AND c.reltype OPERATOR(pg_catalog.<>) 0
+    UNION ALL SELECT rg.rngtypid FROM pg_catalog.pg_range rg WHERE rg.rngsubtype OPERATOR(pg_catalog.=) h.typ${o.version >= 140000
+        ? `
+    UNION ALL SELECT rg.rngmultitypid FROM pg_catalog.pg_range rg WHERE rg.rngsubtype OPERATOR(pg_catalog.=) h.typ`
+        : ''}
+  ) s
 ), odd(oid, proname, nspname) AS (
   -- the functions whose names are not a bare identifier's lower-case letters, digits, _ and $
   -- (quoted ones: "Calc", "my fn"): matched below by position, not by the words of a body
@@ -8664,18 +8703,69 @@ const copiedRowsQuery = (o) => {
        WHERE ${notCatalog('qn')} AND ${sqlBody('q', o.version)} IS NULL AND l.lanname OPERATOR(pg_catalog.=) 'sql'
          AND q.prosrc OPERATOR(pg_catalog.~*) '${WRITING_SELECT_INTO}'
     ) w
+), uses(fn, u) AS MATERIALIZED (
+  -- which of those (unnamed) a function of a chain can run (builder b26: b23 counted each as run
+  -- by every chain, so the target's one operator that EXECUTEs made every CHECK over auth.users
+  -- one that cannot be told, refused by the net): an operator's where its body's text holds its
+  -- name (an operator is written as it is named, bare or in OPERATOR(...); no comment can split
+  -- one) or the name is one PostgreSQL gives to what a keyword does (IN, CASE, NULLIF, IS
+  -- DISTINCT FROM: =; BETWEEN: <= >= < >; LIKE, ILIKE, SIMILAR TO: ~~ ~~* ~; !=: <>); the others'
+  -- where it has a value of their types to hand: one of its arguments or its result is of a
+  -- type holding them (holder), or its body's text names one (a variable, a cast, a table read
+  -- or written); for a BEGIN ATOMIC body, and for the expressions of its arguments' DEFAULTs,
+  -- what PostgreSQL records (the operator, the type, the relation). One with no type of its own
+  -- (a cast between pg_catalog's types) counts as run by every function
+  SELECT f.fn, u.fn AS u FROM (
+    -- each function once, with the operator names it can run (OFFSET 0, and the names in an
+    -- array: the planner, told graph and the names are large, hashed millions)
+    SELECT q.oid AS fn, ARRAY(
+      SELECT pg_catalog.substr(t.t[1], i.i, n.n)::pg_catalog.name
+        FROM pg_catalog.regexp_matches(q.prosrc, '[-+*/<>=~!@#%^&|${'`'}?]+', 'g') t(t)
+        CROSS JOIN LATERAL pg_catalog.generate_series(1, pg_catalog.length(t.t[1])) i(i)
+        CROSS JOIN LATERAL pg_catalog.generate_series(1, LEAST(63, pg_catalog.length(t.t[1]) OPERATOR(pg_catalog.-) i.i OPERATOR(pg_catalog.+) 1)) n(n)
+       WHERE ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+      UNION SELECT k.k FROM pg_catalog.unnest('{=,<>,<,>,<=,>=,~~,!~~,~~*,!~~*,~,!~}'::pg_catalog.name[]) k(k)
+       WHERE ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+      UNION SELECT op.oprname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) d.refobjid
+       WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass) AS syms
+      FROM graph x
+      CROSS JOIN LATERAL (SELECT q.* FROM pg_catalog.pg_proc q WHERE q.oid OPERATOR(pg_catalog.=) x.fn OFFSET 0) q
+      JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+     WHERE EXISTS (SELECT FROM uop)
+  ) f CROSS JOIN LATERAL pg_catalog.unnest(f.syms) s(sym)
+    JOIN uop u ON u.oprname OPERATOR(pg_catalog.=) s.sym
+  UNION
+  SELECT x.fn, r.fn FROM graph x
+    CROSS JOIN LATERAL (SELECT q.* FROM pg_catalog.pg_proc q WHERE q.oid OPERATOR(pg_catalog.=) x.fn OFFSET 0) q
+    JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
+    JOIN utyp r ON pg_catalog.cardinality(r.typs) OPERATOR(pg_catalog.=) 0
+      OR EXISTS (SELECT FROM holder h JOIN pg_catalog.pg_type ht ON ht.oid OPERATOR(pg_catalog.=) h.typ
+       WHERE h.fn OPERATOR(pg_catalog.=) r.fn
+         AND (h.typ OPERATOR(pg_catalog.=) ANY (q.proargtypes::pg_catalog.oid[] OPERATOR(pg_catalog.||) COALESCE(q.proallargtypes, '{}'::pg_catalog.oid[]) OPERATOR(pg_catalog.||) q.prorettype)
+           OR (${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
+             AND pg_catalog.strpos(pg_catalog.lower(q.prosrc), pg_catalog.lower(ht.typname)) OPERATOR(pg_catalog.>) 0)
+           OR EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
+             AND (d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_type'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) h.typ
+               OR d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND d.refobjid OPERATOR(pg_catalog.=) ht.typrelid))))
+), att(top, u) AS (
+  -- the unnamed functions each chain (a top and what it calls) can run, and in turn those that
+  -- theirs can
+  SELECT DISTINCT x.top, us.u FROM deeper x JOIN uses us ON us.fn OPERATOR(pg_catalog.=) x.fn
+  UNION
+  SELECT a.top, us.u FROM att a JOIN deeper y ON y.top OPERATOR(pg_catalog.=) a.u JOIN uses us ON us.fn OPERATOR(pg_catalog.=) y.fn
 ), reach(top, fn, seed) AS (
-  -- what each chain runs: the functions its calls name, to any depth (seed NULL), and every
-  -- function run without a name (unnamed) with what it calls (seed: the one run so), where the
-  -- first do not hold it already
+  -- what each chain runs: the functions its calls name, to any depth (seed NULL), and each
+  -- function run without a name that it can run (att) with what that calls (seed: the one run
+  -- so), where the first do not hold it already
   -- (by a window over both, sorted: the planner's estimate of deeper, billions of rows, had an
   -- anti join hash it in 100000 batches)
   SELECT DISTINCT r.top, r.fn, r.seed FROM (
     SELECT a.top, a.fn, a.seed, pg_catalog.bool_or(a.seed IS NULL) OVER (PARTITION BY a.top, a.fn) AS direct FROM (
       SELECT x.top, x.fn, NULL::pg_catalog.oid AS seed FROM deeper x WHERE x.top OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.fn FROM called c))
       UNION ALL
-      SELECT t.top, y.fn, y.top FROM pg_catalog.unnest(ARRAY(SELECT DISTINCT c.fn FROM called c)) t(top)
-        CROSS JOIN pg_catalog.unnest(ARRAY(SELECT u.fn FROM unnamed u)) u(fn) JOIN deeper y ON y.top OPERATOR(pg_catalog.=) u.fn
+      SELECT a.top, y.fn, y.top FROM att a JOIN deeper y ON y.top OPERATOR(pg_catalog.=) a.u
+       WHERE a.top OPERATOR(pg_catalog.=) ANY (ARRAY(SELECT c.fn FROM called c))
     ) a
   ) r WHERE r.seed IS NULL OR NOT r.direct
 ), named(fn, seed, said) AS (
@@ -8827,7 +8917,7 @@ function copiesParagraph(items) {
             ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then read the column's values: those of the rows the load wrote without it were computed by the restoring role`
             : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${(0,sql_names/* quoteIdent */.v4)(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`);
     const n = found.length;
-    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by every chain; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
 }
 /**
  * keptTablesCopiesWarning's paragraph on the CHECK constraints and index expressions whose
@@ -8845,7 +8935,7 @@ function writtenParagraph(runs) {
     });
     const undo = [...new Set(found.slice(0, shown).map(r => r.undo))];
     const n = found.length;
-    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by every chain; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
+    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
@@ -11668,14 +11758,19 @@ function archiveReferences(selection, toc) {
                 references.largeObjectOids.add(m[0]);
             continue;
         }
-        if (e.desc === 'TABLE DATA')
+        references.entry = e.dumpId;
+        references.section = e.section;
+        if (e.desc === 'TABLE DATA') {
             references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]));
+            // rows in SQL of its own (pg_dump --inserts): written here all the same (earlyHooks)
+            if (!e.copyStmt)
+                references.dataEntryRows({ schema: e.namespace ?? '', name: e.tag });
+        }
         const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n');
         if (sql.trim() === '')
             continue;
         const lexer = new psql_lexer/* PsqlLexer */.$p();
         const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()];
-        references.entry = e.dumpId;
         for (const event of events)
             if (event.kind === 'statement') {
                 // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
@@ -12877,6 +12972,26 @@ async function executeTakenFromPublic(client, own, entries) {
 
 
 /**
+ * Features each major added that a backup of it may use and an older server rejects: the
+ * examples of newerMajorNote, for the majors a restore goes down across (PostgreSQL's release
+ * notes, "Migration" and "Changes").
+ */
+const ADDED_IN = {
+    14: 'multirange types, BEGIN ATOMIC function bodies',
+    15: 'MERGE, UNIQUE NULLS NOT DISTINCT, views WITH (security_invoker)',
+    16: 'any_value(), IS JSON, JSON_OBJECT()/JSON_ARRAY(), pg_input_is_valid()',
+    17: 'JSON_TABLE, JSON_QUERY()/JSON_VALUE(), MERGE ... RETURNING',
+    18: 'uuidv7(), a VIRTUAL generated column, NOT NULL ... NOT VALID, WITHOUT OVERLAPS keys'
+};
+/** What the majors after `target` up to `backup` added ("\u2026in 18; \u2026in 17"), newest first. */
+function newerFeatures(target, backup) {
+    const parts = [];
+    for (let major = backup; major > target; major--)
+        if (ADDED_IN[major])
+            parts.push(`${ADDED_IN[major]} in ${major}`);
+    return parts.length > 0 ? parts.join('; ') : undefined;
+}
+/**
  * The backup comes from a newer major than the target runs: what fails and why, for the
  * warning up front and the error of a load that fails. Undefined when it does not.
  */
@@ -12886,7 +13001,8 @@ singleTransaction = true) {
     if (!backup || backup.major <= target.major)
         return undefined;
     const version = target.version.replace(/\s*\(.*$/, '');
-    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}\u2013${backup.major}`}: e.g. uuidv7(), a VIRTUAL generated column, NOT NULL \u2026 NOT VALID in 18; JSON_TABLE in 17), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`;
+    const added = newerFeatures(target.major, backup.major);
+    const fails = `objects using features ${target.major} lacks fail (functions, types, syntax or options added in PostgreSQL ${target.major + 1 === backup.major ? backup.major : `${target.major + 1}\u2013${backup.major}`}${added ? `: e.g. ${added}` : ''}), each stopping the load ${singleTransaction ? 'and keeping nothing' : 'where what loaded before it stays (no single transaction)'}; a backup that uses none of them loads`;
     return scratch
         ? `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); verify-database-url runs ${version}: ${fails}, but is verified on another major than production. Use a scratch server of your production major (services: postgres: image: postgres:${backup.major})`
         : `the backup was taken from PostgreSQL ${backup.version} (its ${backup.from}); the target runs ${version}: ${fails}. Restore into a server of PostgreSQL ${backup.major} or newer, or drop the objects using newer features from the source and back up again`;
@@ -14846,6 +14962,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
             }
             : {})
     });
+    await refuseEarlyHooks(client, set, plan);
     if (inputs.allowNonEmpty && !inputs.clean)
         refuseReplacedObjects(set, plan);
     const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined;
@@ -16353,6 +16470,33 @@ function refuseReplacedObjects(set, plan) {
     const shown = named.slice(0, 10).join(', ');
     const more = named.length > 10 ? `, and ${named.length - 10} more` : '';
     throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
+}
+/**
+ * A trigger or rule the backup creates before the rows it loads into its table (PlainDumpObjects
+ * .earlyHooks: pg_dump creates them after all the data) fires on those rows, as the restoring
+ * role, and may read a table the target keeps and copy its rows into the backup's tables or
+ * anywhere the role may write (attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
+ * auth.users, a rule DO ALSO INSERT INTO the backup's table SELECT \u2026 FROM auth.users; anon then
+ * read the emails). As the script hazards: refused before anything runs where the target keeps
+ * tables with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
+ * backup's), naming each; into a database that keeps none it restores as psql -f would.
+ */
+async function refuseEarlyHooks(client, set, plan) {
+    const hooks = (plan.references ?? plan.plain)?.earlyHooks ?? [];
+    if (hooks.length === 0)
+        return;
+    const kept = new Set(set.keptTables ?? []);
+    const keptNames = new Set(set.relations.filter(r => kept.has(r.oid)).map(r => r.name));
+    if (keptNames.size === 0)
+        return;
+    const held = (await existingTables(client, undefined)).filter(t => (t.rows > 0 || t.estimated) && keptNames.has(`${(0,sql_names/* quoteIdent */.v4)(t.schema)}.${(0,sql_names/* quoteIdent */.v4)(t.name)}`));
+    if (held.length === 0)
+        return;
+    const shown = hooks
+        .slice(0, 3)
+        .map(h => `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`)
+        .join('; ');
+    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(hooks.length, 'trigger or rule', 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; \u2026' : ''}. pg_dump creates every trigger and rule after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`);
 }
 /**
  * allow-non-empty without clean: a plain script that drops a table of the target holding rows

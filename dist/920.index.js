@@ -18,6 +18,7 @@ __webpack_require__.d(__webpack_exports__, {
   describeOrigin: () => (/* binding */ describeOrigin),
   downloadArtifactZip: () => (/* binding */ downloadArtifactZip),
   findBackupArtifact: () => (/* binding */ findBackupArtifact),
+  C1: () => (/* binding */ missingArtifactEnvironment),
   kI: () => (/* binding */ uploadBackup)
 });
 
@@ -227,10 +228,25 @@ function artifactNamesFor(artifactName) {
 function artifactClient() {
     return new artifact/* DefaultArtifactClient */.t9();
 }
+/**
+ * What a run outside GitHub is told: where artifacts work, and the command line that keeps a
+ * backup in a directory instead (trial u58 F3).
+ */
+const OUTSIDE_GITHUB = 'Artifacts can be used only inside a GitHub Actions job (the runner provides ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL). To back up or restore outside GitHub, use the command line with files: DATABASE_URL=... node dist/cli/index.js backup --output-dir backups, and restore --backup-file backups/ (README: Command line).';
+/**
+ * The runner's variables the artifact client needs that are not set (none inside a GitHub
+ * Actions job): checked before the backup connects, so that a run outside GitHub fails at once.
+ */
+function missingArtifactEnvironment(env = process.env) {
+    const missing = ['ACTIONS_RUNTIME_TOKEN', 'ACTIONS_RESULTS_URL'].filter(name => !env[name]);
+    if (missing.length === 0)
+        return undefined;
+    return new ArtifactStorageError(`cannot upload the backup as an artifact: ${missing.join(' and ')} ${missing.length === 1 ? 'is' : 'are'} not set. ${OUTSIDE_GITHUB} Nothing was done.`);
+}
 function explainClientError(action, error) {
     const message = error?.message ?? String(error);
     if (/ACTIONS_RUNTIME_TOKEN|ACTIONS_RESULTS_URL/.test(message)) {
-        return new ArtifactStorageError(`cannot ${action}: ${message}. Artifacts can be used only inside a GitHub Actions job (the runner provides ACTIONS_RUNTIME_TOKEN and ACTIONS_RESULTS_URL).`);
+        return new ArtifactStorageError(`cannot ${action}: ${message}. ${OUTSIDE_GITHUB}`);
     }
     if (/quota/i.test(message)) {
         return new ArtifactStorageError(`cannot ${action}: the account's artifact storage quota is used up. Delete old artifacts, lower retention-days, or raise the storage limit in the billing settings. (${message})`);
