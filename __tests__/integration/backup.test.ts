@@ -407,6 +407,28 @@ describe('a backend that cannot list artifacts', () => {
   })
 })
 
+describe('a backend that does not answer the artifact-name lookup', () => {
+  it('goes on once the lookup took too long: warned once, in its group, and the upload arrives (attacker a94 F2)', async () => {
+    backend.faults.delayNext('ListArtifacts', 1, 8_000)
+    const started = Date.now()
+    const { lines, result } = await logOf(() =>
+      harness.backup(inputs({ artifactName: 'slow-listing' }), { lookupTimeoutMs: 500 })
+    )
+    const a = await arrived(result.artifact!.name)
+    expect(a.manifest.file.sha256).toBe(result.manifest.file.sha256)
+    // not held for the delay (8 s) the lookup waits out
+    expect(Date.now() - started).toBeLessThan(7_000)
+    const said = lines.match(
+      /Could not check whether an artifact named 'slow-listing\.zip' exists[^\n]*/g
+    )
+    expect(said).toHaveLength(1)
+    expect(said![0]).toContain("GitHub's artifact service did not answer in 1 s")
+    expect(lines.indexOf(said![0])).toBeGreaterThan(
+      lines.indexOf('::group::Check the artifact name')
+    )
+  }, 60_000)
+})
+
 describe('row counts', () => {
   it('uses planner estimates when asked', async () => {
     await server.query(source, 'ANALYZE')

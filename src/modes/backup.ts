@@ -121,8 +121,17 @@ export interface BackupResult extends Completed {
   warnings?: string[]
 }
 
+/**
+ * How long the artifact-name lookup (a courtesy: the upload refuses a taken name anyway) may take
+ * before the backup goes on without it, in milliseconds (attacker a94 F2: a ListArtifacts that
+ * never answered held the backup, and its idle database session, until the job's timeout).
+ */
+export const ARTIFACT_LOOKUP_TIMEOUT_MS = 30_000
+
 export interface BackupDependencies {
   artifact?: DefaultArtifactClient
+  /** Bound of the artifact-name lookup, ms (default ARTIFACT_LOOKUP_TIMEOUT_MS). */
+  lookupTimeoutMs?: number
   /**
    * Write the dump and `<file>.manifest.json` into this directory instead of uploading an
    * artifact (the CLI's local backups).
@@ -159,7 +168,16 @@ export async function backup(
   const artifactName = artifactZipName(inputs.artifactName)
   // asked beside the connection and the server's reads (a round trip to GitHub each; reported in
   // its group once they are done, still before the dump)
-  const nameLookup = client ? checkNameIsFree(client, artifactName, inputs.overwrite) : undefined
+  const nameLookup = client
+    ? withinTime(
+        checkNameIsFree(client, artifactName, inputs.overwrite),
+        deps.lookupTimeoutMs ?? ARTIFACT_LOOKUP_TIMEOUT_MS,
+        ms => ({
+          exists: undefined,
+          warning: `Could not check whether an artifact named '${artifactName}' exists (GitHub's artifact service did not answer in ${Math.round(ms / 1000)} s); going on: the upload will say so if it does.`
+        })
+      )
+    : undefined
   nameLookup?.catch(() => undefined) // awaited below; no unhandled rejection meanwhile
   // and the installed pg_dump clients, probed meanwhile (a run of each one's --version)
   const discovered = inputs.pgBinDir ? undefined : discoverClients('pg_dump')
@@ -908,4 +926,17 @@ async function describeStorage(
     )
   }
   return estimate
+}
+
+/**
+ * `promise`, or `late(ms)` once `ms` milliseconds passed without it settling (the promise is left
+ * to settle unheeded; the timer does not keep the process alive).
+ */
+function withinTime<T>(promise: Promise<T>, ms: number, late: (ms: number) => T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined
+  const expired = new Promise<T>(resolve => {
+    timer = setTimeout(() => resolve(late(ms)), ms)
+    timer.unref()
+  })
+  return Promise.race([promise, expired]).finally(() => clearTimeout(timer))
 }
