@@ -474,3 +474,36 @@ function freePortNumber(): Promise<number> {
     srv.on('error', reject)
   })
 }
+
+describe("the URL's connect_timeout bounds the action's own connections, as libpq's for pg_dump by hand", () => {
+  it('a host that never answers: ?connect_timeout=2 gives up in about 2 s, not the input’s 10 (attacker a94 F3)', async () => {
+    // accepts the TCP connection and never says a word, as a stalled server or a proxy
+    const silent = net.createServer(() => undefined)
+    await new Promise<void>(resolve => silent.listen(0, '127.0.0.1', resolve))
+    const { port } = silent.address() as net.AddressInfo
+    try {
+      const started = Date.now()
+      const error = await connect(
+        parseDatabaseUrl(`postgresql://u:p@127.0.0.1:${port}/db?sslmode=disable&connect_timeout=2`),
+        10
+      ).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      const took = Date.now() - started
+      expect(error?.message).toContain(`no answer from 127.0.0.1:${port} within 2 s`)
+      expect(took).toBeLessThan(6_000)
+      // without it, the input's bound (here 1 s) stands
+      const input = await connect(
+        parseDatabaseUrl(`postgresql://u:p@127.0.0.1:${port}/db?sslmode=disable`),
+        1
+      ).then(
+        () => undefined,
+        (e: unknown) => e as Error
+      )
+      expect(input?.message).toContain(`no answer from 127.0.0.1:${port} within 1 s`)
+    } finally {
+      silent.close()
+    }
+  }, 60_000)
+})

@@ -1456,6 +1456,16 @@ export function tlsOptions(connection: Connection, name: string): tls.Connection
   return options
 }
 
+/**
+ * How long the action's own connections wait for the server, in seconds: the URL's
+ * connect_timeout where it is a positive number, as libpq reads it for pg_dump by hand (attacker
+ * a94 F3: ?connect_timeout=3 waited the input's 10 s), else `inputSeconds` (connect-timeout).
+ */
+export function connectTimeoutOf(connection: Connection, inputSeconds: number): number {
+  const seconds = Number(connection.params.connect_timeout?.trim() || NaN)
+  return Number.isInteger(seconds) && seconds > 0 ? seconds : inputSeconds
+}
+
 /** The `pg` client configuration for one attempt (see connectAttempts). */
 export function pgClientConfig(
   connection: Connection,

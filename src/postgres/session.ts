@@ -18,6 +18,7 @@ import {
   type Connection,
   authPolicy,
   connectAttempts,
+  connectTimeoutOf,
   describeConnection,
   passwordFromFile,
   pgClientConfig,
@@ -275,9 +276,10 @@ export function sessionEndedError(error: unknown, client?: pg.Client): boolean {
 
 export async function connect(
   connection: Connection,
-  connectTimeoutSeconds: number,
+  inputTimeoutSeconds: number,
   options: ConnectOptions = {}
 ): Promise<pg.Client> {
+  const connectTimeoutSeconds = connectTimeoutOf(connection, inputTimeoutSeconds)
   const policy = authPolicy(connection)
   const hosts = connectAttempts(connection)
   const wanted = connection.params.target_session_attrs ?? 'any'
