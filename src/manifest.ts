@@ -5,7 +5,7 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { CheckError } from './errors.js'
 import type { ManifestChanges } from './manifest-changes.js'
-import type { ObjectCounts } from './postgres/session.js'
+import type { ExtensionEntry, ObjectCounts } from './postgres/session.js'
 import type { DatabaseIdentity } from './postgres/identity.js'
 import { type DatabaseLocale, LOCALE_NAME } from './postgres/locale.js'
 import { OUTPUT_SETTINGS, type OutputSettings, SETTING_VALUE } from './postgres/output-settings.js'
@@ -109,6 +109,11 @@ export interface Manifest {
    * filters make the dump a subset. Verify mode compares them with the restored copy.
    */
   objects?: ObjectCounts
+  /**
+   * The database's extensions (pg_extension: name, version, schema) in the dump's snapshot: what
+   * a restore's target must offer (a managed service's allow-list). Absent in older manifests.
+   */
+  extensions?: ExtensionEntry[]
   /** The retention tier retention-schedule chose for this run (also the S3 objects' tag). */
   retention?: { tier: 'daily' | 'weekly' | 'monthly'; days: number }
   filters: DumpFilters
@@ -146,6 +151,7 @@ export interface BackupFacts {
   rawSizeBytes: number
   rowCounts: Manifest['rowCounts']
   objects?: ObjectCounts
+  extensions?: ExtensionEntry[]
   retention?: Manifest['retention']
   pgDumpArgs: string[]
 }
@@ -179,6 +185,7 @@ export function backupManifest(options: BackupOptions, facts: BackupFacts): Mani
     durationSeconds: 0,
     rowCounts: facts.rowCounts,
     objects: facts.objects,
+    extensions: facts.extensions,
     retention: facts.retention,
     filters: options.filters,
     pgDumpArgs: facts.pgDumpArgs
@@ -342,6 +349,14 @@ export function parseManifest(data: unknown): Manifest {
   for (const kind of OBJECT_KINDS) {
     v.integer(objects, `objects.${kind}`, { min: 0, max: 1e9, optional: true })
   }
+  const extensions = v.array(m, 'extensions', 10_000, true) ?? []
+  extensions.forEach((e, i) => {
+    const field = `extensions[${i}]`
+    v.object({ [field]: e }, field)
+    v.text(e, `${field}.name`, { max: MAX_NAME })
+    v.text(e, `${field}.version`, { max: MAX_NAME })
+    v.text(e, `${field}.schema`, { max: MAX_NAME })
+  })
   const retention = v.object(m, 'retention', true)
   if (retention) {
     v.choice(retention, 'retention.tier', ['daily', 'weekly', 'monthly'])

@@ -190,6 +190,17 @@ describe.each<[DumpFormat, Compression]>([
     expectCountsMatchDatabase(a.manifest)
   })
 
+  it("lists the database's extensions, what a restore's target must offer (trial u58 F4)", async () => {
+    const rows = await server.query<{ name: string; version: string; schema: string }>(
+      source,
+      `SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
+         FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace ORDER BY 1`
+    )
+    expect(rows.length).toBeGreaterThan(0)
+    expect(a.manifest.extensions).toEqual(rows)
+    expect(a.manifest.extensions).toContainEqual(expect.objectContaining({ name: 'plpgsql' }))
+  })
+
   it('restores by hand into a database equal to the source', async () => {
     const target = await restoreByHand(a)
     expect(await tableChecksums(server, target)).toEqual(await tableChecksums(server, source))

@@ -58,6 +58,7 @@ function good(): Record<string, unknown> {
       totalRows: 3
     },
     objects: { tables: 1, views: 0, materializedViews: 0, sequences: 0, indexes: 1, functions: 0 },
+    extensions: [{ name: 'citext', version: '1.6', schema: 'extensions' }],
     pgDumpArgs: []
   })
   return JSON.parse(manifestJson(manifest)) as Record<string, unknown>
@@ -188,6 +189,8 @@ describe('parseManifest', () => {
       /encryption\.algorithm is not one of age/
     ],
     ['objects.views', -3, /objects\.views is -3/],
+    ['extensions', [{ name: 'citext', version: 1.6 }], /extensions\[0\]\.version is missing/],
+    ['extensions', 'citext', /extensions is missing or not a list/],
     [
       'retention',
       { tier: 'forever', days: 1 },

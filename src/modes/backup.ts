@@ -411,6 +411,8 @@ export async function backup(
         `The manifest lists the columns of ${plural(rowCounts.tables.length - unlisted, 'table')}, not of ${unlisted} more (it keeps at most ${formatBytes(COLUMNS_BUDGET_BYTES)} of column names): a column dropped from those is not named by the next backup's comparison.`
       )
     const objects = unfiltered(inputs) ? await snapshot.countObjects() : undefined
+    // what a restore's target must offer: a word in the manifest, never a reason to fail
+    const extensions = await snapshot.listExtensions().catch(() => undefined)
     await snapshot.close()
     session = undefined
     const globals = inputs.globals
@@ -443,6 +445,7 @@ export async function backup(
       rawSizeBytes: dumped.rawBytes,
       rowCounts,
       objects,
+      extensions,
       retention: retention.tier,
       pgDumpArgs: args
     })

@@ -1374,6 +1374,9 @@ export class SnapshotSession {
   async countObjects(): Promise<ObjectCounts> {
     return this.exclusive(() => countObjects(this.client))
   }
+  async listExtensions(): Promise<ExtensionEntry[]> {
+    return this.exclusive(() => listExtensions(this.client))
+  }
 
   /** What pg_dump waits for (dumpLockWaits), asked between the session's other statements. */
   dumpLockWaits(): Promise<DumpLockWait[]> {
@@ -1522,6 +1525,23 @@ export interface ObjectCounts {
   sequences: number
   indexes: number
   functions: number
+}
+
+/** An extension the database has (pg_extension): what a restore's target must offer. */
+export interface ExtensionEntry {
+  name: string
+  version: string
+  schema: string
+}
+
+/** The database's extensions, by name (plpgsql among them). */
+export async function listExtensions(client: pg.Client): Promise<ExtensionEntry[]> {
+  const { rows } = await client.query<ExtensionEntry>(
+    `SELECT e.extname::text AS name, e.extversion AS version, n.nspname::text AS schema
+       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      ORDER BY e.extname`
+  )
+  return rows
 }
 
 /** Counts user objects (not those of extensions), in `schemas` or in every user schema. */
