@@ -11,6 +11,8 @@ __webpack_require__.d(__webpack_exports__, {
   backup: () => (/* binding */ backup)
 });
 
+// UNUSED EXPORTS: ARTIFACT_LOOKUP_TIMEOUT_MS
+
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: ./src/postgres/output-settings.ts
@@ -1873,6 +1875,12 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+/**
+ * How long the artifact-name lookup (a courtesy: the upload refuses a taken name anyway) may take
+ * before the backup goes on without it, in milliseconds (attacker a94 F2: a ListArtifacts that
+ * never answered held the backup, and its idle database session, until the job's timeout).
+ */
+const ARTIFACT_LOOKUP_TIMEOUT_MS = 30_000;
 async function backup(inputs, connection, deps = {}) {
     const seconds = (0,log/* stopwatch */.sX)();
     const now = deps.now ?? (() => new Date());
@@ -1894,7 +1902,12 @@ async function backup(inputs, connection, deps = {}) {
     const artifactName = (0,artifact/* artifactZipName */.lW)(inputs.artifactName);
     // asked beside the connection and the server's reads (a round trip to GitHub each; reported in
     // its group once they are done, still before the dump)
-    const nameLookup = client ? (0,artifact/* checkNameIsFree */.g4)(client, artifactName, inputs.overwrite) : undefined;
+    const nameLookup = client
+        ? withinTime((0,artifact/* checkNameIsFree */.g4)(client, artifactName, inputs.overwrite), deps.lookupTimeoutMs ?? ARTIFACT_LOOKUP_TIMEOUT_MS, ms => ({
+            exists: undefined,
+            warning: `Could not check whether an artifact named '${artifactName}' exists (GitHub's artifact service did not answer in ${Math.round(ms / 1000)} s); going on: the upload will say so if it does.`
+        }))
+        : undefined;
     nameLookup?.catch(() => undefined); // awaited below; no unhandled rejection meanwhile
     // and the installed pg_dump clients, probed meanwhile (a run of each one's --version)
     const discovered = inputs.pgBinDir ? undefined : (0,clients/* discoverClients */.Gn)('pg_dump');
@@ -2093,6 +2106,8 @@ async function backup(inputs, connection, deps = {}) {
         if (unlisted > 0)
             log/* log */.Rm.info(`The manifest lists the columns of ${(0,log/* plural */.LS)(rowCounts.tables.length - unlisted, 'table')}, not of ${unlisted} more (it keeps at most ${(0,log/* formatBytes */.z3)(src_manifest/* COLUMNS_BUDGET_BYTES */.__)} of column names): a column dropped from those is not named by the next backup's comparison.`);
         const objects = unfiltered(inputs) ? await snapshot.countObjects() : undefined;
+        // what a restore's target must offer: a word in the manifest, never a reason to fail
+        const extensions = await snapshot.listExtensions().catch(() => undefined);
         await snapshot.close();
         session = undefined;
         const globals = inputs.globals
@@ -2116,6 +2131,7 @@ async function backup(inputs, connection, deps = {}) {
             rawSizeBytes: dumped.rawBytes,
             rowCounts,
             objects,
+            extensions,
             retention: retention.tier,
             pgDumpArgs: args
         });
@@ -2504,6 +2520,18 @@ async function describeStorage(storage, fileBytes, retentionDays) {
         log/* log */.Rm.warning(`Daily backups of this size kept ${retentionDays} days take about ${(0,log/* formatBytes */.z3)(estimate.steadyBytes)} of artifact storage, more than the 500 MB GitHub Free includes for private repositories (then billed per GB-month). Lower retention-days, use retention-schedule with S3 for long-term copies, or check your plan's storage.`);
     }
     return estimate;
+}
+/**
+ * `promise`, or `late(ms)` once `ms` milliseconds passed without it settling (the promise is left
+ * to settle unheeded; the timer does not keep the process alive).
+ */
+function withinTime(promise, ms, late) {
+    let timer;
+    const expired = new Promise(resolve => {
+        timer = setTimeout(() => resolve(late(ms)), ms);
+        timer.unref();
+    });
+    return Promise.race([promise, expired]).finally(() => clearTimeout(timer));
 }
 
 

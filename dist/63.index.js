@@ -1281,6 +1281,7 @@ __webpack_require__.r(__webpack_exports__);
 /* harmony export */   endOwnSessions: () => (/* binding */ endOwnSessions),
 /* harmony export */   explainConnectError: () => (/* binding */ explainConnectError),
 /* harmony export */   keptByFilters: () => (/* binding */ keptByFilters),
+/* harmony export */   listExtensions: () => (/* binding */ listExtensions),
 /* harmony export */   lockBound: () => (/* binding */ lockBound),
 /* harmony export */   noRoomFor: () => (/* binding */ noRoomFor),
 /* harmony export */   noteProgramSessions: () => (/* binding */ noteProgramSessions),
@@ -1454,7 +1455,8 @@ function sessionEndedError(error, client) {
         return true;
     return /^(?:write EPIPE|read ECONNRESET|Connection terminated(?: unexpectedly)?|Client has encountered a connection error and is not queryable|terminating connection due to administrator command)\b/.test(String(e?.message ?? ''));
 }
-async function connect(connection, connectTimeoutSeconds, options = {}) {
+async function connect(connection, inputTimeoutSeconds, options = {}) {
+    const connectTimeoutSeconds = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectTimeoutOf */ .vx)(connection, inputTimeoutSeconds);
     const policy = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .authPolicy */ .vv)(connection);
     const hosts = (0,_connection_js__WEBPACK_IMPORTED_MODULE_5__/* .connectAttempts */ .zG)(connection);
     const wanted = connection.params.target_session_attrs ?? 'any';
@@ -2344,6 +2346,9 @@ class SnapshotSession {
     async countObjects() {
         return this.exclusive(() => countObjects(this.client));
     }
+    async listExtensions() {
+        return this.exclusive(() => listExtensions(this.client));
+    }
     /** What pg_dump waits for (dumpLockWaits), asked between the session's other statements. */
     dumpLockWaits() {
         return this.exclusive(() => dumpLockWaits(this.client));
@@ -2463,6 +2468,13 @@ async function rowSecurityTables(client) {
         role: rows[0].role,
         tables: rows.filter(r => r.schema !== null).map(r => ({ schema: r.schema, name: r.name }))
     };
+}
+/** The database's extensions, by name (plpgsql among them). */
+async function listExtensions(client) {
+    const { rows } = await client.query(`SELECT e.extname::text AS name, e.extversion AS version, n.nspname::text AS schema
+       FROM pg_catalog.pg_extension e JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace
+      ORDER BY e.extname`);
+    return rows;
 }
 /** Counts user objects (not those of extensions), in `schemas` or in every user schema. */
 async function countObjects(client, schemas) {
