@@ -1616,6 +1616,68 @@ COPY public.notes (id, body) FROM stdin;
     )
   })
 
+  /** Refused as code pg_dump never writes over kept rows; the statement named. */
+  const refusedCode = async (db: string, file: string, statement: string): Promise<void> => {
+    const error = await failure(harness.restore(inputs(db, file, { allowNonEmpty: false })))
+    expect(error?.message).toMatch(/^the backup has \d+ statements? pg_dump never writes/)
+    expect(error?.message).toContain(statement)
+    expect(error?.message).toContain('The target keeps tables with rows (auth.users)')
+    expect(error?.message).toContain('Nothing was changed.')
+    await unchanged(db)
+  }
+
+  it('a95 F1, F2, F3 and plainer: a DO block or a function called before the data that creates the trigger, CREATE SCHEMA with a trigger inside, an INSERT … SELECT FROM auth.users: refused, naming the statement', async () => {
+    const grab = `CREATE FUNCTION public.grab() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := (SELECT string_agg(email, ',') FROM auth.users); RETURN NEW; END $$;`
+    const rows = `COPY public.notes (id, body) FROM stdin;
+1\tx
+\\.`
+    await refusedCode(
+      await project(),
+      script(
+        'a95-f1',
+        `${NOTES}
+${grab}
+DO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.grab()'; END $$;
+${rows}`
+      ),
+      '"DO $$ BEGIN EXECUTE \'CREATE TRIGGER t BEFORE INSERT ON public.notes'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'a95-f2',
+        `${NOTES}
+${grab}
+CREATE FUNCTION public.mk() RETURNS void LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT ON public.notes FOR EACH ROW EXECUTE FUNCTION public.grab()'; END $$;
+SELECT public.mk();
+${rows}`
+      ),
+      '"SELECT public.mk();"'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'a95-f3',
+        `SET check_function_bodies = false;
+CREATE FUNCTION public.grab() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.body := (SELECT string_agg(email, ',') FROM auth.users); RETURN NEW; END $$;
+CREATE SCHEMA s2 CREATE TABLE notes (id integer, body text) CREATE TRIGGER t BEFORE INSERT ON notes FOR EACH ROW EXECUTE FUNCTION public.grab();
+COPY s2.notes (id, body) FROM stdin;
+1\tx
+\\.`
+      ),
+      'CREATE SCHEMA s2 CREATE TABLE notes'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'insert-select',
+        `CREATE TABLE public.leak (e text);
+INSERT INTO public.leak SELECT email FROM auth.users;`
+      ),
+      '"INSERT INTO public.leak SELECT email FROM auth.users;"'
+    )
+  })
+
   it('c3: a rule DO ALSO INSERT … SELECT email FROM auth.users, then INSERT', async () => {
     const message = await refused(
       await project(),

@@ -208,6 +208,7 @@ import {
   type PlainDumpObjects,
   RELATION_KINDS,
   parseCopyStatement,
+  runsCode,
   searchPathList
 } from '../postgres/plain-sql.js'
 import {
@@ -2802,7 +2803,7 @@ async function recordProtected(
         }
       : {})
   })
-  await refuseEarlyHooks(client, set, plan)
+  await refuseCodeOverKeptRows(client, set, plan)
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
   const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined
   if (lostGrants) log.warning(lostGrants)
@@ -4753,22 +4754,37 @@ function refuseReplacedObjects(set: ProtectedSet, plan: Pick<RestorePlan, 'plain
 }
 
 /**
- * A trigger or rule the backup creates before the rows it loads into its table (PlainDumpObjects
- * .earlyHooks: pg_dump creates them after all the data) fires on those rows, as the restoring
- * role, and may read a table the target keeps and copy its rows into the backup's tables or
- * anywhere the role may write (attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
- * auth.users, a rule DO ALSO INSERT INTO the backup's table SELECT … FROM auth.users; anon then
- * read the emails). As the script hazards: refused before anything runs where the target keeps
- * tables with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
- * backup's), naming each; into a database that keeps none it restores as psql -f would.
+ * Code the backup runs during the load that pg_dump never writes, where the target keeps tables
+ * with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
+ * backup's): refused before anything runs, naming it. Run as the restoring role, such code can
+ * read those tables and copy their rows into the backup's tables (granted to anon) or anywhere
+ * the role may write, and psql -f or pg_restore by hand would run it without a word. Two kinds:
+ *  - a trigger or rule the backup creates before the rows it loads into its table
+ *    (PlainDumpObjects.earlyHooks; attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
+ *    auth.users, a rule DO ALSO INSERT … SELECT … FROM auth.users): pg_dump creates them after all
+ *    the data;
+ *  - the script hazards that are code pg_dump never writes (runsCode: a DO block, a SELECT of
+ *    a function, an INSERT … SELECT, CREATE SCHEMA with elements, rows written after a trigger,
+ *    …), which allow-non-empty refuses with the rest over a target holding rows (refuseHazards)
+ *    — here wherever kept rows are at stake (attacker a95 F1–F3, F7: a DO block or a function called before the
+ *    data created the trigger the first kind names; a plain INSERT … SELECT FROM auth.users
+ *    copied it without any).
+ * Into a database that keeps none it restores as psql -f would.
  */
-async function refuseEarlyHooks(
+async function refuseCodeOverKeptRows(
   client: pg.Client,
   set: ProtectedSet,
-  plan: Pick<RestorePlan, 'plain' | 'references'>
+  plan: Pick<RestorePlan, 'plain' | 'references' | 'copiesIntoRoots'>
 ): Promise<void> {
-  const hooks = (plan.references ?? plan.plain)?.earlyHooks ?? []
-  if (hooks.length === 0) return
+  const refs = plan.references ?? plan.plain
+  const hooks = refs?.earlyHooks ?? []
+  const attaching = attachingEntries(plan)
+  // the ATTACH of a partition the restore creates is checked apart (refuseCopyOutsideTree)
+  const hazards = (refs?.hazards ?? []).filter(
+    h =>
+      runsCode(h.why) && !(h.dumpId !== undefined && attaching.has(h.dumpId) && onlyAttaches(h.why))
+  )
+  if (hooks.length === 0 && hazards.length === 0) return
   const kept = new Set(set.keptTables ?? [])
   const keptNames = new Set(set.relations.filter(r => kept.has(r.oid)).map(r => r.name))
   if (keptNames.size === 0) return
@@ -4777,15 +4793,27 @@ async function refuseEarlyHooks(
       (t.rows > 0 || t.estimated) && keptNames.has(`${quoteIdent(t.schema)}.${quoteIdent(t.name)}`)
   )
   if (held.length === 0) return
-  const shown = hooks
+  if (hooks.length > 0) {
+    const shown = hooks
+      .slice(0, 3)
+      .map(
+        h =>
+          `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`
+      )
+      .join('; ')
+    throw new RestoreError(
+      `the backup creates ${plural(hooks.length, 'trigger or rule', 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; …' : ''}. pg_dump creates every trigger and rule after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`
+    )
+  }
+  const shown = hazards
     .slice(0, 3)
     .map(
       h =>
-        `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`
+        `"${h.statement}"${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`} (${h.why})`
     )
     .join('; ')
   throw new RestoreError(
-    `the backup creates ${plural(hooks.length, 'trigger or rule', 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; …' : ''}. pg_dump creates every trigger and rule after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`
+    `the backup has ${plural(hazards.length, 'statement')} pg_dump never writes, which run${hazards.length === 1 ? 's' : ''} code or change${hazards.length === 1 ? 's' : ''} what the restore does not check, with the restoring role's rights: ${shown}${hazards.length > 3 ? '; …' : ''}. The target keeps tables with rows (${listNames(held, 5)}): run during the load, such code can read them and copy their rows into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Restore a backup pg_dump made (it writes none of these), or restore into a database that keeps no tables with rows; a script you wrote yourself and trust runs with psql by hand.`
   )
 }
 

@@ -1444,6 +1444,38 @@ const PG_DUMP_CALLS = [
   LO_UNLINK
 ]
 
+/**
+ * The reasons scriptHazards (and the reader) give that are code run during the load which
+ * pg_dump never writes, in any order: a DO block, CALL, a SELECT of a function, an INSERT of a
+ * query, a COPY of one, CREATE SCHEMA with elements, rows written after a trigger or into a view…
+ * Not those pg_dump writes for backups that have them (a rule, a type shadowing its casts) nor
+ * those about the target's objects rather than code (CASCADE, sequences, attached tables).
+ */
+const CODE_HAZARDS: readonly RegExp[] = [
+  /^a DO block runs code/,
+  /^CALL runs a procedure/,
+  /^EXECUTE runs a prepared statement/,
+  /^PREPARE hides a statement/,
+  /^a WITH query may call/,
+  /^VALUES may call/,
+  /^EXPLAIN may run/,
+  /^it is not one of pg_dump's own calls/,
+  /^a COPY of a query may call/,
+  /^an INSERT of anything but literal VALUES/,
+  /^(?:UPDATE|DELETE|MERGE) (?:calls a function|with a condition)/,
+  /^COPY … WHERE evaluates/,
+  /^CREATE TABLE … AS/,
+  /^CREATE SCHEMA with schema elements/,
+  /^ALTER TABLE … ADD COLUMN of the domain/,
+  /^it writes rows into .*, a view the script creates/,
+  /^it writes rows after the script created a trigger/
+]
+
+/** A hazard's reasons (joined by "; ") hold code run during the load (CODE_HAZARDS). */
+export function runsCode(why: string): boolean {
+  return why.split('; ').some(reason => CODE_HAZARDS.some(re => re.test(reason)))
+}
+
 /** Statement words that run code or queries of the script's choosing. */
 const RUNS_CODE: Record<string, string> = {
   do: 'a DO block runs code that no check reads',
