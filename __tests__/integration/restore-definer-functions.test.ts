@@ -1678,6 +1678,35 @@ INSERT INTO public.leak SELECT email FROM auth.users;`
     )
   })
 
+  it('a95 F8: a row-security policy (FORCE) whose WITH CHECK copies auth.users, created before the INSERTs into its table: refused, naming it', async () => {
+    const db = await project()
+    const error = await failure(
+      harness.restore(
+        inputs(
+          db,
+          script(
+            'a95-f8',
+            `SET check_function_bodies = false;
+CREATE TABLE public.leak (e text);
+CREATE FUNCTION public.chk() RETURNS boolean LANGUAGE sql VOLATILE AS $$ INSERT INTO public.leak SELECT email FROM auth.users; SELECT true $$;
+CREATE TABLE public.items (id integer);
+ALTER TABLE public.items ENABLE ROW LEVEL SECURITY;
+ALTER TABLE public.items FORCE ROW LEVEL SECURITY;
+CREATE POLICY p ON public.items USING (true) WITH CHECK (public.chk());
+INSERT INTO public.items VALUES (1);`
+          ),
+          { allowNonEmpty: false }
+        )
+      )
+    )
+    expect(error?.message).toMatch(/^the backup creates 1 trigger, rule or policy before the rows/)
+    expect(error?.message).toContain(
+      'policy p on public.items, created by "CREATE POLICY p ON public.items USING (true) WITH CHECK (public.chk());" before "INSERT INTO public.items VALUES (1);"'
+    )
+    expect(error?.message).toContain('CREATE RULE and CREATE POLICY after the data of its table')
+    await unchanged(db)
+  })
+
   it('c3: a rule DO ALSO INSERT … SELECT email FROM auth.users, then INSERT', async () => {
     const message = await refused(
       await project(),

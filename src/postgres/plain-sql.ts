@@ -922,10 +922,10 @@ export class PlainDumpObjects {
     keywords: readonly string[],
     written: ReturnType<typeof writtenTables> | undefined
   ): void {
-    if (/\b(?:trigger|rule|partition)\b/i.test(text)) {
+    if (/\b(?:trigger|rule|partition|policy)\b/i.test(text)) {
       const tokens = sqlTokens(text, false)
       const created = createdKind(tokens)
-      if (created?.kind === 'trigger' || created?.kind === 'rule') {
+      if (created?.kind === 'trigger' || created?.kind === 'rule' || created?.kind === 'policy') {
         const hook = hookOf(tokens, created)
         if (hook) {
           const item = {
@@ -1051,7 +1051,7 @@ function afterSet(tokens: readonly SqlToken[], i: number): boolean {
 
 /** A trigger or rule the backup creates before rows it fires on (PlainDumpObjects.earlyHooks). */
 export interface LoadHook {
-  kind: 'trigger' | 'rule'
+  kind: 'trigger' | 'rule' | 'policy'
   /** Its name as written (folded). */
   name: string
   /** Its table, [schema.]name as written (folded). */
@@ -1079,7 +1079,7 @@ function hookOf(
   created: { kind: string; next: number }
 ):
   | {
-      kind: 'trigger' | 'rule'
+      kind: 'trigger' | 'rule' | 'policy'
       name: string
       table: string
       key: [string, string]
@@ -1093,7 +1093,16 @@ function hookOf(
   if (on < 0) return undefined
   const events = new Set<string>()
   let at: number
-  if (created.kind === 'rule') {
+  if (created.kind === 'policy') {
+    // CREATE POLICY name ON table [AS …] [FOR command] …: INSERT and UPDATE check its WITH
+    // CHECK, UPDATE and DELETE its USING (COPY FROM refuses a table row security applies to)
+    at = on + 1
+    const forAt = find('for', at + 1)
+    const command = forAt > 0 ? tokens[forAt + 1]?.value : 'all'
+    for (const e of command === 'all' ? ['insert', 'update', 'delete'] : [command ?? ''])
+      if (['insert', 'update', 'delete'].includes(e)) events.add(e)
+    if (events.size === 0) return undefined
+  } else if (created.kind === 'rule') {
     // CREATE RULE name AS ON event TO table
     const event = tokens[on + 1]?.value
     if (event === 'select' || event === undefined) return undefined
@@ -1112,7 +1121,7 @@ function hookOf(
   const key = qualifiedAt(tokens as SqlToken[], at)
   if (!key) return undefined
   return {
-    kind: created.kind === 'rule' ? 'rule' : 'trigger',
+    kind: created.kind === 'rule' ? 'rule' : created.kind === 'policy' ? 'policy' : 'trigger',
     name,
     table: key[0] === '' ? key[1] : `${key[0]}.${key[1]}`,
     key,
