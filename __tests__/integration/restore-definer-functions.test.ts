@@ -1265,6 +1265,67 @@ COPY public.t9 (x) FROM stdin;
     expect(await rowsOf(db, 'public.leak9')).toEqual([{ s: 'ceo@example.com' }])
   })
 
+  it('a95 F5, F6, F9: through a view the CHECK’s function reads (its function, its operator, its ordered-set aggregate’s final function) and through an operator’s negator: warned; the role reads the rows', async () => {
+    const writes = (name: string, args: string, result: string, value: string): string =>
+      `CREATE FUNCTION public.${name}(${args}) RETURNS ${result} LANGUAGE plpgsql VOLATILE
+  AS $$ BEGIN INSERT INTO public.leak9 SELECT email FROM auth.users; RETURN ${value}; END $$;`
+    const table = (check: string): string => `CREATE TABLE public.t9 (x integer CHECK (${check}));
+COPY public.t9 (x) FROM stdin;
+1
+\\.`
+    const LEAK = `CREATE TABLE public.leak9 (s text);
+GRANT SELECT ON TABLE public.leak9 TO ${ANON};`
+    const cases: Array<[string, string, string]> = [
+      [
+        'a95-f9-function',
+        `${writes('evil9', '', 'integer', '1')}
+CREATE VIEW public.v9 AS SELECT public.evil9() AS p;
+CREATE FUNCTION public.ok9(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT (SELECT p FROM public.v9) IS NOT NULL $$;
+${table('public.ok9(x)')}`,
+        'public.evil9() runs INSERT'
+      ],
+      [
+        'a95-f5-operator',
+        `${writes('eq9', 'integer, integer', 'boolean', 'true')}
+CREATE OPERATOR public.=== (FUNCTION = public.eq9, LEFTARG = integer, RIGHTARG = integer);
+CREATE VIEW public.vv9 AS SELECT 1 AS x WHERE 1 OPERATOR(public.===) 1;
+CREATE VIEW public.v9 AS SELECT x FROM public.vv9;
+CREATE FUNCTION public.ok9(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT EXISTS (SELECT FROM public.v9) $$;
+${table('public.ok9(x)')}`,
+        'public.eq9(integer,integer) runs INSERT'
+      ],
+      [
+        'a95-f6-negator',
+        `${writes('ne9', 'integer, integer', 'boolean', 'true')}
+CREATE FUNCTION public.same9(integer, integer) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$ BEGIN RETURN $1 OPERATOR(pg_catalog.=) $2; END $$;
+CREATE OPERATOR public.#%# (FUNCTION = public.ne9, LEFTARG = integer, RIGHTARG = integer);
+CREATE OPERATOR public.@@@ (FUNCTION = public.same9, LEFTARG = integer, RIGHTARG = integer, NEGATOR = OPERATOR(public.#%#));
+CREATE FUNCTION public.ok9(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT NOT ($1 OPERATOR(public.@@@) 0) $$;
+${table('public.ok9(x)')}`,
+        'public.ne9(integer,integer) runs INSERT'
+      ],
+      [
+        'a95-f9-aggregate',
+        `CREATE FUNCTION public.st9(integer[], integer) RETURNS integer[] LANGUAGE sql IMMUTABLE AS $$ SELECT $1 || $2 $$;
+${writes('fin9', 'integer[], integer, integer', 'integer', '1')}
+CREATE AGGREGATE public.pick9(integer ORDER BY integer) (SFUNC = public.st9, STYPE = integer[], FINALFUNC = public.fin9, FINALFUNC_EXTRA, FINALFUNC_MODIFY = READ_ONLY);
+CREATE VIEW public.v9 AS SELECT public.pick9(1) WITHIN GROUP (ORDER BY x) AS p FROM (VALUES (1)) v(x);
+CREATE FUNCTION public.ok9(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT (SELECT p FROM public.v9) IS NOT NULL $$;
+${table('public.ok9(x)')}`,
+        'public.fin9(integer[],integer,integer) runs INSERT'
+      ]
+    ]
+    for (const [name, sql, writer] of cases) {
+      const db = await project()
+      const warnings = await copyWarnings(db, name, `${LEAK}\n${sql}`)
+      expect([name, warnings.length]).toEqual([name, 1])
+      expect(warnings[0]).toContain('CHECK constraint t9_x_check of public.t9')
+      expect(warnings[0]).toContain(writer)
+      // the route is real: the load ran it as the restoring role
+      expect([name, await rowsOf(db, 'public.leak9')]).toEqual([name, [{ s: 'ceo@example.com' }]])
+    }
+  })
+
   it('a92 F1: … to a variable of a domain whose CHECK calls a function that INSERTs: warned, naming the domain’s constraint and its function; the role reads the rows', async () => {
     const db = await project()
     const warnings = await copyWarnings(db, 'a92-domain', DOMAIN_ROUTE)

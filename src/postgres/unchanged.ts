@@ -1506,6 +1506,26 @@ const copiedRowsQuery = (o: {
     `${n}.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])`
   const readable = (l: string): string =>
     `${l}.lanname OPERATOR(pg_catalog.=) ANY ('{sql,plpgsql}'::pg_catalog.name[])`
+  // the rules (pg_rewrite) of the views and materialized views the function `p` (a pg_proc
+  // alias; `l` its language) reads, and of the views those read, to any depth: those its body
+  // names (its text holds the name; a BEGIN ATOMIC one: what PostgreSQL records). What they run
+  // — functions, operators — runs when the function reads them (attacker a95 F5, F9: a CHECK's
+  // function read a view whose query called a function, an operator, an aggregate that writes)
+  const viewRules = (p: string, l: string): string => String.raw`WITH RECURSIVE vr(rule) AS (
+      SELECT r.oid FROM pg_catalog.pg_class v JOIN pg_catalog.pg_namespace vn ON vn.oid OPERATOR(pg_catalog.=) v.relnamespace
+        JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
+       WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND ${notCatalog('vn')}
+         AND ((${sqlBody(p, o.version)} IS NULL AND ${readable(l)}
+             AND pg_catalog.strpos(pg_catalog.lower(${p}.prosrc), pg_catalog.lower(v.relname::pg_catalog.text)) OPERATOR(pg_catalog.>) 0)
+           OR EXISTS (SELECT FROM pg_catalog.pg_depend vd WHERE vd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND vd.objid OPERATOR(pg_catalog.=) ${p}.oid AND vd.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND vd.refobjid OPERATOR(pg_catalog.=) v.oid))
+      UNION
+      SELECT r2.oid FROM vr JOIN pg_catalog.pg_depend d2 ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d2.objid OPERATOR(pg_catalog.=) vr.rule AND d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+        JOIN pg_catalog.pg_class v2 ON v2.oid OPERATOR(pg_catalog.=) d2.refobjid AND v2.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        JOIN pg_catalog.pg_rewrite r2 ON r2.ev_class OPERATOR(pg_catalog.=) v2.oid
+    ) SELECT vr.rule FROM vr`
   // the functions the function `f` (an oid expression) calls, an array: for a BEGIN ATOMIC body
   // those PostgreSQL records; for an SQL or PL/pgSQL one those its body names (namesIn, resolved
   // by its search_path setting), looked up by the words of the body (a bare name is one: the
@@ -1540,7 +1560,12 @@ const copiedRowsQuery = (o: {
       UNION SELECT s.fn FROM pg_catalog.pg_aggregate ag CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[ag.aggtransfn::pg_catalog.oid,
           ag.aggfinalfn::pg_catalog.oid, ag.aggcombinefn::pg_catalog.oid, ag.aggserialfn::pg_catalog.oid, ag.aggdeserialfn::pg_catalog.oid,
           ag.aggmtransfn::pg_catalog.oid, ag.aggminvtransfn::pg_catalog.oid, ag.aggmfinalfn::pg_catalog.oid]) s(fn)
-       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0)
+       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0
+      -- and those the views it reads call (an aggregate's: through its support functions above)
+      UNION SELECT vd.refobjid FROM pg_catalog.pg_depend vd
+       WHERE vd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+         AND vd.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND vd.refobjid OPERATOR(pg_catalog.<>) p.oid
+         AND vd.objid OPERATOR(pg_catalog.=) ANY (ARRAY(${viewRules('p', 'l')})))
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
    WHERE p.oid OPERATOR(pg_catalog.=) ${f})`
   return String.raw`WITH RECURSIVE reader(rel, kept) AS (
@@ -1682,7 +1707,11 @@ const copiedRowsQuery = (o: {
 ), unnamed(fn, route) AS (
   SELECT DISTINCT ON (r.fn) r.fn, r.route FROM uroute r ORDER BY r.fn, r.route
 ), uop(fn, opr, oprname) AS MATERIALIZED (
-  SELECT r.fn, r.opr, op.oprname FROM uroute r JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) r.opr
+  -- by the names a body can run it by: its own, and those of the operators whose negator or
+  -- commutator it is (the planner runs it for NOT (a @@@ b) or b @@@ a: attacker a95 F6)
+  SELECT r.fn, r.opr, n.oprname FROM uroute r JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) r.opr
+    CROSS JOIN LATERAL (SELECT op.oprname UNION SELECT y.oprname FROM pg_catalog.pg_operator y
+      WHERE y.oprnegate OPERATOR(pg_catalog.=) op.oid OR y.oprcom OPERATOR(pg_catalog.=) op.oid) n(oprname)
 ), utyp(fn, typs) AS MATERIALIZED (
   SELECT DISTINCT r.fn, r.typs FROM uroute r WHERE r.opr IS NULL
 ), holder(fn, typ) AS (
@@ -1832,7 +1861,11 @@ const copiedRowsQuery = (o: {
        WHERE ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
       UNION SELECT op.oprname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) d.refobjid
        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
-         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass) AS syms
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+      UNION SELECT op.oprname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) d.refobjid
+       WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+         AND d.objid OPERATOR(pg_catalog.=) ANY (ARRAY(${viewRules('q', 'l')}))) AS syms
       FROM graph x
       CROSS JOIN LATERAL (SELECT q.* FROM pg_catalog.pg_proc q WHERE q.oid OPERATOR(pg_catalog.=) x.fn OFFSET 0) q
       JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
