@@ -1326,6 +1326,27 @@ ${table('public.ok9(x)')}`,
     }
   })
 
+  it('a95 F10: a DEFAULT no other role reads, computed for a COPY that leaves its column out, whose function INSERTs auth.users’ rows elsewhere: warned with the ALTER … DROP DEFAULT; the role reads the rows', async () => {
+    const db = await project()
+    const warnings = await copyWarnings(
+      db,
+      'a95-f10',
+      `CREATE TABLE public.leak9 (s text);
+GRANT SELECT ON TABLE public.leak9 TO ${ANON};
+CREATE FUNCTION public.w9() RETURNS integer LANGUAGE sql VOLATILE
+  AS $$ INSERT INTO public.leak9 SELECT email FROM auth.users; SELECT 1 $$;
+CREATE TABLE public.t9 (x integer, d integer DEFAULT public.w9());
+COPY public.t9 (x) FROM stdin;
+1
+\\.`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/^Copies of the target's kept tables written elsewhere by the load/)
+    expect(warnings[0]).toContain('DEFAULT of column d of public.t9 (calls public.w9()')
+    expect(warnings[0]).toContain('ALTER TABLE public.t9 ALTER COLUMN d DROP DEFAULT;')
+    expect(await rowsOf(db, 'public.leak9')).toEqual([{ s: 'ceo@example.com' }])
+  })
+
   it('a92 F1: … to a variable of a domain whose CHECK calls a function that INSERTs: warned, naming the domain’s constraint and its function; the role reads the rows', async () => {
     const db = await project()
     const warnings = await copyWarnings(db, 'a92-domain', DOMAIN_ROUTE)

@@ -695,19 +695,24 @@ GRANT SELECT ON TABLE public.stats TO PUBLIC;`,
     await server.dropDatabase(db)
   })
 
-  it('F16: a WITH HOLD cursor is closed before the check: its query never runs, the backup restores', async () => {
+  it('F16: a WITH HOLD cursor declared by a column DEFAULT’s function (SQL built at run time) that COPY evaluates: refused by the net like a CHECK’s (attacker a95 F10), the target unchanged', async () => {
     const db = await target()
     const before = await state(db)
-    // declared from a column DEFAULT that COPY evaluates (a column it does not list): carrier()'s
-    // CHECK, whose function runs SQL built at run time, is refused by the net on its own now
-    await runRestore(db, {
-      kind: 'file',
-      path: write(`CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEL' || 'ETE FROM public.users'; RETURN 1; END $$;
+    // the CHECK carrier and now the DEFAULT one are followed routes: whatever the cursor's query
+    // would do at COMMIT, the function that declares it runs SQL built at run time
+    const error = await failure(
+      runRestore(db, {
+        kind: 'file',
+        path: write(`CREATE FUNCTION public.evil() RETURNS int LANGUAGE plpgsql AS $$ BEGIN EXECUTE 'DEL' || 'ETE FROM public.users'; RETURN 1; END $$;
 ${carrier('DECLARE c CURSOR WITH HOLD FOR SELECT public.evil()').replace('(x int CHECK (public.ok(x)))', '(x int, ok boolean DEFAULT public.ok(0))')}`)
-    })
-    const after = (await state(db)) as { users: unknown; secrets: unknown }
-    expect(after.users).toEqual((before as { users: unknown }).users)
-    expect(await server.query(db, 'SELECT x FROM public.mine')).toEqual([{ x: 1 }])
+      })
+    )
+    expect(error?.message).toContain(
+      'the DEFAULT of column ok of public.mine runs the function public.ok(integer)'
+    )
+    expect(error?.message).toContain('runs SQL it builds at run time')
+    expect(await state(db)).toEqual(before)
+    expect(await server.query(db, "SELECT to_regclass('public.mine') AS t")).toEqual([{ t: null }])
     await server.dropDatabase(db)
   })
 

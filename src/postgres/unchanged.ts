@@ -1623,6 +1623,15 @@ const copiedRowsQuery = (o: {
    WHERE fa.attgenerated OPERATOR(pg_catalog.=) '' AND NOT fa.attisdropped AND ft.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
      AND ${o.made('ft')} AND ${granted('ft', 'fa.attnum')} AND ${o.holds('ft')}
   UNION ALL
+  -- and one no other role may read, whose function reads a kept table and writes or sends it
+  -- elsewhere, as a CHECK's may (kind 'e'; attacker a95 F10)
+  SELECT et.oid, 'e', ea.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ed.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('DEFAULT of column %I of %s', ea.attname, et.oid::pg_catalog.regclass),
+      pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT;', et.oid::pg_catalog.regclass, ea.attname)
+    FROM pg_catalog.pg_class et JOIN pg_catalog.pg_attribute ea ON ea.attrelid OPERATOR(pg_catalog.=) et.oid
+    JOIN pg_catalog.pg_attrdef ed ON ed.adrelid OPERATOR(pg_catalog.=) et.oid AND ed.adnum OPERATOR(pg_catalog.=) ea.attnum
+   WHERE ea.attgenerated OPERATOR(pg_catalog.=) '' AND NOT ea.attisdropped AND ${table('et')} AND NOT ${granted('et', 'ea.attnum')}
+  UNION ALL
   -- a CHECK constraint of a table the load made: COPY evaluates it for each row (attacker a91 F1)
   SELECT ct.oid, 'c', cc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, cc.oid, '{}'::pg_catalog.text[],
       pg_catalog.format('CHECK constraint %I of %s', cc.conname, ct.oid::pg_catalog.regclass),
@@ -2150,7 +2159,7 @@ function writtenParagraph(
   })
   const undo = [...new Set(found.slice(0, shown).map(r => r.undo))]
   const n = found.length
-  return `Copies of the target's kept tables written elsewhere by the load: the restore made ${plural(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY…; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`
+  return `Copies of the target's kept tables written elsewhere by the load: the restore made ${plural(n, 'CHECK constraint, index or column DEFAULT', 'CHECK constraints, indexes or column DEFAULTs')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too, and computes a DEFAULT for a row written without its column; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY…; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`
 }
 
 /**
