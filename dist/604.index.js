@@ -8425,6 +8425,26 @@ const copiedRowsQuery = (o) => {
     const path = (p) => `(SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(${p}.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1)`;
     const notCatalog = (n) => `${n}.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])`;
     const readable = (l) => `${l}.lanname OPERATOR(pg_catalog.=) ANY ('{sql,plpgsql}'::pg_catalog.name[])`;
+    // the rules (pg_rewrite) of the views and materialized views the function `p` (a pg_proc
+    // alias; `l` its language) reads, and of the views those read, to any depth: those its body
+    // names (its text holds the name; a BEGIN ATOMIC one: what PostgreSQL records). What they run
+    // \u2014 functions, operators \u2014 runs when the function reads them (attacker a95 F5, F9: a CHECK's
+    // function read a view whose query called a function, an operator, an aggregate that writes)
+    const viewRules = (p, l) => String.raw `WITH RECURSIVE vr(rule) AS (
+      SELECT r.oid FROM pg_catalog.pg_class v JOIN pg_catalog.pg_namespace vn ON vn.oid OPERATOR(pg_catalog.=) v.relnamespace
+        JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) v.oid
+       WHERE v.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND ${notCatalog('vn')}
+         AND ((${sqlBody(p, o.version)} IS NULL AND ${readable(l)}
+             AND pg_catalog.strpos(pg_catalog.lower(${p}.prosrc), pg_catalog.lower(v.relname::pg_catalog.text)) OPERATOR(pg_catalog.>) 0)
+           OR EXISTS (SELECT FROM pg_catalog.pg_depend vd WHERE vd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+             AND vd.objid OPERATOR(pg_catalog.=) ${p}.oid AND vd.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+             AND vd.refobjid OPERATOR(pg_catalog.=) v.oid))
+      UNION
+      SELECT r2.oid FROM vr JOIN pg_catalog.pg_depend d2 ON d2.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d2.objid OPERATOR(pg_catalog.=) vr.rule AND d2.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+        JOIN pg_catalog.pg_class v2 ON v2.oid OPERATOR(pg_catalog.=) d2.refobjid AND v2.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[])
+        JOIN pg_catalog.pg_rewrite r2 ON r2.ev_class OPERATOR(pg_catalog.=) v2.oid
+    ) SELECT vr.rule FROM vr`;
     // the functions the function `f` (an oid expression) calls, an array: for a BEGIN ATOMIC body
     // those PostgreSQL records; for an SQL or PL/pgSQL one those its body names (namesIn, resolved
     // by its search_path setting), looked up by the words of the body (a bare name is one: the
@@ -8450,7 +8470,12 @@ const copiedRowsQuery = (o) => {
       UNION SELECT s.fn FROM pg_catalog.pg_aggregate ag CROSS JOIN LATERAL pg_catalog.unnest(ARRAY[ag.aggtransfn::pg_catalog.oid,
           ag.aggfinalfn::pg_catalog.oid, ag.aggcombinefn::pg_catalog.oid, ag.aggserialfn::pg_catalog.oid, ag.aggdeserialfn::pg_catalog.oid,
           ag.aggmtransfn::pg_catalog.oid, ag.aggminvtransfn::pg_catalog.oid, ag.aggmfinalfn::pg_catalog.oid]) s(fn)
-       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0)
+       WHERE ag.aggfnoid OPERATOR(pg_catalog.=) p.oid AND s.fn OPERATOR(pg_catalog.<>) 0
+      -- and those the views it reads call (an aggregate's: through its support functions above)
+      UNION SELECT vd.refobjid FROM pg_catalog.pg_depend vd
+       WHERE vd.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+         AND vd.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND vd.refobjid OPERATOR(pg_catalog.<>) p.oid
+         AND vd.objid OPERATOR(pg_catalog.=) ANY (ARRAY(${viewRules('p', 'l')})))
     FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) p.prolang
    WHERE p.oid OPERATOR(pg_catalog.=) ${f})`;
     return String.raw `WITH RECURSIVE reader(rel, kept) AS (
@@ -8505,6 +8530,15 @@ const copiedRowsQuery = (o) => {
     JOIN pg_catalog.pg_attrdef fd ON fd.adrelid OPERATOR(pg_catalog.=) ft.oid AND fd.adnum OPERATOR(pg_catalog.=) fa.attnum
    WHERE fa.attgenerated OPERATOR(pg_catalog.=) '' AND NOT fa.attisdropped AND ft.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[])
      AND ${o.made('ft')} AND ${granted('ft', 'fa.attnum')} AND ${o.holds('ft')}
+  UNION ALL
+  -- and one no other role may read, whose function reads a kept table and writes or sends it
+  -- elsewhere, as a CHECK's may (kind 'e'; attacker a95 F10)
+  SELECT et.oid, 'e', ea.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ed.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('DEFAULT of column %I of %s', ea.attname, et.oid::pg_catalog.regclass),
+      pg_catalog.format('ALTER TABLE %s ALTER COLUMN %I DROP DEFAULT;', et.oid::pg_catalog.regclass, ea.attname)
+    FROM pg_catalog.pg_class et JOIN pg_catalog.pg_attribute ea ON ea.attrelid OPERATOR(pg_catalog.=) et.oid
+    JOIN pg_catalog.pg_attrdef ed ON ed.adrelid OPERATOR(pg_catalog.=) et.oid AND ed.adnum OPERATOR(pg_catalog.=) ea.attnum
+   WHERE ea.attgenerated OPERATOR(pg_catalog.=) '' AND NOT ea.attisdropped AND ${table('et')} AND NOT ${granted('et', 'ea.attnum')}
   UNION ALL
   -- a CHECK constraint of a table the load made: COPY evaluates it for each row (attacker a91 F1)
   SELECT ct.oid, 'c', cc.oid::pg_catalog.text, 'pg_catalog.pg_constraint'::pg_catalog.regclass::pg_catalog.oid, cc.oid, '{}'::pg_catalog.text[],
@@ -8588,7 +8622,11 @@ const copiedRowsQuery = (o) => {
 ), unnamed(fn, route) AS (
   SELECT DISTINCT ON (r.fn) r.fn, r.route FROM uroute r ORDER BY r.fn, r.route
 ), uop(fn, opr, oprname) AS MATERIALIZED (
-  SELECT r.fn, r.opr, op.oprname FROM uroute r JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) r.opr
+  -- by the names a body can run it by: its own, and those of the operators whose negator or
+  -- commutator it is (the planner runs it for NOT (a @@@ b) or b @@@ a: attacker a95 F6)
+  SELECT r.fn, r.opr, n.oprname FROM uroute r JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) r.opr
+    CROSS JOIN LATERAL (SELECT op.oprname UNION SELECT y.oprname FROM pg_catalog.pg_operator y
+      WHERE y.oprnegate OPERATOR(pg_catalog.=) op.oid OR y.oprcom OPERATOR(pg_catalog.=) op.oid) n(oprname)
 ), utyp(fn, typs) AS MATERIALIZED (
   SELECT DISTINCT r.fn, r.typs FROM uroute r WHERE r.opr IS NULL
 ), holder(fn, typ) AS (
@@ -8728,7 +8766,11 @@ const copiedRowsQuery = (o) => {
        WHERE ${sqlBody('q', o.version)} IS NULL AND ${readable('l')}
       UNION SELECT op.oprname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) d.refobjid
        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass AND d.objid OPERATOR(pg_catalog.=) q.oid
-         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass) AS syms
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+      UNION SELECT op.oprname FROM pg_catalog.pg_depend d JOIN pg_catalog.pg_operator op ON op.oid OPERATOR(pg_catalog.=) d.refobjid
+       WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+         AND d.objid OPERATOR(pg_catalog.=) ANY (ARRAY(${viewRules('q', 'l')}))) AS syms
       FROM graph x
       CROSS JOIN LATERAL (SELECT q.* FROM pg_catalog.pg_proc q WHERE q.oid OPERATOR(pg_catalog.=) x.fn OFFSET 0) q
       JOIN pg_catalog.pg_language l ON l.oid OPERATOR(pg_catalog.=) q.prolang
@@ -8935,7 +8977,7 @@ function writtenParagraph(runs) {
     });
     const undo = [...new Set(found.slice(0, shown).map(r => r.undo))];
     const n = found.length;
-    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint or index', 'CHECK constraints or indexes')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
+    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint, index or column DEFAULT', 'CHECK constraints, indexes or column DEFAULTs')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too, and computes a DEFAULT for a row written without its column; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
@@ -14962,7 +15004,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
             }
             : {})
     });
-    await refuseEarlyHooks(client, set, plan);
+    await refuseCodeOverKeptRows(client, set, plan);
     if (inputs.allowNonEmpty && !inputs.clean)
         refuseReplacedObjects(set, plan);
     const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined;
@@ -16472,18 +16514,30 @@ function refuseReplacedObjects(set, plan) {
     throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
 }
 /**
- * A trigger or rule the backup creates before the rows it loads into its table (PlainDumpObjects
- * .earlyHooks: pg_dump creates them after all the data) fires on those rows, as the restoring
- * role, and may read a table the target keeps and copy its rows into the backup's tables or
- * anywhere the role may write (attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
- * auth.users, a rule DO ALSO INSERT INTO the backup's table SELECT \u2026 FROM auth.users; anon then
- * read the emails). As the script hazards: refused before anything runs where the target keeps
- * tables with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
- * backup's), naming each; into a database that keeps none it restores as psql -f would.
+ * Code the backup runs during the load that pg_dump never writes, where the target keeps tables
+ * with rows (its own, or a provider's such as auth.users; clean's replaced ones are the
+ * backup's): refused before anything runs, naming it. Run as the restoring role, such code can
+ * read those tables and copy their rows into the backup's tables (granted to anon) or anywhere
+ * the role may write, and psql -f or pg_restore by hand would run it without a word. Two kinds:
+ *  - a trigger or rule the backup creates before the rows it loads into its table
+ *    (PlainDumpObjects.earlyHooks; attacker a93 F3: a BEFORE INSERT trigger set NEW.body from
+ *    auth.users, a rule DO ALSO INSERT \u2026 SELECT \u2026 FROM auth.users): pg_dump creates them after all
+ *    the data;
+ *  - the script hazards that are code pg_dump never writes (runsCode: a DO block, a SELECT of
+ *    a function, an INSERT \u2026 SELECT, CREATE SCHEMA with elements, rows written after a trigger,
+ *    \u2026), which allow-non-empty refuses with the rest over a target holding rows (refuseHazards)
+ *    \u2014 here wherever kept rows are at stake (attacker a95 F1\u2013F3, F7: a DO block or a function called before the
+ *    data created the trigger the first kind names; a plain INSERT \u2026 SELECT FROM auth.users
+ *    copied it without any).
+ * Into a database that keeps none it restores as psql -f would.
  */
-async function refuseEarlyHooks(client, set, plan) {
-    const hooks = (plan.references ?? plan.plain)?.earlyHooks ?? [];
-    if (hooks.length === 0)
+async function refuseCodeOverKeptRows(client, set, plan) {
+    const refs = plan.references ?? plan.plain;
+    const hooks = refs?.earlyHooks ?? [];
+    const attaching = attachingEntries(plan);
+    // the ATTACH of a partition the restore creates is checked apart (refuseCopyOutsideTree)
+    const hazards = (refs?.hazards ?? []).filter(h => (0,plain_sql/* runsCode */.ut)(h.why) && !(h.dumpId !== undefined && attaching.has(h.dumpId) && onlyAttaches(h.why)));
+    if (hooks.length === 0 && hazards.length === 0)
         return;
     const kept = new Set(set.keptTables ?? []);
     const keptNames = new Set(set.relations.filter(r => kept.has(r.oid)).map(r => r.name));
@@ -16492,11 +16546,19 @@ async function refuseEarlyHooks(client, set, plan) {
     const held = (await existingTables(client, undefined)).filter(t => (t.rows > 0 || t.estimated) && keptNames.has(`${(0,sql_names/* quoteIdent */.v4)(t.schema)}.${(0,sql_names/* quoteIdent */.v4)(t.name)}`));
     if (held.length === 0)
         return;
-    const shown = hooks
+    if (hooks.length > 0) {
+        const shown = hooks
+            .slice(0, 3)
+            .map(h => `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`)
+            .join('; ');
+        const policies = hooks.some(h => h.kind === 'policy');
+        throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(hooks.length, policies ? 'trigger, rule or policy' : 'trigger or rule', policies ? 'triggers, rules or policies' : 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; \u2026' : ''}. pg_dump creates every trigger${policies ? ', rule and policy' : ' and rule'} after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER${policies ? ', CREATE RULE and CREATE POLICY' : ' and CREATE RULE'} after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`);
+    }
+    const shown = hazards
         .slice(0, 3)
-        .map(h => `${h.kind} ${h.name} on ${h.table}${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`}, created by "${h.create}" before "${h.statement}"`)
+        .map(h => `"${h.statement}"${h.dumpId === undefined ? '' : ` (archive entry ${h.dumpId})`} (${h.why})`)
         .join('; ');
-    throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(hooks.length, 'trigger or rule', 'triggers or rules')} before the rows it loads into ${hooks.length === 1 ? 'its table' : 'their tables'}, so ${hooks.length === 1 ? 'it fires' : 'they fire'} on those rows with the restoring role's rights: ${shown}${hooks.length > 3 ? '; \u2026' : ''}. pg_dump creates every trigger and rule after all the data; run during the load, one can read the tables the target keeps with their rows (${listNames(held, 5)}) and copy them into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Move each CREATE TRIGGER and CREATE RULE after the data of its table, as pg_dump writes them (for an archive: restore one pg_dump made), or restore into a database that keeps no tables of its own.`);
+    throw new RestoreError(`the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} pg_dump never writes, which run${hazards.length === 1 ? 's' : ''} code or change${hazards.length === 1 ? 's' : ''} what the restore does not check, with the restoring role's rights: ${shown}${hazards.length > 3 ? '; \u2026' : ''}. The target keeps tables with rows (${listNames(held, 5)}): run during the load, such code can read them and copy their rows into the backup's tables or anywhere the role may write (psql -f or pg_restore by hand would run it without a word). Nothing was changed. Restore a backup pg_dump made (it writes none of these), or restore into a database that keeps no tables with rows; a script you wrote yourself and trust runs with psql by hand.`);
 }
 /**
  * allow-non-empty without clean: a plain script that drops a table of the target holding rows
