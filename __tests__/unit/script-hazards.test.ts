@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from '@jest/globals'
 import { PsqlLexer } from '../../src/postgres/psql-lexer.js'
-import { PlainDumpObjects } from '../../src/postgres/plain-sql.js'
+import { PlainDumpObjects, runsCode } from '../../src/postgres/plain-sql.js'
 
 function hazards(script: string, options: { deferHazards?: boolean } = {}): string[] {
   return seen(script, options).hazards.map(h => h.why)
@@ -530,5 +530,38 @@ describe('PlainDumpObjects.earlyHooks', () => {
     expect(objects.earlyHooks).toMatchObject([
       { kind: 'trigger', name: 't', table: 'public.notes', dumpId: 3 }
     ])
+  })
+})
+
+describe('runsCode: the hazards refused wherever the target keeps rows (code pg_dump never writes)', () => {
+  it.each([
+    'DO $$ BEGIN PERFORM 1; END $$;',
+    'SELECT public.mk();',
+    'CREATE TABLE public.t (e text);\nINSERT INTO public.t SELECT email FROM auth.users;',
+    'CREATE SCHEMA s CREATE TABLE t (x integer);',
+    'COPY (SELECT public.f()) TO STDOUT;',
+    'CREATE TABLE public.t (x integer);\nUPDATE public.t SET x = public.f();',
+    'CREATE TABLE public.t AS SELECT 1 AS x;',
+    'CREATE TABLE public.t (x integer);\nCREATE TRIGGER tr BEFORE INSERT ON public.t FOR EACH ROW EXECUTE FUNCTION public.f();\nINSERT INTO public.t VALUES (1);',
+    'CALL public.p();',
+    'WITH x AS (SELECT 1) SELECT * FROM x;'
+  ])('%s', script => {
+    for (const deferHazards of [false, true]) {
+      const found = seen(script, { deferHazards }).hazards
+      expect(found.length).toBeGreaterThan(0)
+      expect(found.some(h => runsCode(h.why))).toBe(true)
+    }
+  })
+
+  it.each([
+    // pg_dump writes these for a backup that has them (a rule comes after the data)
+    'CREATE TABLE public.t (x integer);\nCREATE RULE r AS ON INSERT TO public.t DO ALSO NOTIFY t;',
+    // about the target's objects, not code the load runs
+    'DROP TABLE public.t CASCADE;',
+    'CREATE TRIGGER tr AFTER INSERT ON auth.users FOR EACH ROW EXECUTE FUNCTION public.f();'
+  ])('not: %s', script => {
+    const found = seen(script).hazards
+    expect(found.length).toBeGreaterThan(0)
+    expect(found.filter(h => runsCode(h.why))).toEqual([])
   })
 })
