@@ -1347,6 +1347,49 @@ COPY public.t9 (x) FROM stdin;
     expect(await rowsOf(db, 'public.leak9')).toEqual([{ s: 'ceo@example.com' }])
   })
 
+  it('a96 F1, F4: a materialized view no other role reads whose query’s function INSERTs (REFRESH after the data, as pg_dump writes it), and a CHECK’s function that spells what it read in sequences’ nextval: warned; the role reads it', async () => {
+    const db = await project()
+    const refreshed = await copyWarnings(
+      db,
+      'a96-f1',
+      `CREATE TABLE public.leak9 (s text);
+GRANT SELECT ON TABLE public.leak9 TO ${ANON};
+CREATE FUNCTION public.w9() RETURNS integer LANGUAGE plpgsql VOLATILE
+  AS $$ BEGIN INSERT INTO public.leak9 SELECT email FROM auth.users; RETURN 1; END $$;
+CREATE MATERIALIZED VIEW public.mv9 AS SELECT public.w9() AS n WITH NO DATA;
+REFRESH MATERIALIZED VIEW public.mv9;`
+    )
+    expect(refreshed).toHaveLength(1)
+    expect(refreshed[0]).toContain('materialized view public.mv9 (calls public.w9()')
+    expect(refreshed[0]).toContain('DROP MATERIALIZED VIEW public.mv9;')
+    expect(await rowsOf(db, 'public.leak9')).toEqual([{ s: 'ceo@example.com' }])
+    const db2 = await project()
+    const spelled = await copyWarnings(
+      db2,
+      'a96-f4',
+      `CREATE SEQUENCE public.s9;
+GRANT SELECT ON SEQUENCE public.s9 TO ${ANON};
+CREATE FUNCTION public.ok9(integer) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE e text; k int;
+BEGIN
+  SELECT email INTO e FROM auth.users WHERE id = 1;
+  FOR k IN 1..ascii(substr(e, 1, 1)) LOOP PERFORM nextval('public.s9'); END LOOP;
+  RETURN true;
+END $$;
+CREATE TABLE public.t9 (x integer CHECK (public.ok9(x)));
+COPY public.t9 (x) FROM stdin;
+1
+\\.`
+    )
+    expect(spelled).toHaveLength(1)
+    expect(spelled[0]).toContain('CHECK constraint t9_x_check of public.t9')
+    expect(spelled[0]).toContain('runs NEXTVAL')
+    // 'c' of ceo@example.com
+    expect(
+      await server.query(db2, `SET ROLE ${ANON}; SELECT last_value::int AS v FROM public.s9`)
+    ).toEqual([{ v: 99 }])
+  })
+
   it('a92 F1: … to a variable of a domain whose CHECK calls a function that INSERTs: warned, naming the domain’s constraint and its function; the role reads the rows', async () => {
     const db = await project()
     const warnings = await copyWarnings(db, 'a92-domain', DOMAIN_ROUTE)
@@ -1752,6 +1795,63 @@ COPY s2.notes (id, body) FROM stdin;
 INSERT INTO public.leak SELECT email FROM auth.users;`
       ),
       '"INSERT INTO public.leak SELECT email FROM auth.users;"'
+    )
+  })
+
+  it('a96 F2, F3: ALTER TABLE … USING a function, ADD COLUMN … DEFAULT over rows, a partition bound that calls a function, a CHECK dropped after the rows loaded: refused, naming the statement', async () => {
+    const w = `CREATE TABLE public.leak (e text);
+CREATE FUNCTION public.w(integer) RETURNS integer LANGUAGE sql VOLATILE AS $$ INSERT INTO public.leak SELECT email FROM auth.users; SELECT $1 $$;`
+    const rows = `CREATE TABLE public.items (id integer);
+COPY public.items (id) FROM stdin;
+1
+\\.`
+    await refusedCode(
+      await project(),
+      script(
+        'a96-f2-using',
+        `SET check_function_bodies = false;
+${w}
+${rows}
+ALTER TABLE public.items ALTER COLUMN id TYPE bigint USING public.w(id);`
+      ),
+      '"ALTER TABLE public.items ALTER COLUMN id TYPE bigint USING public.w(id);"'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'a96-f2-default',
+        `SET check_function_bodies = false;
+${w}
+${rows}
+ALTER TABLE public.items ADD COLUMN d integer DEFAULT public.w(1);`
+      ),
+      '"ALTER TABLE public.items ADD COLUMN d integer DEFAULT public.w(1);"'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'a96-f2-bound',
+        `SET check_function_bodies = false;
+${w}
+CREATE TABLE public.pt (x integer) PARTITION BY LIST (x);
+CREATE TABLE public.pt1 PARTITION OF public.pt FOR VALUES IN (public.w(1));`
+      ),
+      'CREATE TABLE public.pt1 PARTITION OF public.pt FOR VALUES IN (public.w(1));'
+    )
+    await refusedCode(
+      await project(),
+      script(
+        'a96-f3-drop',
+        `SET check_function_bodies = false;
+${w}
+CREATE FUNCTION public.ok(integer) RETURNS boolean LANGUAGE sql AS $$ SELECT public.w($1) IS NOT NULL $$;
+CREATE TABLE public.items (id integer CONSTRAINT c CHECK (public.ok(id)));
+COPY public.items (id) FROM stdin;
+1
+\\.
+ALTER TABLE public.items DROP CONSTRAINT c;`
+      ),
+      '"ALTER TABLE public.items DROP CONSTRAINT c;" (it drops after the script wrote rows'
     )
   })
 
