@@ -219,6 +219,36 @@ describe('Supabase: the action’s backup restored into a new project', () => {
     )
   })
 
+  it("a hand-written script (a seed or a migration: no pg_dump header) with a GRANT of its own: its objects get the target's default privileges besides it, as with psql by hand (trial u59 F1: set aside, a seed's tables were left the owner's alone)", async () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'seed-')), 'seed.sql')
+    writeFileSync(
+      file,
+      `CREATE TABLE public.categories (id serial PRIMARY KEY, name text);
+CREATE TABLE public.tags (id int, label text);
+GRANT SELECT ON public.tags TO anon;
+INSERT INTO public.categories (name) VALUES ('work');
+`
+    )
+    const target = await supabaseLikeTarget(supabase)
+    const defaultsBefore = await defaultAcls(target)
+    const { result } = await logOf(() => actionRestore(target, { kind: 'file', path: file }))
+    const [reach] = await target.instance.admin.query<{
+      categories: boolean
+      tags: boolean
+      sequence: boolean
+    }>(
+      target.database,
+      `SELECT has_table_privilege('authenticated', 'public.categories', 'INSERT') AS categories,
+              has_table_privilege('authenticated', 'public.tags', 'SELECT') AS tags,
+              has_sequence_privilege('authenticated', 'public.categories_id_seq', 'USAGE') AS sequence`
+    )
+    expect(reach).toEqual({ categories: true, tags: true, sequence: true })
+    expect(await defaultAcls(target)).toEqual(defaultsBefore)
+    expect(result.warnings.join('\n')).toMatch(
+      /The SQL script is not pg_dump's \(it lacks its "-- PostgreSQL database dump" header\): as with psql by hand, its objects get what the target's default privileges of postgres give/
+    )
+  })
+
   it("such a script with an ALTER DEFAULT PRIVILEGES of its own is not one that grants nothing: no warning that says its objects get only the target's default privileges (attacker a93 F1: it named anon's, the script gave PUBLIC everything)", async () => {
     const file = await grantFreeScript()
     const script = readFileSync(file, 'utf8')

@@ -2598,6 +2598,16 @@ async function setAsideDefaultPrivileges(
     warnings.push(warning)
     return {}
   }
+  if (plan.format === 'plain' && plan.plain && !plan.plain.madeByPgDump) {
+    // a script pg_dump did not write (a seed, a migration): it has no source whose privileges it
+    // carries, and psql by hand (supabase db push too) gives its objects what the target's default
+    // privileges give, besides its own GRANTs (trial u59 F1: set aside, a seed's tables were left
+    // the restoring role's alone, and authenticated's policy on one read nothing)
+    const warning = `The SQL script is not pg_dump's (it lacks its "-- PostgreSQL database dump" header): as with psql by hand, its objects get what the target's default privileges of ${own.role} give (${described}), besides the script's own GRANTs. Look at their privileges (\\dp in psql) if the script meant to give less.`
+    log.warning(warning)
+    warnings.push(warning)
+    return {}
+  }
   if (!inputs.singleTransaction) {
     const reached = backupObjectsReached(own, plan)
     const archive = plan.format !== 'plain'
