@@ -8340,7 +8340,7 @@ const ROW_READING_CALL = String.raw `\m(${[...psql_script_rules/* ROW_READING_CA
  * counts too: what cannot be told counts as writing. An SQL body's SELECT \u2026 INTO (a new table)
  * is WRITING_SELECT_INTO; PL/pgSQL's SELECT \u2026 INTO sets variables.
  */
-const WRITING_STATEMENT = String.raw `(?<!\mfor\s+(no\s+key\s+)?)\m(insert|update|delete|merge|copy|truncate|create|refresh|notify|pg_notify|set_config|setval|lo_from_bytea|lo_import|lo_export|lo_put|lo_create|lo_creat|lowrite)\M`;
+const WRITING_STATEMENT = String.raw `(?<!\mfor\s+(no\s+key\s+)?)\m(insert|update|delete|merge|copy|truncate|create|refresh|notify|pg_notify|set_config|setval|nextval|lo_from_bytea|lo_import|lo_export|lo_put|lo_create|lo_creat|lowrite)\M`;
 /** A regular expression: an SQL body's SELECT \u2026 INTO, which creates a table. */
 const WRITING_SELECT_INTO = String.raw `\mselect\M[^;]*\minto\M`;
 /**
@@ -8351,6 +8351,8 @@ const WRITING_CATALOG_FUNCTIONS = [
     'pg_notify',
     'set_config',
     'setval',
+    // a sequence others may read moves: its last_value spells what was read (attacker a96 F4)
+    'nextval',
     'lo_from_bytea',
     'lo_import',
     'lo_export',
@@ -8516,6 +8518,14 @@ const copiedRowsQuery = (o) => {
   SELECT m.oid, 'm'::pg_catalog.text, NULL::pg_catalog.text, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, ${grantees('m')}, NULL::pg_catalog.text, NULL::pg_catalog.text
     FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
    WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND ${granted('m')}${o.trusted ? ` AND NOT ${o.trusted('m')}` : ''}
+  UNION ALL
+  -- one no other role may read, whose query's function reads a kept table and writes or sends
+  -- elsewhere as REFRESH fills it (pg_dump writes REFRESH after the data: attacker a96 F1)
+  SELECT m.oid, 'n', NULL, 'pg_catalog.pg_rewrite'::pg_catalog.regclass::pg_catalog.oid, r.oid, '{}'::pg_catalog.text[],
+      pg_catalog.format('materialized view %s', m.oid::pg_catalog.regclass),
+      pg_catalog.format('DROP MATERIALIZED VIEW %s;', m.oid::pg_catalog.regclass)
+    FROM pg_catalog.pg_class m JOIN pg_catalog.pg_rewrite r ON r.ev_class OPERATOR(pg_catalog.=) m.oid
+   WHERE m.relkind OPERATOR(pg_catalog.=) 'm' AND m.relispopulated AND ${o.made('m')} AND NOT ${granted('m')}
   UNION ALL
   SELECT gt.oid, 's', ga.attname::pg_catalog.text, 'pg_catalog.pg_attrdef'::pg_catalog.regclass::pg_catalog.oid, ad.oid, ${grantees('gt', 'ga.attnum')}, NULL, NULL
     FROM pg_catalog.pg_class gt JOIN pg_catalog.pg_attribute ga ON ga.attrelid OPERATOR(pg_catalog.=) gt.oid
@@ -8977,7 +8987,7 @@ function writtenParagraph(runs) {
     });
     const undo = [...new Set(found.slice(0, shown).map(r => r.undo))];
     const n = found.length;
-    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint, index or column DEFAULT', 'CHECK constraints, indexes or column DEFAULTs')} on a table it loaded whose function${n === 1 ? '' : 's'} PostgreSQL ran for each row it wrote (COPY checks a CHECK constraint, a domain's too, and computes a DEFAULT for a row written without its column; CREATE INDEX computes an expression or predicate over every row) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
+    return `Copies of the target's kept tables written elsewhere by the load: the restore made ${(0,log/* plural */.LS)(n, 'CHECK constraint, index, column DEFAULT or materialized view', 'CHECK constraints, indexes, column DEFAULTs or materialized views')} whose function${n === 1 ? '' : 's'} PostgreSQL ran as it loaded (COPY checks a CHECK constraint, a domain's too, and computes a DEFAULT for a row written without its column; CREATE INDEX computes an expression or predicate over every row; REFRESH MATERIALIZED VIEW runs its query) with the restoring role's rights, and that read${n === 1 ? 's' : ''} a table the target keeps with its rows (not the backup's) and write${n === 1 ? 's' : ''} or send${n === 1 ? 's' : ''} what ${n === 1 ? 'it is' : 'they are'} given, or run${n === 1 ? 's' : ''} what cannot be read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. What ${n === 1 ? 'it' : 'they'} wrote can be in any table the restoring role may write, granted to others (found by the names in each function's body, resolved by its search_path setting, call by call: INSERT, UPDATE, DELETE, MERGE, COPY, CREATE, NOTIFY\u2026; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). Read what each function writes, delete what it wrote, and drop ${n === 1 ? 'it' : 'them'}: ${undo.join(' ')} Or restore the backup into a database that keeps no such tables.`;
 }
 /**
  * A digest of the extension dependencies of the relations `%RELATIONS%` (and their indexes) and
@@ -14828,6 +14838,16 @@ async function setAsideDefaultPrivileges(inputs, client, plan, warnings) {
         // gives them what those default privileges give (trial u57 F1: anon and authenticated got
         // "permission denied" on every table of a new Supabase project, without a word)
         const warning = `The backup names no owner and grants no privileges (made with pg_dump --no-owner --no-privileges?): its objects get what the target's default privileges of ${own.role} give (${described}), as with psql by hand. That may be more than the source granted (a table the source closed to a role is open to it): look at their privileges (\\dp in psql) and REVOKE what the source did not grant; or restore a backup made without --no-privileges, which carries the source's own.`;
+        log/* log */.Rm.warning(warning);
+        warnings.push(warning);
+        return {};
+    }
+    if (plan.format === 'plain' && plan.plain && !plan.plain.madeByPgDump) {
+        // a script pg_dump did not write (a seed, a migration): it has no source whose privileges it
+        // carries, and psql by hand (supabase db push too) gives its objects what the target's default
+        // privileges give, besides its own GRANTs (trial u59 F1: set aside, a seed's tables were left
+        // the restoring role's alone, and authenticated's policy on one read nothing)
+        const warning = `The SQL script is not pg_dump's (it lacks its "-- PostgreSQL database dump" header): as with psql by hand, its objects get what the target's default privileges of ${own.role} give (${described}), besides the script's own GRANTs. Look at their privileges (\\dp in psql) if the script meant to give less.`;
         log/* log */.Rm.warning(warning);
         warnings.push(warning);
         return {};
