@@ -40,6 +40,7 @@ import {
 import { type TestServer, startPostgres } from '../../dev/postgres.js'
 import { restoreSummaryMarkdown, restoredTables, text } from '../../src/summary.js'
 import type { BackupOptions } from '../../src/types.js'
+import { renderForDoor } from '../../src/inputs.js'
 
 let supabase: TestServer
 let neonSource: TestServer
@@ -604,6 +605,9 @@ describe('Supabase: a project restored into a new Supabase project', () => {
     )
     expect(refusal).toContain('This backup is a plain SQL script, which restores whole')
     expect(refusal).toContain('restore it without clean into a new, empty database or project')
+    // the settings spelled so that each front door names them its way (trial u59 F6)
+    expect(refusal).toContain("restore it with 'clean: true' and 'schemas: public'")
+    expect(renderForDoor(refusal!, 'cli')).toContain('restore it with --clean and --schemas public')
     // no advice that needs what a script is not
     expect(refusal).not.toMatch(/restore only your own schemas/)
     expect(await managedChecksums(target)).toEqual(before)
