@@ -317,16 +317,22 @@ COPY public.mine3 (x) FROM stdin;
     // a name no text check can read (a query over pg_class, in a CHECK's function the load runs:
     // code of its own pg_dump never writes, a DO block or a SELECT, is refused over kept rows
     // before anything runs), then an error: the net never runs
-    const script = `CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 1, false) FROM pg_catalog.pg_class c WHERE c.relkind = 'S' AND c.relname <> 'countdown'; SELECT true $$;
+    /**
+     * A script whose CHECK's function runs `sql` as the load writes its one row (code of its own
+     * pg_dump never writes, a top-level SELECT, is refused over kept rows before anything runs),
+     * then, with `fail`, a row COPY refuses: the load fails after `sql` ran.
+     */
+    const movedBy = (sql: string, fail: boolean): string =>
+      `CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ ${sql}; SELECT true $$;
 CREATE TABLE public.t (i int CHECK (public.mv()));
 COPY public.t (i) FROM stdin;
 1
 \\.
-CREATE TABLE public.u (i int);
-COPY public.u (i) FROM stdin;
-x
-\\.
-`
+${fail ? 'CREATE TABLE public.u (i int);\nCOPY public.u (i) FROM stdin;\nx\n\\.\n' : ''}`
+    const script = movedBy(
+      `SELECT pg_catalog.setval(c.oid, 1, false) FROM pg_catalog.pg_class c WHERE c.relkind = 'S' AND c.relname <> 'countdown'`,
+      true
+    )
     const restore = (text: string): Promise<Error | undefined> =>
       failure(runRestore(db, { kind: 'file', path: write(text) }, { allowNonEmpty: false }))
     const error = await restore(script)
@@ -352,77 +358,56 @@ x
       db,
       "INSERT INTO billing.orders (id, note) SELECT g, 'app' FROM generate_series(4, 150) g"
     )
-    const other =
-      await restore(`CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 2) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'; SELECT true $$;
-CREATE TABLE public.t (i int CHECK (public.mv()));
-COPY public.t (i) FROM stdin;
-1
-\\.
-CREATE TABLE public.u (i int);
-COPY public.u (i) FROM stdin;
-x
-\\.
-`)
+    const other = await restore(
+      movedBy(
+        `SELECT pg_catalog.setval(c.oid, 2) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'`,
+        true
+      )
+    )
     expect(other?.message).not.toMatch(/orders_id_seq/)
     expect(await next(db, 'billing.orders_id_seq')).toBe('4')
     expect(await next(db, 'billing.invoice_no')).toBe('5002')
     // a30 A4: moved back below where it stood, where its column holds higher values (the
     // application's rows) — set above them, not only to the value recorded before
     await server.query(db, "SELECT setval('billing.orders_id_seq', 10)")
-    const ahead =
-      await restore(`CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 5) FROM pg_catalog.pg_class c WHERE c.relname = 'orders_id_seq'; SELECT true $$;
-CREATE TABLE public.t (i int CHECK (public.mv()));
-COPY public.t (i) FROM stdin;
-1
-\\.
-CREATE TABLE public.u (i int);
-COPY public.u (i) FROM stdin;
-x
-\\.
-`)
+    const ahead = await restore(
+      movedBy(
+        `SELECT pg_catalog.setval(c.oid, 5) FROM pg_catalog.pg_class c WHERE c.relname = 'orders_id_seq'`,
+        true
+      )
+    )
     expect(ahead?.message).toMatch(
       /billing\.orders_id_seq \(from 10 before the restore, to 5; billing\.orders\.id holds values up to 150\): it hands out 151 next/
     )
     expect(await next(db, 'billing.orders_id_seq')).toBe('151')
     // a descending one moved up (to hand out 101 again…) is said with what to run, not set
-    const up =
-      await restore(`CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 150) FROM pg_catalog.pg_class c WHERE c.relname = 'countdown'; SELECT true $$;
-CREATE TABLE public.t (i int CHECK (public.mv()));
-COPY public.t (i) FROM stdin;
-1
-\\.
-CREATE TABLE public.u (i int);
-COPY public.u (i) FROM stdin;
-x
-\\.
-`)
+    const up = await restore(
+      movedBy(
+        `SELECT pg_catalog.setval(c.oid, 150) FROM pg_catalog.pg_class c WHERE c.relname = 'countdown'`,
+        true
+      )
+    )
     expect(up?.message).toMatch(
       /and the action did not set it again \(.*it descends.*\): billing\.countdown \(from 100 to 150\): set it again with SELECT pg_catalog\.setval\('billing\.countdown', 100\); unless the application used it since\. Nothing else was kept/
     )
     expect(await countdown()).toEqual([{ last_value: '150', is_called: true }])
     // moved forward (a gap, as any rolled-back nextval leaves): left where it is, not said
-    const second =
-      await restore(`CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 9000) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'; SELECT true $$;
-CREATE TABLE public.t (i int CHECK (public.mv()));
-COPY public.t (i) FROM stdin;
-1
-\\.
-CREATE TABLE public.u (i int);
-COPY public.u (i) FROM stdin;
-x
-\\.
-`)
+    const second = await restore(
+      movedBy(
+        `SELECT pg_catalog.setval(c.oid, 9000) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'`,
+        true
+      )
+    )
     expect(second?.message).toMatch(/invalid input syntax for type integer.*Nothing was kept/)
     expect(second?.message).not.toMatch(/sequence/)
     expect(await next(db, 'billing.invoice_no')).toBe('9001')
     // the end-of-transaction net: named there, and set forward again too
-    const third =
-      await restore(`CREATE FUNCTION public.mv() RETURNS boolean LANGUAGE sql VOLATILE AS $$ SELECT pg_catalog.setval(c.oid, 2, true) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'; SELECT true $$;
-CREATE TABLE public.t (i int CHECK (public.mv()));
-COPY public.t (i) FROM stdin;
-1
-\\.
-`)
+    const third = await restore(
+      movedBy(
+        `SELECT pg_catalog.setval(c.oid, 2, true) FROM pg_catalog.pg_class c WHERE c.relname = 'invoice_no'`,
+        false
+      )
+    )
     expect(third?.message).toMatch(/billing\.invoice_no: its value moved from 9000 to 2/)
     expect(third?.message).toMatch(
       /set it forward again: billing\.invoice_no \(from 9000 before the restore, to 2\): it hands out 9001 next/
