@@ -1090,7 +1090,7 @@ COMMENT ON EXTENSION pgcrypto IS 'cryptographic functions (as another version sa
     )
     // the script's own DROP TABLE would delete the target's rows: clean: true, not allow-non-empty alone
     expect((await failure(runRestore(db, { kind: 'file', path: script })))?.message).toMatch(
-      /drops and creates again 2 tables of the target database '\w+' that hold rows: private\.secrets \(1 row\), public\.users \(2 rows\)/
+      /creates 2 tables named as tables of the target database '\w+' that hold rows: private\.secrets \(1 row\), public\.users \(2 rows\)/
     )
     await runRestore(db, { kind: 'file', path: script }, { clean: true })
     // the same objects again (new OIDs: compared by what they say)
@@ -1289,7 +1289,7 @@ describe("pg_dump's own output still restores next to the target's objects", () 
     const before = await state(db)
     // allow-non-empty alone: its DROP TABLE would delete the target's row (u8 F5); clean replaces
     expect((await failure(runRestore(db, { kind: 'file', path: script })))?.message).toMatch(
-      /drops and creates again 1 table of the target database '\w+' that holds rows: public\.tickets \(1 row\)/
+      /creates 1 table named as a table of the target database '\w+' that holds rows: public\.tickets \(1 row\)/
     )
     await runRestore(db, { kind: 'file', path: script }, { clean: true })
     expect(await server.query(db, "SELECT public.cheer('ok') AS c")).toEqual([{ c: 'ok?' }])

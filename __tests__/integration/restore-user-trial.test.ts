@@ -208,7 +208,7 @@ describe('a pg_dump --clean --if-exists script restored again', () => {
     expect((await failure(restore(target, file)))?.message).toMatch(/is not empty/)
     await server.query(target, "INSERT INTO app.users (email) VALUES ('extra@example.com')")
     expect((await failure(restore(target, file, { allowNonEmpty: true })))?.message).toContain(
-      "the backup's script drops and creates again 2 tables of the target database '"
+      "the backup's script creates 2 tables named as tables of the target database '"
     )
     expect((await failure(restore(target, file, { allowNonEmpty: true })))?.message).toMatch(
       /that hold rows: app\.docs \(1 row\), app\.users \(3 rows\)\. .* Nothing was changed\. Set 'clean: true' to replace them/
@@ -251,8 +251,10 @@ describe('a hand-written script that drops and creates a table of the target aga
        CREATE TABLE shop.keep (id int); INSERT INTO shop.keep VALUES (1);`
     )
     const refused = await failure(restore(target, file, { allowNonEmpty: true }))
-    expect(refused?.message).toContain("drops and creates again 1 table of the target database '")
-    expect(refused?.message).toContain('that holds rows: shop.orders (1 row). Its DROP TABLE')
+    expect(refused?.message).toContain("creates 1 table named as a table of the target database '")
+    expect(refused?.message).toContain(
+      'that holds rows: shop.orders (1 row). A DROP TABLE before its CREATE TABLE'
+    )
     expect(await server.query(target, 'SELECT id FROM shop.orders')).toEqual([{ id: 1 }])
     // emptied, still the target's own (its definition would be replaced): refused, named; clean:
     // true replaces it (the other table stays as it is)
