@@ -16596,7 +16596,7 @@ function refuseReplacedTables(server, plan, existing) {
     if (lost.length === 0)
         return;
     const one = lost.length === 1;
-    throw new RestoreError(`the backup's script drops and creates again ${(0,log/* plural */.LS)(lost.length, 'table')} of the target database '${server.database}' that ${one ? 'holds' : 'hold'} rows: ${describeTables(lost)}. Its DROP TABLE before the CREATE TABLE of ${one ? 'that name' : 'those names'} (pg_dump --clean writes them) would delete ${one ? 'those rows' : 'their rows'}; allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace ${one ? 'it' : 'them'} with the backup's (the target's rows are lost), restore into an empty database, or restore a backup made without --clean.`);
+    throw new RestoreError(`the backup's script creates ${(0,log/* plural */.LS)(lost.length, 'table')} named as ${one ? 'a table' : 'tables'} of the target database '${server.database}' that ${one ? 'holds' : 'hold'} rows: ${describeTables(lost)}. A DROP TABLE before ${one ? 'its' : 'their'} CREATE TABLE (pg_dump --clean writes them) would delete ${one ? 'those rows' : 'their rows'}, and without one the CREATE TABLE fails; allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace ${one ? 'it' : 'them'} with the backup's (the target's rows are lost), restore into an empty database, or restore a backup made without --clean.`);
 }
 /**
  * allow-non-empty without clean, into a target that holds objects: a schema the backup creates
