@@ -764,6 +764,38 @@ describe('verify compares the restored database with the backup', () => {
     expect(await server.query(scratch, 'SELECT id FROM public.keep_me')).toEqual([{ id: 7 }])
   }, 240_000)
 
+  it('a database that holds tables of its own is not marked (attacker a98 F4): its comment stays, verify warns, and a later verify with clean is refused, its rows kept', async () => {
+    const other = await server.createDatabase()
+    await server.query('postgres', `COMMENT ON DATABASE ${other} IS 'billing: do not touch'`)
+    await server.query(
+      other,
+      'CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); INSERT INTO sales.orders VALUES (1)'
+    )
+    const { lines } = await logOf(() =>
+      harness.verify({ ...verifyInputs('unused', 'rich-backup'), databaseUrl: server.url(other) })
+    )
+    expect(lines).toMatch(
+      /^::warning::verify-database-url names a database that holds objects of its own \(sales\.orders\) and that no verify marked as its scratch database: [^\n]*does not mark it \(its comment stays\)/m
+    )
+    const comment = async (): Promise<unknown> =>
+      (
+        await server.query<{ comment: string }>(
+          other,
+          "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = current_database()"
+        )
+      )[0].comment
+    expect(await comment()).toBe('billing: do not touch')
+    const error = (await harness
+      .verify({
+        ...verifyInputs('unused', 'rich-backup', { clean: true }),
+        databaseUrl: server.url(other)
+      })
+      .catch((e: Error) => e)) as Error
+    expect(error.message).toMatch(/no verify restored into it before/)
+    expect(await server.query(other, 'SELECT id FROM sales.orders')).toEqual([{ id: 1 }])
+    expect(await comment()).toBe('billing: do not touch')
+  }, 240_000)
+
   it("a scratch database of an earlier verify that a newer backup's table refers to: the refusal names clean and clean-drop-dependents at once, and with both the next verify passes (trial u49 F8)", async () => {
     const source = await productionWithNewerRow('reuse-backup')
     const scratch = await server.createDatabase()

@@ -29,6 +29,7 @@ import { outputOptions } from '../postgres/output-settings.js'
 import {
   type DatabaseIdentity,
   markScratch,
+  markedScratch,
   readDatabaseIdentity,
   sameDatabase
 } from '../postgres/identity.js'
@@ -309,9 +310,25 @@ export async function verify(
         // on the restore's own session (one more would not fit a pool of two: attacker a63 F4)
         heldObjects = await listCountedObjects(client)
         const holds = heldObjects.length > 0 || (await holdsObjects(client))
-        // verify's own: a later verify with clean may replace what this one restores
-        const unmarked = await markScratch(client)
-        if (unmarked) log.info(unmarked)
+        // verify's own: a later verify with clean may replace what this one restores. Only a
+        // database that held nothing of its own gets the mark (attacker a98 F4: a database with
+        // its own tables and comment was marked, and a later verify with clean dropped its rows)
+        if (!holds) {
+          const unmarked = await markScratch(client)
+          if (unmarked) log.info(unmarked)
+        } else if (!(await markedScratch(client)))
+          log.warning(
+            `verify-database-url names a database that holds objects of its own (${
+              heldObjects.length > 0
+                ? `${heldObjects
+                    .slice(0, 3)
+                    .map(o => (o.schema === '' ? o.name : `${o.schema}.${o.name}`))
+                    .join(
+                      ', '
+                    )}${heldObjects.length > 3 ? ` and ${heldObjects.length - 3} more` : ''}`
+                : 'extensions, functions or other objects'
+            }) and that no verify marked as its scratch database: verify restores next to them and leaves the backup's objects there, and does not mark it (its comment stays), so a verify with clean: true into it is refused. Verify into an empty database made for it (CREATE DATABASE verify_scratch), never one that holds data.`
+          )
         // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
         if (holds) held = await recordBefore(inputs, scratch, plan, deps.tempRoot)
         else log.info('The scratch database holds no objects of its own: nothing to record.')
