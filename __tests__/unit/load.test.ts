@@ -29,6 +29,8 @@ import {
   privilegeHint,
   psqlSupportsRestrict,
   reportedLines,
+  WITHHELD_ERROR,
+  withholdCodeErrors,
   subsetHint
 } from '../../src/postgres/load.js'
 
@@ -880,6 +882,43 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
       'HINT:  Perhaps you meant to reference the column "t.sk_live_HINTCOL".'
     )
     expect(reportedLines(hinted)).toContain('CONTEXT:  SQL statement …')
+  })
+
+  it("an error raised inside a function, while the target keeps rows: its text, DETAIL, HINT and the functions' names withheld, the COPY line kept (attacker a97 F1)", () => {
+    const pgRestore = [
+      'pg_restore: error: COPY failed for table "t": ERROR:  relation "ceo@example.com" does not exist',
+      'DETAIL:  ceo@example.com',
+      'HINT:  ceo@example.com',
+      'CONTEXT:  SQL function "look" statement 1',
+      'COPY t, line 1',
+      ''
+    ].join('\n')
+    const psql = [
+      'psql:s.sql:9: ERROR:  bad ceo@example.com',
+      'CONTEXT:  PL/pgSQL function "ceo@example.com"() line 1 at RAISE',
+      'SQL statement "SELECT ""ceo@example.com""()"',
+      'PL/pgSQL function public.chk(integer) line 5 at EXECUTE',
+      'COPY raised, line 1',
+      'psql:s.sql:12: ERROR:  current transaction is aborted',
+      ''
+    ].join('\n')
+    withholdCodeErrors(true)
+    try {
+      expect(reportedLines(pgRestore)).toEqual([
+        `pg_restore: error: COPY failed for table "t": ERROR:  ${WITHHELD_ERROR}`,
+        'CONTEXT:  COPY t, line 1'
+      ])
+      expect(reportedLines(psql)).toEqual([
+        `psql:s.sql:9: ERROR:  ${WITHHELD_ERROR}`,
+        'CONTEXT:  COPY raised, line 1',
+        'psql:s.sql:12: ERROR:  current transaction is aborted'
+      ])
+    } finally {
+      withholdCodeErrors(false)
+    }
+    // a load into a target that keeps no rows: as psql shows it (names, and the RAISE's words)
+    expect(reportedLines(psql)).toContain('psql:s.sql:9: ERROR:  bad ceo@example.com')
+    expect(reportedLines(pgRestore)).toContain('CONTEXT:  SQL function "look" statement 1')
   })
 
   it("what looks like a secret in a RAISE's message, DETAIL and HINT is cut; its words stay (attackers a29 A2, a30 A5)", () => {

@@ -50,7 +50,8 @@ import {
   loadBackup,
   ownerChangeDenied,
   ownerError,
-  reportedLines
+  reportedLines,
+  withholdCodeErrors
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
 import { type ClientRequirement, programPath } from '../postgres/clients.js'
@@ -2131,6 +2132,23 @@ async function loadWatched<T>(
 ): Promise<T> {
   // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
   // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
+  // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
+  withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0)
+  try {
+    return await loadExplained(inputs, monitor, env, load, unchanged)
+  } finally {
+    withholdCodeErrors(false)
+  }
+}
+
+/** loadWatched's load and, where it failed, its explained failure. */
+async function loadExplained<T>(
+  inputs: RestoreOptions,
+  monitor: pg.Client | (() => Promise<pg.Client | undefined>),
+  env: Record<string, string>,
+  load: () => Promise<T>,
+  unchanged?: ProtectedSet
+): Promise<T> {
   const { result, blockers, cancelled } = await watchLockWaits(
     typeof monitor === 'function' ? undefined : monitor,
     { applicationName: env.PGAPPNAME },

@@ -3321,6 +3321,26 @@ const STARTS = new RegExp(
 )
 
 /**
+ * Whether the text of an error raised inside a function (a CONTEXT naming a PL/pgSQL or SQL
+ * function) is withheld from the messages the restore writes: set while it loads into a target
+ * that keeps tables with rows of its own (ProtectedSet.keptTables). A function of the backup's
+ * that the load runs (a CHECK's, a DEFAULT's, a trigger's) chooses that text, and can put what it
+ * read of those rows in it — in a RAISE, or in the name of a relation it looks up — past any
+ * pattern (attacker a97 F1: auth.users' emails and password hashes in the job's log). psql by
+ * hand prints it to its user's own terminal; the action's log may be anyone's.
+ */
+let codeErrorsWithheld = false
+
+/** Sets {@link codeErrorsWithheld} for the loads that follow (the restore's, before its load). */
+export function withholdCodeErrors(on: boolean): void {
+  codeErrorsWithheld = on
+}
+
+/** What stands for a withheld error's text. */
+export const WITHHELD_ERROR =
+  '(its text withheld: raised inside a function the load ran, whose code chooses it and may copy into it rows of the tables the target keeps; restore the backup into an empty scratch database to read it)'
+
+/**
  * The lines of the loader's stderr that say what failed: the errors, each with its DETAIL, HINT
  * and CONTEXT (they name the key and the function at fault) — cut before any value of a row
  * (`Key (id)=(…)`, `COPY t, line 1`, strings and dollar quotes), as the failed statement is.
@@ -3334,6 +3354,8 @@ export function reportedLines(stderr: string): string[] {
   /** Where the current message's DETAIL and HINT lines are in `out`, and its ERROR line. */
   let explained: number[] = []
   let errorAt = -1
+  /** The current error's text is withheld ({@link codeErrorsWithheld}). */
+  let withheld = false
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
   const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
@@ -3342,7 +3364,7 @@ export function reportedLines(stderr: string): string[] {
       // a line of a multi-line CONTEXT that names a function or statement, else data: left out
       if (
         within === 'CONTEXT' &&
-        /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /.test(raw)
+        (withheld ? /^COPY / : /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /).test(raw)
       )
         out.push(`CONTEXT:  ${cutContext(raw)}`)
       continue
@@ -3370,6 +3392,22 @@ export function reportedLines(stderr: string): string[] {
       message = kind
       explained = []
       errorAt = -1
+      withheld = false
+    }
+    // an error raised inside a function, where the target keeps rows: its text, DETAIL and HINT
+    // and the functions' names (one the code made at run time may be named by a row) withheld
+    if (
+      codeErrorsWithheld &&
+      kind === 'CONTEXT' &&
+      (message === 'ERROR' || message === 'FATAL') &&
+      /^(?:PL\/pgSQL function|SQL function|SQL statement)\b/.test(text)
+    ) {
+      if (!withheld && errorAt >= 0)
+        out[errorAt] = out[errorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`)
+      for (const i of explained) out[i] = ''
+      explained = []
+      withheld = true
+      continue
     }
     // a RAISE's text (a function's of the backup or of the target) is what its code chose, a
     // row's values format()ted in included: what looks like a secret in its message, DETAIL and
@@ -3389,7 +3427,7 @@ export function reportedLines(stderr: string): string[] {
     else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
     else if (kind === 'HINT') explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1)
   }
-  return out.slice(0, 8)
+  return out.filter(l => l !== '').slice(0, 8)
 }
 
 function lastLines(stderr: string): string[] {
