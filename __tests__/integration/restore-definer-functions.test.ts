@@ -934,13 +934,13 @@ REFRESH MATERIALIZED VIEW public.m_xml;`
       /^the restore changed objects of the target that the backup does not own/
     )
     expect(error?.message).toContain(
-      'public.secrets: the materialized view public.m_sec copies its rows through the function public.sec() and is granted to other roles, who would read them through it'
+      'public.secrets: the materialized view public.m_sec copies its rows through the function public.sec() and is granted to or owned by other roles, who would read them through it'
     )
     expect(error?.message).toContain(
-      'public.secrets: the generated column stuff of public.notes2 copies its rows through the function public.all_sec(integer) and is granted to other roles'
+      'public.secrets: the generated column stuff of public.notes2 copies its rows through the function public.all_sec(integer) and is granted to or owned by other roles'
     )
     expect(error?.message).toMatch(
-      /the target's tables: the materialized view public\.m_xml is filled through the function query_to_xml\(text,boolean,boolean,text\), which runs a query given as text, or reads rows named at run time, and is granted to other roles/
+      /the target's tables: the materialized view public\.m_xml is filled through the function query_to_xml\(text,boolean,boolean,text\), which runs a query given as text, or reads rows named at run time, and is granted to or owned by other roles/
     )
     expect(error?.message).toMatch(/it was rolled back, nothing was restored/)
     expect(
@@ -1021,7 +1021,7 @@ COPY public.notes5 (id) FROM stdin;
       /^the restore changed objects of the target that the backup does not own/
     )
     expect(error?.message).toContain(
-      'public.secrets: the DEFAULT of column body of public.notes5 copies its rows through the function public.grab() and is granted to other roles'
+      'public.secrets: the DEFAULT of column body of public.notes5 copies its rows through the function public.grab() and is granted to or owned by other roles'
     )
     expect(
       await server.query(
@@ -1030,6 +1030,119 @@ COPY public.notes5 (id) FROM stdin;
            (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
       )
     ).toEqual([{ t: null, f: null, rows: 'TOPSECRET,public-info' }])
+  })
+
+  /** a97 F2: the copy's table given to anon as its owner, no GRANT. */
+  const OWNED = (table = 'auth.users', column = 'email'): string =>
+    DEFAULTED(table, column).replace(
+      `GRANT SELECT ON TABLE public.notes5 TO ${ANON};`,
+      `ALTER TABLE public.notes5 OWNER TO ${ANON};`
+    )
+
+  it('a97 F2: a column DEFAULT over auth.users of a table owned by another role than the restoring one (no GRANT): warned, naming the owner and how to take it back; the owner reads the rows', async () => {
+    const db = await project()
+    // as on Supabase, where postgres is a member of anon: it may give anon its objects
+    await server.query(db, `GRANT CREATE ON SCHEMA public TO ${ANON}; GRANT ${ANON} TO ${OWNER}`)
+    const warnings = await copyWarnings(db, 'a97-f2', OWNED()).finally(() =>
+      server.query('postgres', `REVOKE ${ANON} FROM ${OWNER}`)
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `DEFAULT of column body of public.notes5 (its expression calls public.grab(), which reads auth.users; readable by ${ANON} (its owner))`
+    )
+    expect(warnings[0]).toContain(`ALTER TABLE public.notes5 OWNER TO CURRENT_USER;`)
+    expect(warnings[0]).not.toContain(`REVOKE ALL ON TABLE public.notes5 FROM ;`)
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT id, body FROM public.notes5`)).toEqual([
+      { id: 1, body: 'ceo@example.com' }
+    ])
+  })
+
+  it('a97 F2 over the table the net fingerprints (allow-non-empty): refused, naming the table, the DEFAULT and the function; the target unchanged', async () => {
+    const db = await database(`${TARGET} GRANT CREATE ON SCHEMA public TO ${ANON};`)
+    await server.query('postgres', `GRANT ${ANON} TO ${OWNER}`)
+    const error = await failure(
+      harness.restore(inputs(db, script('a97-f2-net', OWNED('public.secrets', 'secret'))))
+    ).finally(() => server.query('postgres', `REVOKE ${ANON} FROM ${OWNER}`))
+    expect(error?.message).toContain(
+      'public.secrets: the DEFAULT of column body of public.notes5 copies its rows through the function public.grab() and is granted to or owned by other roles'
+    )
+    expect(
+      await server.query(
+        db,
+        `SELECT to_regclass('public.notes5') AS t, (SELECT string_agg(secret, ',' ORDER BY id) FROM public.secrets) AS rows`
+      )
+    ).toEqual([{ t: null, rows: 'TOPSECRET,public-info' }])
+  })
+
+  it("a97 F3: a backup's GRANT CREATE (or ALL) on a schema of the target that keeps tables with rows: refused, naming the schema; into a database that keeps no tables, granted as psql -f does", async () => {
+    const grants = `CREATE TABLE public.notes7 (id int);
+GRANT USAGE, CREATE ON SCHEMA public TO ${ANON};
+GRANT ALL ON SCHEMA kept TO ${OTHER};`
+    const db = await database(`${TARGET} CREATE SCHEMA kept;`)
+    const error = await failure(harness.restore(inputs(db, script('a97-f3', grants))))
+    expect(error?.message).toMatch(
+      /^the restore changed objects of the target that the backup does not own — schema kept: gives CREATE on it to a role that lacked it \(GRANT CREATE or ALL ON SCHEMA\)/
+    )
+    expect(error?.message).toContain('; schema public: gives CREATE on it to a role that lacked it')
+    const creators = (d: string): Promise<unknown[]> =>
+      server.query(
+        d,
+        `SELECT n.nspname AS schema, pg_get_userbyid(a.grantee) AS role FROM pg_namespace n, aclexplode(n.nspacl) a
+          WHERE n.nspname IN ('public', 'kept') AND a.privilege_type = 'CREATE' AND a.grantee <> n.nspowner ORDER BY 1, 2`
+      )
+    expect(await creators(db)).toEqual([])
+    expect(await server.query(db, 'SELECT to_regclass($1) AS t', ['public.notes7'])).toEqual([
+      { t: null }
+    ])
+    // the same schemas in a database that keeps no tables: the backup's grants are restored
+    const empty = await database('CREATE SCHEMA kept;')
+    await harness.restore(inputs(empty, script('a97-f3-empty', grants)))
+    expect(await creators(empty)).toEqual([
+      { schema: 'kept', role: OTHER },
+      { schema: 'public', role: ANON }
+    ])
+  })
+
+  /**
+   * a97 F1: a CHECK's function that reads auth.users and fails with what it read: in a RAISE,
+   * and as the name of a relation it looks up (no RAISE), over two tables.
+   */
+  const RAISING = `SET check_function_bodies = false;
+CREATE FUNCTION public.chk(x int) RETURNS boolean LANGUAGE plpgsql AS $$
+DECLARE v text;
+BEGIN
+  EXECUTE 'SELECT string_agg(email, '','') FROM au' || 'th.users' INTO v;
+  RAISE EXCEPTION 'bad %', coalesce(v, 'nobody');
+END $$;
+CREATE FUNCTION public.look(x int) RETURNS boolean LANGUAGE sql AS $$
+  SELECT (SELECT quote_ident(coalesce(string_agg(email, ' '), 'nobody')) FROM auth.users)::regclass IS NOT NULL $$;
+CREATE TABLE public.raised (id int CHECK (public.chk(id)));
+CREATE TABLE public.looked (id int CHECK (public.look(id)));
+COPY public.%TABLE% (id) FROM stdin;
+1
+\\.`
+
+  it("a97 F1: a function of the backup's that fails with the rows it read over a target keeping them: its text withheld from the error; into a database that keeps none, shown as psql shows it", async () => {
+    const db = await project()
+    for (const table of ['raised', 'looked']) {
+      const error = await failure(
+        harness.restore(inputs(db, script(`a97-f1-${table}`, RAISING.replace('%TABLE%', table))))
+      )
+      expect(error?.message).toContain(
+        'ERROR:  (its text withheld: raised inside a function the load ran'
+      )
+      expect(error?.message).toContain(`COPY ${table}, line 1`)
+      expect(error?.message).not.toContain('ceo@example.com')
+      expect(error?.message).not.toContain('ceo')
+    }
+    const fresh = await project(false)
+    const shown = await failure(
+      harness.restore(inputs(fresh, script('a97-f1-fresh', RAISING.replace('%TABLE%', 'raised'))))
+    )
+    expect(shown?.message).toContain('ERROR:  bad nobody')
+    expect(shown?.message).toContain(
+      'CONTEXT:  PL/pgSQL function public.chk(integer) line 5 at RAISE'
+    )
   })
 
   /** DEFAULTs that read no table: a sequence, the time, a random UUID, the caller (auth.uid()). */

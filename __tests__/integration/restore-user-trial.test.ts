@@ -7,7 +7,7 @@
  * already has the backup's large objects; a read-only session; an extension in another schema.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -267,6 +267,49 @@ describe('a hand-written script that drops and creates a table of the target aga
       { id: 7, total: 70 }
     ])
     expect(await server.query(target, 'SELECT id FROM shop.keep')).toEqual([{ id: 1 }])
+    await server.dropDatabase(target)
+  }, 60_000)
+
+  it("with serial and identity columns: clean: true replaces the tables and the sequences they own, as psql by hand does (trial u59 F3: the net called the target's t_id_seq dropped); another sequence stays checked", async () => {
+    const file = path.join(harness.work, 'replace-serial.sql')
+    writeFileSync(
+      file,
+      "CREATE TABLE t (id serial PRIMARY KEY, v text);\nINSERT INTO t (v) VALUES ('a'), ('b');\n" +
+        "CREATE TABLE u (id bigint GENERATED ALWAYS AS IDENTITY, w text);\nINSERT INTO u (w) VALUES ('c');\n"
+    )
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE TABLE t (id serial PRIMARY KEY, v text); INSERT INTO t (v) VALUES ('old');
+       CREATE TABLE u (id bigint GENERATED ALWAYS AS IDENTITY, w text); INSERT INTO u (w) VALUES ('old');
+       CREATE SEQUENCE keep_seq; SELECT setval('keep_seq', 41);`
+    )
+    await restore(target, file, { clean: true })
+    expect(await server.query(target, 'SELECT id, v FROM t ORDER BY id')).toEqual([
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' }
+    ])
+    expect(await server.query(target, 'SELECT id::int AS id, w FROM u')).toEqual([
+      { id: 1, w: 'c' }
+    ])
+    expect(await server.query(target, 'SELECT last_value::int AS v FROM keep_seq')).toEqual([
+      { v: 41 }
+    ])
+    // a script that also changes a sequence it does not own is still caught, and rolled back
+    writeFileSync(file, `${readFileSync(file, 'utf8')}ALTER SEQUENCE keep_seq INCREMENT BY 5;\n`)
+    expect((await failure(restore(target, file, { clean: true })))?.message).toContain(
+      'public.keep_seq: '
+    )
+    expect(
+      await server.query(
+        target,
+        "SELECT last_value::int AS v, (SELECT seqincrement::int FROM pg_sequence WHERE seqrelid = 'keep_seq'::regclass) AS inc FROM keep_seq"
+      )
+    ).toEqual([{ v: 41, inc: 1 }])
+    expect(await server.query(target, 'SELECT id, v FROM t ORDER BY id')).toEqual([
+      { id: 1, v: 'a' },
+      { id: 2, v: 'b' }
+    ])
     await server.dropDatabase(target)
   }, 60_000)
 })

@@ -153,6 +153,9 @@ const PHRASES: Record<string, string[]> = {
     'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
   ],
   public: ['gets privileges granted to PUBLIC'],
+  creators: [
+    "gives CREATE on it to a role that lacked it (GRANT CREATE or ALL ON SCHEMA): that role may then create objects there, or be given the backup's (ALTER … OWNER TO), next to the tables the target keeps with their rows; grant it in the target first if that is meant"
+  ],
   row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
   pubdef: [
     'its options or owner changed (ALTER PUBLICATION … SET (publish = …), OWNER TO): its subscribers would get other changes'
@@ -522,11 +525,26 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   /** The tables the target keeps with its rows (ProtectedSet.keptTables). */
   const keptTables: number[] = []
   const isTable = (kind: string): boolean => ['r', 'p', 'm', 'f'].includes(kind)
+  // clean drops a table it replaces with the sequences it owns (serial, identity: OWNED BY), as
+  // DROP TABLE does by hand; a script's CREATE TABLE … serial makes them again under the same
+  // names without naming them (trial u59 F3): they go with the table, not as the target's own
+  const replacedTables = new Set(
+    rows
+      .filter(
+        r => r.kind !== 'S' && (replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema))
+      )
+      .map(r => r.oid)
+  )
+  const ownedByReplaced = (r: (typeof rows)[number]): boolean =>
+    r.kind === 'S' &&
+    Array.isArray(r.fp.ownedBy) &&
+    r.fp.ownedBy.some(o => replacedTables.has(Number(String(o).split(':')[0])))
   for (const r of rows) {
     // clean-drop-dependents: what it drops with the backup's objects (a view; a key, default,
     // trigger, policy or column of a table) is the user's choice: only their rows are checked
     const dependent = dependents !== '' && namedIn(dependents, r.schema, r.relname)
-    const backups = replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema)
+    const backups =
+      replacedAs(r.schema, r.relname, r.kind) || schemas.has(r.schema) || ownedByReplaced(r)
     const replaceable = backups || dependent
     if (backups) replacedOids.push(r.oid)
     if (dependent) {
@@ -645,6 +663,12 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     relations.filter(r => r.fp && !r.replaceable).map(r => r.oid),
     version
   )
+  // who may create in a schema the target keeps is compared where it keeps tables with rows (a
+  // role given CREATE, then the backup's table: attacker a97 F3); a backup's GRANT ALL ON SCHEMA
+  // public TO its role (pg_dump's output from PostgreSQL 15 on) into a database with no such
+  // tables stays as pg_restore by hand does it
+  if (keptTables.length === 0)
+    for (const o of objects) if (o.kind === 'schema') delete o.fp.creators
   const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
     `SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`
@@ -1493,15 +1517,21 @@ const copiedRowsQuery = (o: {
 }): string => {
   const table = (t: string): string =>
     `${t}.relkind OPERATOR(pg_catalog.=) ANY ('{r,p}'::pg_catalog.char[]) AND ${o.made(t)} AND ${o.holds(t)}`
+  // others read it where it is granted to them, or where its owner is another role than the
+  // restoring one (attacker a97 F2: ALTER TABLE … OWNER TO anon, no GRANT: anon read the copy)
+  const ownedByOther = (rel: string): string =>
+    `${rel}.relowner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)`
   const granted = (rel: string, col?: string): string =>
-    `(EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
+    `(${ownedByOther(rel)} OR EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
       OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
         WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}))`
+  // who may read it: its grantees, quoted, and 'OWNER <role>' for its owner where another role
   const grantees = (rel: string, col?: string): string =>
-    `ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+    `ARRAY(SELECT g FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS g
       FROM (SELECT a.grantee FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner
         UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
-          WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}) a ORDER BY 1)`
+          WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}) a
+      UNION SELECT 'OWNER ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(${rel}.relowner)) WHERE ${ownedByOther(rel)}) x ORDER BY 1)`
   const path = (p: string): string =>
     `(SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(${p}.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1)`
   const notCatalog = (n: string): string =>
@@ -2130,21 +2160,40 @@ function copiesParagraph(
     i.col === null
       ? `materialized view ${i.object.name}`
       : `${i.kind === 'f' ? 'DEFAULT of column' : 'generated column'} ${quoteIdent(i.col)} of ${i.object.name}`
+  // grantees hold 'OWNER <role>' for an owner other than the restoring role (attacker a97 F2)
+  const owner = (i: (typeof found)[number]): string | undefined =>
+    i.grantees.find(g => g.startsWith('OWNER '))?.slice('OWNER '.length)
+  const granted = (i: (typeof found)[number]): string[] =>
+    i.grantees.filter(g => !g.startsWith('OWNER '))
+  const readers = (i: (typeof found)[number]): string[] => [
+    ...(owner(i) !== undefined ? [`${owner(i)} (its owner)`] : []),
+    ...granted(i)
+  ]
   const list = found.slice(0, shown).map(i => {
     const calls = [...i.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`)
-    return `${named(i)} (${i.col === null ? 'its query' : 'its expression'} calls ${few(calls, 2)}; readable by ${few(i.grantees)})`
+    return `${named(i)} (${i.col === null ? 'its query' : 'its expression'} calls ${few(calls, 2)}; readable by ${few(readers(i))})`
   })
-  const revokes = found
-    .slice(0, shown)
-    .map(i =>
+  const revokes = found.slice(0, shown).map(i => {
+    const given = owner(i)
+    const back =
+      given === undefined
+        ? ''
+        : `ALTER ${i.col === null ? 'MATERIALIZED VIEW' : 'TABLE'} ${i.object.name} OWNER TO CURRENT_USER; `
+    const grants = granted(i)
+    const revoke = (what: string): string =>
+      grants.length > 0
+        ? `REVOKE ALL ${what}ON TABLE ${i.object.name} FROM ${grants.join(', ')}; `
+        : ''
+    return `${back}${revoke('')}${i.col === null ? '' : revoke(`(${quoteIdent(i.col)}) `)}${
       i.col === null
-        ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
+        ? `then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
         : i.kind === 'f'
-          ? `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${quoteIdent(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then read the column's values: those of the rows the load wrote without it were computed by the restoring role`
-          : `REVOKE ALL ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; REVOKE ALL (${quoteIdent(i.col)}) ON TABLE ${i.object.name} FROM ${i.grantees.join(', ')}; then, as a role that should see those rows, UPDATE ${i.object.name} SET ${quoteIdent(i.col)} = DEFAULT; (its values were computed by the restoring role)`
-    )
+          ? `then read the column's values: those of the rows the load wrote without it were computed by the restoring role`
+          : `then, as a role that should see those rows, UPDATE ${i.object.name} SET ${quoteIdent(i.col)} = DEFAULT; (its values were computed by the restoring role)`
+    }`
+  })
   const n = found.length
-  return `Copies of the target's kept tables: the restore made ${plural(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than ${n === 1 ? 'its' : 'their'} owner may read: ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
+  return `Copies of the target's kept tables: the restore made ${plural(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than the restoring one may read (granted to them, or owning ${n === 1 ? 'it' : 'them'}): ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`
 }
 
 /**
@@ -2246,6 +2295,7 @@ WHERE %WHERE%`,
   schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
   'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
+  'creators', (SELECT pg_catalog.jsonb_agg(DISTINCT a.grantee) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner),
   'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
@@ -2884,9 +2934,9 @@ BEGIN
         THEN pg_catalog.format('the target''s tables: the %s runs the function %s%s for each row the load writes, which %s: what it reads of them and writes cannot be told',
           k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how)
         WHEN k.kept IS NOT NULL
-        THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to other roles, who would read them through it',
+        THEN pg_catalog.format('%s: the %s copies its rows through the function %s%s and is granted to or owned by other roles, who would read them through it',
           k.kept::pg_catalog.regclass, k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END)
-        ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to other roles: what it copies of them cannot be told',
+        ELSE pg_catalog.format('the target''s tables: the %s is filled through the function %s%s, which %s, and is granted to or owned by other roles: what it copies of them cannot be told',
           k.named, k.fn, CASE WHEN k.via IS NOT NULL THEN pg_catalog.format(' (which calls %s)', k.via) ELSE '' END, k.how) END AS said
         FROM (SELECT c.*, CASE WHEN c.kind OPERATOR(pg_catalog.=) 'm' THEN 'materialized view ' OPERATOR(pg_catalog.||) c.obj::pg_catalog.regclass::pg_catalog.text
             WHEN c.kind OPERATOR(pg_catalog.=) 's' THEN pg_catalog.format('generated column %I of %s', c.col, c.obj::pg_catalog.regclass)
