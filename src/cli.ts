@@ -9,12 +9,21 @@
  * Exit codes: 0 done, 1 failed, 2 a setting cannot work (bad input, a database that cannot be
  * reached or refuses the login), 3 a check refused the backup or the target; 130/143 cancelled.
  */
-import { existsSync, readFileSync, realpathSync } from 'node:fs'
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  unlinkSync
+} from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parse } from 'yaml'
 import yargs from 'yargs'
-import { EXIT_CODES, exitCodeFor, sentence } from './errors.js'
+import { EXIT_CODES, SettingError, exitCodeFor, sentence } from './errors.js'
 import {
   InputError,
   type InputReader,
@@ -399,9 +408,9 @@ export async function main(argv: string[]): Promise<number> {
     if (masked) log.warning(masked)
     if (unnamed) log.notice(unnamed)
     if (inputs.mode === 'backup') {
-      const result = await backup(inputs, connection, {
-        outputDirectory: path.resolve(String(args['output-dir'] ?? 'backups'))
-      })
+      // before the dump, as pg_dump -f fails at once on a path it cannot write (attacker a98 F6)
+      const outputDirectory = writableOutputDirectory(args['output-dir'])
+      const result = await backup(inputs, connection, { outputDirectory })
       const m = result.manifest
       say(
         `\n✔ ${result.localPath} — ${formatBytes(m.file.sizeBytes)} (${formatBytes(m.rawSizeBytes)} uncompressed), ${plural(m.rowCounts.tables.length, 'table')}, ${formatDuration(result.durationSeconds)}\n  sha256 ${m.file.sha256}`
@@ -567,4 +576,65 @@ if (isEntryPoint()) {
       process.exit(code)
     }, EXIT_GRACE_MS).unref()
   })
+}
+
+/**
+ * The backup's --output-dir, resolved, made where missing (each missing level, as mkdir -p) and
+ * found writable (a file created and removed in it) before anything connects: a path that cannot
+ * hold the backup fails at once, named, not after the whole dump (attacker a98 F6: bare ENOTDIR,
+ * EEXIST or ENOENT at the end; /proc spun). Given twice: refused (yargs would join the two).
+ * Errors: SettingError (exit code 2).
+ */
+export function writableOutputDirectory(value: unknown): string {
+  const fail = (why: string): never => {
+    throw new SettingError(
+      undefined,
+      `--output-dir ${why}. Give a directory this user may write to (it is made where missing), once.`
+    )
+  }
+  if (Array.isArray(value)) fail(`is given ${value.length} times (${value.join(', ')})`)
+  const given = String(value ?? 'backups')
+  if (given.trim() === '') fail('is empty')
+  const dir = path.resolve(given)
+  // the nearest level that exists must be a directory; the missing ones are made one by one
+  const missing: string[] = []
+  let at = dir
+  for (;;) {
+    let isDirectory: boolean | undefined
+    try {
+      isDirectory = statSync(at).isDirectory()
+    } catch (error) {
+      if (!['ENOENT', 'ENOTDIR'].includes((error as NodeJS.ErrnoException).code ?? ''))
+        fail(
+          `${dir}: ${at} cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+        )
+    }
+    if (isDirectory === false)
+      fail(`${at === dir ? dir : `${dir}: ${at}`} is a file, not a directory`)
+    if (isDirectory === true) break
+    missing.unshift(at)
+    const up = path.dirname(at)
+    if (up === at) break
+    at = up
+  }
+  for (const level of missing) {
+    try {
+      mkdirSync(level)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        fail(
+          `${dir}: ${level} cannot be made (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+        )
+    }
+  }
+  const probe = path.join(dir, `.postgres-backup-action-${process.pid}.probe`)
+  try {
+    closeSync(openSync(probe, 'wx', 0o600))
+    unlinkSync(probe)
+  } catch (error) {
+    fail(
+      `${dir} cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`
+    )
+  }
+  return dir
 }

@@ -164,6 +164,39 @@ describe('command line', () => {
     expect(await tableChecksums(server, into)).toEqual(await tableChecksums(server, many))
   })
 
+  it('checks --output-dir before it connects: a file, a path under a file, the option given twice — exit 2, named (attacker a98 F6)', async () => {
+    const file = path.join(work, 'not-a-dir.txt')
+    writeFileSync(file, 'x')
+    // a server nobody listens on: the directory's error comes first
+    const env = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }
+    const cases: Array<[string[], RegExp]> = [
+      [['--output-dir', file], /✖ --output-dir \S*not-a-dir\.txt is a file, not a directory\./],
+      [
+        ['--output-dir', path.join(file, 'sub')],
+        /✖ --output-dir \S*not-a-dir\.txt\/sub: \S*not-a-dir\.txt is a file, not a directory\./
+      ],
+      [
+        ['--output-dir', 'one', '--output-dir', 'two'],
+        /✖ --output-dir is given 2 times \(one, two\)/
+      ],
+      [
+        ['--output-dir', '/proc/none/x'],
+        /✖ --output-dir \/proc\/none\/x: \/proc\/none cannot be made/
+      ]
+    ]
+    for (const [args, message] of cases) {
+      const result = await cli(['backup', ...args], env)
+      expect({ args, code: result.code }).toEqual({ args, code: 2 })
+      expect(result.stderr).toMatch(message)
+    }
+    expect(readdirSync(work)).not.toContain('one,two')
+    // a directory that does not exist yet is made, as before
+    const made = path.join(work, 'new', 'deeper')
+    const ok = await cli(['backup', '--output-dir', made], { DATABASE_URL: server.url(source) })
+    expect(ok.code).toBe(0)
+    expect(readdirSync(made)).toHaveLength(2)
+  }, 120_000)
+
   it('exits 3 when the backup fails a check, and 2 for bad input', async () => {
     const tampered = path.join(work, 'tampered.dump.zst')
     const bytes = readFileSync(backupFile)
