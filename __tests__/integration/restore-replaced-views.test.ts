@@ -159,6 +159,30 @@ describe('clean over a target that has the very views the backup brings (u52 F2)
     expect(lines).toContain(`GRANT SELECT ON TABLE analytics.event_counts TO ${READER};`)
     expect(await readerSees(db, READER, 'analytics.account_users')).toMatch(/permission denied/)
   })
+
+  it('a script that grants nothing (pg_dump --no-owner --no-acl) with clean: warned the same, with the GRANTs to run (trial u60 F1: said only in an info line)', async () => {
+    const db = await target()
+    const script = path.join(harness.work, 'views-no-acl.sql')
+    execFileSync(
+      path.join(server.binDir, 'pg_dump'),
+      ['--no-owner', '--no-acl', '-n', 'analytics', '-f', script, source],
+      { env: server.env(source, { user: OWNER, password: PASSWORD }) }
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(db, { user: OWNER, password: PASSWORD }),
+          { kind: 'file', path: script },
+          { clean: true }
+        )
+      )
+    )
+    expect(lines).toMatch(
+      /::warning::The script grants no privileges \(made with pg_dump --no-acl\?\), and clean replaces 4 relations of the target that other roles have privileges on now: [^\n]*psql -f by hand does the same/
+    )
+    expect(lines).toContain(`GRANT SELECT ON TABLE analytics.account_users TO ${OTHER};`)
+    expect(await readerSees(db, READER, 'analytics.account_users')).toMatch(/permission denied/)
+  })
 })
 
 describe('still refused, the target unchanged: the backup’s view lets someone read more than the target’s did', () => {

@@ -2833,7 +2833,14 @@ async function recordProtected(
   })
   await refuseCodeOverKeptRows(client, set, plan)
   if (inputs.allowNonEmpty && !inputs.clean) refuseReplacedObjects(set, plan)
-  const lostGrants = inputs.mode === 'restore' ? replacedGrantsWarning(inputs, set) : undefined
+  const lostGrants =
+    inputs.mode === 'restore'
+      ? replacedGrantsWarning(
+          inputs,
+          set,
+          plan.format === 'plain' && plan.plain !== undefined && namesNoOwnerNorGrant(plan.plain)
+        )
+      : undefined
   if (lostGrants) log.warning(lostGrants)
   if (!hasProtected(set)) {
     log.info('The target holds no objects the backup does not own: nothing to prove unchanged.')
@@ -2888,28 +2895,31 @@ async function recordProtected(
 }
 
 /**
- * no-privileges: true with clean: the privileges others had on the target's relations clean
- * replaces are not given back (pg_restore --no-privileges): named, with the GRANT statements to
+ * no-privileges: true with clean, or a script that grants nothing (pg_dump --no-owner --no-acl;
+ * trial u60 F1: app_readonly lost SELECT on 11 relations, said only in an info line): the
+ * privileges others had on the target's relations clean replaces are not given back
+ * (pg_restore --no-privileges, psql -f by hand the same): named, with the GRANT statements to
  * run after the restore (u52 F2 addendum: app_reader lost SELECT on three views without a word).
  */
 function replacedGrantsWarning(
   inputs: Pick<RestoreOptions, 'clean' | 'noPrivileges' | 'dataOnly'>,
-  set: ProtectedSet
+  set: ProtectedSet,
+  grantsNothing = false
 ): string | undefined {
   const lost = set.replacedGrants ?? []
   if (
     !inputs.clean ||
-    inputs.noPrivileges !== true ||
+    (inputs.noPrivileges !== true && !grantsNothing) ||
     inputs.dataOnly === true ||
     lost.length === 0
   )
     return undefined
   const statements = lost.flatMap(r => r.grants)
   const shown = 50
-  return `no-privileges: true restores no privileges, and clean replaces ${plural(lost.length, 'relation')} of the target that other roles have privileges on now: ${firstOf(
+  return `${inputs.noPrivileges === true ? 'no-privileges: true restores no privileges' : 'The script grants no privileges (made with pg_dump --no-acl?)'}, and clean replaces ${plural(lost.length, 'relation')} of the target that other roles have privileges on now: ${firstOf(
     lost.map(r => r.name),
     20
-  )}. After this restore those roles have none on them (only what the owners' default privileges give); pg_restore --clean --no-privileges does the same. To keep them, run after the restore: ${statements
+  )}. After this restore those roles have none on them (only what the owners' default privileges give); ${inputs.noPrivileges === true ? 'pg_restore --clean --no-privileges' : 'psql -f by hand'} does the same. To keep them, run after the restore: ${statements
     .slice(0, shown)
     .join(' ')}${statements.length > shown ? ` (and ${statements.length - shown} more)` : ''}`
 }
