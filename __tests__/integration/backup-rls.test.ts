@@ -114,6 +114,42 @@ describe('row-level security that applies to the dumping role', () => {
     )
   })
 
+  it('the superuser with --role=rls_dumper: counted and checked as that role, as pg_dump dumps (attacker a98 F2: the manifest said 40 rows, the dump held 20); a role it may not act as fails before the dump, named', async () => {
+    await server.query('postgres', 'GRANT rls_dumper TO CURRENT_USER')
+    const result = await harness.backup(
+      testBackupInputs(server.url(db), {
+        artifactName: 'rls-role',
+        pgDumpArgs: ['--role=rls_dumper', '--enable-row-security']
+      })
+    )
+    expect(rows(result.manifest)).toEqual([
+      'public.orders=0',
+      'public.own=7',
+      'public.plain=5',
+      'public.profiles=20'
+    ])
+    expect(result.manifest.rowSecurity?.role).toBe('rls_dumper')
+    // restored, the copy holds what the manifest says
+    const target = await server.createDatabase()
+    await harness.restore(
+      testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, 'rls-role'))
+    )
+    expect(
+      await server.query(target, 'SELECT (SELECT count(*)::int FROM public.profiles) AS n')
+    ).toEqual([{ n: 20 }])
+    const refused = await harness
+      .backup(
+        testBackupInputs(asDumper(), {
+          artifactName: 'rls-role-denied',
+          pgDumpArgs: ['--rol=postgres']
+        })
+      )
+      .catch((e: Error) => e)
+    expect((refused as Error).message).toMatch(
+      /^pg-dump-args sets --role=postgres, and the role in database-url may not act as it \(SET ROLE: permission denied to set role "postgres"\)/
+    )
+  })
+
   it('a role that bypasses it (the superuser) gets whole tables and no rowSecurity', async () => {
     const result = await harness.backup(
       testBackupInputs(server.url(db), {

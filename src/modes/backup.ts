@@ -7,6 +7,7 @@
  * was never written removed), and the temporary directory is removed in every case.
  */
 import type pg from 'pg'
+import { SettingError } from '../errors.js'
 import { readDatabaseLocale } from '../postgres/locale.js'
 import { readOutputSettings } from '../postgres/output-settings.js'
 import { readDatabaseIdentity } from '../postgres/identity.js'
@@ -206,7 +207,7 @@ export async function backup(
   const pg = await log.group(`Connect to ${describeConnection(connection)}`, async () => {
     const diagnosis = await diagnoseConnection(connection)
     for (const warning of diagnosis.warnings) log.warning(warning)
-    return connect(connection, inputs.connectTimeoutSeconds)
+    return connectAs(connection, inputs)
   })
   // is there room for pg_dump's session beside this one? Asked while the server is read (a
   // pool or a CONNECTION LIMIT of one holds the login until no room is said): without it the
@@ -376,7 +377,7 @@ export async function backup(
     // no room for it during the dump: the session again, in a transaction with no snapshot of
     // the dump's (the counts are said not to be in it)
     if (!during) {
-      later = await connect(connection, inputs.connectTimeoutSeconds)
+      later = await connectAs(connection, inputs)
       session = await SnapshotSession.open(later, { exportSnapshot: false })
     }
     const snapshot = session!
@@ -613,6 +614,46 @@ async function warnUnrestorable(
   for (const warning of found.warnings) log.warning(warning)
   if (found.unchecked) log.info(found.unchecked)
   return found.warnings
+}
+
+/**
+ * The role pg_dump's --role sets (getopt_long takes --rol and --role; --ro is ambiguous with
+ * --rows-per-insert), or undefined: pg_dump runs SET ROLE after it connects, so its reads are
+ * that role's (its privileges, its row-security policies).
+ */
+export function dumpRole(pgDumpArgs: readonly string[]): string | undefined {
+  let role: string | undefined
+  for (const arg of pgDumpArgs) {
+    const m = /^--rol(?:e)?=([^]*)$/.exec(arg)
+    if (m) role = m[1]
+  }
+  return role
+}
+
+/**
+ * A session of the backup's own, as the role pg_dump reads as: with --role in pg-dump-args, SET
+ * ROLE as pg_dump does (attacker a98 F2: the row counts and the row-security check were the
+ * login role's, a superuser's, while pg_dump dumped as --role's, whose policy kept half the rows:
+ * the manifest's "exact" counts were not the dump's).
+ */
+async function connectAs(
+  connection: Parameters<typeof connect>[0],
+  inputs: Pick<BackupOptions, 'connectTimeoutSeconds' | 'pgDumpArgs'>
+): Promise<pg.Client> {
+  const client = await connect(connection, inputs.connectTimeoutSeconds)
+  const role = dumpRole(inputs.pgDumpArgs)
+  if (role !== undefined) {
+    try {
+      await client.query(`SET ROLE ${quoteIdent(role)}`)
+    } catch (error) {
+      await client.end().catch(() => undefined)
+      throw new SettingError(
+        undefined,
+        `pg-dump-args sets --role=${role}, and the role in database-url may not act as it (SET ROLE: ${(error as Error).message}), as pg_dump would fail too. Grant it that role (GRANT ${quoteIdent(role)} TO <login role>), or leave --role out.`
+      )
+    }
+  }
+  return client
 }
 
 /** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */
