@@ -320,7 +320,12 @@ export async function backup(
       pgOpen = false
       await pg.end().catch(() => undefined)
     } else {
-      session = await SnapshotSession.open(pg)
+      // pg_dump --serializable-deferrable cannot import a snapshot (PostgreSQL: "a
+      // snapshot-importing transaction must not be READ ONLY DEFERRABLE"; attacker a98 F3: the
+      // dump failed): none is exported, and the counts are said not to be in its snapshot
+      session = await SnapshotSession.open(pg, {
+        exportSnapshot: !serializableDeferrable(inputs.pgDumpArgs)
+      })
       if (!session.snapshotId) {
         log.info('The server cannot export a snapshot; row counts are taken right after the dump.')
       }
@@ -654,6 +659,13 @@ async function connectAs(
     }
   }
   return client
+}
+
+/** Whether pg_dump's arguments ask for --serializable-deferrable (--ser… is its unique prefix). */
+function serializableDeferrable(pgDumpArgs: readonly string[]): boolean {
+  return pgDumpArgs.some(
+    arg => arg.startsWith('--ser') && '--serializable-deferrable'.startsWith(arg)
+  )
 }
 
 /** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */
