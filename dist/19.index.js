@@ -11,8 +11,10 @@ __webpack_require__.d(__webpack_exports__, {
   backup: () => (/* binding */ backup)
 });
 
-// UNUSED EXPORTS: ARTIFACT_LOOKUP_TIMEOUT_MS
+// UNUSED EXPORTS: ARTIFACT_LOOKUP_TIMEOUT_MS, dumpRole
 
+// EXTERNAL MODULE: ./src/errors.ts
+var errors = __webpack_require__(83916);
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
 // EXTERNAL MODULE: ./src/postgres/output-settings.ts
@@ -1875,6 +1877,7 @@ function backupKey(prefix, database, date, ext) {
 
 
 
+
 /**
  * How long the artifact-name lookup (a courtesy: the upload refuses a taken name anyway) may take
  * before the backup goes on without it, in milliseconds (attacker a94 F2: a ListArtifacts that
@@ -1928,7 +1931,7 @@ async function backup(inputs, connection, deps = {}) {
         const diagnosis = await (0,diagnostics/* diagnoseConnection */.di)(connection);
         for (const warning of diagnosis.warnings)
             log/* log */.Rm.warning(warning);
-        return (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
+        return connectAs(connection, inputs);
     });
     // is there room for pg_dump's session beside this one? Asked while the server is read (a
     // pool or a CONNECTION LIMIT of one holds the login until no room is said): without it the
@@ -2030,7 +2033,12 @@ async function backup(inputs, connection, deps = {}) {
             await pg.end().catch(() => undefined);
         }
         else {
-            session = await postgres_session.SnapshotSession.open(pg);
+            // pg_dump --serializable-deferrable cannot import a snapshot (PostgreSQL: "a
+            // snapshot-importing transaction must not be READ ONLY DEFERRABLE"; attacker a98 F3: the
+            // dump failed): none is exported, and the counts are said not to be in its snapshot
+            session = await postgres_session.SnapshotSession.open(pg, {
+                exportSnapshot: !serializableDeferrable(inputs.pgDumpArgs)
+            });
             if (!session.snapshotId) {
                 log/* log */.Rm.info('The server cannot export a snapshot; row counts are taken right after the dump.');
             }
@@ -2084,7 +2092,7 @@ async function backup(inputs, connection, deps = {}) {
         // no room for it during the dump: the session again, in a transaction with no snapshot of
         // the dump's (the counts are said not to be in it)
         if (!during) {
-            later = await (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
+            later = await connectAs(connection, inputs);
             session = await postgres_session.SnapshotSession.open(later, { exportSnapshot: false });
         }
         const snapshot = session;
@@ -2273,6 +2281,44 @@ async function warnUnrestorable(client, major, filters) {
     if (found.unchecked)
         log/* log */.Rm.info(found.unchecked);
     return found.warnings;
+}
+/**
+ * The role pg_dump's --role sets (getopt_long takes --rol and --role; --ro is ambiguous with
+ * --rows-per-insert), or undefined: pg_dump runs SET ROLE after it connects, so its reads are
+ * that role's (its privileges, its row-security policies).
+ */
+function dumpRole(pgDumpArgs) {
+    let role;
+    for (const arg of pgDumpArgs) {
+        const m = /^--rol(?:e)?=([^]*)$/.exec(arg);
+        if (m)
+            role = m[1];
+    }
+    return role;
+}
+/**
+ * A session of the backup's own, as the role pg_dump reads as: with --role in pg-dump-args, SET
+ * ROLE as pg_dump does (attacker a98 F2: the row counts and the row-security check were the
+ * login role's, a superuser's, while pg_dump dumped as --role's, whose policy kept half the rows:
+ * the manifest's "exact" counts were not the dump's).
+ */
+async function connectAs(connection, inputs) {
+    const client = await (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds);
+    const role = dumpRole(inputs.pgDumpArgs);
+    if (role !== undefined) {
+        try {
+            await client.query(`SET ROLE ${(0,sql_names/* quoteIdent */.v4)(role)}`);
+        }
+        catch (error) {
+            await client.end().catch(() => undefined);
+            throw new errors/* SettingError */.L_(undefined, `pg-dump-args sets --role=${role}, and the role in database-url may not act as it (SET ROLE: ${error.message}), as pg_dump would fail too. Grant it that role (GRANT ${(0,sql_names/* quoteIdent */.v4)(role)} TO <login role>), or leave --role out.`);
+        }
+    }
+    return client;
+}
+/** Whether pg_dump's arguments ask for --serializable-deferrable (--ser\u2026 is its unique prefix). */
+function serializableDeferrable(pgDumpArgs) {
+    return pgDumpArgs.some(arg => arg.startsWith('--ser') && '--serializable-deferrable'.startsWith(arg));
 }
 /** Whether pg_dump's arguments turn row security on (getopt_long takes a unique prefix). */
 function enablesRowSecurity(pgDumpArgs) {

@@ -334,10 +334,21 @@ async function verify(inputs, scratch, deps = {}) {
                 // on the restore's own session (one more would not fit a pool of two: attacker a63 F4)
                 heldObjects = await listCountedObjects(client);
                 const holds = heldObjects.length > 0 || (await holdsObjects(client));
-                // verify's own: a later verify with clean may replace what this one restores
-                const unmarked = await (0,identity/* markScratch */.oi)(client);
-                if (unmarked)
-                    log/* log */.Rm.info(unmarked);
+                // verify's own: a later verify with clean may replace what this one restores. Only a
+                // database that held nothing of its own gets the mark (attacker a98 F4: a database with
+                // its own tables and comment was marked, and a later verify with clean dropped its rows)
+                if (!holds) {
+                    const unmarked = await (0,identity/* markScratch */.oi)(client);
+                    if (unmarked)
+                        log/* log */.Rm.info(unmarked);
+                }
+                else if (!(await (0,identity/* markedScratch */.rJ)(client)))
+                    log/* log */.Rm.warning(`verify-database-url names a database that holds objects of its own (${heldObjects.length > 0
+                        ? `${heldObjects
+                            .slice(0, 3)
+                            .map(o => (o.schema === '' ? o.name : `${o.schema}.${o.name}`))
+                            .join(', ')}${heldObjects.length > 3 ? ` and ${heldObjects.length - 3} more` : ''}`
+                        : 'extensions, functions or other objects'}) and that no verify marked as its scratch database: verify restores next to them and leaves the backup's objects there, and does not mark it (its comment stays), so a verify with clean: true into it is refused. Verify into an empty database made for it (CREATE DATABASE verify_scratch), never one that holds data.`);
                 // a fresh scratch database (the usual case) has nothing to record: no pg_dump of it
                 if (holds)
                     held = await recordBefore(inputs, scratch, plan, deps.tempRoot);
