@@ -218,6 +218,10 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     }
     expect(await count(target, 'auth.users')).toBe(0)
     expect(await count(target, 'public.todos')).toBe(0)
+    // Supabase's migration history: the advice to restore the other tables alone is not given,
+    // as auth.schema_migrations has its name (pg_restore --table would take both)
+    const error = await failure(actionRestore(target, backup, { dataOnly: true }))
+    expect(error?.message).not.toMatch(/restore those alone/)
   })
 
   it('data-only: the TRUNCATE it advises for a table with rows names the tables that reference it, and runs (u10 F3)', async () => {
@@ -482,6 +486,57 @@ describe('data-only: foreign keys across three tables whose names sort against t
       "SELECT condeferrable AS deferrable FROM pg_constraint WHERE contype = 'f'"
     )
     expect(keys).toEqual([{ deferrable: false }, { deferrable: false }])
+  })
+})
+
+describe('data-only into a Prisma-migrated database whose _prisma_migrations holds its history (trial u60 F2)', () => {
+  it('is refused with the advice to restore the other tables alone, first; that advice, followed, loads them and keeps the history', async () => {
+    const server = harness.server
+    const src = await server.createDatabase('prisma_src')
+    const schema = `CREATE TABLE public._prisma_migrations (id text PRIMARY KEY, migration_name text);
+      CREATE TABLE public."User" (id serial PRIMARY KEY, email text);
+      CREATE TABLE public.posts (id serial PRIMARY KEY, author int REFERENCES public."User");`
+    await server.query(
+      src,
+      `${schema}
+       INSERT INTO public._prisma_migrations VALUES ('m1', '0001_init');
+       INSERT INTO public."User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 5) g;
+       INSERT INTO public.posts (author) SELECT 1 + g % 5 FROM generate_series(1, 9) g;`
+    )
+    await harness.backup(testBackupInputs(server.url(src), { artifactName: 'prisma' }))
+    const backup: BackupSource = {
+      kind: 'artifact',
+      name: 'prisma',
+      runId: 'current',
+      repository: harness.backend.repository,
+      token: harness.backend.githubToken
+    }
+    const target = await server.createDatabase('prisma_target')
+    await server.query(
+      target,
+      `${schema} INSERT INTO public._prisma_migrations VALUES ('m1', '0001_init'), ('m2', '0002_more');`
+    )
+    const error = await failure(
+      harness.restore(testRestoreInputs(server.url(target), backup, { dataOnly: true }))
+    )
+    const advised =
+      /not empty: public\._prisma_migrations \(2 rows\)\. Nothing was changed \(allow-non-empty does not change this\)\. To keep the rows of public\._prisma_migrations as the target has it \(a migration history, written by the target's migrations\) and load the backup's into the empty tables only, restore those alone: tables: ([^ ]+) \(with their sequences\);/.exec(
+        error?.message ?? ''
+      )?.[1]
+    expect(advised?.split(',').sort()).toEqual(['User', 'User_id_seq', 'posts', 'posts_id_seq'])
+    await harness.restore(
+      testRestoreInputs(server.url(target), backup, {
+        dataOnly: true,
+        tables: advised!.split(',')
+      })
+    )
+    expect(
+      await server.query(
+        target,
+        `SELECT (SELECT count(*)::int FROM public.posts) AS posts, (SELECT count(*)::int FROM public._prisma_migrations) AS history,
+           (SELECT last_value::int FROM public."User_id_seq") AS seq`
+      )
+    ).toEqual([{ posts: 9, history: 2, seq: 5 }])
   })
 })
 

@@ -4083,6 +4083,14 @@ async function changedObjects(
   return found
 }
 
+/**
+ * The names of the tables migration tools keep their history in (Prisma, Rails and Supabase,
+ * Drizzle, Knex, Flyway, Django, Alembic, Entity Framework, goose, TypeORM, Sequelize): the
+ * target's own rows, written by its migrations.
+ */
+const MIGRATION_HISTORY =
+  /^(?:_prisma_migrations|schema_migrations|__drizzle_migrations|knex_migrations(?:_lock)?|flyway_schema_history|django_migrations|alembic_version|__EFMigrationsHistory|goose_db_version|migrations|typeorm_metadata|SequelizeMeta|ar_internal_metadata)$/
+
 /** A data-only backup (rows and sequence values it does not create) against the target. */
 interface DataOnlyCheck {
   /** How many tables the backup fills, and sequences it sets, without creating them. */
@@ -4340,7 +4348,10 @@ function dataOnlyAdvice(check: DataOnlyCheck): string {
 function acceptDataOnly(
   inputs: Pick<RestoreOptions, 'allowNonEmpty' | 'clean' | 'dataOnly' | 'tables'>,
   server: ServerInfo,
-  plan: Pick<RestorePlan, 'format' | 'compression' | 'encrypted'>,
+  plan: Pick<
+    RestorePlan,
+    'format' | 'compression' | 'encrypted' | 'tableData' | 'dataOnlySequences'
+  >,
   check: DataOnlyCheck
 ): void {
   const input =
@@ -4355,7 +4366,28 @@ function acceptDataOnly(
       inputs.tables.length > 0 && check.referencing.length > 0
         ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${restoreNamesValue([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${restoreNamesValue(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)`
         : ''
+    // a migration history (the target's migrations wrote it): its rows stay the target's; the
+    // other tables, empty, take the backup's: restore them alone (trial u60 F2: TRUNCATE and
+    // pg_restore by hand were the only ways offered, both wrong for _prisma_migrations)
+    const history = check.blocked.filter(t => MIGRATION_HISTORY.test(t.name))
+    const held = new Set(check.blocked.map(nameKey))
+    const rest = [...(plan.tableData ?? []), ...(plan.dataOnlySequences ?? [])].filter(
+      t => !held.has(nameKey(t))
+    )
+    // pg_restore --table takes names without their schema: each must name one table here, none
+    // of those kept (Supabase's auth.schema_migrations beside supabase_migrations' one: none)
+    const bare = [...new Set(rest.map(t => t.name))]
+    const keptNames = new Set(check.blocked.map(t => t.name))
+    const leaveOut =
+      inputs.dataOnly === true &&
+      plan.format !== 'plain' &&
+      check.fills.length > 0 &&
+      bare.length === rest.length &&
+      !bare.some(n => keptNames.has(n))
+        ? `to keep the rows of ${listNames(check.blocked)} as the target has ${check.blocked.length === 1 ? 'it' : 'them'}${history.length > 0 ? ` (${history.length === check.blocked.length ? '' : `${listNames(history)}: `}a migration history, written by the target's migrations)` : ''} and load the backup's into the empty tables only, restore those alone: tables: ${restoreNamesValue(bare)} (with their sequences)`
+        : undefined
     const fixes = [
+      ...(leaveOut && history.length > 0 ? [leaveOut] : []),
       ...(readable.length > 0
         ? [
             `${
@@ -4374,7 +4406,8 @@ function acceptDataOnly(
         ? [
             `restore as a role that row-level security does not filter on ${listNames(filtered)} (${filtered.length === 1 ? 'its' : 'their'} owner, unless FORCE ROW LEVEL SECURITY, or a role with BYPASSRLS) so that the action can tell ${filtered.length === 1 ? 'it is' : 'they are'} empty`
           ]
-        : [])
+        : []),
+      ...(leaveOut && history.length === 0 ? [leaveOut] : [])
     ]
     throw new RestoreError(
       inputs.dataOnly === true
