@@ -921,6 +921,49 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     expect(reportedLines(pgRestore)).toContain('CONTEXT:  SQL function "look" statement 1')
   })
 
+  it('while the target keeps rows, a name an error quotes that its failed statement does not hold is cut; one it holds stays (attacker a99 F1)', () => {
+    const cast = [
+      'psql:f1a.sql:13: ERROR:  relation "ceo@example.com,cfo@example.com" does not exist',
+      'CONTEXT:  COPY looked, line 1',
+      'psql:f1a.sql:13: STATEMENT:  COPY public.looked (id) FROM stdin;',
+      ''
+    ].join('\n')
+    const missingType = [
+      'psql:s.sql:40: ERROR:  type "vector" does not exist',
+      'LINE 3:     embedding public.vector(1536)',
+      'psql:s.sql:40: STATEMENT:  CREATE TABLE public.items (',
+      '    id bigint NOT NULL,',
+      '    embedding public.vector(1536)',
+      ');',
+      ''
+    ].join('\n')
+    const restored = [
+      'pg_restore: error: could not execute query: ERROR:  role "app_owner" does not exist',
+      'Command was: ALTER TABLE public.t OWNER TO app_owner;',
+      ''
+    ].join('\n')
+    withholdCodeErrors(true)
+    try {
+      expect(reportedLines(cast)).toEqual([
+        'psql:f1a.sql:13: ERROR:  relation "…" does not exist',
+        'CONTEXT:  COPY looked, line 1'
+      ])
+      expect(reportedLines(missingType)[0]).toBe(
+        'psql:s.sql:40: ERROR:  type "vector" does not exist'
+      )
+      expect(reportedLines(restored)[0]).toBe(
+        'pg_restore: error: could not execute query: ERROR:  role "app_owner" does not exist'
+      )
+      // no statement to compare with: every quoted name cut
+      expect(
+        reportedLines('psql:x.sql:1: ERROR:  role "ceo@example.com" does not exist\n')
+      ).toEqual(['psql:x.sql:1: ERROR:  role "…" does not exist'])
+    } finally {
+      withholdCodeErrors(false)
+    }
+    expect(reportedLines(cast)[0]).toContain('ceo@example.com')
+  })
+
   it("what looks like a secret in a RAISE's message, DETAIL and HINT is cut; its words stay (attackers a29 A2, a30 A5)", () => {
     const raised = [
       'psql:s8.sql:1: ERROR:  bad',

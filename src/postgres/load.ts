@@ -3356,11 +3356,19 @@ export function reportedLines(stderr: string): string[] {
   let errorAt = -1
   /** The current error's text is withheld ({@link codeErrorsWithheld}). */
   let withheld = false
+  /** Each error line's index in `out`, with its failed statement's text (STATEMENT, Command was). */
+  const errorLines = new Map<number, string | undefined>()
+  let lastErrorAt = -1
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
   const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0])
   for (const raw of stderr.split('\n')) {
     if (!STARTS.test(raw)) {
+      // the failed statement's other lines (a CREATE TABLE's columns): what its names are
+      if ((within === 'STATEMENT' || within === 'Command was') && lastErrorAt >= 0) {
+        errorLines.set(lastErrorAt, `${errorLines.get(lastErrorAt) ?? ''}\n${raw}`)
+        continue
+      }
       // a line of a multi-line CONTEXT that names a function or statement, else data: left out
       if (
         within === 'CONTEXT' &&
@@ -3380,7 +3388,10 @@ export function reportedLines(stderr: string): string[] {
       if (/error:|could not/i.test(raw)) {
         message = 'ERROR'
         explained = []
+        withheld = false
         errorAt = out.push(cutErrorValue(raw)) - 1
+        errorLines.set(errorAt, undefined)
+        lastErrorAt = errorAt
       } else message = undefined
       continue
     }
@@ -3422,12 +3433,50 @@ export function reportedLines(stderr: string): string[] {
     // a notice's or warning's DETAIL/HINT (wal_level's on CREATE PUBLICATION) is not the error's
     if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL') continue
     if (kind === 'ERROR' || kind === 'FATAL') {
-      if (!prefixed || line !== raw) errorAt = out.push(cutErrorValue(raw)) - 1
+      if (!prefixed || line !== raw) {
+        errorAt = out.push(cutErrorValue(raw)) - 1
+        errorLines.set(errorAt, undefined)
+        lastErrorAt = errorAt
+      }
     } else if (kind === 'DETAIL') explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1)
     else if (kind === 'CONTEXT') out.push(`CONTEXT:  ${cutContext(text)}`)
     else if (kind === 'HINT') explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1)
+    else if ((kind === 'STATEMENT' || kind === 'Command was') && lastErrorAt >= 0)
+      errorLines.set(lastErrorAt, text)
   }
+  // where the target keeps rows, a name an error quotes that its failed statement does not hold
+  // came from elsewhere: from a row, through an expression of the backup's (attacker a99 F1: a
+  // CHECK casting what its function read to regclass, "relation "<emails>" does not exist",
+  // with no function in its CONTEXT). Cut; a name the statement holds (a missing type, role or
+  // relation it names) stays
+  if (codeErrorsWithheld)
+    for (const [at, statement] of errorLines) out[at] = withUnseenNamesCut(out[at], statement)
   return out.filter(l => l !== '').slice(0, 8)
+}
+
+/**
+ * An error line with each quoted name or value after its ERROR: that `statement` (the failed
+ * statement's text; none: every one) does not hold cut to "…".
+ */
+export function withUnseenNamesCut(line: string, statement: string | undefined): string {
+  const at = /\b(?:ERROR|FATAL):\s+/.exec(line)
+  if (!at) return line
+  const head = line.slice(0, at.index + at[0].length)
+  const body = line
+    .slice(head.length)
+    .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq?: string, sq?: string) => {
+      const inside = (dq ?? sq ?? '').replace(
+        dq !== undefined ? /""/g : /''/g,
+        dq !== undefined ? '"' : "'"
+      )
+      if (inside === '…') return quoted
+      return statement !== undefined && inside !== '' && statement.includes(inside)
+        ? quoted
+        : dq !== undefined
+          ? '"…"'
+          : "'…'"
+    })
+  return head + body
 }
 
 function lastLines(stderr: string): string[] {
