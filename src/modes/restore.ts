@@ -191,6 +191,7 @@ import {
   definerFunctionsWarning,
   keptTablesCopiesWarning,
   keptTablesViewsWarning,
+  schemaCreatorsWarning,
   hasProtected,
   type ProtectedSet,
   readProtected,
@@ -1009,6 +1010,12 @@ export async function restore(
     if (keptViews) {
       log.warning(keptViews)
       warnings.push(keptViews)
+    }
+    // CREATE on the target's schemas given to other roles by the backup (a97 F3, a99 F2)
+    const creators = await schemaCreatorsWarning(target, recorded?.set)
+    if (creators) {
+      log.warning(creators)
+      warnings.push(creators)
     }
     // what the load copied out of them into the backup's materialized views and stored generated
     // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow

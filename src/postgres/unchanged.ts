@@ -153,9 +153,6 @@ const PHRASES: Record<string, string[]> = {
     'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
   ],
   public: ['gets privileges granted to PUBLIC'],
-  creators: [
-    "gives CREATE on it to a role that lacked it (GRANT CREATE or ALL ON SCHEMA): that role may then create objects there, or be given the backup's (ALTER … OWNER TO), next to the tables the target keeps with their rows; grant it in the target first if that is meant"
-  ],
   row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
   pubdef: [
     'its options or owner changed (ALTER PUBLICATION … SET (publish = …), OWNER TO): its subscribers would get other changes'
@@ -319,6 +316,11 @@ export interface ProtectedSet {
    * backup's reads with its owner's rights (definerFunctionsWarning, attacker a86 F3).
    */
   keptTables?: number[]
+  /**
+   * Where the target keeps tables: who may create objects in each of its schemas before the load
+   * (schema → its owner and the roles with CREATE, PUBLIC included), for schemaCreatorsWarning.
+   */
+  schemaCreators?: Record<string, SchemaCreators>
   /**
    * The views and materialized views of the database before the load (OIDs): one the load makes
    * (clean's included) is not among them (keptTablesViewsWarning).
@@ -663,12 +665,9 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     relations.filter(r => r.fp && !r.replaceable).map(r => r.oid),
     version
   )
-  // who may create in a schema the target keeps is compared where it keeps tables with rows (a
-  // role given CREATE, then the backup's table: attacker a97 F3); a backup's GRANT ALL ON SCHEMA
-  // public TO its role (pg_dump's output from PostgreSQL 15 on) into a database with no such
-  // tables stays as pg_restore by hand does it
-  if (keptTables.length === 0)
-    for (const o of objects) if (o.kind === 'schema') delete o.fp.creators
+  // who may create in the target's schemas, where it keeps tables: compared after the load
+  // (schemaCreatorsWarning)
+  const schemaCreators = keptTables.length > 0 ? await readSchemaCreators(client) : undefined
   const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
     `SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`
@@ -714,6 +713,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       : {}),
     owners,
     keptTables,
+    ...(schemaCreators ? { schemaCreators } : {}),
     viewsBefore: views.rows.map(v => Number(v.oid)),
     definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
     definerMembers: members.rows.map(m => Number(m.oid)),
@@ -2295,7 +2295,6 @@ WHERE %WHERE%`,
   schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
   'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
-  'creators', (SELECT pg_catalog.jsonb_agg(DISTINCT a.grantee) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner),
   'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
@@ -3195,4 +3194,67 @@ export async function repairMovedSequences(
   } catch {
     return undefined
   }
+}
+
+/** Who may create objects in a schema: its owner, and the roles granted CREATE on it. */
+export interface SchemaCreators {
+  owner: string
+  /** Role names, quoted where needed; PUBLIC for every role. */
+  creators: string[]
+}
+
+/** The owner and CREATE grantees of every schema of the database but the system's. */
+async function readSchemaCreators(client: pg.Client): Promise<Record<string, SchemaCreators>> {
+  const { rows } = await client.query<{ schema: string; owner: string; creators: string[] }>(
+    `SELECT n.nspname AS schema, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner)) AS owner,
+       ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+         FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+        WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+        ORDER BY 1) AS creators
+     FROM pg_catalog.pg_namespace n
+    WHERE n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
+      AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`
+  )
+  return Object.fromEntries(rows.map(r => [r.schema, { owner: r.owner, creators: r.creators }]))
+}
+
+/**
+ * After the load: the schemas the target had, where it keeps tables, in which the restore gave
+ * other roles CREATE (a GRANT CREATE or ALL ON SCHEMA of the backup's; an ALTER SCHEMA … OWNER
+ * TO) — not the restoring role, not a superuser: they may then create objects there, beside the
+ * target's tables, that others' unqualified names resolve to (attacker a97 F3, a99 F2: anon given
+ * CREATE on public, or public itself). Warned, not refused: pg_dump of a database from
+ * PostgreSQL 15 on writes GRANT ALL ON SCHEMA public TO its application's role, which psql and
+ * pg_restore by hand restore (trial u61 F1: refusing it rolled back a whole load). The
+ * statements that undo it are given.
+ */
+export async function schemaCreatorsWarning(
+  client: pg.Client,
+  set: ProtectedSet | undefined
+): Promise<string | undefined> {
+  const before = set?.schemaCreators
+  if (!before) return undefined
+  const after = await readSchemaCreators(client)
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT pg_catalog.quote_ident(r.rolname) AS name FROM pg_catalog.pg_roles r WHERE r.rolsuper OR r.rolname OPERATOR(pg_catalog.=) CURRENT_USER`
+  )
+  const trusted = new Set(rows.map(r => r.name))
+  const said: string[] = []
+  const undo: string[] = []
+  for (const [schema, was] of Object.entries(before).sort(([a], [b]) => a.localeCompare(b))) {
+    const now = after[schema]
+    if (!now) continue
+    const had = new Set([was.owner, ...was.creators])
+    const owner = now.owner !== was.owner && !trusted.has(now.owner) ? now.owner : undefined
+    const granted = now.creators.filter(r => !had.has(r) && !trusted.has(r))
+    if (owner === undefined && granted.length === 0) continue
+    const name = quoteIdent(schema)
+    said.push(
+      `${name} → ${[...(owner ? [`${owner} (now its owner)`] : []), ...granted].join(', ')}`
+    )
+    if (owner) undo.push(`ALTER SCHEMA ${name} OWNER TO ${was.owner};`)
+    if (granted.length > 0) undo.push(`REVOKE CREATE ON SCHEMA ${name} FROM ${granted.join(', ')};`)
+  }
+  if (said.length === 0) return undefined
+  return `Schemas of the target: the restore gave roles that lacked it the right to create objects in ${said.length === 1 ? 'a schema' : 'schemas'} where the target keeps its tables (the backup's GRANT CREATE or GRANT ALL ON SCHEMA, or ALTER SCHEMA … OWNER TO): ${said.join('; ')}. Such a role may now create tables, functions or operators there, beside the target's, that other roles' unqualified names resolve to; pg_restore and psql by hand restore it the same, without a word. If that is not meant, run: ${undo.join(' ')}`
 }
