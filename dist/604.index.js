@@ -6852,11 +6852,19 @@ function reportedLines(stderr) {
     let errorAt = -1;
     /** The current error's text is withheld ({@link codeErrorsWithheld}). */
     let withheld = false;
+    /** Each error line's index in `out`, with its failed statement's text (STATEMENT, Command was). */
+    const errorLines = new Map();
+    let lastErrorAt = -1;
     // psql and pg_restore start each error's first line with their name: an ERROR line without
     // it, among lines that have it, continues a value (a row's text with a line break)
     const prefixed = stderr.split('\n').some(l => PREFIX.exec(l)?.[0]);
     for (const raw of stderr.split('\n')) {
         if (!STARTS.test(raw)) {
+            // the failed statement's other lines (a CREATE TABLE's columns): what its names are
+            if ((within === 'STATEMENT' || within === 'Command was') && lastErrorAt >= 0) {
+                errorLines.set(lastErrorAt, `${errorLines.get(lastErrorAt) ?? ''}\n${raw}`);
+                continue;
+            }
             // a line of a multi-line CONTEXT that names a function or statement, else data: left out
             if (within === 'CONTEXT' &&
                 (withheld ? /^COPY / : /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /).test(raw))
@@ -6871,7 +6879,10 @@ function reportedLines(stderr) {
             if (/error:|could not/i.test(raw)) {
                 message = 'ERROR';
                 explained = [];
+                withheld = false;
                 errorAt = out.push(cutErrorValue(raw)) - 1;
+                errorLines.set(errorAt, undefined);
+                lastErrorAt = errorAt;
             }
             else
                 message = undefined;
@@ -6915,8 +6926,11 @@ function reportedLines(stderr) {
         if (follows && message !== undefined && message !== 'ERROR' && message !== 'FATAL')
             continue;
         if (kind === 'ERROR' || kind === 'FATAL') {
-            if (!prefixed || line !== raw)
+            if (!prefixed || line !== raw) {
                 errorAt = out.push(cutErrorValue(raw)) - 1;
+                errorLines.set(errorAt, undefined);
+                lastErrorAt = errorAt;
+            }
         }
         else if (kind === 'DETAIL')
             explained.push(out.push(`DETAIL:  ${cutDetail(text)}`) - 1);
@@ -6924,8 +6938,41 @@ function reportedLines(stderr) {
             out.push(`CONTEXT:  ${cutContext(text)}`);
         else if (kind === 'HINT')
             explained.push(out.push(`HINT:  ${cutValues(text)}`) - 1);
+        else if ((kind === 'STATEMENT' || kind === 'Command was') && lastErrorAt >= 0)
+            errorLines.set(lastErrorAt, text);
     }
+    // where the target keeps rows, a name an error quotes that its failed statement does not hold
+    // came from elsewhere: from a row, through an expression of the backup's (attacker a99 F1: a
+    // CHECK casting what its function read to regclass, "relation "<emails>" does not exist",
+    // with no function in its CONTEXT). Cut; a name the statement holds (a missing type, role or
+    // relation it names) stays
+    if (codeErrorsWithheld)
+        for (const [at, statement] of errorLines)
+            out[at] = withUnseenNamesCut(out[at], statement);
     return out.filter(l => l !== '').slice(0, 8);
+}
+/**
+ * An error line with each quoted name or value after its ERROR: that `statement` (the failed
+ * statement's text; none: every one) does not hold cut to "\u2026".
+ */
+function withUnseenNamesCut(line, statement) {
+    const at = /\b(?:ERROR|FATAL):\s+/.exec(line);
+    if (!at)
+        return line;
+    const head = line.slice(0, at.index + at[0].length);
+    const body = line
+        .slice(head.length)
+        .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq, sq) => {
+        const inside = (dq ?? sq ?? '').replace(dq !== undefined ? /""/g : /''/g, dq !== undefined ? '"' : "'");
+        if (inside === '\u2026')
+            return quoted;
+        return statement !== undefined && inside !== '' && statement.includes(inside)
+            ? quoted
+            : dq !== undefined
+                ? '"\u2026"'
+                : "'\u2026'";
+    });
+    return head + body;
 }
 function lastLines(stderr) {
     return stderr
@@ -7584,9 +7631,6 @@ const PHRASES = {
         'its definition changed (ALTER OPERATOR, or an operator of the backup naming it as its commutator or negator)'
     ],
     public: ['gets privileges granted to PUBLIC'],
-    creators: [
-        "gives CREATE on it to a role that lacked it (GRANT CREATE or ALL ON SCHEMA): that role may then create objects there, or be given the backup's (ALTER \u2026 OWNER TO), next to the tables the target keeps with their rows; grant it in the target first if that is meant"
-    ],
     row: ['its definition, options, owner or privileges changed (ALTER, GRANT/REVOKE)'],
     pubdef: [
         'its options or owner changed (ALTER PUBLICATION \u2026 SET (publish = \u2026), OWNER TO): its subscribers would get other changes'
@@ -7806,14 +7850,9 @@ async function readProtectedAs(client, not) {
             largeObjectRows[String(lo.oid)] = lo.fp;
     const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
     const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
-    // who may create in a schema the target keeps is compared where it keeps tables with rows (a
-    // role given CREATE, then the backup's table: attacker a97 F3); a backup's GRANT ALL ON SCHEMA
-    // public TO its role (pg_dump's output from PostgreSQL 15 on) into a database with no such
-    // tables stays as pg_restore by hand does it
-    if (keptTables.length === 0)
-        for (const o of objects)
-            if (o.kind === 'schema')
-                delete o.fp.creators;
+    // who may create in the target's schemas, where it keeps tables: compared after the load
+    // (schemaCreatorsWarning)
+    const schemaCreators = keptTables.length > 0 ? await readSchemaCreators(client) : undefined;
     const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
     const owners = [
@@ -7842,6 +7881,7 @@ async function readProtectedAs(client, not) {
             : {}),
         owners,
         keptTables,
+        ...(schemaCreators ? { schemaCreators } : {}),
         viewsBefore: views.rows.map(v => Number(v.oid)),
         definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
         definerMembers: members.rows.map(m => Number(m.oid)),
@@ -9130,7 +9170,6 @@ WHERE %WHERE%`,
     schema: `SELECT n.oid::int8 AS oid, pg_catalog.quote_ident(n.nspname) AS name, n.nspname AS schema, n.nspname AS objname,
  pg_catalog.jsonb_build_object('name', pg_catalog.quote_ident(n.nspname), 'owner', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN n.nspowner END,
   'public', (SELECT pg_catalog.jsonb_agg(a.privilege_type ORDER BY a.privilege_type) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.grantee OPERATOR(pg_catalog.=) 0),
-  'creators', (SELECT pg_catalog.jsonb_agg(DISTINCT a.grantee) FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner),
   'comment', CASE WHEN n.nspname OPERATOR(pg_catalog.<>) 'public' THEN ${commentOf('pg_namespace', 'n')} END) AS fp
 FROM pg_catalog.pg_namespace n
 WHERE %WHERE%`
@@ -9888,6 +9927,57 @@ async function repairMovedSequences(client, set) {
     catch {
         return undefined;
     }
+}
+/** The owner and CREATE grantees of every schema of the database but the system's. */
+async function readSchemaCreators(client) {
+    const { rows } = await client.query(`SELECT n.nspname AS schema, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner)) AS owner,
+       ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
+         FROM pg_catalog.aclexplode(COALESCE(n.nspacl, pg_catalog.acldefault('n', n.nspowner))) a
+        WHERE a.privilege_type OPERATOR(pg_catalog.=) 'CREATE' AND a.grantee OPERATOR(pg_catalog.<>) n.nspowner
+        ORDER BY 1) AS creators
+     FROM pg_catalog.pg_namespace n
+    WHERE n.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema,pg_toast}'::pg_catalog.name[])
+      AND n.nspname OPERATOR(pg_catalog.!~) '^pg_(toast_)?temp_'`);
+    return Object.fromEntries(rows.map(r => [r.schema, { owner: r.owner, creators: r.creators }]));
+}
+/**
+ * After the load: the schemas the target had, where it keeps tables, in which the restore gave
+ * other roles CREATE (a GRANT CREATE or ALL ON SCHEMA of the backup's; an ALTER SCHEMA \u2026 OWNER
+ * TO) \u2014 not the restoring role, not a superuser: they may then create objects there, beside the
+ * target's tables, that others' unqualified names resolve to (attacker a97 F3, a99 F2: anon given
+ * CREATE on public, or public itself). Warned, not refused: pg_dump of a database from
+ * PostgreSQL 15 on writes GRANT ALL ON SCHEMA public TO its application's role, which psql and
+ * pg_restore by hand restore (trial u61 F1: refusing it rolled back a whole load). The
+ * statements that undo it are given.
+ */
+async function schemaCreatorsWarning(client, set) {
+    const before = set?.schemaCreators;
+    if (!before)
+        return undefined;
+    const after = await readSchemaCreators(client);
+    const { rows } = await client.query(`SELECT pg_catalog.quote_ident(r.rolname) AS name FROM pg_catalog.pg_roles r WHERE r.rolsuper OR r.rolname OPERATOR(pg_catalog.=) CURRENT_USER`);
+    const trusted = new Set(rows.map(r => r.name));
+    const said = [];
+    const undo = [];
+    for (const [schema, was] of Object.entries(before).sort(([a], [b]) => a.localeCompare(b))) {
+        const now = after[schema];
+        if (!now)
+            continue;
+        const had = new Set([was.owner, ...was.creators]);
+        const owner = now.owner !== was.owner && !trusted.has(now.owner) ? now.owner : undefined;
+        const granted = now.creators.filter(r => !had.has(r) && !trusted.has(r));
+        if (owner === undefined && granted.length === 0)
+            continue;
+        const name = (0,sql_names/* quoteIdent */.v4)(schema);
+        said.push(`${name} \u2192 ${[...(owner ? [`${owner} (now its owner)`] : []), ...granted].join(', ')}`);
+        if (owner)
+            undo.push(`ALTER SCHEMA ${name} OWNER TO ${was.owner};`);
+        if (granted.length > 0)
+            undo.push(`REVOKE CREATE ON SCHEMA ${name} FROM ${granted.join(', ')};`);
+    }
+    if (said.length === 0)
+        return undefined;
+    return `Schemas of the target: the restore gave roles that lacked it the right to create objects in ${said.length === 1 ? 'a schema' : 'schemas'} where the target keeps its tables (the backup's GRANT CREATE or GRANT ALL ON SCHEMA, or ALTER SCHEMA \u2026 OWNER TO): ${said.join('; ')}. Such a role may now create tables, functions or operators there, beside the target's, that other roles' unqualified names resolve to; pg_restore and psql by hand restore it the same, without a word. If that is not meant, run: ${undo.join(' ')}`;
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/provider-acl.ts
@@ -13656,6 +13746,12 @@ async function restore(inputs, connection, deps = {}) {
             log/* log */.Rm.warning(keptViews);
             warnings.push(keptViews);
         }
+        // CREATE on the target's schemas given to other roles by the backup (a97 F3, a99 F2)
+        const creators = await schemaCreatorsWarning(target, recorded?.set);
+        if (creators) {
+            log/* log */.Rm.warning(creators);
+            warnings.push(creators);
+        }
         // what the load copied out of them into the backup's materialized views and stored generated
         // columns granted to others, through a function (attacker a90 F1, F2): no dependency to follow
         // and what the load's CHECK constraints and index expressions wrote of them elsewhere (a91 F1)
@@ -16079,6 +16175,12 @@ async function changedObjects(client, plan, providers) {
     }
     return found;
 }
+/**
+ * The names of the tables migration tools keep their history in (Prisma, Rails and Supabase,
+ * Drizzle, Knex, Flyway, Django, Alembic, Entity Framework, goose, TypeORM, Sequelize): the
+ * target's own rows, written by its migrations.
+ */
+const MIGRATION_HISTORY = /^(?:_prisma_migrations|schema_migrations|__drizzle_migrations|knex_migrations(?:_lock)?|flyway_schema_history|django_migrations|alembic_version|__EFMigrationsHistory|goose_db_version|migrations|typeorm_metadata|SequelizeMeta|ar_internal_metadata)$/;
 const nameKey = (t) => JSON.stringify([t.schema, t.name]);
 const qualified = (t) => `${t.schema}.${t.name}`;
 /**
@@ -16263,7 +16365,25 @@ function acceptDataOnly(inputs, server, plan, check) {
         const referencedTables = inputs.tables.length > 0 && check.referencing.length > 0
             ? ` with ${check.referencing.length === 1 ? 'it' : 'them'} named too (tables: ${(0,sql_names/* restoreNamesValue */.A9)([...new Set([...inputs.tables, ...check.referencing.map(t => t.name)])])}: the TRUNCATE empties ${check.referencing.length === 1 ? 'it' : 'them'}, and 'tables: ${(0,sql_names/* restoreNamesValue */.A9)(inputs.tables)}' alone would leave ${check.referencing.length === 1 ? 'it' : 'them'} empty)`
             : '';
+        // a migration history (the target's migrations wrote it): its rows stay the target's; the
+        // other tables, empty, take the backup's: restore them alone (trial u60 F2: TRUNCATE and
+        // pg_restore by hand were the only ways offered, both wrong for _prisma_migrations)
+        const history = check.blocked.filter(t => MIGRATION_HISTORY.test(t.name));
+        const held = new Set(check.blocked.map(nameKey));
+        const rest = [...(plan.tableData ?? []), ...(plan.dataOnlySequences ?? [])].filter(t => !held.has(nameKey(t)));
+        // pg_restore --table takes names without their schema: each must name one table here, none
+        // of those kept (Supabase's auth.schema_migrations beside supabase_migrations' one: none)
+        const bare = [...new Set(rest.map(t => t.name))];
+        const keptNames = new Set(check.blocked.map(t => t.name));
+        const leaveOut = inputs.dataOnly === true &&
+            plan.format !== 'plain' &&
+            check.fills.length > 0 &&
+            bare.length === rest.length &&
+            !bare.some(n => keptNames.has(n))
+            ? `to keep the rows of ${listNames(check.blocked)} as the target has ${check.blocked.length === 1 ? 'it' : 'them'}${history.length > 0 ? ` (${history.length === check.blocked.length ? '' : `${listNames(history)}: `}a migration history, written by the target's migrations)` : ''} and load the backup's into the empty tables only, restore those alone: tables: ${(0,sql_names/* restoreNamesValue */.A9)(bare)} (with their sequences)`
+            : undefined;
         const fixes = [
+            ...(leaveOut && history.length > 0 ? [leaveOut] : []),
             ...(readable.length > 0
                 ? [
                     `${check.referencingOutside.length > 0
@@ -16280,7 +16400,8 @@ function acceptDataOnly(inputs, server, plan, check) {
                 ? [
                     `restore as a role that row-level security does not filter on ${listNames(filtered)} (${filtered.length === 1 ? 'its' : 'their'} owner, unless FORCE ROW LEVEL SECURITY, or a role with BYPASSRLS) so that the action can tell ${filtered.length === 1 ? 'it is' : 'they are'} empty`
                 ]
-                : [])
+                : []),
+            ...(leaveOut && history.length === 0 ? [leaveOut] : [])
         ];
         throw new RestoreError(inputs.dataOnly === true
             ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${(0,log/* plural */.LS)(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
