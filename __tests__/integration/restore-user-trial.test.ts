@@ -314,6 +314,33 @@ describe('a hand-written script that drops and creates a table of the target aga
   }, 60_000)
 })
 
+describe('a pg_dump script without --clean into a database that has a type of the same name (trial u61 F2)', () => {
+  it('allow-non-empty: refused before anything runs, saying its CREATE would fail there, not blaming a DROP it lacks', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      "CREATE TYPE public.mood AS ENUM ('happy', 'sad'); CREATE TABLE public.moods (m public.mood); INSERT INTO public.moods VALUES ('sad')"
+    )
+    const file = await pgDump(source, 'mood.sql', [])
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      "CREATE TYPE public.mood AS ENUM ('ok', 'meh'); CREATE TABLE public.keep (id int); INSERT INTO public.keep VALUES (1)"
+    )
+    const error = await failure(restore(target, file, { allowNonEmpty: true }))
+    expect(error?.message).toMatch(
+      /^the backup's script creates 1 object the target already has: type public\.mood — its CREATE would fail on the target's/
+    )
+    expect(error?.message).not.toMatch(/DROP|without --clean/)
+    expect(
+      await server.query(
+        target,
+        "SELECT enum_range(NULL::public.mood)::text AS r, to_regclass('public.moods') AS t"
+      )
+    ).toEqual([{ r: '{ok,meh}', t: null }])
+  }, 60_000)
+})
+
 describe('a pg_dump --clean script into another database holding objects of the same names (u9 F5)', () => {
   it('is refused with allow-non-empty alone, naming the view, function and empty table it would replace; clean: true replaces them', async () => {
     const source = await server.createDatabase()

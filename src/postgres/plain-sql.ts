@@ -157,6 +157,8 @@ export class PlainDumpObjects {
   currentRoleSchema = false
   /** `DROP ... IF EXISTS ... CASCADE` statements for the objects the dump creates. */
   readonly drops: string[] = []
+  /** How many DROP statements the script holds itself (pg_dump --clean writes one per object). */
+  dropStatements = 0
   /** The tables the script's COPY … FROM stdin blocks fill, each once, in the script's order. */
   readonly copyTables: Array<{ schema: string; name: string }> = []
   /** Tables the script creates (CREATE TABLE), and those it inserts rows into (INSERT INTO). */
@@ -574,6 +576,7 @@ export class PlainDumpObjects {
         this.unlistedCopy = true
       return
     }
+    if (cls.keywords[0] === 'DROP') this.dropStatements++
     const insert = /^INSERT INTO /.exec(text)
     if (insert) {
       const table = parseCopyStatement(`COPY ${text.slice(insert[0].length)}`)
