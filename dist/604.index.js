@@ -16741,7 +16741,10 @@ function refuseReplacedObjects(set, plan) {
         return;
     const shown = named.slice(0, 10).join(', ');
     const more = named.length > 10 ? `, and ${named.length - 10} more` : '';
-    throw new RestoreError(`the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`);
+    throw new RestoreError(plan.plain.dropStatements > 0
+        ? `the backup's script creates again ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 after its own DROP (pg_dump --clean writes one before each CREATE) that would replace the target's own with the backup's, as psql -f would. allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's, restore into an empty database, or restore a backup made without --clean.`
+        : // no DROP in it: its CREATE would fail on the target's (trial u61 F2: a DROP it lacks was blamed)
+            `the backup's script creates ${(0,log/* plural */.LS)(named.length, 'object')} the target already has: ${shown}${more} \u2014 its CREATE would fail on the target's (psql -f stops there: "already exists"), or replace it (CREATE OR REPLACE). allow-non-empty: true restores next to the target's objects, not over them. Nothing was changed. Set 'clean: true' to replace them with the backup's (it drops them first), drop or rename the target's own if they are not needed, or restore into an empty database.`);
 }
 /**
  * Code the backup runs during the load that pg_dump never writes, where the target keeps tables
