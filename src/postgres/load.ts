@@ -3411,7 +3411,10 @@ export function reportedLines(stderr: string): string[] {
       codeErrorsWithheld &&
       kind === 'CONTEXT' &&
       (message === 'ERROR' || message === 'FATAL') &&
-      /^(?:PL\/pgSQL function|SQL function|SQL statement)\b/.test(text)
+      /^(?:PL\/pgSQL function|SQL function)\b/.test(text) &&
+      // the action's own DO blocks (clean-drop-dependents' parts created again, the net): a
+      // backup's DO block never runs where the target keeps rows (refused before the load)
+      !/^PL\/pgSQL function inline_code_block\b/.test(text)
     ) {
       if (!withheld && errorAt >= 0)
         out[errorAt] = out[errorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`)
