@@ -1074,6 +1074,30 @@ COPY public.notes5 (id) FROM stdin;
     ).toEqual([{ t: null, rows: 'TOPSECRET,public-info' }])
   })
 
+  it('a99 F4: the same DEFAULT of a table granted to nobody, read through a view over it and through its inheritance parent granted to a role: warned, naming both ways and their REVOKEs; the role reads the rows', async () => {
+    const db = await project()
+    const sql = DEFAULTED().replace(
+      `GRANT SELECT ON TABLE public.notes5 TO ${ANON};`,
+      `CREATE TABLE public.parent5 (id integer NOT NULL, body text);
+ALTER TABLE public.notes5 INHERIT public.parent5;
+GRANT SELECT ON TABLE public.parent5 TO ${ANON};`
+    )
+    const warnings = await copyWarnings(
+      db,
+      'a99-f4',
+      `${sql}\nCREATE VIEW public.v5 AS SELECT id, body FROM public.notes5;\nGRANT SELECT ON TABLE public.v5 TO ${OTHER};`
+    )
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `DEFAULT of column body of public.notes5 (its expression calls public.grab(), which reads auth.users; readable by ${ANON} (through public.parent5), ${OTHER} (through public.v5))`
+    )
+    expect(warnings[0]).toContain(`REVOKE ALL ON TABLE public.v5 FROM ${OTHER};`)
+    expect(warnings[0]).toContain(`REVOKE ALL ON TABLE public.parent5 FROM ${ANON};`)
+    expect(await server.query(db, `SET ROLE ${ANON}; SELECT body FROM public.parent5`)).toEqual([
+      { body: 'ceo@example.com' }
+    ])
+  })
+
   it("a97 F3, a99 F2: a backup's GRANT CREATE (or ALL) on a schema of the target that keeps tables, or ALTER SCHEMA … OWNER TO another role: restored as psql -f does, and warned with the statements that undo it; to the restoring role: no warning (a99 F3, trial u61 F1: refusing it rolled back a whole load)", async () => {
     const grants = `CREATE TABLE public.notes7 (id int);
 GRANT USAGE, CREATE ON SCHEMA kept TO ${ANON};
