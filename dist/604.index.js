@@ -6901,7 +6901,10 @@ function reportedLines(stderr) {
         if (codeErrorsWithheld &&
             kind === 'CONTEXT' &&
             (message === 'ERROR' || message === 'FATAL') &&
-            /^(?:PL\/pgSQL function|SQL function|SQL statement)\b/.test(text)) {
+            /^(?:PL\/pgSQL function|SQL function)\b/.test(text) &&
+            // the action's own DO blocks (clean-drop-dependents' parts created again, the net): a
+            // backup's DO block never runs where the target keeps rows (refused before the load)
+            !/^PL\/pgSQL function inline_code_block\b/.test(text)) {
             if (!withheld && errorAt >= 0)
                 out[errorAt] = out[errorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`);
             for (const i of explained)
@@ -8513,15 +8516,20 @@ const copiedRowsQuery = (o) => {
     // others read it where it is granted to them, or where its owner is another role than the
     // restoring one (attacker a97 F2: ALTER TABLE \u2026 OWNER TO anon, no GRANT: anon read the copy)
     const ownedByOther = (rel) => `${rel}.relowner OPERATOR(pg_catalog.<>) (SELECT r.oid FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)`;
-    const granted = (rel, col) => `(${ownedByOther(rel)} OR EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
+    const granted = (rel, col) => `(${ownedByOther(rel)} OR EXISTS (SELECT FROM exposed x WHERE x.rel OPERATOR(pg_catalog.=) ${rel}.oid)
+      OR EXISTS (SELECT FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner)
       OR EXISTS (SELECT FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
         WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}))`;
-    // who may read it: its grantees, quoted, and 'OWNER <role>' for its owner where another role
+    // who may read it: its grantees, quoted, 'OWNER <role>' for its owner where another role, and
+    // 'THROUGH ["<view or parent>", "<role>"]' for a role granted what reads it
     const grantees = (rel, col) => `ARRAY(SELECT g FROM (SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END AS g
       FROM (SELECT a.grantee FROM pg_catalog.aclexplode(${rel}.relacl) a WHERE a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner
         UNION SELECT a.grantee FROM pg_catalog.pg_attribute t CROSS JOIN LATERAL pg_catalog.aclexplode(t.attacl) a
           WHERE t.attrelid OPERATOR(pg_catalog.=) ${rel}.oid AND t.attacl IS NOT NULL AND a.grantee OPERATOR(pg_catalog.<>) ${rel}.relowner${col === undefined ? '' : ` AND t.attnum OPERATOR(pg_catalog.=) ${col}`}) a
-      UNION SELECT 'OWNER ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(${rel}.relowner)) WHERE ${ownedByOther(rel)}) x ORDER BY 1)`;
+      UNION SELECT 'OWNER ' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(${rel}.relowner)) WHERE ${ownedByOther(rel)}
+      UNION SELECT 'THROUGH ' OPERATOR(pg_catalog.||) pg_catalog.jsonb_build_array(x.via::pg_catalog.regclass::pg_catalog.text,
+          CASE WHEN x.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(x.grantee)) END)::pg_catalog.text
+        FROM exposed x WHERE x.rel OPERATOR(pg_catalog.=) ${rel}.oid) x ORDER BY 1)`;
     const path = (p) => `(SELECT pg_catalog.substr(c.s, 13) FROM pg_catalog.unnest(${p}.proconfig) c(s) WHERE pg_catalog.starts_with(c.s, 'search_path=') LIMIT 1)`;
     const notCatalog = (n) => `${n}.nspname OPERATOR(pg_catalog.<>) ALL ('{pg_catalog,information_schema}'::pg_catalog.name[])`;
     const readable = (l) => `${l}.lanname OPERATOR(pg_catalog.=) ANY ('{sql,plpgsql}'::pg_catalog.name[])`;
@@ -8590,6 +8598,23 @@ const copiedRowsQuery = (o) => {
   SELECT DISTINCT ON (x.rel) x.rel, x.kept, n.nspname::pg_catalog.text AS schema, c.relname::pg_catalog.text AS name
     FROM reader x JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) x.rel JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
    ORDER BY x.rel, x.rel OPERATOR(pg_catalog.=) x.kept DESC, x.kept
+), above(rel, via) AS (
+  -- the relations the load made, and what reads each: the views over it and its parents
+  -- (inheritance, partitioning), to any depth; a role granted one of those reads its rows
+  -- (attacker a99 F4: a view over the copy's table, its parent, granted to anon)
+  SELECT c.oid, c.oid FROM pg_catalog.pg_class c
+   WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{r,p,m}'::pg_catalog.char[]) AND ${o.made('c')}
+  UNION
+  SELECT x.rel, e.dst FROM above x JOIN (
+      SELECT d.refobjid AS src, r.ev_class AS dst FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+       WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+         AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass AND r.ev_class OPERATOR(pg_catalog.<>) d.refobjid
+      UNION ALL SELECT i.inhrelid, i.inhparent FROM pg_catalog.pg_inherits i) e ON e.src OPERATOR(pg_catalog.=) x.via
+), exposed(rel, via, grantee) AS (
+  SELECT DISTINCT x.rel, x.via, a.grantee FROM above x JOIN pg_catalog.pg_class vc ON vc.oid OPERATOR(pg_catalog.=) x.via
+    CROSS JOIN LATERAL pg_catalog.aclexplode(vc.relacl) a
+   WHERE x.via OPERATOR(pg_catalog.<>) x.rel AND a.grantee OPERATOR(pg_catalog.<>) vc.relowner
 ), domains(rel, att, typ, seen) AS (
   -- the types of the columns of the tables the load made, and the types they are made of: the
   -- CHECK constraints of the domains among them run for each row written
@@ -9057,10 +9082,15 @@ function copiesParagraph(items) {
         : `${i.kind === 'f' ? 'DEFAULT of column' : 'generated column'} ${(0,sql_names/* quoteIdent */.v4)(i.col)} of ${i.object.name}`;
     // grantees hold 'OWNER <role>' for an owner other than the restoring role (attacker a97 F2)
     const owner = (i) => i.grantees.find(g => g.startsWith('OWNER '))?.slice('OWNER '.length);
-    const granted = (i) => i.grantees.filter(g => !g.startsWith('OWNER '));
+    const granted = (i) => i.grantees.filter(g => !g.startsWith('OWNER ') && !g.startsWith('THROUGH '));
+    // 'THROUGH ["<view or parent>", "<role>"]': a role granted a view over it or its parent (a99 F4)
+    const through = (i) => i.grantees
+        .filter(g => g.startsWith('THROUGH '))
+        .map(g => JSON.parse(g.slice('THROUGH '.length)));
     const readers = (i) => [
         ...(owner(i) !== undefined ? [`${owner(i)} (its owner)`] : []),
-        ...granted(i)
+        ...granted(i),
+        ...through(i).map(([via, role]) => `${role} (through ${via})`)
     ];
     const list = found.slice(0, shown).map(i => {
         const calls = [...i.reads].map(([call, what]) => `${call}, which ${[...what].join(' and ')}`);
@@ -9075,14 +9105,17 @@ function copiesParagraph(items) {
         const revoke = (what) => grants.length > 0
             ? `REVOKE ALL ${what}ON TABLE ${i.object.name} FROM ${grants.join(', ')}; `
             : '';
-        return `${back}${revoke('')}${i.col === null ? '' : revoke(`(${(0,sql_names/* quoteIdent */.v4)(i.col)}) `)}${i.col === null
+        const above = through(i)
+            .map(([via, role]) => `REVOKE ALL ON TABLE ${via} FROM ${role}; `)
+            .join('');
+        return `${back}${revoke('')}${i.col === null ? '' : revoke(`(${(0,sql_names/* quoteIdent */.v4)(i.col)}) `)}${above}${i.col === null
             ? `then, once its owner is a role that should see those rows (it is filled with its owner's rights), REFRESH MATERIALIZED VIEW ${i.object.name};`
             : i.kind === 'f'
                 ? `then read the column's values: those of the rows the load wrote without it were computed by the restoring role`
                 : `then, as a role that should see those rows, UPDATE ${i.object.name} SET ${(0,sql_names/* quoteIdent */.v4)(i.col)} = DEFAULT; (its values were computed by the restoring role)`}`;
     });
     const n = found.length;
-    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than the restoring one may read (granted to them, or owning ${n === 1 ? 'it' : 'them'}): ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
+    return `Copies of the target's kept tables: the restore made ${(0,log/* plural */.LS)(n, 'materialized view, generated column or column DEFAULT', 'materialized views, generated columns or column DEFAULTs')} whose rows it filled or computed from a table the target keeps with its rows (not the backup's), through a function, and that roles other than the restoring one may read (granted to them, owning ${n === 1 ? 'it' : 'them'}, or granted a view over or a parent of ${n === 1 ? 'it' : 'them'}): ${list.join('; ')}${n > shown ? `; and ${n - shown} more` : ''}. PostgreSQL fills a materialized view with its owner's rights and computes a stored generated column, and a column's DEFAULT for a row written without it, with the rights of the role that writes the row (the restore's COPY or INSERT), through any function, SECURITY INVOKER or not: whoever may read one reads what was copied, whatever privileges they have on the table (found by the names in each function's body, resolved by its search_path setting, call by call; the functions of the backup's operators, casts, domains' CHECK constraints and types, which run with no name in a body, count as run by a function whose body names the operator, or which has a value of the type to hand; what a function builds at run time cannot be told; pg_restore and psql by hand restore them the same, without a word). If that is not meant, run: ${revokes.join(' ')}`;
 }
 /**
  * keptTablesCopiesWarning's paragraph on the CHECK constraints and index expressions whose
