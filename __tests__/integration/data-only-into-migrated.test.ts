@@ -503,14 +503,7 @@ describe('data-only into a Prisma-migrated database whose _prisma_migrations hol
        INSERT INTO public."User" (email) SELECT 'u' || g || '@x' FROM generate_series(1, 5) g;
        INSERT INTO public.posts (author) SELECT 1 + g % 5 FROM generate_series(1, 9) g;`
     )
-    await harness.backup(testBackupInputs(server.url(src), { artifactName: 'prisma' }))
-    const backup: BackupSource = {
-      kind: 'artifact',
-      name: 'prisma',
-      runId: 'current',
-      repository: harness.backend.repository,
-      token: harness.backend.githubToken
-    }
+    const backup = await actionBackup(server.url(src))
     const target = await server.createDatabase('prisma_target')
     await server.query(
       target,

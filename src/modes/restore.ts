@@ -2137,8 +2137,6 @@ async function loadWatched<T>(
   /** The target's own objects as recorded: sequences the failed load moved back are set again. */
   unchanged?: ProtectedSet
 ): Promise<T> {
-  // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
-  // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
   // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
   withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0)
   try {
@@ -2150,12 +2148,10 @@ async function loadWatched<T>(
 
 /** loadWatched's load and, where it failed, its explained failure. */
 async function loadExplained<T>(
-  inputs: RestoreOptions,
-  monitor: pg.Client | (() => Promise<pg.Client | undefined>),
-  env: Record<string, string>,
-  load: () => Promise<T>,
-  unchanged?: ProtectedSet
+  ...[inputs, monitor, env, load, unchanged]: Parameters<typeof loadWatched<T>>
 ): Promise<T> {
+  // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
+  // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
   const { result, blockers, cancelled } = await watchLockWaits(
     typeof monitor === 'function' ? undefined : monitor,
     { applicationName: env.PGAPPNAME },
