@@ -14670,8 +14670,6 @@ async function loadWatched(inputs,
 monitor, env, load, 
 /** The target's own objects as recorded: sequences the failed load moved back are set again. */
 unchanged) {
-    // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
-    // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
     // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
     withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0);
     try {
@@ -14682,7 +14680,9 @@ unchanged) {
     }
 }
 /** loadWatched's load and, where it failed, its explained failure. */
-async function loadExplained(inputs, monitor, env, load, unchanged) {
+async function loadExplained(...[inputs, monitor, env, load, unchanged]) {
+    // pg_dump's header (SET lock_timeout = 0;) reaches the server from pg_restore -d: the watcher
+    // cancels a wait that outlasts lock-timeout (psql's script gets the action's setting instead)
     const { result, blockers, cancelled } = await (0,locks/* watchLockWaits */.Zx)(typeof monitor === 'function' ? undefined : monitor, { applicationName: env.PGAPPNAME }, load(), { cancelAfterMs: inputs.lockTimeoutMs });
     if (result.status === 'fulfilled')
         return result.value;
