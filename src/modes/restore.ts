@@ -2138,7 +2138,10 @@ async function loadWatched<T>(
   unchanged?: ProtectedSet
 ): Promise<T> {
   // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
-  withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0)
+  withholdCodeErrors(
+    (unchanged?.keptTables?.length ?? 0) > 0,
+    (unchanged?.objects ?? []).filter(o => o.kind === 'function' && !o.replaceable).map(o => o.name)
+  )
   try {
     return await loadExplained(inputs, monitor, env, load, unchanged)
   } finally {

@@ -3332,8 +3332,26 @@ const STARTS = new RegExp(
 let codeErrorsWithheld = false
 
 /** Sets {@link codeErrorsWithheld} for the loads that follow (the restore's, before its load). */
-export function withholdCodeErrors(on: boolean): void {
+export function withholdCodeErrors(on: boolean, targetFunctions: readonly string[] = []): void {
   codeErrorsWithheld = on
+  // the target's own functions before the load (schema.name, and name): their text is the
+  // target's (its deferred trigger saying why it refused the restore), not the backup's
+  ownFunctions = new Set(
+    targetFunctions.flatMap(f => {
+      const bare = f.replace(/\(.*$/, '')
+      return [bare, bare.slice(bare.lastIndexOf('.') + 1)]
+    })
+  )
+}
+
+/** {@link withholdCodeErrors}' target functions: schema.name and name, as CONTEXT names them. */
+let ownFunctions = new Set<string>()
+
+/** The function a CONTEXT line names: "PL/pgSQL function s.f(integer) …", "SQL function "f" …". */
+function contextFunction(text: string): string | undefined {
+  const pl = /^PL\/pgSQL function (.+?)\(/.exec(text)
+  if (pl) return pl[1]
+  return /^SQL function "((?:[^"]|"")*)"/.exec(text)?.[1]
 }
 
 /** What stands for a withheld error's text. */
@@ -3414,7 +3432,8 @@ export function reportedLines(stderr: string): string[] {
       /^(?:PL\/pgSQL function|SQL function)\b/.test(text) &&
       // the action's own DO blocks (clean-drop-dependents' parts created again, the net): a
       // backup's DO block never runs where the target keeps rows (refused before the load)
-      !/^PL\/pgSQL function inline_code_block\b/.test(text)
+      !/^PL\/pgSQL function inline_code_block\b/.test(text) &&
+      !ownFunctions.has(contextFunction(text) ?? '')
     ) {
       if (!withheld && errorAt >= 0)
         out[errorAt] = out[errorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`)
@@ -3467,19 +3486,30 @@ export function withUnseenNamesCut(line: string, statement: string | undefined):
   const head = line.slice(0, at.index + at[0].length)
   const body = line
     .slice(head.length)
-    .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq?: string, sq?: string) => {
-      const inside = (dq ?? sq ?? '').replace(
-        dq !== undefined ? /""/g : /''/g,
-        dq !== undefined ? '"' : "'"
-      )
-      if (inside === '…') return quoted
-      return statement !== undefined && inside !== '' && statement.includes(inside)
-        ? quoted
-        : dq !== undefined
-          ? '"…"'
-          : "'…'"
-    })
-  return head + body
+    .replace(
+      /"((?:[^"]|"")*)"(?= does not exist)|(?<=parameter )"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g,
+      (quoted, dq1?: string, dq2?: string, sq?: string) => {
+        const dq = dq1 ?? dq2
+        const inside = (dq ?? sq ?? '').replace(
+          dq !== undefined ? /""/g : /''/g,
+          dq !== undefined ? '"' : "'"
+        )
+        if (inside === '…') return quoted
+        return statement !== undefined && inside !== '' && statement.includes(inside)
+          ? quoted
+          : dq !== undefined
+            ? '"…"'
+            : "'…'"
+      }
+    )
+  // a name too dotted to look up is printed unquoted after a colon
+  return (
+    head +
+    body.replace(
+      /^((?:improper qualified name \(too many dotted names\)|cross-database references are not implemented)): .*$/,
+      '$1: …'
+    )
+  )
 }
 
 function lastLines(stderr: string): string[] {
