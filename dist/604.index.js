@@ -6831,8 +6831,23 @@ const STARTS = new RegExp(`^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DE
  */
 let codeErrorsWithheld = false;
 /** Sets {@link codeErrorsWithheld} for the loads that follow (the restore's, before its load). */
-function withholdCodeErrors(on) {
+function withholdCodeErrors(on, targetFunctions = []) {
     codeErrorsWithheld = on;
+    // the target's own functions before the load (schema.name, and name): their text is the
+    // target's (its deferred trigger saying why it refused the restore), not the backup's
+    ownFunctions = new Set(targetFunctions.flatMap(f => {
+        const bare = f.replace(/\(.*$/, '');
+        return [bare, bare.slice(bare.lastIndexOf('.') + 1)];
+    }));
+}
+/** {@link withholdCodeErrors}' target functions: schema.name and name, as CONTEXT names them. */
+let ownFunctions = new Set();
+/** The function a CONTEXT line names: "PL/pgSQL function s.f(integer) \u2026", "SQL function "f" \u2026". */
+function contextFunction(text) {
+    const pl = /^PL\/pgSQL function (.+?)\(/.exec(text);
+    if (pl)
+        return pl[1];
+    return /^SQL function "((?:[^"]|"")*)"/.exec(text)?.[1];
 }
 /** What stands for a withheld error's text. */
 const WITHHELD_ERROR = '(its text withheld: raised inside a function the load ran, whose code chooses it and may copy into it rows of the tables the target keeps; restore the backup into an empty scratch database to read it)';
@@ -6904,7 +6919,8 @@ function reportedLines(stderr) {
             /^(?:PL\/pgSQL function|SQL function)\b/.test(text) &&
             // the action's own DO blocks (clean-drop-dependents' parts created again, the net): a
             // backup's DO block never runs where the target keeps rows (refused before the load)
-            !/^PL\/pgSQL function inline_code_block\b/.test(text)) {
+            !/^PL\/pgSQL function inline_code_block\b/.test(text) &&
+            !ownFunctions.has(contextFunction(text) ?? '')) {
             if (!withheld && errorAt >= 0)
                 out[errorAt] = out[errorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`);
             for (const i of explained)
@@ -6965,7 +6981,8 @@ function withUnseenNamesCut(line, statement) {
     const head = line.slice(0, at.index + at[0].length);
     const body = line
         .slice(head.length)
-        .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq, sq) => {
+        .replace(/"((?:[^"]|"")*)"(?= does not exist)|(?<=parameter )"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq1, dq2, sq) => {
+        const dq = dq1 ?? dq2;
         const inside = (dq ?? sq ?? '').replace(dq !== undefined ? /""/g : /''/g, dq !== undefined ? '"' : "'");
         if (inside === '\u2026')
             return quoted;
@@ -6975,7 +6992,9 @@ function withUnseenNamesCut(line, statement) {
                 ? '"\u2026"'
                 : "'\u2026'";
     });
-    return head + body;
+    // a name too dotted to look up is printed unquoted after a colon
+    return (head +
+        body.replace(/^((?:improper qualified name \(too many dotted names\)|cross-database references are not implemented)): .*$/, '$1: \u2026'));
 }
 function lastLines(stderr) {
     return stderr
@@ -14671,7 +14690,7 @@ monitor, env, load,
 /** The target's own objects as recorded: sequences the failed load moved back are set again. */
 unchanged) {
     // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
-    withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0);
+    withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0, (unchanged?.objects ?? []).filter(o => o.kind === 'function' && !o.replaceable).map(o => o.name));
     try {
         return await loadExplained(inputs, monitor, env, load, unchanged);
     }
