@@ -106,6 +106,8 @@ it('an archive pg_restore rejects fails the backup at once, not after the whole 
     `CREATE TABLE big AS SELECT g AS id, md5(g::text) || md5((g * 7)::text) || md5((g * 13)::text) AS pad
        FROM generate_series(1, 300000) g`
   )
+  // (a pg_dump that is a script: its output passes through the action, read to its end, and
+  // pg_restore --list's refusal ends it there at once too)
   // pg_dump writes 20 MB (several zstd jobs), then the rest slowly (64 KiB every 0.5 s: over a
   // minute). It must trickle, not stop: zstd hands out a finished job's output only when it is
   // given more input, so after a full stop nothing would reach pg_restore --list at all

@@ -64,7 +64,10 @@ describe('backup, format directory', () => {
     expect(error?.message).toMatch(
       /^pg_dump could not open its session: the role "slots" may open no more sessions \(its CONNECTION LIMIT\)/
     )
-    expect(error?.message).toContain('The action had 1 session of its own open to that server then')
+    // no room for pg_dump's five beside the action's session: it ended its own, as by hand
+    expect(error?.message).toContain(
+      "pg_dump with jobs 4 opens 5 sessions at once (its leader's and one per job): the run needs a connection limit of at least 5 connections for this role and database"
+    )
     expect(error?.message).toMatch(
       /lower jobs, close idle sessions .* \(ALTER ROLE … CONNECTION LIMIT\)\./
     )
@@ -78,6 +81,21 @@ describe('backup, format directory', () => {
       'b=1000',
       'c=1000'
     ])
+  }, 120_000)
+
+  it("jobs that fit the limit only without the action's own session: backed up as pg_dump -j by hand (attacker a98 F8)", async () => {
+    // pg_dump -j 2 opens 3 sessions (its leader's and two workers'): a limit of 3 takes them
+    await limit(3)
+    const result = await harness.backup(
+      testBackupInputs(as('slots'), { artifactName: 'slots-jobs-2', format: 'directory', jobs: 2 })
+    )
+    expect(result.manifest.rowCounts.tables.map(t => `${t.name}=${t.rows}`)).toEqual([
+      'a=1000',
+      'b=1000',
+      'c=1000'
+    ])
+    // the action ended its session while pg_dump ran: the rows were counted after it
+    expect(result.manifest.rowCounts.sameSnapshot).toBe(false)
   }, 120_000)
 
   it('a role that may open no session at all: the connection error says the same', async () => {

@@ -299,15 +299,16 @@ describe('backup: what pg_dump wrote is whole before anything is kept', () => {
    * A pg-bin-dir whose pg_dump runs the server's own pg_dump and passes its output through
    * `filter` (a shell command on stdin); pg_restore and psql are the real ones.
    */
-  function fakeBinDir(name: string, filter: string): string {
+  function fakeBinDir(name: string, filter: string, run = `"$PG_DUMP" "$@" | ${filter}`): string {
     const dir = path.join(harness.work, `bin-${name}`)
     mkdirSync(dir)
     const real = path.join(server.binDir, 'pg_dump')
     writeFileSync(
       path.join(dir, 'pg_dump'),
       `#!/bin/sh
-for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
-'${real}' "$@" | ${filter}
+PG_DUMP='${real}'
+for a in "$@"; do [ "$a" = --version ] && exec "$PG_DUMP" --version; done
+${run}
 `
     )
     chmodSync(path.join(dir, 'pg_dump'), 0o755)
@@ -327,10 +328,14 @@ for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
     }
   })
 
-  async function expectNothingKept(options: Partial<BackupOptions>, message: RegExp) {
+  async function expectNothingKept(
+    options: Partial<BackupOptions>,
+    message: RegExp,
+    database = shop
+  ) {
     const dir = mkdtempSync(path.join(harness.work, 'refused-'))
     const error = await harness
-      .backup(testBackupInputs(server.url(shop), options), { outputDirectory: dir })
+      .backup(testBackupInputs(server.url(database), options), { outputDirectory: dir })
       .then(
         () => new Error('the backup succeeded'),
         (e: unknown) => e as Error
@@ -379,10 +384,149 @@ for a in "$@"; do [ "$a" = --version ] && exec '${real}' --version; done
           compressionLevel: compression === 'gzip' ? 6 : 0,
           pgBinDir: bins.noTrailer
         },
-        /the plain dump does not end with '.*dump complete.*': it is truncated; nothing was uploaded/
+        /the plain dump is truncated: it does not end with '.*dump complete.*' after its last statement\. .*nothing was uploaded/
       )
     }
   )
+
+  describe('cut where its end looks whole (attacker a98 F5): refused, nothing kept', () => {
+    // lastEmpty: its last data block is an empty table's (21 bytes: type, dumpId, "\\.\n\n\n"
+    // as a chunk, the zero length); objects: large objects too; spoofs: pg_dump's closing
+    // lines in a table's rows and in a comment's string
+    let dbs: Record<'lastEmpty' | 'objects' | 'rowSpoof' | 'commentSpoof', string>
+    const TRAILER_LINES = `'--'), ('-- PostgreSQL database dump complete'), ('--'), ('')`
+    beforeAll(async () => {
+      dbs = {
+        lastEmpty: await server.createDatabase('cut_last_empty'),
+        objects: await server.createDatabase('cut_objects'),
+        rowSpoof: await server.createDatabase('cut_row_spoof'),
+        commentSpoof: await server.createDatabase('cut_comment_spoof')
+      }
+      await server.query(dbs.lastEmpty, `${SHOP_SQL} CREATE TABLE public.zz_last (a int);`)
+      await server.query(
+        dbs.objects,
+        `${SHOP_SQL} SELECT lo_from_bytea(0, 'first'), lo_from_bytea(0, repeat('x', 9000)::bytea);`
+      )
+      await server.query(
+        dbs.rowSpoof,
+        `CREATE TABLE public.notes (t text); INSERT INTO public.notes VALUES (''), (${TRAILER_LINES}, ('after');
+         CREATE TABLE public.zz (id int PRIMARY KEY); INSERT INTO public.zz VALUES (1);`
+      )
+      await server.query(
+        dbs.commentSpoof,
+        `CREATE TABLE public.notes (t text); INSERT INTO public.notes VALUES ('a');
+         COMMENT ON TABLE public.notes IS E'\n--\n-- PostgreSQL database dump complete\n--\n';
+         CREATE TABLE public.zz (id int PRIMARY KEY); INSERT INTO public.zz VALUES (1);`
+      )
+    })
+
+    it.each(['zstd', 'gzip'] as const)(
+      'a custom archive whose wrapper passes it whole (control, compression %s)',
+      async compression => {
+        const dir = fakeBinDir(`custom-control-${compression}`, 'cat')
+        const backup = await localBackup(dbs.objects, {
+          format: 'custom',
+          compression,
+          pgBinDir: dir
+        })
+        const target = await server.createDatabase()
+        await restoreInto(target, backup.file)
+        expect(await tableChecksums(server, target)).toEqual(shopSums)
+        expect(
+          await server.query(target, 'SELECT count(*)::int AS n FROM pg_largeobject_metadata')
+        ).toEqual([{ n: 2 }])
+      }
+    )
+
+    it.each(['zstd', 'gzip', 'none'] as const)(
+      'a custom archive cut inside its last data block (compression %s)',
+      async compression => {
+        await expectNothingKept(
+          {
+            format: 'custom',
+            compression,
+            pgBinDir: fakeBinDir(`custom-cut-${compression}`, 'head -c -100')
+          },
+          /the custom archive is not whole: the archive ends inside a data block\. .*nothing was uploaded/,
+          dbs.objects
+        )
+      }
+    )
+
+    it('a custom archive cut exactly before its last data block', async () => {
+      await expectNothingKept(
+        {
+          format: 'custom',
+          compression: 'zstd',
+          pgBinDir: fakeBinDir('custom-block', 'head -c -21')
+        },
+        /the custom archive is not whole: the archive ends before the data of 1 entry: \d+; TABLE DATA public zz_last\. .*nothing was uploaded/,
+        dbs.lastEmpty
+      )
+    })
+
+    it.each([
+      [
+        'rowSpoof',
+        'ends inside the data of a COPY',
+        "awk '{ print } /^-- PostgreSQL database dump complete$/ { exit }'"
+      ],
+      [
+        'commentSpoof',
+        'ends inside a statement that starts on line',
+        "awk '{ print } /^-- PostgreSQL database dump complete$/ { exit }'"
+      ],
+      // after the comment's whole statement: the trailer is in its string, before its end
+      [
+        'commentSpoof',
+        "does not end with '-- PostgreSQL database dump complete' after its last statement",
+        `awk '{ print } /^'"'"';$/ { exit }'`
+      ]
+    ] as const)('a plain dump cut after closing lines in %s: %s', async (db, said, filter) => {
+      const dir = fakeBinDir(`plain-${db}-${said.length}`, filter)
+      await expectNothingKept(
+        { format: 'plain', compression: 'none', compressionLevel: 0, pgBinDir: dir },
+        new RegExp(
+          `the plain dump is truncated: it ${said.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*nothing was uploaded`
+        ),
+        dbs[db]
+      )
+    })
+
+    it.each([
+      [
+        'a table data file cut short',
+        'f=$(ls -S "$d"/[0-9]*.dat | head -1); head -c 10 "$f" > "$f.cut"; mv "$f.cut" "$f"',
+        /\d+\.dat \(of TABLE DATA public (customers|orders)\) does not end with the COPY data's "\\\." line/
+      ],
+      [
+        'a large object file removed',
+        'rm "$(ls "$d"/blob_*.dat | head -1)"',
+        /blob_\d+\.dat \(a large object blobs\.toc lists\) is missing/
+      ],
+      [
+        'a table data file removed',
+        'rm "$(ls -S "$d"/[0-9]*.dat | head -1)"',
+        /\d+\.dat \(of TABLE DATA public \w+\) is missing/
+      ]
+    ] as const)(
+      'a directory archive with %s after pg_dump exited 0',
+      async (what, change, message) => {
+        const dir = fakeBinDir(
+          `directory-${what.replaceAll(' ', '-')}`,
+          '',
+          `"$PG_DUMP" "$@" || exit $?
+for a in "$@"; do case "$a" in --file=*) d="\${a#--file=}";; esac; done
+${change}`
+        )
+        await expectNothingKept(
+          { format: 'directory', compression: 'zstd', pgBinDir: dir },
+          new RegExp(`the directory archive is not whole: ${message.source}.*nothing was uploaded`),
+          dbs.objects
+        )
+      }
+    )
+  })
 
   it('a tar-format archive cut short (format tar): refused, nothing kept', async () => {
     await expectNothingKept(

@@ -61,6 +61,7 @@ import {
   connect,
   noRoomFor,
   dumpRowCounts,
+  roomForSessions,
   lockBound,
   readServerInfo,
   rowSecurityTables,
@@ -215,11 +216,11 @@ export async function backup(
   let pgOpen = true
   /** The session opened after a dump that had no room for one (pgOpen false). */
   let later: pg.Client | undefined
-  const room = connect(connection, inputs.connectTimeoutSeconds).then(
-    async probe => {
-      await probe.end().catch(() => undefined)
-      return undefined
-    },
+  // pg_dump --jobs N opens N + 1 sessions (its leader's and one per worker): room for all of
+  // them, or the dump goes without the action's session as by hand (attacker a98 F8)
+  const dumpSessions = inputs.format === 'directory' && inputs.jobs > 1 ? inputs.jobs + 1 : 1
+  const room = roomForSessions(connection, inputs.connectTimeoutSeconds, dumpSessions).then(
+    found => found.refused,
     (error: unknown) => noRoomFor(error)
   )
   let workDir: string | undefined
@@ -315,7 +316,7 @@ export async function backup(
     const noRoom = await room
     if (noRoom !== undefined) {
       log.info(
-        `No room for pg_dump's session beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`
+        `No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`
       )
       pgOpen = false
       await pg.end().catch(() => undefined)

@@ -35,8 +35,11 @@ export interface BackupStreamOptions {
   compression: Compression
   compressionLevel: number
   encryption?: EncryptionKeys
-  /** Sees the dump's bytes as they pass, before compression (scanners, pg_restore --list). */
-  inspector?: Duplex
+  /**
+   * See the dump's bytes as they pass, before compression (scanners, pg_restore --list, the
+   * archive's walk), in this order.
+   */
+  inspector?: Duplex | Duplex[]
   /**
    * The source is compressed already (pg_dump writes straight into the compressor child, so the
    * dump's raw bytes never pass through this process): no compressor stage, and `inspector`
@@ -76,7 +79,7 @@ export async function streamBackup(
     const first = options.precompressed ? EMPTY_FRAME_MAX + 1 : 1
     stages.push(onFirstBytes(first, () => sinks.forEach(sink => sink.begin?.())))
   }
-  if (options.inspector) stages.push(options.inspector)
+  if (options.inspector) stages.push(...[options.inspector].flat())
   const compressor = options.precompressed
     ? undefined
     : createCompressor(options.compression, options.compressionLevel)

@@ -547,6 +547,156 @@ export interface ArchiveDigestTap {
 }
 
 /**
+ * A pass-through stage whose chunks a reader of its own takes as a {@link ChunkSource}, with no
+ * stream between them: each chunk goes on at once, and the stage takes the next only once the
+ * reader asked for it (read this one through), so the reader holds no chunk of its own and sets
+ * the pace with the stage's other readers. A reader that fails calls {@link giveUp}: the stage
+ * then passes the bytes on without it. The stream stopping before its end fails the reader's
+ * waiting `next()`.
+ */
+export class ChunkTap {
+  /** A chunk (null: the end) handed over before the reader asked for it. */
+  private pending: Buffer | null | undefined
+  /** The reader, waiting for the next chunk. */
+  private waiting:
+    { resolve: (chunk: Buffer | null) => void; reject: (error: Error) => void } | undefined
+  /** The stage's callback for the chunk the reader reads: called once it asks for the next. */
+  private release: (() => void) | undefined
+  private stopped = false
+  /** The stage passed its whole input (its end was handed to the reader). */
+  ended = false
+  readonly source: ChunkSource = {
+    next: () => {
+      // the chunk before is read through (a ChunkSource's chunk is valid until the next call)
+      this.letGo()
+      if (this.stopped) return Promise.reject(new Error('the stream stopped before its end'))
+      if (this.pending !== undefined) {
+        const chunk = this.pending
+        this.pending = undefined
+        return Promise.resolve(chunk)
+      }
+      return new Promise((resolve, reject) => {
+        this.waiting = { resolve, reject }
+      })
+    }
+  }
+  readonly stage: Transform
+
+  constructor() {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const tap = this
+    this.stage = new Transform({
+      transform(chunk: Buffer, _encoding, callback) {
+        this.push(chunk)
+        if (tap.stopped) return callback()
+        tap.release = callback
+        tap.hand(chunk)
+      },
+      flush(callback) {
+        tap.ended = true
+        if (!tap.stopped) tap.hand(null)
+        callback()
+      },
+      destroy(error, callback) {
+        if (!tap.ended) tap.stop()
+        callback(error)
+      }
+    })
+  }
+
+  /** The reader failed: it is fed no more, and the stage passes the bytes on without it. */
+  giveUp(): void {
+    this.stopped = true
+    this.letGo()
+  }
+
+  /** The stream stopped before its end (or the reader is not used): the reader's wait fails. */
+  stop(): void {
+    this.stopped = true
+    const to = this.waiting
+    this.waiting = undefined
+    to?.reject(new Error('the stream stopped before its end'))
+  }
+
+  private letGo(): void {
+    const done = this.release
+    this.release = undefined
+    done?.()
+  }
+
+  private hand(chunk: Buffer | null): void {
+    const to = this.waiting
+    this.waiting = undefined
+    if (to) to.resolve(chunk)
+    else this.pending = chunk
+  }
+}
+
+/**
+ * Reads a custom-format archive (decoded: what pg_dump wrote) to its end the way pg_restore
+ * reads one from a pipe (pg_backup_custom.c _PrintTocData, _skipData, _skipLOs): after the TOC,
+ * a data block for every entry that has one (its data offset flag not "no data"), each a block
+ * type, the entry's dumpId and chunks ending with a zero length, and nothing after the last. It
+ * proves the archive whole where pg_dump's exit status cannot (a pg_dump wrapper, or a pipe
+ * that lost the tail: attacker a98 F5); pg_restore --list reads only the TOC.
+ *
+ * @returns the number of data blocks read.
+ * @throws ArchiveCompareError naming what is cut short, missing, repeated or unknown;
+ *   ArchiveTocError for a TOC that cannot be read.
+ */
+export async function walkArchiveChunks(source: ChunkSource): Promise<number> {
+  const { toc, rest } = await readArchiveTocFromChunks(() => source.next())
+  if (toc.header.format !== 'custom') {
+    throw new ArchiveCompareError('only custom-format archives are read block by block')
+  }
+  const intSize = toc.header.intSize
+  const expected = new Map<number, TocEntry>()
+  for (const entry of toc.entries) {
+    if (entry.extra.format === 'custom' && entry.extra.dataState !== 'no-data') {
+      expected.set(entry.dumpId, entry)
+    }
+  }
+  const seen = new Set<number>()
+  const reader = new ByteReader(source, rest, toc.end)
+  const skipChunks = async (): Promise<void> => {
+    for (;;) {
+      const len = reader.intNow(intSize) ?? (await reader.int(intSize))
+      if (len === 0) return
+      if (len < 0) throw new ArchiveCompareError('a data chunk has a negative length')
+      if (!reader.skipNow(len)) await reader.skip(len)
+    }
+  }
+  while (!(await reader.atEnd())) {
+    const at = reader.position()
+    const type = await reader.byte()
+    const id = await reader.int(intSize)
+    const entry = expected.get(id)
+    if (!entry || seen.has(id)) {
+      throw new ArchiveCompareError(
+        `a data block at byte ${at} is for dumpId ${id}, ${entry ? 'whose data came before' : 'which no entry of the table of contents has'}`
+      )
+    }
+    seen.add(id)
+    if (type === BLK_DATA) await skipChunks()
+    else if (type === BLK_BLOBS) {
+      for (let oid = await reader.int(intSize); oid !== 0; oid = await reader.int(intSize)) {
+        await skipChunks()
+      }
+    } else throw new ArchiveCompareError(`unknown data block type ${type} (dumpId ${id})`)
+  }
+  const missing = [...expected.values()].filter(e => !seen.has(e.dumpId))
+  if (missing.length > 0) {
+    throw new ArchiveCompareError(
+      `the archive ends before the data of ${plural(missing.length, 'entry', 'entries')}: ${missing
+        .slice(0, 5)
+        .map(e => `${e.dumpId}; ${e.desc} ${e.namespace ? `${e.namespace} ` : ''}${e.tag}`)
+        .join(', ')}${missing.length > 5 ? `, … and ${missing.length - 5} more` : ''}`
+    )
+  }
+  return seen.size
+}
+
+/**
  * Digests a custom-format archive as it passes on its way to another reader (one read of the
  * backup for both): the stage hands each chunk on at once and to {@link digestArchiveChunks}
  * directly (no stream between them), and takes the next only once the digest has read it
@@ -554,74 +704,17 @@ export interface ArchiveDigestTap {
  * hold. A digest that fails stops being fed; the stage keeps passing the bytes.
  */
 export function digestArchiveAlongside(): ArchiveDigestTap {
-  /** A chunk (null: the end) handed over before the digest asked for it. */
-  let pending: Buffer | null | undefined
-  /** The digest, waiting for the next chunk. */
-  let waiting:
-    { resolve: (chunk: Buffer | null) => void; reject: (error: Error) => void } | undefined
-  /** The stage's callback for the chunk the digest reads: called once it asks for the next. */
-  let release: (() => void) | undefined
-  let stopped = false
-  let ended = false
-  const letGo = (): void => {
-    const done = release
-    release = undefined
-    done?.()
-  }
-  const source: ChunkSource = {
-    next: () => {
-      // the chunk before is read through (a ChunkSource's chunk is valid until the next call)
-      letGo()
-      if (stopped) return Promise.reject(new Error('the stream stopped before its end'))
-      if (pending !== undefined) {
-        const chunk = pending
-        pending = undefined
-        return Promise.resolve(chunk)
-      }
-      return new Promise((resolve, reject) => {
-        waiting = { resolve, reject }
-      })
-    }
-  }
-  const hand = (chunk: Buffer | null): void => {
-    const to = waiting
-    waiting = undefined
-    if (to) to.resolve(chunk)
-    else pending = chunk
-  }
   /** Why the digest does not count: the first reason found. */
   let why: string | undefined
   const because = (reason: string): void => void (why ??= reason)
-  const digest = digestArchiveChunks(source).catch((error: Error) => {
+  const tap = new ChunkTap()
+  const digest = digestArchiveChunks(tap.source).catch((error: Error) => {
     because(`the digest failed: ${error.message}`)
-    stopped = true
-    letGo()
+    tap.giveUp()
     return undefined
   })
-  const stage = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      this.push(chunk)
-      if (stopped) return callback()
-      release = callback
-      hand(chunk)
-    },
-    flush(callback) {
-      ended = true
-      if (!stopped) hand(null)
-      callback()
-    },
-    destroy(error, callback) {
-      if (!ended) stop()
-      callback(error)
-    }
-  })
-  /** The stream stopped before its end: the digest fails (and is not waited for). */
-  const stop = (): void => {
-    stopped = true
-    const to = waiting
-    waiting = undefined
-    to?.reject(new Error('the stream stopped before its end'))
-  }
+  const { stage } = tap
+  const stop = (): void => tap.stop()
   let fromSource: Promise<ArchiveDigest | undefined> | undefined
   let confirmed = false
   return {
@@ -647,7 +740,7 @@ export function digestArchiveAlongside(): ArchiveDigestTap {
         because('the decoder beside the load did not read the same input whole')
         return undefined
       }
-      if (ended) return digest
+      if (tap.ended) return digest
       because('the load did not read the archive through the digest to its end')
       stop()
       return undefined

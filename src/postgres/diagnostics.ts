@@ -169,6 +169,8 @@ export interface OwnSessions {
   holding?: string
   /** What the run needs at once, said instead of "<program> needs one more" (a session of the action's own failed). */
   need?: string
+  /** Sessions the program opens at once when known: pg_dump --jobs N opens N + 1 (its leader's too). */
+  clients?: number
 }
 
 /** The sessions a run holds at once on its database, for a session of the action's own that failed. */
@@ -185,9 +187,11 @@ function limitAdvice(limit: ConnectionLimit, own: OwnSessions | undefined): stri
         ? ` ${own.need[0].toUpperCase()}${own.need.slice(1)}`
         : own.need !== undefined
           ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then, and opened one more: ${own.need}`
-          : own.sessions > 0
-            ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions} and one per job: ${own.sessions} + jobs)`
-            : ` ${program} needs one session (one per job with jobs > 1)`
+          : own.clients !== undefined && own.clients > 1
+            ? ` ${program} with jobs ${own.clients - 1} opens ${own.clients} sessions at once (its leader's and one per job)${own.sessions > 0 ? `, and the action had ${own.sessions} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}` : ''}: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + own.clients} connections for this role and database`
+            : own.sessions > 0
+              ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions} and one per job: ${own.sessions} + jobs)`
+              : ` ${program} needs one session (one per job with jobs > 1)`
   const fix = limit.pool
     ? `raise ${limit.raise}, close other clients of the pool, or use the direct URL (the database's own host and port, not the pooler's)`
     : `lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${limit.raise})`

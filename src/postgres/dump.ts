@@ -6,7 +6,8 @@
  * only through the environment (PGPASSWORD), never argv.
  */
 import { readFileSync } from 'node:fs'
-import { rm } from 'node:fs/promises'
+import { type FileHandle, open, readFile, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
 import { type Readable, Transform, Writable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { EngineError, SettingError } from '../errors.js'
@@ -31,6 +32,8 @@ import {
 import { connectionLimitFailure } from './diagnostics.js'
 import { ownSessionCount } from './session.js'
 import { CopyScanner, PLAIN_TRAILER } from './plain-sql.js'
+import { ChunkTap, walkArchiveChunks } from './compare.js'
+import { type TocEntry, readArchiveTocFile } from './toc.js'
 import { quoteIdent } from '../sql-names.js'
 
 export interface DumpArgsOptions {
@@ -115,17 +118,31 @@ export function startPgDump(
         }
       )
     }
-    throw explainDumpFailure(error.code, error.signal, error.stderr)
+    throw explainDumpFailure(error.code, error.signal, error.stderr, jobsOf(args))
   })
   done.catch(() => undefined) // awaited by the caller
   return { stdout: child.stdout, done, kill: child.kill, pid: child.pid }
+}
+
+/** The --jobs of pg_dump's arguments (the last one given; -j N, -jN, --jobs N, --jobs=N), else 1. */
+function jobsOf(args: readonly string[]): number {
+  let jobs = 1
+  for (const [i, arg] of args.entries()) {
+    const value =
+      /^(?:--jobs=|-j)(\d+)$/.exec(arg)?.[1] ??
+      (/^(?:--jobs|-j)$/.test(arg) ? args[i + 1] : undefined)
+    if (value !== undefined && /^\d+$/.test(value)) jobs = Number(value)
+  }
+  return jobs
 }
 
 /** pg_dump's failure as one message, with the option to fix where pg_dump says which. */
 export function explainDumpFailure(
   code: number | null,
   signal: NodeJS.Signals | null,
-  stderr: string
+  stderr: string,
+  /** pg_dump's --jobs (directory format): it opens one session more than that. */
+  jobs = 1
 ): Error {
   const noTables = /no matching tables were found for pattern "([^"]*)"/.exec(stderr)
   if (noTables) {
@@ -155,7 +172,8 @@ export function explainDumpFailure(
     holding:
       sessions > 0
         ? 'the snapshot pg_dump reads is exported by one of them, which stays open until pg_dump ends'
-        : undefined
+        : undefined,
+    clients: jobs > 1 ? jobs + 1 : undefined
   })
   if (limited) return new DumpError(limited, stderr)
   const how = signal ? `was killed by ${signal}` : `exited with code ${code}`
@@ -351,6 +369,7 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
       await dump.done
       const lines = await listArchive(run.pgRestorePath, { directory: run.directory })
+      await assertWholeDirectory(run.directory)
       const dataTables = dataTablesInList(lines, run.knownTables, warnUnlisted)
       run.onDataTables?.(dataTables)
       const zstdPath = await directZstd(run)
@@ -364,21 +383,25 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
         checked: `pg_restore --list accepts the directory archive: ${plural(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${plural(dataTables.length, 'table')}.`
       }
     }
-    // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
+    // plain: note the COPY statements; custom: pg_restore --list reads the archive as it
+    // passes, and its data blocks are read to the end (tar: its end is checked)
     const scanner = run.format === 'plain' ? new CopyScanner() : undefined
     const tee = scanner ? undefined : archiveListTee(run.pgRestorePath)
+    const walk = run.format === 'custom' ? archiveWalkTap() : undefined
     tee?.listed.then(
       lines => noteDataTables(run, lines),
-      () => undefined // the stream fails with it
+      // an archive pg_restore rejects fails the stream at once, not after the whole dump
+      (error: Error) => tee.stage.destroy(error)
     )
     const whole = async (): Promise<void> => {
       await dump.done
       await tee?.listed
-      assertWholeDump(run.format, raw)
+      await walk?.walked
+      assertWholeDump(run.format, raw, scanner)
     }
     const streamed = streamBackup(dump.stdout, raw, run.sinks, {
       ...run,
-      inspector: scanner ?? tee?.stage,
+      inspector: scanner ?? [tee?.stage, walk?.stage].filter(stage => stage !== undefined),
       beforeEnd: whole
     })
     try {
@@ -412,6 +435,14 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
  */
 async function directZstd(run: DumpRun): Promise<string | undefined> {
   if (run.compression !== 'zstd' || !hasNativeZstd()) return undefined
+  // a custom archive straight from pg_dump is whole when pg_dump exited 0; from a wrapper (a
+  // script in pg-bin-dir) it need not be: its bytes pass through here, read to their end
+  if (run.format === 'custom' && !(await isProgram(run.pgDumpPath))) {
+    log.info(
+      `${run.pgDumpPath} is not a program but a script (a wrapper?): its exit status may not tell that the archive is whole, so the archive's data blocks are read to its end as it passes.`
+    )
+    return undefined
+  }
   const cli = findZstdCommand()
   if (!cli) return undefined
   zstdVersion ??= runChild(cli, ['--version']).then(
@@ -647,15 +678,143 @@ function tarDirectory(directory: string): Readable {
 }
 
 /**
+ * The data blocks of a custom archive read to its end as it passes ({@link walkArchiveChunks}):
+ * `walked` settles once the stream ended, rejecting with an ArchiveError when a block is cut
+ * short or missing, or when the stream stopped before its end.
+ */
+function archiveWalkTap(): { stage: Transform; walked: Promise<number> } {
+  const tap = new ChunkTap()
+  const walked = walkArchiveChunks(tap.source).catch((error: Error) => {
+    tap.giveUp()
+    throw new ArchiveError(
+      `the custom archive is not whole: ${error.message}. pg_dump's output lost part of it without an error (a wrapper or pipe in front of pg_dump?); nothing was uploaded.`
+    )
+  })
+  walked.catch(() => undefined) // awaited by the stream's end check
+  return { stage: tap.stage, walked }
+}
+
+/** Magic numbers of executables: ELF, Mach-O (32, 64, either order; universal), PE. */
+const PROGRAM_MAGICS = ['7f454c46', 'feedface', 'feedfacf', 'cefaedfe', 'cffaedfe', 'cafebabe']
+
+/** Whether `file` is a compiled program (not a script: "#!", or anything else). */
+async function isProgram(file: string): Promise<boolean> {
+  let handle: FileHandle | undefined
+  try {
+    handle = await open(file, 'r')
+    const { buffer, bytesRead: read } = await handle.read(Buffer.alloc(4), 0, 4, 0)
+    const head = buffer.subarray(0, read)
+    return PROGRAM_MAGICS.includes(head.toString('hex')) || head.subarray(0, 2).toString() === 'MZ'
+  } catch {
+    return false
+  } finally {
+    await handle?.close()
+  }
+}
+
+/**
+ * A directory archive's data files are there, and end as pg_dump ends them: each table's COPY
+ * data with its "\\." line (pg_dump's dumpTableData_copy), each large-object list (blobs.toc)
+ * with a whole line. pg_restore --list reads only toc.dat; a file cut short after pg_dump
+ * exited 0 (a wrapper in pg-bin-dir: attacker a98 F5) fails the restore. Files that pg_dump
+ * compressed (pg-dump-args --compress: .gz, .lz4, .zst) are checked for presence only.
+ */
+async function assertWholeDirectory(directory: string): Promise<void> {
+  const toc = await readArchiveTocFile(directory)
+  const problems: string[] = []
+  for (const entry of toc.entries) {
+    const name = entry.extra.format === 'directory' ? entry.extra.filename : null
+    if (!name) continue
+    const file = path.join(directory, name)
+    const size = await stat(file).then(
+      s => s.size,
+      () => undefined
+    )
+    if (size === undefined) {
+      if (!(await exists(file))) problems.push(`${name} (of ${entryLabel(entry)}) is missing`)
+      continue
+    }
+    const tail = await readTail(file, Math.min(size, 8))
+    const text = tail.toString('latin1').replace(/\n+$/, '')
+    if (entry.copyStmt && !(text === '\\.' || text.endsWith('\n\\.'))) {
+      problems.push(
+        `${name} (of ${entryLabel(entry)}) does not end with the COPY data's "\\." line`
+      )
+    } else if (name.endsWith('.toc') && size > 0 && !tail.toString('latin1').endsWith('\n')) {
+      problems.push(`${name} (of ${entryLabel(entry)}) ends inside a line`)
+    } else if (name.endsWith('.toc')) {
+      // "<oid> <file>" per large object: pg_restore opens each file it names
+      for (const line of (await readFile(file, 'latin1')).split('\n')) {
+        const listed = /^\d+ (\S+)$/.exec(line)?.[1]
+        if (listed && !(await exists(path.join(directory, listed)))) {
+          problems.push(`${listed} (a large object ${name} lists) is missing`)
+        }
+      }
+    }
+  }
+  if (problems.length > 0) {
+    throw new ArchiveError(
+      `the directory archive is not whole: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; … and ${problems.length - 5} more` : ''}. pg_dump's files were cut short without an error (a wrapper in front of pg_dump?); nothing was uploaded.`
+    )
+  }
+}
+
+/** Whether a file (or anything) is at `file`, also compressed by pg_dump (.gz, .lz4, .zst). */
+async function exists(file: string): Promise<boolean> {
+  for (const name of [file, `${file}.gz`, `${file}.lz4`, `${file}.zst`]) {
+    if (
+      await stat(name).then(
+        () => true,
+        () => false
+      )
+    )
+      return true
+  }
+  return false
+}
+
+/** An entry as pg_restore --list names it: "TABLE DATA public orders". */
+function entryLabel(entry: TocEntry): string {
+  return `${entry.desc}${entry.namespace ? ` ${entry.namespace}` : ''} ${entry.tag}`
+}
+
+/** The last `length` bytes of a file. */
+async function readTail(file: string, length: number): Promise<Buffer> {
+  const handle = await open(file, 'r')
+  try {
+    const { size } = await handle.stat()
+    const { buffer, bytesRead: read } = await handle.read(
+      Buffer.alloc(length),
+      0,
+      length,
+      Math.max(0, size - length)
+    )
+    return buffer.subarray(0, read)
+  } finally {
+    await handle.close()
+  }
+}
+
+/**
  * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
  * stream's last step, so a file or upload is never completed for a dump that is not whole.
  */
-function assertWholeDump(format: DumpFormat, raw: CountingStage): void {
+function assertWholeDump(format: DumpFormat, raw: CountingStage, scanner?: CopyScanner): void {
   if (raw.bytes === 0) throw new ArchiveError('pg_dump produced no output; nothing was uploaded.')
-  if (format === 'plain' && !raw.tail.toString('utf8').includes(PLAIN_TRAILER)) {
-    throw new ArchiveError(
-      `the plain dump does not end with '${PLAIN_TRAILER}': it is truncated; nothing was uploaded.`
-    )
+  if (format === 'plain') {
+    // the trailer after the last statement, as psql reads the script: not one that a table's
+    // rows or a quoted string hold where the dump was cut (attacker a98 F5b)
+    const at = raw.tail.lastIndexOf(PLAIN_TRAILER)
+    const cut =
+      scanner?.cut ??
+      (at < 0 || (scanner?.scanned && raw.bytes - raw.tail.length + at < scanner.lastEnd)
+        ? `it does not end with '${PLAIN_TRAILER}' after its last statement`
+        : undefined)
+    if (cut) {
+      throw new ArchiveError(
+        `the plain dump is truncated: ${cut}. pg_dump's output lost its end without an error (a wrapper or pipe in front of pg_dump?); nothing was uploaded.`
+      )
+    }
   }
   // a tar-format archive ends with its restore.sql (the same trailer) and the tar's two zero blocks
   if (

@@ -37,6 +37,14 @@ export class CopyScanner extends Transform {
   private readonly lexer = new PsqlLexer()
   private failed = false
   /**
+   * How the script ends short of its last statement, as psql would read it: inside a COPY's data
+   * (no "\\." line) or inside a statement (no ";": an open quote, a cut statement). Undefined
+   * for a script read whole, or when the scan failed ({@link scanned}).
+   */
+  cut?: string
+  /** Byte offset just after the last statement or COPY data read whole. */
+  lastEnd = 0
+  /**
    * The tables listed (each once: pg_dump --inserts writes a statement per row, and
    * --load-via-partition-root a COPY into the root per partition).
    */
@@ -56,7 +64,16 @@ export class CopyScanner extends Transform {
     if (this.failed) return
     try {
       for (const e of events()) {
+        if (e.kind === 'copyEnd') {
+          if (e.end === 'eof')
+            this.cut ??= `it ends inside the data of a COPY (line ${e.line}), with no "\\." line`
+          else this.lastEnd = e.offset + (e.marker?.length ?? 0)
+        }
         if (e.kind !== 'statement') continue
+        if (e.terminator === 'eof') {
+          // (not its text: it may hold rows, pg_dump --inserts)
+          this.cut ??= `it ends inside a statement that starts on line ${e.line} (no ";" ends it)`
+        } else this.lastEnd = Math.max(this.lastEnd, e.end)
         // the statement's whole text: a quoted name may hold a line break (attacker a35 A4)
         if (e.copyIn !== 0 && e.sql[0] === 0x43 /* C */) {
           const name = parseCopyStatement(e.text)
@@ -80,6 +97,11 @@ export class CopyScanner extends Transform {
     } catch {
       this.failed = true // the scan is a report, the dump itself is checked elsewhere
     }
+  }
+
+  /** The script was read to its end as psql reads it (no lexing error). */
+  get scanned(): boolean {
+    return !this.failed
   }
 }
 
