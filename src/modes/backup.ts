@@ -44,7 +44,13 @@ import {
   qualifiedNames,
   withDeniedFacts
 } from '../postgres/dump.js'
-import { leftOutDependencies, leftOutWarning, unreadableReferenced } from '../postgres/left-out.js'
+import {
+  type LeftOutDependency,
+  childrenLeftOutWarning,
+  leftOutDependencies,
+  leftOutWarning,
+  unreadableReferenced
+} from '../postgres/left-out.js'
 import { dumpGlobals, globalsFileName, parseGlobals } from '../postgres/globals.js'
 import { describeBlocker } from '../postgres/locks.js'
 import { checkRestorability } from '../postgres/restorability.js'
@@ -763,13 +769,25 @@ async function warnLeftOutDependencies(
   // rows), and with exclude patterns what needs a schema that schemas leaves out, as before
   const warnings = found
     .filter(d =>
-      d.by === 'tables'
-        ? d.kind === 'foreign key'
-        : d.by === 'schemas'
-          ? d.kind === 'foreign key' || hasExcludes(inputs)
-          : true
+      d.kind === 'partition left out' || d.kind === 'child left out'
+        ? false
+        : d.by === 'tables'
+          ? d.kind === 'foreign key'
+          : d.by === 'schemas'
+            ? d.kind === 'foreign key' || hasExcludes(inputs)
+            : true
     )
     .map(leftOutWarning)
+  // a kept parent whose partitions or children a selection leaves out: their rows are not in
+  // the backup, which an exclusion says on purpose (one warning per parent)
+  const parents = new Map<string, LeftOutDependency[]>()
+  for (const d of found) {
+    if (d.kind !== 'partition left out' && d.kind !== 'child left out') continue
+    if (d.by !== 'tables' && d.by !== 'schemas') continue
+    const key = JSON.stringify([d.kind, d.dependent.schema, d.dependent.name])
+    parents.set(key, [...(parents.get(key) ?? []), d])
+  }
+  warnings.unshift(...[...parents.values()].map(childrenLeftOutWarning))
   const shown = warnings.slice(0, LEFT_OUT_WARNINGS)
   if (warnings.length > shown.length)
     shown.push(

@@ -22,8 +22,20 @@ export type LeftOutBy = 'exclude-tables' | 'exclude-schemas' | 'schemas' | 'tabl
 
 /** What the backup keeps that needs a relation it leaves out (or whose rows it leaves out). */
 export interface LeftOutDependency {
-  /** 'uses': any other part of a kept object that needs an object left out (pg_depend). */
-  kind: 'foreign key' | 'view' | 'materialized view' | 'partition' | 'child' | 'uses'
+  /**
+   * 'uses': any other part of a kept object that needs an object left out (pg_depend).
+   * 'partition left out', 'child left out': the other way round, a kept parent (`dependent`)
+   * whose partition or inheritance child (`needed`) is left out, with its rows (attacker a98 F9).
+   */
+  kind:
+    | 'foreign key'
+    | 'view'
+    | 'materialized view'
+    | 'partition'
+    | 'child'
+    | 'uses'
+    | 'partition left out'
+    | 'child left out'
   /** The kept table (foreign key, partition, child) or view; for 'uses', the kept object. */
   dependent: QualifiedName
   /**
@@ -350,6 +362,12 @@ export async function leftOutDependencies(
        JOIN pg_class ch ON ch.oid = i.inhrelid
        JOIN gone g ON g.oid = i.inhparent
      UNION ALL
+     SELECT CASE WHEN ch.relispartition THEN 'partition left out' ELSE 'child left out' END,
+            k.schema, k.name, NULL, g.schema, g.name, g.out, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM pg_inherits i JOIN kept k ON k.oid = i.inhparent
+       JOIN pg_class ch ON ch.oid = i.inhrelid
+       JOIN gone g ON g.oid = i.inhrelid
+     UNION ALL
      SELECT DISTINCT 'uses', dependent_schema, dependent_name, NULL, schema, name, by,
             dependent_kind, part, part_name, dependent_args, kind, args
        FROM uses
@@ -455,6 +473,28 @@ export function leftOutWarning(d: LeftOutDependency): string {
         ? `${dependent} inherits from ${needed}`
         : `${d.kind} ${dependent} selects from ${needed}`
   return `${stops} ${what}, ${leftOutHow(d)} — pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}.`
+}
+
+/**
+ * A parent the backup keeps whose partitions or inheritance children (`left`: of that parent,
+ * 'partition left out' / 'child left out') a selection (tables, schemas) leaves out, as one
+ * warning: their rows are not in the backup. pg_dump --table takes the table named only (by
+ * hand the same); a partitioned table holds no rows of its own (attacker a98 F9).
+ */
+export function childrenLeftOutWarning(left: readonly LeftOutDependency[]): string {
+  const parent = quoteQualified(left[0].dependent)
+  const partitions = left[0].kind === 'partition left out'
+  const names = left.map(d => quoteQualified(d.needed))
+  const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … and ${names.length - 5} more` : ''}`
+  const how = left.every(d => d.by === 'tables')
+    ? 'not in tables'
+    : left.every(d => d.by === 'schemas')
+      ? 'their schemas are not in schemas'
+      : 'not in tables or schemas'
+  const them = names.length === 1 ? 'it' : 'them'
+  return partitions
+    ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows — pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
+    : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup — pg_dump --table takes the table named only (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
 }
 
 /**
