@@ -320,6 +320,12 @@ async function leftOutDependencies(client, filters) {
        JOIN pg_class ch ON ch.oid = i.inhrelid
        JOIN gone g ON g.oid = i.inhparent
      UNION ALL
+     SELECT CASE WHEN ch.relispartition THEN 'partition left out' ELSE 'child left out' END,
+            k.schema, k.name, NULL, g.schema, g.name, g.out, NULL, NULL, NULL, NULL, NULL, NULL
+       FROM pg_inherits i JOIN kept k ON k.oid = i.inhparent
+       JOIN pg_class ch ON ch.oid = i.inhrelid
+       JOIN gone g ON g.oid = i.inhrelid
+     UNION ALL
      SELECT DISTINCT 'uses', dependent_schema, dependent_name, NULL, schema, name, by,
             dependent_kind, part, part_name, dependent_args, kind, args
        FROM uses
@@ -415,6 +421,27 @@ function leftOutWarning(d) {
             ? `${dependent} inherits from ${needed}`
             : `${d.kind} ${dependent} selects from ${needed}`;
     return `${stops} ${what}, ${leftOutHow(d)} \u2014 pg_restore stops there (${missingError(d)}). Leave out ${dependent} too, or ${keepToo(d)}.`;
+}
+/**
+ * A parent the backup keeps whose partitions or inheritance children (`left`: of that parent,
+ * 'partition left out' / 'child left out') a selection (tables, schemas) leaves out, as one
+ * warning: their rows are not in the backup. pg_dump --table takes the table named only (by
+ * hand the same); a partitioned table holds no rows of its own (attacker a98 F9).
+ */
+function childrenLeftOutWarning(left) {
+    const parent = (0,sql_names/* quoteQualified */.$s)(left[0].dependent);
+    const partitions = left[0].kind === 'partition left out';
+    const names = left.map(d => (0,sql_names/* quoteQualified */.$s)(d.needed));
+    const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, \u2026 and ${names.length - 5} more` : ''}`;
+    const how = left.every(d => d.by === 'tables')
+        ? 'not in tables'
+        : left.every(d => d.by === 'schemas')
+            ? 'their schemas are not in schemas'
+            : 'not in tables or schemas';
+    const them = names.length === 1 ? 'it' : 'them';
+    return partitions
+        ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows \u2014 pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
+        : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup \u2014 pg_dump --table takes the table named only (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`;
 }
 /**
  * The tables the connected role may not read (no SELECT) that kept tables of the backup
@@ -1939,10 +1966,10 @@ async function backup(inputs, connection, deps = {}) {
     let pgOpen = true;
     /** The session opened after a dump that had no room for one (pgOpen false). */
     let later;
-    const room = (0,postgres_session.connect)(connection, inputs.connectTimeoutSeconds).then(async (probe) => {
-        await probe.end().catch(() => undefined);
-        return undefined;
-    }, (error) => (0,postgres_session.noRoomFor)(error));
+    // pg_dump --jobs N opens N + 1 sessions (its leader's and one per worker): room for all of
+    // them, or the dump goes without the action's session as by hand (attacker a98 F8)
+    const dumpSessions = inputs.format === 'directory' && inputs.jobs > 1 ? inputs.jobs + 1 : 1;
+    const room = (0,postgres_session.roomForSessions)(connection, inputs.connectTimeoutSeconds, dumpSessions).then(found => found.refused, (error) => (0,postgres_session.noRoomFor)(error));
     let workDir;
     let session;
     let denied;
@@ -2028,7 +2055,7 @@ async function backup(inputs, connection, deps = {}) {
         const bound = await (0,postgres_session.lockBound)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
         const noRoom = await room;
         if (noRoom !== undefined) {
-            log/* log */.Rm.info(`No room for pg_dump's session beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`);
+            log/* log */.Rm.info(`No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`);
             pgOpen = false;
             await pg.end().catch(() => undefined);
         }
@@ -2393,12 +2420,26 @@ async function warnLeftOutDependencies(pg, inputs) {
     // onto what it leaves out are warned of (a restore stops on them where the target lacks the
     // rows), and with exclude patterns what needs a schema that schemas leaves out, as before
     const warnings = found
-        .filter(d => d.by === 'tables'
-        ? d.kind === 'foreign key'
-        : d.by === 'schemas'
-            ? d.kind === 'foreign key' || hasExcludes(inputs)
-            : true)
+        .filter(d => d.kind === 'partition left out' || d.kind === 'child left out'
+        ? false
+        : d.by === 'tables'
+            ? d.kind === 'foreign key'
+            : d.by === 'schemas'
+                ? d.kind === 'foreign key' || hasExcludes(inputs)
+                : true)
         .map(leftOutWarning);
+    // a kept parent whose partitions or children a selection leaves out: their rows are not in
+    // the backup, which an exclusion says on purpose (one warning per parent)
+    const parents = new Map();
+    for (const d of found) {
+        if (d.kind !== 'partition left out' && d.kind !== 'child left out')
+            continue;
+        if (d.by !== 'tables' && d.by !== 'schemas')
+            continue;
+        const key = JSON.stringify([d.kind, d.dependent.schema, d.dependent.name]);
+        parents.set(key, [...(parents.get(key) ?? []), d]);
+    }
+    warnings.unshift(...[...parents.values()].map(childrenLeftOutWarning));
     const shown = warnings.slice(0, LEFT_OUT_WARNINGS);
     if (warnings.length > shown.length)
         shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);

@@ -47,7 +47,7 @@ async function streamBackup(source, raw, sinks, options) {
         stages.push(onFirstBytes(first, () => sinks.forEach(sink => sink.begin?.())));
     }
     if (options.inspector)
-        stages.push(options.inspector);
+        stages.push(...[options.inspector].flat());
     const compressor = options.precompressed
         ? undefined
         : (0,_compress_js__WEBPACK_IMPORTED_MODULE_3__/* .createCompressor */ ._S)(options.compression, options.compressionLevel);
@@ -415,9 +415,11 @@ function limitAdvice(limit, own) {
             ? ` ${own.need[0].toUpperCase()}${own.need.slice(1)}`
             : own.need !== undefined
                 ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then, and opened one more: ${own.need}`
-                : own.sessions > 0
-                    ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions} and one per job: ${own.sessions} + jobs)`
-                    : ` ${program} needs one session (one per job with jobs > 1)`;
+                : own.clients !== undefined && own.clients > 1
+                    ? ` ${program} with jobs ${own.clients - 1} opens ${own.clients} sessions at once (its leader's and one per job)${own.sessions > 0 ? `, and the action had ${own.sessions} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}` : ''}: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + own.clients} connections for this role and database`
+                    : own.sessions > 0
+                        ? ` The action had ${own.sessions} session${own.sessions === 1 ? '' : 's'} of its own open to that server then${own.holding ? ` (${own.holding})` : ''}, and ${program} needs one more: the run needs a ${limit.pool ? 'pool' : 'connection limit'} of at least ${own.sessions + 1} connections for this role and database (with jobs > 1, ${own.sessions} and one per job: ${own.sessions} + jobs)`
+                        : ` ${program} needs one session (one per job with jobs > 1)`;
     const fix = limit.pool
         ? `raise ${limit.raise}, close other clients of the pool, or use the direct URL (the database's own host and port, not the pooler's)`
         : `lower jobs, close idle sessions (an app's connection pool, another backup or restore), or raise the limit (${limit.raise})`;
@@ -467,21 +469,25 @@ function connectionLimitFailure(program, stderr, own) {
 /* harmony import */ var node_fs__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__webpack_require__.n(node_fs__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(51455);
 /* harmony import */ var node_fs_promises__WEBPACK_IMPORTED_MODULE_1___default = /*#__PURE__*/__webpack_require__.n(node_fs_promises__WEBPACK_IMPORTED_MODULE_1__);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(57075);
-/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_2__);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(46466);
-/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_3__);
-/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(83916);
-/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(25625);
-/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(47043);
-/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(89472);
-/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(62171);
-/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(34006);
-/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(29477);
-/* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(24999);
-/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(92515);
-/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(20942);
-/* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(17370);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(76760);
+/* harmony import */ var node_path__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__webpack_require__.n(node_path__WEBPACK_IMPORTED_MODULE_2__);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(57075);
+/* harmony import */ var node_stream__WEBPACK_IMPORTED_MODULE_3___default = /*#__PURE__*/__webpack_require__.n(node_stream__WEBPACK_IMPORTED_MODULE_3__);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(46466);
+/* harmony import */ var node_stream_promises__WEBPACK_IMPORTED_MODULE_4___default = /*#__PURE__*/__webpack_require__.n(node_stream_promises__WEBPACK_IMPORTED_MODULE_4__);
+/* harmony import */ var _errors_js__WEBPACK_IMPORTED_MODULE_5__ = __webpack_require__(83916);
+/* harmony import */ var _log_js__WEBPACK_IMPORTED_MODULE_6__ = __webpack_require__(25625);
+/* harmony import */ var _pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_7__ = __webpack_require__(47043);
+/* harmony import */ var _pipeline_compress_js__WEBPACK_IMPORTED_MODULE_8__ = __webpack_require__(89472);
+/* harmony import */ var _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_9__ = __webpack_require__(62171);
+/* harmony import */ var _process_js__WEBPACK_IMPORTED_MODULE_10__ = __webpack_require__(34006);
+/* harmony import */ var _archive_js__WEBPACK_IMPORTED_MODULE_11__ = __webpack_require__(29477);
+/* harmony import */ var _diagnostics_js__WEBPACK_IMPORTED_MODULE_12__ = __webpack_require__(24999);
+/* harmony import */ var _session_js__WEBPACK_IMPORTED_MODULE_13__ = __webpack_require__(92515);
+/* harmony import */ var _plain_sql_js__WEBPACK_IMPORTED_MODULE_14__ = __webpack_require__(20942);
+/* harmony import */ var _compare_js__WEBPACK_IMPORTED_MODULE_15__ = __webpack_require__(82996);
+/* harmony import */ var _toc_js__WEBPACK_IMPORTED_MODULE_16__ = __webpack_require__(60521);
+/* harmony import */ var _sql_names_js__WEBPACK_IMPORTED_MODULE_17__ = __webpack_require__(17370);
 /**
  * pg_dump: its arguments, the running process, and the dump itself \u2014 pg_dump's output streamed
  * into the backup's sinks (pipeline/backup-stream.ts), checked on its way: a plain dump's COPY
@@ -489,6 +495,9 @@ function connectionLimitFailure(program, stderr, own) {
  * directory archive listed before it is packed into one tar stream. Credentials reach pg_dump
  * only through the environment (PGPASSWORD), never argv.
  */
+
+
+
 
 
 
@@ -544,7 +553,7 @@ function buildPgDumpArgs(options) {
     args.push(...options.extraArgs);
     return args;
 }
-class DumpError extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .EngineError */ .NJ {
+class DumpError extends _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .EngineError */ .NJ {
     stderr;
     constructor(message, stderr, options) {
         super(message, 'failure', undefined, options);
@@ -556,41 +565,55 @@ class DumpError extends _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .EngineError *
 function startPgDump(pgDumpPath, args, env, onStderrLine = () => undefined, 
 /** Where pg_dump writes (another child's stdin); default a pipe read as `stdout`. */
 stdout) {
-    const child = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(pgDumpPath, args, { env, onStderrLine, stdout });
+    const child = (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .startChild */ .v0)(pgDumpPath, args, { env, onStderrLine, stdout });
     const done = child.done.catch((error) => {
-        if (!(error instanceof _process_js__WEBPACK_IMPORTED_MODULE_9__/* .ChildProcessError */ .Al))
+        if (!(error instanceof _process_js__WEBPACK_IMPORTED_MODULE_10__/* .ChildProcessError */ .Al))
             throw error;
         if (error.startError) {
             throw new DumpError(`could not start pg_dump (${pgDumpPath}): ${error.startError.message}`, '', {
                 cause: error
             });
         }
-        throw explainDumpFailure(error.code, error.signal, error.stderr);
+        throw explainDumpFailure(error.code, error.signal, error.stderr, jobsOf(args));
     });
     done.catch(() => undefined); // awaited by the caller
     return { stdout: child.stdout, done, kill: child.kill, pid: child.pid };
 }
+/** The --jobs of pg_dump's arguments (the last one given; -j N, -jN, --jobs N, --jobs=N), else 1. */
+function jobsOf(args) {
+    let jobs = 1;
+    for (const [i, arg] of args.entries()) {
+        const value = /^(?:--jobs=|-j)(\d+)$/.exec(arg)?.[1] ??
+            (/^(?:--jobs|-j)$/.test(arg) ? args[i + 1] : undefined);
+        if (value !== undefined && /^\d+$/.test(value))
+            jobs = Number(value);
+    }
+    return jobs;
+}
 /** pg_dump's failure as one message, with the option to fix where pg_dump says which. */
-function explainDumpFailure(code, signal, stderr) {
+function explainDumpFailure(code, signal, stderr, 
+/** pg_dump's --jobs (directory format): it opens one session more than that. */
+jobs = 1) {
     const noTables = /no matching tables were found for pattern "([^"]*)"/.exec(stderr);
     if (noTables) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .SettingError */ .L_('tables', `the pattern '${noTables[1]}' matches no table in the database; nothing was backed up. Check the name (schema.table; quote mixed-case names as "MyTable").`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .SettingError */ .L_('tables', `the pattern '${noTables[1]}' matches no table in the database; nothing was backed up. Check the name (schema.table; quote mixed-case names as "MyTable").`);
     }
     const noSchemas = /no matching schemas were found for pattern "([^"]*)"/.exec(stderr);
     if (noSchemas) {
-        return new _errors_js__WEBPACK_IMPORTED_MODULE_4__/* .SettingError */ .L_('schemas', `the pattern '${noSchemas[1]}' matches no schema in the database; nothing was backed up.`);
+        return new _errors_js__WEBPACK_IMPORTED_MODULE_5__/* .SettingError */ .L_('schemas', `the pattern '${noSchemas[1]}' matches no schema in the database; nothing was backed up.`);
     }
     if (/server version mismatch/.test(stderr)) {
         return new DumpError(`pg_dump refused the server: ${lastLines(stderr, 3)}. Use a pg_dump at least as new as the server (input pg-bin-dir).`, stderr);
     }
     // no session for pg_dump (a pool of one server connection, held by the action's own session
     // that exports the snapshot): that cause first, with the sessions the action held (trial u26 F1)
-    const sessions = (0,_session_js__WEBPACK_IMPORTED_MODULE_12__.ownSessionCount)();
-    const limited = (0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_11__/* .connectionLimitFailure */ .e$)('pg_dump', stderr, {
+    const sessions = (0,_session_js__WEBPACK_IMPORTED_MODULE_13__.ownSessionCount)();
+    const limited = (0,_diagnostics_js__WEBPACK_IMPORTED_MODULE_12__/* .connectionLimitFailure */ .e$)('pg_dump', stderr, {
         sessions,
         holding: sessions > 0
             ? 'the snapshot pg_dump reads is exported by one of them, which stays open until pg_dump ends'
-            : undefined
+            : undefined,
+        clients: jobs > 1 ? jobs + 1 : undefined
     });
     if (limited)
         return new DumpError(limited, stderr);
@@ -619,15 +642,15 @@ function permissionAdvice(stderr, facts) {
     if (!denied)
         return '';
     const [, kind, bare] = denied;
-    const role = facts ? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(facts.role) : '<role>';
+    const role = facts ? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_17__/* .quoteIdent */ .v4)(facts.role) : '<role>';
     const who = facts ? `The role in database-url, ${role},` : 'The role in database-url';
     if (kind === 'schema') {
-        return ` ${who} may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare)} TO ${role} (and SELECT on its tables), as the schema's owner.`;
+        return ` ${who} may not use schema ${bare}, which the backup includes. Leave it out with 'exclude-schemas: ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_17__/* .quoteIdent */ .v4)(bare)}' (or back up only the schemas you need with 'schemas'), or let the role use it: GRANT USAGE ON SCHEMA ${(0,_sql_names_js__WEBPACK_IMPORTED_MODULE_17__/* .quoteIdent */ .v4)(bare)} TO ${role} (and SELECT on its tables), as the schema's owner.`;
     }
     const query = new RegExp(String.raw `Query was: .*?\b(?:LOCK TABLE|FROM|COPY)\s+(?:ONLY\s+)?(${QUERY_IDENT}\.${QUERY_IDENT})`).exec(stderr);
     // the query's name is as pg_dump writes it (quoted where SQL needs it); the error's is bare
     const qualified = query && unquotedLast(query[1]) === bare ? query[1] : undefined;
-    const named = qualified ?? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_14__/* .quoteIdent */ .v4)(bare);
+    const named = qualified ?? (0,_sql_names_js__WEBPACK_IMPORTED_MODULE_17__/* .quoteIdent */ .v4)(bare);
     const schema = qualified?.slice(0, qualified.indexOf('.'));
     // kept tables reference it by a foreign key: leaving it out makes a backup no restore in one
     // transaction loads (u49 F4), so the grant comes first
@@ -678,25 +701,25 @@ function lastLines(text, n) {
 }
 /** Tells `onDataTables` the list's tables (warned of entries matching none at the end). */
 function noteDataTables(run, lines) {
-    run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables));
+    run.onDataTables?.((0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .dataTablesInList */ .bS)(lines, run.knownTables));
 }
 /**
  * The warning for TABLE DATA entries of tables the catalog read before the dump did not list:
  * created between that read and pg_dump's snapshot (a partition a scheduler adds at night).
  */
 function warnUnlisted(entries) {
-    _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.warning(`The dump holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(entries.length, 'table')} the catalog read at the backup's start did not list (created since?): ${entries
+    _log_js__WEBPACK_IMPORTED_MODULE_6__/* .log */ .Rm.warning(`The dump holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(entries.length, 'table')} the catalog read at the backup's start did not list (created since?): ${entries
         .slice(0, 5)
         .map(e => JSON.stringify(e))
         .join(', ')}${entries.length > 5 ? ` and ${entries.length - 5} more` : ''} (as pg_restore --list prints them: schema, name, owner). Their rows are in the backup but not in the manifest's row counts; a restore counts them as tables the manifest does not list.`);
 }
 /** A custom archive that streamed whole: the tables it holds data for, from its --list. */
 function listedArchive(written, lines, knownTables) {
-    const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, knownTables, warnUnlisted);
+    const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .dataTablesInList */ .bS)(lines, knownTables, warnUnlisted);
     return {
         ...written,
         dataTables,
-        checked: `pg_restore --list accepts the archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(dataTables.length, 'table')}.`
+        checked: `pg_restore --list accepts the archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(dataTables.length, 'table')}.`
     };
 }
 /**
@@ -705,48 +728,53 @@ function listedArchive(written, lines, knownTables) {
  * accepted the archive's table of contents), so an upload is completed only then.
  */
 async function dumpDatabase(run) {
-    _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(`${run.pgDumpPath} ${run.args.join(' ')}`);
+    _log_js__WEBPACK_IMPORTED_MODULE_6__/* .log */ .Rm.info(`${run.pgDumpPath} ${run.args.join(' ')}`);
     // (secrets are masked by the front door: the runner's log, or the terminal's redaction)
     const zstd = run.format === 'custom' ? await directZstd(run) : undefined;
     if (zstd)
         return dumpThroughZstd(run, zstd);
-    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(pgDumpLine(line)));
-    const raw = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp();
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_6__/* .log */ .Rm.info(pgDumpLine(line)));
+    const raw = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_9__/* .CountingStage */ .Cp();
     let tarred;
-    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => tarred?.() ?? raw.bytes, {
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_9__/* .startProgress */ .ot)(() => tarred?.() ?? raw.bytes, {
         estimateBytes: run.estimateBytes
     });
     try {
         if (run.directory) {
             // pg_dump writes the directory (in parallel with jobs); then it is packed as one tar stream
             await dump.done;
-            const lines = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .listArchive */ .d0)(run.pgRestorePath, { directory: run.directory });
-            const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .dataTablesInList */ .bS)(lines, run.knownTables, warnUnlisted);
+            const lines = await (0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .listArchive */ .d0)(run.pgRestorePath, { directory: run.directory });
+            await assertWholeDirectory(run.directory);
+            const dataTables = (0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .dataTablesInList */ .bS)(lines, run.knownTables, warnUnlisted);
             run.onDataTables?.(dataTables);
             const zstdPath = await directZstd(run);
             const written = zstdPath
                 ? await tarThroughZstd(run, run.directory, zstdPath, count => (tarred = count))
-                : await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
+                : await (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .streamBackup */ .p)(tarDirectory(run.directory), raw, run.sinks, run);
             await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.rm)(run.directory, { recursive: true, force: true });
             return {
                 ...written,
                 dataTables,
-                checked: `pg_restore --list accepts the directory archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(dataTables.length, 'table')}.`
+                checked: `pg_restore --list accepts the directory archive: ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(lines.filter(l => !l.startsWith(';')).length, 'entry', 'entries')}, data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(dataTables.length, 'table')}.`
             };
         }
-        // plain: note the COPY statements; custom: pg_restore --list reads the archive as it passes
-        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .CopyScanner */ .E() : undefined;
-        const tee = scanner ? undefined : (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(run.pgRestorePath);
-        tee?.listed.then(lines => noteDataTables(run, lines), () => undefined // the stream fails with it
-        );
+        // plain: note the COPY statements; custom: pg_restore --list reads the archive as it
+        // passes, and its data blocks are read to the end (tar: its end is checked)
+        const scanner = run.format === 'plain' ? new _plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .CopyScanner */ .E() : undefined;
+        const tee = scanner ? undefined : (0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .archiveListTee */ .R0)(run.pgRestorePath);
+        const walk = run.format === 'custom' ? archiveWalkTap() : undefined;
+        tee?.listed.then(lines => noteDataTables(run, lines), 
+        // an archive pg_restore rejects fails the stream at once, not after the whole dump
+        (error) => tee.stage.destroy(error));
         const whole = async () => {
             await dump.done;
             await tee?.listed;
-            assertWholeDump(run.format, raw);
+            await walk?.walked;
+            assertWholeDump(run.format, raw, scanner);
         };
-        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(dump.stdout, raw, run.sinks, {
+        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .streamBackup */ .p)(dump.stdout, raw, run.sinks, {
             ...run,
-            inspector: scanner ?? tee?.stage,
+            inspector: scanner ?? [tee?.stage, walk?.stage].filter(stage => stage !== undefined),
             beforeEnd: whole
         });
         try {
@@ -764,7 +792,7 @@ async function dumpDatabase(run) {
             return {
                 ...written,
                 dataTables: scanner.tables,
-                checked: `Plain dump is complete; it holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_5__/* .plural */ .LS)(scanner.tables.length, 'table')}.`
+                checked: `Plain dump is complete; it holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(scanner.tables.length, 'table')}.`
             };
         }
         return listedArchive(written, await tee.listed, run.knownTables);
@@ -780,12 +808,18 @@ async function dumpDatabase(run) {
  * Undefined when the dump goes through this process instead.
  */
 async function directZstd(run) {
-    if (run.compression !== 'zstd' || !(0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .hasNativeZstd */ .P6)())
+    if (run.compression !== 'zstd' || !(0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_8__/* .hasNativeZstd */ .P6)())
         return undefined;
-    const cli = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .findZstdCommand */ .GB)();
+    // a custom archive straight from pg_dump is whole when pg_dump exited 0; from a wrapper (a
+    // script in pg-bin-dir) it need not be: its bytes pass through here, read to their end
+    if (run.format === 'custom' && !(await isProgram(run.pgDumpPath))) {
+        _log_js__WEBPACK_IMPORTED_MODULE_6__/* .log */ .Rm.info(`${run.pgDumpPath} is not a program but a script (a wrapper?): its exit status may not tell that the archive is whole, so the archive's data blocks are read to its end as it passes.`);
+        return undefined;
+    }
+    const cli = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_8__/* .findZstdCommand */ .GB)();
     if (!cli)
         return undefined;
-    zstdVersion ??= (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .runChild */ .w$)(cli, ['--version']).then(text => /v(\d+)\.(\d+)\./.exec(text)?.slice(1, 3).map(Number), () => undefined);
+    zstdVersion ??= (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .runChild */ .w$)(cli, ['--version']).then(text => /v(\d+)\.(\d+)\./.exec(text)?.slice(1, 3).map(Number), () => undefined);
     const version = await zstdVersion;
     return version && (version[0] > 1 || version[1] >= 4) ? cli : undefined;
 }
@@ -800,7 +834,7 @@ const ZSTD_REPORT = /\(\s*(\d+)\s*B?\s*=>\s*(\d+)\s*(?:B|bytes)\s*,/;
  */
 function startZstdCompressor(run, zstdPath) {
     const report = {};
-    const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
+    const zstd = (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .startChild */ .v0)(zstdPath, ['-c', `-${run.compressionLevel}`, '-T0', '-vv', '--no-progress'], {
         stdin: 'pipe',
         onStderrLine: line => {
             const counts = ZSTD_REPORT.exec(line);
@@ -817,12 +851,12 @@ function startZstdCompressor(run, zstdPath) {
         },
         check(passed, producer) {
             if (report.raw === undefined || report.compressed === undefined) {
-                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`zstd did not report the bytes it compressed (${zstd.stderr().trim().split('\n').pop() ?? 'no output'}); nothing was uploaded.`);
             }
             if (report.raw === 0)
-                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`${producer} produced no output; nothing was uploaded.`);
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`${producer} produced no output; nothing was uploaded.`);
             if (report.compressed !== passed) {
-                throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${passed} reached the backup; nothing was uploaded.`);
+                throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`zstd wrote ${report.compressed} bytes but ${passed} reached the backup; nothing was uploaded.`);
             }
         }
     };
@@ -836,11 +870,11 @@ function startZstdCompressor(run, zstdPath) {
  */
 async function dumpThroughZstd(run, zstdPath) {
     const { zstd, raw, check } = startZstdCompressor(run, zstdPath);
-    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_5__/* .log */ .Rm.info(pgDumpLine(line)), zstd.stdin);
+    const dump = startPgDump(run.pgDumpPath, run.args, run.env, line => _log_js__WEBPACK_IMPORTED_MODULE_6__/* .log */ .Rm.info(pgDumpLine(line)), zstd.stdin);
     // pg_dump holds the pipe's writing end now: zstd's input ends when pg_dump's output does
     zstd.stdin.destroy();
-    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
-    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
+    const progress = (0,_pipeline_progress_js__WEBPACK_IMPORTED_MODULE_9__/* .startProgress */ .ot)(() => raw.bytes, { estimateBytes: run.estimateBytes });
+    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .checkedOutput */ .RZ)(zstd);
     const tee = compressedArchiveListTee(run.pgRestorePath);
     tee.listed.then(lines => noteDataTables(run, lines), () => undefined // the stream fails with it
     );
@@ -850,7 +884,7 @@ async function dumpThroughZstd(run, zstdPath) {
         check(tee.bytes(), 'pg_dump');
     };
     try {
-        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
+        const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
             ...run,
             precompressed: true,
             inspector: tee.stage,
@@ -884,17 +918,17 @@ async function dumpThroughZstd(run, zstdPath) {
  */
 async function tarThroughZstd(run, directory, zstdPath, progress) {
     const { zstd, raw, check } = startZstdCompressor(run, zstdPath);
-    const tar = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin });
+    const tar = (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.'], { stdout: zstd.stdin });
     // tar holds the pipe's writing end now: zstd's input ends when tar's output does
     zstd.stdin.destroy();
     progress(() => raw.bytes);
-    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)(zstd);
-    const passed = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_8__/* .CountingStage */ .Cp(0);
+    const compressed = (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .checkedOutput */ .RZ)(zstd);
+    const passed = new _pipeline_progress_js__WEBPACK_IMPORTED_MODULE_9__/* .CountingStage */ .Cp(0);
     const whole = async () => {
         await Promise.all([tar.done, zstd.done]);
         check(passed.bytes, 'tar');
     };
-    const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_6__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
+    const streamed = (0,_pipeline_backup_stream_js__WEBPACK_IMPORTED_MODULE_7__/* .streamBackup */ .p)(compressed, raw, run.sinks, {
         ...run,
         precompressed: true,
         inspector: passed,
@@ -927,10 +961,10 @@ function bytesRead(pid) {
  * the first blocks of the stream; the rest passes undecoded. Counts the bytes that passed.
  */
 function compressedArchiveListTee(pgRestorePath) {
-    const list = (0,_archive_js__WEBPACK_IMPORTED_MODULE_10__/* .archiveListTee */ .R0)(pgRestorePath);
-    const decoder = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_7__/* .createDecompressor */ .Li)('zstd');
-    const discard = new node_stream__WEBPACK_IMPORTED_MODULE_2__.Writable({ write: (_chunk, _encoding, callback) => callback() });
-    (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_3__.pipeline)(decoder, list.stage, discard).catch(() => undefined); // a failure fails `listed`
+    const list = (0,_archive_js__WEBPACK_IMPORTED_MODULE_11__/* .archiveListTee */ .R0)(pgRestorePath);
+    const decoder = (0,_pipeline_compress_js__WEBPACK_IMPORTED_MODULE_8__/* .createDecompressor */ .Li)('zstd');
+    const discard = new node_stream__WEBPACK_IMPORTED_MODULE_3__.Writable({ write: (_chunk, _encoding, callback) => callback() });
+    (0,node_stream_promises__WEBPACK_IMPORTED_MODULE_4__.pipeline)(decoder, list.stage, discard).catch(() => undefined); // a failure fails `listed`
     let reading = true;
     let ended = false;
     let bytes = 0;
@@ -939,7 +973,7 @@ function compressedArchiveListTee(pgRestorePath) {
         reading = false;
         decoder.destroy();
     });
-    const stage = new node_stream__WEBPACK_IMPORTED_MODULE_2__.Transform({
+    const stage = new node_stream__WEBPACK_IMPORTED_MODULE_3__.Transform({
         transform(chunk, _encoding, callback) {
             bytes += chunk.length;
             if (!reading)
@@ -979,24 +1013,132 @@ function compressedArchiveListTee(pgRestorePath) {
 }
 /** The directory as one tar stream, which ends only once tar exited 0. */
 function tarDirectory(directory) {
-    return (0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .checkedOutput */ .RZ)((0,_process_js__WEBPACK_IMPORTED_MODULE_9__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.']));
+    return (0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .checkedOutput */ .RZ)((0,_process_js__WEBPACK_IMPORTED_MODULE_10__/* .startChild */ .v0)('tar', ['-cf', '-', '-C', directory, '.']));
+}
+/**
+ * The data blocks of a custom archive read to its end as it passes ({@link walkArchiveChunks}):
+ * `walked` settles once the stream ended, rejecting with an ArchiveError when a block is cut
+ * short or missing, or when the stream stopped before its end.
+ */
+function archiveWalkTap() {
+    const tap = new _compare_js__WEBPACK_IMPORTED_MODULE_15__/* .ChunkTap */ .NN();
+    const walked = (0,_compare_js__WEBPACK_IMPORTED_MODULE_15__/* .walkArchiveChunks */ .QD)(tap.source).catch((error) => {
+        tap.giveUp();
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`the custom archive is not whole: ${error.message}. pg_dump's output lost part of it without an error (a wrapper or pipe in front of pg_dump?); nothing was uploaded.`);
+    });
+    walked.catch(() => undefined); // awaited by the stream's end check
+    return { stage: tap.stage, walked };
+}
+/** Magic numbers of executables: ELF, Mach-O (32, 64, either order; universal), PE. */
+const PROGRAM_MAGICS = ['7f454c46', 'feedface', 'feedfacf', 'cefaedfe', 'cffaedfe', 'cafebabe'];
+/** Whether `file` is a compiled program (not a script: "#!", or anything else). */
+async function isProgram(file) {
+    let handle;
+    try {
+        handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'r');
+        const { buffer, bytesRead: read } = await handle.read(Buffer.alloc(4), 0, 4, 0);
+        const head = buffer.subarray(0, read);
+        return PROGRAM_MAGICS.includes(head.toString('hex')) || head.subarray(0, 2).toString() === 'MZ';
+    }
+    catch {
+        return false;
+    }
+    finally {
+        await handle?.close();
+    }
+}
+/**
+ * A directory archive's data files are there, and end as pg_dump ends them: each table's COPY
+ * data with its "\\." line (pg_dump's dumpTableData_copy), each large-object list (blobs.toc)
+ * with a whole line. pg_restore --list reads only toc.dat; a file cut short after pg_dump
+ * exited 0 (a wrapper in pg-bin-dir: attacker a98 F5) fails the restore. Files that pg_dump
+ * compressed (pg-dump-args --compress: .gz, .lz4, .zst) are checked for presence only.
+ */
+async function assertWholeDirectory(directory) {
+    const toc = await (0,_toc_js__WEBPACK_IMPORTED_MODULE_16__/* .readArchiveTocFile */ .Bf)(directory);
+    const problems = [];
+    for (const entry of toc.entries) {
+        const name = entry.extra.format === 'directory' ? entry.extra.filename : null;
+        if (!name)
+            continue;
+        const file = node_path__WEBPACK_IMPORTED_MODULE_2___default().join(directory, name);
+        const size = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(file).then(s => s.size, () => undefined);
+        if (size === undefined) {
+            if (!(await exists(file)))
+                problems.push(`${name} (of ${entryLabel(entry)}) is missing`);
+            continue;
+        }
+        const tail = await readTail(file, Math.min(size, 8));
+        const text = tail.toString('latin1').replace(/\n+$/, '');
+        if (entry.copyStmt && !(text === '\\.' || text.endsWith('\n\\.'))) {
+            problems.push(`${name} (of ${entryLabel(entry)}) does not end with the COPY data's "\\." line`);
+        }
+        else if (name.endsWith('.toc') && size > 0 && !tail.toString('latin1').endsWith('\n')) {
+            problems.push(`${name} (of ${entryLabel(entry)}) ends inside a line`);
+        }
+        else if (name.endsWith('.toc')) {
+            // "<oid> <file>" per large object: pg_restore opens each file it names
+            for (const line of (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'latin1')).split('\n')) {
+                const listed = /^\d+ (\S+)$/.exec(line)?.[1];
+                if (listed && !(await exists(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(directory, listed)))) {
+                    problems.push(`${listed} (a large object ${name} lists) is missing`);
+                }
+            }
+        }
+    }
+    if (problems.length > 0) {
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`the directory archive is not whole: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; \u2026 and ${problems.length - 5} more` : ''}. pg_dump's files were cut short without an error (a wrapper in front of pg_dump?); nothing was uploaded.`);
+    }
+}
+/** Whether a file (or anything) is at `file`, also compressed by pg_dump (.gz, .lz4, .zst). */
+async function exists(file) {
+    for (const name of [file, `${file}.gz`, `${file}.lz4`, `${file}.zst`]) {
+        if (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.stat)(name).then(() => true, () => false))
+            return true;
+    }
+    return false;
+}
+/** An entry as pg_restore --list names it: "TABLE DATA public orders". */
+function entryLabel(entry) {
+    return `${entry.desc}${entry.namespace ? ` ${entry.namespace}` : ''} ${entry.tag}`;
+}
+/** The last `length` bytes of a file. */
+async function readTail(file, length) {
+    const handle = await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.open)(file, 'r');
+    try {
+        const { size } = await handle.stat();
+        const { buffer, bytesRead: read } = await handle.read(Buffer.alloc(length), 0, length, Math.max(0, size - length));
+        return buffer.subarray(0, read);
+    }
+    finally {
+        await handle.close();
+    }
 }
 /**
  * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
  * stream's last step, so a file or upload is never completed for a dump that is not whole.
  */
-function assertWholeDump(format, raw) {
+function assertWholeDump(format, raw, scanner) {
     if (raw.bytes === 0)
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
-    if (format === 'plain' && !raw.tail.toString('utf8').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl)) {
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the plain dump does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl}': it is truncated; nothing was uploaded.`);
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di('pg_dump produced no output; nothing was uploaded.');
+    if (format === 'plain') {
+        // the trailer after the last statement, as psql reads the script: not one that a table's
+        // rows or a quoted string hold where the dump was cut (attacker a98 F5b)
+        const at = raw.tail.lastIndexOf(_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl);
+        const cut = scanner?.cut ??
+            (at < 0 || (scanner?.scanned && raw.bytes - raw.tail.length + at < scanner.lastEnd)
+                ? `it does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}' after its last statement`
+                : undefined);
+        if (cut) {
+            throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`the plain dump is truncated: ${cut}. pg_dump's output lost its end without an error (a wrapper or pipe in front of pg_dump?); nothing was uploaded.`);
+        }
     }
     // a tar-format archive ends with its restore.sql (the same trailer) and the tar's two zero blocks
     if (format === 'tar' &&
-        !(raw.tail.toString('latin1').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl) &&
+        !(raw.tail.toString('latin1').includes(_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl) &&
             raw.tail.length >= 1024 &&
             raw.tail.subarray(raw.tail.length - 1024).every(b => b === 0))) {
-        throw new _archive_js__WEBPACK_IMPORTED_MODULE_10__/* .ArchiveError */ .di(`the tar-format archive does not end with its restore.sql ('${_plain_sql_js__WEBPACK_IMPORTED_MODULE_13__/* .PLAIN_TRAILER */ .Nl}') and the tar's end blocks: it is truncated; nothing was uploaded.`);
+        throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`the tar-format archive does not end with its restore.sql ('${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}') and the tar's end blocks: it is truncated; nothing was uploaded.`);
     }
 }
 /**
