@@ -208,14 +208,49 @@ describe('keepLocally: each file under its name whole, the manifest last (attack
     expect(JSON.parse(readFileSync(`${kept}.manifest.json`, 'utf8')).file.sha256).toBe(SHA)
   })
 
-  it('a manifest that cannot take its name: the error, and no .partial or manifest left', async () => {
-    const { keepLocally } = await import('../../src/storage/local.js')
-    const { mkdirSync, readdirSync } = await import('node:fs')
-    const { dump, out } = placed(OTHER_FS, 'x')
-    // a directory already holds the manifest's name
-    mkdirSync(path.join(out, 'app.dump.zst.manifest.json', 'inside'), { recursive: true })
-    const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
-    await expect(keepLocally(dump, manifest, out)).rejects.toThrow()
-    expect(readdirSync(out).sort()).toEqual(['app.dump.zst', 'app.dump.zst.manifest.json'])
-  })
+  it.each([
+    ['another file system', OTHER_FS],
+    ['the same file system', os.tmpdir()]
+  ])(
+    'a manifest that cannot take its name (from %s): the error, and neither the dump, a .partial nor a manifest left (attacker a98 F1)',
+    async (_how, from) => {
+      const { keepLocally } = await import('../../src/storage/local.js')
+      const { mkdirSync, readdirSync } = await import('node:fs')
+      const { dump, out } = placed(from, 'x')
+      // a directory already holds the manifest's name
+      mkdirSync(path.join(out, 'app.dump.zst.manifest.json', 'inside'), { recursive: true })
+      const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
+      await expect(
+        keepLocally(dump, manifest, out, undefined, [
+          { name: 'app.globals.sql', data: Buffer.from('-- roles\n') }
+        ])
+      ).rejects.toThrow()
+      expect(readdirSync(out).sort()).toEqual(['app.dump.zst.manifest.json'])
+    }
+  )
+
+  it.each([
+    ['the manifest', 'app.dump.zst.manifest.json.partial', os.tmpdir()],
+    ['the globals file', 'app.globals.sql.partial', os.tmpdir()],
+    ['the dump, copied from another file system', 'app.dump.zst.partial', OTHER_FS]
+  ])(
+    'a link planted where %s is written first: not followed, the file it points to unchanged (attacker a98 F10)',
+    async (_what, planted, from) => {
+      const { keepLocally } = await import('../../src/storage/local.js')
+      const { lstatSync, readFileSync, symlinkSync } = await import('node:fs')
+      const { dump, out } = placed(from, 'the dump')
+      const victim = path.join(mkdtempSync(path.join(os.tmpdir(), 'keep-victim-')), 'victim.txt')
+      dirs.push(path.dirname(victim))
+      writeFileSync(victim, 'ORIGINAL')
+      symlinkSync(victim, path.join(out, planted))
+      const manifest = backupManifest(testBackupInputs('postgresql://u@h/d'), FACTS)
+      const kept = await keepLocally(dump, manifest, out, undefined, [
+        { name: 'app.globals.sql', data: Buffer.from('-- roles\n') }
+      ])
+      expect(readFileSync(victim, 'utf8')).toBe('ORIGINAL')
+      for (const file of [kept, `${kept}.manifest.json`, path.join(out, 'app.globals.sql')])
+        expect(lstatSync(file).isFile()).toBe(true)
+      expect(readFileSync(kept, 'utf8')).toBe('the dump')
+    }
+  )
 })

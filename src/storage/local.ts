@@ -5,7 +5,14 @@
  * artifact .zip from the Actions page) or an artifact's downloaded zip. For a backup: the file
  * the stream writes (the CLI's), kept in a directory with its manifest beside it.
  */
-import { createWriteStream, existsSync, readFileSync, readlinkSync, rmSync } from 'node:fs'
+import {
+  constants,
+  createWriteStream,
+  existsSync,
+  readFileSync,
+  readlinkSync,
+  rmSync
+} from 'node:fs'
 import {
   copyFile,
   lstat,
@@ -646,6 +653,9 @@ async function readSignatureFile(file: string): Promise<Buffer | undefined> {
 /** Writes `file` as `<file>.partial` (by `write`), then renames it to its name; removed on failure. */
 async function inPlace(file: string, write: (partial: string) => Promise<void>): Promise<void> {
   const partial = `${file}.partial`
+  // a run killed before left it: gone first, as `write` makes it anew only where nothing is
+  // (flag 'wx', COPYFILE_EXCL: never through a link planted under that name, attacker a98 F10)
+  await rm(partial, { force: true })
   try {
     await write(partial)
     await rename(partial, file)
@@ -670,23 +680,43 @@ export async function keepLocally(
   const target = path.join(directory, path.basename(filePath))
   // each file takes its name whole, or not at all (a run killed while it copies or writes leaves
   // a <name>.partial, never a cut file under the backup's name), the manifest last: a manifest
-  // beside a dump says the dump is whole (attacker a36 A4)
+  // beside a dump says the dump is whole (attacker a36 A4); a failure before it removes the
+  // files placed already (attacker a98 F1: a full disk left the dump without its manifest)
+  const placed: string[] = []
+  const exclusive = { mode: 0o600, flag: 'wx' } as const
   try {
-    await rename(filePath, target)
-  } catch {
-    await inPlace(target, partial => copyFile(filePath, partial)) // another file system
+    try {
+      await rename(filePath, target)
+    } catch {
+      // another file system
+      await inPlace(target, partial => copyFile(filePath, partial, constants.COPYFILE_EXCL))
+    }
+    placed.push(target)
+    for (const extra of extras) {
+      const file = path.join(directory, path.basename(extra.name))
+      await inPlace(file, partial => writeFile(partial, extra.data, exclusive))
+      placed.push(file)
+    }
+    const json = manifestJson(manifest)
+    if (sign) {
+      await inPlace(`${target}.manifest.json.sig`, partial =>
+        writeFile(partial, sign(json), exclusive)
+      )
+      placed.push(`${target}.manifest.json.sig`)
+    }
+    await inPlace(`${target}.manifest.json`, partial => writeFile(partial, json, exclusive))
+  } catch (error) {
+    await Promise.all(placed.map(file => rm(file, { force: true }).catch(() => undefined)))
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOSPC' || code === 'EDQUOT')
+      throw new EngineError(
+        `the disk is full: no space left while writing the backup into ${directory} (${(error as Error).message}). Nothing of it was kept there: free space in that directory's file system, or write the backup somewhere with room.`,
+        'failure',
+        undefined,
+        { cause: error }
+      )
+    throw error
   }
-  for (const extra of extras) {
-    await inPlace(path.join(directory, path.basename(extra.name)), partial =>
-      writeFile(partial, extra.data, { mode: 0o600 })
-    )
-  }
-  const json = manifestJson(manifest)
-  if (sign)
-    await inPlace(`${target}.manifest.json.sig`, partial =>
-      writeFile(partial, sign(json), { mode: 0o600 })
-    )
-  await inPlace(`${target}.manifest.json`, partial => writeFile(partial, json, { mode: 0o600 }))
   log.info(
     `${target} (${formatBytes(manifest.file.sizeBytes)}) and ${path.basename(target)}.manifest.json`
   )
