@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { NO_FILTERS, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { provisionedBinDir } from '../support/clients.js'
 import { logOf } from '../support/log-capture.js'
 import { currentRunArtifact } from '../support/sources.js'
 import type { DumpFilters, DumpFormat } from '../../src/types.js'
@@ -225,8 +226,39 @@ describe('a kept parent whose partitions or children a selection leaves out (att
        CREATE TABLE public.dog (breed text) INHERITS (public.animal);
        INSERT INTO public.animal VALUES ('generic');
        INSERT INTO public.dog VALUES ('rex', 'collie'), ('fido', 'pug');
-       GRANT SELECT ON public.ev, public.ev_2024, public.ev_2025, public.animal, public.dog TO app_rw;`
+       GRANT SELECT ON public.ev, public.ev_2024, public.ev_2025, public.animal, public.dog TO app_rw;
+       CREATE SCHEMA parts;
+       CREATE TABLE public.pe (id integer) PARTITION BY RANGE (id);
+       CREATE TABLE public.pe_a PARTITION OF public.pe FOR VALUES FROM (0) TO (100);
+       CREATE TABLE parts.pe_b PARTITION OF public.pe FOR VALUES FROM (100) TO (200);
+       INSERT INTO public.pe SELECT g FROM generate_series(0, 199) g;
+       GRANT USAGE ON SCHEMA parts TO app_rw;
+       GRANT SELECT ON public.pe, public.pe_a, parts.pe_b TO app_rw;`
     )
+  })
+
+  it('schemas keeping a parent whose partition is in a schema left out: no "none of its rows" (its other partitions are kept); the partition kept alone is warned the other way (attacker a100 F6, F8)', async () => {
+    const kept = await backUp('partitions-schemas', { schemas: ['public'] })
+    expect((kept.result.warnings ?? []).filter(w => w.includes('public.pe'))).toEqual([])
+    const alone = await backUp('partition-alone', { schemas: ['parts'] })
+    expect(alone.result.warnings).toEqual([
+      'This backup will not restore in one transaction into a database without public.pe: parts.pe_b is a partition of public.pe, which the backup leaves out (its schema public is not in schemas) — pg_restore stops there (relation "public.pe" does not exist). Leave out parts.pe_b too, or back up public.pe as well (add its schema to schemas).'
+    ])
+  })
+
+  it('tables naming a partitioned table with pg-dump-args --table-and-children: no warning (attacker a100 F7)', async () => {
+    const { result } = await logOf(() =>
+      harness.backup(
+        testBackupInputs(server.url(db), {
+          artifactName: 'partitions-and-children',
+          filters: filters({ tables: ['public.ev'] }),
+          pgDumpArgs: ['--table-and-children=public.ev'],
+          // (pg_dump 16 or newer)
+          pgBinDir: provisionedBinDir(17)
+        })
+      )
+    )
+    expect(result.warnings ?? []).toEqual([])
   })
 
   it('tables naming a partitioned table only: warned, with its partitions and the ways to take them', async () => {

@@ -393,15 +393,22 @@ ${run}
     // lastEmpty: its last data block is an empty table's (21 bytes: type, dumpId, "\\.\n\n\n"
     // as a chunk, the zero length); objects: large objects too; spoofs: pg_dump's closing
     // lines in a table's rows and in a comment's string
-    let dbs: Record<'lastEmpty' | 'objects' | 'rowSpoof' | 'commentSpoof', string>
+    let dbs: Record<'lastEmpty' | 'objects' | 'rowSpoof' | 'commentSpoof' | 'nameSpoof', string>
     const TRAILER_LINES = `'--'), ('-- PostgreSQL database dump complete'), ('--'), ('')`
     beforeAll(async () => {
       dbs = {
         lastEmpty: await server.createDatabase('cut_last_empty'),
         objects: await server.createDatabase('cut_objects'),
         rowSpoof: await server.createDatabase('cut_row_spoof'),
-        commentSpoof: await server.createDatabase('cut_comment_spoof')
+        commentSpoof: await server.createDatabase('cut_comment_spoof'),
+        nameSpoof: await server.createDatabase('cut_name_spoof')
       }
+      // pg_dump's comment line before a table holds its name: "-- Name: z-- PostgreSQL …"
+      await server.query(
+        dbs.nameSpoof,
+        `CREATE TABLE public."z-- PostgreSQL database dump complete" (id int);
+         CREATE TABLE public.zz (id int PRIMARY KEY); INSERT INTO public.zz VALUES (1);`
+      )
       await server.query(dbs.lastEmpty, `${SHOP_SQL} CREATE TABLE public.zz_last (a int);`)
       await server.query(
         dbs.objects,
@@ -476,6 +483,12 @@ ${run}
         'ends inside a statement that starts on line',
         "awk '{ print } /^-- PostgreSQL database dump complete$/ { exit }'"
       ],
+      // after pg_dump's comment line that names a table whose name holds the trailer
+      [
+        'nameSpoof',
+        "does not end with '-- PostgreSQL database dump complete' after its last statement",
+        "awk '{ print } /^-- Name: z-- PostgreSQL database dump complete/ { exit }'"
+      ],
       // after the comment's whole statement: the trailer is in its string, before its end
       [
         'commentSpoof',
@@ -505,6 +518,11 @@ ${run}
         /blob_\d+\.dat \(a large object blobs\.toc lists\) is missing/
       ],
       [
+        'a large object cut from blobs.toc at a line end',
+        'head -n 1 "$d/blobs.toc" > "$d/cut" && mv "$d/cut" "$d/blobs.toc"',
+        /1 large object of the table of contents is in no blobs toc \(OID \d+\)/
+      ],
+      [
         'a table data file removed',
         'rm "$(ls -S "$d"/[0-9]*.dat | head -1)"',
         /\d+\.dat \(of TABLE DATA public \w+\) is missing/
@@ -525,6 +543,20 @@ ${change}`
           dbs.objects
         )
       }
+    )
+  })
+
+  it('a directory archive of pg_dump --inserts with a data file cut inside a statement (attacker a100)', async () => {
+    const dir = fakeBinDir(
+      'directory-inserts-cut',
+      '',
+      `"$PG_DUMP" "$@" || exit $?
+for a in "$@"; do case "$a" in --file=*) d="\${a#--file=}";; esac; done
+f=$(ls -S "$d"/[0-9]*.dat | head -1); head -c 30 "$f" > "$f.cut"; mv "$f.cut" "$f"`
+    )
+    await expectNothingKept(
+      { format: 'directory', compression: 'zstd', pgBinDir: dir, pgDumpArgs: ['--inserts'] },
+      /the directory archive is not whole: \d+\.dat \(of TABLE DATA public \w+\) ends inside an INSERT statement.*nothing was uploaded/
     )
   })
 

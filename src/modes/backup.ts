@@ -322,7 +322,7 @@ export async function backup(
     const noRoom = await room
     if (noRoom !== undefined) {
       log.info(
-        `No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`
+        `No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand${dumpSessions > 1 ? '' : ', one session'}), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`
       )
       pgOpen = false
       await pg.end().catch(() => undefined)
@@ -771,19 +771,23 @@ async function warnLeftOutDependencies(
     .filter(d =>
       d.kind === 'partition left out' || d.kind === 'child left out'
         ? false
-        : d.by === 'tables'
-          ? d.kind === 'foreign key'
-          : d.by === 'schemas'
-            ? d.kind === 'foreign key' || hasExcludes(inputs)
-            : true
+        : d.by === 'tables' || d.by === 'schemas'
+          ? // a partition or child kept without its parent: the restore stops at it (a100 F8)
+            d.kind === 'foreign key' ||
+            d.kind === 'partition' ||
+            d.kind === 'child' ||
+            (d.by === 'schemas' && hasExcludes(inputs))
+          : true
     )
     .map(leftOutWarning)
-  // a kept parent whose partitions or children a selection leaves out: their rows are not in
-  // the backup, which an exclusion says on purpose (one warning per parent)
+  // a parent that tables names without its partitions or children: their rows are not in the
+  // backup (one warning per parent); not where pg-dump-args takes them (--table-and-children),
+  // and not for schemas, which keep the parent's rows of its own schema (attacker a100 F6, F7)
   const parents = new Map<string, LeftOutDependency[]>()
+  const withChildren = inputs.pgDumpArgs.some(a => /^--table-and-children\b/.test(a))
   for (const d of found) {
     if (d.kind !== 'partition left out' && d.kind !== 'child left out') continue
-    if (d.by !== 'tables' && d.by !== 'schemas') continue
+    if (d.by !== 'tables' || withChildren) continue
     const key = JSON.stringify([d.kind, d.dependent.schema, d.dependent.name])
     parents.set(key, [...(parents.get(key) ?? []), d])
   }

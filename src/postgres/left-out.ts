@@ -418,7 +418,12 @@ function dependentLabel(d: LeftOutDependency): string {
 
 /** The error a restore stops at for want of `d.needed`, as PostgreSQL words it. */
 function missingError(d: LeftOutDependency): string {
-  if (d.by === 'exclude-schemas' || d.by === 'schemas')
+  // (a partition's or child's parent: its schema is one the target has, as public)
+  if (
+    (d.by === 'exclude-schemas' || d.by === 'schemas') &&
+    d.kind !== 'partition' &&
+    d.kind !== 'child'
+  )
     return `schema "${d.needed.schema}" does not exist`
   return `${d.neededKind === 'row type' ? 'type' : 'relation'} "${quoteQualified(d.needed)}" does not exist`
 }
@@ -477,7 +482,7 @@ export function leftOutWarning(d: LeftOutDependency): string {
 
 /**
  * A parent the backup keeps whose partitions or inheritance children (`left`: of that parent,
- * 'partition left out' / 'child left out') a selection (tables, schemas) leaves out, as one
+ * 'partition left out' / 'child left out') a `tables` selection leaves out, as one
  * warning: their rows are not in the backup. pg_dump --table takes the table named only (by
  * hand the same); a partitioned table holds no rows of its own (attacker a98 F9).
  */
@@ -486,15 +491,11 @@ export function childrenLeftOutWarning(left: readonly LeftOutDependency[]): stri
   const partitions = left[0].kind === 'partition left out'
   const names = left.map(d => quoteQualified(d.needed))
   const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … and ${names.length - 5} more` : ''}`
-  const how = left.every(d => d.by === 'tables')
-    ? 'not in tables'
-    : left.every(d => d.by === 'schemas')
-      ? 'their schemas are not in schemas'
-      : 'not in tables or schemas'
+  const how = 'not in tables'
   const them = names.length === 1 ? 'it' : 'them'
   return partitions
-    ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows — pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
-    : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup — pg_dump --table takes the table named only (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
+    ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows — pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
+    : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup — pg_dump --table takes the table named only (the same by hand). Add ${them} to tables, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
 }
 
 /**
