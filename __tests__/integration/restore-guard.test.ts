@@ -6,12 +6,13 @@
  * schemas other than public).
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
+import { execFileSync } from 'node:child_process'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
 import type { BackupSource, RestoreOptions } from '../../src/types.js'
-import { writeArchive } from '../support/archive-writer.js'
+import { rewriteArchiveToc, writeArchive } from '../support/archive-writer.js'
 import { useHarness } from '../support/harness.js'
 import { testRestoreInputs } from '../support/inputs.js'
 
@@ -102,6 +103,78 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
   })
 })
 
+describe('a large object of the target that a backup writes without creating it (attacker a101 F2)', () => {
+  const OID = 987654
+  const SETUP = `${ACCOUNTS} SELECT lo_from_bytea(${OID}, 'VICTIM-CONTENT'::bytea);`
+  let script: BackupSource
+  let archive: BackupSource
+  beforeAll(async () => {
+    script = write(
+      'lo-write.sql',
+      `CREATE TABLE public.notes (id integer);
+COPY public.notes (id) FROM stdin;
+1
+\\.
+
+BEGIN;
+SELECT pg_catalog.lo_open('${OID}', 131072);
+SELECT pg_catalog.lowrite(0, '\\x4f574e4544');
+SELECT pg_catalog.lo_close(0);
+COMMIT;
+
+--
+-- PostgreSQL database dump complete
+--
+`
+    )
+    // pg_dump's own archive of a large object of that OID, its BLOB entry's lo_create blanked
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.notes (id integer); INSERT INTO public.notes VALUES (1);
+       SELECT lo_from_bytea(${OID}, 'OWNED'::bytea);`
+    )
+    const dumped = execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc'], {
+      env: server.env(source)
+    })
+    const edited = rewriteArchiveToc(dumped, entries =>
+      entries.map(e => (e.desc === 'BLOB' ? { ...e, defn: '' } : e))
+    )
+    const file = path.join(files, 'lo-write.dump')
+    writeFileSync(file, edited)
+    archive = { kind: 'file', path: file }
+  })
+
+  it.each([
+    ['plain', 'allow-non-empty', { allowNonEmpty: true }],
+    ['plain', 'clean', { clean: true }],
+    ['custom', 'allow-non-empty', { allowNonEmpty: true }],
+    ['custom', 'clean', { clean: true }]
+  ] as const)(
+    '%s, %s: refused before anything runs, the content unchanged',
+    async (format, _mode, overrides) => {
+      await expectRefused(
+        SETUP,
+        format === 'plain' ? script : archive,
+        new RegExp(
+          `the backup writes into 1 large object it does not create, which the target database '[^']+' has \\(OID ${OID}; first: .*\\): pg_dump creates every large object it writes \\(lo_create\\).*Nothing was changed`
+        ),
+        overrides
+      )
+    }
+  )
+
+  it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {
+    const target = await server.createDatabase()
+    const error = await runRestore(target, script).then(
+      () => undefined,
+      (e: unknown) => e as Error
+    )
+    expect(error?.message).toMatch(/large object \d+ does not exist/)
+    await server.dropDatabase(target)
+  })
+})
+
 describe('allow-non-empty: what the docs say it does not check (action.yml, README)', () => {
   it("hostile.sql with allow-non-empty: its UPDATE of a table with rows is refused; without it, its other statements on the target's objects (DROP, ALTER, COMMENT) run and are rolled back by the net, named", async () => {
     const target = await server.createDatabase()
@@ -187,6 +260,49 @@ ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABL
     await runRestore(empty, source)
     expect(await defaultAcl(empty)).toEqual([{ role: 'adp_site' }])
     await server.dropDatabase(empty)
+  })
+})
+
+describe("an archive's objects the target already has, no tables (trial u61 F3)", () => {
+  let archive: BackupSource
+  beforeAll(async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TYPE public.mood AS ENUM ('a', 'b');
+       CREATE DOMAIN public.email AS text CHECK (VALUE LIKE '%@%');
+       CREATE FUNCTION public.calc(integer) RETURNS integer LANGUAGE sql AS 'select $1';
+       CREATE TABLE public.p (id integer, m public.mood);
+       INSERT INTO public.p VALUES (1, 'a');`
+    )
+    const dump = path.join(files, 'objects.dump')
+    await runTool(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', dump], server.env(source))
+    archive = file(dump)
+  })
+
+  it.each([
+    ['a type', `CREATE TYPE public.mood AS ENUM ('x');`, 'type public.mood'],
+    ['a domain', `CREATE DOMAIN public.email AS text;`, 'type public.email'],
+    [
+      'a function (another overload)',
+      `CREATE FUNCTION public.calc(text) RETURNS text LANGUAGE sql AS 'select $1';`,
+      'function public.calc'
+    ]
+  ])('%s: refused before anything runs, as a plain script is', async (_what, setup, named) => {
+    await expectRefused(
+      setup,
+      archive,
+      new RegExp(
+        `is not empty: it holds objects the backup's statements change — ${named.replace('.', '\\.')}\\. Nothing was changed`
+      )
+    )
+  })
+
+  it('into an empty database it restores', async () => {
+    const target = await server.createDatabase()
+    await runRestore(target, archive)
+    expect(await server.query(target, 'SELECT m::text FROM public.p')).toEqual([{ m: 'a' }])
+    await server.dropDatabase(target)
   })
 })
 

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import type { ArtifactBackend } from '../../dev/artifact-backend.js'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, schemaDump, seedSample, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -265,6 +266,41 @@ describe('restores into a database that is not empty', () => {
       await server.dropDatabase(src)
     })
   })
+
+  it.each([
+    ['clean', { clean: true }],
+    ['allow-non-empty', { allowNonEmpty: true }]
+  ])(
+    "a script that creates its tables only with IF NOT EXISTS, as supabase db dump writes them (%s): refused, saying why they are not the backup's (trial u61 F4)",
+    async (_label, overrides) => {
+      const file = path.join(harness.work, `if-not-exists-${_label}.sql`)
+      writeFileSync(
+        file,
+        `CREATE TABLE IF NOT EXISTS public.victim (id integer, v text);
+COPY public.victim (id, v) FROM stdin;
+2	from the backup
+\\.
+
+--
+-- PostgreSQL database dump complete
+--
+`
+      )
+      const target = await server.createDatabase()
+      await server.query(
+        target,
+        `${KEEP_ME} CREATE TABLE public.victim (id integer, v text); INSERT INTO public.victim VALUES (1, 'theirs');`
+      )
+      const before = await snapshot(target)
+      await expect(
+        runRestore(restoreInputs(target, { kind: 'file', path: file }, overrides))
+      ).rejects.toThrow(
+        /the backup holds rows for 1 table it does not create \(its CREATE TABLE IF NOT EXISTS, as supabase db dump writes it, keeps a table the target has: it is the target's, not the backup's, and clean does not replace it\), and the target database '[^']+' has 1 of them that is not empty: public\.victim \(1 row\)\./
+      )
+      expect(await snapshot(target)).toEqual(before)
+      await server.dropDatabase(target)
+    }
+  )
 
   it.each([
     ['archive', '-Fc', 'data-only-sequence.dump'],

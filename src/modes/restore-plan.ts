@@ -1338,6 +1338,19 @@ function schemaHint(schema: string, toc: Pick<ArchiveToc, 'entries'>): string {
   return close ? `; the backup has '${close}'` : ''
 }
 
+/** Entries that create an object of a schema other than a table (whose names restore.ts checks apart). */
+const ENTRY_OBJECTS = new Set([
+  'TYPE',
+  'DOMAIN',
+  'FUNCTION',
+  'PROCEDURE',
+  'AGGREGATE',
+  'VIEW',
+  'MATERIALIZED VIEW',
+  'SEQUENCE',
+  'FOREIGN TABLE'
+])
+
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
 export function archiveReferences(
   selection: Pick<RestoreOptions, 'tables' | 'schemas' | 'dataOnly'>,
@@ -1354,6 +1367,19 @@ export function archiveReferences(
     }
     references.entry = e.dumpId
     references.section = e.section
+    if (e.desc === 'BLOB' && !new RegExp(`\\blo_create\\('${e.tag}'\\)`).test(e.defn ?? '')) {
+      // pg_dump's BLOB entry creates its large object (lo_create of the OID it is tagged
+      // with), which the BLOBS data then writes: without it, pg_restore writes into whatever
+      // large object of that OID the target has (attacker a101 F2: its lo_create blanked)
+      references.openedOids.set(
+        e.tag,
+        `the archive's entry ${e.dumpId}; BLOB ${e.tag}, which does not create it`
+      )
+    }
+    if (e.namespace && ENTRY_OBJECTS.has(e.desc)) {
+      // its name without a function's arguments ("f(integer)" → f)
+      references.createdByEntry({ schema: e.namespace, name: e.tag.replace(/\(.*$/s, '') })
+    }
     if (e.desc === 'TABLE DATA') {
       references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]))
       // rows in SQL of its own (pg_dump --inserts): written here all the same (earlyHooks)

@@ -3193,6 +3193,7 @@ async function guardTarget(
       )
     }
   }
+  await refuseWrittenLargeObjects(client, server, plan)
   if ((inputs.allowNonEmpty || inputs.dataOnly === true) && !inputs.clean) {
     await refuseTakenNames(client, server, plan, providers, existing)
     refuseReplacedTables(server, plan, existing)
@@ -4356,7 +4357,7 @@ function acceptDataOnly(
   server: ServerInfo,
   plan: Pick<
     RestorePlan,
-    'format' | 'compression' | 'encrypted' | 'tableData' | 'dataOnlySequences'
+    'format' | 'compression' | 'encrypted' | 'tableData' | 'dataOnlySequences' | 'plain'
   >,
   check: DataOnlyCheck
 ): void {
@@ -4418,7 +4419,11 @@ function acceptDataOnly(
     throw new RestoreError(
       inputs.dataOnly === true
         ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${plural(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
-        : `the backup holds rows for ${plural(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
+        : `the backup holds rows for ${plural(check.tables, 'table')} it does not create (${
+            check.blocked.some(t => plan.plain?.ifNotExists.has(nameKey(t)))
+              ? "its CREATE TABLE IF NOT EXISTS, as supabase db dump writes it, keeps a table the target has: it is the target's, not the backup's, and clean does not replace it"
+              : 'made with pg_dump --data-only?'
+          }), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
     )
   }
   const kept = check.refused.filter(s => s.owner)
@@ -5006,6 +5011,36 @@ async function refuseTakenLargeObjects(
     oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '')
   throw new RestoreError(
     `the backup creates ${plural(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', …' : ''})) and restore again; or restore into a database without them.`
+  )
+}
+
+/**
+ * A backup that writes into a large object it does not create (lo_open of an OID without its
+ * lo_create; an archive's BLOB entry without its lo_create) where the target has a large object
+ * of that OID: refused in every mode before anything runs. pg_dump creates every large object it
+ * writes (lo_create, after lo_unlink with --clean); such a backup's lowrite would change the
+ * target's own content in place, which no check after the load sees (attacker a101 F2: a file an
+ * application stored, overwritten with exit 0 under allow-non-empty and clean).
+ */
+async function refuseWrittenLargeObjects(
+  client: pg.Client,
+  server: ServerInfo,
+  plan: Pick<RestorePlan, 'references'>
+): Promise<void> {
+  const references = plan.references
+  if (!references || references.openedOids.size === 0) return
+  const foreign = [...references.openedOids].filter(([oid]) => !references.largeObjectOids.has(oid))
+  if (foreign.length === 0) return
+  const { rows } = await client.query<{ oid: string }>(
+    `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+      WHERE oid = ANY($1::oid[]) ORDER BY oid`,
+    [foreign.map(([oid]) => oid)]
+  )
+  if (rows.length === 0) return
+  const oids = rows.map(r => r.oid)
+  const first = foreign.find(([oid]) => oid === oids[0])![1]
+  throw new RestoreError(
+    `the backup writes into ${plural(oids.length, 'large object')} it does not create, which the target database '${server.database}' has (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}; first: ${first.replace(/\s+/g, ' ')}): pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output, and it would change the target's own large object in place. Nothing was changed. Restore a backup made by pg_dump, or remove the target's large object first if it is to be replaced (SELECT pg_catalog.lo_unlink(${oids[0]})).`
   )
 }
 

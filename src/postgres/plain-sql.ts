@@ -263,6 +263,11 @@ export class PlainDumpObjects {
   /** The OIDs of the large objects the script creates (lo_create('…'), a BLOB METADATA entry's list). */
   readonly largeObjectOids = new Set<string>()
   /**
+   * The OIDs of the large objects the script opens (lo_open('…', …): pg_dump's to write one it
+   * created), with the first statement that opens each: one it does not create is another's.
+   */
+  readonly openedOids = new Map<string, string>()
+  /**
    * The OIDs of large objects the script unlinks before it creates them (pg_dump --clean): not
    * taken in the target when their lo_create runs.
    */
@@ -539,6 +544,9 @@ export class PlainDumpObjects {
     if (/lo_create/i.test(text))
       for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
         this.largeObjectOids.add(m[1])
+    if (/lo_open/i.test(text))
+      for (const m of text.matchAll(/\blo_open\s*\(\s*'?(\d+)'?\s*(?:::\s*\w+\s*)?,/gi))
+        if (!this.openedOids.has(m[1])) this.openedOids.set(m[1], text.slice(0, 200))
     if (/^\s*create\s+domain\b/i.test(text)) {
       const tokens = sqlTokens(text, false)
       const name = qualifiedAt(tokens, 2)
@@ -1067,6 +1075,15 @@ export class PlainDumpObjects {
 
   private schema(name: string): void {
     if (name !== '' && !RESERVED_SCHEMA.test(name)) this.referencedSchemas.add(name)
+  }
+
+  /**
+   * An object an archive's entry creates (a type, function, view, sequence, …): pg_restore sets
+   * its owner after (ALTER … OWNER TO), as a plain dump's script names it (trial u61 F3: an
+   * archive's type the target had was found only by the load's CREATE TYPE).
+   */
+  createdByEntry(object: QualifiedName): void {
+    this.named(object)
   }
 
   private named(object: QualifiedName): void {
