@@ -286,6 +286,31 @@ describe('a kept parent whose partitions or children a selection leaves out (att
   })
 })
 
+describe("a selection leaves the database's large objects out (trial u62 F2)", () => {
+  it('warned with the option that keeps them; with --blobs kept, no warning', async () => {
+    const objects = await server.createDatabase('left_out_objects')
+    await server.query(
+      objects,
+      `CREATE TABLE public.documents (id integer, blob oid);
+       INSERT INTO public.documents VALUES (1, lo_from_bytea(0, 'pdf'));`
+    )
+    const backUpObjects = (name: string, pgDumpArgs: string[]) =>
+      harness.backup(
+        testBackupInputs(server.url(objects), {
+          artifactName: name,
+          filters: filters({ schemas: ['public'] }),
+          pgDumpArgs
+        })
+      )
+    const left = await backUpObjects('objects-left', [])
+    expect(left.warnings).toEqual([
+      "The backup holds none of the database's 1 large object: pg_dump leaves large objects out when tables or schemas select what it dumps (the same by hand), and a column that refers to one (an oid, lo) refers to nothing after a restore. To keep them, pass pg-dump-args: --blobs."
+    ])
+    const kept = await backUpObjects('objects-kept', ['--blobs'])
+    expect(kept.warnings).toBeUndefined()
+  })
+})
+
 describe('nothing kept needs what is left out', () => {
   it.each([
     ['an unreferenced table', { excludeTables: ['public.notes'] }],

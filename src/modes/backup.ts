@@ -753,6 +753,31 @@ const LEFT_OUT_WARNINGS = 20
  * `tables` or `schemas` selection leaves out everything else by design: only its foreign keys onto
  * what it leaves out are warned of (u53 F2). Undone quietly when the check itself fails.
  */
+/**
+ * A selection (schemas, tables) leaves the database's large objects out: pg_dump dumps them
+ * only without one, or with --blobs / --large-objects (the same by hand). The warning, when the
+ * database has some, with the option that keeps them (trial u62 F2: a documents.blob column
+ * whose large objects no restore brings back).
+ */
+async function largeObjectsLeftOut(
+  pg: Parameters<typeof leftOutDependencies>[0],
+  inputs: BackupOptions
+): Promise<string | undefined> {
+  if (!hasSelection(inputs)) return undefined
+  if (inputs.pgDumpArgs.some(a => /^(?:-b|--blobs|--large-objects|-s|--schema-only)$/.test(a)))
+    return undefined
+  const count = await pg
+    .query<{ n: string }>(
+      'SELECT pg_catalog.count(*)::pg_catalog.text AS n FROM pg_catalog.pg_largeobject_metadata'
+    )
+    .then(
+      r => Number(r.rows[0]?.n ?? 0),
+      () => 0
+    )
+  if (count === 0) return undefined
+  return `The backup holds none of the database's ${plural(count, 'large object')}: pg_dump leaves large objects out when tables or schemas select what it dumps (the same by hand), and a column that refers to one (an oid, lo) refers to nothing after a restore. To keep them, pass pg-dump-args: --blobs.`
+}
+
 async function warnLeftOutDependencies(
   pg: Parameters<typeof leftOutDependencies>[0],
   inputs: BackupOptions
@@ -792,10 +817,11 @@ async function warnLeftOutDependencies(
     parents.set(key, [...(parents.get(key) ?? []), d])
   }
   warnings.unshift(...[...parents.values()].map(childrenLeftOutWarning))
-  const shown = warnings.slice(0, LEFT_OUT_WARNINGS)
-  if (warnings.length > shown.length)
+  const objects = await largeObjectsLeftOut(pg, inputs)
+  const shown = [...(objects ? [objects] : []), ...warnings.slice(0, LEFT_OUT_WARNINGS)]
+  if (warnings.length > LEFT_OUT_WARNINGS)
     shown.push(
-      `… and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`
+      `… and ${warnings.length - LEFT_OUT_WARNINGS} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`
     )
   for (const warning of shown) log.warning(warning)
   if (warnings.length === 0)
