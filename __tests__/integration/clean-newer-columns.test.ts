@@ -7,11 +7,50 @@ import { describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
 import path from 'node:path'
 import { useHarness } from '../support/harness.js'
-import { testBackupInputs, testRestoreInputs } from '../support/inputs.js'
+import { NO_FILTERS, testBackupInputs, testRestoreInputs } from '../support/inputs.js'
 import { logOf } from '../support/log-capture.js'
 import { currentRunArtifact } from '../support/sources.js'
 
 const harness = useHarness({ name: 'clean-newer-columns' })
+
+describe('clean over a table whose rows the backup left out (exclude-table-data: trial u62 F1)', () => {
+  it('said before the load, with the filter and the ways to keep them', async () => {
+    const server = harness.server
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.users (id int PRIMARY KEY);
+       INSERT INTO public.users SELECT g FROM generate_series(1, 5) g;
+       CREATE TABLE public.audit_log (id int);
+       INSERT INTO public.audit_log SELECT g FROM generate_series(1, 20) g;`
+    )
+    await harness.backup(testBackupInputs(server.url(source), { artifactName: 'no-audit' }))
+    await harness.backup(
+      testBackupInputs(server.url(source), {
+        artifactName: 'no-audit-rows',
+        filters: { ...NO_FILTERS, excludeTableData: ['public.audit_log'] }
+      })
+    )
+    const target = await server.createDatabase()
+    await harness.restore(
+      testRestoreInputs(server.url(target), currentRunArtifact(harness.backend, 'no-audit'))
+    )
+    const { lines } = await logOf(() =>
+      harness.restore(
+        testRestoreInputs(
+          server.url(target),
+          currentRunArtifact(harness.backend, 'no-audit-rows'),
+          { clean: true }
+        )
+      )
+    )
+    expect(lines).toContain(
+      'clean replaces 1 table of the target whose rows the backup does not hold (its definition only: the backup was made with exclude-table-data public.audit_log): public.audit_log (20 rows). It is put back empty, every row of it gone after this restore (as pg_restore --clean does); to keep it, restore the other tables only (tables, schemas), or make a backup of the target first (mode: backup).'
+    )
+    expect(lines).not.toMatch(/public\.users \(5 rows\)\. It is put back/)
+    for (const db of [source, target]) await server.dropDatabase(db)
+  }, 60_000)
+})
 
 describe('clean over a table that gained a column since the backup', () => {
   it('the warning names the table and the column before the load; the restore puts the backup’s table back', async () => {

@@ -31,6 +31,7 @@ import {
   reportedLines,
   WITHHELD_ERROR,
   withholdCodeErrors,
+  withUnseenNamesCut,
   subsetHint
 } from '../../src/postgres/load.js'
 
@@ -962,6 +963,47 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
       withholdCodeErrors(false)
     }
     expect(reportedLines(cast)[0]).toContain('ceo@example.com')
+  })
+
+  it('while the target keeps rows, any quoted text of an error is cut unless the statement holds it or it is a name of the target or the backup (attacker a101 F1)', () => {
+    const violated = [
+      'psql:s.sql:30: ERROR:  insert or update on table "order_items" violates foreign key constraint "order_items_sku_fk"',
+      'DETAIL:  Key (sku)=(zz) is not present in table "skus".',
+      'psql:s.sql:30: STATEMENT:  ALTER TABLE ONLY public.order_items ADD CONSTRAINT order_items_sku_fk FOREIGN KEY (sku) REFERENCES public.skus(sku);',
+      ''
+    ].join('\n')
+    const zoned = [
+      'psql:s.sql:9: ERROR:  time zone "ceo@example.com,cfo@example.com" not recognized',
+      'CONTEXT:  COPY zoned, line 1',
+      'psql:s.sql:9: STATEMENT:  COPY public.zoned (id) FROM stdin;',
+      ''
+    ].join('\n')
+    const duplicate = [
+      'psql:s.sql:12: ERROR:  duplicate key value violates unique constraint "users_pkey"',
+      'DETAIL:  Key (id)=(1) already exists.',
+      'CONTEXT:  COPY users, line 1',
+      'psql:s.sql:12: STATEMENT:  COPY auth.users (id) FROM stdin;',
+      ''
+    ].join('\n')
+    withholdCodeErrors(true, [], ['users_pkey', 'auth', 'users'])
+    try {
+      expect(reportedLines(violated)[0]).toBe(
+        'psql:s.sql:30: ERROR:  insert or update on table "order_items" violates foreign key constraint "order_items_sku_fk"'
+      )
+      expect(reportedLines(zoned)[0]).toBe('psql:s.sql:9: ERROR:  time zone "…" not recognized')
+      // the target's own constraint (a name of its catalog before the load)
+      expect(reportedLines(duplicate)[0]).toBe(
+        'psql:s.sql:12: ERROR:  duplicate key value violates unique constraint "users_pkey"'
+      )
+      expect(
+        withUnseenNamesCut('ERROR:  relation "auth.users" x', undefined, new Set(['auth', 'users']))
+      ).toBe('ERROR:  relation "auth.users" x')
+      expect(
+        withUnseenNamesCut("ERROR:  invalid value 'a@b.c' for x", undefined, new Set(['x']))
+      ).toBe("ERROR:  invalid value '…' for x")
+    } finally {
+      withholdCodeErrors(false)
+    }
   })
 
   it("what looks like a secret in a RAISE's message, DETAIL and HINT is cut; its words stay (attackers a29 A2, a30 A5)", () => {

@@ -850,7 +850,8 @@ export async function restore(
                   }
                 }
               ),
-            recorded?.set
+            recorded?.set,
+            plan.references?.identifiers
           )
         } catch (error) {
           if (rolesCommitted && roles && error instanceof Error) {
@@ -1878,6 +1879,29 @@ export function newerRows(
 }
 
 /**
+ * clean: the target's tables it replaces that hold rows while the backup holds none of theirs
+ * (their definition only: pg_dump --exclude-table-data, the action's exclude-table-data): put
+ * back empty, every row of theirs gone — said before the load (trial u62 F1: an audit table's
+ * 20,000 rows, exit 0, no word). Undefined when none.
+ */
+export function rowsNotInBackup(
+  replaced: ReadonlyArray<ExistingTable>,
+  plan: Pick<RestorePlan, 'tableData' | 'format'>,
+  manifest: Manifest | undefined
+): string | undefined {
+  // an archive's TABLE DATA entries (a script's rows may be INSERTs of pg_dump --inserts)
+  const data = plan.format === 'plain' ? undefined : plan.tableData
+  if (!data) return undefined
+  const held = new Set(data.map(nameKey))
+  const emptied = replaced.filter(
+    t => (t.rows > 0 || t.estimated) && !t.partitioned && !held.has(nameKey(t))
+  )
+  if (emptied.length === 0) return undefined
+  const excluded = manifest?.filters?.excludeTableData ?? []
+  return `clean replaces ${plural(emptied.length, 'table')} of the target whose rows the backup does not hold (${emptied.length === 1 ? 'its definition only' : 'their definitions only'}${excluded.length > 0 ? `: the backup was made with exclude-table-data ${excluded.join(',')}` : ''}): ${describeTables(emptied, 10)}. ${emptied.length === 1 ? 'It is' : 'They are'} put back empty, every row of ${emptied.length === 1 ? 'it' : 'theirs'} gone after this restore (as pg_restore --clean does); to keep ${emptied.length === 1 ? 'it' : 'them'}, restore the other tables only (tables, schemas), or make a backup of the target first (mode: backup).`
+}
+
+/**
  * The grants (and default privileges) left out because their role is missing in the target, as
  * one warning naming the roles and what to do; undefined when there are none.
  */
@@ -2135,12 +2159,18 @@ async function loadWatched<T>(
   env: Record<string, string>,
   load: () => Promise<T>,
   /** The target's own objects as recorded: sequences the failed load moved back are set again. */
-  unchanged?: ProtectedSet
+  unchanged?: ProtectedSet,
+  /** The names the backup's statements hold (PlainDumpObjects.identifiers). */
+  backupNames?: ReadonlySet<string>
 ): Promise<T> {
-  // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
+  // an error a function of the backup raises over the target's kept rows is not echoed (a97
+  // F1), nor a value an error quotes (a101 F1): only the names of the target and the backup
   withholdCodeErrors(
     (unchanged?.keptTables?.length ?? 0) > 0,
-    (unchanged?.objects ?? []).filter(o => o.kind === 'function' && !o.replaceable).map(o => o.name)
+    (unchanged?.objects ?? [])
+      .filter(o => o.kind === 'function' && !o.replaceable)
+      .map(o => o.name),
+    [...(unchanged?.catalogNames ?? []), ...(backupNames ?? [])]
   )
   try {
     return await loadExplained(inputs, monitor, env, load, unchanged)
@@ -3253,6 +3283,8 @@ async function guardTarget(
       : []
     const newer = plan.clean?.drops ? newerRows(replaced, manifest) : undefined
     if (newer) log.warning(newer)
+    const emptied = plan.clean?.drops ? rowsNotInBackup(replaced, plan, manifest) : undefined
+    if (emptied) log.warning(emptied)
     const columns = await newerColumns(client, replaced, manifest, plan.tableData)
     if (columns) log.warning(columns)
     // without a manifest the backup's row counts are unknown: what the tables hold now is said,

@@ -3332,8 +3332,14 @@ const STARTS = new RegExp(
 let codeErrorsWithheld = false
 
 /** Sets {@link codeErrorsWithheld} for the loads that follow (the restore's, before its load). */
-export function withholdCodeErrors(on: boolean, targetFunctions: readonly string[] = []): void {
+export function withholdCodeErrors(
+  on: boolean,
+  targetFunctions: readonly string[] = [],
+  /** Names an error may quote: the target's catalog's before the load, the backup's own. */
+  names: Iterable<string> = []
+): void {
   codeErrorsWithheld = on
+  knownNames = new Set(on ? names : [])
   // the target's own functions before the load (schema.name, and name): their text is the
   // target's (its deferred trigger saying why it refused the restore), not the backup's
   ownFunctions = new Set(
@@ -3343,6 +3349,9 @@ export function withholdCodeErrors(on: boolean, targetFunctions: readonly string
     })
   )
 }
+
+/** {@link withholdCodeErrors}' names an error may quote. */
+let knownNames = new Set<string>()
 
 /** {@link withholdCodeErrors}' target functions: schema.name and name, as CONTEXT names them. */
 let ownFunctions = new Set<string>()
@@ -3472,36 +3481,43 @@ export function reportedLines(stderr: string): string[] {
   // with no function in its CONTEXT). Cut; a name the statement holds (a missing type, role or
   // relation it names) stays
   if (codeErrorsWithheld)
-    for (const [at, statement] of errorLines) out[at] = withUnseenNamesCut(out[at], statement)
+    for (const [at, statement] of errorLines)
+      out[at] = withUnseenNamesCut(out[at], statement, knownNames)
   return out.filter(l => l !== '').slice(0, 8)
 }
 
 /**
- * An error line with each quoted name or value after its ERROR: that `statement` (the failed
- * statement's text; none: every one) does not hold cut to "…".
+ * An error line with each quoted name or value after its ERROR: cut to "…" unless the failed
+ * statement (`statement`, its text; none: none) holds it or it is a name `known` holds (each of a
+ * dotted name's parts): what else an error quotes came from elsewhere, a row's value through an
+ * expression of the backup's (a99 F1: a cast to regclass, "relation "<emails>" does not exist";
+ * a101 F1: timezone(), set_config(), to_timestamp(), pg_size_bytes(), …, with no function in
+ * its CONTEXT). Error shapes are too many to list those that quote values; names are known.
  */
-export function withUnseenNamesCut(line: string, statement: string | undefined): string {
+export function withUnseenNamesCut(
+  line: string,
+  statement: string | undefined,
+  known: ReadonlySet<string> = new Set()
+): string {
   const at = /\b(?:ERROR|FATAL):\s+/.exec(line)
   if (!at) return line
   const head = line.slice(0, at.index + at[0].length)
+  const isKnown = (text: string): boolean =>
+    known.has(text) || (text.includes('.') && text.split('.').every(part => known.has(part)))
   const body = line
     .slice(head.length)
-    .replace(
-      /"((?:[^"]|"")*)"(?= does not exist)|(?<=parameter )"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g,
-      (quoted, dq1?: string, dq2?: string, sq?: string) => {
-        const dq = dq1 ?? dq2
-        const inside = (dq ?? sq ?? '').replace(
-          dq !== undefined ? /""/g : /''/g,
-          dq !== undefined ? '"' : "'"
-        )
-        if (inside === '…') return quoted
-        return statement !== undefined && inside !== '' && statement.includes(inside)
-          ? quoted
-          : dq !== undefined
-            ? '"…"'
-            : "'…'"
-      }
-    )
+    .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq?: string, sq?: string) => {
+      const inside = (dq ?? sq ?? '').replace(
+        dq !== undefined ? /""/g : /''/g,
+        dq !== undefined ? '"' : "'"
+      )
+      if (inside === '…' || inside === '') return quoted
+      return (statement !== undefined && statement.includes(inside)) || isKnown(inside)
+        ? quoted
+        : dq !== undefined
+          ? '"…"'
+          : "'…'"
+    })
   // a name too dotted to look up is printed unquoted after a colon
   return (
     head +

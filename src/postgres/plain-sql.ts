@@ -25,6 +25,9 @@ export const RELATION_KINDS: Record<string, string> = {
   SEQUENCE: 'S'
 }
 
+/** The most identifiers PlainDumpObjects.identifiers keeps (a schema per tenant: some 100,000s). */
+const MAX_IDENTIFIERS = 1_000_000
+
 /** The comment pg_dump writes last: a plain dump without it is truncated. */
 export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
 
@@ -260,6 +263,11 @@ export class PlainDumpObjects {
   unlistedCopy = false
   /** The script reads or writes large objects (lo_open, lowrite, COMMENT ON LARGE OBJECT, …). */
   largeObjects = false
+  /**
+   * Every name the script's statements hold (identifiers, as the server folds them): an error
+   * of the load that quotes one of them quotes the backup's own text (load.ts withholdCodeErrors).
+   */
+  readonly identifiers = new Set<string>()
   /** The OIDs of the large objects the script creates (lo_create('…'), a BLOB METADATA entry's list). */
   readonly largeObjectOids = new Set<string>()
   /**
@@ -754,6 +762,8 @@ export class PlainDumpObjects {
     if (/^\s*(?:DROP|REASSIGN)\s+OWNED\b/i.test(text)) this.wholeDatabase = true
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]
+      if (t.kind === 'ident' && this.identifiers.size < MAX_IDENTIFIERS)
+        this.identifiers.add(t.value)
       if (t.kind === 'string') {
         const value = t.value.toLowerCase()
         if (/^search_path$/.test(value) && tokens[i + 1]?.kind === 'punct') {

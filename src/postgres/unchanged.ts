@@ -317,6 +317,12 @@ export interface ProtectedSet {
    */
   keptTables?: number[]
   /**
+   * Where the target keeps tables: the names of its catalog before the load (relations,
+   * constraints, types, functions, schemas, columns, roles, …), which an error of the load may
+   * quote (load.ts withholdCodeErrors: any other quoted text is cut).
+   */
+  catalogNames?: string[]
+  /**
    * Where the target keeps tables: who may create objects in each of its schemas before the load
    * (schema → its owner and the roles with CREATE, PUBLIC included), for schemaCreatorsWarning.
    */
@@ -668,6 +674,10 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   // who may create in the target's schemas, where it keeps tables: compared after the load
   // (schemaCreatorsWarning)
   const schemaCreators = keptTables.length > 0 ? await readSchemaCreators(client) : undefined
+  const catalogNames =
+    keptTables.length > 0
+      ? (await client.query<{ name: string }>(CATALOG_NAMES)).rows.map(r => r.name)
+      : undefined
   const facts = await client.query<{ roles: number[]; database: string; deferrable: number[] }>(
     `SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`
@@ -713,6 +723,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
       : {}),
     owners,
     keptTables,
+    ...(catalogNames ? { catalogNames } : {}),
     ...(schemaCreators ? { schemaCreators } : {}),
     viewsBefore: views.rows.map(v => Number(v.oid)),
     definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
@@ -3235,6 +3246,22 @@ export interface SchemaCreators {
 }
 
 /** The owner and CREATE grantees of every schema of the database but the system's. */
+/** Every name of the database's catalog an error message may quote (ProtectedSet.catalogNames). */
+const CATALOG_NAMES = `SELECT c.relname::pg_catalog.text AS name FROM pg_catalog.pg_class c
+  UNION SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_namespace n
+  UNION SELECT t.typname::pg_catalog.text FROM pg_catalog.pg_type t
+  UNION SELECT p.proname::pg_catalog.text FROM pg_catalog.pg_proc p
+  UNION SELECT o.conname::pg_catalog.text FROM pg_catalog.pg_constraint o
+  UNION SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a WHERE a.attnum OPERATOR(pg_catalog.>) 0
+  UNION SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles r
+  UNION SELECT e.extname::pg_catalog.text FROM pg_catalog.pg_extension e
+  UNION SELECT g.tgname::pg_catalog.text FROM pg_catalog.pg_trigger g
+  UNION SELECT l.polname::pg_catalog.text FROM pg_catalog.pg_policy l
+  UNION SELECT w.rulename::pg_catalog.text FROM pg_catalog.pg_rewrite w
+  UNION SELECT d.datname::pg_catalog.text FROM pg_catalog.pg_database d
+  UNION SELECT x.collname::pg_catalog.text FROM pg_catalog.pg_collation x
+  UNION SELECT s.oprname::pg_catalog.text FROM pg_catalog.pg_operator s`
+
 async function readSchemaCreators(client: pg.Client): Promise<Record<string, SchemaCreators>> {
   const { rows } = await client.query<{ schema: string; owner: string; creators: string[] }>(
     `SELECT n.nspname AS schema, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner)) AS owner,
