@@ -370,7 +370,10 @@ function dependentLabel(d) {
 }
 /** The error a restore stops at for want of `d.needed`, as PostgreSQL words it. */
 function missingError(d) {
-    if (d.by === 'exclude-schemas' || d.by === 'schemas')
+    // (a partition's or child's parent: its schema is one the target has, as public)
+    if ((d.by === 'exclude-schemas' || d.by === 'schemas') &&
+        d.kind !== 'partition' &&
+        d.kind !== 'child')
         return `schema "${d.needed.schema}" does not exist`;
     return `${d.neededKind === 'row type' ? 'type' : 'relation'} "${(0,sql_names/* quoteQualified */.$s)(d.needed)}" does not exist`;
 }
@@ -424,7 +427,7 @@ function leftOutWarning(d) {
 }
 /**
  * A parent the backup keeps whose partitions or inheritance children (`left`: of that parent,
- * 'partition left out' / 'child left out') a selection (tables, schemas) leaves out, as one
+ * 'partition left out' / 'child left out') a `tables` selection leaves out, as one
  * warning: their rows are not in the backup. pg_dump --table takes the table named only (by
  * hand the same); a partitioned table holds no rows of its own (attacker a98 F9).
  */
@@ -433,15 +436,11 @@ function childrenLeftOutWarning(left) {
     const partitions = left[0].kind === 'partition left out';
     const names = left.map(d => (0,sql_names/* quoteQualified */.$s)(d.needed));
     const listed = `${names.slice(0, 5).join(', ')}${names.length > 5 ? `, \u2026 and ${names.length - 5} more` : ''}`;
-    const how = left.every(d => d.by === 'tables')
-        ? 'not in tables'
-        : left.every(d => d.by === 'schemas')
-            ? 'their schemas are not in schemas'
-            : 'not in tables or schemas';
+    const how = 'not in tables';
     const them = names.length === 1 ? 'it' : 'them';
     return partitions
-        ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows \u2014 pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
-        : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup \u2014 pg_dump --table takes the table named only (the same by hand). Add ${them} to tables${how === 'not in tables' ? '' : ' (or their schemas to schemas)'}, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`;
+        ? `The backup keeps the partitioned table ${parent} but not its ${names.length === 1 ? 'partition' : `${names.length} partitions`} ${listed} (${how}): a partitioned table holds no rows of its own, so the backup holds none of ${parent}'s rows \u2014 pg_dump --table takes the table named, not its partitions (the same by hand). Add ${them} to tables, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`
+        : `The backup keeps ${parent} but not the ${names.length === 1 ? 'table that inherits' : `${names.length} tables that inherit`} from it, ${listed} (${how}): ${names.length === 1 ? 'its' : 'their'} rows, which a query of ${parent} reads too, are not in the backup \u2014 pg_dump --table takes the table named only (the same by hand). Add ${them} to tables, or with a pg_dump 16 or newer pass pg-dump-args: --table-and-children=${parent}.`;
 }
 /**
  * The tables the connected role may not read (no SELECT) that kept tables of the backup
@@ -2055,7 +2054,7 @@ async function backup(inputs, connection, deps = {}) {
         const bound = await (0,postgres_session.lockBound)(pg, inputs.lockTimeoutMs, inputs.pgDumpArgs);
         const noRoom = await room;
         if (noRoom !== undefined) {
-            log/* log */.Rm.info(`No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand, one session), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`);
+            log/* log */.Rm.info(`No room for pg_dump's ${dumpSessions > 1 ? `${dumpSessions} sessions (its leader's and one per job)` : 'session'} beside the action's own (${noRoom}): the action ends its session while pg_dump runs (as pg_dump by hand${dumpSessions > 1 ? '' : ', one session'}), and opens one again after it. The rows are counted right after the dump, not in its snapshot, and pg_dump's lock waits are not watched.`);
             pgOpen = false;
             await pg.end().catch(() => undefined);
         }
@@ -2409,6 +2408,24 @@ const LEFT_OUT_WARNINGS = 20;
  * `tables` or `schemas` selection leaves out everything else by design: only its foreign keys onto
  * what it leaves out are warned of (u53 F2). Undone quietly when the check itself fails.
  */
+/**
+ * A selection (schemas, tables) leaves the database's large objects out: pg_dump dumps them
+ * only without one, or with --blobs / --large-objects (the same by hand). The warning, when the
+ * database has some, with the option that keeps them (trial u62 F2: a documents.blob column
+ * whose large objects no restore brings back).
+ */
+async function largeObjectsLeftOut(pg, inputs) {
+    if (!hasSelection(inputs))
+        return undefined;
+    if (inputs.pgDumpArgs.some(a => /^(?:-b|--blobs|--large-objects|-s|--schema-only)$/.test(a)))
+        return undefined;
+    const count = await pg
+        .query('SELECT pg_catalog.count(*)::pg_catalog.text AS n FROM pg_catalog.pg_largeobject_metadata')
+        .then(r => Number(r.rows[0]?.n ?? 0), () => 0);
+    if (count === 0)
+        return undefined;
+    return `The backup holds none of the database's ${(0,log/* plural */.LS)(count, 'large object')}: pg_dump leaves large objects out when tables or schemas select what it dumps (the same by hand), and a column that refers to one (an oid, lo) refers to nothing after a restore. To keep them, pass pg-dump-args: --blobs.`;
+}
 async function warnLeftOutDependencies(pg, inputs) {
     const found = await leftOutDependencies(pg, inputs.filters).catch((error) => {
         log/* log */.Rm.info(`What the backup keeps that needs what it leaves out (foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, column types, functions) was not checked (${error.message}); the backup goes on.`);
@@ -2422,27 +2439,32 @@ async function warnLeftOutDependencies(pg, inputs) {
     const warnings = found
         .filter(d => d.kind === 'partition left out' || d.kind === 'child left out'
         ? false
-        : d.by === 'tables'
-            ? d.kind === 'foreign key'
-            : d.by === 'schemas'
-                ? d.kind === 'foreign key' || hasExcludes(inputs)
-                : true)
+        : d.by === 'tables' || d.by === 'schemas'
+            ? // a partition or child kept without its parent: the restore stops at it (a100 F8)
+                d.kind === 'foreign key' ||
+                    d.kind === 'partition' ||
+                    d.kind === 'child' ||
+                    (d.by === 'schemas' && hasExcludes(inputs))
+            : true)
         .map(leftOutWarning);
-    // a kept parent whose partitions or children a selection leaves out: their rows are not in
-    // the backup, which an exclusion says on purpose (one warning per parent)
+    // a parent that tables names without its partitions or children: their rows are not in the
+    // backup (one warning per parent); not where pg-dump-args takes them (--table-and-children),
+    // and not for schemas, which keep the parent's rows of its own schema (attacker a100 F6, F7)
     const parents = new Map();
+    const withChildren = inputs.pgDumpArgs.some(a => /^--table-and-children\b/.test(a));
     for (const d of found) {
         if (d.kind !== 'partition left out' && d.kind !== 'child left out')
             continue;
-        if (d.by !== 'tables' && d.by !== 'schemas')
+        if (d.by !== 'tables' || withChildren)
             continue;
         const key = JSON.stringify([d.kind, d.dependent.schema, d.dependent.name]);
         parents.set(key, [...(parents.get(key) ?? []), d]);
     }
     warnings.unshift(...[...parents.values()].map(childrenLeftOutWarning));
-    const shown = warnings.slice(0, LEFT_OUT_WARNINGS);
-    if (warnings.length > shown.length)
-        shown.push(`\u2026 and ${warnings.length - shown.length} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
+    const objects = await largeObjectsLeftOut(pg, inputs);
+    const shown = [...(objects ? [objects] : []), ...warnings.slice(0, LEFT_OUT_WARNINGS)];
+    if (warnings.length > LEFT_OUT_WARNINGS)
+        shown.push(`\u2026 and ${warnings.length - LEFT_OUT_WARNINGS} more foreign keys, views, partitions, defaults, constraints, indexes, triggers, policies, columns or functions of the backup that need what it leaves out: this backup will not restore in one transaction into a database that lacks those.`);
     for (const warning of shown)
         log/* log */.Rm.warning(warning);
     if (warnings.length === 0)

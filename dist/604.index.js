@@ -12,7 +12,7 @@ __webpack_require__.d(__webpack_exports__, {
   restore: () => (/* binding */ restore)
 });
 
-// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingCreateWarning, lackingRolesWarning, leftOutNote, newerFeatures, newerMajorNote, newerRows, ownSchemas, ownerInTarget, ownersSetLaterNote, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, superuserRisk, versionless, withSequences
+// UNUSED EXPORTS: LOAD_PHASE, PRIVILEGE_REASON, RestoreError, actAsWarning, forRoleDefaultsWarning, foreignKeyNote, lackingCreateWarning, lackingRolesWarning, leftOutNote, newerFeatures, newerMajorNote, newerRows, ownSchemas, ownerInTarget, ownersSetLaterNote, refuseRoleNamedSchemas, restoreEnvironment, restorePolicy, rolesStayMessage, rowsNotInBackup, superuserRisk, versionless, withSequences
 
 // EXTERNAL MODULE: ./src/postgres/locale.ts
 var postgres_locale = __webpack_require__(31097);
@@ -6831,8 +6831,11 @@ const STARTS = new RegExp(`^(?:${PROGRAM}|(?:ERROR|FATAL|PANIC|WARNING|NOTICE|DE
  */
 let codeErrorsWithheld = false;
 /** Sets {@link codeErrorsWithheld} for the loads that follow (the restore's, before its load). */
-function withholdCodeErrors(on, targetFunctions = []) {
+function withholdCodeErrors(on, targetFunctions = [], 
+/** Names an error may quote: the target's catalog's before the load, the backup's own. */
+names = []) {
     codeErrorsWithheld = on;
+    knownNames = new Set(on ? names : []);
     // the target's own functions before the load (schema.name, and name): their text is the
     // target's (its deferred trigger saying why it refused the restore), not the backup's
     ownFunctions = new Set(targetFunctions.flatMap(f => {
@@ -6840,6 +6843,8 @@ function withholdCodeErrors(on, targetFunctions = []) {
         return [bare, bare.slice(bare.lastIndexOf('.') + 1)];
     }));
 }
+/** {@link withholdCodeErrors}' names an error may quote. */
+let knownNames = new Set();
 /** {@link withholdCodeErrors}' target functions: schema.name and name, as CONTEXT names them. */
 let ownFunctions = new Set();
 /** The function a CONTEXT line names: "PL/pgSQL function s.f(integer) \u2026", "SQL function "f" \u2026". */
@@ -6967,26 +6972,30 @@ function reportedLines(stderr) {
     // relation it names) stays
     if (codeErrorsWithheld)
         for (const [at, statement] of errorLines)
-            out[at] = withUnseenNamesCut(out[at], statement);
+            out[at] = withUnseenNamesCut(out[at], statement, knownNames);
     return out.filter(l => l !== '').slice(0, 8);
 }
 /**
- * An error line with each quoted name or value after its ERROR: that `statement` (the failed
- * statement's text; none: every one) does not hold cut to "\u2026".
+ * An error line with each quoted name or value after its ERROR: cut to "\u2026" unless the failed
+ * statement (`statement`, its text; none: none) holds it or it is a name `known` holds (each of a
+ * dotted name's parts): what else an error quotes came from elsewhere, a row's value through an
+ * expression of the backup's (a99 F1: a cast to regclass, "relation "<emails>" does not exist";
+ * a101 F1: timezone(), set_config(), to_timestamp(), pg_size_bytes(), \u2026, with no function in
+ * its CONTEXT). Error shapes are too many to list those that quote values; names are known.
  */
-function withUnseenNamesCut(line, statement) {
+function withUnseenNamesCut(line, statement, known = new Set()) {
     const at = /\b(?:ERROR|FATAL):\s+/.exec(line);
     if (!at)
         return line;
     const head = line.slice(0, at.index + at[0].length);
+    const isKnown = (text) => known.has(text) || (text.includes('.') && text.split('.').every(part => known.has(part)));
     const body = line
         .slice(head.length)
-        .replace(/"((?:[^"]|"")*)"(?= does not exist)|(?<=parameter )"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq1, dq2, sq) => {
-        const dq = dq1 ?? dq2;
+        .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq, sq) => {
         const inside = (dq ?? sq ?? '').replace(dq !== undefined ? /""/g : /''/g, dq !== undefined ? '"' : "'");
-        if (inside === '\u2026')
+        if (inside === '\u2026' || inside === '')
             return quoted;
-        return statement !== undefined && inside !== '' && statement.includes(inside)
+        return (statement !== undefined && statement.includes(inside)) || isKnown(inside)
             ? quoted
             : dq !== undefined
                 ? '"\u2026"'
@@ -7875,6 +7884,9 @@ async function readProtectedAs(client, not) {
     // who may create in the target's schemas, where it keeps tables: compared after the load
     // (schemaCreatorsWarning)
     const schemaCreators = keptTables.length > 0 ? await readSchemaCreators(client) : undefined;
+    const catalogNames = keptTables.length > 0
+        ? (await client.query(CATALOG_NAMES)).rows.map(r => r.name)
+        : undefined;
     const facts = await client.query(`SELECT pg_catalog.array_agg(r.oid::int8 ORDER BY r.oid) AS roles, (${DATABASE_FINGERPRINT.replace('%ROLES%', 'ARRAY(SELECT r2.oid FROM pg_catalog.pg_roles r2)')}) AS database,
       ARRAY(${DEFERRABLE_TRIGGERS}) AS deferrable FROM pg_catalog.pg_roles r`);
     const owners = [
@@ -7903,6 +7915,7 @@ async function readProtectedAs(client, not) {
             : {}),
         owners,
         keptTables,
+        ...(catalogNames ? { catalogNames } : {}),
         ...(schemaCreators ? { schemaCreators } : {}),
         viewsBefore: views.rows.map(v => Number(v.oid)),
         definers: definers.rows.map(d => ({ ...d, owner: Number(d.owner) })),
@@ -9981,6 +9994,21 @@ async function repairMovedSequences(client, set) {
     }
 }
 /** The owner and CREATE grantees of every schema of the database but the system's. */
+/** Every name of the database's catalog an error message may quote (ProtectedSet.catalogNames). */
+const CATALOG_NAMES = `SELECT c.relname::pg_catalog.text AS name FROM pg_catalog.pg_class c
+  UNION SELECT n.nspname::pg_catalog.text FROM pg_catalog.pg_namespace n
+  UNION SELECT t.typname::pg_catalog.text FROM pg_catalog.pg_type t
+  UNION SELECT p.proname::pg_catalog.text FROM pg_catalog.pg_proc p
+  UNION SELECT o.conname::pg_catalog.text FROM pg_catalog.pg_constraint o
+  UNION SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a WHERE a.attnum OPERATOR(pg_catalog.>) 0
+  UNION SELECT r.rolname::pg_catalog.text FROM pg_catalog.pg_roles r
+  UNION SELECT e.extname::pg_catalog.text FROM pg_catalog.pg_extension e
+  UNION SELECT g.tgname::pg_catalog.text FROM pg_catalog.pg_trigger g
+  UNION SELECT l.polname::pg_catalog.text FROM pg_catalog.pg_policy l
+  UNION SELECT w.rulename::pg_catalog.text FROM pg_catalog.pg_rewrite w
+  UNION SELECT d.datname::pg_catalog.text FROM pg_catalog.pg_database d
+  UNION SELECT x.collname::pg_catalog.text FROM pg_catalog.pg_collation x
+  UNION SELECT s.oprname::pg_catalog.text FROM pg_catalog.pg_operator s`;
 async function readSchemaCreators(client) {
     const { rows } = await client.query(`SELECT n.nspname AS schema, pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(n.nspowner)) AS owner,
        ARRAY(SELECT DISTINCT CASE WHEN a.grantee OPERATOR(pg_catalog.=) 0 THEN 'PUBLIC' ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(a.grantee)) END
@@ -12013,6 +12041,18 @@ function schemaHint(schema, toc) {
     const close = [...new Set(toc.entries.map(e => e.namespace ?? ''))].find(n => n !== '' && n.toLowerCase() === lower);
     return close ? `; the backup has '${close}'` : '';
 }
+/** Entries that create an object of a schema other than a table (whose names restore.ts checks apart). */
+const ENTRY_OBJECTS = new Set([
+    'TYPE',
+    'DOMAIN',
+    'FUNCTION',
+    'PROCEDURE',
+    'AGGREGATE',
+    'VIEW',
+    'MATERIALIZED VIEW',
+    'SEQUENCE',
+    'FOREIGN TABLE'
+]);
 /** The schemas and objects the SQL of the archive's selected entries reaches (see PlainDumpObjects). */
 function archiveReferences(selection, toc) {
     const selected = selectedEntries(toc.entries, selection);
@@ -12028,6 +12068,16 @@ function archiveReferences(selection, toc) {
         }
         references.entry = e.dumpId;
         references.section = e.section;
+        if (e.desc === 'BLOB' && !new RegExp(`\\blo_create\\('${e.tag}'\\)`).test(e.defn ?? '')) {
+            // pg_dump's BLOB entry creates its large object (lo_create of the OID it is tagged
+            // with), which the BLOBS data then writes: without it, pg_restore writes into whatever
+            // large object of that OID the target has (attacker a101 F2: its lo_create blanked)
+            references.openedOids.set(e.tag, `the archive's entry ${e.dumpId}; BLOB ${e.tag}, which does not create it`);
+        }
+        if (e.namespace && ENTRY_OBJECTS.has(e.desc)) {
+            // its name without a function's arguments ("f(integer)" \u2192 f)
+            references.createdByEntry({ schema: e.namespace, name: e.tag.replace(/\(.*$/s, '') });
+        }
         if (e.desc === 'TABLE DATA') {
             references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]));
             // rows in SQL of its own (pg_dump --inserts): written here all the same (earlyHooks)
@@ -13649,7 +13699,7 @@ async function restore(inputs, connection, deps = {}) {
                     rolesCommitted: () => {
                         rolesCommitted = true;
                     }
-                }), recorded?.set);
+                }), recorded?.set, plan.references?.identifiers);
             }
             catch (error) {
                 if (rolesCommitted && roles && error instanceof Error) {
@@ -14467,6 +14517,24 @@ function newerRows(replaced, manifest) {
     return `clean replaces ${(0,log/* plural */.LS)(more.length, 'table')} of the target that ${more.length === 1 ? 'holds' : 'hold'} more rows now than the backup has: ${more.slice(0, 10).join(', ')}${more.length > 10 ? `, and ${more.length - 10} more` : ''}. Rows added since the backup was made are gone after this restore (the restore puts the backup's rows back, as pg_restore --clean does); a backup of the target made first (mode: backup) keeps them.`;
 }
 /**
+ * clean: the target's tables it replaces that hold rows while the backup holds none of theirs
+ * (their definition only: pg_dump --exclude-table-data, the action's exclude-table-data): put
+ * back empty, every row of theirs gone \u2014 said before the load (trial u62 F1: an audit table's
+ * 20,000 rows, exit 0, no word). Undefined when none.
+ */
+function rowsNotInBackup(replaced, plan, manifest) {
+    // an archive's TABLE DATA entries (a script's rows may be INSERTs of pg_dump --inserts)
+    const data = plan.format === 'plain' ? undefined : plan.tableData;
+    if (!data)
+        return undefined;
+    const held = new Set(data.map(nameKey));
+    const emptied = replaced.filter(t => (t.rows > 0 || t.estimated) && !t.partitioned && !held.has(nameKey(t)));
+    if (emptied.length === 0)
+        return undefined;
+    const excluded = manifest?.filters?.excludeTableData ?? [];
+    return `clean replaces ${(0,log/* plural */.LS)(emptied.length, 'table')} of the target whose rows the backup does not hold (${emptied.length === 1 ? 'its definition only' : 'their definitions only'}${excluded.length > 0 ? `: the backup was made with exclude-table-data ${excluded.join(',')}` : ''}): ${describeTables(emptied, 10)}. ${emptied.length === 1 ? 'It is' : 'They are'} put back empty, every row of ${emptied.length === 1 ? 'it' : 'theirs'} gone after this restore (as pg_restore --clean does); to keep ${emptied.length === 1 ? 'it' : 'them'}, restore the other tables only (tables, schemas), or make a backup of the target first (mode: backup).`;
+}
+/**
  * The grants (and default privileges) left out because their role is missing in the target, as
  * one warning naming the roles and what to do; undefined when there are none.
  */
@@ -14688,9 +14756,14 @@ async function loadWatched(inputs,
 /** The load's watcher; or none (no room for it), and the session to open after a failure. */
 monitor, env, load, 
 /** The target's own objects as recorded: sequences the failed load moved back are set again. */
-unchanged) {
-    // an error a function of the backup raises over the target's kept rows is not echoed (a97 F1)
-    withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0, (unchanged?.objects ?? []).filter(o => o.kind === 'function' && !o.replaceable).map(o => o.name));
+unchanged, 
+/** The names the backup's statements hold (PlainDumpObjects.identifiers). */
+backupNames) {
+    // an error a function of the backup raises over the target's kept rows is not echoed (a97
+    // F1), nor a value an error quotes (a101 F1): only the names of the target and the backup
+    withholdCodeErrors((unchanged?.keptTables?.length ?? 0) > 0, (unchanged?.objects ?? [])
+        .filter(o => o.kind === 'function' && !o.replaceable)
+        .map(o => o.name), [...(unchanged?.catalogNames ?? []), ...(backupNames ?? [])]);
     try {
         return await loadExplained(inputs, monitor, env, load, unchanged);
     }
@@ -15514,6 +15587,7 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
             ].join('; ')}.`);
         }
     }
+    await refuseWrittenLargeObjects(client, server, plan);
     if ((inputs.allowNonEmpty || inputs.dataOnly === true) && !inputs.clean) {
         await refuseTakenNames(client, server, plan, providers, existing);
         refuseReplacedTables(server, plan, existing);
@@ -15561,6 +15635,9 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
         const newer = plan.clean?.drops ? newerRows(replaced, manifest) : undefined;
         if (newer)
             log/* log */.Rm.warning(newer);
+        const emptied = plan.clean?.drops ? rowsNotInBackup(replaced, plan, manifest) : undefined;
+        if (emptied)
+            log/* log */.Rm.warning(emptied);
         const columns = await newerColumns(client, replaced, manifest, plan.tableData);
         if (columns)
             log/* log */.Rm.warning(columns);
@@ -16457,7 +16534,9 @@ function acceptDataOnly(inputs, server, plan, check) {
         ];
         throw new RestoreError(inputs.dataOnly === true
             ? `data-only: true loads the backup's rows only into tables that hold none, and the target database '${server.database}' has ${check.blocked.length} of the ${(0,log/* plural */.LS)(check.tables, 'table')} it loads that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. Nothing was changed (allow-non-empty does not change this). ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`
-            : `the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (made with pg_dump --data-only?), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
+            : `the backup holds rows for ${(0,log/* plural */.LS)(check.tables, 'table')} it does not create (${check.blocked.some(t => plan.plain?.ifNotExists.has(nameKey(t)))
+                ? "its CREATE TABLE IF NOT EXISTS, as supabase db dump writes it, keeps a table the target has: it is the target's, not the backup's, and clean does not replace it"
+                : 'made with pg_dump --data-only?'}), and the target database '${server.database}' has ${check.blocked.length} of them that ${check.blocked.length === 1 ? 'is' : 'are'} not empty: ${describeBlocked(check.blocked)}. ${input}: true loads such a backup's rows only into tables that hold none, so nothing was changed. ${sentenceCase(fixes.join('; '))}; or restore into a database whose tables are empty.`);
     }
     const kept = check.refused.filter(s => s.owner);
     if (check.unowned.length > 0) {
@@ -16930,6 +17009,29 @@ async function refuseTakenLargeObjects(client, server, plan) {
     const oids = rows.map(r => r.oid);
     const shown = oids.slice(0, 20).join(', ') + (oids.length > 20 ? `, and ${oids.length - 20} more` : '');
     throw new RestoreError(`the backup creates ${(0,log/* plural */.LS)(wanted.length, 'large object')}, and the target database '${server.database}' already has ${oids.length} of them (OID ${shown}): creating a large object whose OID exists fails (pg_restore and psql by hand fail there too, on pg_largeobject_metadata_oid_index) and would roll the restore back. allow-non-empty: true does not replace large objects, so nothing was changed. If they are this backup's from an earlier restore, remove them first (SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid IN (${oids.slice(0, 20).join(', ')}${oids.length > 20 ? ', \u2026' : ''})) and restore again; or restore into a database without them.`);
+}
+/**
+ * A backup that writes into a large object it does not create (lo_open of an OID without its
+ * lo_create; an archive's BLOB entry without its lo_create) where the target has a large object
+ * of that OID: refused in every mode before anything runs. pg_dump creates every large object it
+ * writes (lo_create, after lo_unlink with --clean); such a backup's lowrite would change the
+ * target's own content in place, which no check after the load sees (attacker a101 F2: a file an
+ * application stored, overwritten with exit 0 under allow-non-empty and clean).
+ */
+async function refuseWrittenLargeObjects(client, server, plan) {
+    const references = plan.references;
+    if (!references || references.openedOids.size === 0)
+        return;
+    const foreign = [...references.openedOids].filter(([oid]) => !references.largeObjectOids.has(oid));
+    if (foreign.length === 0)
+        return;
+    const { rows } = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+      WHERE oid = ANY($1::oid[]) ORDER BY oid`, [foreign.map(([oid]) => oid)]);
+    if (rows.length === 0)
+        return;
+    const oids = rows.map(r => r.oid);
+    const first = foreign.find(([oid]) => oid === oids[0])[1];
+    throw new RestoreError(`the backup writes into ${(0,log/* plural */.LS)(oids.length, 'large object')} it does not create, which the target database '${server.database}' has (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}; first: ${first.replace(/\s+/g, ' ')}): pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output, and it would change the target's own large object in place. Nothing was changed. Restore a backup made by pg_dump, or remove the target's large object first if it is to be replaced (SELECT pg_catalog.lo_unlink(${oids[0]})).`);
 }
 /** pg_class.relkind of what is no table, in words. */
 const KIND_WORDS = {

@@ -1057,6 +1057,7 @@ async function isProgram(file) {
 async function assertWholeDirectory(directory) {
     const toc = await (0,_toc_js__WEBPACK_IMPORTED_MODULE_16__/* .readArchiveTocFile */ .Bf)(directory);
     const problems = [];
+    const listedObjects = new Set();
     for (const entry of toc.entries) {
         const name = entry.extra.format === 'directory' ? entry.extra.filename : null;
         if (!name)
@@ -1073,19 +1074,40 @@ async function assertWholeDirectory(directory) {
         if (entry.copyStmt && !(text === '\\.' || text.endsWith('\n\\.'))) {
             problems.push(`${name} (of ${entryLabel(entry)}) does not end with the COPY data's "\\." line`);
         }
+        else if (entry.desc === 'TABLE DATA' &&
+            !entry.copyStmt &&
+            text !== '' &&
+            !text.endsWith(';')) {
+            // pg_dump --inserts: statements, each ending with ";"
+            problems.push(`${name} (of ${entryLabel(entry)}) ends inside an INSERT statement`);
+        }
         else if (name.endsWith('.toc') && size > 0 && !tail.toString('latin1').endsWith('\n')) {
             problems.push(`${name} (of ${entryLabel(entry)}) ends inside a line`);
         }
         else if (name.endsWith('.toc')) {
             // "<oid> <file>" per large object: pg_restore opens each file it names
             for (const line of (await (0,node_fs_promises__WEBPACK_IMPORTED_MODULE_1__.readFile)(file, 'latin1')).split('\n')) {
-                const listed = /^\d+ (\S+)$/.exec(line)?.[1];
-                if (listed && !(await exists(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(directory, listed)))) {
-                    problems.push(`${listed} (a large object ${name} lists) is missing`);
+                const listed = /^(\d+) (\S+)$/.exec(line);
+                if (!listed)
+                    continue;
+                listedObjects.add(listed[1]);
+                if (!(await exists(node_path__WEBPACK_IMPORTED_MODULE_2___default().join(directory, listed[2])))) {
+                    problems.push(`${listed[2]} (a large object ${name} lists) is missing`);
                 }
             }
         }
     }
+    // every large object the TOC creates (a BLOB entry each before pg_dump 17, BLOB METADATA's
+    // lists from 17) has its line in a blobs toc: one cut at a line's end lost some (attacker a100)
+    const unlisted = toc.entries
+        .flatMap(e => e.desc === 'BLOB'
+        ? [e.tag]
+        : e.desc === 'BLOB METADATA'
+            ? [...(e.defn ?? '').matchAll(/\d+/g)].map(m => m[0])
+            : [])
+        .filter(oid => /^\d+$/.test(oid) && !listedObjects.has(oid));
+    if (unlisted.length > 0 && toc.entries.some(e => e.desc === 'BLOBS'))
+        problems.push(`${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(unlisted.length, 'large object')} of the table of contents ${unlisted.length === 1 ? 'is' : 'are'} in no blobs toc (OID ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', \u2026' : ''})`);
     if (problems.length > 0) {
         throw new _archive_js__WEBPACK_IMPORTED_MODULE_11__/* .ArchiveError */ .di(`the directory archive is not whole: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? `; \u2026 and ${problems.length - 5} more` : ''}. pg_dump's files were cut short without an error (a wrapper in front of pg_dump?); nothing was uploaded.`);
     }
@@ -1124,7 +1146,8 @@ function assertWholeDump(format, raw, scanner) {
     if (format === 'plain') {
         // the trailer after the last statement, as psql reads the script: not one that a table's
         // rows or a quoted string hold where the dump was cut (attacker a98 F5b)
-        const at = raw.tail.lastIndexOf(_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl);
+        // (a line of its own: a comment naming a table "z-- PostgreSQL database dump complete" holds it)
+        const at = raw.tail.lastIndexOf(`\n${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}\n`);
         const cut = scanner?.cut ??
             (at < 0 || (scanner?.scanned && raw.bytes - raw.tail.length + at < scanner.lastEnd)
                 ? `it does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}' after its last statement`
