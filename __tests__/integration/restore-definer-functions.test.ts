@@ -608,6 +608,27 @@ REVOKE ALL ON FUNCTION public.fmt(t text) FROM PUBLIC;`
     ])
   })
 
+  it("a101 F3: an operator the backup creates, which the target's routine without a pinned search_path resolves before pg_catalog's: warned, naming both", async () => {
+    const db = await database(`${TARGET}
+      CREATE FUNCTION public.by_secret(e varchar) RETURNS int LANGUAGE plpgsql SECURITY DEFINER
+        AS $$DECLARE r int; BEGIN SELECT id INTO r FROM public.secrets WHERE secret = e; RETURN r; END$$;`)
+    const operator = script(
+      'a101-f3-operator',
+      `CREATE FUNCTION public.eq_hook(a text, b character varying) RETURNS boolean LANGUAGE sql AS $$SELECT pg_catalog.texteq(a, b::text)$$;
+CREATE OPERATOR public.= (FUNCTION = public.eq_hook, LEFTARG = text, RIGHTARG = character varying);`
+    )
+    const warnings = await definerWarnings(inputs(db, operator))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.by_secret(character varying) (executable by PUBLIC; owner ${OWNER}) calls the new operator public.=(text,character varying)`
+    )
+    // a routine whose search_path is pinned to pg_catalog is not reached
+    const pinned = await database(`${TARGET}
+      CREATE FUNCTION public.by_secret(e varchar) RETURNS int LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog
+        AS $$DECLARE r int; BEGIN SELECT id INTO r FROM public.secrets WHERE secret = e; RETURN r; END$$;`)
+    expect(await definerWarnings(inputs(pinned, operator))).toEqual([])
+  })
+
   it('the helper replaced by the same definition (clean over itself): no warning', async () => {
     const db = await database(F3)
     expect(await definerWarnings(inputs(db, helper('SELECT lower(t)'), clean))).toEqual([])
