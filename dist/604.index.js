@@ -8192,6 +8192,17 @@ async function reachedChanges(client, set, kept) {
     if (changed.length === 0 && views.size === 0)
         return [];
     const changedNames = new Set(changed.map(f => f.name));
+    // the operators whose function the restore replaced or created (not an extension's): a
+    // routine without a pinned search_path resolves its operators at run time, an exact match in a
+    // schema of that path before pg_catalog's inexact one (attacker a101 F3: public.=(text,
+    // character varying) run by the target's SECURITY DEFINER function's email = e)
+    const operators = changed.length === 0
+        ? []
+        : (await client.query(`SELECT o.oid::pg_catalog.regoperator::pg_catalog.text AS name, n.nspname::pg_catalog.text AS schema, o.oprname::pg_catalog.text AS oprname
+               FROM pg_catalog.pg_operator o JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) o.oprnamespace
+              WHERE o.oprcode::pg_catalog.oid::pg_catalog.regprocedure::pg_catalog.text OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])
+                AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_operator'::pg_catalog.regclass
+                  AND d.objid OPERATOR(pg_catalog.=) o.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')`, [changed.map(f => f.name)])).rows;
     const { rows } = await client.query(definerBodies(set.serverVersion ?? 0), [kept]);
     const found = new Map();
     for (const r of rows) {
@@ -8216,6 +8227,9 @@ async function reachedChanges(client, set, kept) {
                             ? f.schema === call.schema
                             : path === undefined || path.has(f.schema)))
                         hits.add(f.name);
+            for (const o of operators)
+                if ((path === undefined || path.has(o.schema)) && r.source.includes(o.oprname))
+                    hits.add(`operator ${o.name}`);
         }
         if (hits.size === 0)
             continue;
@@ -8346,7 +8360,7 @@ async function definerFunctionsWarning(client, set) {
                 ? `ALTER FUNCTION ${r.definer} SECURITY INVOKER;`
                 : `REVOKE EXECUTE ON ${f?.kind === 'p' ? 'PROCEDURE' : 'FUNCTION'} ${r.definer} FROM ${(f?.grantees ?? []).join(', ')};`;
         });
-        warnings.push(`SECURITY DEFINER: ${(0,log/* plural */.LS)(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`);
+        warnings.push(`SECURITY DEFINER: ${(0,log/* plural */.LS)(reached.length, "routine of the target's")}, as ${reached.length === 1 ? 'it was' : 'they were'} before the load, that ${reached.length === 1 ? 'runs' : 'run'} with ${reached.length === 1 ? 'its' : 'their'} owner's rights and that roles other than ${reached.length === 1 ? 'its' : 'their'} owner may execute, ${reached.length === 1 ? 'calls' : 'call'} what the restore replaced or created: ${calls.join('; ')}${reached.length > shown ? `; and ${reached.length - shown} more` : ''}. Whoever may execute one now runs the backup's code with its owner's rights (found by the names and operators in its body, resolved by its search_path setting, or by what PostgreSQL records for a BEGIN ATOMIC body; not calls through dynamic SQL, nor deeper than one call; psql and pg_restore by hand replace them the same, without a word). Review what the restore replaced: if it should not run so, restore the target's own definition, or run: ${revokes.join(' ')}`);
     }
     return warnings;
 }
