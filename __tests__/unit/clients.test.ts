@@ -150,7 +150,7 @@ describe('discovery over platform layouts', () => {
       requires: pgDumpOptionRequirements(['--no-statistics'])
     }).catch(describeForInputs)
     expect(error.message).toMatch(
-      /PostgreSQL 15\.3.*; and --no-statistics exists in pg_dump 18 and newer, so pg_dump 18 or newer is needed; found pg_dump 13/
+      /--no-statistics exists in pg_dump 18 and newer, so pg_dump 18 or newer is needed \(the server runs PostgreSQL 15\.3, and pg_dump refuses servers newer than itself\); found pg_dump 13/
     )
     expect(error.message).toContain('postgresql-client-18')
     const pinned = await chooseDumpClient(15, '15.3', {

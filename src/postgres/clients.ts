@@ -391,6 +391,11 @@ function olderThanPreferred(need: Need, install: ClientInstall): ClientInstall {
   }
 }
 
+/** `text` with its first letter in upper case ("--no-statistics exists …" stays as it is). */
+function sentenceStart(text: string): string {
+  return `${text[0].toUpperCase()}${text.slice(1)}`
+}
+
 /** The need raised to the newest major an option asks for, saying why. */
 function withRequirements(need: Need, requires: ClientRequirement[]): Need {
   const above = requires.filter(r => r.major > need.minMajor)
@@ -400,7 +405,10 @@ function withRequirements(need: Need, requires: ClientRequirement[]): Need {
     ...need,
     minMajor,
     installMajor: Math.max(need.installMajor, minMajor),
-    why: `${need.why}; and ${above.map(r => r.because).join(', ')}, so ${need.program} ${minMajor} or newer is needed`
+    // (the option's need first: the server's own is met by any client that meets it, and
+    // "pg_dump refuses servers newer than itself" read as false beside a pg_dump of the
+    // server's major: trial u62 F5)
+    why: `${sentenceStart(above.map(r => r.because).join(', '))}, so ${need.program} ${minMajor} or newer is needed (${need.why[0].toLowerCase()}${need.why.slice(1)})`
   }
 }
 
