@@ -592,6 +592,24 @@ describe('a backup with no table in public into a database whose only table is i
       expect(row).toEqual({ users: 1, todo: 1 })
     }
   }, 120_000)
+
+  it('a backup that creates a table in public without its rows (exclude-table-data) is not said to hold none there (trial u62 F5)', async () => {
+    const source = await server.createDatabase()
+    await psql(
+      source,
+      `CREATE SCHEMA sales; CREATE TABLE sales.orders (id int); INSERT INTO sales.orders VALUES (1);
+       CREATE TABLE public.big_audit (id int); INSERT INTO public.big_audit VALUES (1);`
+    )
+    const file = await pgDump(source, 'audit-rows-left-out.custom', [
+      '-Fc',
+      '--exclude-table-data=public.big_audit'
+    ])
+    const target = await server.createDatabase()
+    await psql(target, `CREATE TABLE public.todo (id int); INSERT INTO public.todo VALUES (1);`)
+    const error = await failure(restore(target, file))
+    expect(error?.message).toMatch(/is not empty: 1 table where the backup goes — public\.todo/)
+    expect(error?.message).not.toContain('The backup holds no table in public')
+  })
 })
 
 /** Runs `file` as psql by hand would: one transaction, stop at the first error; its error. */

@@ -3411,8 +3411,10 @@ async function guardTarget(
  * when the backup's tables are not known.
  */
 function whySchemasCount(plan: RestorePlan, existing: readonly QualifiedName[]): string {
-  const tables = plan.dataTables ?? plan.plain?.copyTables
-  if (!tables || existing.length === 0) return ''
+  const filled = plan.dataTables ?? plan.plain?.copyTables
+  if (!filled || existing.length === 0) return ''
+  // and those it creates without rows (exclude-table-data: trial u62 F5)
+  const tables = [...filled, ...(plan.references?.createdTables ?? [])]
   if (existing.some(t => t.schema !== 'public') || tables.some(t => t.schema === 'public'))
     return ''
   return ` The backup holds no table in public; it counts because every restore reaches it: pg_dump's statements may create objects there (an extension WITH SCHEMA public, a function) and a script's unqualified names land there, so a table of the same name would be changed; if none of the backup's objects goes there, allow-non-empty: true restores beside ${existing.length === 1 ? 'it' : 'them'} (what the target holds is proven unchanged before the COMMIT).`
