@@ -3400,8 +3400,14 @@ async function guardTarget(
     attachedTo.length > 0
       ? ` The backup is ${attachedTo.map(a => `${listNames(a.partitions, 5)}, attached by its ATTACH PARTITION to the target's ${quoteQualified(a.root)}`).join('; ')} (pg_dump -t <partition> --load-via-partition-root): it restores only next to the target's tables. Set 'allow-non-empty: true' for that (the target's tables are proven unchanged before the COMMIT, but for the partitions attached).`
       : ''
+  // a subset none of whose tables the target has: what fits is restoring beside (trial u62 F4)
+  const restored = new Set((plan.tableData ?? []).map(nameKey))
+  const ways =
+    subset !== undefined && !existing.some(t => restored.has(nameKey(t)))
+      ? "Set 'allow-non-empty: true' to restore them next to the tables it keeps (as pg_restore -t by hand does; what the target holds is proven unchanged before the COMMIT), 'clean: true' to drop and replace the backup's objects, or point database-url at an empty database."
+      : "Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database."
   throw new RestoreError(
-    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`
+    `the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} ${ways}${await superuserNote(client, facts, existing)}`
   )
 }
 
