@@ -164,6 +164,22 @@ COMMIT;
     }
   )
 
+  it.each([`' ${OID}'`, `'+0${OID}'::oid`, `(SELECT ${OID})::oid`])(
+    'plain, the OID written as %s: refused the same (attacker a102 F2)',
+    async written => {
+      const spelled = write(
+        `lo-write-${written.length}.sql`,
+        readFileSync((script as { path: string }).path, 'utf8').replace(`'${OID}'`, written)
+      )
+      await expectRefused(
+        SETUP,
+        spelled,
+        /the backup writes into 1 large object it does not create, which the target database '[^']+' has \(OID \d+; first: .*Nothing was changed/,
+        { allowNonEmpty: true }
+      )
+    }
+  )
+
   it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {
     const target = await server.createDatabase()
     const error = await runRestore(target, script).then(
@@ -282,12 +298,7 @@ describe("an archive's objects the target already has, no tables (trial u61 F3)"
 
   it.each([
     ['a type', `CREATE TYPE public.mood AS ENUM ('x');`, 'type public.mood'],
-    ['a domain', `CREATE DOMAIN public.email AS text;`, 'type public.email'],
-    [
-      'a function (another overload)',
-      `CREATE FUNCTION public.calc(text) RETURNS text LANGUAGE sql AS 'select $1';`,
-      'function public.calc'
-    ]
+    ['a domain', `CREATE DOMAIN public.email AS text;`, 'type public.email']
   ])('%s: refused before anything runs, as a plain script is', async (_what, setup, named) => {
     await expectRefused(
       setup,
@@ -302,6 +313,22 @@ describe("an archive's objects the target already has, no tables (trial u61 F3)"
     const target = await server.createDatabase()
     await runRestore(target, archive)
     expect(await server.query(target, 'SELECT m::text FROM public.p')).toEqual([{ m: 'a' }])
+    await server.dropDatabase(target)
+  })
+
+  it("a target with another overload of the archive's function only: restored beside it, as pg_restore by hand does (attacker a102 F3)", async () => {
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE FUNCTION public.calc(text) RETURNS text LANGUAGE sql AS 'select $1';`
+    )
+    await runRestore(target, archive)
+    expect(
+      await server.query(
+        target,
+        "SELECT count(*)::int AS n FROM pg_proc WHERE proname = 'calc' AND pronamespace = 'public'::regnamespace"
+      )
+    ).toEqual([{ n: 2 }])
     await server.dropDatabase(target)
   })
 })

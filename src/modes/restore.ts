@@ -5071,14 +5071,17 @@ async function refuseWrittenLargeObjects(
   if (!references || references.openedOids.size === 0) return
   const foreign = [...references.openedOids].filter(([oid]) => !references.largeObjectOids.has(oid))
   if (foreign.length === 0) return
+  // an OID that is no literal number ('*') may be any of the target's
+  const any = foreign.some(([oid]) => oid === '*')
   const { rows } = await client.query<{ oid: string }>(
     `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
-      WHERE oid = ANY($1::oid[]) ORDER BY oid`,
-    [foreign.map(([oid]) => oid)]
+      WHERE $2 OR oid = ANY($1::oid[]) ORDER BY oid`,
+    [foreign.filter(([oid]) => oid !== '*').map(([oid]) => oid), any]
   )
   if (rows.length === 0) return
   const oids = rows.map(r => r.oid)
-  const first = foreign.find(([oid]) => oid === oids[0])![1]
+  const first = (foreign.find(([oid]) => oid === oids[0]) ??
+    foreign.find(([oid]) => oid === '*'))![1]
   throw new RestoreError(
     `the backup writes into ${plural(oids.length, 'large object')} it does not create, which the target database '${server.database}' has (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}; first: ${first.replace(/\s+/g, ' ')}): pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output, and it would change the target's own large object in place. Nothing was changed. Restore a backup made by pg_dump, or remove the target's large object first if it is to be replaced (SELECT pg_catalog.lo_unlink(${oids[0]})).`
   )

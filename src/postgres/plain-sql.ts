@@ -25,6 +25,15 @@ export const RELATION_KINDS: Record<string, string> = {
   SEQUENCE: 'S'
 }
 
+/**
+ * A large object's OID as a literal argument gives it ('16500', 16500, ' +016500'::oid): its
+ * decimal digits without sign or leading zeros; undefined for anything else (an expression).
+ */
+function literalOid(argument: string): string | undefined {
+  const m = /^\s*'?\s*\+?\s*(\d+)\s*'?\s*(?:::\s*(?:pg_catalog\.)?oid\s*)?$/i.exec(argument)
+  return m ? String(BigInt(m[1])) : undefined
+}
+
 /** The most identifiers PlainDumpObjects.identifiers keeps (a schema per tenant: some 100,000s). */
 const MAX_IDENTIFIERS = 1_000_000
 
@@ -550,11 +559,17 @@ export class PlainDumpObjects {
       if (unlink && !this.largeObjectOids.has(unlink[1])) this.unlinkedOids.add(unlink[1])
     }
     if (/lo_create/i.test(text))
-      for (const m of text.matchAll(/\blo_create\s*\(\s*'?(\d+)'?\s*\)/gi))
-        this.largeObjectOids.add(m[1])
+      for (const m of text.matchAll(/\blo_create\s*\(\s*([^,)]*)\s*\)/gi)) {
+        const oid = literalOid(m[1])
+        if (oid !== undefined) this.largeObjectOids.add(oid)
+      }
     if (/lo_open/i.test(text))
-      for (const m of text.matchAll(/\blo_open\s*\(\s*'?(\d+)'?\s*(?:::\s*\w+\s*)?,/gi))
-        if (!this.openedOids.has(m[1])) this.openedOids.set(m[1], text.slice(0, 200))
+      // the OID as the server reads it (' 16500', '+16500', '016500' are 16500: attacker a102
+      // F2); one that is not a literal number may be any ('*')
+      for (const m of text.matchAll(/\blo_open\s*\(([^,)]*,)?/gi)) {
+        const oid = (m[1] && literalOid(m[1].slice(0, -1))) || '*'
+        if (!this.openedOids.has(oid)) this.openedOids.set(oid, text.slice(0, 200))
+      }
     if (/^\s*create\s+domain\b/i.test(text)) {
       const tokens = sqlTokens(text, false)
       const name = qualifiedAt(tokens, 2)
