@@ -996,13 +996,38 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
         'psql:s.sql:12: ERROR:  duplicate key value violates unique constraint "users_pkey"'
       )
       expect(
-        withUnseenNamesCut('ERROR:  relation "auth.users" x', undefined, new Set(['auth', 'users']))
-      ).toBe('ERROR:  relation "auth.users" x')
+        withUnseenNamesCut(
+          'ERROR:  relation "auth.users" does not exist',
+          undefined,
+          new Set(['auth', 'users'])
+        )
+      ).toBe('ERROR:  relation "auth.users" does not exist')
       expect(
         withUnseenNamesCut("ERROR:  invalid value 'a@b.c' for x", undefined, new Set(['x']))
       ).toBe("ERROR:  invalid value '…' for x")
     } finally {
       withholdCodeErrors(false)
+    }
+  })
+
+  it('while the target keeps rows, a value that closes its quotes early, makes a DETAIL line of its own or is a number is cut too (attacker a102 F1)', () => {
+    const lines = (stderr: string): string => {
+      withholdCodeErrors(true, [], ['users', 'zoned'])
+      try {
+        return reportedLines(stderr).join('\n')
+      } finally {
+        withholdCodeErrors(false)
+      }
+    }
+    for (const stderr of [
+      'psql:s.sql:9: ERROR:  time zone "" ceo@example.com,cfo@example.com "" not recognized\n',
+      'psql:s.sql:9: ERROR:  time zone "users" ceo "users" not recognized\n',
+      'psql:s.sql:9: ERROR:  time zone "\nDETAIL:  ceo@example.com,cfo@example.com " not recognized\nCONTEXT:  COPY zoned, line 1\n',
+      'psql:s.sql:9: ERROR:  requested character too large for encoding: 8514031\n'
+    ]) {
+      const shown = lines(stderr)
+      expect(shown).not.toMatch(/ceo|cfo|8514031/)
+      expect(shown).toMatch(/ERROR: {2}(?:time zone|requested character too large for encoding:) /)
     }
   })
 

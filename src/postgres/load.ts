@@ -3385,6 +3385,8 @@ export function reportedLines(stderr: string): string[] {
   let withheld = false
   /** Each error line's index in `out`, with its failed statement's text (STATEMENT, Command was). */
   const errorLines = new Map<number, string | undefined>()
+  /** The lines of errors the target's own functions or the action's DO blocks raised. */
+  const ownWords = new Set<number>()
   let lastErrorAt = -1
   // psql and pg_restore start each error's first line with their name: an ERROR line without
   // it, among lines that have it, continues a value (a row's text with a line break)
@@ -3431,6 +3433,19 @@ export function reportedLines(stderr: string): string[] {
       explained = []
       errorAt = -1
       withheld = false
+    }
+    // an error the target's own function or the action's DO block raised: its words are theirs
+    // (the target's deferred trigger saying why it refused the restore), not filtered below
+    if (
+      codeErrorsWithheld &&
+      kind === 'CONTEXT' &&
+      (message === 'ERROR' || message === 'FATAL') &&
+      (/^PL\/pgSQL function inline_code_block\b/.test(text) ||
+        ownFunctions.has(contextFunction(text) ?? '')) &&
+      lastErrorAt >= 0
+    ) {
+      ownWords.add(lastErrorAt)
+      for (const i of explained) ownWords.add(i)
     }
     // an error raised inside a function, where the target keeps rows: its text, DETAIL and HINT
     // and the functions' names (one the code made at run time may be named by a row) withheld
@@ -3480,9 +3495,17 @@ export function reportedLines(stderr: string): string[] {
   // CHECK casting what its function read to regclass, "relation "<emails>" does not exist",
   // with no function in its CONTEXT). Cut; a name the statement holds (a missing type, role or
   // relation it names) stays
-  if (codeErrorsWithheld)
+  if (codeErrorsWithheld) {
     for (const [at, statement] of errorLines)
-      out[at] = withUnseenNamesCut(out[at], statement, knownNames)
+      if (!ownWords.has(at)) out[at] = withUnseenNamesCut(out[at], statement, knownNames)
+    // and a DETAIL, HINT or CONTEXT line (a value with a line break makes one: a102 F1b)
+    for (const [at, line] of out.entries()) {
+      const m = /^(DETAIL|HINT|CONTEXT):  (.*)$/.exec(line)
+      // (a COPY's CONTEXT as cutContext leaves it: its table, the line's number)
+      if (m && !ownWords.has(at) && !/^COPY [^,]+, line \d+(?:, column [^:]+)?$/.test(m[2]))
+        out[at] = `${m[1]}:  ${onlyMessageWords(m[2], undefined, knownNames)}`
+    }
+  }
   return out.filter(l => l !== '').slice(0, 8)
 }
 
@@ -3502,31 +3525,117 @@ export function withUnseenNamesCut(
   const at = /\b(?:ERROR|FATAL):\s+/.exec(line)
   if (!at) return line
   const head = line.slice(0, at.index + at[0].length)
-  const isKnown = (text: string): boolean =>
-    known.has(text) || (text.includes('.') && text.split('.').every(part => known.has(part)))
-  const body = line
-    .slice(head.length)
-    .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq?: string, sq?: string) => {
-      const inside = (dq ?? sq ?? '').replace(
-        dq !== undefined ? /""/g : /''/g,
-        dq !== undefined ? '"' : "'"
-      )
-      if (inside === '…' || inside === '') return quoted
-      return (statement !== undefined && statement.includes(inside)) || isKnown(inside)
-        ? quoted
-        : dq !== undefined
-          ? '"…"'
-          : "'…'"
-    })
-  // a name too dotted to look up is printed unquoted after a colon
-  return (
-    head +
-    body.replace(
-      /^((?:improper qualified name \(too many dotted names\)|cross-database references are not implemented)): .*$/,
-      '$1: …'
-    )
-  )
+  const body = line.slice(head.length)
+  // (the action's own words, where a function's error was withheld)
+  if (body === WITHHELD_ERROR) return line
+  return head + onlyMessageWords(body, statement, known)
 }
+
+/**
+ * A message's text as far as it is PostgreSQL's own words, names and what `statement` holds: a
+ * quoted text neither holds is cut to "…" (PostgreSQL does not escape a quote inside one, so a
+ * value may close it early: attacker a102 F1); at the first word or number that is none of
+ * those, the rest is cut ("…"). A value reaches a message through an expression of the
+ * backup's (timezone(), set_config(), a cast to regclass, chr(), …): no list of such messages
+ * is whole, the words of PostgreSQL's messages and the names are known.
+ */
+export function onlyMessageWords(
+  text: string,
+  statement: string | undefined,
+  known: ReadonlySet<string>
+): string {
+  const held = (s: string): boolean => statement !== undefined && s !== '' && statement.includes(s)
+  const isName = (s: string): boolean =>
+    known.has(s) || (s.includes('.') && s.split('.').every(part => known.has(part)))
+  let out = ''
+  let i = 0
+  while (i < text.length) {
+    const c = text[i]
+    if (c === '"' || c === "'") {
+      const end = text.indexOf(c, i + 1)
+      if (end < 0) return `${out}…`
+      const inside = text.slice(i + 1, end)
+      out += inside === '…' || held(inside) || isName(inside) ? text.slice(i, end + 1) : `${c}…${c}`
+      i = end + 1
+      continue
+    }
+    const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i, i + 64))?.[0]
+    if (word) {
+      if (!(MESSAGE_WORDS.has(word.toLowerCase()) || isName(word) || held(word))) return `${out}…`
+      out += word
+      i += word.length
+      continue
+    }
+    const number = /^\d+/.exec(text.slice(i, i + 32))?.[0]
+    if (number) {
+      // a line or column of a statement's text (COPY t, line 12), or what the statement holds
+      if (!(held(number) || /\b(?:line|LINE|column|position|character)\s$/.test(out)))
+        return `${out}…`
+      out += number
+      i += number.length
+      continue
+    }
+    if (!MESSAGE_PUNCTUATION.includes(c)) return `${out}…`
+    out += c
+    i++
+  }
+  return out
+}
+
+/** Punctuation PostgreSQL's messages use around their words and names. */
+const MESSAGE_PUNCTUATION = ' ,.:;()[]=<>-/*+%!?…'
+
+/**
+ * The words of PostgreSQL's messages a restore meets (errors, DETAIL, HINT, CONTEXT), folded:
+ * {@link onlyMessageWords} keeps them; a message with another word is cut there.
+ */
+const MESSAGE_WORDS = new Set(
+  `a about above access aborted account across active add added after aggregate all allowed already also alter an and any
+  appear appears are array as at attempt attribute authentication available bad be because been before being between
+  block both but by bytes call called can cannot canceling cascade case cast change character check circular class
+  closed collation column columns command commands commit committed concurrently configuration conflict conflicts
+  connection connections constraint constraints contains context control conversion copy could create created cross
+  current cycle data database databases deadlock default deferrable defined definition delete denied depend depends
+  detail detected different directory disabled disk do does domain dotted drop due duplicate during else empty enabled
+  encoding end enum equivalent error event exceeded exclusion exist existing exists expected explicit expression
+  extension failed failing false field file first for foreign found from full function functions generated grant
+  granted has have hint identifier identity if ignored implemented improper in inconsistent index inherit inherited
+  inherits input insert instead integer internal into invalid is it its key keys language large larger last length
+  level like limit line list literal load lock locks long longer many match may memory message missing modify more must
+  name named names near new no non not nothing null number object objects of old on one only open operation operator
+  option options or other out outside owned owner parameter parameters partition partitioned permission permitted
+  policy position possible present privilege privileges procedure publication qualified query range rather read
+  recognized record recursive reference referenced references referencing relation relations replace request required
+  restrict result return returned returns revoke role roles row rows rule same schema schemas security sequence server
+  session set should size so specified statement still stored string subscription such superuser support supported
+  syntax system table tables tablespace target terminated text than that the their then there this time timeout to too
+  transaction trigger triggers true type types unexpected unique unknown unrecognized until update use used user using
+  valid value values version view views violates was were when where which while with within without would wrong zone
+  psql pg_restore pg_dump ERROR DETAIL HINT CONTEXT STATEMENT SQL PL pgSQL COPY LINE
+  requested unable find given supplied contain containing matching matches mismatch previously mode write isolation
+  serializable prepared savepoint cursor portal parse parsing characters byte digit digits precision scale overflow
+  underflow division zero negative positive greater less equal minimum maximum exceeds exceed format timestamp date
+  interval numeric boolean json jsonb xml dimensions subscript lower upper bound bounds element elements always
+  override overriding reached nextval setval currval cached ownership member membership login password host entry ssl
+  encryption certificate verify tuple tuples concurrent serialize recovery replica standby hot wal logical slot primary
+  local remote statistics extended indexes method opclass family storage toast compression collations provider locale
+  icu libc deterministic nondeterministic encodings client utf8 versions incompatible compatible library shared
+  preload libraries loaded module magic symbol undefined temporary temp unlogged materialized refresh populated
+  attach detach attached detached bound default overlaps overlap overlapping violate violated violation excluded
+  ambiguous operand operands argument arguments coercion coerce coerced implicit explicitly specify specifying
+  returning aggregates window windows grouping group order sort distinct subquery subqueries correlated referenced
+  lateral join joins inner outer left right outside inside element within whose declared declare variable variables
+  assignment assigned integer bigint smallint real double char varchar bytea oid uuid money inet cidr macaddr bit
+  varying zone timezone interval point path polygon circle box lseg tsvector tsquery regclass regtype regproc
+  regprocedure regoper regoperator regnamespace regrole regconfig regdictionary try again later retry hold held
+  holding waiting wait waits process processes pid backend backends shutdown shutting starting started running
+  canceled cancelled killed signal lost received closing terminate terminating administrator raise perform execute
+  fetch loop foreach exit continue get diagnostics call assert exception exceptions handler begin declare
+  initialization compilation inline_code_block code`
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean)
+)
 
 function lastLines(stderr: string): string[] {
   return stderr
