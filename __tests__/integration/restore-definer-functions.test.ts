@@ -629,6 +629,22 @@ CREATE OPERATOR public.= (FUNCTION = public.eq_hook, LEFTARG = text, RIGHTARG = 
     expect(await definerWarnings(inputs(pinned, operator))).toEqual([])
   })
 
+  it('a102 F4: the operator LIKE runs (~~), which the routine never writes: warned', async () => {
+    const db = await database(`${TARGET}
+      CREATE FUNCTION public.find_like(e varchar) RETURNS int LANGUAGE plpgsql SECURITY DEFINER
+        AS $$DECLARE r int; BEGIN SELECT id INTO r FROM public.secrets WHERE secret LIKE e; RETURN r; END$$;`)
+    const like = script(
+      'a102-f4-like',
+      `CREATE FUNCTION public.like_hook(a text, b character varying) RETURNS boolean LANGUAGE sql AS $$SELECT pg_catalog.textlike(a, b::text)$$;
+CREATE OPERATOR public.~~ (FUNCTION = public.like_hook, LEFTARG = text, RIGHTARG = character varying);`
+    )
+    const warnings = await definerWarnings(inputs(db, like))
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toContain(
+      `function public.find_like(character varying) (executable by PUBLIC; owner ${OWNER}) calls the new operator public.~~(text,character varying)`
+    )
+  })
+
   it('the helper replaced by the same definition (clean over itself): no warning', async () => {
     const db = await database(F3)
     expect(await definerWarnings(inputs(db, helper('SELECT lower(t)'), clean))).toEqual([])

@@ -1030,6 +1030,24 @@ interface ReachedChange {
  * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
  * with its owner's rights for whoever may execute it.
  */
+/**
+ * The operators SQL runs without writing them (a102 F4: LIKE is ~~, IN is =): a routine's body
+ * with one of these words may run the operator.
+ */
+const IMPLIED_OPERATORS: Record<string, RegExp> = {
+  '=': /\b(?:in|any|some|case|distinct|join|using|group|union|intersect|except|nullif|coalesce|between)\b/i,
+  '<>': /\b(?:in|all|distinct|nullif)\b/i,
+  '<': /\b(?:between|order|greatest|least|min|max)\b/i,
+  '>': /\b(?:between|order|greatest|least|min|max)\b/i,
+  '<=': /\b(?:between|order|greatest|least|min|max)\b/i,
+  '>=': /\b(?:between|order|greatest|least|min|max)\b/i,
+  '~~': /\blike\b/i,
+  '!~~': /\blike\b/i,
+  '~~*': /\bilike\b/i,
+  '!~~*': /\bilike\b/i,
+  '~': /\bsimilar\b/i
+}
+
 async function reachedChanges(
   client: pg.Client,
   set: ProtectedSet,
@@ -1091,7 +1109,10 @@ async function reachedChanges(
           )
             hits.add(f.name)
       for (const o of operators)
-        if ((path === undefined || path.has(o.schema)) && r.source.includes(o.oprname))
+        if (
+          (path === undefined || path.has(o.schema)) &&
+          (r.source.includes(o.oprname) || IMPLIED_OPERATORS[o.oprname]?.test(r.source))
+        )
           hits.add(`operator ${o.name}`)
     }
     if (hits.size === 0) continue
