@@ -98,7 +98,8 @@ describe('scripts with a pg_dump header are guarded like any other (the header i
     await expectRefused(
       `SELECT lo_from_bytea(17323, 'precious'::bytea);`,
       fixture('lo.sql'),
-      /is not empty: it holds objects the backup's statements change — 1 large object\. Nothing was changed/
+      // (written in place: refused before the target's emptiness is looked at, a101 F2)
+      /the backup writes into 1 large object it does not create, which the target database '[^']+' has \(OID 17323; .*Nothing was changed/
     )
   })
 })
@@ -179,6 +180,25 @@ COMMIT;
       )
     }
   )
+
+  it("pg_dump --clean's own lo_unlink('…') (without --if-exists) of the backup's large object: restored with clean over the database it was made of (attacker a102 F2c)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.notes (id integer); INSERT INTO public.notes VALUES (1);
+       SELECT lo_from_bytea(${OID + 1}, 'OWNED'::bytea);`
+    )
+    const file = path.join(files, 'lo-clean.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fp', '--clean', '-f', file], {
+      env: server.env(source)
+    })
+    expect(readFileSync(file, 'utf8')).toContain(`SELECT pg_catalog.lo_unlink('${OID + 1}');`)
+    await runRestore(source, { kind: 'file', path: file }, { clean: true })
+    expect(
+      await server.query(source, `SELECT encode(lo_get(${OID + 1}), 'escape') AS data`)
+    ).toEqual([{ data: 'OWNED' }])
+    await server.dropDatabase(source)
+  })
 
   it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {
     const target = await server.createDatabase()
@@ -277,6 +297,47 @@ ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABL
     expect(await defaultAcl(empty)).toEqual([{ role: 'adp_site' }])
     await server.dropDatabase(empty)
   })
+
+  it("that the target holds already (a Supabase project's own, in every pg_dump of public): restored, nothing changed (trial u63 F5)", async () => {
+    const supabase = write(
+      'adp-same.sql',
+      `CREATE TABLE public.adp_same (id integer);
+ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT ALL ON TABLES TO adp_backup;
+ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT ALL ON SEQUENCES TO adp_backup;
+ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;
+`
+    )
+    const target = await server.createDatabase()
+    await server.query(
+      target,
+      `CREATE TABLE public.site_data (id integer); ALTER TABLE public.site_data OWNER TO adp_site;
+       ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT ALL ON TABLES TO adp_backup;
+       ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT ALL ON SEQUENCES TO adp_backup;
+       ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT SELECT ON TABLES TO PUBLIC;`
+    )
+    const acl = () =>
+      server.query(
+        target,
+        'SELECT defaclobjtype::text AS t, defaclacl::text AS acl FROM pg_default_acl ORDER BY 1'
+      )
+    const before = await acl()
+    await runRestore(target, supabase, { allowNonEmpty: true })
+    expect(await acl()).toEqual(before)
+    expect(await server.query(target, "SELECT to_regclass('public.adp_same')::text AS t")).toEqual([
+      { t: 'adp_same' }
+    ])
+    // one privilege more than the target's: refused as before
+    const more = write(
+      'adp-more.sql',
+      `CREATE TABLE public.adp_more (id integer);
+ALTER DEFAULT PRIVILEGES FOR ROLE adp_site IN SCHEMA public GRANT INSERT ON TABLES TO PUBLIC;
+`
+    )
+    await expect(runRestore(target, more, { allowNonEmpty: true })).rejects.toThrow(
+      /GRANT INSERT ON TABLES TO PUBLIC; — with allow-non-empty: true this changes the default privileges of a role of the target/
+    )
+    await server.dropDatabase(target)
+  })
 })
 
 describe("an archive's objects the target already has, no tables (trial u61 F3)", () => {
@@ -316,11 +377,12 @@ describe("an archive's objects the target already has, no tables (trial u61 F3)"
     await server.dropDatabase(target)
   })
 
-  it("a target with another overload of the archive's function only: restored beside it, as pg_restore by hand does (attacker a102 F3)", async () => {
+  it("a target with another overload of the archive's function, or a function named like its type: restored beside them, as pg_restore by hand does (attacker a102 F3)", async () => {
     const target = await server.createDatabase()
     await server.query(
       target,
-      `CREATE FUNCTION public.calc(text) RETURNS text LANGUAGE sql AS 'select $1';`
+      `CREATE FUNCTION public.calc(text) RETURNS text LANGUAGE sql AS 'select $1';
+       CREATE FUNCTION public.mood(text) RETURNS text LANGUAGE sql AS 'select $1';`
     )
     await runRestore(target, archive)
     expect(

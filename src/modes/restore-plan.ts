@@ -1376,8 +1376,10 @@ export function archiveReferences(
       )
     }
     if (e.namespace && ENTRY_OBJECTS.has(e.desc)) {
-      // its name without a function's arguments ("f(integer)" → f)
-      references.createdByEntry({ schema: e.namespace, name: e.tag.replace(/\(.*$/s, '') })
+      references.createdByEntry(
+        { schema: e.namespace, name: e.tag },
+        e.desc === 'TYPE' || e.desc === 'DOMAIN' ? 'type' : 'relation'
+      )
     }
     if (e.desc === 'TABLE DATA') {
       references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]))

@@ -4079,14 +4079,21 @@ async function changedObjects(
   plan: Pick<RestorePlan, 'references' | 'dataOnlySequences'>,
   providers: ReadonlySet<string>
 ): Promise<string[]> {
-  const named = [...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])]
+  // by name (a script's statements), or by name and kind (an archive's entries: createdByEntry)
+  const named = [
+    ...[...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])].map(o => ({
+      ...o,
+      kind: null as string | null
+    })),
+    ...(plan.references?.entryObjects ?? [])
+  ]
   const namedSchemas = [...(plan.references?.namedSchemas ?? [])].filter(
     s => s !== 'public' && !providers.has(s)
   )
   const found: string[] = []
   if (named.length > 0 || namedSchemas.length > 0) {
     const { rows } = await client.query<{ kind: string; schema: string; name: string }>(
-      `WITH wanted(schema, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+      `WITH wanted(schema, name, kind) AS (SELECT * FROM unnest($1::text[], $2::text[], $4::text[])),
             member AS (SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e')
        SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                 WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'i' THEN 'index'
@@ -4094,18 +4101,20 @@ async function changedObjects(
               n.nspname AS schema, c.relname AS name
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          JOIN wanted w ON w.schema = n.nspname AND w.name = c.relname
+                       AND (w.kind IS NULL OR w.kind = 'relation')
         WHERE c.relkind NOT IN ('r', 'p', 't')
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_class'::regclass AND m.objid = c.oid)
        UNION
        SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
               n.nspname, p.proname
          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname
+         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname AND w.kind IS NULL
         WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND m.objid = p.oid)
        UNION
        SELECT 'type', n.nspname, t.typname
          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
          JOIN wanted w ON w.schema = n.nspname AND w.name = t.typname
+                       AND (w.kind IS NULL OR w.kind = 'type')
         WHERE t.typrelid = 0 AND t.typelem = 0
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_type'::regclass AND m.objid = t.oid)
        UNION
@@ -4113,7 +4122,7 @@ async function changedObjects(
          FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($3::text[])
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_namespace'::regclass AND m.objid = n.oid)
        ORDER BY 2, 3, 1`,
-      [named.map(o => o.schema), named.map(o => o.name), namedSchemas]
+      [named.map(o => o.schema), named.map(o => o.name), namedSchemas, named.map(o => o.kind)]
     )
     for (const r of rows) {
       if (providers.has(r.schema)) continue

@@ -832,7 +832,9 @@ export class ScriptDrops {
     if (
       event.parts.length === 1 &&
       k !== undefined &&
-      (k[0] === 'DROP' || (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text))) &&
+      (k[0] === 'DROP' ||
+        (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text)) ||
+        /^SELECT pg_catalog\.lo_unlink\('\d+'\);?\s*$/.test(event.text.trim())) &&
       !/\bIF\s+EXISTS\b/i.test(event.text)
     )
       this.scriptDrops.add(dropKey(event.text))
@@ -876,16 +878,23 @@ export class ScriptDrops {
  */
 export function dropKey(drop: string): string {
   // white space squeezed outside double-quoted names only: "a b" and "a\nb" are two tables
-  return drop
-    .trim()
-    .replace(/;\s*$/, '')
-    .split(/("(?:[^"]|"")*")/)
-    .map((part, i) =>
-      i % 2 === 1 ? part : part.replace(/\s+/g, ' ').replace(/ IF EXISTS /gi, ' ')
-    )
-    .join('')
-    .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
-    .replace(/ CASCADE$/i, '')
+  return (
+    drop
+      .trim()
+      .replace(/;\s*$/, '')
+      .split(/("(?:[^"]|"")*")/)
+      .map((part, i) =>
+        i % 2 === 1 ? part : part.replace(/\s+/g, ' ').replace(/ IF EXISTS /gi, ' ')
+      )
+      .join('')
+      .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
+      .replace(/ CASCADE$/i, '')
+      // pg_dump --clean without --if-exists unlinks a large object as lo_unlink('…') (a102 F2c)
+      .replace(
+        /^SELECT pg_catalog\.lo_unlink\('(\d+)'\)$/,
+        "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '$1'"
+      )
+  )
 }
 
 /** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */

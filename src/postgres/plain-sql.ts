@@ -869,7 +869,7 @@ export class PlainDumpObjects {
     this.keyed = Math.max(this.keyed, keyedTo)
     const sequences = this.sequenceKeys
     const unlink = LO_UNLINK.exec(text.replace(/\s+/g, ' ').trim())
-    if (unlink) this.unlinks.set(unlink[1], statement())
+    if (unlink) this.unlinks.set(unlink[1] ?? unlink[2], statement())
     for (const why of scriptHazards(text, keywords, sequences, {
       standardConformingStrings,
       domains: this.createdDomains
@@ -1107,9 +1107,16 @@ export class PlainDumpObjects {
    * its owner after (ALTER … OWNER TO), as a plain dump's script names it (trial u61 F3: an
    * archive's type the target had was found only by the load's CREATE TYPE).
    */
-  createdByEntry(object: QualifiedName): void {
-    this.named(object)
+  createdByEntry(object: QualifiedName, kind: 'type' | 'relation'): void {
+    if (RESERVED_SCHEMA.test(object.schema)) return
+    this.entryObjects.push({ ...object, kind })
   }
+
+  /**
+   * The objects of {@link createdByEntry}, each with the kind of catalog it is in (a type's name
+   * is no function's: attacker a102 F3, a target's function named like the backup's type).
+   */
+  readonly entryObjects: Array<QualifiedName & { kind: 'type' | 'relation' }> = []
 
   private named(object: QualifiedName): void {
     if (RESERVED_SCHEMA.test(object.schema)) return
@@ -1515,9 +1522,13 @@ function shadowingType(
  */
 const LITERAL_ARGS = String.raw`(?:\s*(?:-?[0-9][\w.]*|'(?:[^']|'')*'(?:::(?:integer|smallint|real|boolean|text)(?:\[\])?)?|true|false|NULL)\s*(?:,|(?=\))))*`
 
-/** pg_dump --clean's removal of a large object (a hazard when the backup does not create it). */
+/**
+ * pg_dump --clean's removal of a large object (a hazard when the backup does not create it):
+ * with --if-exists from pg_largeobject_metadata, without it lo_unlink('…') (attacker a102 F2c:
+ * refused as no call of pg_dump's).
+ */
 const LO_UNLINK =
-  /^SELECT pg_catalog\.lo_unlink\(oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)';?$/
+  /^SELECT pg_catalog\.lo_unlink\((?:oid\) FROM pg_catalog\.pg_largeobject_metadata WHERE oid = '(\d+)'|'(\d+)'\));?$/
 
 /**
  * The top-level function calls pg_dump itself writes (PostgreSQL 9.2 to 18), with literal

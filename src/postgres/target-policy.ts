@@ -105,6 +105,11 @@ export interface TargetFacts {
    */
   objectOwners?: string[]
   /**
+   * The target's default privileges, one per privilege: "role|schema|objtype|grantee|privilege"
+   * (pg_default_acl through aclexplode; schema '' for a role's global ones, grantee 'public').
+   */
+  defaultAcls?: string[]
+  /**
    * The search_path settings sessions in the target start with (pg_db_role_setting: ALTER ROLE
    * … SET, ALTER ROLE … IN DATABASE … SET, ALTER DATABASE … SET, of this database or all
    * databases): role undefined for every role's, database undefined for every database's.
@@ -330,6 +335,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     publications: TargetFacts['publications'] | null
     settings: string[] | null
     object_owners: string[] | null
+    default_acls: string[] | null
     superusers: string[] | null
     privileges_of: Record<string, string[]> | null
     search_paths: Array<{ role: string | null; database: string | null; path: string }> | null
@@ -357,6 +363,7 @@ export async function readTargetFacts(client: pg.Client): Promise<TargetFacts> {
     settings: (row.settings ?? []).map(s => s.toLowerCase()),
     providerSchemas: await readProviderSchemas(client),
     objectOwners: row.object_owners ?? [],
+    defaultAcls: row.default_acls ?? [],
     searchPaths: (row.search_paths ?? []).map(p => ({
       ...(p.role !== null ? { role: p.role } : {}),
       ...(p.database !== null ? { database: p.database } : {}),
@@ -468,6 +475,13 @@ SELECT current_user::text AS current_user,
              AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep
                               WHERE dep.classid = 'pg_catalog.pg_type'::regclass
                                 AND dep.objid = t.oid AND dep.deptype = 'e')) o) AS object_owners,
+       (SELECT json_agg(pg_catalog.concat_ws('|', pg_catalog.pg_get_userbyid(a.defaclrole)::text,
+                 COALESCE(n.nspname::text, ''), a.defaclobjtype::text,
+                 CASE WHEN x.grantee = 0 THEN 'public' ELSE pg_catalog.pg_get_userbyid(x.grantee)::text END,
+                 x.privilege_type || CASE WHEN x.is_grantable THEN '+' ELSE '' END))
+          FROM pg_catalog.pg_default_acl a
+          LEFT JOIN pg_catalog.pg_namespace n ON n.oid = a.defaclnamespace,
+               pg_catalog.aclexplode(a.defaclacl) x) AS default_acls,
        (SELECT json_agg(json_build_object(
                  'role', CASE WHEN s.setrole = 0 THEN NULL ELSE pg_catalog.pg_get_userbyid(s.setrole)::text END,
                  'database', CASE WHEN s.setdatabase = 0 THEN NULL ELSE d.datname::text END,
@@ -494,6 +508,25 @@ const NOT_IN_PG_SETTINGS = new Set([
   'seed',
   'set_config'
 ])
+
+/** pg_default_acl.defaclobjtype of ALTER DEFAULT PRIVILEGES … ON <kind>. */
+const DEFAULT_ACL_TYPES: Record<string, string> = {
+  TABLES: 'r',
+  SEQUENCES: 'S',
+  FUNCTIONS: 'f',
+  ROUTINES: 'f',
+  TYPES: 'T',
+  SCHEMAS: 'n'
+}
+
+/** The privileges ALL grants on each kind (MAINTAIN from PostgreSQL 17), as aclexplode names them. */
+const ALL_PRIVILEGES: Record<string, string[]> = {
+  r: ['SELECT', 'INSERT', 'UPDATE', 'DELETE', 'TRUNCATE', 'REFERENCES', 'TRIGGER', 'MAINTAIN'],
+  S: ['USAGE', 'SELECT', 'UPDATE'],
+  f: ['EXECUTE'],
+  T: ['USAGE'],
+  n: ['USAGE', 'CREATE']
+}
 
 /** Role specifications that are no role name. */
 const ROLE_KEYWORDS = new Set(['public', 'current_user', 'current_role', 'session_user'])
@@ -852,6 +885,56 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     return KEEP
   }
 
+  /**
+   * An ALTER DEFAULT PRIVILEGES … GRANT that the target's default privileges hold already, each
+   * privilege for each role, schema and grantee it names (pg_dump of a Supabase project writes
+   * the platform's own, which every project has: trial u63 F5): it changes nothing.
+   */
+  function alreadyDefault(t: SqlToken[], forRoles: string[]): boolean {
+    const grantAt = indexOfWord(t, 'GRANT')
+    const onAt = indexOfWord(t, 'ON', grantAt)
+    const toAt = indexOfWord(t, 'TO', onAt)
+    if (grantAt < 0 || onAt < 0 || toAt < 0 || indexOfWord(t, 'REVOKE') >= 0) return false
+    const objtype = DEFAULT_ACL_TYPES[(t[onAt + 1]?.text ?? '').toUpperCase()]
+    if (!objtype) return false
+    const inAt = indexOfWord(t, 'IN')
+    const schemas: string[] = []
+    if (inAt >= 0 && inAt < grantAt && isWord(t[inAt + 1], 'SCHEMA')) {
+      for (let i = inAt + 2; i < grantAt; i += 2) {
+        const name = nameOf(t[i])
+        if (name === undefined) return false
+        schemas.push(name)
+        if (!isComma(t[i + 1])) break
+      }
+    } else schemas.push('')
+    const words = t.slice(grantAt + 1, onAt).map(w => w.text.toUpperCase())
+    const all = ALL_PRIVILEGES[objtype].filter(p => p !== 'MAINTAIN' || facts.serverMajor >= 17)
+    const privileges = words[0] === 'ALL' ? all : words.filter(w => w !== ',' && w !== 'PRIVILEGES')
+    if (privileges.some(p => !all.includes(p))) return false
+    const option = indexOfWord(t, 'OPTION', toAt) > 0 ? '+' : ''
+    const grantees = roleList(t, toAt + 1, ['WITH'])
+    const roles = (forRoles.length > 0 ? forRoles : [facts.currentUser]).map(r =>
+      ROLE_KEYWORDS.has(r) && r !== 'public' ? facts.currentUser : r
+    )
+    const held = new Set(facts.defaultAcls ?? [])
+    return (
+      grantees.length > 0 &&
+      roles.every(role =>
+        schemas.every(schema =>
+          grantees.every(grantee =>
+            privileges.every(
+              p =>
+                held.has(
+                  `${role}|${schema}|${objtype}|${ROLE_KEYWORDS.has(grantee) && grantee !== 'public' ? facts.currentUser : grantee}|${p}${option}`
+                ) ||
+                (option === '' && held.has(`${role}|${schema}|${objtype}|${grantee}|${p}+`))
+            )
+          )
+        )
+      )
+    )
+  }
+
   function defaultPrivilegesDecision(e: StatementEvent, t: SqlToken[]): StatementDecision {
     if (options.noPrivileges === true)
       return skip('privileges are not restored (no-privileges: true)')
@@ -866,7 +949,7 @@ export function statementPolicy(facts: TargetFacts, options: PolicyOptions): Sta
     // next to the target's objects (allow-non-empty), a role's default privileges reach what
     // it creates there later, not only the backup's objects: only the backup's own roles that
     // own nothing in the target may have theirs changed
-    if (options.allowNonEmpty && objectOwners.size > 0) {
+    if (options.allowNonEmpty && objectOwners.size > 0 && !alreadyDefault(t, forRoles)) {
       const changed = (forRoles.length > 0 ? forRoles : [facts.currentUser]).map(r =>
         ROLE_KEYWORDS.has(r) && r !== 'public' ? facts.currentUser : r
       )
