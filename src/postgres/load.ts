@@ -3500,7 +3500,7 @@ export function reportedLines(stderr: string): string[] {
       if (!ownWords.has(at)) out[at] = withUnseenNamesCut(out[at], statement, knownNames)
     // and a DETAIL, HINT or CONTEXT line (a value with a line break makes one: a102 F1b)
     for (const [at, line] of out.entries()) {
-      const m = /^(DETAIL|HINT|CONTEXT):  (.*)$/.exec(line)
+      const m = /^(DETAIL|HINT|CONTEXT): {2}(.*)$/.exec(line)
       // (a COPY's CONTEXT as cutContext leaves it: its table, the line's number)
       if (m && !ownWords.has(at) && !/^COPY [^,]+, line \d+(?:, column [^:]+)?$/.test(m[2]))
         out[at] = `${m[1]}:  ${onlyMessageWords(m[2], undefined, knownNames)}`
