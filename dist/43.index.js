@@ -565,6 +565,10 @@ function olderThanPreferred(need, install) {
         warning: `${preferred.why}; restoring it with the older ${listInstalls(need.program, [install])}, as psql by hand would: the action reads the script first and handles what newer pg_dumps add (such as \\restrict, SET transaction_timeout), and a statement the server rejects fails the restore as it would by hand. To restore with a psql as new as the dump, install ${clientPackage(preferred.major)} (or set install-client: true).`
     };
 }
+/** `text` with its first letter in upper case ("--no-statistics exists \u2026" stays as it is). */
+function sentenceStart(text) {
+    return `${text[0].toUpperCase()}${text.slice(1)}`;
+}
 /** The need raised to the newest major an option asks for, saying why. */
 function withRequirements(need, requires) {
     const above = requires.filter(r => r.major > need.minMajor);
@@ -575,7 +579,10 @@ function withRequirements(need, requires) {
         ...need,
         minMajor,
         installMajor: Math.max(need.installMajor, minMajor),
-        why: `${need.why}; and ${above.map(r => r.because).join(', ')}, so ${need.program} ${minMajor} or newer is needed`
+        // (the option's need first: the server's own is met by any client that meets it, and
+        // "pg_dump refuses servers newer than itself" read as false beside a pg_dump of the
+        // server's major: trial u62 F5)
+        why: `${sentenceStart(above.map(r => r.because).join(', '))}, so ${need.program} ${minMajor} or newer is needed (${need.why[0].toLowerCase()}${need.why.slice(1)})`
     };
 }
 /**

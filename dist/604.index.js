@@ -927,7 +927,9 @@ class ScriptDrops {
         const k = event.parts[0]?.keywords;
         if (event.parts.length === 1 &&
             k !== undefined &&
-            (k[0] === 'DROP' || (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text))) &&
+            (k[0] === 'DROP' ||
+                (k[0] === 'ALTER' && k[1] === 'TABLE' && /\bDROP\b/i.test(event.text)) ||
+                /^SELECT pg_catalog\.lo_unlink\('\d+'\);?\s*$/.test(event.text.trim())) &&
             !/\bIF\s+EXISTS\b/i.test(event.text))
             this.scriptDrops.add(dropKey(event.text));
         for (const part of event.parts) {
@@ -971,14 +973,16 @@ class ScriptDrops {
  */
 function dropKey(drop) {
     // white space squeezed outside double-quoted names only: "a b" and "a\nb" are two tables
-    return drop
+    return (drop
         .trim()
         .replace(/;\s*$/, '')
         .split(/("(?:[^"]|"")*")/)
         .map((part, i) => i % 2 === 1 ? part : part.replace(/\s+/g, ' ').replace(/ IF EXISTS /gi, ' '))
         .join('')
         .replace(/^ALTER TABLE ONLY /i, 'ALTER TABLE ')
-        .replace(/ CASCADE$/i, '');
+        .replace(/ CASCADE$/i, '')
+        // pg_dump --clean without --if-exists unlinks a large object as lo_unlink('\u2026') (a102 F2c)
+        .replace(/^SELECT pg_catalog\.lo_unlink\('(\d+)'\)$/, "SELECT pg_catalog.lo_unlink(oid) FROM pg_catalog.pg_largeobject_metadata WHERE oid = '$1'"));
 }
 /** A pass-through stage that reads a plain script with psql's lexer and collects its drops. */
 class ScriptDropsScanner extends external_node_stream_.Transform {
@@ -6874,6 +6878,8 @@ function reportedLines(stderr) {
     let withheld = false;
     /** Each error line's index in `out`, with its failed statement's text (STATEMENT, Command was). */
     const errorLines = new Map();
+    /** The lines of errors the target's own functions or the action's DO blocks raised. */
+    const ownWords = new Set();
     let lastErrorAt = -1;
     // psql and pg_restore start each error's first line with their name: an ERROR line without
     // it, among lines that have it, continues a value (a row's text with a line break)
@@ -6915,6 +6921,18 @@ function reportedLines(stderr) {
             explained = [];
             errorAt = -1;
             withheld = false;
+        }
+        // an error the target's own function or the action's DO block raised: its words are theirs
+        // (the target's deferred trigger saying why it refused the restore), not filtered below
+        if (codeErrorsWithheld &&
+            kind === 'CONTEXT' &&
+            (message === 'ERROR' || message === 'FATAL') &&
+            (/^PL\/pgSQL function inline_code_block\b/.test(text) ||
+                ownFunctions.has(contextFunction(text) ?? '')) &&
+            lastErrorAt >= 0) {
+            ownWords.add(lastErrorAt);
+            for (const i of explained)
+                ownWords.add(i);
         }
         // an error raised inside a function, where the target keeps rows: its text, DETAIL and HINT
         // and the functions' names (one the code made at run time may be named by a row) withheld
@@ -6970,9 +6988,18 @@ function reportedLines(stderr) {
     // CHECK casting what its function read to regclass, "relation "<emails>" does not exist",
     // with no function in its CONTEXT). Cut; a name the statement holds (a missing type, role or
     // relation it names) stays
-    if (codeErrorsWithheld)
+    if (codeErrorsWithheld) {
         for (const [at, statement] of errorLines)
-            out[at] = withUnseenNamesCut(out[at], statement, knownNames);
+            if (!ownWords.has(at))
+                out[at] = withUnseenNamesCut(out[at], statement, knownNames);
+        // and a DETAIL, HINT or CONTEXT line (a value with a line break makes one: a102 F1b)
+        for (const [at, line] of out.entries()) {
+            const m = /^(DETAIL|HINT|CONTEXT): {2}(.*)$/.exec(line);
+            // (a COPY's CONTEXT as cutContext leaves it: its table, the line's number)
+            if (m && !ownWords.has(at) && !/^COPY [^,]+, line \d+(?:, column [^:]+)?$/.test(m[2]))
+                out[at] = `${m[1]}:  ${onlyMessageWords(m[2], undefined, knownNames)}`;
+        }
+    }
     return out.filter(l => l !== '').slice(0, 8);
 }
 /**
@@ -6988,23 +7015,111 @@ function withUnseenNamesCut(line, statement, known = new Set()) {
     if (!at)
         return line;
     const head = line.slice(0, at.index + at[0].length);
-    const isKnown = (text) => known.has(text) || (text.includes('.') && text.split('.').every(part => known.has(part)));
-    const body = line
-        .slice(head.length)
-        .replace(/"((?:[^"]|"")*)"|'((?:[^']|'')*)'/g, (quoted, dq, sq) => {
-        const inside = (dq ?? sq ?? '').replace(dq !== undefined ? /""/g : /''/g, dq !== undefined ? '"' : "'");
-        if (inside === '\u2026' || inside === '')
-            return quoted;
-        return (statement !== undefined && statement.includes(inside)) || isKnown(inside)
-            ? quoted
-            : dq !== undefined
-                ? '"\u2026"'
-                : "'\u2026'";
-    });
-    // a name too dotted to look up is printed unquoted after a colon
-    return (head +
-        body.replace(/^((?:improper qualified name \(too many dotted names\)|cross-database references are not implemented)): .*$/, '$1: \u2026'));
+    const body = line.slice(head.length);
+    // (the action's own words, where a function's error was withheld)
+    if (body === WITHHELD_ERROR)
+        return line;
+    return head + onlyMessageWords(body, statement, known);
 }
+/**
+ * A message's text as far as it is PostgreSQL's own words, names and what `statement` holds: a
+ * quoted text neither holds is cut to "\u2026" (PostgreSQL does not escape a quote inside one, so a
+ * value may close it early: attacker a102 F1); at the first word or number that is none of
+ * those, the rest is cut ("\u2026"). A value reaches a message through an expression of the
+ * backup's (timezone(), set_config(), a cast to regclass, chr(), \u2026): no list of such messages
+ * is whole, the words of PostgreSQL's messages and the names are known.
+ */
+function onlyMessageWords(text, statement, known) {
+    const held = (s) => statement !== undefined && s !== '' && statement.includes(s);
+    const isName = (s) => known.has(s) || (s.includes('.') && s.split('.').every(part => known.has(part)));
+    let out = '';
+    let i = 0;
+    while (i < text.length) {
+        const c = text[i];
+        if (c === '"' || c === "'") {
+            const end = text.indexOf(c, i + 1);
+            if (end < 0)
+                return `${out}\u2026`;
+            const inside = text.slice(i + 1, end);
+            out += inside === '\u2026' || held(inside) || isName(inside) ? text.slice(i, end + 1) : `${c}\u2026${c}`;
+            i = end + 1;
+            continue;
+        }
+        const word = /^[A-Za-z_][A-Za-z0-9_$]*/.exec(text.slice(i, i + 64))?.[0];
+        if (word) {
+            if (!(MESSAGE_WORDS.has(word.toLowerCase()) || isName(word) || held(word)))
+                return `${out}\u2026`;
+            out += word;
+            i += word.length;
+            continue;
+        }
+        const number = /^\d+/.exec(text.slice(i, i + 32))?.[0];
+        if (number) {
+            // a line or column of a statement's text (COPY t, line 12), or what the statement holds
+            if (!(held(number) || /\b(?:line|LINE|column|position|character)\s$/.test(out)))
+                return `${out}\u2026`;
+            out += number;
+            i += number.length;
+            continue;
+        }
+        if (!MESSAGE_PUNCTUATION.includes(c))
+            return `${out}\u2026`;
+        out += c;
+        i++;
+    }
+    return out;
+}
+/** Punctuation PostgreSQL's messages use around their words and names. */
+const MESSAGE_PUNCTUATION = ' ,.:;()[]=<>-/*+%!?\u2026';
+/**
+ * The words of PostgreSQL's messages a restore meets (errors, DETAIL, HINT, CONTEXT), folded:
+ * {@link onlyMessageWords} keeps them; a message with another word is cut there.
+ */
+const MESSAGE_WORDS = new Set(`a about above access aborted account across active add added after aggregate all allowed already also alter an and any
+  appear appears are array as at attempt attribute authentication available bad be because been before being between
+  block both but by bytes call called can cannot canceling cascade case cast change character check circular class
+  closed collation column columns command commands commit committed concurrently configuration conflict conflicts
+  connection connections constraint constraints contains context control conversion copy could create created cross
+  current cycle data database databases deadlock default deferrable defined definition delete denied depend depends
+  detail detected different directory disabled disk do does domain dotted drop due duplicate during else empty enabled
+  encoding end enum equivalent error event exceeded exclusion exist existing exists expected explicit expression
+  extension failed failing false field file first for foreign found from full function functions generated grant
+  granted has have hint identifier identity if ignored implemented improper in inconsistent index inherit inherited
+  inherits input insert instead integer internal into invalid is it its key keys language large larger last length
+  level like limit line list literal load lock locks long longer many match may memory message missing modify more must
+  name named names near new no non not nothing null number object objects of old on one only open operation operator
+  option options or other out outside owned owner parameter parameters partition partitioned permission permitted
+  policy position possible present privilege privileges procedure publication qualified query range rather read
+  recognized record recursive reference referenced references referencing relation relations replace request required
+  restrict result return returned returns revoke role roles row rows rule same schema schemas security sequence server
+  session set should size so specified statement still stored string subscription such superuser support supported
+  syntax system table tables tablespace target terminated text than that the their then there this time timeout to too
+  transaction trigger triggers true type types unexpected unique unknown unrecognized until update use used user using
+  valid value values version view views violates was were when where which while with within without would wrong zone
+  psql pg_restore pg_dump ERROR DETAIL HINT CONTEXT STATEMENT SQL PL pgSQL COPY LINE
+  requested unable find given supplied contain containing matching matches mismatch previously mode write isolation
+  serializable prepared savepoint cursor portal parse parsing characters byte digit digits precision scale overflow
+  underflow division zero negative positive greater less equal minimum maximum exceeds exceed format timestamp date
+  interval numeric boolean json jsonb xml dimensions subscript lower upper bound bounds element elements always
+  override overriding reached nextval setval currval cached ownership member membership login password host entry ssl
+  encryption certificate verify tuple tuples concurrent serialize recovery replica standby hot wal logical slot primary
+  local remote statistics extended indexes method opclass family storage toast compression collations provider locale
+  icu libc deterministic nondeterministic encodings client utf8 versions incompatible compatible library shared
+  preload libraries loaded module magic symbol undefined temporary temp unlogged materialized refresh populated
+  attach detach attached detached bound default overlaps overlap overlapping violate violated violation excluded
+  ambiguous operand operands argument arguments coercion coerce coerced implicit explicitly specify specifying
+  returning aggregates window windows grouping group order sort distinct subquery subqueries correlated referenced
+  lateral join joins inner outer left right outside inside element within whose declared declare variable variables
+  assignment assigned integer bigint smallint real double char varchar bytea oid uuid money inet cidr macaddr bit
+  varying zone timezone interval point path polygon circle box lseg tsvector tsquery regclass regtype regproc
+  regprocedure regoper regoperator regnamespace regrole regconfig regdictionary try again later retry hold held
+  holding waiting wait waits process processes pid backend backends shutdown shutting starting started running
+  canceled cancelled killed signal lost received closing terminate terminating administrator raise perform execute
+  fetch loop foreach exit continue get diagnostics call assert exception exceptions handler begin declare
+  initialization compilation inline_code_block code`
+    .toLowerCase()
+    .split(/\s+/)
+    .filter(Boolean));
 function lastLines(stderr) {
     return stderr
         .trim()
@@ -8182,6 +8297,23 @@ function calledNames(source) {
  * its SECURITY DEFINER support functions. Such a routine, unchanged itself, runs the backup's code
  * with its owner's rights for whoever may execute it.
  */
+/**
+ * The operators SQL runs without writing them (a102 F4: LIKE is ~~, IN is =): a routine's body
+ * with one of these words may run the operator.
+ */
+const IMPLIED_OPERATORS = {
+    '=': /\b(?:in|any|some|case|distinct|join|using|group|union|intersect|except|nullif|coalesce|between)\b/i,
+    '<>': /\b(?:in|all|distinct|nullif)\b/i,
+    '<': /\b(?:between|order|greatest|least|min|max)\b/i,
+    '>': /\b(?:between|order|greatest|least|min|max)\b/i,
+    '<=': /\b(?:between|order|greatest|least|min|max)\b/i,
+    '>=': /\b(?:between|order|greatest|least|min|max)\b/i,
+    '~~': /\blike\b/i,
+    '!~~': /\blike\b/i,
+    '~~*': /\bilike\b/i,
+    '!~~*': /\bilike\b/i,
+    '~': /\bsimilar\b/i
+};
 async function reachedChanges(client, set, kept) {
     const before = set.functionDigests;
     if (kept.length === 0 || before === undefined)
@@ -8228,7 +8360,8 @@ async function reachedChanges(client, set, kept) {
                             : path === undefined || path.has(f.schema)))
                         hits.add(f.name);
             for (const o of operators)
-                if ((path === undefined || path.has(o.schema)) && r.source.includes(o.oprname))
+                if ((path === undefined || path.has(o.schema)) &&
+                    (r.source.includes(o.oprname) || IMPLIED_OPERATORS[o.oprname]?.test(r.source)))
                     hits.add(`operator ${o.name}`);
         }
         if (hits.size === 0)
@@ -12057,11 +12190,10 @@ function schemaHint(schema, toc) {
 }
 /** Entries that create an object of a schema other than a table (whose names restore.ts checks apart). */
 const ENTRY_OBJECTS = new Set([
+    // (not functions: by name, a target's other overload would count, which pg_restore by hand
+    // restores beside: attacker a102 F3)
     'TYPE',
     'DOMAIN',
-    'FUNCTION',
-    'PROCEDURE',
-    'AGGREGATE',
     'VIEW',
     'MATERIALIZED VIEW',
     'SEQUENCE',
@@ -12089,8 +12221,7 @@ function archiveReferences(selection, toc) {
             references.openedOids.set(e.tag, `the archive's entry ${e.dumpId}; BLOB ${e.tag}, which does not create it`);
         }
         if (e.namespace && ENTRY_OBJECTS.has(e.desc)) {
-            // its name without a function's arguments ("f(integer)" \u2192 f)
-            references.createdByEntry({ schema: e.namespace, name: e.tag.replace(/\(.*$/s, '') });
+            references.createdByEntry({ schema: e.namespace, name: e.tag }, e.desc === 'TYPE' || e.desc === 'DOMAIN' ? 'type' : 'relation');
         }
         if (e.desc === 'TABLE DATA') {
             references.dataTableKeys.add(JSON.stringify([e.namespace ?? '', e.tag]));
@@ -15741,7 +15872,12 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
     const partitionOfTarget = attachedTo.length > 0
         ? ` The backup is ${attachedTo.map(a => `${listNames(a.partitions, 5)}, attached by its ATTACH PARTITION to the target's ${(0,sql_names/* quoteQualified */.$s)(a.root)}`).join('; ')} (pg_dump -t <partition> --load-via-partition-root): it restores only next to the target's tables. Set 'allow-non-empty: true' for that (the target's tables are proven unchanged before the COMMIT, but for the partitions attached).`
         : '';
-    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.${await superuserNote(client, facts, existing)}`);
+    // a subset none of whose tables the target has: what fits is restoring beside (trial u62 F4)
+    const restored = new Set((plan.tableData ?? []).map(nameKey));
+    const ways = subset !== undefined && !existing.some(t => restored.has(nameKey(t)))
+        ? "Set 'allow-non-empty: true' to restore them next to the tables it keeps (as pg_restore -t by hand does; what the target holds is proven unchanged before the COMMIT), 'clean: true' to drop and replace the backup's objects, or point database-url at an empty database."
+        : "Set 'clean: true' to drop and replace the backup's objects, 'allow-non-empty: true' to restore next to them, or point database-url at an empty database.";
+    throw new RestoreError(`the target database '${server.database}' is not empty: ${subset ?? counted}. Nothing was changed.${partitionOfTarget}${itself}${await migratedSchemaHint(client, plan, existing, providers)}${whySchemasCount(plan, existing)} ${ways}${await superuserNote(client, facts, existing)}`);
 }
 /**
  * Where the target's tables lie only in public and the backup holds no table there: why public
@@ -15749,9 +15885,11 @@ async function guardTarget(inputs, client, plan, facts, manifest) {
  * when the backup's tables are not known.
  */
 function whySchemasCount(plan, existing) {
-    const tables = plan.dataTables ?? plan.plain?.copyTables;
-    if (!tables || existing.length === 0)
+    const filled = plan.dataTables ?? plan.plain?.copyTables;
+    if (!filled || existing.length === 0)
         return '';
+    // and those it creates without rows (exclude-table-data: trial u62 F5)
+    const tables = [...filled, ...(plan.references?.createdTables ?? [])];
     if (existing.some(t => t.schema !== 'public') || tables.some(t => t.schema === 'public'))
         return '';
     return ` The backup holds no table in public; it counts because every restore reaches it: pg_dump's statements may create objects there (an extension WITH SCHEMA public, a function) and a script's unqualified names land there, so a table of the same name would be changed; if none of the backup's objects goes there, allow-non-empty: true restores beside ${existing.length === 1 ? 'it' : 'them'} (what the target holds is proven unchanged before the COMMIT).`;
@@ -16273,11 +16411,18 @@ async function sessionSchemas(client) {
  * Extension members and the provider's schemas are not counted. Each as "view public.rep".
  */
 async function changedObjects(client, plan, providers) {
-    const named = [...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])];
+    // by name (a script's statements), or by name and kind (an archive's entries: createdByEntry)
+    const named = [
+        ...[...(plan.references?.namedObjects ?? []), ...(plan.dataOnlySequences ?? [])].map(o => ({
+            ...o,
+            kind: null
+        })),
+        ...(plan.references?.entryObjects ?? [])
+    ];
     const namedSchemas = [...(plan.references?.namedSchemas ?? [])].filter(s => s !== 'public' && !providers.has(s));
     const found = [];
     if (named.length > 0 || namedSchemas.length > 0) {
-        const { rows } = await client.query(`WITH wanted(schema, name) AS (SELECT * FROM unnest($1::text[], $2::text[])),
+        const { rows } = await client.query(`WITH wanted(schema, name, kind) AS (SELECT * FROM unnest($1::text[], $2::text[], $4::text[])),
             member AS (SELECT classid, objid FROM pg_catalog.pg_depend WHERE deptype = 'e')
        SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view'
                 WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' WHEN 'i' THEN 'index'
@@ -16285,25 +16430,27 @@ async function changedObjects(client, plan, providers) {
               n.nspname AS schema, c.relname AS name
          FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
          JOIN wanted w ON w.schema = n.nspname AND w.name = c.relname
+                       AND (w.kind IS NULL OR w.kind = 'relation')
         WHERE c.relkind NOT IN ('r', 'p', 't')
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_class'::regclass AND m.objid = c.oid)
        UNION
        SELECT CASE p.prokind WHEN 'p' THEN 'procedure' WHEN 'a' THEN 'aggregate' ELSE 'function' END,
               n.nspname, p.proname
          FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n ON n.oid = p.pronamespace
-         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname
+         JOIN wanted w ON w.schema = n.nspname AND w.name = p.proname AND w.kind IS NULL
         WHERE NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_proc'::regclass AND m.objid = p.oid)
        UNION
        SELECT 'type', n.nspname, t.typname
          FROM pg_catalog.pg_type t JOIN pg_catalog.pg_namespace n ON n.oid = t.typnamespace
          JOIN wanted w ON w.schema = n.nspname AND w.name = t.typname
+                       AND (w.kind IS NULL OR w.kind = 'type')
         WHERE t.typrelid = 0 AND t.typelem = 0
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_type'::regclass AND m.objid = t.oid)
        UNION
        SELECT 'schema', n.nspname, ''
          FROM pg_catalog.pg_namespace n WHERE n.nspname = ANY($3::text[])
           AND NOT EXISTS (SELECT 1 FROM member m WHERE m.classid = 'pg_catalog.pg_namespace'::regclass AND m.objid = n.oid)
-       ORDER BY 2, 3, 1`, [named.map(o => o.schema), named.map(o => o.name), namedSchemas]);
+       ORDER BY 2, 3, 1`, [named.map(o => o.schema), named.map(o => o.name), namedSchemas, named.map(o => o.kind)]);
         for (const r of rows) {
             if (providers.has(r.schema))
                 continue;
@@ -17039,12 +17186,15 @@ async function refuseWrittenLargeObjects(client, server, plan) {
     const foreign = [...references.openedOids].filter(([oid]) => !references.largeObjectOids.has(oid));
     if (foreign.length === 0)
         return;
+    // an OID that is no literal number ('*') may be any of the target's
+    const any = foreign.some(([oid]) => oid === '*');
     const { rows } = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
-      WHERE oid = ANY($1::oid[]) ORDER BY oid`, [foreign.map(([oid]) => oid)]);
+      WHERE $2 OR oid = ANY($1::oid[]) ORDER BY oid`, [foreign.filter(([oid]) => oid !== '*').map(([oid]) => oid), any]);
     if (rows.length === 0)
         return;
     const oids = rows.map(r => r.oid);
-    const first = foreign.find(([oid]) => oid === oids[0])[1];
+    const first = (foreign.find(([oid]) => oid === oids[0]) ??
+        foreign.find(([oid]) => oid === '*'))[1];
     throw new RestoreError(`the backup writes into ${(0,log/* plural */.LS)(oids.length, 'large object')} it does not create, which the target database '${server.database}' has (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}; first: ${first.replace(/\s+/g, ' ')}): pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output, and it would change the target's own large object in place. Nothing was changed. Restore a backup made by pg_dump, or remove the target's large object first if it is to be replaced (SELECT pg_catalog.lo_unlink(${oids[0]})).`);
 }
 /** pg_class.relkind of what is no table, in words. */
