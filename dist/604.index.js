@@ -7116,7 +7116,18 @@ const MESSAGE_WORDS = new Set(`a about above access aborted account across activ
   holding waiting wait waits process processes pid backend backends shutdown shutting starting started running
   canceled cancelled killed signal lost received closing terminate terminating administrator raise perform execute
   fetch loop foreach exit continue get diagnostics call assert exception exceptions handler begin declare
-  initialization compilation inline_code_block code`
+  initialization compilation inline_code_block code affected forced bypass bypassrls rls once twice got extra after
+  ended unterminated quoted csv fields carriage newline represent marker corrupt damaged checksum page mapped header
+  archive entry toc dump restore restoring dumping processing item items warning warnings notice errors occurred
+  succeeded skipping skipped creating dropping setting comment comments acl blob blobs changing changed transferred
+  executing executed queries connect connected reset location accessible readable writable permissions locked busy
+  conflicting obtained acquire acquired nowait skip btree hash gist gin brin spgist sub leaf root stored virtual
+  expressions dependent dependents grantor grantee admin reserved predefined catalog catalogs modification prohibited
+  disallowed only installed requires trusted untrusted languages plpgsql c casts ordered hypothetical but token
+  perhaps meant you might need check consider increasing reduce decrease set_config here there these those what how
+  why other others another each every some none neither nor either least most than less more fewer larger smaller
+  specify specified unsupported supports supporting obsolete deprecated instead ambiguous could would should will shall
+  can cannot can't doesn't don't isn't aren't wasn't weren't won't`
     .toLowerCase()
     .split(/\s+/)
     .filter(Boolean));
