@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { runTool, schemaDump, tableChecksums } from '../../dev/fixtures.js'
 import type { TestServer } from '../../dev/postgres.js'
@@ -198,6 +198,81 @@ COMMIT;
       await server.query(source, `SELECT encode(lo_get(${OID + 1}), 'escape') AS data`)
     ).toEqual([{ data: 'OWNED' }])
     await server.dropDatabase(source)
+  })
+
+  describe("an archive whose large objects' data writes an OID no entry creates (attacker a102 F2b)", () => {
+    // pg_dump's own archive of large object OTHER; then only the OID its data stream opens is
+    // changed to the target's (pg_restore writes the OIDs of the data, not of the TOC)
+    const OTHER = OID + 11
+    /** WriteInt of the custom format (intSize 4): a sign byte, then 4 bytes, least first. */
+    const int = (n: number): Buffer => {
+      const b = Buffer.alloc(5)
+      b.writeUInt32LE(n, 1)
+      return b
+    }
+    let source: string
+    beforeAll(async () => {
+      source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.notes (id integer); INSERT INTO public.notes VALUES (1);
+         SELECT lo_from_bytea(${OTHER}, 'OVERWRITTEN-BY-BACKUP'::bytea);`
+      )
+    })
+
+    it.each([
+      ['allow-non-empty', { allowNonEmpty: true }],
+      ['clean', { clean: true }],
+      ['allow-non-empty, jobs 2', { allowNonEmpty: true, jobs: 2, singleTransaction: false }]
+    ] as const)(
+      'custom (-Z0 and -Z6), %s: refused, the content unchanged',
+      async (_m, overrides) => {
+        for (const level of ['0', '6']) {
+          const dumped = execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', `-Z${level}`], {
+            env: server.env(source)
+          })
+          // the data's OID: after the TOC (whose own spelling of it is text)
+          const at = dumped.indexOf(int(OTHER), dumped.indexOf('BLOB METADATA') + 1)
+          expect(at).toBeGreaterThan(0)
+          const edited = Buffer.from(dumped)
+          int(OID).copy(edited, at)
+          const file = path.join(files, `lo-stream-${level}.dump`)
+          writeFileSync(file, edited)
+          await expectRefused(
+            SETUP,
+            { kind: 'file', path: file },
+            new RegExp(
+              `the backup writes into large object ${OID}, which it does not create.*pg_dump creates every large object it writes.*Nothing was changed`
+            ),
+            overrides
+          )
+        }
+      }
+    )
+
+    it.each([
+      ['allow-non-empty', { allowNonEmpty: true }],
+      ['clean', { clean: true }]
+    ] as const)(
+      'directory, its blobs toc naming the target OID, %s: refused, the content unchanged',
+      async (_m, overrides) => {
+        const dir = path.join(files, `lo-dir-${Object.keys(overrides).join('-')}`)
+        execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-f', dir], {
+          env: server.env(source)
+        })
+        const toc = readdirSync(dir).find(f => /^blobs.*\.toc$/.test(f))!
+        writeFileSync(path.join(dir, toc), `${OID} blob_${OID}.dat\n`)
+        renameSync(path.join(dir, `blob_${OTHER}.dat.gz`), path.join(dir, `blob_${OID}.dat.gz`))
+        await expectRefused(
+          SETUP,
+          { kind: 'file', path: dir },
+          new RegExp(
+            `the backup writes into large object ${OID}, which it does not create.*Nothing was changed`
+          ),
+          overrides
+        )
+      }
+    )
   })
 
   it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {

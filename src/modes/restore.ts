@@ -209,9 +209,11 @@ import {
 import {
   type PlainDumpObjects,
   RELATION_KINDS,
+  openedLargeObjects,
   parseCopyStatement,
   runsCode,
-  searchPathList
+  searchPathList,
+  withoutComments
 } from '../postgres/plain-sql.js'
 import {
   type BackupDefaultAcl,
@@ -673,6 +675,8 @@ export async function restore(
       { sequence: QualifiedName; value: string; isCalled: boolean }
     >()
     const policy: StatementPolicy = (e, cls) => {
+      const written = archiveWritesForeignLargeObject(plan, e.text)
+      if (written) return { refuse: written }
       const unseen = archive?.unseen(e)
       if (unseen)
         return {
@@ -5094,6 +5098,25 @@ async function refuseWrittenLargeObjects(
   throw new RestoreError(
     `the backup writes into ${plural(oids.length, 'large object')} it does not create, which the target database '${server.database}' has (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}; first: ${first.replace(/\s+/g, ' ')}): pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output, and it would change the target's own large object in place. Nothing was changed. Restore a backup made by pg_dump, or remove the target's large object first if it is to be replaced (SELECT pg_catalog.lo_unlink(${oids[0]})).`
   )
+}
+
+/**
+ * An archive's large objects' data opens the OIDs its data stream holds (a custom archive's BLOBS
+ * block, a directory's blobs toc), not those of its table of contents: pg_restore writes
+ * `lo_open('N')` for each, into whatever large object N the target has. pg_dump creates every
+ * large object it writes (the TOC's BLOB, BLOB METADATA entries: lo_create), so one the archive
+ * does not create is refused at the gate, before its lo_open runs (attacker a102 F2b: a blobs toc
+ * edited to the target's OID overwrote its content with exit 0). A plain script's are refused
+ * before the load (refuseWrittenLargeObjects), as the whole script was read.
+ *
+ * @returns the refusal, or undefined when the statement opens none but the archive's own.
+ */
+function archiveWritesForeignLargeObject(plan: RestorePlan, text: string): string | undefined {
+  if (plan.format === 'plain' || !/lo_open/i.test(text)) return undefined
+  const created = plan.references?.largeObjectOids ?? new Set<string>()
+  const oid = openedLargeObjects(withoutComments(text)).find(o => !created.has(o))
+  if (oid === undefined) return undefined
+  return `the backup writes into large object ${oid === '*' ? '(an OID that is not a number)' : oid}, which it does not create ("${quoteSql(text.trim(), 120)}"): the large objects' data of the archive (a custom archive's data block, a directory's blobs toc) names an OID none of its entries creates, and pg_dump creates every large object it writes (lo_create), so this is not pg_dump's output; it would write into the target's large object of that OID in place. Nothing was changed (the load rolls back). Restore a backup made by pg_dump.`
 }
 
 /** pg_class.relkind of what is no table, in words. */

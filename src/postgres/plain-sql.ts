@@ -34,6 +34,23 @@ function literalOid(argument: string): string | undefined {
   return m ? String(BigInt(m[1])) : undefined
 }
 
+/**
+ * The large objects a statement opens (lo_open): each OID as the server reads it (' 16500',
+ * '+16500', '016500' are 16500: attacker a102 F2), '*' for one that is not a literal number (it
+ * may be any). pg_restore's old style `lo_open(lo_create('N'), …)` creates what it opens: not
+ * listed. `text` is the statement without comments.
+ */
+export function openedLargeObjects(text: string): string[] {
+  if (!/lo_open/i.test(text)) return []
+  const oids: string[] = []
+  for (const m of text.matchAll(/\blo_open\s*\(([^,)]*,)?/gi)) {
+    if (/^\s*(?:pg_catalog\s*\.\s*)?lo_create\s*\(/i.test(text.slice(m.index + m[0].length)))
+      continue
+    oids.push((m[1] && literalOid(m[1].slice(0, -1))) || '*')
+  }
+  return oids
+}
+
 /** The most identifiers PlainDumpObjects.identifiers keeps (a schema per tenant: some 100,000s). */
 const MAX_IDENTIFIERS = 1_000_000
 
@@ -563,13 +580,8 @@ export class PlainDumpObjects {
         const oid = literalOid(m[1])
         if (oid !== undefined) this.largeObjectOids.add(oid)
       }
-    if (/lo_open/i.test(text))
-      // the OID as the server reads it (' 16500', '+16500', '016500' are 16500: attacker a102
-      // F2); one that is not a literal number may be any ('*')
-      for (const m of text.matchAll(/\blo_open\s*\(([^,)]*,)?/gi)) {
-        const oid = (m[1] && literalOid(m[1].slice(0, -1))) || '*'
-        if (!this.openedOids.has(oid)) this.openedOids.set(oid, text.slice(0, 200))
-      }
+    for (const oid of openedLargeObjects(text))
+      if (!this.openedOids.has(oid)) this.openedOids.set(oid, text.slice(0, 200))
     if (/^\s*create\s+domain\b/i.test(text)) {
       const tokens = sqlTokens(text, false)
       const name = qualifiedAt(tokens, 2)
