@@ -275,6 +275,26 @@ COMMIT;
     )
   })
 
+  it('a large object of the OID the backup creates: the first refusal names the OID and what replaces it (trial u63 F4)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.notes (id integer); SELECT lo_from_bytea(${OID + 21}, 'OWNED'::bytea);`
+    )
+    const file = path.join(files, 'lo-taken.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file], {
+      env: server.env(source)
+    })
+    await expectRefused(
+      `SELECT lo_from_bytea(${OID + 21}, 'TARGET'::bytea); SELECT lo_from_bytea(${OID + 22}, 'OTHER'::bytea);`,
+      { kind: 'file', path: file },
+      new RegExp(
+        `2 large objects \\(OID ${OID + 21}, ${OID + 22}; the backup creates one of that OID too \\(${OID + 21}\\): allow-non-empty does not replace a large object, clean does, or remove it first: SELECT pg_catalog\\.lo_unlink\\(${OID + 21}\\)\\)`
+      )
+    )
+    await server.dropDatabase(source)
+  })
+
   it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {
     const target = await server.createDatabase()
     const error = await runRestore(target, script).then(

@@ -27,6 +27,31 @@ beforeAll(async () => {
      CREATE TABLE public.items (id integer PRIMARY KEY);
      INSERT INTO public.items SELECT generate_series(1, 10);`
   })
+  // a view calling a function of an untrusted extension (trial u63 F2: Supabase's dblink)
+  await backUpSource(harness, runStep, {
+    name: 'dblink_src',
+    artifact: 'dblink',
+    sql: `CREATE SCHEMA extensions; CREATE EXTENSION dblink WITH SCHEMA extensions;
+     CREATE TABLE public.items (id integer PRIMARY KEY);
+     INSERT INTO public.items SELECT generate_series(1, 10);
+     CREATE VIEW public.remote_ping AS
+       SELECT * FROM extensions.dblink('dbname=postgres', 'select 1') AS t(x integer);`
+  })
+}, 120_000)
+
+it("a view calling the left-out extension's function fails: the root cause comes with the error, not a guess that the backup left the function out (trial u63 F2)", async () => {
+  const target = await appOwnedTarget(harness)
+  const step = await restoreAsApp(harness, runStep, target, 'dblink')
+  const message = step.error?.message ?? ''
+  expect(message).toMatch(
+    /function extensions\.dblink\(unknown, unknown\) does not exist|function extensions\.dblink\(text, text\) does not exist/
+  )
+  expect(message).toMatch(
+    /in the archive's entry VIEW public\.remote_ping\)\. Root cause: the backup's EXTENSION dblink was left out \(app may not create it in the target[^]*Have the extension enabled in the target first/
+  )
+  expect(message).not.toMatch(/made with tables|The backup left|from elsewhere/)
+  expect(message).toMatch(/Nothing was kept/)
+  expect(await publicRelations(harness, target)).toBe(0)
 }, 120_000)
 
 it('the dependent fails: the error names the left-out extension as the root cause; nothing kept', async () => {

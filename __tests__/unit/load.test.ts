@@ -620,6 +620,10 @@ describe('the failed statement (psql --echo-errors, pg_restore "Command was:")',
     const message = explainLoadFailure('psql', 3, null, stderr).message
     if (statement) expect(message).toContain(`(failed statement: ${statement})`)
     else expect(message).not.toContain('failed statement')
+    // a value cut is said, with where to read it (trial u63 F1)
+    expect(message.includes('"…" stands for what the log withholds')).toBe(
+      statement?.includes('…') ?? false
+    )
   })
 
   it('is cut at 160 characters', () => {
@@ -705,6 +709,7 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     ].join('\n')
     const message = explainLoadFailure('psql', 3, null, stderr).message
     expect(message).toContain('DETAIL:  Key (id, note)=(…) already exists.')
+    expect(message).toContain('"…" stands for what the log withholds')
     expect(message).toContain('duplicate key value violates unique constraint "notes_pkey"')
     expect(message).toMatch(/the backup holds duplicate rows itself/)
     expect(message).not.toContain('clean')
@@ -780,6 +785,7 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     const message = explainLoadFailure('psql', 3, null, stderr).message
     expect(message).toContain('DETAIL:  Failing row contains (…).')
     expect(message).toContain('violates check constraint "t_n_check"')
+    expect(message).toMatch(/stands for what the log withholds: .*run pg_restore or psql by hand/)
     expect(message).not.toContain(secret)
   })
 

@@ -724,7 +724,7 @@ async function fromToc(
         : ''
     warn(
       leftOut.length > 0
-        ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} For the rest, restore the whole backup into a scratch database and copy the table from there, or run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them).`
+        ? `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows, not the ${plural(leftOut.length, 'entry', 'entries')} of the backup built on them: ${shown.join(', ')}${leftOut.length > shown.length ? `, and ${leftOut.length - shown.length} more` : ''}. A table restored this way may lack its keys, defaults, indexes and triggers (the app's next insert can fail).${sequenceAdvice} For the rest, restore the whole backup into a scratch database and copy the table from there, run pg_restore -L by hand with a list that names those entries (pg_restore -l shows them)${lostAgain(leftOut.flatMap(e => (e.defn?.trim() ? [e.defn] : [])))}.`
         : `tables: as pg_restore --table does, the restore brings the named tables' definitions and rows.${sequenceAdvice}`
     )
   }
@@ -1173,6 +1173,21 @@ export function viewsOverTables(
 
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL'])
+
+/**
+ * The backup's own definitions of the parts a restore by name leaves out, to run after it
+ * (as pg_restore -L with those entries would restore them): empty when there are none.
+ */
+export function lostAgain(definitions: readonly string[]): string {
+  if (definitions.length === 0) return ''
+  const shown = definitions.slice(0, 20).map(d => quoteSql(d.trim(), 400))
+  // what the log cannot show as it is (a literal, a control character, a long text) is said
+  // to be shortened, with where to read it whole (re-attack a66 F6)
+  const altered = definitions
+    .slice(0, 20)
+    .some((d, i) => shown[i] !== d.trim().replace(/\s+/g, ' '))
+  return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}${altered ? " (shortened here: string literals show as '…', control characters as spaces; pg_restore --schema-only -f - of the backup prints them whole)" : ''}`
+}
 
 /**
  * With tables (and not data-only): the archive's entries built on a named table that pg_restore

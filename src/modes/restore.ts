@@ -51,7 +51,8 @@ import {
   ownerChangeDenied,
   ownerError,
   reportedLines,
-  withholdCodeErrors
+  withholdCodeErrors,
+  withoutLeftOutHint
 } from '../postgres/load.js'
 import type { ClientInstaller } from '../postgres/install.js'
 import { type ClientRequirement, programPath } from '../postgres/clients.js'
@@ -178,6 +179,7 @@ import {
   RestoreError,
   attachOutsideTreeError,
   copyOutsideTreeError,
+  lostAgain,
   namesNoOwnerNorGrant,
   type RestorePlan,
   type OutsidePart,
@@ -868,7 +870,7 @@ export async function restore(
           )
             error.message += ` Note: ${[...new Set(elsewhere)].join('. ')}.`
           if (leftOut.size > 0 && error instanceof Error)
-            error.message += leftOutNote(leftOut, error)
+            error.message = withLeftOutNote(leftOut, error.message)
           if (newerMajor && error instanceof Error && !versionless(error.message))
             error.message += ` Note: ${newerMajor}.`
           if (error instanceof Error)
@@ -1768,20 +1770,24 @@ export const PRIVILEGE_REASON = /^(GRANT|REVOKE|default privileges) not restored
  * wrapper, a column of its type: pg_restore by hand shows "permission denied to create
  * extension" first), said with what to do; otherwise the list.
  */
-export function leftOutNote(leftOut: ReadonlySet<string>, error: Error): string {
+export function withLeftOutNote(leftOut: ReadonlySet<string>, message: string): string {
   const reasons = [...leftOut]
   const root = reasons.find(r => {
     const name = /^EXTENSION (\S+) — /.exec(r)?.[1]
-    return (
-      name !== undefined &&
-      new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(error.message)
-    )
+    return name !== undefined && new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(message)
   })
   if (root) {
     const name = /^EXTENSION (\S+) — /.exec(root)![1]
-    return ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`
+    const note = ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} — `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a view or function that calls a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`
+    // said where the load's guess at a backup that left the function or type out was: the
+    // backup has them, as the extension's (trial u63 F2: that guess came first, 2,000
+    // characters before the cause)
+    const cut = withoutLeftOutHint(message)
+    return cut.at < 0
+      ? message + note
+      : cut.message.slice(0, cut.at) + note + cut.message.slice(cut.at)
   }
-  return ` Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`
+  return `${message} Left out before the error, as the target cannot take them: ${reasons.slice(0, 10).join('; ')}${reasons.length > 10 ? `; and ${reasons.length - 10} more` : ''}.`
 }
 
 /**
@@ -2604,21 +2610,6 @@ async function whyRefused(
   } finally {
     await client.query('ROLLBACK').catch(() => undefined)
   }
-}
-
-/**
- * The backup's own definitions of the parts a restore by name leaves out, to run after it
- * (as pg_restore -L with those entries would restore them): empty when there are none.
- */
-function lostAgain(definitions: readonly string[]): string {
-  if (definitions.length === 0) return ''
-  const shown = definitions.slice(0, 20).map(d => quoteSql(d.trim(), 400))
-  // what the log cannot show as it is (a literal, a control character, a long text) is said
-  // to be shortened, with where to read it whole (re-attack a66 F6)
-  const altered = definitions
-    .slice(0, 20)
-    .some((d, i) => shown[i] !== d.trim().replace(/\s+/g, ' '))
-  return `, or run the backup's own ${definitions.length === 1 ? 'definition' : 'definitions'} of ${definitions.length === 1 ? 'it' : 'them'} after the restore (a foreign key's rows must match by then): ${shown.join(' ')}${definitions.length > 20 ? ` (and ${definitions.length - 20} more: pg_restore --list of the backup names them)` : ''}${altered ? " (shortened here: string literals show as '…', control characters as spaces; pg_restore --schema-only -f - of the backup prints them whole)" : ''}`
 }
 
 /** One drop of clean, and (on the first) the objects outside the backup the drops take along. */
@@ -4134,11 +4125,22 @@ async function changedObjects(
     }
   }
   if (plan.references?.largeObjects) {
-    const { rows } = await client.query<{ n: string }>(
-      'SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata'
+    // named by OID, those the backup creates too apart (trial u63 F4: "1 large object", and the
+    // flag the message suggested was refused next for that OID)
+    const created = [...plan.references.largeObjectOids]
+    const { rows } = await client.query<{ n: string; taken: string[]; some: string[] }>(
+      `SELECT count(*)::text AS n,
+              (SELECT coalesce(array_agg(oid::text ORDER BY oid), '{}') FROM (SELECT oid FROM pg_catalog.pg_largeobject_metadata WHERE oid = ANY($1::oid[]) ORDER BY oid LIMIT 5) t) AS taken,
+              (SELECT coalesce(array_agg(oid::text ORDER BY oid), '{}') FROM (SELECT oid FROM pg_catalog.pg_largeobject_metadata ORDER BY oid LIMIT 5) t) AS some
+         FROM pg_catalog.pg_largeobject_metadata`,
+      [created]
     )
     const n = Number(rows[0]?.n ?? 0)
-    if (n > 0) found.push(plural(n, 'large object'))
+    const { taken = [], some = [] } = rows[0] ?? {}
+    if (n > 0)
+      found.push(
+        `${plural(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', …' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object, clean does, or remove it first: SELECT pg_catalog.lo_unlink(${taken[0]})` : ''})`
+      )
   }
   return found
 }

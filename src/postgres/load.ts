@@ -2993,12 +2993,19 @@ export function explainLoadFailure(
     : signal
       ? ', saying nothing (stopped from outside the run).'
       : ', saying nothing.'
-  return new LoadError(`${name} ${how}${said}${hint}`, stderr, false, {
+  // what was cut is said, with where to read it (trial u63 F1: "Failing row contains (…)." with
+  // no word of why, and the user could not tell which email clashed)
+  const withheld = detail.includes('…') ? WITHHELD_VALUES : ''
+  return new LoadError(`${name} ${how}${said}${withheld}${hint}`, stderr, false, {
     program,
     code,
     signal
   })
 }
+
+/** Said after a failure's text that holds "…": what it stands for, and where to read it. */
+export const WITHHELD_VALUES =
+  " (\"…\" stands for what the log withholds: a row's values — a key's, the failing row's, a statement's literals — which a workflow's log shows to anyone who may read the repository's Actions runs. To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)"
 
 /**
  * What an archive's entry needs and the backup does not have (`relation "public.skus" does not
@@ -3035,6 +3042,28 @@ function leftOutRelation(
   return routine && !inBackup(`function ${routine}`) ? `function ${routine}` : undefined
 }
 
+/** The last sentences of {@link leftOutHint}: for a function, and for the rest. */
+const LEFT_OUT_WARNED = [
+  ' The backup step does not warn of this when made with tables or schemas (they leave out all else by design); it does when exclude-schemas leaves the function out.',
+  ' The backup step warns of this when exclude-tables or exclude-schemas leave out what the backup keeps needs (not when tables or schemas alone leave it out: they leave out all else by design).'
+] as const
+
+/**
+ * A load failure's message without {@link leftOutHint}'s text: for a cause found otherwise (an
+ * extension the restore left out, whose function or type the failed entry needs: trial u63 F2,
+ * where the hint blamed a backup "made with tables" and said to create the function "from
+ * elsewhere"). `at` receives where the hint was (-1: none).
+ */
+export function withoutLeftOutHint(message: string): { message: string; at: number } {
+  const at = message.indexOf(' The backup left ')
+  if (at < 0) return { message, at }
+  for (const warned of LEFT_OUT_WARNED) {
+    const end = message.indexOf(warned, at)
+    if (end >= 0) return { message: message.slice(0, at) + message.slice(end + warned.length), at }
+  }
+  return { message, at: -1 }
+}
+
 /** What to do about what the backup left out (leftOutRelation) that `entry` needs. */
 function leftOutHint(missing: string, entry: string): string {
   const key = entry.startsWith('FK CONSTRAINT ')
@@ -3042,10 +3071,7 @@ function leftOutHint(missing: string, entry: string): string {
   const kind = /^(schema|type|function) /.exec(missing)?.[1] ?? 'relation'
   const name = kind === 'relation' ? missing : missing.slice(kind.length + 1)
   // what the backup step warns of (left-out.ts): not what a tables selection leaves out
-  const warned =
-    kind === 'function'
-      ? ' The backup step does not warn of this when made with tables or schemas (they leave out all else by design); it does when exclude-schemas leaves the function out.'
-      : ' The backup step warns of this when exclude-tables or exclude-schemas leave out what the backup keeps needs (not when tables or schemas alone leave it out: they leave out all else by design).'
+  const warned = kind === 'function' ? LEFT_OUT_WARNED[0] : LEFT_OUT_WARNED[1]
   const why = {
     schema: `the backup has no schema ${name}: it was made with exclude-schemas, or with schemas that leave it out, or as a role that could not use it`,
     relation: `the backup has no table, view or sequence ${name}: it was made with exclude-tables or exclude-schemas, or as a role that could not read it`,
