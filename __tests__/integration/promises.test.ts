@@ -504,6 +504,40 @@ ${run}
         ),
         dbs[db]
       )
+      // the same in a client-only encoding, which psql reads character by character (attacker
+      // a100 F3: unread, a cut after a row holding the closing lines was kept as whole)
+      await expectNothingKept(
+        {
+          format: 'plain',
+          compression: 'none',
+          compressionLevel: 0,
+          pgBinDir: dir,
+          pgDumpArgs: ['--encoding=SJIS']
+        },
+        new RegExp(
+          `the plain dump is truncated: it ${said.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}.*nothing was uploaded`
+        ),
+        dbs[db]
+      )
+    })
+
+    it('a plain dump in SJIS: its tables listed by their names, whose characters hold a "\\" byte (attacker a100 F3: none were)', async () => {
+      const sj = await server.createDatabase('plain_sjis')
+      await server.query(
+        sj,
+        `CREATE TABLE public."表ソ" ("列ソ" text); INSERT INTO public."表ソ" VALUES ('ソ'), ('x''y');
+         COMMENT ON TABLE public."表ソ" IS 'ソ''; SELECT 1; --';`
+      )
+      const backup = await localBackup(sj, {
+        format: 'plain',
+        compression: 'none',
+        compressionLevel: 0,
+        pgDumpArgs: ['--encoding=SJIS']
+      })
+      expect(readFileSync(backup.file).includes(Buffer.from([0x95, 0x5c, 0x83, 0x5c]))).toBe(true)
+      expect(backup.manifest.rowCounts.tables).toEqual([
+        expect.objectContaining({ schema: 'public', name: '表ソ', rows: 2 })
+      ])
     })
 
     it.each([

@@ -498,6 +498,70 @@ describe('psql lexer: line ends, byte-order mark, encodings', () => {
     ])
   })
 
+  describe('multiByteEncodings: a client-only encoding read as psql reads it (psqlscan_prepare_buffer)', () => {
+    // "ソ" in SJIS and BIG5's "許" end with the byte of "\\" (0x5c): read byte by byte, E'ソ'
+    // would escape its closing quote and run on into the next statement
+    const E_STRING = (lead: number): Buffer =>
+      Buffer.concat([
+        Buffer.from("SELECT E'"),
+        Buffer.from([lead, 0x5c]),
+        Buffer.from("';\nSELECT 2;\n")
+      ])
+    it.each([
+      ['SJIS', 0x83],
+      ['BIG5', 0xb3],
+      ['GBK', 0x81],
+      ['UHC', 0x81],
+      ['GB18030', 0x81],
+      ['JOHAB', 0x84]
+    ])('%s: a character ending in a "\\" byte ends no string; the text as written', (enc, lead) => {
+      const script = Buffer.concat([
+        Buffer.from(`SET client_encoding = '${enc}';\n`),
+        E_STRING(lead)
+      ])
+      const events = lexPsqlScript(script, { multiByteEncodings: true }) as StatementEvent[]
+      expect(events.map(e => e.kind)).toEqual(['statement', 'statement', 'statement'])
+      expect(events[1].sql).toEqual(E_STRING(lead).subarray(0, 13))
+      expect(events[2].text).toBe('SELECT 2;')
+      // the client's encoding from its first line (PGCLIENTENCODING): the same
+      expect(
+        (
+          lexPsqlScript(E_STRING(lead), {
+            clientEncoding: enc,
+            multiByteEncodings: true
+          }) as StatementEvent[]
+        ).map(e => e.text.length)
+      ).toEqual([13, 9])
+    })
+
+    it('half-width katakana (SJIS 0xa1–0xdf) are one byte: the "\\" after one is one', () => {
+      const script = Buffer.concat([
+        Buffer.from("SELECT E'"),
+        Buffer.from([0xb1, 0x5c]),
+        Buffer.from("'';\nSELECT 2;\n")
+      ])
+      const events = lexPsqlScript(script, { clientEncoding: 'SJIS', multiByteEncodings: true })
+      // E'ｱ\'' is one string (an escaped quote), then ";"
+      expect((events as StatementEvent[]).map(e => e.sql.length)).toEqual([14, 9])
+    })
+
+    it('GB18030 four-byte characters (second byte 0x30–0x39)', () => {
+      const script = Buffer.concat([
+        Buffer.from("SELECT E'"),
+        Buffer.from([0x81, 0x30, 0x81, 0x5c]),
+        Buffer.from("';\nSELECT 2;\n")
+      ])
+      const events = lexPsqlScript(script, { clientEncoding: 'GB18030', multiByteEncodings: true })
+      expect((events as StatementEvent[]).map(e => e.sql.length)).toEqual([15, 9])
+    })
+
+    it('without it, still stops there', () => {
+      expect(() => lexPsqlScript(E_STRING(0x83), { clientEncoding: 'SJIS' })).toThrow(
+        /SJIS is not supported/
+      )
+    })
+  })
+
   it('decodes LATIN1 text byte by byte', () => {
     const [s] = lexPsqlScript(
       Buffer.from([0x53, 0x45, 0x4c, 0x45, 0x43, 0x54, 0x20, 0x27, 0xe9, 0x27, 0x3b]),

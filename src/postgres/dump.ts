@@ -821,6 +821,9 @@ async function readTail(file: string, length: number): Promise<Buffer> {
   }
 }
 
+/** What follows pg_dump's trailer comment at a plain dump's end (\unrestrict: pg_dump 13.22+, 17.6+, …). */
+const TRAILER_END = /^--\r?\n\r?\n(?:\\unrestrict [^\r\n]*\r?\n(?:\r?\n)?)?$/
+
 /**
  * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
  * stream's last step, so a file or upload is never completed for a dump that is not whole.
@@ -832,9 +835,14 @@ function assertWholeDump(format: DumpFormat, raw: CountingStage, scanner?: CopyS
     // rows or a quoted string hold where the dump was cut (attacker a98 F5b)
     // (a line of its own: a comment naming a table "z-- PostgreSQL database dump complete" holds it)
     const at = raw.tail.lastIndexOf(`\n${PLAIN_TRAILER}\n`)
+    // a script the lexer could not read to its end: the trailer must be its very end, as
+    // pg_dump writes it (then only "--", and 17+'s \unrestrict line), not one a row holds
+    const atEnd =
+      at >= 0 &&
+      TRAILER_END.test(raw.tail.subarray(at + PLAIN_TRAILER.length + 2).toString('latin1'))
     const cut =
       scanner?.cut ??
-      (at < 0 || (scanner?.scanned && raw.bytes - raw.tail.length + at < scanner.lastEnd)
+      (at < 0 || (scanner?.scanned ? raw.bytes - raw.tail.length + at < scanner.lastEnd : !atEnd)
         ? `it does not end with '${PLAIN_TRAILER}' after its last statement`
         : undefined)
     if (cut) {

@@ -63,7 +63,10 @@ export const PLAIN_TRAILER = '-- PostgreSQL database dump complete'
  */
 export class CopyScanner extends Transform {
   readonly tables: QualifiedName[] = []
-  private readonly lexer = new PsqlLexer()
+  // a plain dump in a client-only encoding (pg-dump-args --encoding=SJIS, BIG5, …) is read as
+  // psql reads it (attacker a100 F3: unread, its wholeness was taken from a trailer that a row
+  // could hold, and its manifest listed no table)
+  private readonly lexer = new PsqlLexer({ multiByteEncodings: true })
   private failed = false
   /**
    * How the script ends short of its last statement, as psql would read it: inside a COPY's data
@@ -93,6 +96,11 @@ export class CopyScanner extends Transform {
     if (this.failed) return
     try {
       for (const e of events()) {
+        // the lexer stopped reading where psql would go on (a NUL byte): nothing after it is known
+        if (e.kind === 'unsupported') {
+          this.failed = true
+          return
+        }
         if (e.kind === 'copyEnd') {
           if (e.end === 'eof')
             this.cut ??= `it ends inside the data of a COPY (line ${e.line}), with no "\\." line`
@@ -105,7 +113,7 @@ export class CopyScanner extends Transform {
         } else this.lastEnd = Math.max(this.lastEnd, e.end)
         // the statement's whole text: a quoted name may hold a line break (attacker a35 A4)
         if (e.copyIn !== 0 && e.sql[0] === 0x43 /* C */) {
-          const name = parseCopyStatement(e.text)
+          const name = parseCopyStatement(statementText(e))
           // pg_dump --load-via-partition-root writes one COPY into the root per partition
           const key = name && JSON.stringify([name.schema, name.name])
           if (name && !this.inserted.has(key!)) {
@@ -116,7 +124,8 @@ export class CopyScanner extends Transform {
           // pg_dump --inserts / --column-inserts: INSERT INTO schema.table [(…)] VALUES …
           // (trial u22 F2: such a backup's manifest counted no table)
           if (!e.text.startsWith('INSERT INTO ')) continue
-          const name = parseCopyStatement(`COPY ${e.text.slice('INSERT INTO '.length, 4096)}`)
+          const text = statementText(e)
+          const name = parseCopyStatement(`COPY ${text.slice('INSERT INTO '.length, 4096)}`)
           const key = name && JSON.stringify([name.schema, name.name])
           if (!name || this.inserted.has(key!)) continue
           this.inserted.add(key!)
@@ -131,6 +140,30 @@ export class CopyScanner extends Transform {
   /** The script was read to its end as psql reads it (no lexing error). */
   get scanned(): boolean {
     return !this.failed
+  }
+}
+
+/** The WHATWG names (TextDecoder) of PostgreSQL's client-only encodings; JOHAB has none. */
+const DECODER_LABELS: Record<string, string> = {
+  SJIS: 'shift_jis',
+  SHIFT_JIS_2004: 'shift_jis',
+  BIG5: 'big5',
+  GBK: 'gbk',
+  GB18030: 'gb18030',
+  UHC: 'euc-kr'
+}
+
+/**
+ * A statement's text, a client-only encoding's characters decoded (the lexer's text reads bytes
+ * other than UTF8 as Latin-1): the names it holds as the server reads them.
+ */
+function statementText(e: StatementEvent): string {
+  const label = DECODER_LABELS[e.clientEncoding]
+  if (!label) return e.text
+  try {
+    return new TextDecoder(label).decode(e.sql)
+  } catch {
+    return e.text
   }
 }
 

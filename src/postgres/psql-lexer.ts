@@ -224,6 +224,13 @@ export interface PsqlLexerOptions {
   unrestrictArgument?: 'whole-line' | 'normal'
   /** Who decides that COPY data follows (default: 'psql' for 17+, 'server' before). */
   copyDecision?: 'server' | 'psql'
+  /**
+   * Lex the client-only encodings (SJIS, BIG5, GBK, UHC, GB18030, JOHAB, SHIFT_JIS_2004) as psql
+   * does (psqlscan_prepare_buffer: each character's bytes after its first read as 0xFF, the
+   * statements' text kept as written). Off (default): a script in one stops the lexing
+   * (`unsupported`, reason 'client-encoding'), as the restore's gate wants.
+   */
+  multiByteEncodings?: boolean
 }
 
 /** Error for invalid options. */
@@ -401,6 +408,50 @@ export function canonicalEncoding(name: string): string | undefined {
 /** Whether psql lexes text in this encoding byte by byte (every server encoding). */
 export function isByteSafeEncoding(canonical: string): boolean {
   return !UNSAFE_ENCODINGS.has(canonical)
+}
+
+/**
+ * The byte length of the character at `buf[i]` in a client-only encoding, as PostgreSQL's
+ * pg_encoding_mblen reads it (src/common/wchar.c: pg_sjis_mblen, pg_big5_mblen, pg_gbk_mblen,
+ * pg_uhc_mblen, pg_gb18030_mblen, pg_johab_mblen).
+ */
+function multiByteLength(encoding: string, buf: Buffer, i: number): number {
+  const c = buf[i]
+  if (c < 0x80) return 1
+  switch (encoding) {
+    case 'SJIS':
+    case 'SHIFT_JIS_2004':
+      // half-width katakana are one byte
+      return c >= 0xa1 && c <= 0xdf ? 1 : 2
+    case 'GB18030': {
+      const next = buf[i + 1]
+      return next !== undefined && next >= 0x30 && next <= 0x39 ? 4 : 2
+    }
+    case 'JOHAB':
+      // pg_euc_mblen: SS2 two bytes, SS3 three
+      return c === 0x8f ? 3 : 2
+    default:
+      // BIG5, GBK, UHC
+      return 2
+  }
+}
+
+/**
+ * A line as psql's lexer reads it in a client-only encoding (psqlscan_prepare_buffer): each
+ * character's first byte as it is, the bytes after it as 0xFF, so that a "\\" or "'" inside a
+ * character is never read as one.
+ */
+function maskedLine(encoding: string, line: Buffer): Buffer {
+  let i = 0
+  while (i < line.length && line[i] < 0x80) i++
+  if (i === line.length) return line
+  const out = Buffer.from(line)
+  while (i < line.length) {
+    let len = multiByteLength(encoding, line, i)
+    i++
+    while (--len > 0 && i < line.length) out[i++] = 0xff
+  }
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -705,7 +756,10 @@ interface PartBuilder {
 
 /** A line being scanned; kept while COPY data interrupts it. */
 interface LineState {
+  /** The line as the lexer reads it (masked in a client-only encoding: maskedLine). */
   buf: Buffer
+  /** The line as written, where `buf` is masked: what the statements' text is taken from. */
+  out?: Buffer
   pos: number
   /** Absolute offset of buf[0] and its line number. */
   offset: number
@@ -733,6 +787,8 @@ function spaceMask(verticalTab: boolean): Uint8Array {
  */
 export class PsqlLexer {
   private readonly dialect: Readonly<Dialect>
+  /** {@link PsqlLexerOptions.multiByteEncodings}. */
+  private readonly multiByte: boolean
   private readonly spaceMask: Uint8Array
   private readonly connectionEncoding: string
   private readonly connectionStd: boolean
@@ -808,13 +864,14 @@ export class PsqlLexer {
 
   constructor(options: PsqlLexerOptions = {}) {
     this.dialect = dialectFor(options)
+    this.multiByte = options.multiByteEncodings === true
     this.spaceMask = this.dialect.verticalTab ? SPACE_MASK_VT : SPACE_MASK
     const enc = canonicalEncoding(options.clientEncoding ?? 'UTF8')
     if (!enc)
       throw new PsqlLexerError(
         `clientEncoding "${options.clientEncoding}" is not a PostgreSQL encoding name`
       )
-    if (!isByteSafeEncoding(enc))
+    if (!isByteSafeEncoding(enc) && !this.multiByte)
       throw new PsqlLexerError(
         `clientEncoding ${enc} is not supported: in it a multi-byte character can contain the bytes of "\\" or "'", which psql lexes character-wise; convert the script to UTF8`
       )
@@ -927,7 +984,7 @@ export class PsqlLexer {
     if (this.pendingEncoding !== undefined) {
       this.encoding = this.pendingEncoding
       this.pendingEncoding = undefined
-      if (!isByteSafeEncoding(this.encoding)) {
+      if (!isByteSafeEncoding(this.encoding) && !this.multiByte) {
         this.unsupported(
           'client-encoding',
           `line ${lineNo}: the script switched client_encoding to ${this.encoding}, in which psql lexes multi-byte characters that can contain "\\" or "'"; this is not modelled`,
@@ -968,7 +1025,16 @@ export class PsqlLexer {
       this.appendRaw(NEWLINE_BUF)
       this.addedNlPos = this.qbLen
     } else this.addedNlPos = -1
-    this.cur = { buf, pos: 0, offset: start, line: lineNo, std: this.std }
+    this.cur = isByteSafeEncoding(this.encoding)
+      ? { buf, pos: 0, offset: start, line: lineNo, std: this.std }
+      : {
+          buf: maskedLine(this.encoding, buf),
+          out: buf,
+          pos: 0,
+          offset: start,
+          line: lineNo,
+          std: this.std
+        }
     this.runLine()
   }
 
@@ -1024,10 +1090,11 @@ export class PsqlLexer {
       this.stmtStd = ln.std
       this.stmtEncoding = this.encoding
     }
-    if (this.pendBuf === ln.buf && this.pendEnd === a) this.pendEnd = b
+    const text = ln.out ?? ln.buf
+    if (this.pendBuf === text && this.pendEnd === a) this.pendEnd = b
     else {
       this.flushPending()
-      this.pendBuf = ln.buf
+      this.pendBuf = text
       this.pendStart = a
       this.pendEnd = b
     }
@@ -1883,9 +1950,12 @@ export class PsqlLexer {
       psqlMajor: this.dialect.major,
       clientEncoding: this.encoding,
       standardConformingStrings: this.std,
-      copyDecision: 'psql'
+      copyDecision: 'psql',
+      multiByteEncodings: this.multiByte
     })
-    const ln: LineState = { buf: sql, pos: 0, offset: 0, line: 1, std: this.std }
+    const ln: LineState = isByteSafeEncoding(this.encoding)
+      ? { buf: sql, pos: 0, offset: 0, line: 1, std: this.std }
+      : { buf: maskedLine(this.encoding, sql), out: sql, pos: 0, offset: 0, line: 1, std: this.std }
     while (probe.lexSql(ln) === Scan.SEMI);
     return probe.psqlCopyCount + (probe.identCount > 0 && probe.isCopyFromStdin() ? 1 : 0)
   }
