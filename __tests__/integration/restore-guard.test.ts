@@ -289,10 +289,104 @@ COMMIT;
       `SELECT lo_from_bytea(${OID + 21}, 'TARGET'::bytea); SELECT lo_from_bytea(${OID + 22}, 'OTHER'::bytea);`,
       { kind: 'file', path: file },
       new RegExp(
-        `2 large objects \\(OID ${OID + 21}, ${OID + 22}; the backup creates one of that OID too \\(${OID + 21}\\): allow-non-empty does not replace a large object, clean does, or remove it first: SELECT pg_catalog\\.lo_unlink\\(${OID + 21}\\)\\)`
+        `2 large objects \\(OID ${OID + 21}, ${OID + 22}; the backup creates one of that OID too \\(${OID + 21}\\): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does \\(SELECT pg_catalog\\.lo_unlink\\(${OID + 21}\\)\\) — right only where it is the backup's own .*then restore into an empty database\\)`
       )
     )
+    // clean replaces it, as pg_restore --clean does: said before, with what it means (trial u64 F1)
+    const target = await server.createDatabase()
+    await server.query(target, `SELECT lo_from_bytea(${OID + 21}, 'NEW UPLOAD'::bytea);`)
+    const result = await runRestore(target, { kind: 'file', path: file }, { clean: true })
+    expect(result.warnings.join('\n')).toMatch(
+      new RegExp(
+        `clean replaces 1 large object of the target with the backup's of the same OID \\(${OID + 21}\\): their content becomes the backup's.*If the target is not the backup's database, restore into an empty one instead\\.`
+      )
+    )
+    expect(
+      await server.query(target, `SELECT encode(lo_get(${OID + 21}), 'escape') AS data`)
+    ).toEqual([{ data: 'OWNED' }])
+    await server.dropDatabase(target)
     await server.dropDatabase(source)
+  })
+
+  it.each<[string, Partial<RestoreOptions>]>([
+    ['tables', { tables: ['notes'] }],
+    ['schemas', { schemas: ['public'] }],
+    ['tables, data-only', { tables: ['notes'], dataOnly: true }]
+  ])(
+    "%s: the backup's large objects left out (as pg_restore -t / -n), said (trial u64 F2)",
+    async (_s, selection) => {
+      const source = await server.createDatabase()
+      await server.query(
+        source,
+        `CREATE TABLE public.notes (id integer, file oid);
+       INSERT INTO public.notes SELECT 1, lo_from_bytea(0, 'upload');`
+      )
+      const file = path.join(files, 'lo-selection.dump')
+      execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file], {
+        env: server.env(source)
+      })
+      const target = await server.createDatabase()
+      if (selection.dataOnly)
+        await server.query(target, 'CREATE TABLE public.notes (id integer, file oid)')
+      const result = await runRestore(
+        target,
+        { kind: 'file', path: file },
+        { ...selection, allowNonEmpty: selection.dataOnly === true }
+      )
+      expect(
+        await server.query(target, 'SELECT count(*)::int AS n FROM pg_largeobject_metadata')
+      ).toEqual([{ n: 0 }])
+      expect(result.warnings.join('\n')).toMatch(
+        /(tables|schemas): the backup's 1 large object is not restored: .*as pg_restore --(table|schema) does.*run pg_restore -L by hand with a list that adds the backup's BLOB and BLOBS entries/
+      )
+      await server.dropDatabase(target)
+      await server.dropDatabase(source)
+    }
+  )
+
+  it("pg_dump's own backup of a function that calls lo_open(its argument) restores, into an empty database and with clean over its source (attacker a103 F6)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.files (id integer, f oid);
+       INSERT INTO public.files SELECT 1, lo_from_bytea(0, 'upload');
+       CREATE FUNCTION public.opened(o oid) RETURNS integer LANGUAGE sql AS $$ SELECT lo_open(o, 262144) $$;`
+    )
+    const dump = (name: string, args: string[]): BackupSource => {
+      const file = path.join(files, name)
+      execFileSync(path.join(server.binDir, 'pg_dump'), [...args, '-f', file], {
+        env: server.env(source)
+      })
+      return { kind: 'file', path: file }
+    }
+    for (const backup of [dump('lo-function.dump', ['-Fc']), dump('lo-function.sql', ['-Fp'])]) {
+      const target = await server.createDatabase()
+      await runRestore(target, backup)
+      expect(
+        await server.query(target, `SELECT encode(lo_get(f), 'escape') AS data FROM public.files`)
+      ).toEqual([{ data: 'upload' }])
+      await server.dropDatabase(target)
+    }
+    await runRestore(source, dump('lo-function-clean.sql', ['-Fp', '--clean']), { clean: true })
+    expect(
+      await server.query(source, `SELECT encode(lo_get(f), 'escape') AS data FROM public.files`)
+    ).toEqual([{ data: 'upload' }])
+    await server.dropDatabase(source)
+  })
+
+  it("allow-non-empty: a script's lo_put into the target's own large object, where no table of the target holds rows: refused (attacker a103 F5)", async () => {
+    const script = write(
+      'lo-put.sql',
+      `CREATE TABLE public.notes (id integer);
+SELECT pg_catalog.lo_put('${OID + 31}', 0, '\\x5858');
+`
+    )
+    await expectRefused(
+      `SELECT lo_from_bytea(${OID + 31}, 'ONLY LO'::bytea);`,
+      script,
+      /can write to tables or large objects other than those the restore checks, and the target database '[^']+' holds 1 large object of its own: .*lo_put/,
+      { allowNonEmpty: true }
+    )
   })
 
   it('into an empty database the plain script fails as by hand (no large object of that OID)', async () => {

@@ -37,6 +37,26 @@ beforeAll(async () => {
      CREATE VIEW public.remote_ping AS
        SELECT * FROM extensions.dblink('dbname=postgres', 'select 1') AS t(x integer);`
   })
+  // a function of it whose name is not the extension's (attacker a103 F4)
+  await backUpSource(harness, runStep, {
+    name: 'dblink2_src',
+    artifact: 'dblink2',
+    sql: `CREATE SCHEMA extensions; CREATE EXTENSION dblink WITH SCHEMA extensions;
+     CREATE TABLE public.items (id integer PRIMARY KEY);
+     CREATE VIEW public.conns AS SELECT extensions.dblink_get_connections() AS c;`
+  })
+}, 120_000)
+
+it('a view calling a function of the left-out extension that does not bear its name: the extension is named as the likely cause, not a backup made with tables (attacker a103 F4)', async () => {
+  const target = await appOwnedTarget(harness)
+  const step = await restoreAsApp(harness, runStep, target, 'dblink2')
+  const message = step.error?.message ?? ''
+  expect(message).toMatch(/function extensions\.dblink_get_connections\(\) does not exist/)
+  expect(message).toMatch(
+    /in the archive's entry VIEW public\.conns\)\. Most likely cause \(the backup has no such function of its own: an extension's\): the backup's EXTENSION dblink was left out/
+  )
+  expect(message).not.toMatch(/made with tables|The backup left|from elsewhere/)
+  expect(await publicRelations(harness, target)).toBe(0)
 }, 120_000)
 
 it("a view calling the left-out extension's function fails: the root cause comes with the error, not a guess that the backup left the function out (trial u63 F2)", async () => {

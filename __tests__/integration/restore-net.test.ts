@@ -529,12 +529,17 @@ ${carrier('CREATE CONSTRAINT TRIGGER qt AFTER INSERT ON public.queue DEFERRABLE 
       carrier(
         "SELECT pg_catalog.lo_unlink(424242); SELECT pg_catalog.lo_from_bytea(424242, 'forged')"
       ),
-      /large object 424242: unlinked and created again, or its owner or privileges changed/
+      /large object 424242: unlinked and created again, or its owner, privileges or comment changed/
     ],
     [
       "F5: the target's large object granted to PUBLIC",
       carrier('GRANT SELECT ON LARGE OBJECT 424242 TO PUBLIC'),
-      /large object 424242: unlinked and created again, or its owner or privileges changed/
+      /large object 424242: unlinked and created again, or its owner, privileges or comment changed/
+    ],
+    [
+      "the target's large object's comment changed (attacker a103)",
+      carrier("COMMENT ON LARGE OBJECT 424242 IS 'pwned'"),
+      /large object 424242: unlinked and created again, or its owner, privileges or comment changed/
     ],
     [
       'F6: ALTER DATABASE … SET search_path, read by every later session',

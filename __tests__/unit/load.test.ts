@@ -710,8 +710,13 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     const message = explainLoadFailure('psql', 3, null, stderr).message
     expect(message).toContain('DETAIL:  Key (id, note)=(…) already exists.')
     expect(message).toContain('"…" stands for what the log withholds')
+    expect(message).toContain(
+      "look the row up in the target by the key's columns the message names"
+    )
     expect(message).toContain('duplicate key value violates unique constraint "notes_pkey"')
     expect(message).toMatch(/the backup holds duplicate rows itself/)
+    // the target's own key, a migration's since the backup (trial u64 F4), is a cause too
+    expect(message).toMatch(/the target has a unique key or index the backup's table did not have/)
     expect(message).not.toContain('clean')
     expect(message).not.toContain(secret)
   })
@@ -785,7 +790,9 @@ describe('load errors: DETAIL and CONTEXT kept, without the rows; the hint that 
     const message = explainLoadFailure('psql', 3, null, stderr).message
     expect(message).toContain('DETAIL:  Failing row contains (…).')
     expect(message).toContain('violates check constraint "t_n_check"')
-    expect(message).toMatch(/stands for what the log withholds: .*run pg_restore or psql by hand/)
+    expect(message).toMatch(
+      /stands for what the log withholds: .*run pg_restore or psql by hand with the backup on your own machine \(into a scratch database: the failed restore kept nothing\)/
+    )
     expect(message).not.toContain(secret)
   })
 

@@ -2948,7 +2948,7 @@ export function explainLoadFailure(
       " Another session created an object of the same name while the restore ran (a system catalog's unique index, not the backup's rows): a second restore or a migration running into this database at the same time? Let it finish, then restore again (into an empty database, or with clean)."
   } else if (/duplicate key value violates unique constraint/.test(errors)) {
     hint =
-      ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.'
+      " The rows the backup loads break a unique key: the table held such rows before the restore, the target has a unique key or index the backup's table did not have (one a migration added since: the restore loads into the target's table, with its keys, in a data-only restore), or the backup holds duplicate rows itself. Compare the table's keys in the target with the backup's (pg_restore --schema-only -t <table> -f - of the backup), and check the table in the target (pg_restore or psql by hand fails the same way)."
   } else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
     // on restore day the source may be gone: how to load this backup all the same (trial u49 F3, F6)
     const fn = /(?:SQL|PL\/pgSQL) function "?([^"\s(]+)/.exec(context)?.[1] ?? '<the function>'
@@ -2995,7 +2995,12 @@ export function explainLoadFailure(
       : ', saying nothing.'
   // what was cut is said, with where to read it (trial u63 F1: "Failing row contains (…)." with
   // no word of why, and the user could not tell which email clashed)
-  const withheld = detail.includes('…') ? WITHHELD_VALUES : ''
+  const withheld = detail.includes('…')
+    ? WITHHELD_VALUES +
+      (/\bKey \(/.test(detail)
+        ? " To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)"
+        : ' To read them, run pg_restore or psql by hand with the backup on your own machine (into a scratch database: the failed restore kept nothing).)')
+    : ''
   return new LoadError(`${name} ${how}${said}${withheld}${hint}`, stderr, false, {
     program,
     code,
@@ -3005,7 +3010,7 @@ export function explainLoadFailure(
 
 /** Said after a failure's text that holds "…": what it stands for, and where to read it. */
 export const WITHHELD_VALUES =
-  " (\"…\" stands for what the log withholds: a row's values — a key's, the failing row's, a statement's literals — which a workflow's log shows to anyone who may read the repository's Actions runs. To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)"
+  " (\"…\" stands for what the log withholds: a row's values — a key's, the failing row's, a statement's literals — which a workflow's log shows to anyone who may read the repository's Actions runs."
 
 /**
  * What an archive's entry needs and the backup does not have (`relation "public.skus" does not

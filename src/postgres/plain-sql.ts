@@ -42,14 +42,47 @@ function literalOid(argument: string): string | undefined {
  */
 export function openedLargeObjects(text: string): string[] {
   if (!/lo_open/i.test(text)) return []
+  // the calls the statement makes itself: not the text of a string or a function's body, whose
+  // code is another check's (attacker a103 F6: a function calling lo_open(its argument) made
+  // pg_dump's own archive of it "write into a large object it does not create")
+  const tokens = sqlTokens(text, false)
   const oids: string[] = []
-  for (const m of text.matchAll(/\blo_open\s*\(([^,)]*,)?/gi)) {
-    if (/^\s*(?:pg_catalog\s*\.\s*)?lo_create\s*\(/i.test(text.slice(m.index + m[0].length)))
+  for (let i = 0; i + 1 < tokens.length; i++) {
+    if (tokens[i].kind !== 'ident' || tokens[i].value !== 'lo_open' || tokens[i + 1].value !== '(')
       continue
-    oids.push((m[1] && literalOid(m[1].slice(0, -1))) || '*')
+    let a = i + 2
+    if (
+      tokens[a]?.kind === 'ident' &&
+      tokens[a].value === 'pg_catalog' &&
+      tokens[a + 1]?.value === '.'
+    )
+      a += 2
+    // pg_restore's old style lo_open(lo_create('N'), …) creates what it opens
+    if (tokens[a]?.kind === 'ident' && tokens[a].value === 'lo_create') continue
+    // a string literal alone, or cast to oid: that OID as the server reads it; else any ('*')
+    const first = tokens[i + 2]
+    let end = i + 3
+    if (tokens[end]?.value === ':' && tokens[end + 1]?.value === ':') {
+      end += 2
+      if (tokens[end]?.value === 'pg_catalog' && tokens[end + 1]?.value === '.') end += 2
+      end = tokens[end]?.kind === 'ident' && tokens[end].value === 'oid' ? end + 1 : -1
+    }
+    const oid =
+      first?.kind === 'string' && end > 0 && tokens[end]?.value === ','
+        ? literalOid(`'${first.value}'`)
+        : undefined
+    oids.push(oid ?? '*')
   }
   return oids
 }
+
+/** pg_dump's `SELECT pg_catalog.lo_create('N');`, the whole statement. */
+const LO_CREATE_CALL = /^\s*SELECT\s+(?:pg_catalog\s*\.\s*)?lo_create\s*\(\s*'(\d+)'\s*\)\s*;?\s*$/i
+/** pg_dump --clean's `SELECT pg_catalog.lo_unlink('N');`, the whole statement. */
+const LO_UNLINK_CALL = /^\s*SELECT\s+(?:pg_catalog\s*\.\s*)?lo_unlink\s*\(\s*'(\d+)'\s*\)\s*;?\s*$/i
+/** pg_dump --clean --if-exists's unlink of a large object if it exists, the whole statement. */
+const LO_UNLINK_ROWS =
+  /^\s*SELECT\s+(?:pg_catalog\s*\.\s*)?lo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\s*\.\s*pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'(\d+)'\s*;?\s*$/i
 
 /** The most identifiers PlainDumpObjects.identifiers keeps (a schema per tenant: some 100,000s). */
 const MAX_IDENTIFIERS = 1_000_000
@@ -601,18 +634,17 @@ export class PlainDumpObjects {
     this.references(text, cls.keywords)
     // pg_dump --clean unlinks each large object before it creates it again: one the script
     // unlinks first is not taken in the target when its lo_create runs
+    // only pg_dump's own statements, whole, create or unlink a large object here: not a call's
+    // text in a string, a comment's or a function's (attacker a103 F1: COMMENT … IS
+    // 'lo_create(16500)' counted as creating the target's large object, which the data then wrote)
     if (/lo_unlink/i.test(text)) {
-      const unlink =
-        /\blo_unlink\s*\(\s*oid\s*\)\s+FROM\s+pg_catalog\.pg_largeobject_metadata\s+WHERE\s+oid\s*=\s*'?(\d+)'?/i.exec(
-          text
-        ) ?? /\blo_unlink\s*\(\s*'?(\d+)'?\s*\)/i.exec(text)
+      const unlink = LO_UNLINK_CALL.exec(text) ?? LO_UNLINK_ROWS.exec(text)
       if (unlink && !this.largeObjectOids.has(unlink[1])) this.unlinkedOids.add(unlink[1])
     }
-    if (/lo_create/i.test(text))
-      for (const m of text.matchAll(/\blo_create\s*\(\s*([^,)]*)\s*\)/gi)) {
-        const oid = literalOid(m[1])
-        if (oid !== undefined) this.largeObjectOids.add(oid)
-      }
+    if (/lo_create/i.test(text)) {
+      const created = LO_CREATE_CALL.exec(text)
+      if (created) this.largeObjectOids.add(String(BigInt(created[1])))
+    }
     for (const oid of openedLargeObjects(text))
       if (!this.openedOids.has(oid)) this.openedOids.set(oid, text.slice(0, 200))
     if (/^\s*create\s+domain\b/i.test(text)) {

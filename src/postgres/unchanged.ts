@@ -652,7 +652,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   }
   const replacedLo = new Set(not.replacedLargeObjects)
   const los = await client.query<{ oid: string; fp: string }>(
-    `SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`
+    `SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`
   )
   const largeObjectRows: Record<string, string> = {}
   for (const lo of los.rows)
@@ -2918,9 +2918,9 @@ BEGIN
   END IF;
   SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
     JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
-    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
+    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)));
   IF gone_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
