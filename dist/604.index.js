@@ -6490,7 +6490,7 @@ inBackup) {
     }
     else if (/duplicate key value violates unique constraint/.test(errors)) {
         hint =
-            ' The rows the backup loads break a unique key: the backup holds duplicate rows itself, or the table held such rows before the restore. Check the backup (pg_restore or psql by hand fails the same way) and the table in the target.';
+            " The rows the backup loads break a unique key: the table held such rows before the restore, the target has a unique key or index the backup's table did not have (one a migration added since: the restore loads into the target's table, with its keys, in a data-only restore), or the backup holds duplicate rows itself. Compare the table's keys in the target with the backup's (pg_restore --schema-only -t <table> -f - of the backup), and check the table in the target (pg_restore or psql by hand fails the same way).";
     }
     else if (/ does not exist/.test(errors) && /^CONTEXT: {2}COPY /m.test(context)) {
         // on restore day the source may be gone: how to load this backup all the same (trial u49 F3, F6)
@@ -6540,7 +6540,12 @@ inBackup) {
             : ', saying nothing.';
     // what was cut is said, with where to read it (trial u63 F1: "Failing row contains (\u2026)." with
     // no word of why, and the user could not tell which email clashed)
-    const withheld = detail.includes('\u2026') ? WITHHELD_VALUES : '';
+    const withheld = detail.includes('\u2026')
+        ? WITHHELD_VALUES +
+            (/\bKey \(/.test(detail)
+                ? " To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)"
+                : ' To read them, run pg_restore or psql by hand with the backup on your own machine (into a scratch database: the failed restore kept nothing).)')
+        : '';
     return new LoadError(`${name} ${how}${said}${withheld}${hint}`, stderr, false, {
         program,
         code,
@@ -6548,7 +6553,7 @@ inBackup) {
     });
 }
 /** Said after a failure's text that holds "\u2026": what it stands for, and where to read it. */
-const WITHHELD_VALUES = " (\"\u2026\" stands for what the log withholds: a row's values \u2014 a key's, the failing row's, a statement's literals \u2014 which a workflow's log shows to anyone who may read the repository's Actions runs. To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)";
+const WITHHELD_VALUES = " (\"\u2026\" stands for what the log withholds: a row's values \u2014 a key's, the failing row's, a statement's literals \u2014 which a workflow's log shows to anyone who may read the repository's Actions runs.";
 /**
  * What an archive's entry needs and the backup does not have (`relation "public.skus" does not
  * exist` in a FK CONSTRAINT entry; `schema "util" does not exist` in a TABLE entry whose default
@@ -8025,7 +8030,7 @@ async function readProtectedAs(client, not) {
         }
     }
     const replacedLo = new Set(not.replacedLargeObjects);
-    const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text)) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
+    const los = await client.query(`SELECT m.oid::int8 AS oid, pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0))) AS fp FROM pg_catalog.pg_largeobject_metadata m ORDER BY m.oid`);
     const largeObjectRows = {};
     for (const lo of los.rows)
         if (!replacedLo.has(Number(lo.oid)))
@@ -9857,9 +9862,9 @@ BEGIN
   END IF;
   SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(los) l
     JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
-    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text));
+    WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)));
   IF gone_ IS NOT NULL THEN
-    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner or privileges changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
@@ -11730,6 +11735,12 @@ async function fromToc(inputs, readToc) {
             .map(e => `REFRESH MATERIALIZED VIEW ${e.namespace ? `${(0,sql_names/* quoteIdent */.v4)(e.namespace)}.` : ''}${(0,sql_names/* quoteIdent */.v4)(e.tag)};`)
             .join(' ')}${names.length > 3 ? ' \u2026' : ''}).`);
     }
+    // tables / schemas leave the backup's large objects out, as pg_restore -t / -n do (trial u64
+    // F2: "\u2714 20 rows" with 10 of them referring to no file, the uploads a --clean --schemas public
+    // restore was to bring back)
+    const largeObjects = largeObjectsOf(toc);
+    if ((inputs.tables.length > 0 || inputs.schemas.length > 0) && largeObjects > 0)
+        warn(`${inputs.tables.length > 0 ? 'tables' : 'schemas'}: the backup's ${(0,log/* plural */.LS)(largeObjects, 'large object')} ${largeObjects === 1 ? 'is' : 'are'} not restored: large objects belong to no table or schema, and a restore by name leaves them out (as pg_restore ${inputs.tables.length > 0 ? '--table' : '--schema'} does). A column that refers to one (oid, lo: a file stored as a large object) refers to nothing in the target, or to the target's own large object of that OID. To have them, restore the whole backup (into another database, then copy what you need), or run pg_restore -L by hand with a list that adds the backup's ${toc.entries.some(e => e.desc === 'BLOB METADATA') ? 'BLOB METADATA' : 'BLOB'} and BLOBS entries (pg_restore -l shows them).`);
     const leftOut = tablesLeaveOut(inputs, toc);
     // the sequences of the named tables (an identity column's, a serial's) that tables does not
     // name: not entries "built on" the table (a sequence is table-like), so named here (trial u29
@@ -12071,6 +12082,16 @@ function viewsOverTables(selection, toc) {
 }
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
+/** How many large objects an archive's table of contents creates (BLOB entries; BLOB METADATA's lists). */
+function largeObjectsOf(toc) {
+    let n = 0;
+    for (const e of toc.entries)
+        if (e.desc === 'BLOB')
+            n++;
+        else if (e.desc === 'BLOB METADATA')
+            n += (e.defn ?? '').match(/\d+/g)?.length ?? 0;
+    return n;
+}
 /**
  * The backup's own definitions of the parts a restore by name leaves out, to run after it
  * (as pg_restore -L with those entries would restore them): empty when there are none.
@@ -12258,9 +12279,18 @@ function archiveReferences(selection, toc) {
         if (selected !== undefined && !selected.has(e.dumpId))
             continue;
         if (e.desc === 'BLOB METADATA') {
-            // a list of OIDs, no SQL: the large objects it creates
-            for (const m of (e.defn ?? '').matchAll(/\d+/g))
-                references.largeObjectOids.add(m[0]);
+            // a list of OIDs, one per line as pg_dump writes them: pg_restore pastes each line that
+            // ends in a line break into SQL of its own (lo_create('<line>'), ALTER LARGE OBJECT <line>
+            // OWNER TO \u2026, the GRANTs of its LARGE OBJECTS entries): a line of other text would run as
+            // SQL no check read (attacker a103 F3: a DROP TABLE), and a last line without its break
+            // creates nothing (a103 F2: " 16500" counted as created, the data then wrote the
+            // target's own)
+            const defn = e.defn ?? '';
+            if (!/^(?:[1-9]\d*\n)+$/.test(defn))
+                throw new RestoreError(`the archive's entry ${e.dumpId} (BLOB METADATA ${e.tag}) holds ${defn.length > 0 ? `"${(0,sql_redact/* quoteSql */.Xd)(defn.replace(/\n/g, '\\n'), 80)}"` : 'nothing'}, not the list of large object OIDs pg_dump writes there (one number per line): pg_restore pastes each of its lines into SQL (SELECT pg_catalog.lo_create('<line>')), so any other text would run as SQL. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
+            for (const oid of defn.split('\n'))
+                if (oid !== '')
+                    references.largeObjectOids.add(oid);
             continue;
         }
         references.entry = e.dumpId;
@@ -14627,13 +14657,19 @@ function withLeftOutNote(leftOut, message) {
         const name = /^EXTENSION (\S+) \u2014 /.exec(r)?.[1];
         return name !== undefined && new RegExp(`\\b${name.replace(/[^\w]/g, '\\$&')}\\b`).test(message);
     });
-    if (root) {
-        const name = /^EXTENSION (\S+) \u2014 /.exec(root)[1];
-        const note = ` Root cause: the backup's EXTENSION ${name} was left out (${root.slice(`EXTENSION ${name} \u2014 `.length)}), and what failed depends on it (a foreign server and its user mappings and foreign tables, a column of its type, a view or function that calls a function of it): no input of the restore can leave those out. Have the extension enabled in the target first, or back up without what needs it.`;
+    const cut = withoutLeftOutHint(message);
+    // the load's guess that the backup left out a function or type it needs, where an extension
+    // was left out: one of its functions (dblink_get_connections(), pageinspect's get_raw_page():
+    // attacker a103 F4, the name of neither in the error), most likely
+    const extensions = reasons.filter(r => /^EXTENSION (\S+) \u2014 /.test(r));
+    if (root || (cut.at >= 0 && extensions.length > 0)) {
+        const named = root ? [root] : extensions;
+        const names = named.map(r => /^EXTENSION (\S+) \u2014 /.exec(r)[1]);
+        const one = names.length === 1;
+        const note = `${root ? ' Root cause' : ` Most likely cause (the backup has no such ${/^ The backup left (function|type|schema) /.exec(message.slice(cut.at))?.[1] ?? 'relation'} of its own: an extension's)`}: the backup's EXTENSION${one ? '' : 'S'} ${names.join(', ')} ${one ? 'was' : 'were'} left out (${named.map(r => r.replace(/^EXTENSION \S+ \u2014 /, '')).join('; ')}), and what failed depends on ${one ? 'it' : 'one of them'} (a foreign server and its user mappings and foreign tables, a column of its type, a view or function that calls a function of it): no input of the restore can leave those out. Have the extension${one ? '' : 's'} enabled in the target first, or back up without what needs ${one ? 'it' : 'them'}.`;
         // said where the load's guess at a backup that left the function or type out was: the
         // backup has them, as the extension's (trial u63 F2: that guess came first, 2,000
         // characters before the cause)
-        const cut = withoutLeftOutHint(message);
         return cut.at < 0
             ? message + note
             : cut.message.slice(0, cut.at) + note + cut.message.slice(cut.at);
@@ -15158,6 +15194,18 @@ warnings) {
             : error;
     });
     const blocked = new Set(check.blocked);
+    // the target's large objects of the backup's OIDs: replaced by the backup's, whatever they hold
+    // (trial u64 F1: a new database's upload had an OID the backup has, and clean gave the row
+    // that refers to it another customer's file, without a word)
+    const oids = [...(plan.references?.largeObjectOids ?? [])];
+    if (oids.length > 0) {
+        const { rows } = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata WHERE oid = ANY($1::oid[]) ORDER BY oid`, [oids]);
+        if (rows.length > 0)
+            warn(`clean replaces ${(0,log/* plural */.LS)(rows.length, 'large object')} of the target with the backup's of the same OID (${rows
+                .slice(0, 10)
+                .map(r => r.oid)
+                .join(', ')}${rows.length > 10 ? ', \u2026' : ''}): their content becomes the backup's, and a row that refers to one (an oid or lo column) gets the backup's file. That is right where they are the backup's own (the database it was made of, or a restore of it); a large object stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content is lost, as with pg_restore --clean. If the target is not the backup's database, restore into an empty one instead.`);
+    }
     // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
     // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
     if (check.lost.length > 0)
@@ -16136,7 +16184,11 @@ async function refuseHazards(client, server, plan) {
     ];
     // any schema: what such a statement writes is not read from the script
     const held = (await existingTables(client, undefined)).filter(t => t.rows > 0 || t.estimated);
-    if (held.length === 0)
+    // the target's own large objects are data it keeps too (attacker a103 F5: with no table rows,
+    // a script's lo_put overwrote one, exit 0)
+    const { rows: objects } = await client.query(`SELECT count(*)::text AS n FROM pg_catalog.pg_largeobject_metadata WHERE oid <> ALL($1::oid[])`, [[...(refs?.largeObjectOids ?? [])]]);
+    const heldObjects = Number(objects[0]?.n ?? 0);
+    if (held.length === 0 && heldObjects === 0)
         return false;
     if (hazards.length === 0)
         return true;
@@ -16144,7 +16196,11 @@ async function refuseHazards(client, server, plan) {
         .slice(0, 3)
         .map(h => `"${h.statement}" (${h.why})`)
         .join('; ');
-    throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables other than those the restore checks, and the target database '${server.database}' holds rows (${listNames(held, 5)}): ${shown}${hazards.length > 3 ? '; \u2026' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
+    const holds = [
+        ...(held.length > 0 ? [`rows (${listNames(held, 5)})`] : []),
+        ...(heldObjects > 0 ? [`${(0,log/* plural */.LS)(heldObjects, 'large object')} of its own`] : [])
+    ].join(' and ');
+    throw new RestoreError(`with allow-non-empty: true, the backup has ${(0,log/* plural */.LS)(hazards.length, 'statement')} that can write to tables or large objects other than those the restore checks, and the target database '${server.database}' holds ${holds}: ${shown}${hazards.length > 3 ? '; \u2026' : ''}. Nothing was changed. Restore into an empty database, or set 'clean: true' to drop and replace the backup's objects.`);
 }
 /**
  * The archive entries that make a table the restore creates a partition of the target's
@@ -16513,7 +16569,7 @@ async function changedObjects(client, plan, providers) {
         const n = Number(rows[0]?.n ?? 0);
         const { taken = [], some = [] } = rows[0] ?? {};
         if (n > 0)
-            found.push(`${(0,log/* plural */.LS)(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', \u2026' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object, clean does, or remove it first: SELECT pg_catalog.lo_unlink(${taken[0]})` : ''})`);
+            found.push(`${(0,log/* plural */.LS)(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', \u2026' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does (SELECT pg_catalog.lo_unlink(${taken[0]})) \u2014 right only where it is the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content would be lost; then restore into an empty database` : ''})`);
     }
     return found;
 }

@@ -1136,6 +1136,8 @@ async function readTail(file, length) {
         await handle.close();
     }
 }
+/** What follows pg_dump's trailer comment at a plain dump's end (\unrestrict: pg_dump 13.22+, 17.6+, \u2026). */
+const TRAILER_END = /^--\r?\n\r?\n(?:\\unrestrict [^\r\n]*\r?\n(?:\r?\n)?)?$/;
 /**
  * Fails closed: some output, and for plain dumps the trailer pg_dump writes last. Runs as the
  * stream's last step, so a file or upload is never completed for a dump that is not whole.
@@ -1148,8 +1150,12 @@ function assertWholeDump(format, raw, scanner) {
         // rows or a quoted string hold where the dump was cut (attacker a98 F5b)
         // (a line of its own: a comment naming a table "z-- PostgreSQL database dump complete" holds it)
         const at = raw.tail.lastIndexOf(`\n${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}\n`);
+        // a script the lexer could not read to its end: the trailer must be its very end, as
+        // pg_dump writes it (then only "--", and 17+'s \unrestrict line), not one a row holds
+        const atEnd = at >= 0 &&
+            TRAILER_END.test(raw.tail.subarray(at + _plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl.length + 2).toString('latin1'));
         const cut = scanner?.cut ??
-            (at < 0 || (scanner?.scanned && raw.bytes - raw.tail.length + at < scanner.lastEnd)
+            (at < 0 || (scanner?.scanned ? raw.bytes - raw.tail.length + at < scanner.lastEnd : !atEnd)
                 ? `it does not end with '${_plain_sql_js__WEBPACK_IMPORTED_MODULE_14__/* .PLAIN_TRAILER */ .Nl}' after its last statement`
                 : undefined);
         if (cut) {
