@@ -47,6 +47,57 @@ describe('BLOB METADATA: one OID per line, as pg_dump writes it', () => {
   })
 })
 
+describe('what pg_restore pastes into SQL from the table of contents (attacker a104)', () => {
+  it('a BLOB entry named by anything but an OID is refused (G7: ALTER LARGE OBJECT <tag> OWNER TO …)', () => {
+    for (const tag of [
+      '26500 OWNER TO postgres; DROP TABLE public.keep; ALTER LARGE OBJECT 26500',
+      '26500 (x',
+      '026500'
+    ])
+      expect(() =>
+        archiveReferences(
+          NONE,
+          toc([tocEntry('BLOB', null, tag, { defn: `SELECT pg_catalog.lo_create('26500');\n` })])
+        )
+      ).toThrow(/is named ".*", not the OID pg_dump names a large object by.*Nothing was restored/)
+  })
+
+  it('a BLOB entry whose lo_create is only in a comment does not create it (G7)', () => {
+    const refs = archiveReferences(
+      NONE,
+      toc([
+        tocEntry('BLOB', null, '26500', {
+          defn: "-- SELECT pg_catalog.lo_create('26500');\n/*\nSELECT pg_catalog.lo_create('26500');\n*/\n"
+        })
+      ])
+    )
+    expect([...refs.openedOids.keys()]).toEqual(['26500'])
+  })
+
+  it('the GRANTs of a group of large objects: only GRANT and REVOKE without quotes (G1)', () => {
+    const acl = (defn: string): TocEntry =>
+      tocEntry('ACL', null, 'LARGE OBJECTS 26500..26501', { defn })
+    expect(() =>
+      archiveReferences(
+        NONE,
+        toc([
+          acl(
+            'GRANT SELECT ON LARGE OBJECT 26500 TO app;\nREVOKE ALL ON LARGE OBJECT 26500 FROM "we ird";\nSET SESSION AUTHORIZATION "grantor";\nGRANT SELECT ON LARGE OBJECT 26500 TO other;\nRESET SESSION AUTHORIZATION;\n'
+          )
+        ])
+      )
+    ).not.toThrow()
+    for (const defn of [
+      "COMMENT ON TABLE public.t IS 'x; DROP TABLE public.keep; --';\n",
+      "GRANT SELECT ON LARGE OBJECT 26500 TO app; -- ; SELECT lo_put(16500, 0, 'x')\n",
+      'GRANT SELECT ON LARGE OBJECT 26500 TO "a;b";\n'
+    ])
+      expect(() => archiveReferences(NONE, toc([acl(defn)]))).toThrow(
+        /not the GRANT or REVOKE pg_dump writes there: pg_restore splits that entry at each ";"/
+      )
+  })
+})
+
 describe("a call's text is no call", () => {
   it("pg_dump 15's BLOB entry creates its large object; a comment naming lo_create does not (a103 F1)", () => {
     const refs = archiveReferences(
@@ -76,6 +127,8 @@ describe("a call's text is no call", () => {
     ['SELECT lo_open((SELECT 16500)::oid, 131072);', ['*']],
     ['SELECT lo_open(oid, 131072) FROM pg_largeobject_metadata;', ['*']],
     ["SELECT pg_catalog.lo_open(pg_catalog.lo_create('16500'), 131072);", []],
+    // only that call alone creates what it opens (a104 G5b)
+    ['SELECT lo_open(lo_create(0)::int8 * 0 + 16500, 131072);', ['*']],
     // a function's body: its code, not this statement's call (a103 F6: a false refusal)
     [
       'CREATE FUNCTION public.put(o oid) RETURNS integer LANGUAGE sql AS $$ SELECT lo_open(o, 131072) $$;',

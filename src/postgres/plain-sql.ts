@@ -57,8 +57,17 @@ export function openedLargeObjects(text: string): string[] {
       tokens[a + 1]?.value === '.'
     )
       a += 2
-    // pg_restore's old style lo_open(lo_create('N'), …) creates what it opens
-    if (tokens[a]?.kind === 'ident' && tokens[a].value === 'lo_create') continue
+    // pg_restore's old style lo_open(lo_create('N'), …) creates what it opens: that call alone
+    // as the argument (attacker a104 G5b: lo_create(0)::int8 * 0 + 16500 opened the target's)
+    if (
+      tokens[a]?.kind === 'ident' &&
+      tokens[a].value === 'lo_create' &&
+      tokens[a + 1]?.value === '(' &&
+      tokens[a + 2]?.kind === 'string' &&
+      tokens[a + 3]?.value === ')' &&
+      tokens[a + 4]?.value === ','
+    )
+      continue
     // a string literal alone, or cast to oid: that OID as the server reads it; else any ('*')
     const first = tokens[i + 2]
     let end = i + 3
