@@ -12295,11 +12295,22 @@ function archiveReferences(selection, toc) {
         }
         references.entry = e.dumpId;
         references.section = e.section;
-        if (e.desc === 'BLOB' && !new RegExp(`\\blo_create\\('${e.tag}'\\)`).test(e.defn ?? '')) {
-            // pg_dump's BLOB entry creates its large object (lo_create of the OID it is tagged
-            // with), which the BLOBS data then writes: without it, pg_restore writes into whatever
-            // large object of that OID the target has (attacker a101 F2: its lo_create blanked)
-            references.openedOids.set(e.tag, `the archive's entry ${e.dumpId}; BLOB ${e.tag}, which does not create it`);
+        // pg_restore pastes a BLOB entry's tag into SQL unquoted (ALTER LARGE OBJECT <tag> OWNER TO,
+        // and its ACL's and COMMENT's): an OID, or refused (attacker a104 G7: a DROP TABLE ran)
+        if (e.desc === 'BLOB' && !/^[1-9]\d*$/.test(e.tag))
+            throw new RestoreError(`the archive's entry ${e.dumpId} (BLOB) is named "${(0,sql_redact/* quoteSql */.Xd)(e.tag, 80)}", not the OID pg_dump names a large object by: pg_restore pastes that name into SQL (ALTER LARGE OBJECT <name> OWNER TO \u2026), so other text would run as SQL. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
+        // pg_restore 17+ splits the GRANTs of a group of large objects (an ACL entry tagged "LARGE
+        // OBJECTS a..b") at each ";", whatever quotes it is in, and repeats each piece per large
+        // object: only GRANT and REVOKE (and the SET / RESET SESSION AUTHORIZATION pg_dump puts
+        // around a grantor's) without quotes but around names, or refused (attacker a104 G1: a
+        // statement hidden in a string ran)
+        if (/^LARGE OBJECTS /.test(e.tag) && e.desc !== 'BLOB METADATA' && e.desc !== 'BLOBS') {
+            const pieces = (e.defn ?? '').split(';').filter(p => p.trim() !== '');
+            const odd = pieces.find(p => !/^\s*(?:GRANT\s|REVOKE\s|SET SESSION AUTHORIZATION\s|RESET SESSION AUTHORIZATION\s*$)[^'$\\]*$/i.test(p) ||
+                /--|\/\*/.test(p) ||
+                (p.match(/"/g)?.length ?? 0) % 2 !== 0);
+            if (odd !== undefined)
+                throw new RestoreError(`the archive's entry ${e.dumpId} (${e.desc} ${e.tag}) holds "${(0,sql_redact/* quoteSql */.Xd)(odd.trim(), 120)}", not the GRANT or REVOKE pg_dump writes there: pg_restore splits that entry at each ";" (inside quotes too) and runs each piece for every large object of the group, so other text would run as SQL no check read. The archive was changed after pg_dump wrote it. Nothing was restored. Restore a backup pg_dump wrote.`);
         }
         if (e.namespace && ENTRY_OBJECTS.has(e.desc)) {
             references.createdByEntry({ schema: e.namespace, name: e.tag }, e.desc === 'TYPE' || e.desc === 'DOMAIN' ? 'type' : 'relation');
@@ -12311,10 +12322,8 @@ function archiveReferences(selection, toc) {
                 references.dataEntryRows({ schema: e.namespace ?? '', name: e.tag });
         }
         const sql = [e.defn, e.copyStmt].filter(Boolean).join('\n');
-        if (sql.trim() === '')
-            continue;
         const lexer = new psql_lexer/* PsqlLexer */.$p();
-        const events = [...lexer.write(Buffer.from(sql)), ...lexer.end()];
+        const events = sql.trim() === '' ? [] : [...lexer.write(Buffer.from(sql)), ...lexer.end()];
         for (const event of events)
             if (event.kind === 'statement') {
                 // what the load's gate may pass without another look (PlainDumpObjects.unseen): the
@@ -12323,9 +12332,22 @@ function archiveReferences(selection, toc) {
             }
         // the direct load's text checks read it as the client's major: the same events, when every
         // major lexes the text alike (shareEntryLex keeps them only then)
-        shareEntryLex(e, sql, events);
+        if (events.length > 0)
+            shareEntryLex(e, sql, events);
+        if (e.desc === 'BLOB' && !createsOwn(events, e.tag)) {
+            // pg_dump's BLOB entry creates its large object (lo_create of the OID it is tagged
+            // with, a statement of its own), which the BLOBS data then writes: without it,
+            // pg_restore writes into whatever large object of that OID the target has (attacker a101
+            // F2: its lo_create blanked; a104 G7: only named in a comment)
+            references.openedOids.set(e.tag, `the archive's entry ${e.dumpId}; BLOB ${e.tag}, which does not create it`);
+        }
     }
     return references;
+}
+/** Whether the entry's statements include pg_dump's `SELECT pg_catalog.lo_create('<oid>');`. */
+function createsOwn(events, oid) {
+    return events.some(ev => ev.kind === 'statement' &&
+        (0,plain_sql/* withoutComments */.fx)(ev.text).trim().replace(/;$/, '') === `SELECT pg_catalog.lo_create('${oid}')`);
 }
 const tableKey = (t) => JSON.stringify([t.schema, t.name]);
 /**
