@@ -538,6 +538,10 @@ ${run}
       expect(backup.manifest.rowCounts.tables).toEqual([
         expect.objectContaining({ schema: 'public', name: '表ソ', rows: 2 })
       ])
+      // a backup the action's restore refuses is said so (attacker a104 G3)
+      expect(backup.result.warnings?.join('\n')).toMatch(
+        /The plain dump is in client_encoding SJIS .*the action's restore and verify refuse a script in an encoding/
+      )
     })
 
     it.each([

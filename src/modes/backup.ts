@@ -383,6 +383,7 @@ export async function backup(
     const dataTables = await log.group('Check the archive', async () => {
       // wholeness (output, trailer, pg_restore --list) was checked before the stream could end
       if (dumped.checked) log.info(dumped.checked)
+      if (dumped.warning) log.warning(dumped.warning)
       return dumped.dataTables
     })
     const filtered = filteredByRowSecurity(rowSecurity, dataTables)
@@ -510,8 +511,8 @@ export async function backup(
       changesSkipped,
       ...(inputs.signingKey ? { signed: true } : {}),
       ...(clear ? { encryptionDropped: clear } : {}),
-      ...(unrestorable.length + leftOut.length > 0
-        ? { warnings: [...unrestorable, ...leftOut] }
+      ...(unrestorable.length + leftOut.length > 0 || dumped.warning
+        ? { warnings: [...unrestorable, ...leftOut, ...(dumped.warning ? [dumped.warning] : [])] }
         : {}),
       globals:
         globals === undefined

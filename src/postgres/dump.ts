@@ -312,6 +312,8 @@ export interface Dumped extends Written {
   dataTables: QualifiedName[]
   /** What the checks made while it streamed found, in one sentence (when there is one). */
   checked?: string
+  /** What a restore of it will meet that the backup cannot change, said as a warning. */
+  warning?: string
 }
 
 /** Tells `onDataTables` the list's tables (warned of entries matching none at the end). */
@@ -418,7 +420,13 @@ export async function dumpDatabase(run: DumpRun): Promise<Dumped> {
       return {
         ...written,
         dataTables: scanner.tables,
-        checked: `Plain dump is complete; it holds data for ${plural(scanner.tables.length, 'table')}.`
+        checked: `Plain dump is complete; it holds data for ${plural(scanner.tables.length, 'table')}.`,
+        // the action's restore refuses such a script (attacker a104 G3: a backup it made itself)
+        ...(scanner.clientOnlyEncoding
+          ? {
+              warning: `The plain dump is in client_encoding ${scanner.clientOnlyEncoding} (pg-dump-args --encoding, or PGCLIENTENCODING): psql -f restores it by hand, but the action's restore and verify refuse a script in an encoding whose characters can hold the bytes of "\\" or "'" (convert it to UTF-8 first: iconv -f ${scanner.clientOnlyEncoding} -t UTF-8, and its SET client_encoding line to 'UTF8'). Back up without --encoding, or in format custom, for a backup the action restores as it is.`
+            }
+          : {})
       }
     }
     return listedArchive(written, await tee!.listed, run.knownTables)

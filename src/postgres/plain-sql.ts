@@ -6,7 +6,7 @@
  */
 import { Transform, type TransformCallback } from 'node:stream'
 import type { QualifiedName, ReplacedRelation } from '../types.js'
-import { PsqlLexer, type StatementEvent } from './psql-lexer.js'
+import { PsqlLexer, type StatementEvent, isByteSafeEncoding } from './psql-lexer.js'
 import { ScriptGate, type ScriptGateOptions } from './script-gate.js'
 import type { ObjectKind } from './unchanged.js'
 import { blockCommentEnd, quoteSql } from './sql-redact.js'
@@ -118,6 +118,8 @@ export class CopyScanner extends Transform {
   cut?: string
   /** Byte offset just after the last statement or COPY data read whole. */
   lastEnd = 0
+  /** A client-only encoding the script switched to (SJIS, BIG5, …), which psql reads character-wise. */
+  clientOnlyEncoding?: string
   /**
    * The tables listed (each once: pg_dump --inserts writes a statement per row, and
    * --load-via-partition-root a COPY into the root per partition).
@@ -149,6 +151,7 @@ export class CopyScanner extends Transform {
           else this.lastEnd = e.offset + (e.marker?.length ?? 0)
         }
         if (e.kind !== 'statement') continue
+        if (!isByteSafeEncoding(e.clientEncoding)) this.clientOnlyEncoding ??= e.clientEncoding
         if (e.terminator === 'eof') {
           // (not its text: it may hold rows, pg_dump --inserts)
           this.cut ??= `it ends inside a statement that starts on line ${e.line} (no ";" ends it)`
