@@ -2112,6 +2112,8 @@ async function backup(inputs, connection, deps = {}) {
             // wholeness (output, trailer, pg_restore --list) was checked before the stream could end
             if (dumped.checked)
                 log/* log */.Rm.info(dumped.checked);
+            if (dumped.warning)
+                log/* log */.Rm.warning(dumped.warning);
             return dumped.dataTables;
         });
         const filtered = filteredByRowSecurity(rowSecurity, dataTables);
@@ -2213,8 +2215,8 @@ async function backup(inputs, connection, deps = {}) {
             changesSkipped,
             ...(inputs.signingKey ? { signed: true } : {}),
             ...(clear ? { encryptionDropped: clear } : {}),
-            ...(unrestorable.length + leftOut.length > 0
-                ? { warnings: [...unrestorable, ...leftOut] }
+            ...(unrestorable.length + leftOut.length > 0 || dumped.warning
+                ? { warnings: [...unrestorable, ...leftOut, ...(dumped.warning ? [dumped.warning] : [])] }
                 : {}),
             globals: globals === undefined
                 ? undefined

@@ -792,7 +792,13 @@ async function dumpDatabase(run) {
             return {
                 ...written,
                 dataTables: scanner.tables,
-                checked: `Plain dump is complete; it holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(scanner.tables.length, 'table')}.`
+                checked: `Plain dump is complete; it holds data for ${(0,_log_js__WEBPACK_IMPORTED_MODULE_6__/* .plural */ .LS)(scanner.tables.length, 'table')}.`,
+                // the action's restore refuses such a script (attacker a104 G3: a backup it made itself)
+                ...(scanner.clientOnlyEncoding
+                    ? {
+                        warning: `The plain dump is in client_encoding ${scanner.clientOnlyEncoding} (pg-dump-args --encoding, or PGCLIENTENCODING): psql -f restores it by hand, but the action's restore and verify refuse a script in an encoding whose characters can hold the bytes of "\\" or "'" (convert it to UTF-8 first: iconv -f ${scanner.clientOnlyEncoding} -t UTF-8, and its SET client_encoding line to 'UTF8'). Back up without --encoding, or in format custom, for a backup the action restores as it is.`
+                    }
+                    : {})
             };
         }
         return listedArchive(written, await tee.listed, run.knownTables);
