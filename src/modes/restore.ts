@@ -2945,7 +2945,7 @@ async function recordProtected(
     return { set }
   }
   log.info(
-    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`
+    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ' (of large objects: unlinked, created again, their owner, privileges or comment; not their content, which a function the load runs could write in place)' : ''}, and rolls back if one was.`
   )
   return { check: unchangedCheck(set), set }
 }
