@@ -15632,7 +15632,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         log/* log */.Rm.warning(warning);
         return { set };
     }
-    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}, and rolls back if one was.`);
+    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ' (of large objects: unlinked, created again, their owner, privileges or comment; not their content, which a function the load runs could write in place)' : ''}, and rolls back if one was.`);
     return { check: unchangedCheck(set), set };
 }
 /**
