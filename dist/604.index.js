@@ -6544,9 +6544,9 @@ inBackup) {
         ? WITHHELD_VALUES +
             (/\bKey \(/.test(detail)
                 ? " To read them, run pg_restore or psql by hand with the backup on your own machine, or look the row up in the target by the key's columns the message names.)"
-                : ' To read them, run pg_restore or psql by hand with the backup on your own machine (into a scratch database: the failed restore kept nothing).)')
+                : ' To read them, run pg_restore or psql by hand with the backup on your own machine (into a scratch database).)')
         : '';
-    return new LoadError(`${name} ${how}${said}${withheld}${hint}`, stderr, false, {
+    return new LoadError(`${name} ${how}${said}${hint}${withheld}`, stderr, false, {
         program,
         code,
         signal
