@@ -308,6 +308,39 @@ COMMIT;
     await server.dropDatabase(source)
   })
 
+  it("a target's large objects of other OIDs than the backup's: the refusal says so and what restores next to them, which then keeps them as they were (attacker a104 G6)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.notes (id integer, file oid); INSERT INTO public.notes VALUES (1, lo_from_bytea(${OID + 31}, 'OWNED'::bytea));`
+    )
+    const file = path.join(files, 'lo-other.dump')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file], {
+      env: server.env(source)
+    })
+    await expectRefused(
+      `SELECT lo_from_bytea(${OID + 32}, 'TARGET'::bytea);`,
+      { kind: 'file', path: file },
+      new RegExp(
+        `1 large object \\(OID ${OID + 32}: the backup's statements work on large objects .*none of its own has one of these OIDs; allow-non-empty: true restores next to them, and the restore's transaction ends with the check that each is unchanged, its content included\\)`
+      )
+    )
+    const target = await server.createDatabase()
+    await server.query(target, `SELECT lo_from_bytea(${OID + 32}, 'TARGET'::bytea);`)
+    await runRestore(target, { kind: 'file', path: file }, { allowNonEmpty: true })
+    expect(
+      await server.query(
+        target,
+        `SELECT oid::int8 AS oid, encode(lo_get(oid), 'escape') AS data FROM pg_largeobject_metadata ORDER BY oid`
+      )
+    ).toEqual([
+      { oid: String(OID + 31), data: 'OWNED' },
+      { oid: String(OID + 32), data: 'TARGET' }
+    ])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+
   it.each<[string, Partial<RestoreOptions>]>([
     ['tables', { tables: ['notes'] }],
     ['schemas', { schemas: ['public'] }],

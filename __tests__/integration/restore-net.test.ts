@@ -91,7 +91,7 @@ async function state(db: string): Promise<unknown> {
           'children', (SELECT count(*) FROM pg_inherits i WHERE i.inhparent = c.oid))
         ORDER BY c.oid::regclass::text) FROM pg_class c
         WHERE c.oid IN (to_regclass('public.users'), to_regclass('public.audit'), to_regclass('private.secrets'))) AS objects,
-      (SELECT json_agg(oid ORDER BY oid) FROM pg_largeobject_metadata) AS large_objects`
+      (SELECT json_agg(json_build_array(oid, md5(lo_get(oid))) ORDER BY oid) FROM pg_largeobject_metadata) AS large_objects`
   )
   const read = async (table: string): Promise<unknown> =>
     (catalog as { relations: string[] | null }).relations?.includes(table.split('.')[1])
@@ -540,6 +540,23 @@ ${carrier('CREATE CONSTRAINT TRIGGER qt AFTER INSERT ON public.queue DEFERRABLE 
       "the target's large object's comment changed (attacker a103)",
       carrier("COMMENT ON LARGE OBJECT 424242 IS 'pwned'"),
       /large object 424242: unlinked and created again, or its owner, privileges or comment changed/
+    ],
+    [
+      "a104 G2: the target's large object written in place by a CHECK's function as COPY loads a row",
+      carrier("SELECT pg_catalog.lo_put(424242, 0, '\\x5858'::bytea)"),
+      /large object 424242: content written/
+    ],
+    [
+      'every large object of the target written in place, no OID named anywhere (a104 G2)',
+      carrier(
+        "SELECT pg_catalog.lo_put(m.oid, 4, 'pwned'::bytea) FROM pg_catalog.pg_largeobject_metadata m"
+      ),
+      /large object 424242: content written/
+    ],
+    [
+      "the target's large object cut short by lo_truncate through lo_open (a write the metadata row does not show)",
+      carrier('SELECT pg_catalog.lo_truncate(pg_catalog.lo_open(424242, 131072), 3)'),
+      /large object 424242: content written/
     ],
     [
       'F6: ALTER DATABASE … SET search_path, read by every later session',
@@ -1222,9 +1239,9 @@ describe("pg_dump's own output still restores next to the target's objects", () 
       expect(lines).toMatch(
         /The target holds \d+ relations(?: \([^)]*\))?, (?:[^:]+ and )?1 large object the backup does not own: the restore's transaction ends with the check/
       )
-      // what it does not prove of a large object is said (attacker a104 G2: its content)
+      // what it proves of a large object is said (attacker a104 G2: its content too)
       expect(lines).toMatch(
-        /\(of large objects: unlinked, created again, their owner, privileges or comment; not their content/
+        /\(of large objects: unlinked, created again, their owner, privileges, comment or content\)/
       )
       if (format !== 'p')
         expect(lines).toMatch(
@@ -1323,6 +1340,63 @@ describe("pg_dump's own output still restores next to the target's objects", () 
       { note: 'first' },
       { note: 'second' }
     ])
+    expect(await state(db)).toEqual(before)
+    await server.dropDatabase(db)
+  })
+
+  it("a role that may read some of the target's large objects only: their content is checked, the others' said not to be", async () => {
+    const role = `lo_reader_${Math.random().toString(16).slice(2, 8)}`
+    const db = await target()
+    await server.query('postgres', `CREATE ROLE ${role} LOGIN PASSWORD 'pw-${role}'`)
+    try {
+      await server.query(
+        db,
+        `ALTER DATABASE "${db}" OWNER TO ${role}; ALTER SCHEMA public OWNER TO ${role};
+         ALTER LARGE OBJECT 424242 OWNER TO ${role};
+         SELECT lo_from_bytea(424243, 'the superuser''s blob');
+         DELETE FROM public.users; DELETE FROM private.secrets;
+         ALTER TABLE public.users OWNER TO ${role}; ALTER TABLE public.audit OWNER TO ${role}`
+      )
+      const asRole = (path: string): Promise<unknown> =>
+        harness.restore(
+          testRestoreInputs(
+            server.url(db, { user: role, password: `pw-${role}` }),
+            { kind: 'file', path },
+            { allowNonEmpty: true }
+          )
+        )
+      const before = await state(db)
+      const error = await failure(
+        asRole(write(carrier("SELECT pg_catalog.lo_put(424242, 0, '\\x5858'::bytea)")))
+      )
+      expect(error?.message).toMatch(/large object 424242: content written/)
+      expect(await state(db)).toEqual(before)
+      const dumped = file('mine-only', 'sql')
+      writeFileSync(dumped, 'CREATE TABLE public.mine (x int);\n')
+      const { lines } = await logOf(() => asRole(dumped))
+      expect(lines).toMatch(
+        /of large objects: unlinked, created again, their owner, privileges, comment, and the content of those the role may read; not of 1 large object it may not read \(OID 424243\)/
+      )
+      expect(await server.query(db, "SELECT to_regclass('public.mine')::text AS t")).toEqual([
+        { t: 'mine' }
+      ])
+    } finally {
+      await server.dropDatabase(db)
+      await server.query('postgres', `DROP ROLE ${role}`)
+    }
+  })
+
+  it("clean: a script's plain lo_put into the target's large object next to its empty tables is rolled back (attacker a104 G5)", async () => {
+    const db = await target()
+    await server.query(db, 'DELETE FROM public.users; DELETE FROM private.secrets')
+    const before = await state(db)
+    const script = write(`CREATE TABLE public.app_files (id int, f oid);
+SELECT pg_catalog.lo_put('424242', 0, '\\x5858');
+`)
+    const error = await failure(
+      runRestore(db, { kind: 'file', path: script }, { allowNonEmpty: false, clean: true })
+    )
+    expect(error?.message).toMatch(/large object 424242: content written/)
     expect(await state(db)).toEqual(before)
     await server.dropDatabase(db)
   })

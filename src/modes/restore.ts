@@ -196,6 +196,7 @@ import {
   schemaCreatorsWarning,
   hasProtected,
   type ProtectedSet,
+  LARGE_OBJECT_READ_LIMIT,
   readProtected,
   repairMovedSequences,
   unchangedCheck
@@ -2945,9 +2946,23 @@ async function recordProtected(
     return { set }
   }
   log.info(
-    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ' (of large objects: unlinked, created again, their owner, privileges or comment; not their content, which a function the load runs could write in place)' : ''}, and rolls back if one was.`
+    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)})` : ''}, and rolls back if one was.`
   )
   return { check: unchangedCheck(set), set }
+}
+
+/**
+ * How far the net proves the content of the target's large objects, as the end of the sentence
+ * that lists what it checks: all of it, or which ones it does not read and why (the role may not
+ * read them; together they exceed LARGE_OBJECT_READ_LIMIT, read twice).
+ */
+function largeObjectsNotProven(set: ProtectedSet): string {
+  const not = set.largeObjectsNotRead
+  if (not?.bytes !== undefined)
+    return `; not their content: together ${formatBytes(not.bytes)}, above the ${formatBytes(LARGE_OBJECT_READ_LIMIT)} the check reads twice, so a write in place by a function the load runs would not be seen`
+  if (not && not.unread.length > 0)
+    return `, and the content of those the role may read; not of ${plural(not.unread.length, 'large object', 'large objects')} it may not read (OID ${not.unread.slice(0, 10).join(', ')}${not.unread.length > 10 ? ', …' : ''})`
+  return ' or content'
 }
 
 /**
@@ -4175,7 +4190,7 @@ async function changedObjects(
     const { taken = [], some = [] } = rows[0] ?? {}
     if (n > 0)
       found.push(
-        `${plural(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', …' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does (SELECT pg_catalog.lo_unlink(${taken[0]})) — right only where it is the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content would be lost; then restore into an empty database` : ''})`
+        `${plural(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', …' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does (SELECT pg_catalog.lo_unlink(${taken[0]})) — right only where it is the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content would be lost; then restore into an empty database` : `: the backup's statements work on large objects (lo_create, lo_open, COMMENT ON LARGE OBJECT…), and none of its own has one of these OIDs; allow-non-empty: true restores next to them, and the restore's transaction ends with the check that each is unchanged, its content included`})`
       )
   }
   return found

@@ -24,7 +24,8 @@
  *  - a protected sequence was advanced or set by this session (currval is set) or moved back;
  *  - one of its catalog objects is gone (but those the backup replaces) or its digest differs
  *    (a publication's options or tables, an extension's schema or members, a comment…);
- *  - a large object it had is gone;
+ *  - a large object it had is gone, re-created, re-granted or re-commented, or its content differs
+ *    (LARGE_OBJECT_DIGESTS: of those the role may read, up to LARGE_OBJECT_READ_LIMIT bytes);
  *  - track_counts is off (the counts cannot vouch for anything).
  * The message names the objects and what changed (NET_MARKER, changedObjectsMessage()).
  */
@@ -47,6 +48,58 @@ import { ROW_READING_CATALOG_FUNCTIONS } from './psql-script-rules.js'
 export const NET_MARKER = 'restore net: objects of the target changed: '
 const TRACK_COUNTS_OFF =
   'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own'
+
+/**
+ * Large objects are read in pieces of this many bytes (lo_get's offset and length).
+ */
+const LARGE_OBJECT_PIECE = 4 * 1024 * 1024
+
+/**
+ * The most bytes of the target's large objects the net reads to prove their content unchanged
+ * (it reads them twice: before the load and before COMMIT). Above it, their content is not
+ * proven and the log says so (1 GiB).
+ */
+export const LARGE_OBJECT_READ_LIMIT = 1024 * 1024 * 1024
+
+/**
+ * Whether the session's role may read large object `m` (pg_largeobject_metadata), as lo_open
+ * with INV_READ checks it (be-fsstubs.c: superuser, lo_compat_privileges, the owner's
+ * privileges, or SELECT granted to PUBLIC or a role whose privileges it has) — written out, as
+ * has_largeobject_privilege exists from PostgreSQL 17 only.
+ */
+const LARGE_OBJECT_READABLE = `((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+  OR pg_catalog.current_setting('lo_compat_privileges')::pg_catalog.bool
+  OR pg_catalog.pg_has_role(m.lomowner, 'USAGE')
+  OR EXISTS (SELECT FROM pg_catalog.aclexplode(m.lomacl) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+    AND (a.grantee OPERATOR(pg_catalog.=) 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE'))))`
+
+/**
+ * The size in bytes of each large object of `%OIDS%` (an oid[] expression) the role may read,
+ * as rows (oid, size): lo_open, lo_lseek64 to its end, lo_close.
+ */
+const LARGE_OBJECT_SIZES = `SELECT m.oid::pg_catalog.int8 AS oid, s.size FROM pg_catalog.pg_largeobject_metadata m
+  CROSS JOIN LATERAL (SELECT pg_catalog.lo_lseek64(f.fd, 0, 2) AS size, pg_catalog.lo_close(f.fd) AS closed
+    FROM (SELECT pg_catalog.lo_open(m.oid, 262144) AS fd OFFSET 0) f) s
+  WHERE m.oid OPERATOR(pg_catalog.=) ANY (%OIDS%) AND ${LARGE_OBJECT_READABLE}`
+
+/**
+ * A digest of the content of each large object of `%OIDS%` the role may read, as rows (oid,
+ * digest): the md5 of its pieces' md5s (lo_get of LARGE_OBJECT_PIECE bytes, the last one shorter),
+ * so that no piece above that size is held at once. The same text runs when the set is recorded
+ * and in the check before COMMIT, which thereby sees a write in place (lo_put, lowrite, a function
+ * the load runs) that leaves the metadata row as it was.
+ */
+const LARGE_OBJECT_DIGESTS = `WITH RECURSIVE readable AS (SELECT m.oid FROM pg_catalog.pg_largeobject_metadata m
+    WHERE m.oid OPERATOR(pg_catalog.=) ANY (%OIDS%) AND ${LARGE_OBJECT_READABLE}),
+  piece(oid, at, size, digest) AS (
+    SELECT r.oid, 0::pg_catalog.int8, pg_catalog.length(x), pg_catalog.md5(x)
+      FROM readable r CROSS JOIN LATERAL pg_catalog.lo_get(r.oid, 0, ${LARGE_OBJECT_PIECE}) x
+    UNION ALL
+    SELECT p.oid, p.at OPERATOR(pg_catalog.+) ${LARGE_OBJECT_PIECE}, pg_catalog.length(x), pg_catalog.md5(x)
+      FROM piece p CROSS JOIN LATERAL pg_catalog.lo_get(p.oid, p.at OPERATOR(pg_catalog.+) ${LARGE_OBJECT_PIECE}, ${LARGE_OBJECT_PIECE}) x
+      WHERE p.size OPERATOR(pg_catalog.=) ${LARGE_OBJECT_PIECE})
+  SELECT p.oid::pg_catalog.int8 AS oid, pg_catalog.md5(pg_catalog.string_agg(p.digest, '' ORDER BY p.at)) AS digest
+    FROM piece p GROUP BY p.oid`
 
 /**
  * The fingerprint of the relations whose oid the condition `%WHERE%` selects, as rows (oid,
@@ -274,6 +327,13 @@ export interface ProtectedSet {
   largeObjects: number[]
   /** Per large object (its OID as text): a digest of its metadata row, re-created or re-granted. */
   largeObjectRows?: Record<string, string>
+  /** Per large object (its OID as text): a digest of its content (LARGE_OBJECT_DIGESTS). */
+  largeObjectContents?: Record<string, string>
+  /**
+   * The large objects whose content is not proven: those the role may not read (`unread`), or
+   * all of them when together they exceed LARGE_OBJECT_READ_LIMIT (`bytes`: their size).
+   */
+  largeObjectsNotRead?: { unread: number[]; bytes?: number }
   /** The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members). */
   objects?: ProtectedObject[]
   /** server_version_num of the target (which catalogs the check may read: 150000 and up, publications' schemas). */
@@ -657,6 +717,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   const largeObjectRows: Record<string, string> = {}
   for (const lo of los.rows)
     if (!replacedLo.has(Number(lo.oid))) largeObjectRows[String(lo.oid)] = lo.fp
+  const contents = await readLargeObjectContents(client, Object.keys(largeObjectRows).map(Number))
   const version = Number(
     (
       await client.query<{ v: string }>(
@@ -736,6 +797,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     relations,
     largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
     largeObjectRows,
+    ...contents,
     objects,
     roles: (facts.rows[0]?.roles ?? []).map(Number),
     database: facts.rows[0]?.database ?? '',
@@ -2726,6 +2788,37 @@ export function hasProtected(set: ProtectedSet | undefined): set is ProtectedSet
   )
 }
 
+/**
+ * The digests of the content of the large objects `oids` (LARGE_OBJECT_DIGESTS), of those the
+ * role may read, when together they are at most LARGE_OBJECT_READ_LIMIT bytes; otherwise which
+ * ones are not read and why.
+ */
+async function readLargeObjectContents(
+  client: pg.Client,
+  oids: number[]
+): Promise<Pick<ProtectedSet, 'largeObjectContents' | 'largeObjectsNotRead'>> {
+  if (oids.length === 0) return {}
+  const sizes = await client.query<{ oid: string; size: string }>(
+    LARGE_OBJECT_SIZES.replace('%OIDS%', '$1::pg_catalog.oid[]'),
+    [oids]
+  )
+  const readable = new Set(sizes.rows.map(r => Number(r.oid)))
+  const unread = oids.filter(o => !readable.has(o))
+  const bytes = sizes.rows.reduce((sum, r) => sum + Number(r.size), 0)
+  if (bytes > LARGE_OBJECT_READ_LIMIT) return { largeObjectsNotRead: { unread: oids, bytes } }
+  const digests =
+    readable.size > 0
+      ? await client.query<{ oid: string; digest: string }>(
+          LARGE_OBJECT_DIGESTS.replace('%OIDS%', '$1::pg_catalog.oid[]'),
+          [[...readable]]
+        )
+      : { rows: [] }
+  return {
+    largeObjectContents: Object.fromEntries(digests.rows.map(r => [String(r.oid), r.digest])),
+    ...(unread.length > 0 ? { largeObjectsNotRead: { unread } } : {})
+  }
+}
+
 function dollarQuote(text: string, base: string): string {
   let tag = `$${base}$`
   for (let n = 0; text.includes(tag); n++) tag = `$${base}${n}$`
@@ -2774,6 +2867,7 @@ DECLARE
   want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
+  lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
@@ -2921,6 +3015,14 @@ BEGIN
     WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)));
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  -- written in place (lo_put, lowrite, a function the load ran): only the content shows it
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_contents_) l
+    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c)')}) d
+      ON d.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
+    WHERE d.digest OPERATOR(pg_catalog.<>) l.value;
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
