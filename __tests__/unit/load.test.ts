@@ -563,7 +563,7 @@ describe('explainLoadFailure', () => {
     ],
     [
       'psql: ERROR:  permission denied to create extension "pg_stat_statements"\nHINT:  Must be superuser to create this extension.',
-      /Only a superuser may create the extension "pg_stat_statements" in the target: enable pg_stat_statements there first \(Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "pg_stat_statements" as the provider's admin role — Neon: the database's owner; RDS: rds_superuser — or a superuser\)/
+      /Only a superuser may create the extension "pg_stat_statements" in the target: enable pg_stat_statements there first \(Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "pg_stat_statements" as the provider's admin role — Neon: a role made in its console or API \(a member of neon_superuser; owning the database is not enough\); RDS: a member of rds_superuser — or a superuser\)/
     ],
     [
       'psql: ERROR:  must be owner of table objects',

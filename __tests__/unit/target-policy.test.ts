@@ -120,7 +120,7 @@ COMMENT ON EXTENSION pg_stat_statements IS 'stats';
 CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
 CREATE EXTENSION IF NOT EXISTS vector WITH SCHEMA public;`
     const reason = (why: string, name: string) =>
-      `not restored: EXTENSION ${name} — postgres may not create it in the target (${why}); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "${name}" as the provider's admin role — Neon: the database's owner; RDS: rds_superuser — or a superuser)`
+      `not restored: EXTENSION ${name} — postgres may not create it in the target (${why}); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "${name}" as the provider's admin role — Neon: a role made in its console or API (a member of neon_superuser; owning the database is not enough); RDS: a member of rds_superuser — or a superuser)`
     expect(decide(facts, script).map(([, d]) => reasonOf(d) ?? 'kept')).toEqual([
       reason('not a trusted extension', 'pg_stat_statements'),
       reason('not a trusted extension', 'pg_stat_statements'),

@@ -604,7 +604,7 @@ const skip = (reason: string): StatementDecision => ({ keep: false, reason })
  * Neon target was sent to Supabase's dashboard alone).
  */
 export function enableExtension(name: string): string {
-  return `Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "${name}" as the provider's admin role — Neon: the database's owner; RDS: rds_superuser — or a superuser`
+  return `Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "${name}" as the provider's admin role — Neon: a role made in its console or API (a member of neon_superuser; owning the database is not enough); RDS: a member of rds_superuser — or a superuser`
 }
 
 /**
