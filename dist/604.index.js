@@ -7715,6 +7715,53 @@ var identity = __webpack_require__(54837);
 const NET_MARKER = 'restore net: objects of the target changed: ';
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
 /**
+ * Large objects are read in pieces of this many bytes (lo_get's offset and length).
+ */
+const LARGE_OBJECT_PIECE = 4 * 1024 * 1024;
+/**
+ * The most bytes of the target's large objects the net reads to prove their content unchanged
+ * (it reads them twice: before the load and before COMMIT). Above it, their content is not
+ * proven and the log says so (1 GiB).
+ */
+const LARGE_OBJECT_READ_LIMIT = 1024 * 1024 * 1024;
+/**
+ * Whether the session's role may read large object `m` (pg_largeobject_metadata), as lo_open
+ * with INV_READ checks it (be-fsstubs.c: superuser, lo_compat_privileges, the owner's
+ * privileges, or SELECT granted to PUBLIC or a role whose privileges it has) \u2014 written out, as
+ * has_largeobject_privilege exists from PostgreSQL 17 only.
+ */
+const LARGE_OBJECT_READABLE = `((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname OPERATOR(pg_catalog.=) CURRENT_USER)
+  OR pg_catalog.current_setting('lo_compat_privileges')::pg_catalog.bool
+  OR pg_catalog.pg_has_role(m.lomowner, 'USAGE')
+  OR EXISTS (SELECT FROM pg_catalog.aclexplode(m.lomacl) a WHERE a.privilege_type OPERATOR(pg_catalog.=) 'SELECT'
+    AND (a.grantee OPERATOR(pg_catalog.=) 0 OR pg_catalog.pg_has_role(a.grantee, 'USAGE'))))`;
+/**
+ * The size in bytes of each large object of `%OIDS%` (an oid[] expression) the role may read,
+ * as rows (oid, size): lo_open, lo_lseek64 to its end, lo_close.
+ */
+const LARGE_OBJECT_SIZES = `SELECT m.oid::pg_catalog.int8 AS oid, s.size FROM pg_catalog.pg_largeobject_metadata m
+  CROSS JOIN LATERAL (SELECT pg_catalog.lo_lseek64(f.fd, 0, 2) AS size, pg_catalog.lo_close(f.fd) AS closed
+    FROM (SELECT pg_catalog.lo_open(m.oid, 262144) AS fd OFFSET 0) f) s
+  WHERE m.oid OPERATOR(pg_catalog.=) ANY (%OIDS%) AND ${LARGE_OBJECT_READABLE}`;
+/**
+ * A digest of the content of each large object of `%OIDS%` the role may read, as rows (oid,
+ * digest): the md5 of its pieces' md5s (lo_get of LARGE_OBJECT_PIECE bytes, the last one shorter),
+ * so that no piece above that size is held at once. The same text runs when the set is recorded
+ * and in the check before COMMIT, which thereby sees a write in place (lo_put, lowrite, a function
+ * the load runs) that leaves the metadata row as it was.
+ */
+const LARGE_OBJECT_DIGESTS = `WITH RECURSIVE readable AS (SELECT m.oid FROM pg_catalog.pg_largeobject_metadata m
+    WHERE m.oid OPERATOR(pg_catalog.=) ANY (%OIDS%) AND ${LARGE_OBJECT_READABLE}),
+  piece(oid, at, size, digest) AS (
+    SELECT r.oid, 0::pg_catalog.int8, pg_catalog.length(x), pg_catalog.md5(x)
+      FROM readable r CROSS JOIN LATERAL pg_catalog.lo_get(r.oid, 0, ${LARGE_OBJECT_PIECE}) x
+    UNION ALL
+    SELECT p.oid, p.at OPERATOR(pg_catalog.+) ${LARGE_OBJECT_PIECE}, pg_catalog.length(x), pg_catalog.md5(x)
+      FROM piece p CROSS JOIN LATERAL pg_catalog.lo_get(p.oid, p.at OPERATOR(pg_catalog.+) ${LARGE_OBJECT_PIECE}, ${LARGE_OBJECT_PIECE}) x
+      WHERE p.size OPERATOR(pg_catalog.=) ${LARGE_OBJECT_PIECE})
+  SELECT p.oid::pg_catalog.int8 AS oid, pg_catalog.md5(pg_catalog.string_agg(p.digest, '' ORDER BY p.at)) AS digest
+    FROM piece p GROUP BY p.oid`;
+/**
  * The fingerprint of the relations whose oid the condition `%WHERE%` selects, as rows (oid,
  * name, kind, fp). The same text runs when the set is recorded and in the check before COMMIT;
  * every name is qualified with pg_catalog (the backup may set search_path).
@@ -8035,6 +8082,7 @@ async function readProtectedAs(client, not) {
     for (const lo of los.rows)
         if (!replacedLo.has(Number(lo.oid)))
             largeObjectRows[String(lo.oid)] = lo.fp;
+    const contents = await readLargeObjectContents(client, Object.keys(largeObjectRows).map(Number));
     const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
     const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
     // who may create in the target's schemas, where it keeps tables: compared after the load
@@ -8084,6 +8132,7 @@ async function readProtectedAs(client, not) {
         relations,
         largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
         largeObjectRows,
+        ...contents,
         objects,
         roles: (facts.rows[0]?.roles ?? []).map(Number),
         database: facts.rows[0]?.database ?? '',
@@ -9685,6 +9734,28 @@ function hasProtected(set) {
             // every database has a schema public: alone, it makes no target one to protect
             (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public'))));
 }
+/**
+ * The digests of the content of the large objects `oids` (LARGE_OBJECT_DIGESTS), of those the
+ * role may read, when together they are at most LARGE_OBJECT_READ_LIMIT bytes; otherwise which
+ * ones are not read and why.
+ */
+async function readLargeObjectContents(client, oids) {
+    if (oids.length === 0)
+        return {};
+    const sizes = await client.query(LARGE_OBJECT_SIZES.replace('%OIDS%', '$1::pg_catalog.oid[]'), [oids]);
+    const readable = new Set(sizes.rows.map(r => Number(r.oid)));
+    const unread = oids.filter(o => !readable.has(o));
+    const bytes = sizes.rows.reduce((sum, r) => sum + Number(r.size), 0);
+    if (bytes > LARGE_OBJECT_READ_LIMIT)
+        return { largeObjectsNotRead: { unread: oids, bytes } };
+    const digests = readable.size > 0
+        ? await client.query(LARGE_OBJECT_DIGESTS.replace('%OIDS%', '$1::pg_catalog.oid[]'), [[...readable]])
+        : { rows: [] };
+    return {
+        largeObjectContents: Object.fromEntries(digests.rows.map(r => [String(r.oid), r.digest])),
+        ...(unread.length > 0 ? { largeObjectsNotRead: { unread } } : {})
+    };
+}
 function dollarQuote(text, base) {
     let tag = `$${base}$`;
     for (let n = 0; text.includes(tag); n++)
@@ -9718,6 +9789,7 @@ DECLARE
   want_objects pg_catalog.jsonb := ${dollarQuote(JSON.stringify(wantObjects), 'want')};
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
+  lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
@@ -9865,6 +9937,14 @@ BEGIN
     WHERE l.value IS NOT NULL AND l.value OPERATOR(pg_catalog.<>) pg_catalog.md5(pg_catalog.concat_ws(':', m.xmin, m::pg_catalog.text, (SELECT d.description FROM pg_catalog.pg_description d WHERE d.objoid OPERATOR(pg_catalog.=) m.oid AND d.classoid OPERATOR(pg_catalog.=) 'pg_catalog.pg_largeobject'::pg_catalog.regclass AND d.objsubid OPERATOR(pg_catalog.=) 0)));
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  -- written in place (lo_put, lowrite, a function the load ran): only the content shows it
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_contents_) l
+    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c)')}) d
+      ON d.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
+    WHERE d.digest OPERATOR(pg_catalog.<>) l.value;
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
@@ -14688,7 +14768,7 @@ function withLeftOutNote(leftOut, message) {
         const named = root ? [root] : extensions;
         const names = named.map(r => /^EXTENSION (\S+) \u2014 /.exec(r)[1]);
         const one = names.length === 1;
-        const note = `${root ? ' Root cause' : ` Most likely cause (the backup has no such ${/^ The backup left (function|type|schema) /.exec(message.slice(cut.at))?.[1] ?? 'relation'} of its own: an extension's)`}: the backup's EXTENSION${one ? '' : 'S'} ${names.join(', ')} ${one ? 'was' : 'were'} left out (${named.map(r => r.replace(/^EXTENSION \S+ \u2014 /, '')).join('; ')}), and what failed depends on ${one ? 'it' : 'one of them'} (a foreign server and its user mappings and foreign tables, a column of its type, a view or function that calls a function of it): no input of the restore can leave those out. Have the extension${one ? '' : 's'} enabled in the target first, or back up without what needs ${one ? 'it' : 'them'}.`;
+        const note = `${root ? ' Root cause' : ` Most likely cause (the backup has no such ${/^ The backup left (function|type|schema) /.exec(message.slice(cut.at))?.[1] ?? 'relation'} of its own: an extension's)`}: the backup's EXTENSION${one ? '' : 'S'} ${names.join(', ')} ${one ? 'was' : 'were'} left out (${named.map(r => r.replace(/^EXTENSION \S+ \u2014 /, '')).join('; ')}), and what failed depends on ${one ? 'it' : 'one of them'} (a foreign server and its user mappings and foreign tables, a column of its type, a view or function that calls a function of it): no input of the restore leaves those out. Have the extension${one ? '' : 's'} enabled in the target first; or, where the rest is of use without ${one ? 'it' : 'them'}, restore by hand without the entries that need ${one ? 'it' : 'them'}, as pg_restore lets you: decompress the backup (zstd -d, or gzip -d; age -d first when encrypted), pg_restore -l FILE > list, delete the lines of the EXTENSION and of what needs it (for a foreign-data wrapper: its SERVER, USER MAPPING and FOREIGN TABLE lines), then pg_restore -L list --single-transaction --exit-on-error --no-owner -d "$DATABASE_URL" FILE (a plain script: delete those statements from it).`;
         // said where the load's guess at a backup that left the function or type out was: the
         // backup has them, as the extension's (trial u63 F2: that guess came first, 2,000
         // characters before the cause)
@@ -15632,8 +15712,21 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         log/* log */.Rm.warning(warning);
         return { set };
     }
-    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ' (of large objects: unlinked, created again, their owner, privileges or comment; not their content, which a function the load runs could write in place)' : ''}, and rolls back if one was.`);
+    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)})` : ''}, and rolls back if one was.`);
     return { check: unchangedCheck(set), set };
+}
+/**
+ * How far the net proves the content of the target's large objects, as the end of the sentence
+ * that lists what it checks: all of it, or which ones it does not read and why (the role may not
+ * read them; together they exceed LARGE_OBJECT_READ_LIMIT, read twice).
+ */
+function largeObjectsNotProven(set) {
+    const not = set.largeObjectsNotRead;
+    if (not?.bytes !== undefined)
+        return `; not their content: together ${(0,log/* formatBytes */.z3)(not.bytes)}, above the ${(0,log/* formatBytes */.z3)(LARGE_OBJECT_READ_LIMIT)} the check reads twice, so a write in place by a function the load runs would not be seen`;
+    if (not && not.unread.length > 0)
+        return `, and the content of those the role may read; not of ${(0,log/* plural */.LS)(not.unread.length, 'large object', 'large objects')} it may not read (OID ${not.unread.slice(0, 10).join(', ')}${not.unread.length > 10 ? ', \u2026' : ''})`;
+    return ' or content';
 }
 /**
  * no-privileges: true with clean, or a script that grants nothing (pg_dump --no-owner --no-acl;
@@ -16591,7 +16684,7 @@ async function changedObjects(client, plan, providers) {
         const n = Number(rows[0]?.n ?? 0);
         const { taken = [], some = [] } = rows[0] ?? {};
         if (n > 0)
-            found.push(`${(0,log/* plural */.LS)(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', \u2026' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does (SELECT pg_catalog.lo_unlink(${taken[0]})) \u2014 right only where it is the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content would be lost; then restore into an empty database` : ''})`);
+            found.push(`${(0,log/* plural */.LS)(n, 'large object')} (OID ${some.join(', ')}${n > some.length ? ', \u2026' : ''}${taken.length > 0 ? `; the backup creates ${taken.length === 1 ? 'one of that OID' : 'some of those OIDs'} too (${taken.join(', ')}): allow-non-empty does not replace a large object; clean replaces it with the backup's, as removing it first does (SELECT pg_catalog.lo_unlink(${taken[0]})) \u2014 right only where it is the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content would be lost; then restore into an empty database` : `: the backup's statements work on large objects (lo_create, lo_open, COMMENT ON LARGE OBJECT\u2026), and none of its own has one of these OIDs; allow-non-empty: true restores next to them, and the restore's transaction ends with the check that each is unchanged, its content included`})`);
     }
     return found;
 }
