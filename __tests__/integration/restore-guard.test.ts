@@ -341,6 +341,43 @@ COMMIT;
     await server.dropDatabase(source)
   })
 
+  it('a directory archive whose blobs toc was cut at a line end: restored as pg_restore does, the large objects it lost named (attacker a100 F1)', async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.notes (id integer, file oid);
+       INSERT INTO public.notes SELECT i, lo_from_bytea(${OID + 40} + i, ('file ' || i)::bytea) FROM generate_series(1, 3) i;`
+    )
+    const dir = path.join(files, 'lo-cut-toc')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fd', '-Z0', '-f', dir], {
+      env: server.env(source)
+    })
+    const toc = path.join(
+      dir,
+      readdirSync(dir).find(f => /^blobs.*\.toc$/.test(f))!
+    )
+    writeFileSync(toc, `${readFileSync(toc, 'latin1').split('\n')[0]}\n`)
+    const target = await server.createDatabase()
+    const result = await runRestore(target, { kind: 'file', path: dir })
+    expect(result.warnings.join('\n')).toMatch(
+      new RegExp(
+        `the directory archive's table of contents creates 2 large objects that no blobs toc lists \\(OID ${OID + 42}, ${OID + 43}\\): pg_restore creates them empty, as it would by hand`
+      )
+    )
+    expect(
+      await server.query(
+        target,
+        `SELECT oid::int8 AS oid, encode(lo_get(oid), 'escape') AS data FROM pg_largeobject_metadata ORDER BY oid`
+      )
+    ).toEqual([
+      { oid: String(OID + 41), data: 'file 1' },
+      { oid: String(OID + 42), data: '' },
+      { oid: String(OID + 43), data: '' }
+    ])
+    await server.dropDatabase(target)
+    await server.dropDatabase(source)
+  })
+
   it.each<[string, Partial<RestoreOptions>]>([
     ['tables', { tables: ['notes'] }],
     ['schemas', { schemas: ['public'] }],

@@ -852,6 +852,7 @@ export async function restore(
                 {
                   policy,
                   archiveTap: tap,
+                  warned: warning => warnings.push(warning),
                   rolesCommitted: () => {
                     rolesCommitted = true
                   }

@@ -431,6 +431,8 @@ export interface LoadHooks {
    * they stay, whatever happens to the rest of the restore.
    */
   rolesCommitted?: () => void
+  /** A warning the load logged, for the restore's summary and outputs. */
+  warned?: (warning: string) => void
 }
 
 /**
@@ -586,15 +588,19 @@ async function load(
       throw new ArchiveError(
         `the directory archive ${dump.directory} changed after its check: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore again from a folder nothing writes to while the restore runs.`
       )
-    await checkDirectoryFiles(dir)
+    const listed = await checkDirectoryFiles(dir)
+    if (plan.checkedToc)
+      warnUnlistedLargeObjects(parseArchiveToc(plan.checkedToc), listed, hooks.warned)
     archive = { path: dir }
   } else if (plan.format === 'directory-tar') {
     const dir = path.join(workDir, 'directory')
     await mkdir(dir)
     await untar(dump, plan.decoding, dir, plan.tarFolder)
     const folder = plan.tarFolder === undefined ? dir : path.join(dir, plan.tarFolder)
-    await checkDirectoryFiles(folder)
+    const listed = await checkDirectoryFiles(folder)
     await sameTocAsChecked(folder, plan.checkedToc)
+    if (plan.checkedToc)
+      warnUnlistedLargeObjects(parseArchiveToc(plan.checkedToc), listed, hooks.warned)
     archive = { path: folder }
   } else if (plan.format === 'tar') {
     // pg_restore reads a tar-format archive itself, from a file (a stream allows no --use-list):
@@ -2636,7 +2642,8 @@ async function untar(
  *
  * @throws ArchiveError naming the first such name (nothing was restored).
  */
-export async function checkDirectoryFiles(dir: string): Promise<void> {
+export async function checkDirectoryFiles(dir: string): Promise<Set<string>> {
+  const listed = new Set<string>()
   for (const name of await readdir(dir)) {
     const m = /^(.*\.toc)(\.gz|\.zst|\.lz4)?$/.exec(name)
     if (!m || name === 'toc.dat') continue
@@ -2665,13 +2672,43 @@ export async function checkDirectoryFiles(dir: string): Promise<void> {
       )
     for (const line of text.split('\n')) {
       if (line.trim() === '') continue
-      const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1]
-      if (file === undefined || !DATA_FILE_NAME.test(file))
+      const entry = /^(\d+) (\S+)$/.exec(line.trimEnd())
+      if (entry === null || !DATA_FILE_NAME.test(entry[2]))
         throw refuse(
           `names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat")`
         )
+      listed.add(entry[1])
     }
   }
+  return listed
+}
+
+/**
+ * A directory archive's large objects that its TOC creates (a BLOB entry each before pg_dump
+ * 17, BLOB METADATA lists from 17) and no blobs toc lists, when it has large-object data at all
+ * (a BLOBS entry): pg_restore creates them empty without a word, as by hand. A blobs toc cut
+ * at a line's end loses them (attacker a100 F1: the backup checks its own; a folder a user
+ * brings is said).
+ */
+function warnUnlistedLargeObjects(
+  toc: ArchiveToc,
+  listed: ReadonlySet<string>,
+  warned?: (warning: string) => void
+): void {
+  if (!toc.entries.some(e => e.desc === 'BLOBS')) return
+  const unlisted = toc.entries
+    .flatMap(e =>
+      e.desc === 'BLOB'
+        ? [e.tag]
+        : e.desc === 'BLOB METADATA'
+          ? (e.defn ?? '').split('\n').filter(o => o !== '')
+          : []
+    )
+    .filter(oid => /^\d+$/.test(oid) && !listed.has(oid))
+  if (unlisted.length === 0) return
+  const warning = `the directory archive's table of contents creates ${plural(unlisted.length, 'large object')} that no blobs toc lists (OID ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', …' : ''}): pg_restore creates ${unlisted.length === 1 ? 'it' : 'them'} empty, as it would by hand. The archive's blobs toc was cut short after pg_dump wrote it (a copy that did not finish?); if ${unlisted.length === 1 ? 'its content matters' : 'their content matters'}, restore from a whole copy of the backup.`
+  log.warning(warning)
+  warned?.(warning)
 }
 
 /** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
