@@ -6,6 +6,7 @@
  * owner. The backup goes through the real artifact client and the loopback backend.
  */
 import { beforeAll, expect, it } from '@jest/globals'
+import pg from 'pg'
 import type { TestServer } from '../../dev/postgres.js'
 import { useHarness } from '../support/harness.js'
 import { useInProcessStep } from '../support/step.js'
@@ -60,3 +61,56 @@ it("clean: true over more tables than the server's lock table holds: PostgreSQL'
   )
   expect(n).toBe(TABLES)
 }, 300_000)
+
+it("clean while the application keeps inserting: the backup's rows all there, the other sessions' rows said, not a damaged backup (trial u65 F1)", async () => {
+  const source = await server.createDatabase('orders_src')
+  await server.query(
+    source,
+    "CREATE TABLE public.orders (id serial PRIMARY KEY, note text); INSERT INTO public.orders (note) SELECT 'backup' FROM generate_series(1, 2000)"
+  )
+  const backup = await runStep({ 'database-url': server.url(source), 'artifact-name': 'orders' })
+  expect(backup.error).toBeUndefined()
+  const target = await server.createDatabase()
+  const restore = (clean: boolean) =>
+    runStep({
+      mode: 'restore',
+      'database-url': server.url(target),
+      'artifact-name': 'orders',
+      'github-token': harness.backend.githubToken,
+      ...(clean ? { clean: 'true' } : {})
+    })
+  expect((await restore(false)).error).toBeUndefined()
+  // the application: one session inserting without a pause, which waits on the restore's locks
+  const app = new pg.Client({ connectionString: server.url(target) })
+  await app.connect()
+  let running = true
+  let inserted = 0
+  const writer = (async () => {
+    while (running) {
+      try {
+        await app.query("INSERT INTO public.orders (note) VALUES ('app')")
+        inserted++
+      } catch {
+        // the table between its drop and its creation
+      }
+    }
+  })()
+  await new Promise(resolve => setTimeout(resolve, 200))
+  const step = await restore(true)
+  running = false
+  await writer
+  await app.end()
+  expect(step.error).toBeUndefined()
+  const [{ backup: fromBackup, other }] = await server.query<{ backup: number; other: number }>(
+    target,
+    "SELECT count(*) FILTER (WHERE note = 'backup')::int AS backup, count(*) FILTER (WHERE note = 'app')::int AS other FROM public.orders"
+  )
+  expect(fromBackup).toBe(2000)
+  expect(inserted).toBeGreaterThan(0)
+  // the rows written since the restore's COMMIT and counted with it are named as such
+  expect(step.stdout).toMatch(
+    /public\.orders \(\d+ rows: the backup's 2000 and \d+ written by other sessions\)[^]*Stop the application's writers before restoring over its database/
+  )
+  expect(step.stdout).not.toMatch(/not what its manifest says/)
+  expect(other).toBeGreaterThan(0)
+}, 120_000)
