@@ -294,8 +294,18 @@ COMMIT;
     )
     // clean replaces it, as pg_restore --clean does: said before, with what it means (trial u64 F1)
     const target = await server.createDatabase()
-    await server.query(target, `SELECT lo_from_bytea(${OID + 21}, 'NEW UPLOAD'::bytea);`)
+    await server.query(
+      target,
+      `SELECT lo_from_bytea(${OID + 21}, 'NEW UPLOAD'::bytea); SELECT lo_from_bytea(${OID + 23}, 'SINCE'::bytea);`
+    )
     const result = await runRestore(target, { kind: 'file', path: file }, { clean: true })
+    // and the one the backup does not have stays, said (trial u65 F3)
+    expect(result.warnings.join('\n')).toContain(
+      `clean keeps 1 large object of the target that the backup does not have (OID ${OID + 23}; stored since the backup was made, or never in it), as pg_restore --clean does`
+    )
+    expect(
+      await server.query(target, `SELECT encode(lo_get(${OID + 23}), 'escape') AS data`)
+    ).toEqual([{ data: 'SINCE' }])
     expect(result.warnings.join('\n')).toMatch(
       new RegExp(
         `clean replaces 1 large object of the target with the backup's of the same OID \\(${OID + 21}\\): their content becomes the backup's.*If the target is not the backup's database, restore into an empty one instead\\.`
@@ -388,8 +398,10 @@ COMMIT;
       const source = await server.createDatabase()
       await server.query(
         source,
-        `CREATE TABLE public.notes (id integer, file oid);
-       INSERT INTO public.notes SELECT 1, lo_from_bytea(0, 'upload');`
+        `CREATE TABLE public.notes (id integer, file oid, "Scan" oid);
+       INSERT INTO public.notes SELECT 1, lo_from_bytea(0, 'upload'), NULL;
+       INSERT INTO public.notes SELECT 2, lo_from_bytea(0, 'upload 2'), lo_from_bytea(0, 'scan');
+       CREATE TABLE public.plain (id integer);`
       )
       const file = path.join(files, 'lo-selection.dump')
       execFileSync(path.join(server.binDir, 'pg_dump'), ['-Fc', '-f', file], {
@@ -397,7 +409,7 @@ COMMIT;
       })
       const target = await server.createDatabase()
       if (selection.dataOnly)
-        await server.query(target, 'CREATE TABLE public.notes (id integer, file oid)')
+        await server.query(target, 'CREATE TABLE public.notes (id integer, file oid, "Scan" oid)')
       const result = await runRestore(
         target,
         { kind: 'file', path: file },
@@ -406,8 +418,13 @@ COMMIT;
       expect(
         await server.query(target, 'SELECT count(*)::int AS n FROM pg_largeobject_metadata')
       ).toEqual([{ n: 0 }])
-      expect(result.warnings.join('\n')).toMatch(
-        /(tables|schemas): the backup's 1 large object is not restored: .*as pg_restore --(table|schema) does.*run pg_restore -L by hand with a list that adds the backup's BLOB and BLOBS entries/
+      const warnings = result.warnings.join('\n')
+      expect(warnings).toMatch(
+        /(tables|schemas): the backup's 3 large objects are not restored: .*as pg_restore --(table|schema) does\)\. The restored columns public\.notes\.file \(oid\), public\.notes\.Scan \(oid\) can refer to them .*run pg_restore -L by hand with a list of the table's entries and the backup's BLOB and BLOBS entries/
+      )
+      // the rows that point to nothing, counted after the load (trial u65 F2)
+      expect(warnings).toContain(
+        "Restored rows refer to large objects the target lacks (the restore by name left the backup's out, as pg_restore does): public.notes.file: 2 of 2 rows with a value; public.notes.Scan: 1 of 1 row with a value."
       )
       await server.dropDatabase(target)
       await server.dropDatabase(source)

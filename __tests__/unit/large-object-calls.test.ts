@@ -6,7 +6,7 @@
  * read where the statement calls it, not in a function's body (a103 F6).
  */
 import { describe, expect, it } from '@jest/globals'
-import { RestoreError, archiveReferences } from '../../src/modes/restore-plan.js'
+import { RestoreError, archiveReferences, referenceColumns } from '../../src/modes/restore-plan.js'
 import { openedLargeObjects } from '../../src/postgres/plain-sql.js'
 import type { ArchiveToc, TocEntry } from '../../src/postgres/toc.js'
 import { tocEntry } from '../support/toc-entry.js'
@@ -137,5 +137,30 @@ describe("a call's text is no call", () => {
     ["COMMENT ON TABLE public.t IS 'lo_open(16500, 131072)';", []]
   ])('%s opens %j', (text, oids) => {
     expect(openedLargeObjects(text)).toEqual(oids)
+  })
+})
+
+describe('the columns of a restored table that can refer to a large object (trial u65 F2)', () => {
+  it('oid and lo columns as pg_dump writes them, quoted names included; not oid[] nor a column named oid', () => {
+    const defn = `CREATE TABLE public.files (
+    id integer NOT NULL,
+    oid integer,
+    content oid NOT NULL,
+    "Scan ""2""" oid,
+    doc public.lo,
+    "Other" "my schema".lo,
+    many oid[],
+    lobby text
+);
+`
+    expect(referenceColumns('public', 'files', defn)).toEqual([
+      { schema: 'public', table: 'files', column: 'content', type: 'oid' },
+      { schema: 'public', table: 'files', column: 'Scan "2"', type: 'oid' },
+      { schema: 'public', table: 'files', column: 'doc', type: 'public.lo' },
+      { schema: 'public', table: 'files', column: 'Other', type: '"my schema".lo' }
+    ])
+    expect(referenceColumns('public', 'v', 'CREATE VIEW public.v AS\n SELECT 1 AS x;\n')).toEqual(
+      []
+    )
   })
 })

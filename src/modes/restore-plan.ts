@@ -154,6 +154,12 @@ export interface RestorePlan {
    */
   /** What the plan warned about (logged as found; the job summary shows them too). */
   warnings?: string[]
+  /**
+   * tables / schemas of an archive with large objects, which the restore leaves out: the
+   * restored tables' columns that can refer to one (their rows that refer to none are counted
+   * after the load).
+   */
+  largeObjectColumns?: LargeObjectColumn[]
   tableData?: Array<QualifiedName & { columns?: string[] }>
   /** An archive's foreign keys (its FK CONSTRAINT entries, selected or not), as pg_dump wrote them. */
   foreignKeys?: ArchiveForeignKey[]
@@ -708,10 +714,33 @@ async function fromToc(
   // F2: "✔ 20 rows" with 10 of them referring to no file, the uploads a --clean --schemas public
   // restore was to bring back)
   const largeObjects = largeObjectsOf(toc)
-  if ((inputs.tables.length > 0 || inputs.schemas.length > 0) && largeObjects > 0)
-    warn(
-      `${inputs.tables.length > 0 ? 'tables' : 'schemas'}: the backup's ${plural(largeObjects, 'large object')} ${largeObjects === 1 ? 'is' : 'are'} not restored: large objects belong to no table or schema, and a restore by name leaves them out (as pg_restore ${inputs.tables.length > 0 ? '--table' : '--schema'} does). A column that refers to one (oid, lo: a file stored as a large object) refers to nothing in the target, or to the target's own large object of that OID. To have them, restore the whole backup (into another database, then copy what you need), or run pg_restore -L by hand with a list that adds the backup's ${toc.entries.some(e => e.desc === 'BLOB METADATA') ? 'BLOB METADATA' : 'BLOB'} and BLOBS entries (pg_restore -l shows them).`
-    )
+  let largeObjectColumns: LargeObjectColumn[] | undefined
+  if ((inputs.tables.length > 0 || inputs.schemas.length > 0) && largeObjects > 0) {
+    // the restored tables' columns that can refer to one (oid, lo): warned by name, and their
+    // rows that refer to none counted after the load (trial u65 F2: the same warning for a
+    // table of user files as for one without any)
+    // the TABLE entries of the selection (with data-only too, whose selection is data entries)
+    const selected = selectedEntries(toc.entries, { ...inputs, dataOnly: false })
+    largeObjectColumns = toc.entries
+      .filter(e => e.desc === 'TABLE' && (selected === undefined || selected.has(e.dumpId)))
+      .flatMap(e => referenceColumns(e.namespace ?? '', e.tag, e.defn ?? ''))
+    const by = inputs.tables.length > 0 ? 'tables' : 'schemas'
+    const left = `${by}: the backup's ${plural(largeObjects, 'large object')} ${largeObjects === 1 ? 'is' : 'are'} not restored: large objects belong to no table or schema, and a restore by name leaves them out (as pg_restore ${inputs.tables.length > 0 ? '--table' : '--schema'} does).`
+    const howTo = `To have them, restore the whole backup (into another database, then copy what you need), or run pg_restore -L by hand with a list of the table's entries and the backup's ${toc.entries.some(e => e.desc === 'BLOB METADATA') ? 'BLOB METADATA' : 'BLOB'} and BLOBS entries (pg_restore -l shows them; with --data-only, its TABLE DATA and BLOBS lines), into a target that lacks their OIDs.`
+    if (largeObjectColumns.length > 0)
+      warn(
+        `${left} The restored ${largeObjectColumns.length === 1 ? 'column' : 'columns'} ${largeObjectColumns
+          .slice(0, 5)
+          .map(c => `${c.schema}.${c.table}.${c.column} (${c.type})`)
+          .join(
+            ', '
+          )}${largeObjectColumns.length > 5 ? ', …' : ''} can refer to them (a file stored as a large object): a row's reference then points to nothing in the target, or to the target's own large object of that OID; the rows that point to nothing are counted after the load. ${howTo}`
+      )
+    else
+      log.info(
+        `${left} None of the restored tables has a column of type oid or lo that could refer to them. ${howTo}`
+      )
+  }
   const leftOut = tablesLeaveOut(inputs, toc)
   // the sequences of the named tables (an identity column's, a serial's) that tables does not
   // name: not entries "built on" the table (a sequence is table-like), so named here (trial u29
@@ -838,6 +867,7 @@ async function fromToc(
     )
   return {
     ...(warnings.length > 0 ? { warnings } : {}),
+    ...(largeObjectColumns?.length ? { largeObjectColumns } : {}),
     ...(attach.length > 0 ? { attach } : {}),
     ...(copiesIntoRoots.length > 0 ? { copiesIntoRoots } : {}),
     ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
@@ -1188,6 +1218,34 @@ export function viewsOverTables(
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL'])
 
 /** How many large objects an archive's table of contents creates (BLOB entries; BLOB METADATA's lists). */
+/** A column of a restored table that can hold a large object's OID (type oid, or the lo extension's lo). */
+export interface LargeObjectColumn {
+  schema: string
+  table: string
+  column: string
+  type: string
+}
+
+/**
+ * The columns of type oid or lo (the lo extension's domain, qualified as pg_dump writes it) of
+ * the table `schema.table` as its pg_dump CREATE TABLE statement `defn` lists them (one column
+ * per line, four spaces in).
+ */
+export function referenceColumns(schema: string, table: string, defn: string): LargeObjectColumn[] {
+  if (!/^CREATE (?:UNLOGGED )?TABLE /.test(defn)) return []
+  const columns: LargeObjectColumn[] = []
+  for (const m of defn.matchAll(
+    /^ {4}((?:"(?:[^"]|"")+"|[^\s"]+)) (oid|(?:(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\.)?lo)(?= |,|\n|$)/gm
+  ))
+    columns.push({
+      schema,
+      table,
+      column: m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1],
+      type: m[2]
+    })
+  return columns
+}
+
 function largeObjectsOf(toc: Pick<ArchiveToc, 'entries'>): number {
   let n = 0
   for (const e of toc.entries)
