@@ -306,6 +306,11 @@ describe('Supabase: the data of the action’s own archive into a project whose 
     expect(noColumn?.message).toContain(
       "public.todos: the target's column note is NOT NULL without a default and not in the backup"
     )
+    // the way to a dropped column's values (trial u65 F4): a copy restored beside the target
+    expect(noColumn?.message).toMatch(
+      /If a migration dropped or renamed a column whose values you want back: restore the whole backup into a new, empty database \(no setting\), then copy them over/
+    )
+    expect(noTable?.message).not.toMatch(/If a migration dropped or renamed a column/)
     expect(await count(narrower, 'auth.users')).toBe(0)
     // an extra column with a default is fine (COPY with a column list leaves it to its default)
     const wider = await migratedProject()
