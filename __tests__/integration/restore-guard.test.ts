@@ -318,6 +318,27 @@ COMMIT;
     await server.dropDatabase(source)
   })
 
+  it("allow-non-empty: a pg_dump --clean script's lo_unlink and lo_create of an OID the target holds: refused, the target's content kept (attacker a105 H0)", async () => {
+    const source = await server.createDatabase()
+    await server.query(
+      source,
+      `CREATE TABLE public.files (id integer, f oid); INSERT INTO public.files VALUES (1, lo_from_bytea(${OID + 51}, 'BACKUP'::bytea));`
+    )
+    const file = path.join(files, 'lo-clean-script.sql')
+    execFileSync(path.join(server.binDir, 'pg_dump'), ['--clean', '--if-exists', '-f', file], {
+      env: server.env(source)
+    })
+    await expectRefused(
+      `CREATE TABLE public.keep (id integer); INSERT INTO public.keep VALUES (1); SELECT lo_from_bytea(${OID + 51}, 'TARGET'::bytea);`,
+      { kind: 'file', path: file },
+      new RegExp(
+        `the backup unlinks and creates again 1 large object that the target database '[^']+' holds \\(OID ${OID + 51}\\): .*allow-non-empty: true restores next to the target's objects, not over them, so nothing was changed\\. Set 'clean: true' to replace them`
+      ),
+      { allowNonEmpty: true }
+    )
+    await server.dropDatabase(source)
+  })
+
   it("a target's large objects of other OIDs than the backup's: the refusal says so and what restores next to them, which then keeps them as they were (attacker a104 G6)", async () => {
     const source = await server.createDatabase()
     await server.query(

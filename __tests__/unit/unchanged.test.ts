@@ -14,7 +14,7 @@ describe('changedObjectsMessage', () => {
   it("names what psql's ERROR line says changed, and that nothing was restored", () => {
     const stderr = `psql:<stdin>:40: ERROR:  ${NET_MARKER}public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger\nCONTEXT:  PL/pgSQL function inline_code_block line 80 at RAISE\n`
     expect(changedObjectsMessage(stderr)).toBe(
-      "the restore changed objects of the target that the backup does not own — public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore it by hand (pg_restore --single-transaction --exit-on-error -d <url> <archive>), which does not check this."
+      "the restore changed objects of the target that the backup does not own — public.users: 2 rows deleted by the restore's own transaction; public.users: gets a trigger. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored — but for what went through a connection of its own (dblink, postgres_fdw: committed by itself, which no rollback undoes). The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore it by hand (pg_restore --single-transaction --exit-on-error -d <url> <archive>), which does not check this."
     )
   })
 
@@ -59,7 +59,7 @@ describe('changedObjectsMessage', () => {
 
 describe('unchangedCheck', () => {
   it('pins search_path, then one DO block holding the recorded set; names survive any quoting', () => {
-    const [close, immediate, session, role, path, block] = unchangedCheck({
+    const [close, immediate, session, role, path, timeout, block] = unchangedCheck({
       relations: [{ oid: 16384, name: `"a$want$b"."it's"`, kind: 'r', fp: { name: 'x' } }],
       largeObjects: [424242]
     })
@@ -71,6 +71,8 @@ describe('unchangedCheck', () => {
       'RESET ROLE;'
     ])
     expect(path).toBe('SET LOCAL search_path = pg_catalog, pg_temp;')
+    // a statement_timeout the backup's code set would cancel the check (attacker a105 L2)
+    expect(timeout).toBe('SET LOCAL statement_timeout = 0;')
     expect(block).toMatch(/^DO \$net\$[\s\S]*\$net\$;$/)
     // the name contains $want$: the literal's tag is another one
     expect(block).toContain(`want pg_catalog.jsonb := $want0$`)

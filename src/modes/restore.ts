@@ -2882,8 +2882,9 @@ async function recordProtected(
             return m ? [Number(m[1])] : []
           })
         : []),
-      // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean)
-      ...[...(plan.plain?.unlinkedOids ?? [])]
+      // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean), with
+      // clean (allow-non-empty alone refuses it before: refuseTakenLargeObjects)
+      ...[...(inputs.clean ? (plan.plain?.unlinkedOids ?? []) : [])]
         .filter(o => plan.plain?.largeObjectOids.has(o))
         .map(Number)
     ],
@@ -2966,7 +2967,7 @@ async function recordProtected(
     return { set }
   }
   log.info(
-    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)})` : ''}, and rolls back if one was.`
+    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; not a read of their content by code the load runs, which could copy it into the backup's tables)` : ''}, and rolls back if one was.`
   )
   return { check: unchangedCheck(set), set }
 }
@@ -2978,11 +2979,12 @@ async function recordProtected(
  */
 function largeObjectsNotProven(set: ProtectedSet): string {
   const not = set.largeObjectsNotRead
-  if (not?.bytes !== undefined)
-    return `; not their content: together ${formatBytes(not.bytes)}, above the ${formatBytes(LARGE_OBJECT_READ_LIMIT)} the check reads twice, so a write in place by a function the load runs would not be seen`
-  if (not && not.unread.length > 0)
-    return `, and the content of those the role may read; not of ${plural(not.unread.length, 'large object', 'large objects')} it may not read (OID ${not.unread.slice(0, 10).join(', ')}${not.unread.length > 10 ? ', …' : ''})`
-  return ' or content'
+  const unread = not?.unread ?? []
+  const sizeOnly = not?.sizeOnly ?? []
+  if (unread.length === 0 && sizeOnly.length === 0) return ' or content'
+  const oids = (list: number[]): string =>
+    `OID ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', …' : ''}`
+  return `, and the content of those the role may read${sizeOnly.length > 0 ? ` up to ${formatBytes(LARGE_OBJECT_READ_LIMIT)} together, smallest first; of ${plural(sizeOnly.length, 'larger one', 'larger ones')} (${oids(sizeOnly)}, ${formatBytes(not?.bytes ?? 0)}) only the size, so a write in place that keeps it would not be seen` : ''}${unread.length > 0 ? `; not of ${plural(unread.length, 'large object', 'large objects')} it may not read (${oids(unread)})` : ''}`
 }
 
 /**
@@ -5131,6 +5133,23 @@ async function refuseTakenLargeObjects(
   plan: Pick<RestorePlan, 'references' | 'format' | 'compression' | 'encrypted'>
 ): Promise<void> {
   const unlinked = plan.references?.unlinkedOids
+  // a script's own lo_unlink before its lo_create of an OID (pg_dump --clean writes them) would
+  // replace the target's large object of that OID, whatever it holds (attacker a105 H0: exit 0
+  // and another file in it; a DROP TABLE of a table with rows is refused the same way)
+  const replacing = [...(plan.references?.largeObjectOids ?? [])].filter(oid => unlinked?.has(oid))
+  if (replacing.length > 0) {
+    const { rows } = await client.query<{ oid: string }>(
+      `SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+        WHERE oid = ANY($1::oid[]) ORDER BY oid`,
+      [replacing]
+    )
+    if (rows.length > 0) {
+      const oids = rows.map(r => r.oid)
+      throw new RestoreError(
+        `the backup unlinks and creates again ${plural(oids.length, 'large object')} that the target database '${server.database}' holds (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}): its script's lo_unlink before each lo_create (pg_dump --clean writes them) would replace ${oids.length === 1 ? 'its' : 'their'} content with the backup's, as psql -f by hand would. allow-non-empty: true restores next to the target's objects, not over them, so nothing was changed. Set 'clean: true' to replace them — right only where they are the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on); or restore into a database without them.`
+      )
+    }
+  }
   const wanted = [...(plan.references?.largeObjectOids ?? [])].filter(oid => !unlinked?.has(oid))
   if (wanted.length === 0) return
   const { rows } = await client.query<{ oid: string }>(

@@ -330,10 +330,17 @@ export interface ProtectedSet {
   /** Per large object (its OID as text): a digest of its content (LARGE_OBJECT_DIGESTS). */
   largeObjectContents?: Record<string, string>
   /**
-   * The large objects whose content is not proven: those the role may not read (`unread`), or
-   * all of them when together they exceed LARGE_OBJECT_READ_LIMIT (`bytes`: their size).
+   * Per large object the role may read (its OID as text): its size in bytes. Compared before the
+   * digests, which then read no more than was recorded (attacker a105 M1: one lo_put far out made
+   * the check read a terabyte of holes); one the role may no longer read is a change (a105 H4).
    */
-  largeObjectsNotRead?: { unread: number[]; bytes?: number }
+  largeObjectSizes?: Record<string, string>
+  /**
+   * The large objects whose content is not proven: those the role may not read (`unread`), and
+   * the largest ones beyond LARGE_OBJECT_READ_LIMIT read twice (`sizeOnly`: only their size is
+   * compared; `bytes`: their size together).
+   */
+  largeObjectsNotRead?: { unread: number[]; sizeOnly?: number[]; bytes?: number }
   /** The target's catalog objects ({@link OBJECT_KINDS}; not an extension's members). */
   objects?: ProtectedObject[]
   /** server_version_num of the target (which catalogs the check may read: 150000 and up, publications' schemas). */
@@ -2789,14 +2796,15 @@ export function hasProtected(set: ProtectedSet | undefined): set is ProtectedSet
 }
 
 /**
- * The digests of the content of the large objects `oids` (LARGE_OBJECT_DIGESTS), of those the
- * role may read, when together they are at most LARGE_OBJECT_READ_LIMIT bytes; otherwise which
- * ones are not read and why.
+ * The sizes of the large objects `oids` the role may read (LARGE_OBJECT_SIZES), and the digests
+ * of their content (LARGE_OBJECT_DIGESTS), smallest first, as long as together they stay within
+ * LARGE_OBJECT_READ_LIMIT (attacker a105 H2: one sparse large object above it turned the check
+ * off for all); which ones are not read and why.
  */
 async function readLargeObjectContents(
   client: pg.Client,
   oids: number[]
-): Promise<Pick<ProtectedSet, 'largeObjectContents' | 'largeObjectsNotRead'>> {
+): Promise<Pick<ProtectedSet, 'largeObjectContents' | 'largeObjectSizes' | 'largeObjectsNotRead'>> {
   if (oids.length === 0) return {}
   const sizes = await client.query<{ oid: string; size: string }>(
     LARGE_OBJECT_SIZES.replace('%OIDS%', '$1::pg_catalog.oid[]'),
@@ -2804,18 +2812,38 @@ async function readLargeObjectContents(
   )
   const readable = new Set(sizes.rows.map(r => Number(r.oid)))
   const unread = oids.filter(o => !readable.has(o))
-  const bytes = sizes.rows.reduce((sum, r) => sum + Number(r.size), 0)
-  if (bytes > LARGE_OBJECT_READ_LIMIT) return { largeObjectsNotRead: { unread: oids, bytes } }
+  const read: number[] = []
+  const sizeOnly: number[] = []
+  let total = 0
+  let skipped = 0
+  for (const r of [...sizes.rows].sort((a, b) => Number(a.size) - Number(b.size))) {
+    if (total + Number(r.size) <= LARGE_OBJECT_READ_LIMIT) {
+      total += Number(r.size)
+      read.push(Number(r.oid))
+    } else {
+      skipped += Number(r.size)
+      sizeOnly.push(Number(r.oid))
+    }
+  }
   const digests =
-    readable.size > 0
+    read.length > 0
       ? await client.query<{ oid: string; digest: string }>(
           LARGE_OBJECT_DIGESTS.replace('%OIDS%', '$1::pg_catalog.oid[]'),
-          [[...readable]]
+          [read]
         )
       : { rows: [] }
+  sizeOnly.sort((a, b) => a - b)
   return {
     largeObjectContents: Object.fromEntries(digests.rows.map(r => [String(r.oid), r.digest])),
-    ...(unread.length > 0 ? { largeObjectsNotRead: { unread } } : {})
+    largeObjectSizes: Object.fromEntries(sizes.rows.map(r => [String(r.oid), String(r.size)])),
+    ...(unread.length > 0 || sizeOnly.length > 0
+      ? {
+          largeObjectsNotRead: {
+            unread,
+            ...(sizeOnly.length > 0 ? { sizeOnly, bytes: skipped } : {})
+          }
+        }
+      : {})
   }
 }
 
@@ -2868,6 +2896,8 @@ DECLARE
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
   lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
+  lo_sizes_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectSizes ?? {}), 'los')};
+  resized_ pg_catalog.text[];
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
@@ -2945,9 +2975,13 @@ BEGIN
       last_ := NULL;
       IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
         last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
+      ELSIF rel_.w ? 'lastValue' THEN
+        -- read before the load and not now: a function the load ran may have set it, then taken
+        -- the role's right to read it (attacker a105 H4: REVOKE of the membership that gave it)
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told');
       END IF;
       IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', CASE WHEN last_ OPERATOR(pg_catalog.=) 'unset' THEN 'to unset' ELSE '(to a value withheld from the log: code the load ran can choose it)' END);
       ELSIF used_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
       END IF;
@@ -2969,7 +3003,9 @@ BEGIN
         END IF;
         said_ := phrases->chg_.key->>0;
         IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
-          said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
+          -- the new name withheld: code the load ran can choose it from the target's data, and
+          -- the log is public to whoever reads the repository's runs (attacker a105 H3)
+          said_ := 'renamed or moved (its new name is withheld from the log: code the load ran can choose it)';
         ELSIF pg_catalog.jsonb_typeof(chg_.was) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(chg_.now) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_array_length(phrases->chg_.key) OPERATOR(pg_catalog.=) 3 THEN
           said_ := phrases->chg_.key->>(CASE
             WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.>) pg_catalog.jsonb_array_length(chg_.was) THEN 0
@@ -3000,7 +3036,7 @@ BEGIN
     FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
       WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
     LOOP
-      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed (its new name is withheld from the log: code the load ran can choose it)'
         WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
     END LOOP;
@@ -3016,11 +3052,28 @@ BEGIN
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
-  -- written in place (lo_put, lowrite, a function the load ran): only the content shows it
+  -- one the role read before and may not now: its content cannot be compared (attacker a105 H4:
+  -- a function the load ran wrote it, then revoked the membership that let the role read it)
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_sizes_) l
+    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
+    WHERE NOT ${LARGE_OBJECT_READABLE};
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: the restoring role may no longer read %s (its privileges on %s or the role''s memberships changed during the restore), so %s content cannot be compared', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '), CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END, CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END, CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'its' ELSE 'their' END);
+  END IF;
+  -- written in place (lo_put, lowrite, a function the load ran): its size first, so that no more
+  -- is read than was recorded (attacker a105 M1), then the content of those of the same size
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO resized_ FROM pg_catalog.jsonb_each_text(lo_sizes_) l
+    JOIN (${LARGE_OBJECT_SIZES.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_sizes_) c)')}) z
+      ON z.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
+    WHERE z.size OPERATOR(pg_catalog.<>) l.value::pg_catalog.int8;
   SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_contents_) l
-    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c)')}) d
+    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', "ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c WHERE NOT c.key OPERATOR(pg_catalog.=) ANY (COALESCE(resized_, '{}')))")}) d
       ON d.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
     WHERE d.digest OPERATOR(pg_catalog.<>) l.value;
+  gone_ := COALESCE(resized_, '{}') OPERATOR(pg_catalog.||) COALESCE(gone_, '{}');
+  IF pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 0 THEN
+    gone_ := NULL;
+  END IF;
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
@@ -3170,6 +3223,8 @@ END`
     'RESET SESSION AUTHORIZATION;',
     'RESET ROLE;',
     'SET LOCAL search_path = pg_catalog, pg_temp;',
+    // a timeout a function of the backup set would cancel the check itself (attacker a105 L2)
+    'SET LOCAL statement_timeout = 0;',
     `DO ${dollarQuote(body, 'net')};`
   ]
 }
@@ -3195,7 +3250,7 @@ export function changedObjectsMessage(
     .slice(at + NET_MARKER.length)
     .split('\n')[0]
     .trim()
-  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`
+  return `the restore changed objects of the target that the backup does not own — ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored — but for what went through a connection of its own (dblink, postgres_fdw: committed by itself, which no rollback undoes). The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) — which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`
 }
 
 /** Whether the restore named schemas or tables. */
