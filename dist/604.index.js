@@ -4598,7 +4598,9 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         const foreign = await (0,postgres_archive/* foreignEntries */.nb)(dir, { hardLinks: false });
         if (foreign.length > 0)
             throw new postgres_archive/* ArchiveError */.di(`the directory archive ${dump.directory} changed after its check: ${foreign.slice(0, 5).join(', ')}${foreign.length > 5 ? `, and ${foreign.length - 5} more` : ''}. A link would make pg_restore read a file outside the backup; nothing was restored. Restore again from a folder nothing writes to while the restore runs.`);
-        await checkDirectoryFiles(dir);
+        const listed = await checkDirectoryFiles(dir);
+        if (plan.checkedToc)
+            warnUnlistedLargeObjects((0,postgres_toc/* parseArchiveToc */.ei)(plan.checkedToc), listed, hooks.warned);
         archive = { path: dir };
     }
     else if (plan.format === 'directory-tar') {
@@ -4606,8 +4608,10 @@ async function load(dump, plan, target, options, workDir, hooks = {}) {
         await (0,promises_.mkdir)(dir);
         await untar(dump, plan.decoding, dir, plan.tarFolder);
         const folder = plan.tarFolder === undefined ? dir : external_node_path_default().join(dir, plan.tarFolder);
-        await checkDirectoryFiles(folder);
+        const listed = await checkDirectoryFiles(folder);
         await sameTocAsChecked(folder, plan.checkedToc);
+        if (plan.checkedToc)
+            warnUnlistedLargeObjects((0,postgres_toc/* parseArchiveToc */.ei)(plan.checkedToc), listed, hooks.warned);
         archive = { path: folder };
     }
     else if (plan.format === 'tar') {
@@ -6228,6 +6232,7 @@ folder) {
  * @throws ArchiveError naming the first such name (nothing was restored).
  */
 async function checkDirectoryFiles(dir) {
+    const listed = new Set();
     for (const name of await (0,promises_.readdir)(dir)) {
         const m = /^(.*\.toc)(\.gz|\.zst|\.lz4)?$/.exec(name);
         if (!m || name === 'toc.dat')
@@ -6252,11 +6257,36 @@ async function checkDirectoryFiles(dir) {
         for (const line of text.split('\n')) {
             if (line.trim() === '')
                 continue;
-            const file = /^\d+ (\S+)$/.exec(line.trimEnd())?.[1];
-            if (file === undefined || !postgres_toc/* DATA_FILE_NAME */.Cb.test(file))
+            const entry = /^(\d+) (\S+)$/.exec(line.trimEnd());
+            if (entry === null || !postgres_toc/* DATA_FILE_NAME */.Cb.test(entry[2]))
                 throw refuse(`names the large object file ${JSON.stringify(line.slice(0, 80))}, not a plain file name in the archive's folder (pg_dump writes "<oid> blob_<oid>.dat")`);
+            listed.add(entry[1]);
         }
     }
+    return listed;
+}
+/**
+ * A directory archive's large objects that its TOC creates (a BLOB entry each before pg_dump
+ * 17, BLOB METADATA lists from 17) and no blobs toc lists, when it has large-object data at all
+ * (a BLOBS entry): pg_restore creates them empty without a word, as by hand. A blobs toc cut
+ * at a line's end loses them (attacker a100 F1: the backup checks its own; a folder a user
+ * brings is said).
+ */
+function warnUnlistedLargeObjects(toc, listed, warned) {
+    if (!toc.entries.some(e => e.desc === 'BLOBS'))
+        return;
+    const unlisted = toc.entries
+        .flatMap(e => e.desc === 'BLOB'
+        ? [e.tag]
+        : e.desc === 'BLOB METADATA'
+            ? (e.defn ?? '').split('\n').filter(o => o !== '')
+            : [])
+        .filter(oid => /^\d+$/.test(oid) && !listed.has(oid));
+    if (unlisted.length === 0)
+        return;
+    const warning = `the directory archive's table of contents creates ${(0,log/* plural */.LS)(unlisted.length, 'large object')} that no blobs toc lists (OID ${unlisted.slice(0, 5).join(', ')}${unlisted.length > 5 ? ', \u2026' : ''}): pg_restore creates ${unlisted.length === 1 ? 'it' : 'them'} empty, as it would by hand. The archive's blobs toc was cut short after pg_dump wrote it (a copy that did not finish?); if ${unlisted.length === 1 ? 'its content matters' : 'their content matters'}, restore from a whole copy of the backup.`;
+    log/* log */.Rm.warning(warning);
+    warned?.(warning);
 }
 /** psql reading a script on its stdin; the gate writes the transaction (no --single-transaction). */
 function buildPsqlArgs() {
@@ -9735,9 +9765,10 @@ function hasProtected(set) {
             (set.objects ?? []).some(o => !(o.kind === 'schema' && o.name === 'public'))));
 }
 /**
- * The digests of the content of the large objects `oids` (LARGE_OBJECT_DIGESTS), of those the
- * role may read, when together they are at most LARGE_OBJECT_READ_LIMIT bytes; otherwise which
- * ones are not read and why.
+ * The sizes of the large objects `oids` the role may read (LARGE_OBJECT_SIZES), and the digests
+ * of their content (LARGE_OBJECT_DIGESTS), smallest first, as long as together they stay within
+ * LARGE_OBJECT_READ_LIMIT (attacker a105 H2: one sparse large object above it turned the check
+ * off for all); which ones are not read and why.
  */
 async function readLargeObjectContents(client, oids) {
     if (oids.length === 0)
@@ -9745,15 +9776,35 @@ async function readLargeObjectContents(client, oids) {
     const sizes = await client.query(LARGE_OBJECT_SIZES.replace('%OIDS%', '$1::pg_catalog.oid[]'), [oids]);
     const readable = new Set(sizes.rows.map(r => Number(r.oid)));
     const unread = oids.filter(o => !readable.has(o));
-    const bytes = sizes.rows.reduce((sum, r) => sum + Number(r.size), 0);
-    if (bytes > LARGE_OBJECT_READ_LIMIT)
-        return { largeObjectsNotRead: { unread: oids, bytes } };
-    const digests = readable.size > 0
-        ? await client.query(LARGE_OBJECT_DIGESTS.replace('%OIDS%', '$1::pg_catalog.oid[]'), [[...readable]])
+    const read = [];
+    const sizeOnly = [];
+    let total = 0;
+    let skipped = 0;
+    for (const r of [...sizes.rows].sort((a, b) => Number(a.size) - Number(b.size))) {
+        if (total + Number(r.size) <= LARGE_OBJECT_READ_LIMIT) {
+            total += Number(r.size);
+            read.push(Number(r.oid));
+        }
+        else {
+            skipped += Number(r.size);
+            sizeOnly.push(Number(r.oid));
+        }
+    }
+    const digests = read.length > 0
+        ? await client.query(LARGE_OBJECT_DIGESTS.replace('%OIDS%', '$1::pg_catalog.oid[]'), [read])
         : { rows: [] };
+    sizeOnly.sort((a, b) => a - b);
     return {
         largeObjectContents: Object.fromEntries(digests.rows.map(r => [String(r.oid), r.digest])),
-        ...(unread.length > 0 ? { largeObjectsNotRead: { unread } } : {})
+        largeObjectSizes: Object.fromEntries(sizes.rows.map(r => [String(r.oid), String(r.size)])),
+        ...(unread.length > 0 || sizeOnly.length > 0
+            ? {
+                largeObjectsNotRead: {
+                    unread,
+                    ...(sizeOnly.length > 0 ? { sizeOnly, bytes: skipped } : {})
+                }
+            }
+            : {})
     };
 }
 function dollarQuote(text, base) {
@@ -9790,6 +9841,8 @@ DECLARE
   phrases pg_catalog.jsonb := ${dollarQuote(JSON.stringify(PHRASES), 'phrases')};
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
   lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
+  lo_sizes_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectSizes ?? {}), 'los')};
+  resized_ pg_catalog.text[];
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
   owners_ pg_catalog.oid[] := ${dollarQuote(`{${(set.owners ?? []).join(',')}}`, 'owners')};
@@ -9867,9 +9920,13 @@ BEGIN
       last_ := NULL;
       IF rel_.w ? 'lastValue' AND pg_catalog.has_sequence_privilege(rel_.oid, 'SELECT,USAGE') THEN
         last_ := COALESCE(pg_catalog.pg_sequence_last_value(rel_.oid)::pg_catalog.text, 'unset');
+      ELSIF rel_.w ? 'lastValue' THEN
+        -- read before the load and not now: a function the load ran may have set it, then taken
+        -- the role's right to read it (attacker a105 H4: REVOKE of the membership that gave it)
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told');
       END IF;
       IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s to %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', last_);
+        changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', CASE WHEN last_ OPERATOR(pg_catalog.=) 'unset' THEN 'to unset' ELSE '(to a value withheld from the log: code the load ran can choose it)' END);
       ELSIF used_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': advanced or set by the restore''s own nextval or setval (PostgreSQL does not roll a sequence back: set it again with setval)');
       END IF;
@@ -9891,7 +9948,9 @@ BEGIN
         END IF;
         said_ := phrases->chg_.key->>0;
         IF chg_.key OPERATOR(pg_catalog.=) 'name' THEN
-          said_ := 'renamed or moved to ' OPERATOR(pg_catalog.||) (chg_.now->>0);
+          -- the new name withheld: code the load ran can choose it from the target's data, and
+          -- the log is public to whoever reads the repository's runs (attacker a105 H3)
+          said_ := 'renamed or moved (its new name is withheld from the log: code the load ran can choose it)';
         ELSIF pg_catalog.jsonb_typeof(chg_.was) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_typeof(chg_.now) OPERATOR(pg_catalog.=) 'array' AND pg_catalog.jsonb_array_length(phrases->chg_.key) OPERATOR(pg_catalog.=) 3 THEN
           said_ := phrases->chg_.key->>(CASE
             WHEN pg_catalog.jsonb_array_length(chg_.now) OPERATOR(pg_catalog.>) pg_catalog.jsonb_array_length(chg_.was) THEN 0
@@ -9922,7 +9981,7 @@ BEGIN
     FOR chg_ IN SELECT e.key, rel_.got->e.key AS now FROM pg_catalog.jsonb_each(rel_.w->'fp') e
       WHERE (rel_.got->e.key) IS DISTINCT FROM e.value ORDER BY e.key
     LOOP
-      said_ := CASE chg_.key WHEN 'name' THEN 'renamed to ' OPERATOR(pg_catalog.||) (chg_.now->>0)
+      said_ := CASE chg_.key WHEN 'name' THEN 'renamed (its new name is withheld from the log: code the load ran can choose it)'
         WHEN 'comment' THEN 'its comment changed (COMMENT ON)' ELSE phrases->chg_.key->>0 END;
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s %s: %s', rel_.w->>'kind', rel_.w->>'name', COALESCE(said_, chg_.key OPERATOR(pg_catalog.||) ' changed'));
     END LOOP;
@@ -9938,11 +9997,28 @@ BEGIN
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: unlinked and created again, or its owner, privileges or comment changed', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
-  -- written in place (lo_put, lowrite, a function the load ran): only the content shows it
+  -- one the role read before and may not now: its content cannot be compared (attacker a105 H4:
+  -- a function the load ran wrote it, then revoked the membership that let the role read it)
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_sizes_) l
+    JOIN pg_catalog.pg_largeobject_metadata m ON m.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.oid
+    WHERE NOT ${LARGE_OBJECT_READABLE};
+  IF gone_ IS NOT NULL THEN
+    changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: the restoring role may no longer read %s (its privileges on %s or the role''s memberships changed during the restore), so %s content cannot be compared', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '), CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END, CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'them' END, CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN 'its' ELSE 'their' END);
+  END IF;
+  -- written in place (lo_put, lowrite, a function the load ran): its size first, so that no more
+  -- is read than was recorded (attacker a105 M1), then the content of those of the same size
+  SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO resized_ FROM pg_catalog.jsonb_each_text(lo_sizes_) l
+    JOIN (${LARGE_OBJECT_SIZES.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_sizes_) c)')}) z
+      ON z.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
+    WHERE z.size OPERATOR(pg_catalog.<>) l.value::pg_catalog.int8;
   SELECT pg_catalog.array_agg(l.key ORDER BY l.key::pg_catalog.int8) INTO gone_ FROM pg_catalog.jsonb_each_text(lo_contents_) l
-    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', 'ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c)')}) d
+    JOIN (${LARGE_OBJECT_DIGESTS.replace('%OIDS%', "ARRAY(SELECT (c.key)::pg_catalog.oid FROM pg_catalog.jsonb_each_text(lo_contents_) c WHERE NOT c.key OPERATOR(pg_catalog.=) ANY (COALESCE(resized_, '{}')))")}) d
       ON d.oid OPERATOR(pg_catalog.=) l.key::pg_catalog.int8
     WHERE d.digest OPERATOR(pg_catalog.<>) l.value;
+  gone_ := COALESCE(resized_, '{}') OPERATOR(pg_catalog.||) COALESCE(gone_, '{}');
+  IF pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 0 THEN
+    gone_ := NULL;
+  END IF;
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
   END IF;
@@ -10091,6 +10167,8 @@ END`;
         'RESET SESSION AUTHORIZATION;',
         'RESET ROLE;',
         'SET LOCAL search_path = pg_catalog, pg_temp;',
+        // a timeout a function of the backup set would cancel the check itself (attacker a105 L2)
+        'SET LOCAL statement_timeout = 0;',
         `DO ${dollarQuote(body, 'net')};`
     ];
 }
@@ -10113,7 +10191,7 @@ function changedObjectsMessage(stderr, selection) {
         .slice(at + NET_MARKER.length)
         .split('\n')[0]
         .trim();
-    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored. The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`;
+    return `the restore changed objects of the target that the backup does not own \u2014 ${what}. Checked in the restore's own transaction before its COMMIT (a change by another session meanwhile is named too): it was rolled back, nothing was restored \u2014 but for what went through a connection of its own (dblink, postgres_fdw: committed by itself, which no rollback undoes). The backup holds statements that act on the target's own objects (a trigger, rule, view, function or inheritance of the backup, or SQL in its data) \u2014 which a backup of this very database does too when the restore brings a part of it next to the rest (a view of the backup over a table the target keeps, granted to other roles, where the target had no such view or granted it to fewer roles): restore it into an empty database and look at what it does there; if it is a backup pg_dump made of this database that you trust, restore ${selected(selection) ? 'that part' : 'it'} by hand (pg_restore --single-transaction --exit-on-error${byHandSelection(selection)} -d <url> <archive>), which does not check this.`;
 }
 /** Whether the restore named schemas or tables. */
 function selected(selection) {
@@ -11819,8 +11897,27 @@ async function fromToc(inputs, readToc) {
     // F2: "\u2714 20 rows" with 10 of them referring to no file, the uploads a --clean --schemas public
     // restore was to bring back)
     const largeObjects = largeObjectsOf(toc);
-    if ((inputs.tables.length > 0 || inputs.schemas.length > 0) && largeObjects > 0)
-        warn(`${inputs.tables.length > 0 ? 'tables' : 'schemas'}: the backup's ${(0,log/* plural */.LS)(largeObjects, 'large object')} ${largeObjects === 1 ? 'is' : 'are'} not restored: large objects belong to no table or schema, and a restore by name leaves them out (as pg_restore ${inputs.tables.length > 0 ? '--table' : '--schema'} does). A column that refers to one (oid, lo: a file stored as a large object) refers to nothing in the target, or to the target's own large object of that OID. To have them, restore the whole backup (into another database, then copy what you need), or run pg_restore -L by hand with a list that adds the backup's ${toc.entries.some(e => e.desc === 'BLOB METADATA') ? 'BLOB METADATA' : 'BLOB'} and BLOBS entries (pg_restore -l shows them).`);
+    let largeObjectColumns;
+    if ((inputs.tables.length > 0 || inputs.schemas.length > 0) && largeObjects > 0) {
+        // the restored tables' columns that can refer to one (oid, lo): warned by name, and their
+        // rows that refer to none counted after the load (trial u65 F2: the same warning for a
+        // table of user files as for one without any)
+        // the TABLE entries of the selection (with data-only too, whose selection is data entries)
+        const selected = selectedEntries(toc.entries, { ...inputs, dataOnly: false });
+        largeObjectColumns = toc.entries
+            .filter(e => e.desc === 'TABLE' && (selected === undefined || selected.has(e.dumpId)))
+            .flatMap(e => referenceColumns(e.namespace ?? '', e.tag, e.defn ?? ''));
+        const by = inputs.tables.length > 0 ? 'tables' : 'schemas';
+        const left = `${by}: the backup's ${(0,log/* plural */.LS)(largeObjects, 'large object')} ${largeObjects === 1 ? 'is' : 'are'} not restored: large objects belong to no table or schema, and a restore by name leaves them out (as pg_restore ${inputs.tables.length > 0 ? '--table' : '--schema'} does).`;
+        const howTo = `To have them, restore the whole backup (into another database, then copy what you need), or run pg_restore -L by hand with a list of the table's entries and the backup's ${toc.entries.some(e => e.desc === 'BLOB METADATA') ? 'BLOB METADATA' : 'BLOB'} and BLOBS entries (pg_restore -l shows them; with --data-only, its TABLE DATA and BLOBS lines), into a target that lacks their OIDs.`;
+        if (largeObjectColumns.length > 0)
+            warn(`${left} The restored ${largeObjectColumns.length === 1 ? 'column' : 'columns'} ${largeObjectColumns
+                .slice(0, 5)
+                .map(c => `${c.schema}.${c.table}.${c.column} (${c.type})`)
+                .join(', ')}${largeObjectColumns.length > 5 ? ', \u2026' : ''} can refer to them (a file stored as a large object): a row's reference then points to nothing in the target, or to the target's own large object of that OID; the rows that point to nothing are counted after the load. ${howTo}`);
+        else
+            log/* log */.Rm.info(`${left} None of the restored tables has a column of type oid or lo that could refer to them. ${howTo}`);
+    }
     const leftOut = tablesLeaveOut(inputs, toc);
     // the sequences of the named tables (an identity column's, a serial's) that tables does not
     // name: not entries "built on" the table (a sequence is table-like), so named here (trial u29
@@ -11914,6 +12011,7 @@ async function fromToc(inputs, readToc) {
         log/* log */.Rm.info(`tables: the ${(0,log/* plural */.LS)(attach.length, 'partition')} restored ${attach.length === 1 ? 'is' : 'are'} attached to ${attach.length === 1 ? 'its' : 'their'} partitioned ${attach.length === 1 ? 'table' : 'tables'} after the load, as the backup has ${attach.length === 1 ? 'it' : 'them'} (pg_restore --table leaves the backup's ATTACH PARTITION out, and the partitions would stay tables of their own).`);
     return {
         ...(warnings.length > 0 ? { warnings } : {}),
+        ...(largeObjectColumns?.length ? { largeObjectColumns } : {}),
         ...(attach.length > 0 ? { attach } : {}),
         ...(copiesIntoRoots.length > 0 ? { copiesIntoRoots } : {}),
         ...(unnamedSequences.length > 0 ? { unnamedSequences } : {}),
@@ -12162,7 +12260,24 @@ function viewsOverTables(selection, toc) {
 }
 /** Entries that travel with their object under pg_restore's own rules (ACLs, comments, labels). */
 const ATTACHED = new Set(['ACL', 'COMMENT', 'SECURITY LABEL']);
-/** How many large objects an archive's table of contents creates (BLOB entries; BLOB METADATA's lists). */
+/**
+ * The columns of type oid or lo (the lo extension's domain, qualified as pg_dump writes it) of
+ * the table `schema.table` as its pg_dump CREATE TABLE statement `defn` lists them (one column
+ * per line, four spaces in).
+ */
+function referenceColumns(schema, table, defn) {
+    if (!/^CREATE (?:UNLOGGED )?TABLE /.test(defn))
+        return [];
+    const columns = [];
+    for (const m of defn.matchAll(/^ {4}((?:"(?:[^"]|"")+"|[^\s"]+)) (oid|(?:(?:"(?:[^"]|"")+"|[a-z_][a-z0-9_$]*)\.)?lo)(?= |,|\n|$)/gm))
+        columns.push({
+            schema,
+            table,
+            column: m[1].startsWith('"') ? m[1].slice(1, -1).replace(/""/g, '"') : m[1],
+            type: m[2]
+        });
+    return columns;
+}
 function largeObjectsOf(toc) {
     let n = 0;
     for (const e of toc.entries)
@@ -12774,10 +12889,16 @@ const FIXED_ROWS = ['database', 'tablespace'];
 function ownMembership(category, value) {
     return category === 'membership' && value['restoring role'] === true;
 }
-/** What differs between two states, one phrase each ("database "t2": connection limit -1 \u2192 0"). */
+/** What a change's report says in place of a new role's name (see clusterChanges). */
+const WITHHELD = 'its name withheld from the log: code the load ran can choose it';
+/** What differs between two states, one phrase each ("database "t2": connection limit changed (was -1)"). */
 function clusterChanges(before, after) {
     const out = [];
     const show = (v) => (v === null || v === undefined ? 'none' : String(v));
+    const known = new Set(Object.values(before.role ?? {}).map(r => String(r.name)));
+    const newRoles = Object.values(after.role ?? {})
+        .map(r => String(r.name))
+        .filter(n => !known.has(n));
     for (const category of new Set([...Object.keys(before), ...Object.keys(after)])) {
         const was = before[category] ?? {};
         const now = after[category] ?? {};
@@ -12789,12 +12910,17 @@ function clusterChanges(before, after) {
                 continue;
             }
             const fields = [...new Set([...Object.keys(value), ...Object.keys(then)])].filter(f => JSON.stringify(value[f] ?? null) !== JSON.stringify(then[f] ?? null));
+            // the new values withheld, and what names a role that is new: code the load ran can
+            // choose them from the target's data, and the log is public to whoever reads the
+            // repository's runs (attacker a105 H3: a role named after a large object's content)
             if (fields.length > 0)
-                out.push(`${named(category, key, value)}: ${fields.map(f => `${f} ${show(value[f])} \u2192 ${show(then[f])}`).join(', ')}`);
+                out.push(`${named(category, key, value)}: ${fields.map(f => `${f} changed (was ${show(value[f])})`).join(', ')}`);
         }
         for (const [key, value] of Object.entries(now))
             if (was[key] === undefined && !FIXED_ROWS.includes(category))
-                out.push(`${named(category, key, value)}: new${category === 'setting' ? ` (${show(value.settings)})` : ''}`);
+                out.push(category === 'role' || newRoles.some(r => key.includes(r))
+                    ? `${category}: a new one (${WITHHELD})`
+                    : `${named(category, key, value)}: new${category === 'setting' ? ' (its values withheld from the log)' : ''}`);
     }
     return out;
 }
@@ -12833,15 +12959,21 @@ BEGIN
         END IF;
       ELSIF now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ IS DISTINCT FROM v_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) (name_ OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) (
-          SELECT pg_catalog.string_agg(f.key OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(f.value OPERATOR(pg_catalog.#>>) '{}', 'none')
-            OPERATOR(pg_catalog.||) ' \u2192 ' OPERATOR(pg_catalog.||) COALESCE(now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ OPERATOR(pg_catalog.->>) f.key, 'none'), ', ' ORDER BY f.key)
+          SELECT pg_catalog.string_agg(f.key OPERATOR(pg_catalog.||) ' changed (was ' OPERATOR(pg_catalog.||) COALESCE(f.value OPERATOR(pg_catalog.#>>) '{}', 'none')
+            OPERATOR(pg_catalog.||) ')', ', ' ORDER BY f.key)
             FROM pg_catalog.jsonb_each(v_) f
            WHERE f.value IS DISTINCT FROM (now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ OPERATOR(pg_catalog.->) f.key)));
       END IF;
     END LOOP;
     FOR k_, v_ IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(now_ OPERATOR(pg_catalog.->) c_) e LOOP
       IF NOT (was_ OPERATOR(pg_catalog.->) c_) OPERATOR(pg_catalog.?) k_ AND NOT c_ OPERATOR(pg_catalog.=) ANY (fixed_) THEN
-        changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.to_jsonb(v_ OPERATOR(pg_catalog.->>) 'name')::pg_catalog.text, k_) OPERATOR(pg_catalog.||) ': new');
+        IF c_ OPERATOR(pg_catalog.=) 'role' OR EXISTS (SELECT FROM pg_catalog.jsonb_each(now_ OPERATOR(pg_catalog.->) 'role') r
+            WHERE NOT EXISTS (SELECT FROM pg_catalog.jsonb_each(was_ OPERATOR(pg_catalog.->) 'role') w WHERE (w.value OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) (r.value OPERATOR(pg_catalog.->>) 'name'))
+              AND pg_catalog.strpos(k_, r.value OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.>) 0) THEN
+          changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ${cluster_state_dollarQuote(`: a new one (${WITHHELD})`, 'new')});
+        ELSE
+          changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.to_jsonb(v_ OPERATOR(pg_catalog.->>) 'name')::pg_catalog.text, k_) OPERATOR(pg_catalog.||) ': new');
+        END IF;
       END IF;
     END LOOP;
   END LOOP;
@@ -14027,6 +14159,7 @@ async function restore(inputs, connection, deps = {}) {
                 }, workDir, {
                     policy,
                     archiveTap: tap,
+                    warned: warning => warnings.push(warning),
                     rolesCommitted: () => {
                         rolesCommitted = true;
                     }
@@ -14216,6 +14349,11 @@ async function restore(inputs, connection, deps = {}) {
         await reportSequences(target, sequenceValues);
         const alongside = appendedProviderTables(facts, plan);
         const tables = await log/* log */.Rm.group('Verify row counts', () => session.watched('Counting the restored rows', () => compareRowCounts(inputs, target, fetched.manifest, plan, kept, before, alongside)));
+        const dangling = await danglingLargeObjectReferences(target, plan.largeObjectColumns ?? []);
+        if (dangling) {
+            log/* log */.Rm.warning(dangling);
+            warnings.push(dangling);
+        }
         checkingAfterCommit = false;
         // what comes after (verify's dump of its scratch database) has the room the load had
         const monitorNow = monitor;
@@ -15307,6 +15445,14 @@ warnings) {
                 .slice(0, 10)
                 .map(r => r.oid)
                 .join(', ')}${rows.length > 10 ? ', \u2026' : ''}): their content becomes the backup's, and a row that refers to one (an oid or lo column) gets the backup's file. That is right where they are the backup's own (the database it was made of, or a restore of it); a large object stored since in another database can have the same OID (every new cluster hands them out from 16384 on), and its content is lost, as with pg_restore --clean. If the target is not the backup's database, restore into an empty one instead.`);
+        // and those the backup does not have: they stay, while the rows that referred to them are
+        // replaced by the backup's (trial u65 F3, u62 F6: a file uploaded since, left behind
+        // referenced by nothing, without a word)
+        const { rows: others } = await client.query(`SELECT count(*)::text AS n, (SELECT coalesce(array_agg(oid::text ORDER BY oid), '{}') FROM (SELECT oid FROM pg_catalog.pg_largeobject_metadata WHERE NOT oid = ANY($1::oid[]) ORDER BY oid LIMIT 10) t) AS some
+         FROM pg_catalog.pg_largeobject_metadata WHERE NOT oid = ANY($1::oid[])`, [oids]);
+        const n = Number(others[0]?.n ?? 0);
+        if (n > 0)
+            warn(`clean keeps ${(0,log/* plural */.LS)(n, 'large object')} of the target that the backup does not have (OID ${(others[0]?.some ?? []).join(', ')}${n > 10 ? ', \u2026' : ''}; stored since the backup was made, or never in it), as pg_restore --clean does: the tables that referred to them get the backup's rows, so they may be left referenced by nothing. After the restore, find those no row refers to (vacuumlo -n lists them) and lo_unlink them if they are not wanted; restore into an empty database to have only the backup's.`);
     }
     // a subset's tables come back as pg_restore --clean --table brings them: without the parts of
     // theirs it leaves out, which clean drops with them (trial u25 F3/F4: nothing said so)
@@ -15644,8 +15790,9 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
                     return m ? [Number(m[1])] : [];
                 })
                 : []),
-            // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean)
-            ...[...(plan.plain?.unlinkedOids ?? [])]
+            // a plain script's own lo_unlink before its lo_create of that OID (pg_dump --clean), with
+            // clean (allow-non-empty alone refuses it before: refuseTakenLargeObjects)
+            ...[...(inputs.clean ? (plan.plain?.unlinkedOids ?? []) : [])]
                 .filter(o => plan.plain?.largeObjectOids.has(o))
                 .map(Number)
         ],
@@ -15712,7 +15859,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         log/* log */.Rm.warning(warning);
         return { set };
     }
-    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)})` : ''}, and rolls back if one was.`);
+    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; not a read of their content by code the load runs, which could copy it into the backup's tables)` : ''}, and rolls back if one was.`);
     return { check: unchangedCheck(set), set };
 }
 /**
@@ -15722,11 +15869,12 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
  */
 function largeObjectsNotProven(set) {
     const not = set.largeObjectsNotRead;
-    if (not?.bytes !== undefined)
-        return `; not their content: together ${(0,log/* formatBytes */.z3)(not.bytes)}, above the ${(0,log/* formatBytes */.z3)(LARGE_OBJECT_READ_LIMIT)} the check reads twice, so a write in place by a function the load runs would not be seen`;
-    if (not && not.unread.length > 0)
-        return `, and the content of those the role may read; not of ${(0,log/* plural */.LS)(not.unread.length, 'large object', 'large objects')} it may not read (OID ${not.unread.slice(0, 10).join(', ')}${not.unread.length > 10 ? ', \u2026' : ''})`;
-    return ' or content';
+    const unread = not?.unread ?? [];
+    const sizeOnly = not?.sizeOnly ?? [];
+    if (unread.length === 0 && sizeOnly.length === 0)
+        return ' or content';
+    const oids = (list) => `OID ${list.slice(0, 10).join(', ')}${list.length > 10 ? ', \u2026' : ''}`;
+    return `, and the content of those the role may read${sizeOnly.length > 0 ? ` up to ${(0,log/* formatBytes */.z3)(LARGE_OBJECT_READ_LIMIT)} together, smallest first; of ${(0,log/* plural */.LS)(sizeOnly.length, 'larger one', 'larger ones')} (${oids(sizeOnly)}, ${(0,log/* formatBytes */.z3)(not?.bytes ?? 0)}) only the size, so a write in place that keeps it would not be seen` : ''}${unread.length > 0 ? `; not of ${(0,log/* plural */.LS)(unread.length, 'large object', 'large objects')} it may not read (${oids(unread)})` : ''}`;
 }
 /**
  * no-privileges: true with clean, or a script that grants nothing (pg_dump --no-owner --no-acl;
@@ -17091,6 +17239,13 @@ async function refuseDataOnlyShape(client, server, plan) {
     }
     if (missing.length === 0 && problems.length === 0)
         return;
+    // a column the target lacks that the backup has: a migration dropped or renamed it since, and
+    // its values come back only through a copy restored beside the target (trial u65 F4: the
+    // advice was a Supabase migration command, which brings no values back)
+    const dropped = tables.some(t => {
+        const theirs = columns.get(nameKey(t));
+        return theirs !== undefined && (t.columns ?? []).some(c => !theirs.some(x => x.name === c));
+    });
     const parts = [
         ...(missing.length > 0
             ? [
@@ -17101,7 +17256,7 @@ async function refuseDataOnlyShape(client, server, plan) {
             ? [`the columns differ from the backup's \u2014 ${problems.slice(0, 20).join('; ')}`]
             : [])
     ];
-    throw new RestoreError(`data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed. Create the schema first (your migrations, e.g. supabase db push, at the version the backup was made with), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`);
+    throw new RestoreError(`data-only: true loads the backup's rows into the target's own tables as they are, and ${parts.join('; and ')}. Nothing was changed.${dropped ? " If a migration dropped or renamed a column whose values you want back: restore the whole backup into a new, empty database (no setting), then copy them over (UPDATE <table> t SET <column> = r.<column> FROM <the restored copy's table> r WHERE r.<key> = t.<key>, through dblink or postgres_fdw, or a pg_dump -t of the restored table). Otherwise:" : ''} Create the schema first (your migrations, at the version the backup was made with: supabase db push, prisma migrate deploy, \u2026), or restore a subset with 'tables' / 'schemas' that leaves ${missing.length + problems.length === 1 ? 'it' : 'them'} out, or restore the whole backup (without data-only) into an empty database.`);
 }
 /**
  * The provider's tables whose rows the load withholds (a platform's bookkeeping table that holds
@@ -17383,6 +17538,18 @@ function refuseRoleNamedSchemas(server, plan, facts) {
  */
 async function refuseTakenLargeObjects(client, server, plan) {
     const unlinked = plan.references?.unlinkedOids;
+    // a script's own lo_unlink before its lo_create of an OID (pg_dump --clean writes them) would
+    // replace the target's large object of that OID, whatever it holds (attacker a105 H0: exit 0
+    // and another file in it; a DROP TABLE of a table with rows is refused the same way)
+    const replacing = [...(plan.references?.largeObjectOids ?? [])].filter(oid => unlinked?.has(oid));
+    if (replacing.length > 0) {
+        const { rows } = await client.query(`SELECT oid::text AS oid FROM pg_catalog.pg_largeobject_metadata
+        WHERE oid = ANY($1::oid[]) ORDER BY oid`, [replacing]);
+        if (rows.length > 0) {
+            const oids = rows.map(r => r.oid);
+            throw new RestoreError(`the backup unlinks and creates again ${(0,log/* plural */.LS)(oids.length, 'large object')} that the target database '${server.database}' holds (OID ${oids.slice(0, 20).join(', ')}${oids.length > 20 ? `, and ${oids.length - 20} more` : ''}): its script's lo_unlink before each lo_create (pg_dump --clean writes them) would replace ${oids.length === 1 ? 'its' : 'their'} content with the backup's, as psql -f by hand would. allow-non-empty: true restores next to the target's objects, not over them, so nothing was changed. Set 'clean: true' to replace them \u2014 right only where they are the backup's own (the database it was made of): one stored since in another database can have the same OID (every new cluster hands them out from 16384 on); or restore into a database without them.`);
+        }
+    }
     const wanted = [...(plan.references?.largeObjectOids ?? [])].filter(oid => !unlinked?.has(oid));
     if (wanted.length === 0)
         return;
@@ -17451,6 +17618,48 @@ const KIND_WORDS = {
     I: 'a partitioned index',
     t: 'a TOAST table'
 };
+/**
+ * tables / schemas left the backup's large objects out: the restored rows whose oid or lo column
+ * refers to no large object of the target, counted per column (trial u65 F2: "\u2714 20 rows", none
+ * of them with its file). Undefined when every reference is found (or none could be read).
+ */
+async function danglingLargeObjectReferences(client, columns) {
+    const found = [];
+    for (const c of columns.slice(0, 20)) {
+        try {
+            const { rows } = await client.query(`SELECT count(*) FILTER (WHERE t.${(0,sql_names/* quoteIdent */.v4)(c.column)} IS NOT NULL AND NOT EXISTS (SELECT FROM pg_catalog.pg_largeobject_metadata m WHERE m.oid OPERATOR(pg_catalog.=) t.${(0,sql_names/* quoteIdent */.v4)(c.column)}::pg_catalog.oid)) AS dangling, count(t.${(0,sql_names/* quoteIdent */.v4)(c.column)}) AS total
+           FROM ONLY ${(0,sql_names/* quoteQualified */.$s)({ schema: c.schema, name: c.table })} t`);
+            const dangling = Number(rows[0]?.dangling ?? 0);
+            if (dangling > 0)
+                found.push(`${c.schema}.${c.table}.${c.column}: ${dangling} of ${(0,log/* plural */.LS)(Number(rows[0]?.total ?? 0), 'row')} with a value`);
+        }
+        catch {
+            // not readable by the restoring role (row security, privileges): not counted
+        }
+    }
+    if (found.length === 0)
+        return undefined;
+    return `Restored rows refer to large objects the target lacks (the restore by name left the backup's out, as pg_restore does): ${found.join('; ')}. Their files are not in the target; to bring them back, see the warning on large objects above (pg_restore -L with the backup's large-object entries, into a target that lacks their OIDs).`;
+}
+/**
+ * How many rows of a table the restore created were written by the transaction that created it
+ * (`ours`: its pg_class row's xmin \u2014 a restore in one transaction creates the table and loads
+ * its rows in the same one) and by others (`other`), read at once; undefined where that cannot
+ * be told (the table was not
+ * created by the transaction that loaded it, e.g. jobs > 1, data-only; or it cannot be read).
+ * Reads every row's xmin: called only for a table holding more rows than the manifest says.
+ */
+async function writtenSinceCreated(client, table) {
+    try {
+        const { rows } = await client.query(`SELECT count(*) FILTER (WHERE t.xmin OPERATOR(pg_catalog.=) c.xmin) AS ours, count(*) FILTER (WHERE NOT t.xmin OPERATOR(pg_catalog.=) c.xmin) AS other
+         FROM ONLY ${(0,sql_names/* quoteQualified */.$s)(table)} t, (SELECT xmin FROM pg_catalog.pg_class WHERE oid OPERATOR(pg_catalog.=) $1::pg_catalog.regclass) c`, [(0,sql_names/* quoteQualified */.$s)(table)]);
+        const ours = Number(rows[0]?.ours ?? 0);
+        return ours > 0 ? { ours, other: Number(rows[0]?.other ?? 0) } : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 /**
  * Counts the restored tables' rows (the backup's own: never another role's next to them), and
  * compares them with the manifest's exact counts. A table of the backup the restoring role may
@@ -17534,6 +17743,8 @@ alongside = new Map()) {
     /** The tables (of `result`) among them. */
     const driftedKeys = new Set();
     const differs = (text) => void (afterDump ? drifted : problems).push(text);
+    /** Tables holding the backup's rows and others that other sessions wrote since (warned). */
+    const sinceCommit = [];
     // the partitioned tables a script's COPY filled: the sum of their leaves against their count
     // in the manifest (attacker a35 A3: the leaves, not in it, were never compared)
     const treeRows = new Map();
@@ -17591,12 +17802,23 @@ alongside = new Map()) {
             continue;
         }
         if (!isKept && want !== undefined && want !== null && want !== c.rows) {
-            differs(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}`);
-            if (afterDump)
-                driftedKeys.add(JSON.stringify([c.schema, c.name]));
+            const written = c.rows > want ? await writtenSinceCreated(client, c) : undefined;
+            if (written !== undefined && written.ours === want) {
+                // the backup's rows all there, and more that other sessions wrote into the table the
+                // restore made, once its COMMIT let them (an application that kept writing during a
+                // clean restore: trial u65 F1 was told the backup was damaged)
+                sinceCommit.push(`${c.schema}.${c.name} (${(0,log/* plural */.LS)(written.ours + written.other, 'row')}: the backup's ${want} and ${written.other} written by other sessions)`);
+            }
+            else {
+                differs(`${c.schema}.${c.name} has ${(0,log/* plural */.LS)(c.rows, 'row')}, the manifest says ${want}${written !== undefined && written.other > 0 ? ` (${written.ours} of them written by the transaction that created the table, ${written.other} by others: another session writing to it since the restore?)` : ''}`);
+                if (afterDump)
+                    driftedKeys.add(JSON.stringify([c.schema, c.name]));
+            }
         }
         result.push({ ...c, expected: want ?? undefined });
     }
+    if (sinceCommit.length > 0)
+        log/* log */.Rm.warning(`Rows were written into tables the restore created, by other sessions after its COMMIT: ${sinceCommit.slice(0, 10).join('; ')}${sinceCommit.length > 10 ? `; and ${sinceCommit.length - 10} more` : ''}. The backup's rows are all there. An application that kept writing during the restore waited on its locks and then wrote into the restored tables (with ids its sequences handed out again from the backup's values); what it wrote between the check of the target and the restore's start is gone. Stop the application's writers before restoring over its database (clean: true).`);
     if (problems.length > 0) {
         // after the commit: a failure, not a check that left the target unchanged (exit 1, not 3)
         throw new errors/* EngineError */.NJ(manifest
