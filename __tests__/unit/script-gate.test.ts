@@ -880,3 +880,32 @@ describe('ScriptGate checks the settings before text whose reading depends on th
     expect(r.gate.settingChecks).toBe(1)
   })
 })
+
+describe('a long run of comment lines between statements (attacker a105 M2)', () => {
+  it('is handed on as it comes, not held until the next statement; the script passes whole', async () => {
+    const g = new ScriptGate({ psqlMajor: 18, transaction: true })
+    const out: Buffer[] = []
+    let written = 0
+    g.on('data', (c: Buffer) => {
+      out.push(c)
+      written += c.length
+    })
+    const write = (text: string): Promise<void> =>
+      new Promise((resolve, reject) => g.write(Buffer.from(text), e => (e ? reject(e) : resolve())))
+    await write('CREATE TABLE public.t (id integer);\n')
+    const line = `-- padding ${'x'.repeat(100)}\n`
+    const piece = line.repeat(Math.ceil((1024 * 1024) / line.length))
+    for (let i = 0; i < 24; i++) await write(piece)
+    // 24 MiB of comments read, no statement since: most of them already on their way to psql
+    expect(written).toBeGreaterThan(12 * 1024 * 1024)
+    await write('CREATE TABLE public.u (id integer);\n-- PostgreSQL database dump complete\n')
+    await new Promise<void>((resolve, reject) =>
+      g.end((e?: Error | null) => (e ? reject(e) : resolve()))
+    )
+    const text = Buffer.concat(out).toString('utf8')
+    expect(text).toContain('CREATE TABLE public.t (id integer);')
+    expect(text).toContain('CREATE TABLE public.u (id integer);')
+    expect(text.split('-- padding').length - 1).toBe(24 * Math.ceil((1024 * 1024) / line.length))
+    expect(text.trimEnd()).toMatch(/COMMIT;$/)
+  })
+})

@@ -924,6 +924,21 @@ export class PsqlLexer {
     return this.take()
   }
 
+  /**
+   * The offset (in bytes from the start of input) up to which everything read so far is white
+   * space and comments between statements — psql's query buffer empty, no quote, block comment
+   * or COPY data open, every line up to it whole — or undefined while it is not so. What lies
+   * before it can be handed on without waiting for the next statement (psql drops it: a reader
+   * that holds the text between statements would otherwise hold a run of comment lines whole).
+   */
+  idleUpTo(): number | undefined {
+    if (this.stopped || this.ended || this.mode !== 'line' || this.suspended || this.cur)
+      return undefined
+    if (this.qbLen > 0 || this.stmtStart !== undefined || this.state !== S.INITIAL) return undefined
+    if (this.xcdepth > 0 || this.parenDepth > 0 || this.beginDepth > 0) return undefined
+    return this.nextOffset
+  }
+
   /** Ends the input: psql's end-of-file handling; returns the remaining events. */
   end(): PsqlScriptEvent[] {
     if (this.ended) throw new PsqlLexerError('end called twice')
