@@ -176,7 +176,7 @@ const REVERSE: {
     // left out and listed (not restored: pg_restore by hand without one transaction carries on)
     action: {
       skips:
-        'not restored: EXTENSION dblink — hc_site may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "dblink" as the provider\'s admin role — Neon: the database\'s owner; RDS: rds_superuser — or a superuser)'
+        'not restored: EXTENSION dblink — hc_site may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "dblink" as the provider\'s admin role — Neon: a role made in its console or API (a member of neon_superuser; owning the database is not enough); RDS: a member of rds_superuser — or a superuser)'
     }
   },
   {

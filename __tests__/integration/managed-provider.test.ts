@@ -311,7 +311,7 @@ describe("RDS: a function in rdsadmin's schema, an extension only rdsadmin may c
     expect(result.notRestored).toEqual(
       expect.arrayContaining([
         'FUNCTION rdsadmin_util.heartbeat — schema "rdsadmin_util" belongs to rdsadmin in the target, where postgres may not create objects; create it as that role',
-        'EXTENSION pg_stat_statements — postgres may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "pg_stat_statements" as the provider\'s admin role — Neon: the database\'s owner; RDS: rds_superuser — or a superuser)'
+        'EXTENSION pg_stat_statements — postgres may not create it in the target (not a trusted extension); enable it there first (Supabase: Dashboard → Database → Extensions; elsewhere CREATE EXTENSION "pg_stat_statements" as the provider\'s admin role — Neon: a role made in its console or API (a member of neon_superuser; owning the database is not enough); RDS: a member of rds_superuser — or a superuser)'
       ])
     )
     // the backup's GRANT USAGE ON SCHEMA rdsadmin_util TO postgres, left out: the instance gives
