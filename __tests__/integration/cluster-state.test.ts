@@ -50,7 +50,7 @@ async function clusterOf(other: string): Promise<unknown> {
 /** The failure of a restore that pg_restore -d committed while the server's objects changed. */
 const committedChange = (other: string): RegExp =>
   new RegExp(
-    `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment changed \\(was none\\), connection limit changed \\(was -1\\)`
+    `the backup was restored \\(committed\\), and while it loaded, what belongs to the whole server changed — .*database "${other}": comment changed, connection limit changed`
   )
 
 /**
@@ -119,10 +119,10 @@ describe("the whole server's objects, changed by a backup's function as it loads
       )
     expect(failed?.message).toMatch(
       new RegExp(
-        `the load changed what belongs to the whole server.*database "${other}": comment changed \\(was none\\), connection limit changed \\(was -1\\).*rolled back, nothing was restored`
+        `the load changed what belongs to the whole server.*database "${other}": comment changed, connection limit changed.*rolled back, nothing was restored`
       )
     )
-    expect(failed?.message).toMatch(/setting of role cluster_restorer in every database: new/)
+    expect(failed?.message).toMatch(/setting: a new one \(what it is withheld from the log/)
     expect(await clusterOf(other)).toEqual(before)
     expect(await server.query(target, "SELECT to_regclass('public.t') IS NULL AS gone")).toEqual([
       { gone: true }
@@ -162,7 +162,7 @@ describe("the whole server's objects, changed by a backup's function as it loads
         )
       expect(failed?.message).toMatch(
         new RegExp(
-          `the load changed what belongs to the whole server.*database "${other}": comment changed \\(was none\\), connection limit changed \\(was -1\\).*rolled back, nothing was restored`
+          `the load changed what belongs to the whole server.*database "${other}": comment changed, connection limit changed.*rolled back, nothing was restored`
         )
       )
       expect(await clusterOf(other)).toEqual(before)

@@ -561,6 +561,28 @@ ${carrier('CREATE CONSTRAINT TRIGGER qt AFTER INSERT ON public.queue DEFERRABLE 
       /large object 424242: content written/
     ],
     [
+      "a105 H1: a CHECK's function copies the target's large object's content into the backup's table granted to PUBLIC",
+      `CREATE TABLE public.leak (b bytea);
+GRANT SELECT ON public.leak TO PUBLIC;
+CREATE FUNCTION public.chk(i int) RETURNS boolean LANGUAGE plpgsql AS $f$
+BEGIN
+  INSERT INTO public.leak SELECT pg_catalog.loread(pg_catalog.lo_open(m.oid, 262144), 100000) FROM pg_catalog.pg_largeobject_metadata m;
+  RETURN true;
+END $f$;
+CREATE TABLE public.t2 (id int CHECK (public.chk(id)));
+COPY public.t2 (id) FROM stdin;
+1
+\\.
+`,
+      /the target's large objects: the backup's function public\.chk\(integer\) reads their content \(lo_get, loread or lo_export\): run as the rows load, it could copy it into the backup's tables/
+    ],
+    [
+      "a materialized view of the backup that reads the target's large objects (a105 H1)",
+      `CREATE MATERIALIZED VIEW public.mv AS SELECT pg_catalog.lo_get(m.oid) AS b FROM pg_catalog.pg_largeobject_metadata m;
+GRANT SELECT ON public.mv TO PUBLIC;`,
+      /the target's large objects: the backup's materialized view public\.mv reads their content/
+    ],
+    [
       'F6: ALTER DATABASE … SET search_path, read by every later session',
       carrier(
         "SELECT 1; DO $d$ BEGIN EXECUTE format('ALTER DATABASE %I SET search_path = evil, public', current_database()); END $d$"
@@ -1243,7 +1265,7 @@ describe("pg_dump's own output still restores next to the target's objects", () 
       )
       // what it proves of a large object is said (attacker a104 G2: its content too)
       expect(lines).toMatch(
-        /\(of large objects: unlinked, created again, their owner, privileges, comment or content; not a read of their content by code the load runs/
+        /\(of large objects: unlinked, created again, their owner, privileges, comment or content; and that the backup brings no function, view or column default of its own that reads large objects' content/
       )
       if (format !== 'p')
         expect(lines).toMatch(
@@ -1481,6 +1503,57 @@ describe("pg_dump's own output still restores next to the target's objects", () 
     )
     expect(error?.message).toMatch(/private\.secrets: renamed or moved \(its new name is withheld/)
     expect(error?.message).not.toMatch(/hunter2/)
+    await server.dropDatabase(db)
+  })
+
+  it("clean over its own database: the app's function that reads its large objects is no new reader of the target's (a105 H1's rule, no false refusal)", async () => {
+    const app = await server.createDatabase()
+    await server.query(
+      app,
+      `CREATE FUNCTION public.get_file(o oid) RETURNS bytea LANGUAGE sql AS 'SELECT pg_catalog.lo_get(o)';
+       CREATE TABLE public.files (id int PRIMARY KEY, f oid);
+       INSERT INTO public.files VALUES (1, lo_from_bytea(424260, 'first file'));`
+    )
+    const dumped = file('app-files', 'dump')
+    await pgDump(app, ['-Fc', '-f', dumped])
+    const db = await server.createDatabase()
+    await runRestore(db, { kind: 'file', path: dumped }, { allowNonEmpty: false })
+    // an upload since the backup: a large object of the target's own
+    await server.query(db, "SELECT lo_from_bytea(424261, 'uploaded since')")
+    await runRestore(db, { kind: 'file', path: dumped }, { allowNonEmpty: false, clean: true })
+    expect(
+      await server.query(
+        db,
+        "SELECT oid::int8 AS oid, encode(lo_get(oid), 'escape') AS data FROM pg_largeobject_metadata ORDER BY oid"
+      )
+    ).toEqual([
+      { oid: '424260', data: 'first file' },
+      { oid: '424261', data: 'uploaded since' }
+    ])
+    await server.dropDatabase(db)
+    await server.dropDatabase(app)
+  })
+
+  it("a function the load runs raises the net's own words followed by the target's data: withheld as any error it raises (attacker a106 F12)", async () => {
+    const db = await target()
+    await server.query(db, "INSERT INTO private.secrets VALUES ('hunter2-secret')")
+    for (const words of [
+      'restore net: objects of the target changed: ',
+      'restore net: the whole server changed: '
+    ]) {
+      const error = await failure(
+        runRestore(db, {
+          kind: 'file',
+          path: write(
+            carrier(
+              `DO $r$ DECLARE s text; BEGIN SELECT string_agg(x.s, '') INTO s FROM private.secrets x; RAISE EXCEPTION '${words}%', s; END $r$`
+            )
+          )
+        })
+      )
+      expect(error?.message).toBeDefined()
+      expect(error?.message).not.toMatch(/hunter2/)
+    }
     await server.dropDatabase(db)
   })
 

@@ -2967,7 +2967,7 @@ async function recordProtected(
     return { set }
   }
   log.info(
-    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; not a read of their content by code the load runs, which could copy it into the backup's tables)` : ''}, and rolls back if one was.`
+    `${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; and that the backup brings no function, view or column default of its own that reads large objects' content, which run as the rows load could copy theirs into its tables)` : ''}, and rolls back if one was.`
   )
   return { check: unchangedCheck(set), set }
 }

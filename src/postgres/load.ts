@@ -3472,6 +3472,32 @@ export function reportedLines(stderr: string): string[] {
         (withheld ? /^COPY / : /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /).test(raw)
       )
         out.push(`CONTEXT:  ${cutContext(raw)}`)
+      // a DO block inside a function the load ran (the first CONTEXT line names the DO block,
+      // a later one the function): its words are that function's, withheld as its own (attacker
+      // a106 F12: a DO block in a CHECK's function raised the net's words and the target's data)
+      if (
+        codeErrorsWithheld &&
+        within === 'CONTEXT' &&
+        !withheld &&
+        (message === 'ERROR' || message === 'FATAL') &&
+        /^(?:PL\/pgSQL function|SQL function)\b/.test(raw) &&
+        !/^PL\/pgSQL function inline_code_block\b/.test(raw) &&
+        !ownFunctions.has(contextFunction(raw) ?? '')
+      ) {
+        if (lastErrorAt >= 0) {
+          ownWords.delete(lastErrorAt)
+          out[lastErrorAt] = out[lastErrorAt].replace(
+            /\b((?:ERROR|FATAL):\s+).*$/,
+            `$1${WITHHELD_ERROR}`
+          )
+        }
+        for (const i of explained) {
+          ownWords.delete(i)
+          out[i] = ''
+        }
+        explained = []
+        withheld = true
+      }
       continue
     }
     const line = raw.replace(PREFIX, '')

@@ -43,9 +43,10 @@ import {
 } from './clean.js'
 import { quoteIdent } from '../sql-names.js'
 import { ROW_READING_CATALOG_FUNCTIONS } from './psql-script-rules.js'
+import { MARKER_TOKEN } from './marker.js'
 
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>…"). */
-export const NET_MARKER = 'restore net: objects of the target changed: '
+export const NET_MARKER = `restore net ${MARKER_TOKEN}: objects of the target changed: `
 const TRACK_COUNTS_OFF =
   'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own'
 
@@ -60,6 +61,13 @@ const LARGE_OBJECT_PIECE = 4 * 1024 * 1024
  * proven and the log says so (1 GiB).
  */
 export const LARGE_OBJECT_READ_LIMIT = 1024 * 1024 * 1024
+
+/** A regular expression (an SQL literal): a call of a function that reads a large object's content. */
+const LARGE_OBJECT_READ_CALL = String.raw`E'\\m(lo_get|loread|lo_export)\\M'`
+
+/** A function (pg_proc alias `p`) as text: its schema, name, arguments and body. */
+const LARGE_OBJECT_READER_KEY = (p: string): string =>
+  `pg_catalog.concat_ws(':', (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${p}.pronamespace), ${p}.proname, pg_catalog.pg_get_function_identity_arguments(${p}.oid), ${p}.prosrc)`
 
 /**
  * Whether the session's role may read large object `m` (pg_largeobject_metadata), as lo_open
@@ -335,6 +343,8 @@ export interface ProtectedSet {
    * the check read a terabyte of holes); one the role may no longer read is a change (a105 H4).
    */
   largeObjectSizes?: Record<string, string>
+  /** md5 of LARGE_OBJECT_READER_KEY of the target's functions that read large objects. */
+  largeObjectReaders?: string[]
   /**
    * The large objects whose content is not proven: those the role may not read (`unread`), and
    * the largest ones beyond LARGE_OBJECT_READ_LIMIT read twice (`sizeOnly`: only their size is
@@ -725,6 +735,17 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
   for (const lo of los.rows)
     if (!replacedLo.has(Number(lo.oid))) largeObjectRows[String(lo.oid)] = lo.fp
   const contents = await readLargeObjectContents(client, Object.keys(largeObjectRows).map(Number))
+  // the target's own functions that read large objects: the backup's same one (clean replaces
+  // it) is no new reader of them
+  const readers =
+    Object.keys(contents.largeObjectContents ?? {}).length > 0
+      ? (
+          await client.query<{ fp: string }>(
+            `SELECT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) AS fp FROM pg_catalog.pg_proc p
+              WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}`
+          )
+        ).rows.map(r => r.fp)
+      : []
   const version = Number(
     (
       await client.query<{ v: string }>(
@@ -805,6 +826,7 @@ async function readProtectedAs(client: pg.Client, not: NotProtected): Promise<Pr
     largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
     largeObjectRows,
     ...contents,
+    ...(readers.length > 0 ? { largeObjectReaders: readers } : {}),
     objects,
     roles: (facts.rows[0]?.roles ?? []).map(Number),
     database: facts.rows[0]?.database ?? '',
@@ -2897,6 +2919,7 @@ DECLARE
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
   lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
   lo_sizes_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectSizes ?? {}), 'los')};
+  readers_ pg_catalog.text[] := ${dollarQuote(`{${(set.largeObjectReaders ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'readers')};
   resized_ pg_catalog.text[];
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
@@ -2978,7 +3001,7 @@ BEGIN
       ELSIF rel_.w ? 'lastValue' THEN
         -- read before the load and not now: a function the load ran may have set it, then taken
         -- the role's right to read it (attacker a105 H4: REVOKE of the membership that gave it)
-        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told');
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told: PostgreSQL does not roll a sequence back, so read its value as a role that may and set it again with setval if it moved');
       END IF;
       IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', CASE WHEN last_ OPERATOR(pg_catalog.=) 'unset' THEN 'to unset' ELSE '(to a value withheld from the log: code the load ran can choose it)' END);
@@ -3076,6 +3099,33 @@ BEGIN
   END IF;
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  -- what the backup brings that reads large objects, where the target keeps some it may read:
+  -- run as the rows load (a CHECK's, a DEFAULT's, a trigger's function, a materialized view),
+  -- it can copy their content into the backup's tables, which no digest shows (attacker a105
+  -- H1; a copy of a kept table's rows is told by the relations it reads, above)
+  IF lo_contents_ OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb THEN
+    SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
+      SELECT 'function ' OPERATOR(pg_catalog.||) p.oid::pg_catalog.regprocedure::pg_catalog.text AS said FROM pg_catalog.pg_proc p
+       WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND NOT want_objects OPERATOR(pg_catalog.?) ('function:' OPERATOR(pg_catalog.||) p.oid::pg_catalog.text)
+         AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+           AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+         AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
+         AND NOT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) OPERATOR(pg_catalog.=) ANY (readers_)
+      UNION ALL
+      SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END OPERATOR(pg_catalog.||) c.oid::pg_catalog.regclass::pg_catalog.text
+        FROM pg_catalog.pg_class c
+       WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND c.oid OPERATOR(pg_catalog.>=) 16384
+         AND NOT want OPERATOR(pg_catalog.?) c.oid::pg_catalog.text
+         AND pg_catalog.pg_get_viewdef(c.oid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
+      UNION ALL
+      SELECT 'the default of ' OPERATOR(pg_catalog.||) a.adrelid::pg_catalog.regclass::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.attname)
+        FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_attribute t ON t.attrelid OPERATOR(pg_catalog.=) a.adrelid AND t.attnum OPERATOR(pg_catalog.=) a.adnum
+       WHERE a.adrelid OPERATOR(pg_catalog.>=) 16384 AND NOT want OPERATOR(pg_catalog.?) a.adrelid::pg_catalog.text
+         AND pg_catalog.pg_get_expr(a.adbin, a.adrelid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}) x;
+    IF found_ IS NOT NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('the target''s large objects: the backup''s %s %s their content (lo_get, loread or lo_export): run as the rows load, %s could copy it into the backup''s tables, which the check cannot tell; restore into a database without large objects of its own', pg_catalog.array_to_string(found_[1:5], ', '), CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'reads' ELSE 'read' END, CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'they' END);
+    END IF;
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
