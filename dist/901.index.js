@@ -25,8 +25,8 @@ var postgres_session = __webpack_require__(92515);
 var duration = __webpack_require__(77607);
 // EXTERNAL MODULE: ./src/modes/check.ts
 var check = __webpack_require__(66668);
-// EXTERNAL MODULE: ./src/modes/restore.ts + 17 modules
-var restore = __webpack_require__(76604);
+// EXTERNAL MODULE: ./src/modes/restore.ts + 18 modules
+var restore = __webpack_require__(65406);
 // EXTERNAL MODULE: ./src/pipeline/decode.ts
 var decode = __webpack_require__(7698);
 // EXTERNAL MODULE: ./src/postgres/clients.ts + 1 modules

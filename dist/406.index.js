@@ -1,8 +1,8 @@
-export const id = 604;
-export const ids = [604];
+export const id = 406;
+export const ids = [406];
 export const modules = {
 
-/***/ 76604:
+/***/ 65406:
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 
@@ -6955,6 +6955,27 @@ function reportedLines(stderr) {
             if (within === 'CONTEXT' &&
                 (withheld ? /^COPY / : /^(?:PL\/pgSQL function|SQL function|SQL statement|COPY) /).test(raw))
                 out.push(`CONTEXT:  ${cutContext(raw)}`);
+            // a DO block inside a function the load ran (the first CONTEXT line names the DO block,
+            // a later one the function): its words are that function's, withheld as its own (attacker
+            // a106 F12: a DO block in a CHECK's function raised the net's words and the target's data)
+            if (codeErrorsWithheld &&
+                within === 'CONTEXT' &&
+                !withheld &&
+                (message === 'ERROR' || message === 'FATAL') &&
+                /^(?:PL\/pgSQL function|SQL function)\b/.test(raw) &&
+                !/^PL\/pgSQL function inline_code_block\b/.test(raw) &&
+                !ownFunctions.has(contextFunction(raw) ?? '')) {
+                if (lastErrorAt >= 0) {
+                    ownWords.delete(lastErrorAt);
+                    out[lastErrorAt] = out[lastErrorAt].replace(/\b((?:ERROR|FATAL):\s+).*$/, `$1${WITHHELD_ERROR}`);
+                }
+                for (const i of explained) {
+                    ownWords.delete(i);
+                    out[i] = '';
+                }
+                explained = [];
+                withheld = true;
+            }
             continue;
         }
         const line = raw.replace(PREFIX, '');
@@ -7734,6 +7755,18 @@ only = true) {
 
 // EXTERNAL MODULE: ./src/postgres/identity.ts
 var identity = __webpack_require__(54837);
+;// CONCATENATED MODULE: ./src/postgres/marker.ts
+/**
+ * A random token of this process, in the errors the restore's own checks raise before COMMIT
+ * (the net's, the cluster check's): their message is read back from psql's stderr and shown,
+ * while an error a function of the backup raised is withheld. A function can raise any text,
+ * the check's words included (attacker a106 F12: "restore net: objects of the target
+ * changed: " followed by a large object's content, printed as the restore's verdict); it cannot
+ * know this token, which reaches the server only in the check's own statement, after the load.
+ */
+
+const MARKER_TOKEN = (0,external_node_crypto_.randomBytes)(9).toString('base64url');
+
 ;// CONCATENATED MODULE: ./src/postgres/unchanged.ts
 
 
@@ -7741,8 +7774,9 @@ var identity = __webpack_require__(54837);
 
 
 
+
 /** The start of the net's error, as psql prints it ("ERROR:  <marker>\u2026"). */
-const NET_MARKER = 'restore net: objects of the target changed: ';
+const NET_MARKER = `restore net ${MARKER_TOKEN}: objects of the target changed: `;
 const TRACK_COUNTS_OFF = 'restore net: track_counts is off in the restore session, so the restore cannot prove that it wrote no rows into tables of the target it does not own';
 /**
  * Large objects are read in pieces of this many bytes (lo_get's offset and length).
@@ -7754,6 +7788,10 @@ const LARGE_OBJECT_PIECE = 4 * 1024 * 1024;
  * proven and the log says so (1 GiB).
  */
 const LARGE_OBJECT_READ_LIMIT = 1024 * 1024 * 1024;
+/** A regular expression (an SQL literal): a call of a function that reads a large object's content. */
+const LARGE_OBJECT_READ_CALL = String.raw `E'\\m(lo_get|loread|lo_export)\\M'`;
+/** A function (pg_proc alias `p`) as text: its schema, name, arguments and body. */
+const LARGE_OBJECT_READER_KEY = (p) => `pg_catalog.concat_ws(':', (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${p}.pronamespace), ${p}.proname, pg_catalog.pg_get_function_identity_arguments(${p}.oid), ${p}.prosrc)`;
 /**
  * Whether the session's role may read large object `m` (pg_largeobject_metadata), as lo_open
  * with INV_READ checks it (be-fsstubs.c: superuser, lo_compat_privileges, the owner's
@@ -8113,6 +8151,12 @@ async function readProtectedAs(client, not) {
         if (!replacedLo.has(Number(lo.oid)))
             largeObjectRows[String(lo.oid)] = lo.fp;
     const contents = await readLargeObjectContents(client, Object.keys(largeObjectRows).map(Number));
+    // the target's own functions that read large objects: the backup's same one (clean replaces
+    // it) is no new reader of them
+    const readers = Object.keys(contents.largeObjectContents ?? {}).length > 0
+        ? (await client.query(`SELECT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) AS fp FROM pg_catalog.pg_proc p
+              WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}`)).rows.map(r => r.fp)
+        : [];
     const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
     const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
     // who may create in the target's schemas, where it keeps tables: compared after the load
@@ -8163,6 +8207,7 @@ async function readProtectedAs(client, not) {
         largeObjects: los.rows.map(r => Number(r.oid)).filter(o => !replacedLo.has(o)),
         largeObjectRows,
         ...contents,
+        ...(readers.length > 0 ? { largeObjectReaders: readers } : {}),
         objects,
         roles: (facts.rows[0]?.roles ?? []).map(Number),
         database: facts.rows[0]?.database ?? '',
@@ -9842,6 +9887,7 @@ DECLARE
   los pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectRows ?? Object.fromEntries(set.largeObjects.map(o => [String(o), null]))), 'los')};
   lo_contents_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectContents ?? {}), 'los')};
   lo_sizes_ pg_catalog.jsonb := ${dollarQuote(JSON.stringify(set.largeObjectSizes ?? {}), 'los')};
+  readers_ pg_catalog.text[] := ${dollarQuote(`{${(set.largeObjectReaders ?? []).filter(f => /^[0-9a-f]{32}$/.test(f)).join(',')}}`, 'readers')};
   resized_ pg_catalog.text[];
   roles_ pg_catalog.oid[] := ${dollarQuote(`{${(set.roles ?? []).join(',')}}`, 'roles')};
   database_ pg_catalog.text := ${dollarQuote(set.database ?? '', 'db')};
@@ -9923,7 +9969,7 @@ BEGIN
       ELSIF rel_.w ? 'lastValue' THEN
         -- read before the load and not now: a function the load ran may have set it, then taken
         -- the role's right to read it (attacker a105 H4: REVOKE of the membership that gave it)
-        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told');
+        changes_ := changes_ OPERATOR(pg_catalog.||) ((rel_.w->>'name') OPERATOR(pg_catalog.||) ': the restoring role may no longer read its value (its privileges on it or the role''s memberships changed during the restore), so whether it moved cannot be told: PostgreSQL does not roll a sequence back, so read its value as a role that may and set it again with setval if it moved');
       END IF;
       IF last_ IS NOT NULL AND last_ OPERATOR(pg_catalog.<>) (rel_.w->>'lastValue') THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('%s: its value moved from %s %s during the restore (nextval or setval, by the restore''s statements or another session; PostgreSQL does not roll a sequence back: set it again with setval)', rel_.w->>'name', rel_.w->>'lastValue', CASE WHEN last_ OPERATOR(pg_catalog.=) 'unset' THEN 'to unset' ELSE '(to a value withheld from the log: code the load ran can choose it)' END);
@@ -10021,6 +10067,33 @@ BEGIN
   END IF;
   IF gone_ IS NOT NULL THEN
     changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('large object%s %s: content written', CASE WHEN pg_catalog.cardinality(gone_) OPERATOR(pg_catalog.=) 1 THEN '' ELSE 's' END, pg_catalog.array_to_string(gone_[1:20], ', '));
+  END IF;
+  -- what the backup brings that reads large objects, where the target keeps some it may read:
+  -- run as the rows load (a CHECK's, a DEFAULT's, a trigger's function, a materialized view),
+  -- it can copy their content into the backup's tables, which no digest shows (attacker a105
+  -- H1; a copy of a kept table's rows is told by the relations it reads, above)
+  IF lo_contents_ OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb THEN
+    SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
+      SELECT 'function ' OPERATOR(pg_catalog.||) p.oid::pg_catalog.regprocedure::pg_catalog.text AS said FROM pg_catalog.pg_proc p
+       WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND NOT want_objects OPERATOR(pg_catalog.?) ('function:' OPERATOR(pg_catalog.||) p.oid::pg_catalog.text)
+         AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+           AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+         AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
+         AND NOT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) OPERATOR(pg_catalog.=) ANY (readers_)
+      UNION ALL
+      SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END OPERATOR(pg_catalog.||) c.oid::pg_catalog.regclass::pg_catalog.text
+        FROM pg_catalog.pg_class c
+       WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND c.oid OPERATOR(pg_catalog.>=) 16384
+         AND NOT want OPERATOR(pg_catalog.?) c.oid::pg_catalog.text
+         AND pg_catalog.pg_get_viewdef(c.oid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
+      UNION ALL
+      SELECT 'the default of ' OPERATOR(pg_catalog.||) a.adrelid::pg_catalog.regclass::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.attname)
+        FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_attribute t ON t.attrelid OPERATOR(pg_catalog.=) a.adrelid AND t.attnum OPERATOR(pg_catalog.=) a.adnum
+       WHERE a.adrelid OPERATOR(pg_catalog.>=) 16384 AND NOT want OPERATOR(pg_catalog.?) a.adrelid::pg_catalog.text
+         AND pg_catalog.pg_get_expr(a.adbin, a.adrelid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}) x;
+    IF found_ IS NOT NULL THEN
+      changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('the target''s large objects: the backup''s %s %s their content (lo_get, loread or lo_export): run as the rows load, %s could copy it into the backup''s tables, which the check cannot tell; restore into a database without large objects of its own', pg_catalog.array_to_string(found_[1:5], ', '), CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'reads' ELSE 'read' END, CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'they' END);
+    END IF;
   END IF;
   SELECT pg_catalog.array_agg((w.key)::pg_catalog.oid) FILTER (WHERE w.value ? 'fp'), pg_catalog.array_agg((w.key)::pg_catalog.oid)
     INTO guarded_, all_ FROM pg_catalog.jsonb_each(want) w;
@@ -12830,6 +12903,7 @@ async function dumpMajorFromContent(file, format, decoding) {
 }
 
 ;// CONCATENATED MODULE: ./src/postgres/cluster-state.ts
+
 /** The server-wide state as jsonb: {category: {key: {field: value}}}; `$1` the created roles. */
 const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
  'database', COALESCE((SELECT pg_catalog.jsonb_object_agg(d.oid::pg_catalog.text, pg_catalog.jsonb_build_object(
@@ -12863,7 +12937,7 @@ const CLUSTER_STATE = `SELECT pg_catalog.jsonb_build_object(
    'options', t.spcoptions::pg_catalog.text, 'comment', pg_catalog.shobj_description(t.oid, 'pg_tablespace')))
    FROM pg_catalog.pg_tablespace t), '{}'::pg_catalog.jsonb)) AS state`;
 /** The marker the check raises; the changes follow it. */
-const CLUSTER_MARKER = 'restore net: the whole server changed: ';
+const CLUSTER_MARKER = `restore net ${MARKER_TOKEN}: the whole server changed: `;
 /** The server-wide state now, leaving out the roles `created` (the restore's own create-roles). */
 async function readClusterState(client, created) {
     const { rows } = await client.query(CLUSTER_STATE, [[...created]]);
@@ -12889,16 +12963,15 @@ const FIXED_ROWS = ['database', 'tablespace'];
 function ownMembership(category, value) {
     return category === 'membership' && value['restoring role'] === true;
 }
-/** What a change's report says in place of a new role's name (see clusterChanges). */
-const WITHHELD = 'its name withheld from the log: code the load ran can choose it';
-/** What differs between two states, one phrase each ("database "t2": connection limit changed (was -1)"). */
+/** What a change's report says in place of a new entry's name (see clusterChanges). */
+const WITHHELD = 'what it is withheld from the log: code the load ran can choose its name';
+/**
+ * What differs between two states, one phrase each ("database "t2": connection limit changed"):
+ * neither the values before or after (another database's settings can hold secrets: attacker
+ * a106 F6) nor the names of what is new (code the load ran can choose them: a105 H3, a106 F7).
+ */
 function clusterChanges(before, after) {
     const out = [];
-    const show = (v) => (v === null || v === undefined ? 'none' : String(v));
-    const known = new Set(Object.values(before.role ?? {}).map(r => String(r.name)));
-    const newRoles = Object.values(after.role ?? {})
-        .map(r => String(r.name))
-        .filter(n => !known.has(n));
     for (const category of new Set([...Object.keys(before), ...Object.keys(after)])) {
         const was = before[category] ?? {};
         const now = after[category] ?? {};
@@ -12910,17 +12983,14 @@ function clusterChanges(before, after) {
                 continue;
             }
             const fields = [...new Set([...Object.keys(value), ...Object.keys(then)])].filter(f => JSON.stringify(value[f] ?? null) !== JSON.stringify(then[f] ?? null));
-            // the new values withheld, and what names a role that is new: code the load ran can
-            // choose them from the target's data, and the log is public to whoever reads the
-            // repository's runs (attacker a105 H3: a role named after a large object's content)
+            // no values: code the load ran can choose the new ones from the target's data, and the
+            // old ones can be secrets; the log is public to whoever reads the repository's runs
             if (fields.length > 0)
-                out.push(`${named(category, key, value)}: ${fields.map(f => `${f} changed (was ${show(value[f])})`).join(', ')}`);
+                out.push(`${named(category, key, value)}: ${fields.map(f => `${f} changed`).join(', ')}`);
         }
-        for (const [key, value] of Object.entries(now))
+        for (const key of Object.keys(now))
             if (was[key] === undefined && !FIXED_ROWS.includes(category))
-                out.push(category === 'role' || newRoles.some(r => key.includes(r))
-                    ? `${category}: a new one (${WITHHELD})`
-                    : `${named(category, key, value)}: new${category === 'setting' ? ' (its values withheld from the log)' : ''}`);
+                out.push(`${category}: a new one (${WITHHELD})`);
     }
     return out;
 }
@@ -12959,21 +13029,14 @@ BEGIN
         END IF;
       ELSIF now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ IS DISTINCT FROM v_ THEN
         changes_ := changes_ OPERATOR(pg_catalog.||) (name_ OPERATOR(pg_catalog.||) ': ' OPERATOR(pg_catalog.||) (
-          SELECT pg_catalog.string_agg(f.key OPERATOR(pg_catalog.||) ' changed (was ' OPERATOR(pg_catalog.||) COALESCE(f.value OPERATOR(pg_catalog.#>>) '{}', 'none')
-            OPERATOR(pg_catalog.||) ')', ', ' ORDER BY f.key)
+          SELECT pg_catalog.string_agg(f.key OPERATOR(pg_catalog.||) ' changed', ', ' ORDER BY f.key)
             FROM pg_catalog.jsonb_each(v_) f
            WHERE f.value IS DISTINCT FROM (now_ OPERATOR(pg_catalog.->) c_ OPERATOR(pg_catalog.->) k_ OPERATOR(pg_catalog.->) f.key)));
       END IF;
     END LOOP;
     FOR k_, v_ IN SELECT e.key, e.value FROM pg_catalog.jsonb_each(now_ OPERATOR(pg_catalog.->) c_) e LOOP
       IF NOT (was_ OPERATOR(pg_catalog.->) c_) OPERATOR(pg_catalog.?) k_ AND NOT c_ OPERATOR(pg_catalog.=) ANY (fixed_) THEN
-        IF c_ OPERATOR(pg_catalog.=) 'role' OR EXISTS (SELECT FROM pg_catalog.jsonb_each(now_ OPERATOR(pg_catalog.->) 'role') r
-            WHERE NOT EXISTS (SELECT FROM pg_catalog.jsonb_each(was_ OPERATOR(pg_catalog.->) 'role') w WHERE (w.value OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.=) (r.value OPERATOR(pg_catalog.->>) 'name'))
-              AND pg_catalog.strpos(k_, r.value OPERATOR(pg_catalog.->>) 'name') OPERATOR(pg_catalog.>) 0) THEN
-          changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ${cluster_state_dollarQuote(`: a new one (${WITHHELD})`, 'new')});
-        ELSE
-          changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ' ' OPERATOR(pg_catalog.||) COALESCE(pg_catalog.to_jsonb(v_ OPERATOR(pg_catalog.->>) 'name')::pg_catalog.text, k_) OPERATOR(pg_catalog.||) ': new');
-        END IF;
+        changes_ := changes_ OPERATOR(pg_catalog.||) (c_ OPERATOR(pg_catalog.||) ${cluster_state_dollarQuote(`: a new one (${WITHHELD})`, 'new')});
       END IF;
     END LOOP;
   END LOOP;
@@ -15859,7 +15922,7 @@ async function recordProtected(inputs, client, plan, facts, server, drops) {
         log/* log */.Rm.warning(warning);
         return { set };
     }
-    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; not a read of their content by code the load runs, which could copy it into the backup's tables)` : ''}, and rolls back if one was.`);
+    log/* log */.Rm.info(`${holds}: the restore's transaction ends with the check that none of them was written or changed${filled > 0 ? ' (of those it fills, all but their rows and values)' : ''}${replacing ? ' (of those it replaces, the ones still there)' : ''}${set.largeObjects.length > 0 ? ` (of large objects: unlinked, created again, their owner, privileges, comment${largeObjectsNotProven(set)}; and that the backup brings no function, view or column default of its own that reads large objects' content, which run as the rows load could copy theirs into its tables)` : ''}, and rolls back if one was.`);
     return { check: unchangedCheck(set), set };
 }
 /**
