@@ -574,6 +574,15 @@ describe('explainLoadFailure', () => {
       /may not create objects in the schema rdsadmin_util of the target/
     ],
     ['ERROR:  relation "customers" already exists', /clean: true/],
+    // pg_dump --clean without --if-exists into a database without its objects (attacker a106 F10)
+    [
+      'psql:<stdin>:22: ERROR:  relation "public.docs" does not exist\nSTATEMENT:  ALTER TABLE ONLY public.docs DROP CONSTRAINT docs_pkey;',
+      /drops what it creates before creating it \(pg_dump --clean writes a DROP before each CREATE\) without --if-exists.*Make the dump with pg_dump --clean --if-exists/
+    ],
+    [
+      "psql:<stdin>:30: ERROR:  large object 16500 does not exist\nSTATEMENT:  SELECT pg_catalog.lo_unlink('16500');",
+      /without --if-exists/
+    ],
     [
       'pg_restore: error: unsupported version (1.16) in file header',
       /newer format than this pg_restore reads/
