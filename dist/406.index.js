@@ -6498,6 +6498,15 @@ inBackup) {
         hint =
             ' The dump carries \\restrict lines from a newer pg_dump that this psql does not know: use a newer psql (postgres-version or pg-bin-dir).';
     }
+    else if (/ does not exist/.test(errors) &&
+        statement !== undefined &&
+        /^(?:DROP |ALTER TABLE (?:ONLY )?\S+ DROP CONSTRAINT |ALTER TABLE (?:ONLY )?\S+ ALTER COLUMN \S+ DROP DEFAULT|SELECT pg_catalog\.lo_unlink\()/.test(statement) &&
+        !/\bIF EXISTS\b/.test(statement)) {
+        // pg_dump --clean without --if-exists: its drops fail where the target lacks the object
+        // (attacker a106 F10: a genuine script into an empty database, no advice)
+        hint =
+            ' The backup drops what it creates before creating it (pg_dump --clean writes a DROP before each CREATE) without --if-exists, so each DROP fails where the target lacks the object \u2014 into an empty database, the first one. psql -f by hand goes past such errors only without ON_ERROR_STOP, and past every other error too, keeping a half restore. Make the dump with pg_dump --clean --if-exists (or without --clean), or restore it into the database it drops from with clean: true.';
+    }
     else if (alreadyExists(errors)) {
         hint =
             " Objects of the backup already exist in the target: set 'clean: true' to drop them first (or restore into an empty database).";
