@@ -577,6 +577,17 @@ COPY public.t2 (id) FROM stdin;
       /the target's large objects: the backup's function public\.chk\(integer\) reads their content \(lo_get, loread or lo_export\): run as the rows load, it could copy it into the backup's tables/
     ],
     [
+      "a BEGIN ATOMIC function of the backup, run by a CHECK, copies the target's large objects (attacker a107 G1)",
+      `CREATE TABLE public.leak (b bytea);
+CREATE FUNCTION public.cp(i int) RETURNS boolean LANGUAGE sql BEGIN ATOMIC INSERT INTO public.leak SELECT pg_catalog.lo_get(m.oid) FROM pg_catalog.pg_largeobject_metadata m; SELECT true; END;
+CREATE TABLE public.t3 (id int CHECK (public.cp(id)));
+COPY public.t3 (id) FROM stdin;
+1
+\\.
+`,
+      /the target's large objects: the backup's function public\.cp\(integer\) reads their content/
+    ],
+    [
       "a materialized view of the backup that reads the target's large objects (a105 H1)",
       `CREATE MATERIALIZED VIEW public.mv AS SELECT pg_catalog.lo_get(m.oid) AS b FROM pg_catalog.pg_largeobject_metadata m;
 GRANT SELECT ON public.mv TO PUBLIC;`,
@@ -1506,13 +1517,15 @@ describe("pg_dump's own output still restores next to the target's objects", () 
     await server.dropDatabase(db)
   })
 
-  it("clean over its own database: the app's function that reads its large objects is no new reader of the target's (a105 H1's rule, no false refusal)", async () => {
+  it("clean over its own database: the app's functions (BEGIN ATOMIC too), view and default that read its large objects are no new readers of the target's (a105 H1's rule; a107 G4: no false refusal)", async () => {
     const app = await server.createDatabase()
     await server.query(
       app,
       `CREATE FUNCTION public.get_file(o oid) RETURNS bytea LANGUAGE sql AS 'SELECT pg_catalog.lo_get(o)';
-       CREATE TABLE public.files (id int PRIMARY KEY, f oid);
-       INSERT INTO public.files VALUES (1, lo_from_bytea(424260, 'first file'));`
+       CREATE FUNCTION public.get_head(o oid) RETURNS bytea LANGUAGE sql BEGIN ATOMIC SELECT pg_catalog.lo_get(o, 0, 16); END;
+       CREATE TABLE public.files (id int PRIMARY KEY, f oid, head bytea DEFAULT pg_catalog.lo_get(424260, 0, 4));
+       CREATE VIEW public.file_sizes AS SELECT id, pg_catalog.length(pg_catalog.lo_get(f)) AS size FROM public.files;
+       INSERT INTO public.files VALUES (1, lo_from_bytea(424260, 'first file'), 'head');`
     )
     const dumped = file('app-files', 'dump')
     await pgDump(app, ['-Fc', '-f', dumped])
