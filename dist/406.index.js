@@ -7798,9 +7798,37 @@ const LARGE_OBJECT_PIECE = 4 * 1024 * 1024;
  */
 const LARGE_OBJECT_READ_LIMIT = 1024 * 1024 * 1024;
 /** A regular expression (an SQL literal): a call of a function that reads a large object's content. */
-const LARGE_OBJECT_READ_CALL = String.raw `E'\\m(lo_get|loread|lo_export)\\M'`;
-/** A function (pg_proc alias `p`) as text: its schema, name, arguments and body. */
-const LARGE_OBJECT_READER_KEY = (p) => `pg_catalog.concat_ws(':', (SELECT n.nspname FROM pg_catalog.pg_namespace n WHERE n.oid OPERATOR(pg_catalog.=) ${p}.pronamespace), ${p}.proname, pg_catalog.pg_get_function_identity_arguments(${p}.oid), ${p}.prosrc)`;
+const LARGE_OBJECT_READ_CALL = String.raw `E'\\m(lo_get|loread|lo_export|be_lo_get|be_loread|be_lo_export)\\M'`;
+/**
+ * The database's own objects (not pg_catalog's, not an extension's members) that read large
+ * objects' content, as rows (said: what it is, fp: a digest of its definition): functions whose
+ * definition (pg_get_functiondef: a BEGIN ATOMIC body deparsed too; an aggregate's source),
+ * views and materialized views whose query, and column defaults whose expression calls lo_get,
+ * loread or lo_export (or their C names: LANGUAGE internal). Recorded before the load; in the
+ * check, one whose digest the target had not is the backup's (attacker a105 H1), while the
+ * target's own, replaced by clean with the same definition, is not (a107 G4: a view of the app).
+ */
+const LARGE_OBJECT_READERS = `SELECT x.said, pg_catalog.md5(x.def) AS fp FROM (
+    SELECT 'function ' OPERATOR(pg_catalog.||) p.oid::pg_catalog.regprocedure::pg_catalog.text AS said,
+      CASE WHEN p.prokind OPERATOR(pg_catalog.=) 'a' THEN pg_catalog.concat_ws(':', p.oid::pg_catalog.regprocedure, p.prosrc)
+        ELSE pg_catalog.pg_get_functiondef(p.oid) END AS def
+      FROM pg_catalog.pg_proc p
+     WHERE p.oid OPERATOR(pg_catalog.>=) 16384
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+         AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+    UNION ALL
+    SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END OPERATOR(pg_catalog.||) c.oid::pg_catalog.regclass::pg_catalog.text,
+      pg_catalog.concat_ws(':', c.relkind, c.oid::pg_catalog.regclass, pg_catalog.pg_get_viewdef(c.oid))
+      FROM pg_catalog.pg_class c
+     WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND c.oid OPERATOR(pg_catalog.>=) 16384
+       AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+         AND d.objid OPERATOR(pg_catalog.=) c.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
+    UNION ALL
+    SELECT 'column default of ' OPERATOR(pg_catalog.||) a.adrelid::pg_catalog.regclass::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.attname),
+      pg_catalog.concat_ws(':', a.adrelid::pg_catalog.regclass, t.attname, pg_catalog.pg_get_expr(a.adbin, a.adrelid))
+      FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_attribute t ON t.attrelid OPERATOR(pg_catalog.=) a.adrelid AND t.attnum OPERATOR(pg_catalog.=) a.adnum
+     WHERE a.adrelid OPERATOR(pg_catalog.>=) 16384
+  ) x WHERE x.def OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}`;
 /**
  * Whether the session's role may read large object `m` (pg_largeobject_metadata), as lo_open
  * with INV_READ checks it (be-fsstubs.c: superuser, lo_compat_privileges, the owner's
@@ -8160,11 +8188,10 @@ async function readProtectedAs(client, not) {
         if (!replacedLo.has(Number(lo.oid)))
             largeObjectRows[String(lo.oid)] = lo.fp;
     const contents = await readLargeObjectContents(client, Object.keys(largeObjectRows).map(Number));
-    // the target's own functions that read large objects: the backup's same one (clean replaces
-    // it) is no new reader of them
+    // the target's own readers of large objects: the backup's same one (clean replaces it) is no
+    // new reader of them
     const readers = Object.keys(contents.largeObjectContents ?? {}).length > 0
-        ? (await client.query(`SELECT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) AS fp FROM pg_catalog.pg_proc p
-              WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}`)).rows.map(r => r.fp)
+        ? (await client.query(LARGE_OBJECT_READERS)).rows.map(r => r.fp)
         : [];
     const version = Number((await client.query("SELECT pg_catalog.current_setting('server_version_num') AS v")).rows[0]?.v ?? 0);
     const objects = await readObjects(client, not, schemas, relations.filter(r => r.fp && !r.replaceable).map(r => r.oid), version);
@@ -10082,24 +10109,8 @@ BEGIN
   -- it can copy their content into the backup's tables, which no digest shows (attacker a105
   -- H1; a copy of a kept table's rows is told by the relations it reads, above)
   IF lo_contents_ OPERATOR(pg_catalog.<>) '{}'::pg_catalog.jsonb THEN
-    SELECT pg_catalog.array_agg(x.said ORDER BY x.said) INTO found_ FROM (
-      SELECT 'function ' OPERATOR(pg_catalog.||) p.oid::pg_catalog.regprocedure::pg_catalog.text AS said FROM pg_catalog.pg_proc p
-       WHERE p.oid OPERATOR(pg_catalog.>=) 16384 AND NOT want_objects OPERATOR(pg_catalog.?) ('function:' OPERATOR(pg_catalog.||) p.oid::pg_catalog.text)
-         AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend d WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
-           AND d.objid OPERATOR(pg_catalog.=) p.oid AND d.deptype OPERATOR(pg_catalog.=) 'e')
-         AND p.prosrc OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
-         AND NOT pg_catalog.md5(${LARGE_OBJECT_READER_KEY('p')}) OPERATOR(pg_catalog.=) ANY (readers_)
-      UNION ALL
-      SELECT CASE c.relkind WHEN 'm' THEN 'materialized view ' ELSE 'view ' END OPERATOR(pg_catalog.||) c.oid::pg_catalog.regclass::pg_catalog.text
-        FROM pg_catalog.pg_class c
-       WHERE c.relkind OPERATOR(pg_catalog.=) ANY ('{v,m}'::pg_catalog.char[]) AND c.oid OPERATOR(pg_catalog.>=) 16384
-         AND NOT want OPERATOR(pg_catalog.?) c.oid::pg_catalog.text
-         AND pg_catalog.pg_get_viewdef(c.oid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}
-      UNION ALL
-      SELECT 'the default of ' OPERATOR(pg_catalog.||) a.adrelid::pg_catalog.regclass::pg_catalog.text OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(t.attname)
-        FROM pg_catalog.pg_attrdef a JOIN pg_catalog.pg_attribute t ON t.attrelid OPERATOR(pg_catalog.=) a.adrelid AND t.attnum OPERATOR(pg_catalog.=) a.adnum
-       WHERE a.adrelid OPERATOR(pg_catalog.>=) 16384 AND NOT want OPERATOR(pg_catalog.?) a.adrelid::pg_catalog.text
-         AND pg_catalog.pg_get_expr(a.adbin, a.adrelid) OPERATOR(pg_catalog.~*) ${LARGE_OBJECT_READ_CALL}) x;
+    SELECT pg_catalog.array_agg(r.said ORDER BY r.said) INTO found_ FROM (${LARGE_OBJECT_READERS}) r
+     WHERE NOT r.fp OPERATOR(pg_catalog.=) ANY (readers_);
     IF found_ IS NOT NULL THEN
       changes_ := changes_ OPERATOR(pg_catalog.||) pg_catalog.format('the target''s large objects: the backup''s %s %s their content (lo_get, loread or lo_export): run as the rows load, %s could copy it into the backup''s tables, which the check cannot tell; restore into a database without large objects of its own', pg_catalog.array_to_string(found_[1:5], ', '), CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'reads' ELSE 'read' END, CASE WHEN pg_catalog.cardinality(found_) OPERATOR(pg_catalog.=) 1 THEN 'it' ELSE 'they' END);
     END IF;
